@@ -1,0 +1,36 @@
+// swift-tools-version:6.0
+// The pure layers of both firmware worlds, built for the host and tested with `swift test`.
+// The firmware images are built from the same folders by the Makefile (see docs/build.md).
+import PackageDescription
+
+let layers: [(name: String, deps: [String])] = [
+    ("ABI", []),
+    ("MM", []),
+    ("DeviceTree", []),
+    ("Cache", []),
+    ("Variables", ["MM"]),
+    ("SPMC", ["ABI"]),
+    ("Driver", ["ABI", "MM", "Variables"]),
+]
+
+var targets: [Target] = []
+for layer in layers {
+    targets.append(.target(
+        name: layer.name,
+        dependencies: layer.deps.map { .target(name: $0) },
+        path: "Sources/\(layer.name)"))
+    targets.append(.testTarget(
+        name: "\(layer.name)Tests",
+        dependencies: [.target(name: layer.name)] + layer.deps.map { .target(name: $0) },
+        path: "Tests/\(layer.name)Tests"))
+}
+targets.append(.testTarget(
+    name: "EndToEndTests",
+    dependencies: ["ABI", "MM", "Variables", "SPMC", "Driver"],
+    path: "Tests/EndToEndTests"))
+
+let package = Package(
+    name: "SwiftFFAFirmware",
+    products: layers.map { .library(name: $0.name, targets: [$0.name]) },
+    targets: targets
+)

@@ -1,0 +1,76 @@
+/// The general-purpose registers x0..x17 that carry an SMCCC v1.2 call and its result.
+///
+/// One value type in and out of every call across worlds (SMCCC v1.2 §2.6: SMC64/HVC64 calls
+/// pass arguments in x1..x17 and results in x0..x17). The layout is shared with the assembly
+/// trampolines and the monitor's context save: 18 consecutive 64-bit words.
+public struct Registers: Equatable, Sendable {
+    public var x0: UInt64 = 0, x1: UInt64 = 0, x2: UInt64 = 0, x3: UInt64 = 0
+    public var x4: UInt64 = 0, x5: UInt64 = 0, x6: UInt64 = 0, x7: UInt64 = 0
+    public var x8: UInt64 = 0, x9: UInt64 = 0, x10: UInt64 = 0, x11: UInt64 = 0
+    public var x12: UInt64 = 0, x13: UInt64 = 0, x14: UInt64 = 0, x15: UInt64 = 0
+    public var x16: UInt64 = 0, x17: UInt64 = 0
+
+    public static let count = 18
+
+    public init() {}
+
+    public init(_ x0: UInt64, _ x1: UInt64 = 0, _ x2: UInt64 = 0, _ x3: UInt64 = 0,
+                _ x4: UInt64 = 0, _ x5: UInt64 = 0, _ x6: UInt64 = 0, _ x7: UInt64 = 0) {
+        self.x0 = x0; self.x1 = x1; self.x2 = x2; self.x3 = x3
+        self.x4 = x4; self.x5 = x5; self.x6 = x6; self.x7 = x7
+    }
+
+    /// Register `xN` by number (0...17); out-of-range reads are 0 and writes are ignored.
+    public subscript(index: Int) -> UInt64 {
+        get {
+            switch index {
+            case 0: return x0
+            case 1: return x1
+            case 2: return x2
+            case 3: return x3
+            case 4: return x4
+            case 5: return x5
+            case 6: return x6
+            case 7: return x7
+            case 8: return x8
+            case 9: return x9
+            case 10: return x10
+            case 11: return x11
+            case 12: return x12
+            case 13: return x13
+            case 14: return x14
+            case 15: return x15
+            case 16: return x16
+            case 17: return x17
+            default: return 0
+            }
+        }
+        set {
+            switch index {
+            case 0: x0 = newValue
+            case 1: x1 = newValue
+            case 2: x2 = newValue
+            case 3: x3 = newValue
+            case 4: x4 = newValue
+            case 5: x5 = newValue
+            case 6: x6 = newValue
+            case 7: x7 = newValue
+            case 8: x8 = newValue
+            case 9: x9 = newValue
+            case 10: x10 = newValue
+            case 11: x11 = newValue
+            case 12: x12 = newValue
+            case 13: x13 = newValue
+            case 14: x14 = newValue
+            case 15: x15 = newValue
+            case 16: x16 = newValue
+            case 17: x17 = newValue
+            default: break
+            }
+        }
+    }
+
+    /// `wN`: the low 32 bits. SMC32 results are compared on these only (SMCCC: upper halves
+    /// are unspecified; some firmware answers a full 64-bit -1).
+    public func w(_ index: Int) -> UInt32 { UInt32(truncatingIfNeeded: self[index]) }
+}
