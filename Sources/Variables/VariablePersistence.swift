@@ -1,0 +1,41 @@
+import MM
+
+/// One variable as the store keeps it: the key is (guid, name); the name is UCS-2LE bytes
+/// including the terminating NUL.
+public struct StoredVariable: Equatable, Sendable {
+    public var guid: EFIGuid
+    public var name: [UInt8]
+    public var attributes: UInt32
+    public var data: [UInt8]
+
+    public init(guid: EFIGuid, name: [UInt8], attributes: UInt32, data: [UInt8]) {
+        self.guid = guid; self.name = name; self.attributes = attributes; self.data = data
+    }
+}
+
+public enum PersistenceError: Error, Equatable, Sendable {
+    /// No room even after reclaiming space (EFI_OUT_OF_RESOURCES).
+    case full
+    /// The medium failed to program or erase (EFI_DEVICE_ERROR).
+    case deviceError
+}
+
+/// Where non-volatile variables live. The UEFI semantics (VariableStore) sit above it and
+/// never see the medium's format; a flash log and an in-memory fake both conform.
+public protocol VariablePersistence {
+    /// The non-volatile variables that are durable now.
+    var variables: [StoredVariable] { get }
+    /// Makes `variable` the durable value of its (guid, name): when this returns, a power cut
+    /// keeps it; when it throws, the previous value is kept.
+    mutating func put(_ variable: StoredVariable) throws(PersistenceError)
+    /// Durably removes (guid, name); removing a missing variable does nothing.
+    mutating func remove(guid: EFIGuid, name: [UInt8]) throws(PersistenceError)
+    /// Bytes the medium offers to variables in all (QueryVariableInfo MaximumVariableStorageSize).
+    var capacity: Int { get }
+    /// Bytes still free for new variables after reclaiming all dead space.
+    var remaining: Int { get }
+    /// Largest name + data one variable may hold (QueryVariableInfo MaximumVariableSize).
+    var maximumVariableSize: Int { get }
+    /// Bytes `variable` occupies on the medium, so a caller can tell if it fits.
+    func footprint(of variable: StoredVariable) -> Int
+}
