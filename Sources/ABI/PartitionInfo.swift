@@ -1,0 +1,65 @@
+/// One partition information descriptor (FF-A v1.2 Table 6.1 "Partition information
+/// descriptor"): v1.0 callers get the first 8 bytes, v1.1+ callers 24 bytes with the UUID.
+public struct PartitionInfo: Equatable, Sendable {
+    public var id: UInt16
+    public var executionContexts: UInt16
+    public var properties: UInt32
+    public var uuid: UUID
+
+    public init(id: UInt16, executionContexts: UInt16, properties: UInt32, uuid: UUID) {
+        self.id = id; self.executionContexts = executionContexts; self.properties = properties; self.uuid = uuid
+    }
+
+    /// Partition properties bits (FF-A v1.2 Table 6.2).
+    public enum Property {
+        public static let receivesDirectRequests: UInt32 = 1 << 0
+        public static let sendsDirectRequests: UInt32 = 1 << 1
+        public static let indirectMessages: UInt32 = 1 << 2
+        public static let receivesNotifications: UInt32 = 1 << 3
+        public static let aarch64: UInt32 = 1 << 8
+        public static let receivesDirectRequest2: UInt32 = 1 << 9
+        public static let sendsDirectRequest2: UInt32 = 1 << 10
+    }
+
+    /// Bytes of one descriptor for a caller of `version`.
+    public static func descriptorSize(for version: FFAVersion) -> Int { version < .v1_1 ? 8 : 24 }
+
+    /// The descriptor in the format of `version`; a v1.0 caller sees properties bits 2:0 only.
+    public func encoded(for version: FFAVersion) -> [UInt8] {
+        let props = version < .v1_1 ? properties & 0x7 : properties
+        var out = [UInt8](repeating: 0, count: PartitionInfo.descriptorSize(for: version))
+        out[0] = UInt8(truncatingIfNeeded: id); out[1] = UInt8(truncatingIfNeeded: id >> 8)
+        out[2] = UInt8(truncatingIfNeeded: executionContexts); out[3] = UInt8(truncatingIfNeeded: executionContexts >> 8)
+        for i in 0..<4 { out[4 + i] = UInt8(truncatingIfNeeded: props >> (8 * UInt32(i))) }
+        if out.count == 24 { for i in 0..<16 { out[8 + i] = uuid.octet(i) } }
+        return out
+    }
+
+    /// Decodes a descriptor of `size` bytes (8, or ≥ 24) at `offset`; nil if it does not fit.
+    public init?(bytes: [UInt8], at offset: Int, size: Int) {
+        guard size == 8 || size >= 24, offset >= 0, offset <= bytes.count - size else { return nil }
+        id = UInt16(bytes[offset]) | UInt16(bytes[offset + 1]) << 8
+        executionContexts = UInt16(bytes[offset + 2]) | UInt16(bytes[offset + 3]) << 8
+        var p: UInt32 = 0
+        for i in 0..<4 { p |= UInt32(bytes[offset + 4 + i]) << (8 * UInt32(i)) }
+        properties = p
+        if size >= 24 {
+            uuid = UUID(octets: Array(bytes[(offset + 8)..<(offset + 24)]))
+        } else {
+            uuid = .nil
+        }
+    }
+
+    /// The three registers of FFA_PARTITION_INFO_GET_REGS (FF-A v1.2 §14.x):
+    /// id | contexts << 16 | properties << 32, then the UUID as two little-endian words.
+    public var registerTriple: (UInt64, UInt64, UInt64) {
+        (UInt64(id) | UInt64(executionContexts) << 16 | UInt64(properties) << 32, uuid.bytes.0, uuid.bytes.1)
+    }
+
+    public init(registerTriple r: (UInt64, UInt64, UInt64)) {
+        id = UInt16(truncatingIfNeeded: r.0)
+        executionContexts = UInt16(truncatingIfNeeded: r.0 >> 16)
+        properties = UInt32(truncatingIfNeeded: r.0 >> 32)
+        uuid = UUID(lo: r.1, hi: r.2)
+    }
+}
