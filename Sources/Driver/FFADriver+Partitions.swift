@@ -1,0 +1,141 @@
+import ABI
+
+extension FFADriver {
+    /// FFA_PARTITION_INFO_GET for `uuid` (nil UUID: every partition), through the RX buffer.
+    ///
+    /// At v1.1+ a count-only call comes first (w5 bit 0; it touches no buffer), then the
+    /// descriptors at the stride the SPMC gives in w3 (0 means 24, what OP-TEE sent before
+    /// 2024); v1.0 descriptors are 8 bytes and carry no UUID, so the queried one is filled in.
+    /// The count is bounded by the mapped RX size. FFA_RX_RELEASE follows every answer that may
+    /// have filled the buffer, also when decoding fails.
+    public mutating func partitionInfoGet<B: RXTXBuffers>(uuid: UUID, buffers: B) throws(FFADriverError) -> [PartitionInfo] {
+        let v = try requireProbed()
+        guard let mapping = rxtx else { throw .rxtxNotMapped }
+        let w = uuid.words
+        var request = Registers(UInt64(FFAFunction.FFA_PARTITION_INFO_GET),
+                                UInt64(w.0), UInt64(w.1), UInt64(w.2), UInt64(w.3))
+        if v >= .v1_1 {
+            request.x5 = 1
+            let counted = try callExpectingSuccess(request)
+            if counted.w(2) == 0 { return [] }
+            request.x5 = 0
+        }
+
+        let out = invoke(request)
+        switch out.w(0) {
+        case FFAFunction.FFA_SUCCESS_32, FFAFunction.FFA_SUCCESS_64:
+            break
+        case FFAFunction.FFA_ERROR, Self.ffaError64:
+            throw .fromErrorAnswer(out)
+        default:
+            // Whatever this was, the SPMC may consider the buffer ours: give it back.
+            _ = try? rxRelease()
+            throw .unexpectedFunction(out.w(0))
+        }
+
+        let decoded = Self.decodeDescriptors(count: out.w(2), sizeWord: out.w(3), version: v,
+                                             rxSize: mapping.size, queried: uuid, buffers: buffers)
+        do throws(FFADriverError) {
+            try rxRelease()
+        } catch {
+            if case .failure(let first) = decoded { throw first }
+            throw error
+        }
+        switch decoded {
+        case .success(let list): return list
+        case .failure(let e): throw e
+        }
+    }
+
+    static func decodeDescriptors<B: RXTXBuffers>(count: UInt32, sizeWord: UInt32, version: FFAVersion, rxSize: Int,
+                                                  queried: UUID, buffers: B) -> Result<[PartitionInfo], FFADriverError> {
+        let stride: Int
+        if version < .v1_1 {
+            stride = 8
+        } else {
+            stride = sizeWord == 0 ? 24 : Int(sizeWord)
+            guard stride >= 24 else { return .failure(.malformedDescriptors) }
+        }
+        let (total, overflow) = Int(count).multipliedReportingOverflow(by: stride)
+        guard !overflow, total <= rxSize else { return .failure(.malformedDescriptors) }
+        let bytes = buffers.readRX(offset: 0, count: total)
+        guard bytes.count >= total else { return .failure(.malformedDescriptors) }
+
+        var list: [PartitionInfo] = []
+        list.reserveCapacity(Int(count))
+        for i in 0..<Int(count) {
+            guard var info = PartitionInfo(bytes: bytes, at: i * stride, size: stride) else {
+                return .failure(.malformedDescriptors)
+            }
+            if stride == 8 { info.uuid = queried }
+            list.append(info)
+        }
+        return .success(list)
+    }
+
+    /// FFA_PARTITION_INFO_GET_REGS (FF-A v1.2 §14.x, SMC64): no buffers needed.
+    ///
+    /// x1/x2 = UUID, x3 = start index | tag << 16. The answer's x2 holds the last index (15:0),
+    /// this reply's last index (31:16), the tag (47:32) and the descriptor size (63:48); x3..x17
+    /// hold the descriptors, size/8 registers each. RETRY (the list changed) restarts from 0.
+    public mutating func partitionInfoGetRegs(uuid: UUID) throws(FFADriverError) -> [PartitionInfo] {
+        let v = try requireProbed()
+        guard v >= .v1_2, registerCount == Registers.count else { throw .ffa(.notSupported) }
+
+        var list: [PartitionInfo] = []
+        var start = 0, tag: UInt64 = 0
+        var lastIndex: Int? = nil
+        var retries = 0
+        // Bounded: each reply moves `start` forward (at most 65536 times) or spends a retry.
+        while true {
+            let out = invoke(Registers(UInt64(FFAFunction.FFA_PARTITION_INFO_GET_REGS),
+                                       uuid.bytes.0, uuid.bytes.1, UInt64(start) | tag << 16))
+            switch out.w(0) {
+            case FFAFunction.FFA_SUCCESS_64, FFAFunction.FFA_SUCCESS_32:
+                break
+            case FFAFunction.FFA_ERROR, Self.ffaError64:
+                let e = FFADriverError.fromErrorAnswer(out)
+                guard e == .ffa(.retry) || e == .ffa(.busy) else { throw e }
+                retries += 1
+                guard retries <= retryLimit else { throw .retriesExhausted(e == .ffa(.busy) ? .busy : .retry) }
+                list = []; start = 0; tag = 0; lastIndex = nil
+                continue
+            default:
+                throw .unexpectedFunction(out.w(0))
+            }
+
+            let last = Int(out.x2 & 0xFFFF)
+            let current = Int((out.x2 >> 16) & 0xFFFF)
+            let replyTag = (out.x2 >> 32) & 0xFFFF
+            let sizeField = Int(out.x2 >> 48)
+            let size = sizeField == 0 ? 24 : sizeField
+            guard size >= 24, size % 8 == 0 else { throw .malformedDescriptors }
+            let registersEach = size / 8
+            let fit = 15 / registersEach
+            if let known = lastIndex, known != last { throw .malformedDescriptors }
+            guard current >= start, current <= last, current - start < fit else { throw .malformedDescriptors }
+            lastIndex = last
+
+            for k in 0...(current - start) {
+                let base = 3 + k * registersEach
+                list.append(PartitionInfo(registerTriple: (out[base], out[base + 1], out[base + 2])))
+            }
+            if current == last { return list }
+            start = current + 1
+            tag = replyTag
+        }
+    }
+
+    /// Partitions answering `uuid`: FFA_PARTITION_INFO_GET_REGS when the version, the
+    /// registers and FFA_FEATURES allow it, else FFA_PARTITION_INFO_GET through the RX buffer.
+    public mutating func partitions<B: RXTXBuffers>(uuid: UUID, buffers: B) throws(FFADriverError) -> [PartitionInfo] {
+        let v = try requireProbed()
+        if v >= .v1_2 && registerCount == Registers.count {
+            if partitionInfoGetRegsSupported == nil {
+                partitionInfoGetRegsSupported = try features(FFAFunction.FFA_PARTITION_INFO_GET_REGS) != nil
+            }
+            if partitionInfoGetRegsSupported == true { return try partitionInfoGetRegs(uuid: uuid) }
+        }
+        return try partitionInfoGet(uuid: uuid, buffers: buffers)
+    }
+}

@@ -1,0 +1,86 @@
+import ABI
+
+/// Why the normal world has no FF-A: decided before any call, or from the first answers.
+public enum NoFFAReason: Equatable, Sendable {
+    /// The device tree names no PSCI conduit.
+    case noPSCIMethod
+    /// An `smc` would be UNDEFINED: ID_AA64PFR0_EL1 reports no EL3.
+    case noEL3ForSMC
+    /// An `hvc` would be UNDEFINED: ID_AA64PFR0_EL1 reports no EL2.
+    case noEL2ForHVC
+    /// At EL2 an `hvc` enters our own vectors: there is no hypervisor above to answer it.
+    case hvcAtEL2
+    /// The normal-world driver runs at EL1 or EL2 only.
+    case unsupportedExceptionLevel(UInt8)
+    /// `SMCCC_VERSION` answered NOT_SUPPORTED (an SMCCC v1.0 implementation).
+    case smcccVersionNotSupported
+    /// `SMCCC_VERSION` answered a version below 1.1, or no version at all (the word it sent).
+    case smcccTooOld(UInt32)
+    /// `FFA_VERSION` answered NOT_SUPPORTED: no FF-A implementation above us.
+    case ffaVersionNotSupported
+    /// The driver was used before a successful `probe()`.
+    case notProbed
+
+    public var name: StaticString {
+        switch self {
+        case .noPSCIMethod: return "no PSCI conduit in the device tree"
+        case .noEL3ForSMC: return "smc conduit but no EL3"
+        case .noEL2ForHVC: return "hvc conduit but no EL2"
+        case .hvcAtEL2: return "hvc conduit while running at EL2"
+        case .unsupportedExceptionLevel: return "not running at EL1 or EL2"
+        case .smcccVersionNotSupported: return "SMCCC_VERSION not supported (SMCCC v1.0)"
+        case .smcccTooOld: return "SMCCC version below 1.1"
+        case .ffaVersionNotSupported: return "FFA_VERSION not supported"
+        case .notProbed: return "FF-A not probed"
+        }
+    }
+}
+
+/// Every way an FF-A exchange can fail, as seen by the normal-world driver.
+public enum FFADriverError: Error, Equatable, Sendable {
+    /// `FFA_ERROR` with a code the spec defines (also used for a local rejection that the
+    /// other side would have answered with the same code).
+    case ffa(FFAError)
+    /// `FFA_ERROR` with a code the spec does not define (the w2 received).
+    case unknownErrorCode(UInt32)
+    /// An answer whose function ID the call does not allow (the w0 received).
+    case unexpectedFunction(UInt32)
+    /// A direct response whose w1 does not name (responder = target, receiver = us).
+    case unexpectedEndpoints(UInt32)
+    /// Partition descriptors that do not fit, or sizes and indices that contradict each other.
+    case malformedDescriptors
+    /// Interface properties from `FFA_FEATURES` with a reserved value (the w2 received).
+    case malformedProperties(UInt32)
+    /// `FFA_VERSION` answered a version we cannot work with (the word received).
+    case versionIncompatible(UInt32)
+    /// FF-A is absent, and why.
+    case noFFA(NoFFAReason)
+    /// The call needs the RX/TX pair, which is not mapped.
+    case rxtxNotMapped
+    /// The RX/TX buffers offered are smaller than, or not aligned to, the SPMC's minimum.
+    case rxtxBuffersUnsuitable
+    /// BUSY, RETRY, or FFA_INTERRUPT/FFA_YIELD (`.interrupted`) still after the bounded retries.
+    case retriesExhausted(FFAError)
+
+    public var name: StaticString {
+        switch self {
+        case .ffa(let e): return e.name
+        case .unknownErrorCode: return "unknown FF-A error code"
+        case .unexpectedFunction: return "unexpected function ID in the answer"
+        case .unexpectedEndpoints: return "response from the wrong endpoint"
+        case .malformedDescriptors: return "malformed partition descriptors"
+        case .malformedProperties: return "malformed FFA_FEATURES properties"
+        case .versionIncompatible: return "incompatible FF-A version"
+        case .noFFA(let reason): return reason.name
+        case .rxtxNotMapped: return "RX/TX buffers not mapped"
+        case .rxtxBuffersUnsuitable: return "RX/TX buffers too small or misaligned"
+        case .retriesExhausted: return "retries exhausted"
+        }
+    }
+
+    /// The error an `FFA_ERROR` answer carries in w2.
+    static func fromErrorAnswer(_ r: Registers) -> FFADriverError {
+        if let e = FFAError(code: r.w(2)) { return .ffa(e) }
+        return .unknownErrorCode(r.w(2))
+    }
+}

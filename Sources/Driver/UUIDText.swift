@@ -1,0 +1,81 @@
+import ABI
+
+/// UUID and GUID text in the 8-4-4-4-12 form, read from and written to ASCII bytes.
+public enum UUIDText {
+    /// The 16 bytes the 32 hex digits of `text` spell, in text order; nil unless `text` is
+    /// exactly 36 characters with '-' at 8, 13, 18 and 23 and hex digits elsewhere.
+    public static func textOctets(_ text: [UInt8]) -> [UInt8]? {
+        guard text.count == 36 else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(16)
+        var high: UInt8? = nil
+        for (i, c) in text.enumerated() {
+            if i == 8 || i == 13 || i == 18 || i == 23 {
+                guard c == UInt8(ascii: "-") else { return nil }
+                continue
+            }
+            guard let nibble = hexValue(c) else { return nil }
+            if let h = high {
+                out.append(h << 4 | nibble)
+                high = nil
+            } else {
+                high = nibble
+            }
+        }
+        return out
+    }
+
+    /// RFC 4122 canonical form: the octets are the text's bytes in order
+    /// (`ed32d533-99e6-4209-9cc0-2d72cdd998a7` is the MM partition).
+    public static func parseCanonical(_ text: [UInt8]) -> UUID? {
+        guard let t = textOctets(text) else { return nil }
+        return UUID(octets: t)
+    }
+
+    /// U-Boot's `armffa getpart` form (`uuid_str_to_le_bin`): each of the five fields is a
+    /// little-endian number, so `33d532ed-e699-0942-c09c-a798d9cd722d` is the MM partition.
+    public static func parseUBoot(_ text: [UInt8]) -> UUID? {
+        guard let t = textOctets(text) else { return nil }
+        return UUID(octets: uBootPermutation.map { t[$0] })
+    }
+
+    /// The canonical lower-case text (36 ASCII bytes).
+    public static func formatCanonical(_ uuid: UUID) -> [UInt8] {
+        format((0..<16).map { uuid.octet($0) })
+    }
+
+    /// The text U-Boot's form would need to name `uuid` (inverse of `parseUBoot`).
+    public static func formatUBoot(_ uuid: UUID) -> [UInt8] {
+        var t = [UInt8](repeating: 0, count: 16)
+        for (i, source) in uBootPermutation.enumerated() { t[source] = uuid.octet(i) }
+        return format(t)
+    }
+
+    /// 16 bytes as 8-4-4-4-12 lower-case hex, in order.
+    public static func format(_ octets: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(36)
+        for (i, b) in octets.prefix(16).enumerated() {
+            if i == 4 || i == 6 || i == 8 || i == 10 { out.append(UInt8(ascii: "-")) }
+            out.append(hexDigit(b >> 4))
+            out.append(hexDigit(b & 0xF))
+        }
+        return out
+    }
+
+    /// Octet i of the UUID is text byte uBootPermutation[i]: every field reversed.
+    static let uBootPermutation = [3, 2, 1, 0, 5, 4, 7, 6, 9, 8, 15, 14, 13, 12, 11, 10]
+
+    static func hexValue(_ c: UInt8) -> UInt8? {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return c - UInt8(ascii: "A") + 10
+        default: return nil
+        }
+    }
+
+    static func hexDigit(_ v: UInt8) -> UInt8 {
+        v < 10 ? UInt8(ascii: "0") + v : UInt8(ascii: "a") + v - 10
+    }
+}
