@@ -1,0 +1,119 @@
+# Builds both firmware images and the flash image, boots them in QEMU, runs every test.
+# `make run` and `make test` are the two entry points; see README.md.
+
+SWIFT_BIN ?= /opt/swift/usr/bin
+export PATH := $(SWIFT_BIN):$(PATH)
+
+B     := build
+MODS  := $(B)/modules
+OBJ   := $(B)/obj
+PY    := python3
+
+SWIFTC := swiftc
+SWIFTFLAGS := -target aarch64-none-none-elf -enable-experimental-feature Embedded \
+  -enable-experimental-feature Extern -wmo -parse-as-library -Osize \
+  -Xcc -mgeneral-regs-only -Xcc -mstrict-align \
+  -Xfrontend -disable-stack-protector -Xfrontend -function-sections \
+  -I $(MODS) -Xcc -fmodule-map-file=Sources/Platform/Hardware/module.modulemap \
+  -Xcc -ISources/Platform/Hardware
+ASFLAGS := --target=aarch64-none-elf -ffreestanding -fno-builtin -nostdlib -mgeneral-regs-only \
+  -mstrict-align -ffunction-sections -fdata-sections -IStartup -ISources/Platform/Hardware
+LDFLAGS := --gc-sections --orphan-handling=error -z noexecstack
+
+# Layers, each an Embedded Swift module: name, folder, modules it imports.
+LAYERS := ABI MM DeviceTree Cache Variables SPMC Driver Platform NormalWorld Monitor MMPartition
+DIR_ABI := Sources/ABI
+DIR_MM := Sources/MM
+DIR_DeviceTree := Sources/DeviceTree
+DIR_Cache := Sources/Cache
+DIR_Variables := Sources/Variables
+DIR_SPMC := Sources/SPMC
+DIR_Driver := Sources/Driver
+DIR_Platform := Sources/Platform
+DIR_NormalWorld := Sources/Images/NormalWorld
+DIR_Monitor := Sources/Images/Monitor
+DIR_MMPartition := Sources/Images/MMPartition
+DEPS_Variables := MM
+DEPS_SPMC := ABI
+DEPS_Driver := ABI MM Variables
+DEPS_Platform := ABI MM Variables
+DEPS_NormalWorld := ABI MM DeviceTree Cache Variables Driver Platform
+DEPS_Monitor := ABI MM DeviceTree Variables SPMC Platform
+DEPS_MMPartition := ABI MM Variables Platform
+
+define swift_module
+$(MODS)/$(1).swiftmodule $(OBJ)/$(1).o &: $(wildcard $(DIR_$(1))/*.swift) $(foreach d,$(DEPS_$(1)),$(MODS)/$(d).swiftmodule) Sources/Platform/Hardware/hardware.h
+	@mkdir -p $(MODS) $(OBJ)
+	@echo "  SWIFT   $(1)"
+	@$(SWIFTC) $(SWIFTFLAGS) -module-name $(1) -emit-module -emit-module-path $(MODS)/$(1).swiftmodule \
+	  -c -o $(OBJ)/$(1).o $(wildcard $(DIR_$(1))/*.swift)
+endef
+$(foreach m,$(LAYERS),$(eval $(call swift_module,$(m))))
+
+$(OBJ)/%.S.o: Startup/%.S $(wildcard Startup/*.inc) Sources/Platform/Hardware/world_context.h
+	@mkdir -p $(OBJ)
+	@echo "  AS      $<"
+	@clang $(ASFLAGS) -c -o $@ $<
+
+objs = $(foreach m,$(1),$(OBJ)/$(m).o)
+NORMAL_OBJS := $(call objs,ABI MM DeviceTree Cache Variables Driver Platform NormalWorld) \
+  $(OBJ)/normal_entry.S.o $(OBJ)/smccc.S.o $(OBJ)/string.S.o $(OBJ)/cache_setway.S.o $(OBJ)/cache_by_va.S.o
+MONITOR_OBJS := $(call objs,ABI MM DeviceTree Variables SPMC Platform Monitor) \
+  $(OBJ)/monitor_entry.S.o $(OBJ)/string.S.o $(OBJ)/cache_by_va.S.o
+PARTITION_OBJS := $(call objs,ABI MM Variables Platform MMPartition) \
+  $(OBJ)/partition_entry.S.o $(OBJ)/smccc.S.o $(OBJ)/string.S.o $(OBJ)/cache_by_va.S.o
+
+# Link, then write the flat binary, the map and a demangled disassembly beside each image.
+define link_image
+	@echo "  LD      $@"
+	@ld.lld $(LDFLAGS) -T $(1) -Map $(basename $@).map -o $@ $(2)
+	@llvm-objdump -d --no-show-raw-insn $@ | swift-demangle --simplified > $(basename $@).dis
+endef
+
+$(B)/normal.elf: $(NORMAL_OBJS) Linker/normal.ld
+	$(call link_image,Linker/normal.ld,$(NORMAL_OBJS))
+$(B)/monitor.elf: $(MONITOR_OBJS) Linker/monitor.ld
+	$(call link_image,Linker/monitor.ld,$(MONITOR_OBJS))
+$(B)/partition.elf: $(PARTITION_OBJS) Linker/partition.ld
+	$(call link_image,Linker/partition.ld,$(PARTITION_OBJS))
+
+$(B)/%.bin: $(B)/%.elf
+	@llvm-objcopy -O binary $< $@
+
+# The secure image: EL3 monitor at offset 0, the MM partition at 512 KiB (see docs/boot.md).
+$(B)/secure.bin: $(B)/monitor.bin $(B)/partition.bin qemu/mkflash.py
+	@$(PY) qemu/mkflash.py secure --monitor $(B)/monitor.bin --partition $(B)/partition.bin -o $@
+
+BL33 ?= $(B)/normal.bin
+# The variable store (last 1 MiB) of an existing flash image is kept: variables survive rebuilds.
+$(B)/flash0.img: $(B)/secure.bin $(BL33) qemu/mkflash.py FORCE
+	@$(PY) qemu/mkflash.py flash --secure $(B)/secure.bin --bl33 $(BL33) -o $@
+
+all: $(B)/secure.bin $(B)/normal.elf $(B)/normal.bin $(B)/flash0.img
+.DEFAULT_GOAL := all
+
+MODE ?= el2
+run: all
+	@qemu/ensure-qemu.sh
+	@qemu/run.sh $(MODE) $(B)/flash0.img $(B)/normal.elf
+
+size: all
+	@$(PY) qemu/size.py $(B)/normal.elf $(B)/monitor.elf $(B)/partition.elf
+
+host-test:
+	swift build --build-tests
+	swift test
+
+qemu-test: all
+	@qemu/ensure-qemu.sh
+	@$(PY) qemu/tests.py
+
+test: all
+	@qemu/ensure-qemu.sh
+	@$(PY) qemu/test_all.py
+
+clean:
+	rm -rf $(B)
+
+FORCE:
+.PHONY: all run size test host-test qemu-test clean FORCE

@@ -1,0 +1,127 @@
+import ABI
+import Hardware
+import Platform
+import SPMC
+
+nonisolated(unsafe) var normalContext = WorldContext(base: UnsafeMutableRawPointer(bitPattern: 16)!)
+nonisolated(unsafe) var partitionContext = WorldContext(base: UnsafeMutableRawPointer(bitPattern: 16)!)
+
+nonisolated(unsafe) var bl33Bytes: UInt64 = 0
+
+/// Cleans [start, start+length) to the point of coherency (Startup/cache_by_va.S).
+@_extern(c, "dcache_clean_range_poc")
+func dcache_clean_range_poc(_ start: UInt64, _ length: UInt64)
+
+@_extern(c, "__pagetables_start") nonisolated(unsafe) var __pagetables_start: UInt8
+
+/// Called by Startup/monitor_entry.S on the boot core, running from secure SRAM at EL3.
+@_cdecl("monitor_main")
+public func monitor_main() -> Never {
+    Console.uart = PL011(base: QEMUVirt.uart0)
+    Console.line("\nsecure: EL3 monitor copied from flash to secure SRAM")
+
+    var tables = PageTables(pool: unsafe UnsafeMutableRawPointer(&__pagetables_start), pages: 16)
+    tables.map(QEMUVirt.flashBase, QEMUVirt.flashSize, .device)
+    tables.map(QEMUVirt.uart0, 0x1000, .device)
+    tables.map(QEMUVirt.uart1, 0x1000, .device)
+    tables.map(QEMUVirt.secureGPIO, 0x1000, .device)
+    tables.map(QEMUVirt.secureSRAM, QEMUVirt.secureSRAMSize, .normal)
+    tables.map(QEMUVirt.ramBase, 0x4000_0000, .normal, executable: false, nonSecure: true)
+    enableMMU(el: 3, tables: tables)
+    CPUFeatures.configureTraps()
+    Console.line("secure: MMU and caches on, identity map")
+
+    let dtbReady = DeviceTreeFixup.apply()
+    Dispatch.setUp(nonSecureMemory: dtbReady.memory)
+
+    copy(from: QEMUVirt.partitionInFlash, to: QEMUVirt.partitionBase, count: QEMUVirt.partitionImageSize)
+    Console.line("secure: MM partition 0x8001 loaded at 0x0E100000")
+
+    guard let bl33Size = loadBL33() else {
+        Console.line("secure: no BL33 payload in flash (run `make` to pack one); halting")
+        halt()
+    }
+    Console.write("secure: BL33 loaded at 0x60000000, "); Console.dec(bl33Size); Console.line(" bytes")
+    bl33Bytes = bl33Size
+
+    normalContext = WorldContext.allocate()
+    normalContext.elr = QEMUVirt.bl33Base
+    normalContext.spsr = CPUFeatures.hasEL2 ? 0x3C9 : 0x3C5   // EL2h or EL1h, DAIF masked
+    normalContext.scr = CPUFeatures.scr(nonSecure: true)
+    normalContext.sctlrEL1 = 0x30D0_0800                      // architectural reset value, MMU off
+    var r = Registers(); r.x0 = QEMUVirt.dtb
+    normalContext.registers = r
+
+    partitionContext = WorldContext.allocate()
+    partitionContext.elr = QEMUVirt.partitionBase
+    partitionContext.spsr = 0x3C5                             // S-EL1h, DAIF masked
+    partitionContext.scr = CPUFeatures.scr(nonSecure: false)
+    partitionContext.sctlrEL1 = 0x30D0_0800
+
+    Console.line("secure: entering the MM partition at S-EL1")
+    monitor_enter_world(partitionContext.base)
+    halt()
+}
+
+/// Copies `count` bytes (a multiple of 8) between 8-byte aligned physical addresses.
+func copy(from src: UInt64, to dst: UInt64, count: UInt64) {
+    var i: UInt64 = 0
+    while i < count {
+        let v = unsafe UnsafePointer<UInt64>(bitPattern: UInt(src + i))!.pointee
+        unsafe UnsafeMutablePointer<UInt64>(bitPattern: UInt(dst + i))!.pointee = v
+        i += 8
+    }
+}
+
+/// Copies the BL33 payload named by its flash header to 0x6000_0000; nil when there is none.
+func loadBL33() -> UInt64? {
+    let header = unsafe UnsafePointer<UInt64>(bitPattern: UInt(QEMUVirt.bl33HeaderInFlash))!
+    guard unsafe header[0] == QEMUVirt.bl33Magic else { return nil }
+    let size = unsafe header[1]
+    guard size > 0, size <= QEMUVirt.variableStore - QEMUVirt.bl33PayloadInFlash else { return nil }
+    copy(from: QEMUVirt.bl33PayloadInFlash, to: QEMUVirt.bl33Base, count: (size + 7) & ~7)
+    return size
+}
+
+/// An SMC (or an unexpected trap) from a lower EL: `context` is the caller's saved state.
+/// Returns the context of the world to enter next.
+@_cdecl("monitor_handle_trap")
+public func monitor_handle_trap(_ context: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer {
+    let caller = context == partitionContext.base ? partitionContext : normalContext
+    let world: World = context == partitionContext.base ? .partition(Endpoint.mmPartition) : .normal
+    let esr = hw_read_esr_el3()
+    guard (esr >> 26) & 0x3F == 0x17 else {
+        Console.write("\n*** secure: unexpected trap from ")
+        Console.write(world == .normal ? "the normal world" : "the MM partition")
+        Console.write(": EC 0x"); Console.hex((esr >> 26) & 0x3F)
+        Console.write(" ("); Console.write(exceptionClassName(UInt8((esr >> 26) & 0x3F)))
+        Console.write(") ESR "); Console.hex0x(esr); Console.write(" ELR "); Console.hex0x(caller.elr)
+        Console.write(" FAR "); Console.hex0x(hw_read_far_el3()); Console.put(10)
+        halt()
+    }
+    let outcome = Dispatch.handle(caller.registers, from: world)
+    for b in outcome.console { SecureConsole.put(b) }
+    switch outcome.action {
+    case .resume(let next, let regs):
+        let target = next == .normal ? normalContext : partitionContext
+        target.registers = regs
+        return target.base
+    case .partitionInitialised(let id, let ok):
+        Console.write("secure: partition "); Console.hex0x(UInt64(id))
+        Console.line(ok ? " initialised" : " failed to initialise")
+        Console.line("secure: entering BL33 at 0x60000000")
+        dcache_clean_range_poc(QEMUVirt.bl33Base, bl33Bytes)
+        return normalContext.base
+    case .systemOff:
+        Console.line("secure: PSCI SYSTEM_OFF")
+        Power.off()
+    case .systemReset:
+        Console.line("secure: PSCI SYSTEM_RESET")
+        Power.reset()
+    }
+}
+
+@_cdecl("monitor_crash")
+public func monitor_crash(_ frame: UnsafeMutablePointer<UInt64>, _ kind: UInt64) {
+    crash(ExceptionFrame(frame), kind: kind, el: 3)
+}

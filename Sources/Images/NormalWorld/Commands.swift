@@ -1,0 +1,95 @@
+import DeviceTree
+import Hardware
+import Platform
+
+struct Command {
+    let name: StaticString
+    let usage: StaticString
+    let help: StaticString
+    let run: ([[UInt8]]) -> Void
+}
+
+enum Commands {
+    static let table: [Command] = [
+        Command(name: "help", usage: "help", help: "list the commands", run: help),
+        Command(name: "version", usage: "version", help: "firmware version", run: version),
+        Command(name: "el", usage: "el", help: "the exception level the shell runs at", run: el),
+        Command(name: "dt", usage: "dt", help: "what the device tree says", run: dt),
+        Command(name: "poweroff", usage: "poweroff", help: "PSCI SYSTEM_OFF", run: poweroff),
+        Command(name: "reset", usage: "reset", help: "PSCI SYSTEM_RESET", run: reset),
+    ] + extraCommands
+
+    static func usage(_ c: StaticString) {
+        for command in table where command.name.utf8Start == c.utf8Start {
+            Console.write("usage: "); Console.line(command.usage)
+        }
+    }
+
+    /// Rejects extra arguments for commands that take none.
+    static func noArguments(_ args: [[UInt8]], _ name: StaticString) -> Bool {
+        if args.count == 1 { return true }
+        Console.write("'"); Console.write(name); Console.line("' takes no arguments")
+        return false
+    }
+
+    static func help(_ args: [[UInt8]]) {
+        for c in table {
+            Console.write("  "); Console.write(c.usage)
+            for _ in c.usage.utf8CodeUnitCount..<44 { Console.put(32) }
+            Console.line(c.help)
+        }
+    }
+
+    static func version(_ args: [[UInt8]]) {
+        guard noArguments(args, "version") else { return }
+        Console.line("swift-ffa-firmware 0.1.0 normal world (Embedded Swift, AArch64)")
+        Console.line("FF-A 1.2 client, EDK2 MM variable protocol, SMCCC 1.2")
+    }
+
+    static func el(_ args: [[UInt8]]) {
+        guard noArguments(args, "el") else { return }
+        Console.write("EL"); Console.dec(UInt64(boot.shellEL))
+        if boot.shellEL != boot.entryEL { Console.write(" (entered at EL"); Console.dec(UInt64(boot.entryEL)); Console.write(", EL2 stub below)") }
+        Console.put(10)
+    }
+
+    static func dt(_ args: [[UInt8]]) {
+        guard noArguments(args, "dt") else { return }
+        guard let s = boot.summary else { Console.line("no usable device tree"); return }
+        Console.write("DTB at "); Console.hex0x(boot.dtbAddress); Console.write(", version ")
+        Console.dec(UInt64(s.version)); Console.write(", "); Console.dec(UInt64(s.totalSize)); Console.line(" bytes")
+        if let m = s.model { Console.write("model: "); Console.bytes(m); Console.put(10) }
+        for c in s.compatible { Console.write("compatible: "); Console.bytes(c); Console.put(10) }
+        for r in s.memory {
+            Console.write("memory: "); Console.hex0x(r.base); Console.write(" size "); Console.hex0x(r.size); Console.put(10)
+        }
+        Console.write("console: ")
+        if let u = s.consoleUART { Console.write("PL011 at "); Console.hex0x(u) } else { Console.write("none found") }
+        if let p = s.stdoutPath { Console.write(" (stdout-path "); Console.bytes(p); Console.write(")") }
+        Console.put(10)
+        Console.write("psci: ")
+        switch s.psci {
+        case .smc?: Console.line("method smc")
+        case .hvc?: Console.line("method hvc")
+        default: Console.line("none")
+        }
+        for r in s.reserved {
+            Console.write("reserved: "); Console.bytes(r.name); Console.write(" "); Console.hex0x(r.base)
+            Console.write(" size "); Console.hex0x(r.size); Console.line(r.noMap ? " no-map" : "")
+        }
+    }
+
+    static func poweroff(_ args: [[UInt8]]) {
+        guard noArguments(args, "poweroff") else { return }
+        Console.line("Powering off...")
+        PSCI.call(0x8400_0008)
+        Console.line("PSCI SYSTEM_OFF returned: no PSCI here")
+    }
+
+    static func reset(_ args: [[UInt8]]) {
+        guard noArguments(args, "reset") else { return }
+        Console.line("Resetting...")
+        PSCI.call(0x8400_0009)
+        Console.line("PSCI SYSTEM_RESET returned: no PSCI here")
+    }
+}

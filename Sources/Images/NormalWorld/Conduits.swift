@@ -1,0 +1,45 @@
+import ABI
+import Driver
+import Hardware
+import Platform
+
+/// `smc #0` to EL3 (Startup/smccc.S).
+struct SMCConduit: Conduit {
+    mutating func call(_ regs: Registers) -> Registers { smcCall(regs) }
+}
+
+/// `hvc #0` to EL2 (Startup/smccc.S).
+struct HVCConduit: Conduit {
+    mutating func call(_ regs: Registers) -> Registers { hvcCall(regs) }
+}
+
+/// The conduit chosen at boot, as a value the shell can call through.
+enum SystemConduit {
+    nonisolated(unsafe) static var choice = ConduitChoice.noFFA(.noPSCIMethod)
+
+    static func select(el2Stub: Bool) {
+        let method: Driver.PSCIMethod
+        switch boot.psci {
+        case .smc?: method = .smc
+        case .hvc?: method = .hvc
+        default: method = .none
+        }
+        choice = ConduitChoice.select(psciMethod: method, currentEL: ExceptionLevel(currentEL: hw_read_current_el()),
+                                      idAA64PFR0: hw_read_id_aa64pfr0(), el2StubForwardsToEL3: el2Stub)
+    }
+
+    /// One call through the chosen conduit; nil when there is none.
+    static func call(_ r: Registers) -> Registers? {
+        switch choice {
+        case .smc: var c = SMCConduit(); return c.call(r)
+        case .hvc: var c = HVCConduit(); return c.call(r)
+        case .noFFA: return nil
+        }
+    }
+}
+
+enum PSCI {
+    static func call(_ function: UInt32) {
+        _ = SystemConduit.call(Registers(UInt64(function)))
+    }
+}

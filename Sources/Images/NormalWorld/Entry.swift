@@ -1,0 +1,81 @@
+import DeviceTree
+import Hardware
+import Platform
+
+@_extern(c, "__pagetables_start") nonisolated(unsafe) var __pagetables_start: UInt8
+@_extern(c, "__image_start") nonisolated(unsafe) var __image_start: UInt8
+
+/// What the normal world learned at boot; the shell reads it.
+struct BootInfo {
+    var entryEL: Int = 0
+    var shellEL: Int = 0
+    var dtbAddress: UInt64 = 0
+    var dtbError = false
+    var summary: DeviceTreeSummary? = nil
+    var psci: DeviceTree.PSCIMethod? = nil
+}
+
+nonisolated(unsafe) var boot = BootInfo()
+
+/// Called by Startup/normal_entry.S with the loader's x0 (DTB) and the current EL.
+@_cdecl("normal_main")
+public func normal_main(_ x0: UInt64, _ el: UInt64) -> Never {
+    boot.entryEL = Int(el)
+    boot.shellEL = Int(el)
+    boot.dtbAddress = findDeviceTree(x0)
+    readDeviceTree()
+    if let uart = boot.summary?.consoleUART { Console.uart = PL011(base: uart) }
+    Console.write("\nnormal: Swift firmware entered at EL"); Console.dec(UInt64(el))
+    Console.write(", DTB at "); Console.hex0x(boot.dtbAddress); Console.put(10)
+    if boot.dtbError { Console.line("normal: the DTB is malformed; using QEMU virt defaults") }
+    enableIdentityMap(el: Int(el))
+    SystemConduit.select(el2Stub: false)
+    Console.line("normal: MMU and caches on")
+    Shell.run()
+}
+
+/// x0 when it points at a DTB, else the base of RAM where QEMU places one for ELF payloads.
+func findDeviceTree(_ x0: UInt64) -> UInt64 {
+    func looksLikeDTB(_ a: UInt64) -> Bool {
+        guard a != 0, a & 7 == 0, let p = UnsafePointer<UInt8>(bitPattern: UInt(a)) else { return false }
+        return unsafe p[0] == 0xd0 && p[1] == 0x0d && p[2] == 0xfe && p[3] == 0xed
+    }
+    if looksLikeDTB(x0) { return x0 }
+    return looksLikeDTB(0x4000_0000) ? 0x4000_0000 : 0
+}
+
+func readDeviceTree() {
+    guard boot.dtbAddress != 0, let start = UnsafeRawPointer(bitPattern: UInt(boot.dtbAddress)) else {
+        boot.dtbError = true; return
+    }
+    let total = unsafe start.load(fromByteOffset: 4, as: UInt32.self).byteSwapped
+    let length = Int(min(total, 0x0010_0000))
+    do throws(FDTError) {
+        let fdt = try FDT(unsafe UnsafeRawBufferPointer(start: start, count: length))
+        boot.summary = fdt.summary()
+        boot.psci = fdt.psciMethod()
+    } catch {
+        boot.dtbError = true
+    }
+}
+
+/// Identity map: the low 1 GiB (flash and devices) as Device-nGnRnE, RAM from the DTB as
+/// normal write-back memory; QEMU virt's 1 GiB at 0x4000_0000 when the DTB says nothing.
+func enableIdentityMap(el: Int) {
+    var tables = PageTables(pool: unsafe UnsafeMutableRawPointer(&__pagetables_start), pages: 64)
+    tables.map(0, 0x4000_0000, .device)
+    let memory = boot.summary?.memory ?? []
+    if memory.isEmpty { tables.map(0x4000_0000, 0x4000_0000, .normal) }
+    for r in memory { tables.map(r.base, r.size, .normal) }
+    enableMMU(el: el, tables: tables)
+}
+
+@_cdecl("normal_exception_el1")
+public func normal_exception_el1(_ frame: UnsafeMutablePointer<UInt64>, _ kind: UInt64) {
+    crash(ExceptionFrame(frame), kind: kind, el: 1)
+}
+
+@_cdecl("normal_exception_el2")
+public func normal_exception_el2(_ frame: UnsafeMutablePointer<UInt64>, _ kind: UInt64) {
+    crash(ExceptionFrame(frame), kind: kind, el: 2)
+}

@@ -1,0 +1,94 @@
+import Platform
+
+/// The serial console shell: line editing (backspace, history with the arrow keys) and a
+/// command table. Input and output are bytes; no String anywhere.
+enum Shell {
+    static let maxLine = 512
+    static let historyDepth = 8
+
+    static func run() -> Never {
+        var history: [[UInt8]] = []
+        Console.line("Type 'help' for commands.")
+        while true {
+            Console.write("=> ")
+            let line = readLine(history: history)
+            if !line.isEmpty && (history.last ?? []) != line {
+                history.append(line)
+                if history.count > historyDepth { history.removeFirst() }
+            }
+            execute(tokens(line))
+        }
+    }
+
+    nonisolated(unsafe) static var lastWasCR = false
+
+    /// Reads one line with echo; CR, LF or CR LF ends it.
+    static func readLine(history: [[UInt8]]) -> [UInt8] {
+        var line: [UInt8] = []
+        var recall = history.count
+        var escape = 0
+        while true {
+            let c = Console.getByte()
+            if c == 10 && lastWasCR { lastWasCR = false; continue }
+            lastWasCR = c == 13
+            if escape == 1 { escape = c == 91 ? 2 : 0; continue }     // ESC [
+            if escape == 2 {
+                escape = 0
+                if (c == 65 && recall > 0) || (c == 66 && recall < history.count) {  // up / down
+                    recall += c == 65 ? -1 : 1
+                    for _ in line { Console.write("\u{8} \u{8}") }
+                    line = recall < history.count ? history[recall] : []
+                    Console.bytes(line)
+                }
+                continue
+            }
+            switch c {
+            case 13, 10:
+                Console.put(10)
+                return line
+            case 8, 127:
+                if !line.isEmpty { line.removeLast(); Console.write("\u{8} \u{8}") }
+            case 27:
+                escape = 1
+            case 3:                                                     // Ctrl-C drops the line
+                Console.line("^C")
+                return []
+            case 32...126:
+                if line.count < maxLine { line.append(c); Console.put(c) }
+            default:
+                break
+            }
+        }
+    }
+
+    /// Splits on spaces and tabs.
+    static func tokens(_ line: [UInt8]) -> [[UInt8]] {
+        var out: [[UInt8]] = []
+        var current: [UInt8] = []
+        for c in line {
+            if c == 32 || c == 9 {
+                if !current.isEmpty { out.append(current); current = [] }
+            } else {
+                current.append(c)
+            }
+        }
+        if !current.isEmpty { out.append(current) }
+        return out
+    }
+
+    static func execute(_ args: [[UInt8]]) {
+        guard let name = args.first else { return }
+        for command in Commands.table where equal(name, command.name) {
+            command.run(args)
+            return
+        }
+        Console.write("Unknown command '"); Console.bytes(name); Console.line("' - try 'help'")
+    }
+}
+
+/// Whether a byte string equals a static string.
+func equal(_ bytes: [UInt8], _ s: StaticString) -> Bool {
+    guard bytes.count == s.utf8CodeUnitCount else { return false }
+    for i in 0..<bytes.count where unsafe bytes[i] != s.utf8Start[i] { return false }
+    return true
+}

@@ -1,0 +1,48 @@
+/// Text output on the console UART without String: static text, numbers and byte strings.
+public enum Console {
+    nonisolated(unsafe) public static var uart = PL011(base: 0x0900_0000)
+
+    public static func put(_ byte: UInt8) {
+        if byte == 10 { uart.write(13) }
+        uart.write(byte)
+    }
+
+    public static func write(_ s: StaticString) {
+        let p = s.utf8Start
+        for i in 0..<s.utf8CodeUnitCount { put(unsafe p[i]) }
+    }
+
+    public static func line(_ s: StaticString) { write(s); put(10) }
+
+    public static func bytes(_ b: [UInt8]) { for c in b { put(c) } }
+
+    public static func hex(_ v: UInt64, digits: Int = 0) {
+        var n = 1
+        while n < 16 && (v >> (4 * UInt64(n))) != 0 { n += 1 }
+        n = max(n, min(digits, 16))
+        var i = n
+        while i > 0 {
+            i -= 1
+            let d = UInt8((v >> (4 * UInt64(i))) & 0xF)
+            put(d < 10 ? 48 + d : 87 + d)
+        }
+    }
+
+    public static func hex0x(_ v: UInt64, digits: Int = 0) { write("0x"); hex(v, digits: digits) }
+
+    public static func dec(_ v: UInt64) {
+        var buf = [UInt8]()
+        var x = v
+        repeat { buf.append(48 + UInt8(x % 10)); x /= 10 } while x != 0
+        for c in buf.reversed() { put(c) }
+    }
+
+    public static func dec(_ v: Int64) {
+        if v < 0 { put(45); dec(UInt64(bitPattern: 0 &- v)) } else { dec(UInt64(v)) }
+    }
+
+    /// The next byte typed on the console (busy-waits).
+    public static func getByte() -> UInt8 {
+        while true { if let b = uart.read() { return b } }
+    }
+}

@@ -1,0 +1,57 @@
+import Hardware
+
+/// QEMU's firmware configuration device (docs/specs/fw_cfg: MMIO on `virt` at 0x0902_0000):
+/// the run script passes boot options as `-fw_cfg name=opt/swiftfw/<key>,string=<value>`.
+public enum FwCfg {
+    static let base: UInt64 = 0x0902_0000
+    static let data = base          // 8-bit reads stream the selected item
+    static let selector = base + 8  // 16-bit, big-endian
+    static let fileDirectory: UInt16 = 0x19
+
+    static func select(_ key: UInt16) {
+        // The selector is big-endian on MMIO: write the byte-swapped key as a 16-bit store.
+        let swapped = UInt32(key >> 8 | (key & 0xFF) << 8)
+        hw_mmio_write16(selector, UInt16(swapped))
+    }
+
+    static func readBytes(_ n: Int) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: n)
+        for i in 0..<n { out[i] = hw_mmio_read8(data) }
+        return out
+    }
+
+    static func be(_ b: [UInt8]) -> UInt32 {
+        b.reduce(0) { $0 << 8 | UInt32($1) }
+    }
+
+    /// Whether the device is there: the signature item (key 0) reads "QEMU".
+    static var present: Bool {
+        select(0)
+        return readBytes(4) == [0x51, 0x45, 0x4D, 0x55]
+    }
+
+    /// The contents of the named file, or nil (no fw_cfg, or no such file). Call with the MMU
+    /// mapping 0x0902_0000 as device memory (or off).
+    public static func file(_ name: StaticString) -> [UInt8]? {
+        guard present else { return nil }
+        select(fileDirectory)
+        let count = be(readBytes(4))
+        guard count < 1024 else { return nil }
+        var i: UInt32 = 0
+        while i < count {
+            let entry = readBytes(64)  // size u32, select u16, reserved u16, name[56]
+            i += 1
+            var matches = true
+            let n = name.utf8CodeUnitCount
+            if n >= 56 { return nil }
+            for k in 0..<n where unsafe entry[8 + k] != name.utf8Start[k] { matches = false }
+            if matches && entry[8 + n] == 0 {
+                let size = Int(be(Array(entry[0..<4])))
+                guard size <= 4096 else { return nil }
+                select(UInt16(be(Array(entry[4..<6]))))
+                return readBytes(size)
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,93 @@
+// The only place Swift touches the CPU directly: system registers, barriers, MMIO and the
+// instructions that leave the current exception level. Every helper is a one-liner.
+#pragma once
+#include <stdint.h>
+
+#if defined(__aarch64__) && !defined(__linux__) && !defined(__APPLE__)
+
+#define HW_INLINE static inline __attribute__((always_inline))
+#define HW_SYSREG_READ(name, reg) \
+    HW_INLINE uint64_t hw_read_##name(void) { uint64_t v; __asm__ volatile("mrs %0, " #reg : "=r"(v)); return v; }
+#define HW_SYSREG_WRITE(name, reg) \
+    HW_INLINE void hw_write_##name(uint64_t v) { __asm__ volatile("msr " #reg ", %0" :: "r"(v) : "memory"); }
+#define HW_SYSREG(name, reg) HW_SYSREG_READ(name, reg) HW_SYSREG_WRITE(name, reg)
+
+HW_SYSREG_READ(current_el, CurrentEL)
+HW_SYSREG_READ(id_aa64pfr0, ID_AA64PFR0_EL1)
+HW_SYSREG_READ(id_aa64pfr1, ID_AA64PFR1_EL1)
+HW_SYSREG_READ(id_aa64mmfr0, ID_AA64MMFR0_EL1)
+HW_SYSREG_READ(id_aa64mmfr1, ID_AA64MMFR1_EL1)
+HW_SYSREG_READ(id_aa64mmfr2, s3_0_c0_c7_2)
+HW_SYSREG_READ(id_aa64isar1, ID_AA64ISAR1_EL1)
+HW_SYSREG_READ(id_aa64dfr0, ID_AA64DFR0_EL1)
+HW_SYSREG_READ(midr, MIDR_EL1)
+HW_SYSREG_READ(mpidr, MPIDR_EL1)
+HW_SYSREG_READ(clidr, CLIDR_EL1)
+HW_SYSREG_READ(ccsidr, CCSIDR_EL1)
+HW_SYSREG(csselr, CSSELR_EL1)
+HW_SYSREG_READ(ctr, CTR_EL0)
+HW_SYSREG_READ(cntpct, CNTPCT_EL0)
+HW_SYSREG_READ(cntfrq, CNTFRQ_EL0)
+
+// EL1 translation regime.
+HW_SYSREG(sctlr_el1, SCTLR_EL1)
+HW_SYSREG(tcr_el1, TCR_EL1)
+HW_SYSREG(mair_el1, MAIR_EL1)
+HW_SYSREG(ttbr0_el1, TTBR0_EL1)
+HW_SYSREG(vbar_el1, VBAR_EL1)
+HW_SYSREG(cpacr_el1, CPACR_EL1)
+HW_SYSREG_READ(esr_el1, ESR_EL1)
+HW_SYSREG_READ(far_el1, FAR_EL1)
+HW_SYSREG_READ(elr_el1, ELR_EL1)
+
+// EL2 translation regime and controls.
+HW_SYSREG(sctlr_el2, SCTLR_EL2)
+HW_SYSREG(tcr_el2, TCR_EL2)
+HW_SYSREG(mair_el2, MAIR_EL2)
+HW_SYSREG(ttbr0_el2, TTBR0_EL2)
+HW_SYSREG(vbar_el2, VBAR_EL2)
+HW_SYSREG(hcr_el2, HCR_EL2)
+HW_SYSREG(cptr_el2, CPTR_EL2)
+HW_SYSREG_READ(esr_el2, ESR_EL2)
+HW_SYSREG_READ(far_el2, FAR_EL2)
+HW_SYSREG_READ(elr_el2, ELR_EL2)
+
+// EL3.
+HW_SYSREG(sctlr_el3, SCTLR_EL3)
+HW_SYSREG(tcr_el3, TCR_EL3)
+HW_SYSREG(mair_el3, MAIR_EL3)
+HW_SYSREG(ttbr0_el3, TTBR0_EL3)
+HW_SYSREG(scr_el3, SCR_EL3)
+HW_SYSREG(cptr_el3, CPTR_EL3)
+HW_SYSREG(mdcr_el3, MDCR_EL3)
+HW_SYSREG(zcr_el3, s3_6_c1_c2_0)
+HW_SYSREG(smcr_el3, s3_6_c1_c2_6)
+HW_SYSREG_READ(esr_el3, ESR_EL3)
+HW_SYSREG_READ(far_el3, FAR_EL3)
+HW_SYSREG_READ(elr_el3, ELR_EL3)
+HW_SYSREG(cntfrq_el0, CNTFRQ_EL0)
+
+HW_INLINE void hw_dsb_sy(void) { __asm__ volatile("dsb sy" ::: "memory"); }
+HW_INLINE void hw_dsb_ish(void) { __asm__ volatile("dsb ish" ::: "memory"); }
+HW_INLINE void hw_isb(void) { __asm__ volatile("isb" ::: "memory"); }
+HW_INLINE void hw_tlbi_all_el1(void) { __asm__ volatile("tlbi vmalle1\n dsb ish\n isb" ::: "memory"); }
+HW_INLINE void hw_tlbi_all_el2(void) { __asm__ volatile("tlbi alle2\n dsb ish\n isb" ::: "memory"); }
+HW_INLINE void hw_tlbi_all_el3(void) { __asm__ volatile("tlbi alle3\n dsb ish\n isb" ::: "memory"); }
+HW_INLINE void hw_ic_iallu(void) { __asm__ volatile("ic iallu\n dsb ish\n isb" ::: "memory"); }
+HW_INLINE void hw_wfi(void) { __asm__ volatile("wfi"); }
+HW_INLINE void hw_wfe(void) { __asm__ volatile("wfe"); }
+
+HW_INLINE uint32_t hw_mmio_read32(uint64_t addr) { return *(volatile uint32_t *)addr; }
+HW_INLINE void hw_mmio_write32(uint64_t addr, uint32_t v) { *(volatile uint32_t *)addr = v; }
+HW_INLINE uint8_t hw_mmio_read8(uint64_t addr) { return *(volatile uint8_t *)addr; }
+HW_INLINE void hw_mmio_write16(uint64_t addr, uint16_t v) { *(volatile uint16_t *)addr = v; }
+
+// Semihosting SYS_EXIT (0x18) with ADP_Stopped_ApplicationExit: QEMU -semihosting exits with `code`.
+HW_INLINE void hw_semihosting_exit(uint64_t code) {
+    uint64_t block[2] = { 0x20026, code };
+    register uint64_t x0 __asm__("x0") = 0x18;
+    register uint64_t x1 __asm__("x1") = (uint64_t)block;
+    __asm__ volatile("hlt #0xf000" :: "r"(x0), "r"(x1) : "memory");
+}
+
+#endif

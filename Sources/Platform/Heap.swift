@@ -1,0 +1,75 @@
+// A first-fit heap with boundary-free headers over the linker's [__heap_start, __heap_end).
+// Embedded Swift allocates through posix_memalign/free; blocks are 16-byte aligned, each
+// preceded by a 16-byte header {size including header, 1 if free}. Adjacent free blocks merge
+// while searching, so the heap does not fragment into dust under the shell's churn.
+
+@_extern(c, "__heap_start") nonisolated(unsafe) var __heap_start: UInt8
+@_extern(c, "__heap_end") nonisolated(unsafe) var __heap_end: UInt8
+
+enum Heap {
+    static let header = 16
+    nonisolated(unsafe) static var initialised = false
+    nonisolated(unsafe) static var bytesInUse = 0
+
+    static var start: UnsafeMutableRawPointer { unsafe UnsafeMutableRawPointer(&__heap_start) }
+    static var end: UnsafeMutableRawPointer { unsafe UnsafeMutableRawPointer(&__heap_end) }
+
+    static func size(_ b: UnsafeMutableRawPointer) -> Int { unsafe b.load(as: Int.self) }
+    static func isFree(_ b: UnsafeMutableRawPointer) -> Bool { unsafe b.load(fromByteOffset: 8, as: Int.self) == 1 }
+    static func set(_ b: UnsafeMutableRawPointer, size: Int, free: Bool) {
+        unsafe b.storeBytes(of: size, as: Int.self)
+        unsafe b.storeBytes(of: free ? 1 : 0, toByteOffset: 8, as: Int.self)
+    }
+
+    static func initialise() {
+        set(start, size: end - start, free: true)
+        initialised = true
+    }
+
+    static func allocate(_ bytes: Int) -> UnsafeMutableRawPointer? {
+        if !initialised { initialise() }
+        guard bytes >= 0, bytes < end - start else { return nil }
+        let need = (max(bytes, 16) + header + 15) & ~15
+        var b = start
+        while b < end {
+            if isFree(b) {
+                // Merge following free blocks into this one.
+                var n = unsafe b + size(b)
+                while n < end && isFree(n) { set(b, size: size(b) + size(n), free: true); n = unsafe b + size(b) }
+                if size(b) >= need {
+                    let rest = size(b) - need
+                    if rest >= 2 * header {
+                        set(unsafe b + need, size: rest, free: true)
+                        set(b, size: need, free: false)
+                    } else {
+                        set(b, size: size(b), free: false)
+                    }
+                    bytesInUse += size(b)
+                    return unsafe b + header
+                }
+            }
+            b = unsafe b + size(b)
+        }
+        return nil
+    }
+
+    static func release(_ p: UnsafeMutableRawPointer) {
+        let b = unsafe p - header
+        guard b >= start, b < end, !isFree(b) else { return }
+        bytesInUse -= size(b)
+        set(b, size: size(b), free: true)
+    }
+}
+
+@_cdecl("posix_memalign")
+public func posix_memalign(_ out: UnsafeMutablePointer<UnsafeMutableRawPointer?>, _ alignment: Int, _ size: Int) -> Int32 {
+    guard alignment <= 16 else { return 22 }  // EINVAL: nothing in the firmware needs more
+    guard let p = Heap.allocate(size) else { return 12 }  // ENOMEM
+    unsafe out.pointee = p
+    return 0
+}
+
+@_cdecl("free")
+public func heapFree(_ p: UnsafeMutableRawPointer?) {
+    if let p { Heap.release(p) }
+}

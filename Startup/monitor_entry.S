@@ -1,0 +1,155 @@
+// EL3 monitor: reset entry from flash, the world switch, and the EL3 vectors.
+#include "exception_frame.inc"
+#include "world_context.h"
+
+    .section .text.boot, "ax"
+    .global _start
+_start:                                 // running from flash at 0, linked in secure SRAM
+    mrs     x0, mpidr_el1
+    and     x0, x0, #0xffffff           // Aff2..Aff0
+    cbz     x0, 2f
+1:  wfe                                 // secondary cores park: PSCI CPU_ON is not offered
+    b       1b
+2:  adr     x1, _start                  // copy the image from flash into secure SRAM,
+    ldr     x2, =__image_start          // so nothing runs from the flash we later program
+    ldr     x3, =__load_size
+3:  ldp     x4, x5, [x1], #16
+    stp     x4, x5, [x2], #16
+    subs    x3, x3, #16
+    b.gt    3b
+    dsb     sy
+    ic      iallu
+    isb
+    ldr     x1, =relocated
+    br      x1
+relocated:
+    msr     cptr_el3, xzr               // FP/SIMD not trapped (the image is general-regs-only anyway)
+    ldr     x1, =__stack_top
+    mov     sp, x1
+    ldr     x1, =__bss_start
+    ldr     x2, =__bss_end
+4:  cmp     x1, x2
+    b.hs    5f
+    stp     xzr, xzr, [x1], #16
+    b       4b
+5:  adr     x1, monitor_vectors
+    msr     vbar_el3, x1
+    msr     tpidr_el3, xzr              // no world entered yet
+    isb
+    bl      monitor_main                // Swift; enters the first world and never returns
+6:  wfi
+    b       6b
+
+// Save and restore the EL1 system registers of a world (x\ctx = its context).
+.macro EL1_REGS op, ctx
+    .irp reg, sctlr_el1,ttbr0_el1,ttbr1_el1,tcr_el1,mair_el1,amair_el1,vbar_el1,sp_el1,elr_el1,spsr_el1,esr_el1,far_el1,cpacr_el1,tpidr_el1,tpidr_el0,tpidrro_el0,contextidr_el1,cntkctl_el1,par_el1,afsr0_el1,afsr1_el1,csselr_el1
+    .ifc \op, save
+    mrs     x2, \reg
+    str     x2, [\ctx], #8
+    .else
+    ldr     x2, [\ctx], #8
+    msr     \reg, x2
+    .endif
+    .endr
+.endm
+
+// Leave EL3 into the world whose context is in x0.
+.macro ENTER_WORLD_X0
+    ldp     x1, x2, [x0, #CTX_SP_EL0]   // sp_el0, elr_el3
+    msr     sp_el0, x1
+    msr     elr_el3, x2
+    ldp     x1, x2, [x0, #CTX_SPSR_EL3] // spsr_el3, scr_el3
+    msr     spsr_el3, x1
+    msr     scr_el3, x2
+    isb
+    ldp     x2, x3, [x0, #16]
+    ldp     x4, x5, [x0, #32]
+    ldp     x6, x7, [x0, #48]
+    ldp     x8, x9, [x0, #64]
+    ldp     x10, x11, [x0, #80]
+    ldp     x12, x13, [x0, #96]
+    ldp     x14, x15, [x0, #112]
+    ldp     x16, x17, [x0, #128]
+    ldp     x18, x19, [x0, #144]
+    ldp     x20, x21, [x0, #160]
+    ldp     x22, x23, [x0, #176]
+    ldp     x24, x25, [x0, #192]
+    ldp     x26, x27, [x0, #208]
+    ldp     x28, x29, [x0, #224]
+    ldr     x30, [x0, #240]
+    ldp     x0, x1, [x0, #0]
+    eret
+.endm
+
+// First entry into a world: x0 = its context; its EL1 registers come from the context.
+    .section .text.monitor_enter_world, "ax"
+    .global monitor_enter_world
+monitor_enter_world:
+    msr     tpidr_el3, x0
+    add     x1, x0, #CTX_EL1_REGS
+    EL1_REGS restore, x1
+    ENTER_WORLD_X0
+
+    .section .text.vectors.monitor, "ax"
+    .balign 2048
+monitor_vectors:
+    .irp kind, 0,1,2,3,4,5,6,7
+    .balign 128
+    SAVE_FRAME 3
+    mov     x0, sp
+    mov     x1, #\kind
+    b       monitor_crash_common
+    .endr
+    .balign 128                         // 0x400: synchronous exception from a lower EL (AArch64)
+    b       lower_sync
+    .irp kind, 9,10,11,12,13,14,15
+    .balign 128
+    SAVE_FRAME 3
+    mov     x0, sp
+    mov     x1, #\kind
+    b       monitor_crash_common
+    .endr
+
+monitor_crash_common:
+    bl      monitor_crash               // Swift: prints the report, never returns
+    b       .
+
+// An SMC (or other trap) from the world in tpidr_el3: save its registers, let Swift decide
+// which world runs next, switch EL1 state only when the world changes, and eret.
+lower_sync:
+    str     x0, [sp, #-16]!
+    mrs     x0, tpidr_el3
+    stp     x2, x3, [x0, #16]
+    ldr     x2, [sp], #16
+    stp     x2, x1, [x0, #0]
+    stp     x4, x5, [x0, #32]
+    stp     x6, x7, [x0, #48]
+    stp     x8, x9, [x0, #64]
+    stp     x10, x11, [x0, #80]
+    stp     x12, x13, [x0, #96]
+    stp     x14, x15, [x0, #112]
+    stp     x16, x17, [x0, #128]
+    stp     x18, x19, [x0, #144]
+    stp     x20, x21, [x0, #160]
+    stp     x22, x23, [x0, #176]
+    stp     x24, x25, [x0, #192]
+    stp     x26, x27, [x0, #208]
+    stp     x28, x29, [x0, #224]
+    str     x30, [x0, #240]
+    mrs     x1, sp_el0
+    mrs     x2, elr_el3
+    stp     x1, x2, [x0, #CTX_SP_EL0]
+    mrs     x1, spsr_el3
+    str     x1, [x0, #CTX_SPSR_EL3]
+    bl      monitor_handle_trap         // Swift: x0 = context of the caller -> context to enter
+    mrs     x1, tpidr_el3
+    cmp     x0, x1
+    b.eq    7f
+    add     x3, x1, #CTX_EL1_REGS       // the world changes: park the old EL1 state, load the new
+    EL1_REGS save, x3
+    add     x3, x0, #CTX_EL1_REGS
+    mov     x4, x0
+    EL1_REGS restore, x3
+    mov     x0, x4
+    msr     tpidr_el3, x0
+7:  ENTER_WORLD_X0

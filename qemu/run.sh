@@ -1,0 +1,19 @@
+#!/bin/sh
+# Boots the firmware in QEMU with the console on stdio. Modes (docs/boot.md):
+#   el2   two worlds, BL33 entered at EL2 (default)      el1   two worlds, virtualization=off
+#   hvc   two worlds, shell at EL1 behind our EL2 stub   plain normal image alone on -M virt (EL1)
+#   plain-el2   normal image alone on -M virt,virtualization=on
+# Extra QEMU arguments come from QEMU_EXTRA; CPU from QEMU_CPU (default max).
+mode=${1:-el2}; flash=${2:-build/flash0.img}; elf=${3:-build/normal.elf}
+cpu=${QEMU_CPU:-max}
+common="-cpu $cpu -m 1G -smp 1 -display none -monitor none -serial stdio -no-user-config -nodefaults"
+case "$mode" in
+  el2|hvc) machine="virt,secure=on,virtualization=on,gic-version=3" ;;
+  el1)     machine="virt,secure=on,virtualization=off,gic-version=3" ;;
+  plain)   exec qemu-system-aarch64 -M virt,gic-version=3 $common -semihosting -kernel "$elf" $QEMU_EXTRA ;;
+  plain-el2) exec qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 $common -semihosting -kernel "$elf" $QEMU_EXTRA ;;
+  *) echo "run.sh: unknown mode $mode" >&2; exit 2 ;;
+esac
+secure_log=$(dirname "$flash")/secure-uart.log
+exec qemu-system-aarch64 -M "$machine" $common -serial "file:$secure_log" -semihosting \
+  -drive if=pflash,unit=0,format=raw,file="$flash" $QEMU_EXTRA
