@@ -1,0 +1,34 @@
+import MM
+
+/// EFI GUID text, as `setenv -e -guid` and `printenv -e` take and print it.
+public enum GUIDText {
+    /// 8-4-4-4-12 hex text to the stored GUID: the first three fields are little-endian numbers
+    /// (Data1..3), the last two are the Data4 bytes in order (UEFI 2.10 Appendix A).
+    public static func parse(_ text: [UInt8]) throws(ShellArgumentError) -> EFIGuid {
+        guard let t = UUIDText.textOctets(text) else { throw .malformedGUID }
+        let stored = storedOrder.map { t[$0] }
+        guard let guid = EFIGuid(bytes: stored, at: 0) else { throw .malformedGUID }
+        return guid
+    }
+
+    /// The lower-case 8-4-4-4-12 text of a stored GUID (36 ASCII bytes).
+    public static func format(_ guid: EFIGuid) -> [UInt8] {
+        var t = [UInt8](repeating: 0, count: 16)
+        for (i, source) in storedOrder.enumerated() { t[source] = guid.byte(i) }
+        return UUIDText.format(t)
+    }
+
+    /// The names U-Boot prints for well-known vendor GUIDs.
+    public static func knownName(_ guid: EFIGuid) -> StaticString? {
+        if guid == .globalVariable { return "EFI_GLOBAL_VARIABLE_GUID" }
+        if guid == imageSecurityDatabase { return "EFI_IMAGE_SECURITY_DATABASE_GUID" }
+        return nil
+    }
+
+    /// EFI_IMAGE_SECURITY_DATABASE_GUID {0xd719b2cb, 0x3d3a, 0x4596, {0xa3,0xbc,0xda,0xd0,0x0e,0x67,0x65,0x6f}}:
+    /// the vendor of db, dbx and dbt.
+    public static let imageSecurityDatabase = EFIGuid(0xd719_b2cb, 0x3d3a, 0x4596, (0xa3, 0xbc, 0xda, 0xd0, 0x0e, 0x67, 0x65, 0x6f))
+
+    /// Stored byte i is text byte storedOrder[i].
+    static let storedOrder = [3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15]
+}

@@ -1,0 +1,152 @@
+import MM
+
+/// `setenv -e [-guid <guid>] [-nv] [-bs] [-rt] [-at] [-a] [-v] [-i <addr>,<size>] <name> [<value>...]`
+/// (U-Boot `do_env_set_efi`). No value and no `-i` deletes the variable.
+public struct SetEnvArguments: Equatable, Sendable {
+    /// Where the data comes from.
+    public enum Value: Equatable, Sendable {
+        /// The values on the command line, encoded and concatenated.
+        case bytes([UInt8])
+        /// `-i <addr>,<size>`: `size` bytes of memory at `addr` (the image reads them).
+        case memory(address: UInt64, size: UInt64)
+    }
+
+    public var guid: EFIGuid
+    /// EFI_VARIABLE_* bits: -nv 0x1, -bs 0x2, -rt 0x4, -at 0x20, -a 0x40. None by default, as in
+    /// U-Boot (attributes 0 with data is refused by SetVariable).
+    public var attributes: UInt32
+    /// UCS-2LE with the NUL.
+    public var name: [UInt8]
+    public var value: Value
+    /// `-v`: print the GUID, attributes and value before setting.
+    public var verbose: Bool
+
+    public init(guid: EFIGuid, attributes: UInt32, name: [UInt8], value: Value, verbose: Bool = false) {
+        self.guid = guid; self.attributes = attributes; self.name = name; self.value = value; self.verbose = verbose
+    }
+
+    public static let nonVolatile: UInt32 = 0x01
+    public static let bootServiceAccess: UInt32 = 0x02
+    public static let runtimeAccess: UInt32 = 0x04
+    public static let timeBasedAuthenticatedWriteAccess: UInt32 = 0x20
+    public static let appendWrite: UInt32 = 0x40
+
+    /// Parses the words after `setenv -e`. Without `-guid`, db, dbx and dbt belong to
+    /// EFI_IMAGE_SECURITY_DATABASE_GUID and every other name to EFI_GLOBAL_VARIABLE.
+    public static func parse(_ args: [[UInt8]]) throws(ShellArgumentError) -> SetEnvArguments {
+        var guid: EFIGuid? = nil
+        var attributes: UInt32 = 0
+        var memory: (UInt64, UInt64)? = nil
+        var memoryArgument = 0
+        var verbose = false
+        var i = 0
+        while i < args.count, args[i].first == UInt8(ascii: "-") {
+            let option = args[i]
+            if matches(option, "-guid") {
+                guard i + 1 < args.count else { throw .missingOptionValue(argument: i) }
+                guid = try GUIDText.parse(args[i + 1])
+                i += 1
+            } else if matches(option, "-nv") {
+                attributes |= nonVolatile
+            } else if matches(option, "-bs") {
+                attributes |= bootServiceAccess
+            } else if matches(option, "-rt") {
+                attributes |= runtimeAccess
+            } else if matches(option, "-at") {
+                attributes |= timeBasedAuthenticatedWriteAccess
+            } else if matches(option, "-a") {
+                attributes |= appendWrite
+            } else if matches(option, "-v") {
+                verbose = true
+            } else if matches(option, "-i") {
+                guard i + 1 < args.count else { throw .missingOptionValue(argument: i) }
+                memory = try memoryRange(args[i + 1], argument: i + 1)
+                memoryArgument = i
+                i += 1
+            } else {
+                throw .unknownOption(argument: i)
+            }
+            i += 1
+        }
+        guard i < args.count else { throw .missingName }
+        let nameUTF8 = args[i]
+        let name = try UCS2Text.fromUTF8(nameUTF8)
+        i += 1
+
+        let value: Value
+        if let (address, size) = memory {
+            // U-Boot silently ignores values after -i; saying so is kinder.
+            guard i == args.count else { throw .conflictingOptions(argument: memoryArgument) }
+            value = .memory(address: address, size: size)
+        } else {
+            var data: [UInt8] = []
+            while i < args.count {
+                guard let encoded = encodeValue(args[i]) else { throw .malformedValue(argument: i) }
+                data += encoded
+                i += 1
+            }
+            value = .bytes(data)
+        }
+        return SetEnvArguments(guid: guid ?? defaultVendor(nameUTF8), attributes: attributes,
+                               name: name, value: value, verbose: verbose)
+    }
+
+    /// The vendor U-Boot picks when no `-guid` is given.
+    public static func defaultVendor(_ nameUTF8: [UInt8]) -> EFIGuid {
+        matches(nameUTF8, "db") || matches(nameUTF8, "dbx") || matches(nameUTF8, "dbt")
+            ? GUIDText.imageSecurityDatabase : .globalVariable
+    }
+
+    /// `<addr>,<size>`, both hex.
+    static func memoryRange(_ word: [UInt8], argument: Int) throws(ShellArgumentError) -> (UInt64, UInt64) {
+        guard let comma = word.firstIndex(of: UInt8(ascii: ",")) else { throw .malformedMemoryRange(argument: argument) }
+        do throws(ShellArgumentError) {
+            let address = try ShellNumber.parseHex(Array(word[..<comma]))
+            let size = try ShellNumber.parseHex(Array(word[(comma + 1)...]))
+            return (address, size)
+        } catch {
+            throw .malformedMemoryRange(argument: argument)
+        }
+    }
+
+    /// One value word in U-Boot's forms (`append_value`):
+    /// `=0x<hex>` a little-endian number of 1, 2, 4 or 8 bytes (by digit count, even, ≤ 16);
+    /// `=H<hex>` a byte string; `="text"` or `=S"text"` the text between the quotes; anything
+    /// else the word itself. No NUL is added. Nil when the word is malformed.
+    public static func encodeValue(_ word: [UInt8]) -> [UInt8]? {
+        if startsWith(word, "=0x") {
+            let digits = Array(word.dropFirst(3))
+            guard !digits.isEmpty, digits.count % 2 == 0, digits.count <= 16 else { return nil }
+            guard let number = try? ShellNumber.parseHex(digits) else { return nil }
+            let bytes = digits.count / 2
+            let width = bytes <= 2 ? bytes : (bytes <= 4 ? 4 : 8)
+            return (0..<width).map { UInt8(truncatingIfNeeded: number >> (8 * UInt64($0))) }
+        }
+        if startsWith(word, "=H") {
+            let digits = word.dropFirst(2)
+            guard digits.count % 2 == 0 else { return nil }
+            var out: [UInt8] = []
+            var high: UInt8? = nil
+            for c in digits {
+                guard let nibble = UUIDText.hexValue(c) else { return nil }
+                if let h = high { out.append(h << 4 | nibble); high = nil } else { high = nibble }
+            }
+            return out
+        }
+        let quoted = startsWith(word, "=\"") ? 2 : (startsWith(word, "=S\"") ? 3 : 0)
+        if quoted > 0 {
+            let body = word.dropFirst(quoted)
+            guard let last = body.last, last == UInt8(ascii: "\"") else { return nil }
+            return Array(body.dropLast())
+        }
+        return word
+    }
+
+    static func startsWith(_ word: [UInt8], _ prefix: StaticString) -> Bool {
+        prefix.withUTF8Buffer { p in
+            guard p.count <= word.count else { return false }
+            for k in 0..<p.count where p[k] != word[k] { return false }
+            return true
+        }
+    }
+}
