@@ -1,4 +1,5 @@
 import DeviceTree
+import Driver
 import Hardware
 import Platform
 
@@ -15,6 +16,7 @@ enum Commands {
         Command(name: "version", usage: "version", help: "firmware version", run: version),
         Command(name: "el", usage: "el", help: "the exception level the shell runs at", run: el),
         Command(name: "dt", usage: "dt", help: "what the device tree says", run: dt),
+        Command(name: "md", usage: "md <address> [<words>]", help: "display memory (32-bit words, hex)", run: md),
         Command(name: "poweroff", usage: "poweroff", help: "PSCI SYSTEM_OFF", run: poweroff),
         Command(name: "reset", usage: "reset", help: "PSCI SYSTEM_RESET", run: reset),
     ] + extraCommands
@@ -76,6 +78,25 @@ enum Commands {
         for r in s.reserved {
             Console.write("reserved: "); Console.bytes(r.name); Console.write(" "); Console.hex0x(r.base)
             Console.write(" size "); Console.hex0x(r.size); Console.line(r.noMap ? " no-map" : "")
+        }
+    }
+
+    /// U-Boot's `md`: addresses and counts in hex. A bad address faults, and the crash
+    /// report says where: this is a firmware debugging tool, not a guarded reader.
+    static func md(_ args: [[UInt8]]) {
+        guard args.count == 2 || args.count == 3 else { usage("md"); return }
+        do throws(ShellArgumentError) {
+            let address = try ShellNumber.parseHex(args[1]) & ~3
+            let words = args.count == 3 ? min(try ShellNumber.parseHex(args[2]), 0x1000) : 16
+            var i: UInt64 = 0
+            while i < words {
+                if i % 4 == 0 { Console.hex(address + 4 * i, digits: 8); Console.write(":") }
+                Console.put(32); Console.hex(UInt64(hw_mmio_read32(address + 4 * i)), digits: 8)
+                i += 1
+                if i % 4 == 0 || i == words { Console.put(10) }
+            }
+        } catch {
+            Console.line("md: bad number")
         }
     }
 

@@ -38,8 +38,15 @@ enum SystemConduit {
     }
 }
 
+/// PSCI follows the device tree's `/psci` method as Linux does: the DTB's author (QEMU itself on
+/// plain `virt`, which answers `hvc` with no EL2) knows what answers. FF-A is stricter (above).
 enum PSCI {
     static func call(_ function: UInt32) {
-        _ = SystemConduit.call(Registers(UInt64(function)))
+        let r = Registers(UInt64(function))
+        switch boot.psci {
+        case .smc?: _ = smcCall(r)
+        case .hvc?: _ = hvcCall(r)
+        default: break
+        }
     }
 }

@@ -1,0 +1,63 @@
+"""Boots the firmware in QEMU, types commands on the serial console, and returns what it printed.
+
+A test that hangs is a failure with a timeout: QEMU is killed, never left running.
+"""
+import os
+import subprocess
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BUILD = os.path.join(ROOT, "build")
+
+
+class Boot:
+    def __init__(self, output, returncode, timed_out):
+        self.output = output
+        self.returncode = returncode
+        self.timed_out = timed_out
+
+    def __contains__(self, text):
+        return text in self.output
+
+
+def boot(mode="el2", commands=(), timeout=30, flash=None, cpu=None, extra=None, until=None, times=1):
+    """Runs qemu/run.sh MODE with `commands` typed in. Ends when QEMU exits, or when `until`
+    has appeared `times` times in the output (then QEMU is killed), or after `timeout` seconds."""
+    env = dict(os.environ)
+    if cpu:
+        env["QEMU_CPU"] = cpu
+    if extra:
+        env["QEMU_EXTRA"] = extra
+    flash = flash or os.path.join(BUILD, "flash0.img")
+    cmd = [os.path.join(ROOT, "qemu", "run.sh"), mode, flash, os.path.join(BUILD, "normal.elf")]
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, env=env, cwd=ROOT)
+    text = "".join(c + "\n" for c in commands).encode()
+    try:
+        proc.stdin.write(text)
+        proc.stdin.close()
+    except BrokenPipeError:
+        pass
+    out = bytearray()
+    deadline = time.monotonic() + timeout
+    timed_out = False
+    os.set_blocking(proc.stdout.fileno(), False)
+    while True:
+        chunk = proc.stdout.read()
+        if chunk:
+            out += chunk
+        if until and out.count(until.encode()) >= times:
+            proc.kill()
+            break
+        if proc.poll() is not None:
+            rest = proc.stdout.read()
+            if rest:
+                out += rest
+            break
+        if time.monotonic() > deadline:
+            timed_out = True
+            proc.kill()
+            break
+        time.sleep(0.02)
+    proc.wait()
+    return Boot(out.decode("utf-8", "replace").replace("\r\n", "\n"), proc.returncode, timed_out)

@@ -1,0 +1,43 @@
+#!/usr/bin/env python3
+"""`make test`: host tests (swift test), then the QEMU tests; one summary line of counts."""
+import os
+import re
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tests as qemu_tests  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def host_tests():
+    print("== host tests (swift test)", flush=True)
+    r = subprocess.run(["swift", "test"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    out = r.stdout
+    m = re.search(r"Test run with (\d+) tests? .*?(passed|failed)", out)
+    fails = len(re.findall(r"^✘ Test \S+", out, re.M))
+    total = int(m.group(1)) if m else 0
+    if r.returncode != 0:
+        print(out[-6000:])
+        fails = max(fails, 1)
+    print(f"host tests: {total - fails} passed, {fails} failed", flush=True)
+    return total - fails, fails
+
+
+def main():
+    start = time.monotonic()
+    results = {}
+    results["host"] = host_tests()
+    print("== QEMU tests", flush=True)
+    results["qemu"] = qemu_tests.main(["tests"])
+    passed = sum(p for p, _ in results.values())
+    failed = sum(f for _, f in results.values())
+    parts = ", ".join(f"{k} {p}/{p + f}" for k, (p, f) in results.items())
+    print(f"SUMMARY: {passed} passed, {failed} failed ({parts}) in {time.monotonic() - start:.0f} s")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

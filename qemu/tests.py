@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+"""QEMU tests: boot the images in every mode, drive the shell, check what it prints."""
+import os
+import shutil
+import sys
+import traceback
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import BUILD, boot  # noqa: E402
+
+TESTS = []
+
+
+def test(fn):
+    TESTS.append(fn)
+    return fn
+
+
+def check(cond, what, b=None):
+    if not cond:
+        tail = ("\n--- console ---\n" + b.output[-3000:]) if b is not None else ""
+        raise AssertionError(what + tail)
+
+
+def finished(b):
+    check(not b.timed_out, "QEMU timed out", b)
+    check(b.returncode == 0, f"QEMU exit status {b.returncode}", b)
+
+
+# --- foundation: boot in every mode, the shell --------------------------------------------
+
+@test
+def two_worlds_el2_boot_stages_and_shell():
+    b = boot("el2", ["el", "version", "dt", "poweroff"])
+    finished(b)
+    for line in ["secure: EL3 monitor copied from flash to secure SRAM",
+                 "secure: MMU and caches on",
+                 "secure: DTB at 0x40000000: added /psci (smc)",
+                 "secure: MM partition 0x8001 loaded at 0x0E100000",
+                 "secure: partition 0x8001 initialised",
+                 "secure: entering BL33 at 0x60000000",
+                 "normal: Swift firmware entered at EL2",
+                 "normal: MMU and caches on"]:
+        check(line in b, f"missing boot line {line!r}", b)
+    check("=> el\nEL2\n" in b, "el does not report EL2", b)
+    check("swift-ffa-firmware" in b, "version missing", b)
+    check("psci: method smc" in b, "dt does not show the /psci node the monitor added", b)
+    check("reserved: mm-buffer@40100000 0x40100000 size 0x10000 no-map" in b, "MM buffer not reserved", b)
+    check("secure: PSCI SYSTEM_OFF" in b, "poweroff did not reach the monitor", b)
+
+
+@test
+def two_worlds_el1_when_virtualization_off():
+    b = boot("el1", ["el", "poweroff"])
+    finished(b)
+    check("normal: Swift firmware entered at EL1" in b and "=> el\nEL1\n" in b, "not at EL1", b)
+
+
+@test
+def plain_virt_el1_normal_image_alone():
+    b = boot("plain", ["el", "dt", "poweroff"])
+    finished(b)
+    check("=> el\nEL1\n" in b, "not at EL1", b)
+    check("psci: method hvc" in b, "QEMU's own PSCI node not read", b)
+    check("secure:" not in b, "secure world output on plain virt", b)
+
+
+@test
+def plain_virt_el2_normal_image_alone():
+    b = boot("plain-el2", ["el", "poweroff"])
+    finished(b)
+    check("=> el\nEL2\n" in b, "not at EL2", b)
+
+
+@test
+def shell_reports_unknown_commands_and_bad_arguments():
+    b = boot("el2", ["frobnicate", "el extra", "version", "poweroff"])
+    finished(b)
+    check("Unknown command 'frobnicate' - try 'help'" in b, "unknown command not reported", b)
+    check("'el' takes no arguments" in b, "bad arguments not reported", b)
+    check("swift-ffa-firmware" in b, "the shell stopped working after errors", b)
+
+
+@test
+def shell_line_editing_backspace():
+    b = boot("el2", ["verx\x7fsion", "helq\x08p", "poweroff"])
+    finished(b)
+    check("swift-ffa-firmware" in b, "backspace (DEL) not applied", b)
+    check("poweroff" in b and "list the commands" in b, "backspace (BS) not applied", b)
+
+
+@test
+def help_lists_every_command():
+    b = boot("el2", ["help", "poweroff"])
+    finished(b)
+    for c in ["help", "version", "el", "dt", "poweroff", "reset", "md"]:
+        check(f"  {c}" in b, f"help misses {c}", b)
+
+
+@test
+def crash_report_is_decoded():
+    b = boot("el2", ["md 0x8000000000"], until="system halted", timeout=20)
+    check("unexpected exception at EL2" in b, "no crash report", b)
+    check("EC 0x25 (data abort)" in b and "FAR 0x0000008000000000" in b, "crash report not decoded", b)
+
+
+@test
+def reset_reboots_through_the_secure_world():
+    b = boot("el2", ["reset"], until="normal: MMU and caches on", times=2, timeout=20)
+    check("secure: PSCI SYSTEM_RESET" in b, "reset did not reach the monitor", b)
+    check(b.output.count("secure: EL3 monitor copied") == 2, "the machine did not boot again", b)
+
+
+def main(argv):
+    only = argv[1:]
+    passed = failed = 0
+    for t in TESTS:
+        if only and not any(o in t.__name__ for o in only):
+            continue
+        try:
+            t()
+            passed += 1
+            print(f"  PASS {t.__name__}", flush=True)
+        except Exception as e:  # noqa: BLE001
+            failed += 1
+            print(f"  FAIL {t.__name__}: {e}", flush=True)
+            if not isinstance(e, AssertionError):
+                traceback.print_exc()
+    print(f"qemu tests: {passed} passed, {failed} failed")
+    return passed, failed
+
+
+if __name__ == "__main__":
+    p, f = main(sys.argv)
+    sys.exit(1 if f else 0)
