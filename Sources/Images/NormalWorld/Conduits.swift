@@ -13,6 +13,12 @@ struct HVCConduit: Conduit {
     mutating func call(_ regs: Registers) -> Registers { hvcCall(regs) }
 }
 
+/// The conduit chosen at run time, as one concrete type the driver is specialised for.
+struct RuntimeConduit: Conduit {
+    let useHVC: Bool
+    mutating func call(_ regs: Registers) -> Registers { useHVC ? hvcCall(regs) : smcCall(regs) }
+}
+
 /// The conduit chosen at boot, as a value the shell can call through.
 enum SystemConduit {
     nonisolated(unsafe) static var choice = ConduitChoice.noFFA(.noPSCIMethod)

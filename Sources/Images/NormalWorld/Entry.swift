@@ -30,6 +30,7 @@ public func normal_main(_ x0: UInt64, _ el: UInt64) -> Never {
     if boot.dtbError { Console.line("normal: the DTB is malformed; using QEMU virt defaults") }
     enableIdentityMap(el: Int(el))
     SystemConduit.select(el2Stub: false)
+    FFA.start()
     Console.line("normal: MMU and caches on")
     Shell.run()
 }

@@ -1,3 +1,124 @@
+import ABI
+import Driver
+import Platform
+
 extension Commands {
-    static let extraCommands: [Command] = []
+    static let extraCommands: [Command] = [
+        Command(name: "ffa", usage: "ffa version|features|parts", help: "FF-A driver state and discovery", run: ffa),
+        Command(name: "armffa", usage: "armffa getpart <uuid>|ping <id>|devlist", help: "U-Boot's FF-A commands", run: armffa),
+    ]
+
+    static func ffa(_ args: [[UInt8]]) {
+        guard args.count == 2 else { usage("ffa"); return }
+        if equal(args[1], "version") { ffaVersion() }
+        else if equal(args[1], "features") { ffaFeatures() }
+        else if equal(args[1], "parts") { ffaParts() }
+        else { usage("ffa") }
+    }
+
+    static func ffaVersion() {
+        FFA.with { d throws(FFADriverError) in
+            Console.write("FF-A "); FFA.printVersion(d.version)
+            Console.write(" (SPMC "); FFA.printVersion(d.spmcVersion); Console.write("), SMCCC ")
+            Console.dec(UInt64(d.smcccVersion >> 16)); Console.put(46); Console.dec(UInt64(d.smcccVersion & 0xFFFF))
+            Console.write(", conduit "); Console.write(d.conduit.useHVC ? "hvc" : "smc")
+            Console.write(", own ID "); Console.hex0x(UInt64(d.ownID)); Console.put(10)
+        }
+    }
+
+    static let featureList: [(UInt32, StaticString)] = [
+        (FFAFunction.FFA_VERSION, "FFA_VERSION"), (FFAFunction.FFA_FEATURES, "FFA_FEATURES"),
+        (FFAFunction.FFA_RX_RELEASE, "FFA_RX_RELEASE"), (FFAFunction.FFA_RXTX_MAP_64, "FFA_RXTX_MAP_64"),
+        (FFAFunction.FFA_RXTX_UNMAP, "FFA_RXTX_UNMAP"), (FFAFunction.FFA_PARTITION_INFO_GET, "FFA_PARTITION_INFO_GET"),
+        (FFAFunction.FFA_PARTITION_INFO_GET_REGS, "FFA_PARTITION_INFO_GET_REGS"), (FFAFunction.FFA_ID_GET, "FFA_ID_GET"),
+        (FFAFunction.FFA_SPM_ID_GET, "FFA_SPM_ID_GET"),
+        (FFAFunction.FFA_MSG_SEND_DIRECT_REQ_32, "FFA_MSG_SEND_DIRECT_REQ_32"),
+        (FFAFunction.FFA_MSG_SEND_DIRECT_REQ_64, "FFA_MSG_SEND_DIRECT_REQ_64"),
+        (FFAFunction.FFA_MSG_SEND_DIRECT_REQ2, "FFA_MSG_SEND_DIRECT_REQ2"),
+        (FFAFunction.FFA_RUN, "FFA_RUN"), (0xC400_0073, "FFA_MEM_SHARE_64"),
+    ]
+
+    static func ffaFeatures() {
+        FFA.with { d throws(FFADriverError) in
+            for (id, name) in featureList {
+                Console.write("  "); Console.write(name)
+                for _ in name.utf8CodeUnitCount..<30 { Console.put(32) }
+                if let p = try d.features(id) {
+                    Console.write("supported, w2 "); Console.hex0x(UInt64(p.w2)); Console.put(10)
+                } else {
+                    Console.line("NOT_SUPPORTED")
+                }
+            }
+        }
+    }
+
+    static func printPartition(_ p: PartitionInfo) {
+        Console.write("  "); Console.hex0x(UInt64(p.id), digits: 4); Console.write("  ")
+        if p.uuid.isNil { Console.write("(no UUID: v1.0 descriptor)") } else { Console.bytes(UUIDText.formatCanonical(p.uuid)) }
+        Console.write("  contexts "); Console.dec(UInt64(p.executionContexts))
+        Console.write("  properties "); Console.hex0x(UInt64(p.properties), digits: 8)
+        let names: [(UInt32, StaticString)] = [
+            (PartitionInfo.Property.receivesDirectRequests, "direct-req-recv"),
+            (PartitionInfo.Property.sendsDirectRequests, "direct-req-send"),
+            (PartitionInfo.Property.indirectMessages, "indirect-msg"),
+            (PartitionInfo.Property.receivesNotifications, "notifications"),
+            (PartitionInfo.Property.aarch64, "aarch64"),
+            (PartitionInfo.Property.receivesDirectRequest2, "direct-req2-recv"),
+            (PartitionInfo.Property.sendsDirectRequest2, "direct-req2-send"),
+        ]
+        for (bit, name) in names where p.properties & bit != 0 { Console.write(" "); Console.write(name) }
+        Console.put(10)
+    }
+
+    static func ffaParts() {
+        FFA.with { d throws(FFADriverError) in
+            let parts = try d.partitions(uuid: .nil, buffers: FFA.buffers)
+            Console.dec(UInt64(parts.count)); Console.line(" partition(s):")
+            for p in parts { printPartition(p) }
+        }
+    }
+
+    static func armffa(_ args: [[UInt8]]) {
+        if args.count == 3 && equal(args[1], "getpart") {
+            guard let uuid = UUIDText.parseUBoot(args[2]) else {
+                Console.line("armffa: invalid UUID (U-Boot form, e.g. 33d532ed-e699-0942-c09c-a798d9cd722d)")
+                return
+            }
+            FFA.with { d throws(FFADriverError) in
+                let parts = try d.partitions(uuid: uuid, buffers: FFA.buffers)
+                for p in parts {
+                    Console.write("Partition: id = "); Console.hex(UInt64(p.id)); Console.write(" , exec_ctxt ")
+                    Console.hex(UInt64(p.executionContexts)); Console.write(" , properties ")
+                    Console.hex(UInt64(p.properties)); Console.put(10)
+                }
+            }
+        } else if args.count == 3 && equal(args[1], "ping") {
+            let id: UInt64
+            do throws(ShellArgumentError) { id = try ShellNumber.parseHex(args[2]) } catch {
+                Console.line("armffa: invalid partition ID"); return
+            }
+            guard id <= 0xFFFF else { Console.line("armffa: invalid partition ID"); return }
+            FFA.with { d throws(FFADriverError) in
+                let payload: [UInt64] = [0xaaaa_aaaa, 0xbbbb_bbbb, 0xcccc_cccc, 0xdddd_dddd, 0xeeee_eeee]
+                switch try d.sendDirectRequest(to: UInt16(id), payload: payload) {
+                case .response(let words):
+                    Console.line("SP response:"); Console.line("[LSB]")
+                    for w in words { Console.hex(w); Console.put(10) }
+                case .delivered:
+                    Console.line("SP response: delivered (FFA_SUCCESS, no data)")
+                }
+            }
+        } else if args.count == 2 && equal(args[1], "devlist") {
+            FFA.with { d throws(FFADriverError) in
+                Console.write("device 0: arm_ffa, FF-A "); FFA.printVersion(d.version)
+                Console.write(", conduit "); Console.write(d.conduit.useHVC ? "hvc" : "smc")
+                if let m = d.rxtx {
+                    Console.write(", TX "); Console.hex0x(m.txAddress); Console.write(", RX "); Console.hex0x(m.rxAddress)
+                }
+                Console.put(10)
+            }
+        } else {
+            usage("armffa")
+        }
+    }
 }

@@ -1,0 +1,71 @@
+import ABI
+import Driver
+import Platform
+
+@_extern(c, "__ffa_tx") nonisolated(unsafe) var __ffa_tx: UInt8
+@_extern(c, "__ffa_rx") nonisolated(unsafe) var __ffa_rx: UInt8
+
+/// The RX/TX pair: two 64 KiB-aligned 64 KiB regions reserved by Linker/normal.ld, enough for
+/// any minimum size FFA_FEATURES can report.
+struct StaticRXTX: RXTXBuffers {
+    var txAddress: UInt64 { UInt64(UInt(bitPattern: unsafe UnsafeMutableRawPointer(&__ffa_tx))) }
+    var rxAddress: UInt64 { UInt64(UInt(bitPattern: unsafe UnsafeMutableRawPointer(&__ffa_rx))) }
+    var capacity: Int { 0x1_0000 }
+    func readRX(offset: Int, count: Int) -> [UInt8] {
+        guard offset >= 0, count >= 0, offset <= capacity - count,
+              let p = UnsafePointer<UInt8>(bitPattern: UInt(rxAddress)) else { return [] }
+        return (0..<count).map { unsafe p[offset + $0] }
+    }
+}
+
+/// The normal world's FF-A state: the driver once probed, or why there is none.
+enum FFA {
+    nonisolated(unsafe) static var driver: FFADriver<RuntimeConduit>? = nil
+    nonisolated(unsafe) static var absent: FFADriverError? = nil
+    static let buffers = StaticRXTX()
+
+    /// Chooses the conduit (never an instruction that would be UNDEFINED here), then probes and
+    /// maps the RX/TX pair. Prints one line either way.
+    static func start() {
+        let conduit: RuntimeConduit
+        switch SystemConduit.choice {
+        case .smc: conduit = RuntimeConduit(useHVC: false)
+        case .hvc: conduit = RuntimeConduit(useHVC: true)
+        case .noFFA(let reason):
+            absent = .noFFA(reason)
+            Console.write("normal: no FF-A ("); Console.write(reason.name); Console.line(")")
+            return
+        }
+        var d = FFADriver(conduit: conduit)
+        do throws(FFADriverError) {
+            try d.start(buffers: buffers)
+            driver = d
+            Console.write("normal: FF-A "); printVersion(d.version)
+            Console.write(" via "); Console.write(conduit.useHVC ? "hvc" : "smc")
+            Console.write(", RX/TX mapped ("); Console.dec(UInt64(d.rxtx?.size ?? 0)); Console.line(" bytes each)")
+        } catch {
+            absent = error
+            Console.write("normal: no FF-A ("); Console.write(error.name); Console.line(")")
+        }
+    }
+
+    static func printVersion(_ v: FFAVersion?) {
+        guard let v else { Console.write("?"); return }
+        Console.dec(UInt64(v.major)); Console.put(46); Console.dec(UInt64(v.minor))
+    }
+
+    /// Runs `body` with the driver, or prints why FF-A is absent.
+    static func with(_ body: (inout FFADriver<RuntimeConduit>) throws(FFADriverError) -> Void) {
+        guard var d = driver else {
+            Console.write("FF-A is absent: ")
+            Console.line(absent?.name ?? "not probed")
+            return
+        }
+        do throws(FFADriverError) {
+            try body(&d)
+        } catch {
+            Console.write("FF-A error: "); Console.line(error.name)
+        }
+        driver = d
+    }
+}
