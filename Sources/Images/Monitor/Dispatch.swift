@@ -13,21 +13,14 @@ struct EL3Memory: PhysicalMemory {
 
 /// The monitor's single dispatcher instance (pure logic from the SPMC layer).
 enum Dispatch {
+    nonisolated(unsafe) static var dispatcher = Dispatcher(config: .qemuVirt(nonSecureMemory: []))
     nonisolated(unsafe) static var memory = EL3Memory()
 
     static func setUp(nonSecureMemory: [MemoryRange]) {
+        dispatcher = Dispatcher(config: .qemuVirt(nonSecureMemory: nonSecureMemory))
     }
 
     static func handle(_ r: Registers, from world: World) -> Outcome {
-        // Interim until the SPMC's dispatcher lands: PSCI and partition start-up only.
-        switch r.w(0) {
-        case SMCCC.SMCCC_VERSION: return .resume(world, Registers(UInt64(SMCCC.version1_2)))
-        case SMCCC.PSCI_VERSION: return .resume(world, Registers(UInt64(SMCCC.psciVersion1_1)))
-        case SMCCC.PSCI_SYSTEM_OFF: return Outcome(.systemOff)
-        case SMCCC.PSCI_SYSTEM_RESET: return Outcome(.systemReset)
-        case FFAFunction.FFA_MSG_WAIT where world != .normal:
-            return Outcome(.partitionInitialised(id: Endpoint.mmPartition, succeeded: true))
-        default: return .resume(world, Registers(UInt64(SMCCC.NOT_SUPPORTED)))
-        }
+        dispatcher.handle(r, from: world, memory: &memory)
     }
 }

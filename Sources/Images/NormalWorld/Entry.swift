@@ -29,9 +29,9 @@ public func normal_main(_ x0: UInt64, _ el: UInt64) -> Never {
     Console.write(", DTB at "); Console.hex0x(boot.dtbAddress); Console.put(10)
     if boot.dtbError { Console.line("normal: the DTB is malformed; using QEMU virt defaults") }
     enableIdentityMap(el: Int(el))
+    Console.line("normal: MMU and caches on")
     SystemConduit.select(el2Stub: false)
     FFA.start()
-    Console.line("normal: MMU and caches on")
     Shell.run()
 }
 
