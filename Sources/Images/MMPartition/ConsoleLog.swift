@@ -1,0 +1,34 @@
+import ABI
+
+/// FFA_CONSOLE_LOG_64 (FF-A v1.2 §16.x): up to 128 characters in x2..x17, count in w1; the
+/// SPMC writes them to the secure UART.
+enum ConsoleLog {
+    static func bytes(_ text: [UInt8]) {
+        var start = 0
+        while start < text.count {
+            let n = min(text.count - start, 8 * 16)
+            var r = Registers(UInt64(FFAFunction.FFA_CONSOLE_LOG_64), UInt64(n))
+            for i in 0..<n { r[2 + i / 8] |= UInt64(text[start + i]) << (8 * UInt64(i % 8)) }
+            _ = ffa(r)
+            start += n
+        }
+    }
+
+    static func line(_ s: StaticString) {
+        var b: [UInt8] = []
+        for i in 0..<s.utf8CodeUnitCount { b.append(unsafe s.utf8Start[i]) }
+        b.append(10)
+        bytes(b)
+    }
+
+    static func number(_ s: StaticString, _ v: UInt64) {
+        var b: [UInt8] = []
+        for i in 0..<s.utf8CodeUnitCount { b.append(unsafe s.utf8Start[i]) }
+        var digits: [UInt8] = []
+        var x = v
+        repeat { digits.append(48 + UInt8(x % 10)); x /= 10 } while x != 0
+        b += digits.reversed()
+        b.append(10)
+        bytes(b)
+    }
+}

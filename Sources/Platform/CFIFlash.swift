@@ -1,0 +1,73 @@
+import Hardware
+import Variables
+
+/// A region of a CFI NOR flash with the Intel/Sharp command set (QEMU `pflash_cfi01`: two x16
+/// devices side by side, so a 32-bit bank; commands are written to both halves). The device is
+/// left in read-array mode after every operation, so plain loads read it.
+public struct CFIFlash: Flash {
+    public let base: UInt64
+    public let size: Int
+    public let eraseBlockSize: Int
+    public var programGranule: Int { 4 }
+
+    static let readArray: UInt32 = 0x00FF_00FF
+    static let wordProgram: UInt32 = 0x0040_0040
+    static let blockErase: UInt32 = 0x0020_0020
+    static let eraseConfirm: UInt32 = 0x00D0_00D0
+    static let clearStatus: UInt32 = 0x0050_0050
+    static let statusReady: UInt32 = 0x0080_0080
+    static let statusErrors: UInt32 = 0x003A_003A  // erase, program, VPP and lock errors
+    static let pollLimit = 1_000_000
+
+    public init(base: UInt64, size: Int, eraseBlockSize: Int) {
+        self.base = base; self.size = size; self.eraseBlockSize = eraseBlockSize
+    }
+
+    public func read(offset: Int, count: Int) -> [UInt8] {
+        guard offset >= 0, count >= 0, offset <= size - count else { return [] }
+        var out = [UInt8](repeating: 0xFF, count: count)
+        for i in 0..<count { out[i] = hw_mmio_read8(base + UInt64(offset + i)) }
+        return out
+    }
+
+    /// Waits for the status register's ready bits; false on a reported error or a timeout.
+    func waitReady(_ address: UInt64) -> Bool {
+        var polls = 0
+        while polls < CFIFlash.pollLimit {
+            let status = hw_mmio_read32(address)
+            if status & CFIFlash.statusReady == CFIFlash.statusReady {
+                let ok = status & CFIFlash.statusErrors == 0
+                if !ok { hw_mmio_write32(address, CFIFlash.clearStatus) }
+                hw_mmio_write32(address, CFIFlash.readArray)
+                return ok
+            }
+            polls += 1
+        }
+        hw_mmio_write32(address, CFIFlash.readArray)
+        return false
+    }
+
+    public mutating func program(offset: Int, bytes: [UInt8]) throws(FlashError) {
+        guard offset >= 0, offset <= size - bytes.count else { throw .outOfRange }
+        guard offset % 4 == 0, bytes.count % 4 == 0 else { throw .misaligned }
+        var i = 0
+        while i < bytes.count {
+            let word = UInt32(bytes[i]) | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2]) << 16 | UInt32(bytes[i + 3]) << 24
+            if word != 0xFFFF_FFFF {  // all ones clears nothing: skip the program cycle
+                let address = base + UInt64(offset + i)
+                hw_mmio_write32(address, CFIFlash.wordProgram)
+                hw_mmio_write32(address, word)
+                guard waitReady(address) else { throw .deviceFailure }
+            }
+            i += 4
+        }
+    }
+
+    public mutating func erase(block: Int) throws(FlashError) {
+        guard block >= 0, block < size / eraseBlockSize else { throw .outOfRange }
+        let address = base + UInt64(block * eraseBlockSize)
+        hw_mmio_write32(address, CFIFlash.blockErase)
+        hw_mmio_write32(address, CFIFlash.eraseConfirm)
+        guard waitReady(address) else { throw .deviceFailure }
+    }
+}
