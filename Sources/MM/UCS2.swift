@@ -1,0 +1,46 @@
+/// Variable names on the wire: UCS-2 little-endian, NUL-terminated, sized in bytes including the
+/// terminator (UEFI `StrSize`). Names stay byte arrays; no String in the images.
+public enum UCS2 {
+    /// The UCS-2LE bytes of an ASCII text, with the NUL terminator.
+    public static func fromASCII(_ text: StaticString) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(2 * text.utf8CodeUnitCount + 2)
+        text.withUTF8Buffer { buffer in
+            for byte in buffer { out.append(byte); out.append(0) }
+        }
+        out.append(0); out.append(0)
+        return out
+    }
+
+    /// The UCS-2LE bytes of ASCII (or Latin-1) bytes, with the NUL terminator.
+    public static func fromASCII(bytes: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(2 * bytes.count + 2)
+        for byte in bytes { out.append(byte); out.append(0) }
+        out.append(0); out.append(0)
+        return out
+    }
+
+    /// Byte size of the name up to and including its first NUL character (`StrSize`), looking at
+    /// the first `count / 2` characters only; nil when there is no NUL among them.
+    public static func terminatedSize(_ bytes: [UInt8]) -> Int? {
+        var i = 0
+        while i + 1 < bytes.count {
+            if bytes[i] == 0 && bytes[i + 1] == 0 { return i + 2 }
+            i += 2
+        }
+        return nil
+    }
+
+    /// The name cut after its first NUL character; nil when unterminated.
+    public static func normalized(_ bytes: [UInt8]) -> [UInt8]? {
+        guard let size = terminatedSize(bytes) else { return nil }
+        return size == bytes.count ? bytes : Array(bytes[0..<size])
+    }
+
+    /// Whether the name is a well-formed wire name: even size ≥ 2 ending in a NUL character.
+    public static func isWellFormed(_ bytes: [UInt8]) -> Bool {
+        let n = bytes.count
+        return n >= 2 && n % 2 == 0 && bytes[n - 2] == 0 && bytes[n - 1] == 0
+    }
+}

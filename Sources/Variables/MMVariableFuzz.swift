@@ -1,0 +1,47 @@
+import MM
+
+/// Entry for fuzzing the partition's request handling with raw bytes (a libFuzzer
+/// `LLVMFuzzerTestOneInput` calls `run`). The input is cut into requests, each preceded by a
+/// 2-byte little-endian length; a request whose first byte is even gets valid headers written
+/// over its first 24 bytes so the payload decoders are reached too. Every answer is checked
+/// against the handler's promises; a broken promise traps, which is what a fuzzer reports.
+public enum MMVariableFuzz {
+    public static func run(_ input: [UInt8]) {
+        var handler = MMVariableHandler(
+            store: VariableStore(persistence: InMemoryPersistence(capacity: 2048, maximumVariableSize: 256),
+                                 limits: VariableStoreLimits(volatileCapacity: 1024, maximumVolatileVariableSize: 128,
+                                                             propertyCapacity: 256)),
+            bufferSize: 4096)
+        var at = 0
+        var rounds = 0
+        while at + 2 <= input.count && rounds < 64 {
+            rounds += 1
+            let length = Int(input[at]) | Int(input[at + 1]) << 8
+            at += 2
+            let end = length <= input.count - at ? at + length : input.count
+            var request = Array(input[at..<end])
+            at = end
+            if let first = request.first, first & 1 == 0, request.count >= MMCommunicateHeader.size {
+                MMCommunicateHeader(headerGuid: .smmVariableProtocol,
+                                    messageLength: UInt64(request.count - MMCommunicateHeader.size))
+                    .encode(into: &request, at: 0)
+            }
+            check(request: request, answer: handler.handle(request: request))
+        }
+    }
+
+    static func check(request: [UInt8], answer: (response: [UInt8], mmReturn: MMReturnCode)) {
+        guard answer.mmReturn == .success else {
+            precondition(answer.response.isEmpty, "a transport fault writes nothing back")
+            return
+        }
+        precondition(answer.response.count <= request.count, "response beyond the request buffer")
+        let decoded: SMMVariableResponse
+        do throws(MMDecodeError) {
+            decoded = try SMMVariableResponse(decoding: answer.response)
+        } catch {
+            preconditionFailure("the handler wrote a response its own decoder rejects")
+        }
+        precondition(decoded.encoded == answer.response, "response is not in canonical form")
+    }
+}

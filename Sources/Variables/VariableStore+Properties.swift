@@ -1,0 +1,59 @@
+import MM
+
+/// One VarCheck property, keyed by (guid, normalised name).
+struct PropertyEntry: Equatable, Sendable {
+    var guid: EFIGuid
+    var name: [UInt8]
+    var property: VarCheckVariableProperty
+}
+
+extension VariableStore {
+    /// VAR_CHECK_VARIABLE_PROPERTY_SET (EDK2 `SmmVariableHandler` + `VarCheckLibVariablePropertySet`):
+    /// after READY_TO_BOOT or EXIT_BOOT_SERVICE → EFI_ACCESS_DENIED; empty or unterminated name, or
+    /// Revision ≠ VAR_CHECK_VARIABLE_PROPERTY_REVISION → EFI_INVALID_PARAMETER; no room in the
+    /// property budget → EFI_OUT_OF_RESOURCES. A second set replaces the first.
+    public mutating func setProperty(name rawName: [UInt8], guid: EFIGuid,
+                                     property: VarCheckVariableProperty) -> EFIStatus {
+        guard !readyToBootSignalled && !atRuntime else { return .accessDenied }
+        guard let name = UCS2.normalized(rawName), name.count > 2 else { return .invalidParameter }
+        guard property.revision == VarCheckVariableProperty.currentRevision else { return .invalidParameter }
+        if let i = properties.firstIndex(where: { $0.guid == guid && $0.name == name }) {
+            properties[i].property = property
+            return .success
+        }
+        let cost = name.count + VariableStoreLimits.entryOverhead
+        guard cost <= limits.propertyCapacity - propertyUsed else { return .outOfResources }
+        properties.append(PropertyEntry(guid: guid, name: name, property: property))
+        propertyUsed += cost
+        return .success
+    }
+
+    /// VAR_CHECK_VARIABLE_PROPERTY_GET: the property, EFI_NOT_FOUND when none was set, and
+    /// EFI_INVALID_PARAMETER for an empty or unterminated name.
+    public func property(name rawName: [UInt8], guid: EFIGuid) -> (status: EFIStatus, property: VarCheckVariableProperty) {
+        guard let name = UCS2.normalized(rawName), name.count > 2 else { return (.invalidParameter, .zero) }
+        guard let entry = properties.first(where: { $0.guid == guid && $0.name == name }) else { return (.notFound, .zero) }
+        return (.success, entry.property)
+    }
+
+    /// The VarCheck rules on a SetVariable (EDK2 `VarCheckLibSetVariableCheck`): read-only →
+    /// EFI_WRITE_PROTECTED; unless deleting, attributes other than the property's (when it names
+    /// some) or a non-zero size outside [MinSize, MaxSize] → EFI_INVALID_PARAMETER.
+    /// EDK2 applies them only after EndOfDxe; we apply them from the moment a property is set,
+    /// as Trusted Services does, because U-Boot builds its read-only variables on them and never
+    /// signals READY_TO_BOOT.
+    func checkProperty(guid: EFIGuid, name: [UInt8], attributes: UInt32, dataCount: Int,
+                       deleting: Bool) -> EFIStatus {
+        guard let entry = properties.first(where: { $0.guid == guid && $0.name == name }) else { return .success }
+        let p = entry.property
+        if p.isReadOnly { return .writeProtected }
+        if deleting { return .success }
+        if p.attributes != 0 && attributes & ~VariableAttributes.appendWrite.rawValue != p.attributes {
+            return .invalidParameter
+        }
+        if dataCount != 0 && (UInt64(dataCount) < p.minSize || UInt64(dataCount) > p.maxSize) {
+            return .invalidParameter
+        }
+        return .success
+    }
+}

@@ -1,0 +1,121 @@
+import MM
+
+/// UEFI variable services (UEFI 2.10 §8.2, with the checks and answers of EDK2's
+/// `VariableServiceGetVariable`/`SetVariable`/`GetNextVariableName`/`QueryVariableInfo`):
+/// volatile variables in a bounded RAM table, non-volatile ones through `P`.
+/// Names are UCS-2LE bytes with the NUL terminator; anything after the first NUL is ignored.
+/// Authenticated variables (AW, AT, ENHANCED) and hardware error records are not supported.
+public struct VariableStore<P: VariablePersistence> {
+    public internal(set) var persistence: P
+    public let limits: VariableStoreLimits
+    /// READY_TO_BOOT was signalled (EDK2's `mEndOfDxe`): VarCheck properties are frozen.
+    public internal(set) var readyToBootSignalled = false
+    /// EXIT_BOOT_SERVICE was signalled (EDK2's `mAtRuntime`).
+    public internal(set) var atRuntime = false
+
+    var volatiles: [StoredVariable] = []
+    var volatileUsed = 0
+    var properties: [PropertyEntry] = []
+    var propertyUsed = 0
+
+    public init(persistence: P, limits: VariableStoreLimits = VariableStoreLimits()) {
+        self.persistence = persistence
+        self.limits = limits
+    }
+
+    // MARK: lookup
+
+    struct Found {
+        var variable: StoredVariable
+        var isVolatile: Bool
+        var index: Int  // in `volatiles` when volatile
+    }
+
+    /// The variable (guid, name), whatever its attributes.
+    func find(guid: EFIGuid, name: [UInt8]) -> Found? {
+        for (i, v) in volatiles.enumerated() where v.guid == guid && v.name == name {
+            return Found(variable: v, isVolatile: true, index: i)
+        }
+        for v in persistence.variables where v.guid == guid && v.name == name && VariableKey.isServable(v.name) {
+            return Found(variable: v, isVolatile: false, index: 0)
+        }
+        return nil
+    }
+
+    /// Whether a caller in the current phase sees `v`: after ExitBootServices only RT variables.
+    func isVisible(_ v: StoredVariable) -> Bool {
+        !atRuntime || v.attributes & VariableAttributes.runtimeAccess.rawValue != 0
+    }
+
+    static func volatileFootprint(nameCount: Int, dataCount: Int) -> Int {
+        nameCount + dataCount + VariableStoreLimits.entryOverhead
+    }
+
+    // MARK: GetVariable
+
+    /// GetVariable with a data buffer of `dataSize` bytes. An unterminated name is
+    /// EFI_INVALID_PARAMETER, an empty one EFI_NOT_FOUND (as EDK2), a variable the phase hides
+    /// EFI_NOT_FOUND, a small buffer EFI_BUFFER_TOO_SMALL with the size and attributes.
+    public func getVariable(name rawName: [UInt8], guid: EFIGuid, dataSize: UInt64) -> VariableReadResult {
+        guard let name = UCS2.normalized(rawName) else { return VariableReadResult(status: .invalidParameter) }
+        guard name.count > 2 else { return VariableReadResult(status: .notFound) }
+        guard let found = find(guid: guid, name: name), isVisible(found.variable) else {
+            return VariableReadResult(status: .notFound)
+        }
+        let v = found.variable
+        let size = UInt64(v.data.count)
+        guard dataSize >= size else {
+            return VariableReadResult(status: .bufferTooSmall, attributes: v.attributes, dataSize: size)
+        }
+        return VariableReadResult(status: .success, attributes: v.attributes, dataSize: size, data: v.data)
+    }
+
+    // MARK: GetNextVariableName
+
+    /// GetNextVariableName. `nameBuffer` is the caller's buffer (its size is
+    /// `*VariableNameSize`) holding the previous name, L"" to start. Order: by GUID bytes, then
+    /// name bytes, so it does not depend on where the medium keeps things. No NUL within the
+    /// buffer, or a previous (guid, name) that is not a visible variable, is
+    /// EFI_INVALID_PARAMETER; the end is EFI_NOT_FOUND; a small buffer EFI_BUFFER_TOO_SMALL with
+    /// the size needed.
+    public func nextVariableName(nameBuffer: [UInt8], guid: EFIGuid) -> NextVariableNameResult {
+        guard let previous = UCS2.normalized(nameBuffer) else { return NextVariableNameResult(status: .invalidParameter) }
+        let starting = previous.count == 2
+        if !starting {
+            guard let found = find(guid: guid, name: previous), isVisible(found.variable) else {
+                return NextVariableNameResult(status: .invalidParameter)
+            }
+        }
+        var best: StoredVariable? = nil
+        func consider(_ v: StoredVariable) {
+            guard isVisible(v) else { return }
+            if !starting && !VariableKey.precedes(guid, previous, v.guid, v.name) { return }
+            if let b = best, !VariableKey.precedes(v.guid, v.name, b.guid, b.name) { return }
+            best = v
+        }
+        for v in volatiles { consider(v) }
+        for v in persistence.variables where VariableKey.isServable(v.name) { consider(v) }
+        guard let next = best else { return NextVariableNameResult(status: .notFound) }
+        let needed = UInt64(next.name.count)
+        guard next.name.count <= nameBuffer.count else {
+            return NextVariableNameResult(status: .bufferTooSmall, guid: guid, nameSize: needed)
+        }
+        return NextVariableNameResult(status: .success, guid: next.guid, nameSize: needed, name: next.name)
+    }
+
+    // MARK: phase events
+
+    /// SMM_VARIABLE_FUNCTION_READY_TO_BOOT: freezes VarCheck properties; after
+    /// ExitBootServices it is EFI_UNSUPPORTED, as in EDK2.
+    public mutating func readyToBoot() -> EFIStatus {
+        guard !atRuntime else { return .unsupported }
+        readyToBootSignalled = true
+        return .success
+    }
+
+    /// SMM_VARIABLE_FUNCTION_EXIT_BOOT_SERVICE: from now on only runtime rules apply.
+    public mutating func exitBootServices() -> EFIStatus {
+        atRuntime = true
+        return .success
+    }
+}
