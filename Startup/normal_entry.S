@@ -36,15 +36,16 @@ _start:
     VECTOR_TABLE normal_vectors_el1, 1, normal_exception_el1
     VECTOR_TABLE normal_vectors_el2, 2, normal_exception_el2
 
-// Drop from EL2 to EL1h at `entry` with sp = `stack` and x0 = `arg` (the HVC-conduit mode and the
-// set/way trap test run the shell at EL1 under our own EL2 stub).
+// Drop from EL2 to EL1h at normal_el1_main with sp = `stack` and x0 = `arg` (the HVC-conduit
+// mode and the set/way trap test run the shell at EL1 under our own EL2 stub).
     .section .text.el2_to_el1, "ax"
     .global el2_enter_el1
-el2_enter_el1:                          // x0 = entry, x1 = stack, x2 = arg
-    msr     elr_el2, x0
-    msr     sp_el1, x1
+el2_enter_el1:                          // x0 = stack, x1 = arg
+    adr     x2, normal_el1_main
+    msr     elr_el2, x2
+    msr     sp_el1, x0
     mov     x3, #0x3c5                  // SPSR: EL1h, DAIF masked
     msr     spsr_el2, x3
-    mov     x0, x2
+    mov     x0, x1
     isb
     eret

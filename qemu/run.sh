@@ -3,12 +3,18 @@
 #   el2   two worlds, BL33 entered at EL2 (default)      el1   two worlds, virtualization=off
 #   hvc   two worlds, shell at EL1 behind our EL2 stub   plain normal image alone on -M virt (EL1)
 #   plain-el2   normal image alone on -M virt,virtualization=on
+#   setway  normal image alone at EL1 under its EL2 stub with HCR_EL2.TSW: set/way self-test
 # Extra QEMU arguments come from QEMU_EXTRA; CPU from QEMU_CPU (default max).
 mode=${1:-el2}; flash=${2:-build/flash0.img}; elf=${3:-build/normal.elf}
 cpu=${QEMU_CPU:-max}
 common="-cpu $cpu -m 1G -smp 1 -display none -monitor none -serial stdio -no-user-config -nodefaults"
+stub=""
 case "$mode" in
-  el2|hvc) machine="virt,secure=on,virtualization=on,gic-version=3" ;;
+  el2)     machine="virt,secure=on,virtualization=on,gic-version=3" ;;
+  hvc)     machine="virt,secure=on,virtualization=on,gic-version=3"
+           stub="-fw_cfg name=opt/swiftfw/el2-stub,string=hvc" ;;
+  setway)  exec qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 $common -semihosting -kernel "$elf" \
+             -fw_cfg name=opt/swiftfw/el2-stub,string=setway $QEMU_EXTRA ;;
   el1)     machine="virt,secure=on,virtualization=off,gic-version=3" ;;
   plain)   exec qemu-system-aarch64 -M virt,gic-version=3 $common -semihosting -kernel "$elf" $QEMU_EXTRA ;;
   plain-el2) exec qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 $common -semihosting -kernel "$elf" $QEMU_EXTRA ;;
@@ -16,4 +22,4 @@ case "$mode" in
 esac
 secure_log=$(dirname "$flash")/secure-uart.log
 exec qemu-system-aarch64 -M "$machine" $common -serial "file:$secure_log" -semihosting \
-  -drive if=pflash,unit=0,format=raw,file="$flash" $QEMU_EXTRA
+  -drive if=pflash,unit=0,format=raw,file="$flash" $stub $QEMU_EXTRA

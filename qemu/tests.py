@@ -111,6 +111,67 @@ def reset_reboots_through_the_secure_world():
     check(b.output.count("secure: EL3 monitor copied") == 2, "the machine did not boot again", b)
 
 
+# --- FF-A driver against our SPMC (issue 4) ------------------------------------------------
+
+FFA_SCRIPT = ["ffa version", "armffa devlist", "armffa getpart 33d532ed-e699-0942-c09c-a798d9cd722d",
+              "armffa ping 8001", "ffa parts", "poweroff"]
+
+
+def check_ffa_session(b, conduit):
+    finished(b)
+    check(f"FF-A 1.2 (SPMC 1.2), SMCCC 1.2, conduit {conduit}" in b, "FF-A 1.2 not negotiated", b)
+    check("Partition: id = 8001 , exec_ctxt 1 , properties 301" in b, "getpart did not find 0x8001", b)
+    check("SP response:\n[LSB]\nfffffffe" in b, "ping got no direct response", b)
+    check("0x8001  ed32d533-99e6-4209-9cc0-2d72cdd998a7  contexts 1" in b, "ffa parts wrong", b)
+
+
+@test
+def ffa_discovery_and_ping_at_el2_smc():
+    check_ffa_session(boot("el2", FFA_SCRIPT), "smc")
+
+
+@test
+def ffa_discovery_and_ping_at_el1_hvc_through_el2_stub():
+    b = boot("hvc", ["el"] + FFA_SCRIPT)
+    check("normal: shell at EL1 behind the EL2 stub" in b and "EL1 (entered at EL2" in b, "not at EL1 under the stub", b)
+    check_ffa_session(b, "hvc")
+
+
+@test
+def ffa_at_el1_two_worlds():
+    check_ffa_session(boot("el1", FFA_SCRIPT), "smc")
+
+
+@test
+def ffa_errors_are_named():
+    b = boot("el2", ["armffa ping 8005", "armffa ping 0", "armffa getpart 00000000-0000-0000-0000-00000000000x",
+                     "armffa getpart 11111111-2222-3333-4444-555555555555", "armffa ping 8001", "poweroff"])
+    finished(b)
+    check(b.output.count("FF-A error: INVALID_PARAMETERS") >= 3, "errors not reported by FF-A name", b)
+    check("armffa: invalid UUID" in b, "bad UUID text accepted", b)
+    check("SP response:" in b, "the driver did not recover after errors", b)
+
+
+@test
+def no_ffa_on_plain_virt_and_shell_keeps_working():
+    for mode, reason in [("plain", "hvc conduit but no EL2"), ("plain-el2", "smc conduit but no EL3")]:
+        b = boot(mode, ["ffa version", "armffa ping 8001", "version", "poweroff"])
+        finished(b)
+        check(f"normal: no FF-A ({reason})" in b, f"{mode}: absence not explained", b)
+        check(f"FF-A is absent: {reason}" in b, f"{mode}: command did not say FF-A is absent", b)
+        check("swift-ffa-firmware" in b, f"{mode}: the shell stopped", b)
+
+
+# --- set/way routines against the Cache model (issue 5) ------------------------------------
+
+@test
+def setway_routines_match_the_model_on_four_cpus():
+    for cpu in ["cortex-a53", "cortex-a57", "cortex-a72", "max"]:
+        b = boot("setway", ["poweroff"], cpu=cpu, timeout=120)
+        finished(b)
+        check("setway: PASS" in b and "mismatches 0" in b, f"{cpu}: set/way operands differ from the model", b)
+
+
 def main(argv):
     only = argv[1:]
     passed = failed = 0
