@@ -1,0 +1,21 @@
+/// The non-secure memory both worlds use for MM messages (DESIGN.md: 64 KiB at 0x4010_0000).
+/// Offsets are from the start of the buffer; the image maps it and adds its own base address.
+public protocol SharedMemory {
+    /// Bytes of the buffer.
+    var size: Int { get }
+    /// Copies `bytes` to `offset`; the caller keeps `offset + bytes.count ≤ size`.
+    mutating func write(_ bytes: [UInt8], at offset: Int)
+    /// `count` bytes from `offset`; the caller keeps the range inside the buffer.
+    func read(at offset: Int, count: Int) -> [UInt8]
+}
+
+/// Data-cache maintenance by VA over a range of the shared buffer (ffa-mm.md §e): never a
+/// whole-cache set/way operation, which can discard the very message just written.
+public protocol CacheMaintenance {
+    /// Clean [offset, offset + length) to the point of coherency (DC CVAC or CIVAC, then DSB),
+    /// so the other world sees what we wrote.
+    mutating func cleanToPoC(offset: Int, length: Int)
+    /// Invalidate [offset, offset + length) (DC IVAC or CIVAC, then DSB) before reading what the
+    /// other world wrote.
+    mutating func invalidate(offset: Int, length: Int)
+}
