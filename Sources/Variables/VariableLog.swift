@@ -1,0 +1,174 @@
+import MM
+
+/// Non-volatile UEFI variables kept as a power-cut-safe log in NOR flash
+/// (layout and reasoning: docs/variable-store.md, constants: `VariableLogFormat`).
+///
+/// Every durable variable is also held in RAM (`variables`), so reads never touch the flash.
+/// A put appends one record and commits it with one word; a remove clears one word. When the
+/// log runs out of space, the oldest block's live records are copied forward and the block is
+/// erased; one block is always kept spare for that. Mounting (`init`) replays the log, keeps
+/// every committed record and finishes whatever a power cut interrupted.
+public struct FlashVariableLog<F: Flash>: VariablePersistence {
+    /// The medium (a test reads it back to "reboot" on the same bytes).
+    public internal(set) var flash: F
+    public internal(set) var variables: [StoredVariable] = []
+    /// Largest name + data of one variable.
+    public let maximumVariableSize: Int
+    /// Bytes of footprints the store can always hold (see `footprint(of:)`).
+    public let capacity: Int
+    /// Sum of the footprints of the variables held now.
+    public internal(set) var usedBytes = 0
+    /// A put of a variable whose footprint is at most this succeeds.
+    public var remaining: Int { max(0, capacity - usedBytes) }
+    public internal(set) var statistics = VariableLogStatistics()
+    /// Set when a program or erase failed: the store then refuses changes (`.deviceError`)
+    /// until it is mounted again, because RAM may no longer match the flash.
+    public internal(set) var hasFailed = false
+    public let blockCount: Int
+    public let blockSize: Int
+
+    var locations: [VariableLogLocation] = []
+    var blocks: [VariableLogBlock] = []
+    var nextSequence: UInt64 = 1
+    /// Footprint of the largest variable.
+    let maximumFootprint: Int
+
+    /// Mounts the log in `flash`: recovers it when it is ours, and formats it when it is blank or
+    /// unrecognisable. Throws `.deviceError` when the geometry cannot hold a log (fewer than two
+    /// erase blocks, blocks too small or not 4-byte multiples) or when recovery cannot program.
+    /// `maximumVariableSize` is lowered to what the geometry allows (half a block's record area).
+    public init(flash: F, maximumVariableSize: Int = VariableLogFormat.defaultMaximumVariableSize) throws(PersistenceError) {
+        self.flash = flash
+        let e = flash.eraseBlockSize
+        let n = e > 0 ? flash.size / e : 0
+        blockSize = e; blockCount = n
+        let overhead = VariableLogFormat.blockHeaderSize + 3 * VariableLogFormat.markFootprint
+        // A variable's footprint may take at most half of what a block offers it.
+        let half = e > overhead ? (e - overhead) / 2 : 0
+        let largest = ((half - 4) & ~3) - VariableLogFormat.recordHeaderSize
+        let v = min(max(maximumVariableSize, 0), largest)
+        self.maximumVariableSize = max(v, 0)
+        maximumFootprint = VariableLogFormat.footprint(nameCount: 0, dataCount: max(v, 0))
+        capacity = n > 1 ? (n - 1) * (e - overhead - maximumFootprint) : 0
+        guard e > 0, e % 4 == 0, e <= 1 << 30, n >= 2, n <= 1 << 16,
+              flash.programGranule > 0, 4 % flash.programGranule == 0, largest >= 8
+        else { hasFailed = true; throw .deviceError }
+        blocks = [VariableLogBlock](repeating: VariableLogBlock(), count: n)
+        try mount()
+    }
+
+    public func footprint(of variable: StoredVariable) -> Int {
+        VariableLogFormat.footprint(nameCount: variable.name.count, dataCount: variable.data.count)
+    }
+
+    /// The durable variable (guid, name), if any.
+    public func variable(guid: EFIGuid, name: [UInt8]) -> StoredVariable? {
+        index(guid: guid, name: name).map { variables[$0] }
+    }
+
+    /// Fails with `.full` when name + data exceed `maximumVariableSize` or when the new record
+    /// does not fit beside everything held now (the old value of the variable included: it
+    /// stays until the new one is committed). A put equal to the durable value writes nothing.
+    public mutating func put(_ variable: StoredVariable) throws(PersistenceError) {
+        guard !hasFailed else { throw .deviceError }
+        guard variable.name.count <= maximumVariableSize,
+              variable.data.count <= maximumVariableSize - variable.name.count
+        else { throw .full }
+        if let i = index(guid: variable.guid, name: variable.name), variables[i] == variable { return }
+        let fp = footprint(of: variable)
+        guard fp <= remaining else { throw .full }
+        let record = encodeVariableLogRecord(kind: VariableLogFormat.kindVariable, guid: variable.guid,
+                                             name: variable.name, attributes: variable.attributes, data: variable.data)
+        let at = try place(footprint: fp)
+        try commitRecord(record, at: at)
+        // Found again: a reclaim on the way may have moved the old record.
+        if let i = index(guid: variable.guid, name: variable.name) {
+            markObsolete(locations[i])
+            usedBytes += fp - locations[i].footprint
+            variables[i] = variable
+            locations[i] = at
+        } else {
+            usedBytes += fp
+            variables.append(variable)
+            locations.append(at)
+        }
+    }
+
+    /// Clears the obsolete word of the variable's record; never needs space.
+    public mutating func remove(guid: EFIGuid, name: [UInt8]) throws(PersistenceError) {
+        guard !hasFailed else { throw .deviceError }
+        guard let i = index(guid: guid, name: name) else { return }
+        let word = locations[i].block * blockSize + locations[i].offset + 4
+        do { try flash.program(offset: word, bytes: [0, 0, 0, 0]) } catch {
+            hasFailed = true
+            // Any cleared bit already counts as obsolete at the next mount.
+            if vlogLE32(flash.read(offset: word, count: 4), 0) == VariableLogFormat.stateBlank { throw .deviceError }
+        }
+        usedBytes -= locations[i].footprint
+        variables.remove(at: i)
+        locations.remove(at: i)
+    }
+
+    /// Erases the whole region and starts an empty log.
+    public mutating func format() throws(PersistenceError) {
+        guard blockCount >= 2 else { throw .deviceError }
+        hasFailed = false
+        variables = []; locations = []; usedBytes = 0
+        for b in 0..<blockCount {
+            blocks[b].sequence = 0
+            try eraseBlock(b)
+        }
+        _ = try openBlock()
+    }
+
+    func index(guid: EFIGuid, name: [UInt8]) -> Int? {
+        for i in variables.indices where variables[i].guid == guid && variables[i].name == name { return i }
+        return nil
+    }
+}
+
+/// What the log did since it was mounted (for tests, trials and benchmarks).
+public struct VariableLogStatistics: Equatable, Sendable {
+    /// Blocks whose live records were copied forward before the block was erased.
+    public var reclaims = 0
+    public var blocksOpened = 0
+    public var erases = 0
+    /// Records committed: variables, their copies and reclaim marks.
+    public var recordsWritten = 0
+    /// Mount repairs: state words completed, superseded copies made obsolete, an interrupted
+    /// reclaim's target block erased.
+    public var repairs = 0
+    /// Committed records whose checksum failed at mount (damaged flash); ignored.
+    public var damagedRecords = 0
+    /// Blocks mount found with bytes it cannot append after (a torn write); no longer written.
+    public var sealedBlocks = 0
+
+    public init() {}
+}
+
+/// Where a variable's current record is.
+struct VariableLogLocation: Equatable {
+    var block: Int
+    var offset: Int
+    var footprint: Int
+}
+
+/// RAM view of one erase block.
+struct VariableLogBlock {
+    /// 0 when the block is not part of the log (free: erased, dead or garbage).
+    var sequence: UInt64 = 0
+    /// Offset of the next record (log blocks).
+    var writeOffset = 0
+    /// No more records go into this block.
+    var sealed = true
+    /// Free and known to be all 0xFF.
+    var knownErased = false
+    var eraseCount: UInt32 = 0
+
+    var isLive: Bool { sequence != 0 }
+}
+
+extension VariableLogFormat {
+    /// Default largest name + data of one variable (32 KiB: db/dbx-sized Secure Boot payloads).
+    public static let defaultMaximumVariableSize = 0x8000
+}

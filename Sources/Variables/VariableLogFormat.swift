@@ -1,0 +1,180 @@
+import MM
+
+/// The on-flash layout of the variable log; docs/variable-store.md explains the design.
+/// Every field is little-endian at an explicit byte offset; records are 4-byte aligned.
+public enum VariableLogFormat {
+    /// Block header, at offset 0 of every block in use (32 bytes):
+    /// +0 u32 magic "VLOG", +4 u16 version, +6 u16 header size (32), +8 u32 erase-block size,
+    /// +12 u32 block count, +16 u64 sequence number, +24 u32 erase count,
+    /// +28 u32 CRC-32 of bytes 0..<28.
+    public static let blockMagic: UInt32 = 0x474F_4C56
+    public static let version: UInt16 = 1
+    public static let blockHeaderSize = 32
+    /// Sequence numbers at or above this are not ones we write: such a header is unrecognised.
+    public static let sequenceLimit: UInt64 = 1 << 62
+
+    /// Record, at a 4-byte aligned offset after the block header:
+    /// +0 u32 commit word (0xFFFFFFFF until committed; any 0 bit = committed),
+    /// +4 u32 obsolete word (0xFFFFFFFF while current; any 0 bit = obsolete),
+    /// +8 u16 magic "VR", +10 u8 kind, +11 u8 reserved (0), +12 u32 NameSize, +16 u32 DataSize,
+    /// +20 u32 Attributes, +24 16-byte vendor GUID, +40 u32 CRC-32 of bytes 8..<40,
+    /// +44 Name (UCS-2LE incl. NUL), Data, zero padding to 4 bytes,
+    /// then u32 CRC-32 of bytes 8 up to it.
+    public static let recordMagic: UInt16 = 0x5256
+    public static let recordHeaderSize = 44
+    public static let kindVariable: UInt8 = 1
+    /// A reclaim mark: DataSize 8, Data = u64 sequence number; every block whose sequence number
+    /// is at or below it is dead.
+    public static let kindReclaimMark: UInt8 = 2
+    public static let stateBlank: UInt32 = 0xFFFF_FFFF
+    /// Bytes a reclaim mark occupies.
+    public static let markFootprint = 56
+
+    /// Bytes a record with these name and data sizes occupies.
+    public static func footprint(nameCount: Int, dataCount: Int) -> Int {
+        (recordHeaderSize + nameCount + dataCount + 3) & ~3 + 4
+    }
+}
+
+// MARK: - Little-endian fields
+
+@inline(__always)
+func vlogLE32(_ b: [UInt8], _ at: Int) -> UInt32 {
+    UInt32(b[at]) | UInt32(b[at + 1]) << 8 | UInt32(b[at + 2]) << 16 | UInt32(b[at + 3]) << 24
+}
+
+@inline(__always)
+func vlogLE16(_ b: [UInt8], _ at: Int) -> UInt16 {
+    UInt16(b[at]) | UInt16(b[at + 1]) << 8
+}
+
+@inline(__always)
+func vlogLE64(_ b: [UInt8], _ at: Int) -> UInt64 {
+    UInt64(vlogLE32(b, at)) | UInt64(vlogLE32(b, at + 4)) << 32
+}
+
+@inline(__always)
+func vlogAppend32(_ b: inout [UInt8], _ v: UInt32) {
+    for i in 0..<4 { b.append(UInt8(truncatingIfNeeded: v >> (8 * UInt32(i)))) }
+}
+
+@inline(__always)
+func vlogAppend64(_ b: inout [UInt8], _ v: UInt64) {
+    for i in 0..<8 { b.append(UInt8(truncatingIfNeeded: v >> (8 * UInt64(i)))) }
+}
+
+/// True when every byte is 0xFF (erased).
+func vlogAllErased(_ b: [UInt8]) -> Bool {
+    for x in b where x != 0xFF { return false }
+    return true
+}
+
+// MARK: - Block header
+
+struct VariableLogBlockHeader: Equatable {
+    var sequence: UInt64
+    var eraseCount: UInt32
+
+    func encoded(eraseBlockSize: Int, blockCount: Int) -> [UInt8] {
+        var b: [UInt8] = []
+        b.reserveCapacity(VariableLogFormat.blockHeaderSize)
+        vlogAppend32(&b, VariableLogFormat.blockMagic)
+        b.append(UInt8(truncatingIfNeeded: VariableLogFormat.version)); b.append(UInt8(truncatingIfNeeded: VariableLogFormat.version >> 8))
+        b.append(UInt8(VariableLogFormat.blockHeaderSize)); b.append(0)
+        vlogAppend32(&b, UInt32(truncatingIfNeeded: eraseBlockSize))
+        vlogAppend32(&b, UInt32(truncatingIfNeeded: blockCount))
+        vlogAppend64(&b, sequence)
+        vlogAppend32(&b, eraseCount)
+        vlogAppend32(&b, VariableLogCRC32.checksum(b))
+        return b
+    }
+
+    /// The header in `b` (at least 32 bytes) when it is ours and matches this geometry.
+    init?(decoding b: [UInt8], eraseBlockSize: Int, blockCount: Int) {
+        guard b.count >= VariableLogFormat.blockHeaderSize,
+              vlogLE32(b, 0) == VariableLogFormat.blockMagic,
+              vlogLE16(b, 4) == VariableLogFormat.version,
+              Int(vlogLE16(b, 6)) == VariableLogFormat.blockHeaderSize,
+              Int(vlogLE32(b, 8)) == eraseBlockSize,
+              Int(vlogLE32(b, 12)) == blockCount,
+              vlogLE32(b, 28) == VariableLogCRC32.checksum(b, from: 0, to: 28)
+        else { return nil }
+        let seq = vlogLE64(b, 16)
+        guard seq != 0, seq < VariableLogFormat.sequenceLimit else { return nil }
+        sequence = seq
+        eraseCount = vlogLE32(b, 24)
+    }
+
+    init(sequence: UInt64, eraseCount: UInt32) {
+        self.sequence = sequence; self.eraseCount = eraseCount
+    }
+}
+
+// MARK: - Records
+
+/// The fixed part of a record as read from flash.
+struct VariableLogRecordHeader {
+    var commitWord: UInt32
+    var obsoleteWord: UInt32
+    var kind: UInt8
+    var nameCount: Int
+    var dataCount: Int
+    var attributes: UInt32
+    var guid: EFIGuid
+    var footprint: Int
+
+    var isCommitted: Bool { commitWord != VariableLogFormat.stateBlank }
+    var isObsolete: Bool { obsoleteWord != VariableLogFormat.stateBlank }
+
+    /// Decodes the 44 header bytes `b`; nil unless magic, kind, reserved byte and CRC are right and
+    /// the record fits in `room` bytes.
+    init?(decoding b: [UInt8], room: Int) {
+        guard b.count >= VariableLogFormat.recordHeaderSize,
+              vlogLE16(b, 8) == VariableLogFormat.recordMagic, b[11] == 0,
+              vlogLE32(b, 40) == VariableLogCRC32.checksum(b, from: 8, to: 40)
+        else { return nil }
+        let k = b[10]
+        let n = vlogLE32(b, 12), d = vlogLE32(b, 16)
+        // Both below 2^31 before adding, so the sum cannot overflow.
+        guard n <= 0x7FFF_FFFF, d <= 0x7FFF_FFFF else { return nil }
+        let fp = VariableLogFormat.footprint(nameCount: Int(n), dataCount: Int(d))
+        guard fp <= room else { return nil }
+        switch k {
+        case VariableLogFormat.kindVariable: break
+        case VariableLogFormat.kindReclaimMark: guard n == 0, d == 8 else { return nil }
+        default: return nil
+        }
+        guard let g = EFIGuid(bytes: b, at: 24) else { return nil }
+        commitWord = vlogLE32(b, 0); obsoleteWord = vlogLE32(b, 4)
+        kind = k; nameCount = Int(n); dataCount = Int(d); attributes = vlogLE32(b, 20); guid = g
+        footprint = fp
+    }
+}
+
+/// A whole record, state words blank, ready to program.
+func encodeVariableLogRecord(kind: UInt8, guid: EFIGuid, name: [UInt8], attributes: UInt32, data: [UInt8]) -> [UInt8] {
+    let fp = VariableLogFormat.footprint(nameCount: name.count, dataCount: data.count)
+    var b: [UInt8] = []
+    b.reserveCapacity(fp)
+    vlogAppend32(&b, VariableLogFormat.stateBlank)
+    vlogAppend32(&b, VariableLogFormat.stateBlank)
+    b.append(UInt8(truncatingIfNeeded: VariableLogFormat.recordMagic))
+    b.append(UInt8(truncatingIfNeeded: VariableLogFormat.recordMagic >> 8))
+    b.append(kind); b.append(0)
+    vlogAppend32(&b, UInt32(truncatingIfNeeded: name.count))
+    vlogAppend32(&b, UInt32(truncatingIfNeeded: data.count))
+    vlogAppend32(&b, attributes)
+    b.append(contentsOf: guid.bytes)
+    vlogAppend32(&b, VariableLogCRC32.checksum(b, from: 8, to: 40))
+    b.append(contentsOf: name)
+    b.append(contentsOf: data)
+    while b.count < fp - 4 { b.append(0) }
+    vlogAppend32(&b, VariableLogCRC32.checksum(b, from: 8))
+    return b
+}
+
+func encodeVariableLogMark(deadThrough sequence: UInt64) -> [UInt8] {
+    var d: [UInt8] = []
+    vlogAppend64(&d, sequence)
+    return encodeVariableLogRecord(kind: VariableLogFormat.kindReclaimMark, guid: .zero, name: [], attributes: 0, data: d)
+}

@@ -1,0 +1,158 @@
+/// Writing records, opening blocks and reclaiming space.
+extension FlashVariableLog {
+    /// The oldest block of the log.
+    var head: Int? {
+        var best: Int?
+        for b in 0..<blockCount where blocks[b].isLive {
+            if let c = best, blocks[c].sequence <= blocks[b].sequence { continue }
+            best = b
+        }
+        return best
+    }
+
+    /// The newest block of the log: the only one records are appended to.
+    var tail: Int? {
+        var best: Int?
+        for b in 0..<blockCount where blocks[b].isLive {
+            if let c = best, blocks[c].sequence >= blocks[b].sequence { continue }
+            best = b
+        }
+        return best
+    }
+
+    var freeBlocks: Int {
+        var n = 0
+        for b in blocks where !b.isLive { n += 1 }
+        return n
+    }
+
+    /// Bytes free in log block `b` for a variable (which must leave room for a reclaim mark) or
+    /// for a mark.
+    func room(in b: Int, forMark: Bool) -> Int {
+        let blk = blocks[b]
+        guard blk.isLive, !blk.sealed else { return 0 }
+        let end = forMark ? blockSize : blockSize - VariableLogFormat.markFootprint
+        return max(0, end - blk.writeOffset)
+    }
+
+    /// Finds room for a new variable record of `footprint` bytes: in the tail, else in a fresh
+    /// block while two blocks are free, else by reclaiming the oldest block. `put` has checked
+    /// the figures, so this ends within one round of the blocks (docs/variable-store.md).
+    mutating func place(footprint fp: Int) throws(PersistenceError) -> VariableLogLocation {
+        for _ in 0..<(2 * blockCount + 4) {
+            if let t = tail, room(in: t, forMark: false) >= fp {
+                return VariableLogLocation(block: t, offset: blocks[t].writeOffset, footprint: fp)
+            }
+            if freeBlocks >= 2 { _ = try openBlock(); continue }
+            guard freeBlocks >= 1, let h = head else { throw .full }
+            try reclaim(h)
+        }
+        throw .full
+    }
+
+    /// Copies the live records of block `h` (the oldest) to the end of the log, commits a
+    /// reclaim mark naming `h`'s sequence number, then erases `h`. A cut before the mark leaves
+    /// duplicates (mount keeps the newer); after it, `h` is dead whatever its erase left.
+    mutating func reclaim(_ h: Int) throws(PersistenceError) {
+        statistics.reclaims += 1
+        blocks[h].sealed = true
+        var movers: [Int] = []
+        for i in locations.indices where locations[i].block == h { movers.append(i) }
+        movers.sort { locations[$0].offset < locations[$1].offset }
+        for i in movers {
+            let v = variables[i]
+            let record = encodeVariableLogRecord(kind: VariableLogFormat.kindVariable, guid: v.guid, name: v.name,
+                                                 attributes: v.attributes, data: v.data)
+            let at = try placeForReclaim(record.count, forMark: false)
+            try commitRecord(record, at: at)
+            locations[i] = at
+        }
+        let mark = encodeVariableLogMark(deadThrough: blocks[h].sequence)
+        let at = try placeForReclaim(mark.count, forMark: true)
+        try commitRecord(mark, at: at)
+        try eraseBlock(h)
+    }
+
+    /// Room during a reclaim: the tail, else the spare block.
+    mutating func placeForReclaim(_ fp: Int, forMark: Bool) throws(PersistenceError) -> VariableLogLocation {
+        if let t = tail, room(in: t, forMark: forMark) >= fp {
+            return VariableLogLocation(block: t, offset: blocks[t].writeOffset, footprint: fp)
+        }
+        guard freeBlocks >= 1 else { throw .full }
+        let t = try openBlock()
+        guard room(in: t, forMark: forMark) >= fp else { throw .full }
+        return VariableLogLocation(block: t, offset: blocks[t].writeOffset, footprint: fp)
+    }
+
+    /// Programs `record` (state words blank) at `at`, checks it reads back, then commits it by
+    /// clearing its commit word. Throws only when the record is surely not committed.
+    mutating func commitRecord(_ record: [UInt8], at: VariableLogLocation) throws(PersistenceError) {
+        let base = at.block * blockSize + at.offset
+        // The space is used from now on, whatever happens.
+        blocks[at.block].writeOffset = at.offset + record.count
+        do { try flash.program(offset: base, bytes: record) } catch { hasFailed = true; throw .deviceError }
+        guard flash.read(offset: base, count: record.count) == record else { hasFailed = true; throw .deviceError }
+        do { try flash.program(offset: base, bytes: [0, 0, 0, 0]) } catch {
+            hasFailed = true
+            // Any cleared bit counts as committed at the next mount, so then it is committed.
+            if vlogLE32(flash.read(offset: base, count: 4), 0) == VariableLogFormat.stateBlank { throw .deviceError }
+        }
+        statistics.recordsWritten += 1
+    }
+
+    /// Clears the obsolete word of a superseded record. A failure leaves both records committed,
+    /// and mount keeps the newer one, so it only stops further changes.
+    mutating func markObsolete(_ at: VariableLogLocation) {
+        do { try flash.program(offset: at.block * blockSize + at.offset + 4, bytes: [0, 0, 0, 0]) } catch {
+            hasFailed = true
+        }
+    }
+
+    /// Starts a new block at the end of the log (erasing it first unless it reads erased) and
+    /// returns it.
+    mutating func openBlock() throws(PersistenceError) -> Int {
+        var choice: Int?
+        for b in 0..<blockCount where !blocks[b].isLive {
+            guard let c = choice else { choice = b; continue }
+            // Least worn first (wear levelling), then one known to be erased.
+            let better = blocks[b].eraseCount != blocks[c].eraseCount
+                ? blocks[b].eraseCount < blocks[c].eraseCount : blocks[b].knownErased && !blocks[c].knownErased
+            if better { choice = b }
+        }
+        guard let b = choice else { throw .full }
+        guard nextSequence < VariableLogFormat.sequenceLimit else { hasFailed = true; throw .deviceError }
+        if !blocks[b].knownErased && !isErased(offset: b * blockSize, count: blockSize) { try eraseBlock(b) }
+        let header = VariableLogBlockHeader(sequence: nextSequence, eraseCount: blocks[b].eraseCount)
+            .encoded(eraseBlockSize: blockSize, blockCount: blockCount)
+        blocks[b].knownErased = false
+        do { try flash.program(offset: b * blockSize, bytes: header) } catch { hasFailed = true; throw .deviceError }
+        blocks[b].sequence = nextSequence
+        blocks[b].writeOffset = VariableLogFormat.blockHeaderSize
+        blocks[b].sealed = false
+        nextSequence += 1
+        statistics.blocksOpened += 1
+        return b
+    }
+
+    mutating func eraseBlock(_ b: Int) throws(PersistenceError) {
+        blocks[b].sequence = 0
+        blocks[b].knownErased = false
+        blocks[b].sealed = true
+        do { try flash.erase(block: b) } catch { hasFailed = true; throw .deviceError }
+        blocks[b].knownErased = true
+        if blocks[b].eraseCount < UInt32.max { blocks[b].eraseCount += 1 }
+        statistics.erases += 1
+    }
+
+    /// True when `count` bytes at `offset` are all 0xFF; reads in small pieces.
+    func isErased(offset: Int, count: Int) -> Bool {
+        var at = offset
+        let end = offset + count
+        while at < end {
+            let n = min(512, end - at)
+            if !vlogAllErased(flash.read(offset: at, count: n)) { return false }
+            at += n
+        }
+        return true
+    }
+}
