@@ -19,7 +19,7 @@ enum Commands {
         Command(name: "md", usage: "md <address> [<words>]", help: "display memory (32-bit words, hex)", run: md),
         Command(name: "poweroff", usage: "poweroff", help: "PSCI SYSTEM_OFF", run: poweroff),
         Command(name: "reset", usage: "reset", help: "PSCI SYSTEM_RESET", run: reset),
-    ] + extraCommands + testCommands
+    ] + extraCommands + variableCommands + testCommands
 
     static func usage(_ c: StaticString) {
         for command in table where command.name.utf8Start == c.utf8Start {

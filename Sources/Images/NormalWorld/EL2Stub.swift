@@ -71,5 +71,6 @@ public func normal_el1_main(_ dtb: UInt64) -> Never {
     if EL2Stub.mode == .setWay { SetWaySelfTest.run() }
     SystemConduit.select(el2Stub: true)
     FFA.start()
+    EFIVariables.start()
     Shell.run()
 }

@@ -35,6 +35,7 @@ public func normal_main(_ x0: UInt64, _ el: UInt64) -> Never {
     Console.line("normal: MMU and caches on")
     SystemConduit.select(el2Stub: false)
     FFA.start()
+    EFIVariables.start()
     Shell.run()
 }
 

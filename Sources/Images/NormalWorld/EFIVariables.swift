@@ -1,0 +1,76 @@
+import ABI
+import Driver
+import MM
+import Platform
+import Variables
+
+@_extern(c, "dcache_clean_range_poc") func dcache_clean_range_poc(_ start: UInt64, _ length: UInt64)
+@_extern(c, "dcache_invalidate_range_poc") func dcache_invalidate_range_poc(_ start: UInt64, _ length: UInt64)
+
+/// The MM shared buffer (DESIGN.md: 64 KiB of non-secure memory at 0x4010_0000).
+struct NSSharedBuffer: SharedMemory {
+    static let base: UInt64 = 0x4010_0000
+    var size: Int { 0x1_0000 }
+    mutating func write(_ bytes: [UInt8], at offset: Int) {
+        guard let p = UnsafeMutablePointer<UInt8>(bitPattern: UInt(NSSharedBuffer.base) + UInt(offset)) else { return }
+        for i in bytes.indices { unsafe p[i] = bytes[i] }
+    }
+    func read(at offset: Int, count: Int) -> [UInt8] {
+        guard let p = UnsafePointer<UInt8>(bitPattern: UInt(NSSharedBuffer.base) + UInt(offset)) else { return [] }
+        return (0..<count).map { unsafe p[$0] }
+    }
+}
+
+/// By-VA maintenance of the shared buffer's ranges (Startup/cache_by_va.S).
+struct VACache: CacheMaintenance {
+    mutating func cleanToPoC(offset: Int, length: Int) {
+        dcache_clean_range_poc(NSSharedBuffer.base + UInt64(offset), UInt64(length))
+    }
+    mutating func invalidate(offset: Int, length: Int) {
+        dcache_invalidate_range_poc(NSSharedBuffer.base + UInt64(offset), UInt64(length))
+    }
+}
+
+typealias FFATransport = FFAMMTransport<RuntimeConduit, NSSharedBuffer, VACache>
+typealias Transport = SelectedMMTransport<FFATransport>
+
+/// The UEFI variable services: over FF-A to the MM partition when one answers the MM UUID,
+/// otherwise a volatile in-memory store, chosen at run time and said once on the console.
+enum EFIVariables {
+    nonisolated(unsafe) static var client: VariableClient<Transport>? = nil
+
+    static func start() {
+        let choice: VariableTransportChoice
+        if var d = FFA.driver {
+            do throws(FFADriverError) {
+                choice = .select(discovery: .success(try d.partitions(uuid: .mmVariable, buffers: FFA.buffers)))
+            } catch {
+                choice = .select(discovery: .failure(error))
+            }
+            FFA.driver = d
+        } else {
+            choice = .select(discovery: .failure(FFA.absent ?? .noFFA(.notProbed)))
+        }
+        var c: VariableClient<Transport>
+        switch choice {
+        case .ffa(let id):
+            guard let d = FFA.driver else { return }
+            c = VariableClient(transport: .ffa(FFATransport(driver: d, memory: NSSharedBuffer(), cache: VACache(), partitionID: id)))
+            Console.write("normal: UEFI variables over FF-A, MM partition "); Console.hex0x(UInt64(id)); Console.put(10)
+        case .volatile(let reason):
+            c = VariableClient(transport: .volatile(VolatileMMTransport()))
+            Console.write("normal: variables are volatile: "); Console.line(reason.name)
+        }
+        let status = c.initialize()
+        if status != .success {
+            Console.write("normal: MM GET_PAYLOAD_SIZE failed: "); Console.line(status.name)
+        }
+        client = c
+    }
+
+    static func with(_ body: (inout VariableClient<Transport>) -> Void) {
+        guard var c = client else { Console.line("UEFI variables are not available"); return }
+        body(&c)
+        client = c
+    }
+}

@@ -1,0 +1,121 @@
+import Driver
+import MM
+import Platform
+import Variables
+
+extension Commands {
+    static let variableCommands: [Command] = [
+        Command(name: "printenv", usage: "printenv -e [-guid <guid>|-all] [-n] [<name>...]", help: "show UEFI variables", run: printenv),
+        Command(name: "setenv", usage: "setenv -e [-guid <guid>] [-nv] [-bs] [-rt] [-a] [-i <addr>,<size>] <name> [<value>...]",
+                help: "set or delete a UEFI variable", run: setenv),
+        Command(name: "varinfo", usage: "varinfo", help: "QueryVariableInfo for NV+BS+RT and BS+RT", run: varinfo),
+    ]
+
+    static func argumentError(_ e: ShellArgumentError, _ command: StaticString) {
+        Console.write(command); Console.write(": "); Console.line(e.name)
+        usage(command)
+    }
+
+    static func printenv(_ args: [[UInt8]]) {
+        guard args.count >= 2, equal(args[1], "-e") else { usage("printenv"); return }
+        let parsed: PrintEnvArguments
+        do throws(ShellArgumentError) { parsed = try PrintEnvArguments.parse(Array(args[2...])) } catch {
+            argumentError(error, "printenv"); return
+        }
+        EFIVariables.with { c in
+            if parsed.names.isEmpty {
+                var name: [UInt8] = [0, 0]
+                var guid = EFIGuid.zero
+                var shown = 0
+                while true {
+                    var r = c.getNextVariableName(nameSize: 1024, name: name, guid: guid)
+                    if r.status == .bufferTooSmall { r = c.getNextVariableName(nameSize: Int(r.nameSize), name: name, guid: guid) }
+                    if r.status == .notFound { break }
+                    guard r.status == .success else { Console.write("GetNextVariableName: "); Console.line(r.status.name); return }
+                    name = r.name; guid = r.guid
+                    if wanted(guid, parsed.vendor) { show(&c, name: name, guid: guid, data: parsed.showData); shown += 1 }
+                }
+                if shown == 0 { Console.line("no variables") }
+            } else {
+                for name in parsed.names {
+                    switch parsed.vendor {
+                    case .guid(let g): show(&c, name: name, guid: g, data: parsed.showData)
+                    default: show(&c, name: name, guid: .globalVariable, data: parsed.showData)
+                    }
+                }
+            }
+        }
+    }
+
+    static func wanted(_ guid: EFIGuid, _ vendor: PrintEnvArguments.Vendor) -> Bool {
+        switch vendor {
+        case .any: return true
+        case .global: return guid == .globalVariable
+        case .guid(let g): return guid == g
+        }
+    }
+
+    static func show(_ c: inout VariableClient<Transport>, name: [UInt8], guid: EFIGuid, data: Bool) {
+        var r = c.getVariable(name: name, guid: guid, dataSize: 0)
+        if r.status == .bufferTooSmall { r = c.getVariable(name: name, guid: guid, dataSize: Int(r.dataSize)) }
+        Console.bytes(UCS2Text.toUTF8(name)); Console.line(":")
+        guard r.status == .success else { Console.write("    "); Console.line(r.status.name); return }
+        Console.write("    "); Console.bytes(GUIDText.format(guid))
+        if let known = GUIDText.knownName(guid) { Console.write(" ("); Console.write(known); Console.write(")") }
+        Console.put(10)
+        Console.write("    "); Console.bytes(VariableAttributeText.format(r.attributes))
+        Console.write(", DataSize = "); Console.hex0x(r.dataSize); Console.put(10)
+        if data { hexDump(r.data) }
+    }
+
+    /// `    00000000: 68 65 6c 6c 6f                                   hello`
+    static func hexDump(_ bytes: [UInt8]) {
+        var offset = 0
+        while offset < bytes.count {
+            let line = bytes[offset..<min(offset + 16, bytes.count)]
+            Console.write("    "); Console.hex(UInt64(offset), digits: 8); Console.write(": ")
+            for b in line { Console.hex(UInt64(b), digits: 2); Console.put(32) }
+            for _ in line.count..<16 { Console.write("   ") }
+            Console.put(32)
+            for b in line { Console.put(b >= 32 && b < 127 ? b : 46) }
+            Console.put(10)
+            offset += 16
+        }
+    }
+
+    static func setenv(_ args: [[UInt8]]) {
+        guard args.count >= 2, equal(args[1], "-e") else { usage("setenv"); return }
+        let parsed: SetEnvArguments
+        do throws(ShellArgumentError) { parsed = try SetEnvArguments.parse(Array(args[2...])) } catch {
+            argumentError(error, "setenv"); return
+        }
+        let data: [UInt8]
+        switch parsed.value {
+        case .bytes(let b): data = b
+        case .memory(let address, let size):
+            guard size <= 0x1_0000, let p = UnsafePointer<UInt8>(bitPattern: UInt(address)) else {
+                Console.line("setenv: -i range must be at most 64 KiB of mapped memory"); return
+            }
+            data = (0..<Int(size)).map { unsafe p[$0] }
+        }
+        EFIVariables.with { c in
+            let status = c.setVariable(name: parsed.name, guid: parsed.guid, attributes: parsed.attributes, data: data)
+            if status != .success { Console.write("## Failed to set EFI variable: "); Console.line(status.name) }
+        }
+    }
+
+    static func varinfo(_ args: [[UInt8]]) {
+        guard noArguments(args, "varinfo") else { return }
+        let kinds: [(UInt32, StaticString)] = [(0x7, "NV|BS|RT"), (0x6, "BS|RT")]
+        EFIVariables.with { c in
+            for (attributes, label) in kinds {
+                let r = c.queryVariableInfo(attributes: attributes)
+                Console.write(label); Console.write(": ")
+                guard r.status == .success else { Console.line(r.status.name); continue }
+                Console.write("maximum storage "); Console.dec(r.maximumVariableStorageSize)
+                Console.write(", remaining "); Console.dec(r.remainingVariableStorageSize)
+                Console.write(", maximum variable size "); Console.dec(r.maximumVariableSize); Console.put(10)
+            }
+        }
+    }
+}
