@@ -162,6 +162,67 @@ def no_ffa_on_plain_virt_and_shell_keeps_working():
         check("swift-ffa-firmware" in b, f"{mode}: the shell stopped", b)
 
 
+# --- UEFI variables through the MM partition (issues 3 and 5) ------------------------------
+
+def fresh_flash(name):
+    """A private copy of the flash image with a blank variable store."""
+    src = os.path.join(BUILD, "flash0.img")
+    dst = os.path.join(BUILD, f"test-{name}.img")
+    with open(src, "rb") as f:
+        data = bytearray(f.read())
+    data[-(1 << 20):] = b"\xff" * (1 << 20)
+    with open(dst, "wb") as f:
+        f.write(data)
+    return dst
+
+
+@test
+def variables_set_read_list_delete_over_ffa():
+    flash = fresh_flash("vars")
+    b = boot("el2", ["setenv -e -nv -bs -rt BootTest hello", "printenv -e BootTest",
+                     "setenv -e -nv -bs -rt Second 0x01 0x02", "printenv -e -n",
+                     "setenv -e BootTest", "printenv -e BootTest", "printenv -e -n", "varinfo", "poweroff"], flash=flash)
+    finished(b)
+    check("normal: UEFI variables over FF-A, MM partition 0x8001" in b, "FF-A transport not chosen", b)
+    check("NV|BS|RT, DataSize = 0x5\n    00000000: 68 65 6c 6c 6f" in b, "value not read back", b)
+    listing = b.output.split("=> printenv -e -n\n")
+    check(len(listing) == 3 and "BootTest:" in listing[1] and "Second:" in listing[1], "listing wrong", b)
+    check("BootTest:\n    EFI_NOT_FOUND" in b, "delete did not delete", b)
+    check("BootTest" not in listing[2].split("=>")[0] and "Second:" in listing[2], "listing after delete wrong", b)
+    check("NV|BS|RT: maximum storage 687384" in b, "QueryVariableInfo figures missing", b)
+
+
+@test
+def variables_persist_across_qemu_restarts():
+    flash = fresh_flash("persist")
+    b1 = boot("el2", ["setenv -e -nv -bs -rt Persist kept", "setenv -e -bs -rt Volatile gone", "poweroff"], flash=flash)
+    finished(b1)
+    b2 = boot("el2", ["printenv -e Persist", "printenv -e Volatile", "poweroff"], flash=flash)
+    finished(b2)
+    check("00000000: 6b 65 70 74" in b2, "non-volatile variable lost across restart", b2)
+    check("Volatile:\n    EFI_NOT_FOUND" in b2, "volatile variable survived a restart", b2)
+
+
+@test
+def variables_errors_by_efi_name():
+    flash = fresh_flash("errors")
+    b = boot("el2", ["setenv -e -rt RtOnly x", "setenv -e -nv NvOnly x", "setenv -e Missing",
+                     "setenv -e -nv -bs -rt", "printenv -e NoSuch", "poweroff"], flash=flash)
+    finished(b)
+    check(b.output.count("## Failed to set EFI variable: EFI_INVALID_PARAMETER") == 2, "attribute rules not enforced", b)
+    check("## Failed to set EFI variable: EFI_NOT_FOUND" in b, "deleting a missing variable not refused", b)
+    check("setenv: " in b and "usage: setenv" in b, "bad arguments not explained", b)
+    check("NoSuch:\n    EFI_NOT_FOUND" in b, "missing variable not reported", b)
+
+
+@test
+def variables_are_volatile_on_plain_virt_and_say_so():
+    b = boot("plain", ["setenv -e -nv -bs -rt BootTest hello", "printenv -e BootTest", "poweroff"])
+    finished(b)
+    check(b.output.count("normal: variables are volatile: no FF-A") == 1, "volatile fallback not announced once", b)
+    check("00000000: 68 65 6c 6c 6f" in b, "volatile store does not work", b)
+
+
 # --- set/way routines against the Cache model (issue 5) ------------------------------------
 
 @test
