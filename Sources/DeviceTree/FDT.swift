@@ -1,0 +1,216 @@
+/// A validated flattened devicetree, read in place.
+///
+/// Devicetree Specification v0.4, §5.2 header (big-endian u32 at these offsets):
+/// 0 magic, 4 totalsize, 8 off_dt_struct, 12 off_dt_strings, 16 off_mem_rsvmap, 20 version,
+/// 24 last_comp_version, 28 boot_cpuid_phys, 32 size_dt_strings, 36 size_dt_struct (v17).
+///
+/// `init` checks the header and walks the whole structure block once, so every later query
+/// works on a tree known to be well formed; queries still bounds-check every read and answer
+/// nil (never trap) should the memory change under them.
+public struct FDT {
+    public static let magic: UInt32 = 0xd00d_feed
+    /// Deeper trees are rejected (Linux's unflattening limit).
+    public static let maxDepth = 64
+
+    /// The blob itself: exactly `totalsize` bytes.
+    public let bytes: UnsafeRawBufferPointer
+    public let version: UInt32
+    let headerSize: Int
+    let structStart: Int
+    /// End of the structure block as the header gives it (v16: bounded by `totalsize`).
+    let structLimit: Int
+    /// Just past the FDT_END token.
+    private(set) var structEnd: Int
+    let stringsStart: Int
+    let stringsEnd: Int
+    let reservationStart: Int
+    /// Just past the all-zero entry that ends the memory reservation map.
+    let reservationEnd: Int
+
+    /// Validates the blob at the start of `buffer`; `buffer` may be longer than `totalsize`.
+    public init(_ buffer: UnsafeRawBufferPointer) throws(FDTError) {
+        guard buffer.count >= 36 else { throw .truncated }
+        guard FDT.read32(buffer, 0) == FDT.magic else { throw .badMagic }
+        let version = FDT.read32(buffer, 20)
+        guard version >= 16, FDT.read32(buffer, 24) <= 17 else { throw .badVersion }
+        let headerSize = version >= 17 ? 40 : 36
+        guard buffer.count >= headerSize else { throw .truncated }
+        let total = Int(FDT.read32(buffer, 4))
+        guard total >= headerSize else { throw .badLayout }
+        guard total <= buffer.count else { throw .truncated }
+        let blob = UnsafeRawBufferPointer(rebasing: buffer[0..<total])
+
+        // Each block must fit: `offset <= total && size <= total - offset` cannot overflow.
+        func block(_ offsetField: Int, _ size: Int) throws(FDTError) -> Int {
+            let offset = Int(FDT.read32(blob, offsetField))
+            guard offset >= headerSize, offset <= total, size <= total - offset else { throw .badLayout }
+            return offset
+        }
+        let stringsSize = Int(FDT.read32(blob, 32))
+        let stringsStart = try block(12, stringsSize)
+        let structSize = version >= 17 ? Int(FDT.read32(blob, 36)) : 0
+        let structStart = try block(8, structSize)
+        guard structStart & 3 == 0 else { throw .badLayout }
+        let reservationStart = try block(16, 0)
+        guard reservationStart & 7 == 0 else { throw .badLayout }
+
+        self.bytes = blob
+        self.version = version
+        self.headerSize = headerSize
+        self.structStart = structStart
+        self.structLimit = version >= 17 ? structStart + structSize : total
+        self.stringsStart = stringsStart
+        self.stringsEnd = stringsStart + stringsSize
+        self.reservationStart = reservationStart
+        self.reservationEnd = try FDT.reservationMapEnd(blob, from: reservationStart)
+        self.structEnd = structLimit  // replaced by the walk below
+        self.structEnd = try walkStructure()
+    }
+
+    /// The root node (the first BEGIN_NODE, after any NOPs).
+    public var root: FDTNode {
+        var offset = structStart
+        while let (t, next) = try? token(at: offset), case .nop = t { offset = next }
+        return FDTNode(offset: offset, parent: nil)
+    }
+
+    /// `totalsize` from the header.
+    public var totalSize: Int { bytes.count }
+
+    // MARK: Reading
+
+    static func read32(_ b: UnsafeRawBufferPointer, _ offset: Int) -> UInt32 {
+        UInt32(bigEndian: b.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+    }
+
+    /// The big-endian u32 at `offset`, or nil when it does not lie inside the blob.
+    func u32(at offset: Int) -> UInt32? {
+        guard offset >= 0, offset <= bytes.count - 4 else { return nil }
+        return FDT.read32(bytes, offset)
+    }
+
+    func u64(at offset: Int) -> UInt64? {
+        guard let hi = u32(at: offset), let lo = u32(at: offset + 4) else { return nil }
+        return UInt64(hi) << 32 | UInt64(lo)
+    }
+
+    /// The offset of the first NUL in `from..<limit`, if any.
+    func nul(from: Int, limit: Int) -> Int? {
+        guard from >= 0, limit <= bytes.count else { return nil }
+        var i = from
+        while i < limit {
+            if bytes[i] == 0 { return i }
+            i += 1
+        }
+        return nil
+    }
+
+    /// §5.3: 16-byte (address, size) entries, ended by an all-zero entry.
+    static func reservationMapEnd(_ b: UnsafeRawBufferPointer, from start: Int) throws(FDTError) -> Int {
+        var offset = start
+        while offset <= b.count - 16 {
+            if read32(b, offset) | read32(b, offset + 4) | read32(b, offset + 8) | read32(b, offset + 12) == 0 {
+                return offset + 16
+            }
+            offset += 16
+        }
+        throw .badLayout
+    }
+
+    // MARK: Tokens (§5.4)
+
+    enum Token {
+        case beginNode(name: Range<Int>)
+        case endNode
+        case property(FDTProperty)
+        case nop
+        case end
+    }
+
+    static let FDT_BEGIN_NODE: UInt32 = 1
+    static let FDT_END_NODE: UInt32 = 2
+    static let FDT_PROP: UInt32 = 3
+    static let FDT_NOP: UInt32 = 4
+    static let FDT_END: UInt32 = 9
+
+    /// Decodes the token at `offset` and the offset of the next one (always > `offset`).
+    @inline(never)
+    func token(at offset: Int) throws(FDTError) -> (Token, next: Int) {
+        guard offset >= structStart, offset & 3 == 0 else { throw .badToken }
+        guard offset <= structLimit - 4, let tag = u32(at: offset) else { throw .missingEnd }
+        let body = offset + 4
+        switch tag {
+        case FDT.FDT_BEGIN_NODE:
+            guard let end = nul(from: body, limit: structLimit) else { throw .badToken }
+            let next = align4(end + 1)
+            guard next <= structLimit else { throw .badToken }
+            return (.beginNode(name: body..<end), next)
+        case FDT.FDT_END_NODE:
+            return (.endNode, body)
+        case FDT.FDT_PROP:
+            guard body <= structLimit - 8, let length = u32(at: body), let nameOffset = u32(at: body + 4)
+            else { throw .badProperty }
+            let value = body + 8
+            guard Int(length) <= structLimit - value, align4(value + Int(length)) <= structLimit
+            else { throw .badProperty }
+            guard Int(nameOffset) < stringsEnd - stringsStart,
+                  nul(from: stringsStart + Int(nameOffset), limit: stringsEnd) != nil
+            else { throw .badString }
+            let property = FDTProperty(nameOffset: stringsStart + Int(nameOffset), valueOffset: value,
+                                       length: Int(length))
+            return (.property(property), align4(value + Int(length)))
+        case FDT.FDT_NOP:
+            return (.nop, body)
+        case FDT.FDT_END:
+            return (.end, body)
+        default:
+            throw .badToken
+        }
+    }
+
+    /// Checks the nesting of the whole structure block; returns the offset just past FDT_END.
+    private func walkStructure() throws(FDTError) -> Int {
+        var offset = structStart
+        var depth = 0
+        var sawRoot = false
+        while true {  // ends: every token advances `offset`, and `token` throws past the block
+            let (token, next) = try token(at: offset)
+            switch token {
+            case .beginNode:
+                guard depth > 0 || !sawRoot else { throw .badNesting }
+                sawRoot = true
+                depth += 1
+                guard depth <= FDT.maxDepth else { throw .tooDeep }
+            case .endNode:
+                guard depth > 0 else { throw .badNesting }
+                depth -= 1
+            case .property:
+                guard depth > 0 else { throw .badNesting }
+            case .nop:
+                break
+            case .end:
+                guard depth == 0, sawRoot else { throw depth > 0 ? .badNesting : .missingEnd }
+                return next
+            }
+            offset = next
+        }
+    }
+}
+
+/// A node, by the offset of its FDT_BEGIN_NODE token in the blob. Offsets stay valid until the
+/// tree is edited before them.
+public struct FDTNode: Equatable, Sendable {
+    public let offset: Int
+    /// The parent's offset; nil for the root.
+    public let parent: Int?
+}
+
+/// A property: where its name (in the strings block) and its value (in the structure block) lie.
+public struct FDTProperty: Equatable, Sendable {
+    public let nameOffset: Int
+    public let valueOffset: Int
+    public let length: Int
+
+    /// The offset of the FDT_PROP token itself.
+    var tokenOffset: Int { valueOffset - 12 }
+}

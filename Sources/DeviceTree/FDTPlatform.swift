@@ -1,0 +1,169 @@
+/// The SMCCC conduit PSCI answers on (devicetree binding arm/psci: `method`).
+public enum PSCIMethod: Equatable, Sendable {
+    case smc, hvc
+}
+
+/// A child of `/reserved-memory` (binding reserved-memory/reserved-memory.yaml).
+public struct FDTReservedRegion: Equatable, Sendable {
+    public var name: [UInt8]
+    public var base: UInt64
+    public var size: UInt64
+    /// `no-map`: the OS must not map the region at all.
+    public var noMap: Bool
+    public init(name: [UInt8], base: UInt64, size: UInt64, noMap: Bool) {
+        self.name = name; self.base = base; self.size = size; self.noMap = noMap
+    }
+}
+
+/// What the platform needs from the tree, with Linux's reading of each rule.
+extension FDT {
+    /// `reg` of every enabled child of the root with `device_type = "memory"`. (A disabled one
+    /// exists on QEMU `virt,secure=on`: the secure RAM.)
+    public func memoryRanges() -> [FDTRegion] {
+        var ranges: [FDTRegion] = []
+        var next = firstChild(of: root)
+        while let node = next {
+            if string(of: property("device_type", of: node), is: "memory"), isEnabled(node) {
+                ranges += reg(of: node) ?? []
+            }
+            next = nextSibling(of: node)
+        }
+        return ranges
+    }
+
+    /// `stdout-path` of `chosen` (or the older `linux,stdout-path`) without its ":options".
+    public func stdoutPath(chosen: StaticString = "/chosen") -> [UInt8]? {
+        stdoutPathRange(chosen: chosen).map { Array(bytes[$0]) }
+    }
+
+    private func stdoutPathRange(chosen: StaticString) -> Range<Int>? {
+        guard let node = node(at: chosen),
+              let p = property("stdout-path", of: node) ?? property("linux,stdout-path", of: node),
+              let range = stringRange(of: p) else { return nil }
+        var end = range.lowerBound
+        while end < range.upperBound, bytes[end] != UInt8(ascii: ":") { end += 1 }
+        return range.lowerBound..<end
+    }
+
+    /// The node `stdout-path` names: a full path, or an alias resolved through `/aliases`.
+    public func stdoutNode(chosen: StaticString = "/chosen") -> FDTNode? {
+        guard let range = stdoutPathRange(chosen: chosen) else { return nil }
+        let path = UnsafeRawBufferPointer(rebasing: bytes[range])
+        if path.first == UInt8(ascii: "/") { return node(atPath: path) }
+        guard let aliases = node(at: "/aliases"), let alias = property(named: path, of: aliases),
+              let target = stringRange(of: alias) else { return nil }
+        return node(atPath: UnsafeRawBufferPointer(rebasing: bytes[target]))
+    }
+
+    /// The console UART's base address: the `stdout-path` node's first `reg`, else the first
+    /// enabled node compatible with "arm,pl011". (`ranges` of a parent bus are not applied:
+    /// on QEMU `virt` the UART is a child of the root.)
+    public func consoleUART(chosen: StaticString = "/chosen") -> UInt64? {
+        if let node = stdoutNode(chosen: chosen), let base = reg(of: node)?.first?.base { return base }
+        return firstNode(compatible: "arm,pl011", enabledOnly: true).flatMap { reg(of: $0)?.first?.base }
+    }
+
+    /// `method` of `/psci`, or of the first node compatible with "arm,psci*"; nil without PSCI.
+    public func psciMethod() -> PSCIMethod? {
+        guard let node = node(at: "/psci") ?? firstNode(compatible: "arm,psci", prefix: true),
+              let p = property("method", of: node) else { return nil }
+        if string(of: p, is: "smc") { return .smc }
+        if string(of: p, is: "hvc") { return .hvc }
+        return nil
+    }
+
+    /// Children of `/reserved-memory` that have a `reg` (dynamically placed ones have none).
+    public func reservedMemory() -> [FDTReservedRegion] {
+        guard let parent = node(at: "/reserved-memory") else { return [] }
+        var regions: [FDTReservedRegion] = []
+        var next = firstChild(of: parent)
+        while let node = next {
+            let noMap = property("no-map", of: node) != nil
+            for r in reg(of: node) ?? [] {
+                regions.append(FDTReservedRegion(name: name(of: node), base: r.base, size: r.size, noMap: noMap))
+            }
+            next = nextSibling(of: node)
+        }
+        return regions
+    }
+
+    /// The memory reservation block (§5.3), without its terminator.
+    public func reservationMap() -> [FDTRegion] {
+        var regions: [FDTRegion] = []
+        var offset = reservationStart
+        while offset < reservationEnd - 16, let base = u64(at: offset), let size = u64(at: offset + 8) {
+            regions.append(FDTRegion(base: base, size: size))
+            offset += 16
+        }
+        return regions
+    }
+
+    /// The root's `model`.
+    public func model() -> [UInt8]? {
+        property("model", of: root).flatMap { string(of: $0) }
+    }
+
+    /// The root's `compatible` list.
+    public func rootCompatible() -> [[UInt8]] {
+        property("compatible", of: root).map { strings(of: $0) } ?? []
+    }
+
+    public func summary() -> DeviceTreeSummary {
+        DeviceTreeSummary(
+            version: version, totalSize: totalSize, model: model(), compatible: rootCompatible(),
+            memory: memoryRanges(), reserved: reservedMemory(), reservationMap: reservationMap(),
+            stdoutPath: stdoutPath(), consoleUART: consoleUART(), psci: psciMethod())
+    }
+}
+
+/// Everything the shell's `dt` command shows.
+public struct DeviceTreeSummary: Equatable, Sendable {
+    public var version: UInt32
+    public var totalSize: Int
+    public var model: [UInt8]?
+    public var compatible: [[UInt8]]
+    public var memory: [FDTRegion]
+    public var reserved: [FDTReservedRegion]
+    public var reservationMap: [FDTRegion]
+    public var stdoutPath: [UInt8]?
+    public var consoleUART: UInt64?
+    public var psci: PSCIMethod?
+}
+
+/// The fuzzing entry: validates `data` and, when it is accepted, runs every query over every
+/// node. Returns a value derived from the answers so nothing is optimised away.
+public func parseAll(_ data: UnsafeRawBufferPointer) -> Int {
+    let fdt: FDT
+    do { fdt = try FDT(data) } catch { return -1 }
+    let s = fdt.summary()
+    var sum = s.memory.count &+ s.reserved.count &+ s.reservationMap.count &+ Int(truncatingIfNeeded: s.consoleUART ?? 0)
+    var paths = 0
+    fdt.forEachNode { node, depth in
+        sum &+= depth &+ fdt.name(of: node).count &+ fdt.addressCells(of: node) &+ fdt.sizeCells(of: node)
+        sum &+= (fdt.reg(of: node)?.count ?? 0) &+ (fdt.isEnabled(node) ? 1 : 0)
+        sum &+= fdt.isCompatible(node, withPrefix: "arm,") ? 1 : 0
+        sum &+= fdt.children(of: node).count
+        for p in fdt.properties(of: node) {
+            sum &+= fdt.name(of: p).count &+ fdt.value(of: p).count &+ fdt.strings(of: p).count
+            sum &+= Int(fdt.u32(of: p) ?? 0)
+            // Property values as paths exercise the path parser; capped to stay linear.
+            if paths < 64, let text = fdt.string(of: p) {
+                paths += 1
+                sum &+= fdt.node(at: text) == nil ? 0 : 1
+            }
+        }
+        return true
+    }
+    return sum
+}
+
+/// `parseAll` over an array, for tests and the fuzzer's corpus.
+public func parseAll(_ bytes: [UInt8]) -> Int { bytes.withUnsafeBytes { parseAll($0) } }
+
+/// Runs `body` on the tree in `bytes` (for tests and fuzzing; firmware reads the DTB in place).
+public func withFDT<R>(_ bytes: [UInt8], _ body: (FDT) throws(FDTError) -> R) throws(FDTError) -> R {
+    let result: Result<R, FDTError> = bytes.withUnsafeBytes { raw in
+        do throws(FDTError) { return .success(try body(try FDT(raw))) } catch { return .failure(error) }
+    }
+    return try result.get()
+}

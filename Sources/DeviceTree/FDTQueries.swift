@@ -1,0 +1,393 @@
+/// A `reg` entry: a base address and a size, in the parent's address space.
+public struct FDTRegion: Equatable, Sendable {
+    public var base: UInt64
+    public var size: UInt64
+    public init(base: UInt64, size: UInt64) { self.base = base; self.size = size }
+}
+
+/// Generic queries. None of them traps: malformed data reads as absent.
+extension FDT {
+    // MARK: Walking (cursors rather than closures: each use costs a call, not a copy of the walk)
+
+    /// The first property of `node`. Properties precede a node's children (§5.4.2); like libfdt,
+    /// properties placed after a child are not seen.
+    @inline(never)
+    public func firstProperty(of node: FDTNode) -> FDTProperty? {
+        contentStart(of: node).flatMap(property(from:))
+    }
+
+    /// The property after `property` in the same node.
+    @inline(never)
+    public func nextProperty(after property: FDTProperty) -> FDTProperty? {
+        self.property(from: align4(property.valueOffset + property.length))
+    }
+
+    /// The first child of `node`.
+    @inline(never)
+    public func firstChild(of node: FDTNode) -> FDTNode? {
+        guard let offset = propertiesEnd(of: node), let (t, _) = try? token(at: offset),
+              case .beginNode = t else { return nil }
+        return FDTNode(offset: offset, parent: node.offset)
+    }
+
+    /// The next child of `node`'s parent.
+    @inline(never)
+    public func nextSibling(of node: FDTNode) -> FDTNode? {
+        guard node.parent != nil, let end = endOffset(of: node),
+              let offset = skipNOPs(from: end + 4), let (t, _) = try? token(at: offset),
+              case .beginNode = t else { return nil }
+        return FDTNode(offset: offset, parent: node.parent)
+    }
+
+    public func properties(of node: FDTNode) -> [FDTProperty] {
+        var all: [FDTProperty] = []
+        var next = firstProperty(of: node)
+        while let p = next {  // ends: each property lies after the one before
+            all.append(p)
+            next = nextProperty(after: p)
+        }
+        return all
+    }
+
+    public func children(of node: FDTNode) -> [FDTNode] {
+        var all: [FDTNode] = []
+        var next = firstChild(of: node)
+        while let child = next {  // ends: each sibling lies after the one before
+            all.append(child)
+            next = nextSibling(of: child)
+        }
+        return all
+    }
+
+    /// Calls `body` with every node in document order and its depth (the root is 0) until it
+    /// returns false.
+    public func forEachNode(_ body: (FDTNode, Int) -> Bool) {
+        var open: [Int] = []  // offsets of the enclosing nodes
+        var offset = structStart
+        while let (t, next) = try? token(at: offset) {
+            switch t {
+            case .beginNode:
+                guard open.count < FDT.maxDepth,
+                      body(FDTNode(offset: offset, parent: open.last), open.count) else { return }
+                open.append(offset)
+            case .endNode:
+                guard open.popLast() != nil else { return }
+            case .end:
+                return
+            case .property, .nop:
+                break
+            }
+            offset = next
+        }
+    }
+
+    /// The first node, in document order, for which `predicate` holds.
+    public func firstNode(where predicate: (FDTNode) -> Bool) -> FDTNode? {
+        var found: FDTNode?
+        forEachNode { node, _ in
+            if predicate(node) { found = node; return false }
+            return true
+        }
+        return found
+    }
+
+    /// The first node in document order whose `compatible` lists `name` (or, with `prefix`, a
+    /// string starting with it), skipping disabled nodes when `enabledOnly`.
+    @inline(never)
+    public func firstNode(compatible name: StaticString, prefix: Bool = false, enabledOnly: Bool = false) -> FDTNode? {
+        firstNode { node in
+            (prefix ? isCompatible(node, withPrefix: name) : isCompatible(node, with: name))
+                && (!enabledOnly || isEnabled(node))
+        }
+    }
+
+    /// Whether `node` is a node of this tree, not an offset left over from before an edit.
+    func contains(_ node: FDTNode) -> Bool {
+        var found = false
+        forEachNode { n, _ in
+            found = n.offset == node.offset
+            return n.offset < node.offset
+        }
+        return found
+    }
+
+    /// Just past the node's BEGIN_NODE token and name.
+    @inline(never)
+    private func contentStart(of node: FDTNode) -> Int? {
+        guard let (t, next) = try? token(at: node.offset), case .beginNode = t else { return nil }
+        return next
+    }
+
+    @inline(never)
+    private func skipNOPs(from offset: Int) -> Int? {
+        var offset = offset
+        while let (t, next) = try? token(at: offset) {
+            guard case .nop = t else { return offset }
+            offset = next
+        }
+        return nil
+    }
+
+    /// The property at `offset`, after any NOPs.
+    @inline(never)
+    private func property(from offset: Int) -> FDTProperty? {
+        guard let at = skipNOPs(from: offset), let (t, _) = try? token(at: at),
+              case .property(let p) = t else { return nil }
+        return p
+    }
+
+    /// Where `node`'s properties end: its first child's BEGIN_NODE, or its END_NODE.
+    @inline(never)
+    func propertiesEnd(of node: FDTNode) -> Int? {
+        guard var offset = contentStart(of: node) else { return nil }
+        while let (t, next) = try? token(at: offset) {
+            switch t {
+            case .property, .nop: offset = next
+            case .beginNode, .endNode: return offset
+            case .end: return nil
+            }
+        }
+        return nil
+    }
+
+    /// The offset of `node`'s END_NODE.
+    @inline(never)
+    func endOffset(of node: FDTNode) -> Int? {
+        var offset = node.offset
+        var depth = 0
+        while let (t, next) = try? token(at: offset) {
+            switch t {
+            case .beginNode: depth += 1
+            case .endNode:
+                depth -= 1
+                if depth <= 0 { return offset }
+            case .end: return nil
+            case .property, .nop: break
+            }
+            offset = next
+        }
+        return nil
+    }
+
+    // MARK: Names and paths
+
+    /// The node's name with its unit address ("memory@40000000"); empty for the root.
+    public func name(of node: FDTNode) -> [UInt8] {
+        guard let range = nameRange(of: node) else { return [] }
+        return Array(bytes[range])
+    }
+
+    public func name(of property: FDTProperty) -> [UInt8] {
+        guard let end = nul(from: property.nameOffset, limit: stringsEnd) else { return [] }
+        return Array(bytes[property.nameOffset..<end])
+    }
+
+    @inline(never)
+    func nameRange(of node: FDTNode) -> Range<Int>? {
+        guard let (t, _) = try? token(at: node.offset), case .beginNode(let range) = t else { return nil }
+        return range
+    }
+
+    /// The node at an absolute path such as "/chosen" or "/reserved-memory/mm-buffer@40100000".
+    /// A component without "@" also matches a name with a unit address, as in libfdt.
+    public func node(at path: StaticString) -> FDTNode? {
+        path.withUTF8Buffer { node(atPath: UnsafeRawBufferPointer($0)) }
+    }
+
+    public func node(at path: [UInt8]) -> FDTNode? { path.withUnsafeBytes { node(atPath: $0) } }
+
+    func node(atPath path: UnsafeRawBufferPointer) -> FDTNode? {
+        guard path.first == UInt8(ascii: "/") else { return nil }
+        var current = root
+        var start = 1
+        while start < path.count {  // one component per round; `start` only grows
+            var end = start
+            while end < path.count, path[end] != UInt8(ascii: "/") { end += 1 }
+            if end > start {
+                let component = UnsafeRawBufferPointer(rebasing: path[start..<end])
+                guard let next = child(of: current, named: component) else { return nil }
+                current = next
+            }
+            start = end + 1
+        }
+        return current
+    }
+
+    /// The child of `parent` called `name` (see `node(at:)` for unit addresses).
+    public func child(of parent: FDTNode, named name: [UInt8]) -> FDTNode? {
+        name.withUnsafeBytes { child(of: parent, named: $0) }
+    }
+
+    @inline(never)
+    func child(of parent: FDTNode, named name: UnsafeRawBufferPointer, exactly: Bool = false) -> FDTNode? {
+        var next = firstChild(of: parent)
+        while let child = next, let range = nameRange(of: child) {
+            if equal(range, name) || (!exactly && matchesWithoutUnitAddress(range, name)) { return child }
+            next = nextSibling(of: child)
+        }
+        return nil
+    }
+
+    private func matchesWithoutUnitAddress(_ range: Range<Int>, _ name: UnsafeRawBufferPointer) -> Bool {
+        guard !name.contains(UInt8(ascii: "@")), range.count > name.count,
+              bytes[range.lowerBound + name.count] == UInt8(ascii: "@") else { return false }
+        return equal(range.lowerBound..<(range.lowerBound + name.count), name)
+    }
+
+    /// Whether the blob bytes at `range` equal `other`.
+    @inline(never)
+    func equal(_ range: Range<Int>, _ other: UnsafeRawBufferPointer) -> Bool {
+        guard range.count == other.count, range.lowerBound >= 0, range.upperBound <= bytes.count
+        else { return false }
+        var i = 0
+        while i < other.count {
+            if bytes[range.lowerBound + i] != other[i] { return false }
+            i += 1
+        }
+        return true
+    }
+
+    func equal(_ range: Range<Int>, _ text: StaticString) -> Bool {
+        text.withUTF8Buffer { equal(range, UnsafeRawBufferPointer($0)) }
+    }
+
+    // MARK: Properties
+
+    public func property(_ name: StaticString, of node: FDTNode) -> FDTProperty? {
+        name.withUTF8Buffer { property(named: UnsafeRawBufferPointer($0), of: node) }
+    }
+
+    public func property(_ name: [UInt8], of node: FDTNode) -> FDTProperty? {
+        name.withUnsafeBytes { property(named: $0, of: node) }
+    }
+
+    @inline(never)
+    func property(named name: UnsafeRawBufferPointer, of node: FDTNode) -> FDTProperty? {
+        var next = firstProperty(of: node)
+        while let p = next {
+            let end = p.nameOffset + name.count
+            if end < stringsEnd, bytes[end] == 0, equal(p.nameOffset..<end, name) { return p }
+            next = nextProperty(after: p)
+        }
+        return nil
+    }
+
+    /// A copy of the value bytes.
+    public func value(of property: FDTProperty) -> [UInt8] {
+        guard let range = valueRange(of: property) else { return [] }
+        return Array(bytes[range])
+    }
+
+    @inline(never)
+    func valueRange(of property: FDTProperty) -> Range<Int>? {
+        guard property.valueOffset >= 0, property.length >= 0,
+              property.length <= bytes.count - property.valueOffset else { return nil }
+        return property.valueOffset..<(property.valueOffset + property.length)
+    }
+
+    /// A one-cell value.
+    public func u32(of property: FDTProperty) -> UInt32? {
+        property.length == 4 ? u32(at: property.valueOffset) : nil
+    }
+
+    /// The first NUL-terminated string of the value, without its NUL.
+    public func string(of property: FDTProperty) -> [UInt8]? {
+        stringRange(of: property).map { Array(bytes[$0]) }
+    }
+
+    @inline(never)
+    func stringRange(of property: FDTProperty) -> Range<Int>? {
+        guard let range = valueRange(of: property),
+              let end = nul(from: range.lowerBound, limit: range.upperBound) else { return nil }
+        return range.lowerBound..<end
+    }
+
+    /// Whether the first string of the value is `text`.
+    func string(of property: FDTProperty?, is text: StaticString) -> Bool {
+        guard let p = property, let range = stringRange(of: p) else { return false }
+        return equal(range, text)
+    }
+
+    /// Every NUL-terminated string of a string-list value; an unterminated tail is dropped.
+    public func strings(of property: FDTProperty) -> [[UInt8]] {
+        var list: [[UInt8]] = []
+        forEachString(of: property) { list.append(Array(bytes[$0])); return true }
+        return list
+    }
+
+    func forEachString(of property: FDTProperty, _ body: (Range<Int>) -> Bool) {
+        guard let range = valueRange(of: property) else { return }
+        var start = range.lowerBound
+        while start < range.upperBound, let end = nul(from: start, limit: range.upperBound) {
+            if !body(start..<end) { return }
+            start = end + 1
+        }
+    }
+
+    // MARK: Standard properties (Devicetree Specification §2.3)
+
+    /// `#address-cells` of `node` (2 when absent): how `reg` of its children is written.
+    public func addressCells(of node: FDTNode) -> Int { cellCount("#address-cells", of: node) ?? 2 }
+
+    /// `#size-cells` of `node` (1 when absent).
+    public func sizeCells(of node: FDTNode) -> Int { cellCount("#size-cells", of: node) ?? 1 }
+
+    private func cellCount(_ name: StaticString, of node: FDTNode) -> Int? {
+        guard let p = property(name, of: node), let cells = u32(of: p) else { return nil }
+        return Int(min(cells, 0xff))  // anything above 2 is unusable anyway
+    }
+
+    /// `reg` decoded with the parent's cell sizes; nil when absent, when the parent uses more
+    /// than two cells, or when the length is not a whole number of entries.
+    public func reg(of node: FDTNode) -> [FDTRegion]? {
+        guard let parentOffset = node.parent, let p = property("reg", of: node),
+              let range = valueRange(of: p) else { return nil }
+        let parent = FDTNode(offset: parentOffset, parent: nil)
+        let addressCells = addressCells(of: parent), sizeCells = sizeCells(of: parent)
+        guard (1...2).contains(addressCells), (0...2).contains(sizeCells) else { return nil }
+        let stride = (addressCells + sizeCells) * 4
+        guard range.count % stride == 0 else { return nil }
+        var regions: [FDTRegion] = []
+        var offset = range.lowerBound
+        while offset < range.upperBound {
+            guard let base = cells(at: offset, count: addressCells),
+                  let size = cells(at: offset + addressCells * 4, count: sizeCells) else { return nil }
+            regions.append(FDTRegion(base: base, size: size))
+            offset += stride
+        }
+        return regions
+    }
+
+    private func cells(at offset: Int, count: Int) -> UInt64? {
+        switch count {
+        case 0: return 0
+        case 1: return u32(at: offset).map(UInt64.init)
+        default: return u64(at: offset)
+        }
+    }
+
+    /// Whether `compatible` of `node` lists `name` exactly.
+    public func isCompatible(_ node: FDTNode, with name: StaticString) -> Bool {
+        hasCompatible(node) { equal($0, name) }
+    }
+
+    /// Whether `compatible` of `node` lists a string starting with `prefix` ("arm,psci" finds
+    /// "arm,psci-1.0").
+    public func isCompatible(_ node: FDTNode, withPrefix prefix: StaticString) -> Bool {
+        let n = prefix.utf8CodeUnitCount
+        return hasCompatible(node) { $0.count >= n && equal($0.prefix(n), prefix) }
+    }
+
+    private func hasCompatible(_ node: FDTNode, _ match: (Range<Int>) -> Bool) -> Bool {
+        guard let p = property("compatible", of: node) else { return false }
+        var found = false
+        forEachString(of: p) { found = match($0); return !found }
+        return found
+    }
+
+    /// §2.3.4: enabled when `status` is absent, "okay", or the older "ok".
+    public func isEnabled(_ node: FDTNode) -> Bool {
+        guard let p = property("status", of: node) else { return true }
+        return string(of: p, is: "okay") || string(of: p, is: "ok")
+    }
+}
