@@ -74,3 +74,35 @@ import Variables
         #expect(c2.getVariable(name: ucs2("Counter"), guid: vendor, dataSize: 8192).data == last)
     }
 }
+
+/// Filling the store: every write QueryVariableInfo says fits succeeds until nothing is left,
+/// the next one is EFI_OUT_OF_RESOURCES, a delete makes room again, and all of it survives a reboot.
+@Suite struct StoreFullEndToEndTests {
+    @Test func nonVolatileStoreFillsUpHonestly() throws {
+        let m = try Machine()
+        var client = try m.bootClient()
+        var written = 0
+        for i in 0..<64 {
+            let info = client.queryVariableInfo(attributes: Attr.nvBsRt)
+            let name = UCS2.fromASCII(bytes: Array("Fill\(i)".utf8))
+            let size = min(Int(info.maximumVariableSize) - name.count, 0x4000)
+            guard size > 0 else { break }
+            #expect(client.setVariable(name: name, guid: vendor, attributes: Attr.nvBsRt,
+                                       data: [UInt8](repeating: UInt8(truncatingIfNeeded: i), count: size)) == .success)
+            written += 1
+        }
+        let full = client.queryVariableInfo(attributes: Attr.nvBsRt)
+        #expect(written > 10)
+        #expect(full.maximumVariableSize == 0)
+        #expect(client.setVariable(name: ucs2("Over"), guid: vendor, attributes: Attr.nvBsRt, data: [1]) == .outOfResources)
+
+        #expect(client.setVariable(name: ucs2("Fill0"), guid: vendor, attributes: Attr.nvBsRt, data: []) == .success)
+        #expect(client.queryVariableInfo(attributes: Attr.nvBsRt).remainingVariableStorageSize > full.remainingVariableStorageSize)
+        #expect(client.setVariable(name: ucs2("Over"), guid: vendor, attributes: Attr.nvBsRt, data: [1]) == .success)
+
+        var after = try m.rebooted().bootClient()
+        #expect(listAll(&after)?.count == written)
+        #expect(after.getVariable(name: ucs2("Over"), guid: vendor, dataSize: 4).data == [1])
+        #expect(after.getVariable(name: ucs2("Fill0"), guid: vendor, dataSize: 4).status == .notFound)
+    }
+}

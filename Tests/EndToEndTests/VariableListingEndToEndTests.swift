@@ -86,4 +86,20 @@ import Variables
         #expect(client.readyToBoot() == .unsupported)
         #expect(m.world.faults.isEmpty)
     }
+
+    /// `exitbs`: EXIT_BOOT_SERVICE, then FFA_RXTX_UNMAP; the run-time variable path needs only
+    /// direct requests and the MM buffer, so it keeps working without RX/TX.
+    @Test func runtimeCallsWorkAfterRXTXUnmap() throws {
+        let m = try Machine()
+        var client = try m.bootClient()
+        #expect(client.setVariable(name: ucs2("Rt"), guid: vendor, attributes: Attr.nvBsRt, data: hello) == .success)
+        #expect(client.exitBootServices() == .success)
+        #expect(m.world.smc(Registers(UInt64(FFAFunction.FFA_RXTX_UNMAP))) == .ffaSuccess())
+        #expect(m.world.dispatcher.spmc.normalWorld.mailbox == nil)
+        #expect(client.getVariable(name: ucs2("Rt"), guid: vendor, dataSize: 8).data == hello)
+        #expect(client.setVariable(name: ucs2("Rt2"), guid: vendor, attributes: Attr.nvBsRt, data: [1]) == .success)
+        #expect(listAll(&client)?.count == 2)
+        #expect(client.queryVariableInfo(attributes: Attr.nvBsRt).status == .success)
+        #expect(m.world.faults.isEmpty)
+    }
 }
