@@ -13,7 +13,7 @@ SWIFTC := swiftc
 SWIFTFLAGS := -target aarch64-none-none-elf -enable-experimental-feature Embedded \
   -enable-experimental-feature Extern -wmo -parse-as-library -Osize \
   -Xcc -mgeneral-regs-only -Xcc -mstrict-align \
-  -Xfrontend -disable-stack-protector -Xfrontend -function-sections \
+  -Xfrontend -disable-stack-protector -Xfrontend -function-sections -Xllvm -enable-machine-outliner=never \
   -I $(MODS) -Xcc -fmodule-map-file=Sources/Platform/Hardware/module.modulemap \
   -Xcc -ISources/Platform/Hardware
 ASFLAGS := --target=aarch64-none-elf -ffreestanding -fno-builtin -nostdlib -mgeneral-regs-only \
@@ -57,7 +57,7 @@ $(OBJ)/%.S.o: Startup/%.S $(wildcard Startup/*.inc) Sources/Platform/Hardware/wo
 
 objs = $(foreach m,$(1),$(OBJ)/$(m).o)
 NORMAL_OBJS := $(call objs,ABI MM DeviceTree Cache Variables Driver Platform NormalWorld) \
-  $(OBJ)/normal_entry.S.o $(OBJ)/smccc.S.o $(OBJ)/string.S.o $(OBJ)/cache_setway.S.o $(OBJ)/cache_by_va.S.o
+  $(OBJ)/normal_entry.S.o $(OBJ)/smccc.S.o $(OBJ)/string.S.o $(OBJ)/efi_runtime_tables.S.o $(OBJ)/cache_setway.S.o $(OBJ)/cache_by_va.S.o
 MONITOR_OBJS := $(call objs,ABI MM DeviceTree Variables SPMC Platform Monitor) \
   $(OBJ)/monitor_entry.S.o $(OBJ)/string.S.o $(OBJ)/cache_by_va.S.o
 PARTITION_OBJS := $(call objs,ABI MM Variables Platform MMPartition) \
@@ -71,7 +71,7 @@ define link_image
 endef
 
 $(B)/normal.elf: $(NORMAL_OBJS) Linker/normal.ld
-	$(call link_image,Linker/normal.ld,$(NORMAL_OBJS))
+	$(call link_image,Linker/normal.ld,--emit-relocs $(NORMAL_OBJS))
 $(B)/monitor.elf: $(MONITOR_OBJS) Linker/monitor.ld
 	$(call link_image,Linker/monitor.ld,$(MONITOR_OBJS))
 $(B)/partition.elf: $(PARTITION_OBJS) Linker/partition.ld
@@ -100,6 +100,22 @@ run: all
 size: all
 	@$(PY) qemu/size.py $(B)/normal.elf $(B)/monitor.elf $(B)/partition.elf
 
+# The runtime region may not branch to or take the address of code outside it.
+check-runtime: $(B)/normal.elf
+	@$(PY) tools/check_runtime.py --code-only $(B)/normal.elf
+	@$(PY) tools/check_runtime.py --self-test | tail -1
+
+fuzz:
+	@$(PY) tools/fuzz.py --seconds $(or $(SECONDS),60)
+
+soak: all
+	@qemu/ensure-qemu.sh
+	@$(PY) qemu/powercut.py --cuts 1000 --seed $(or $(SEED),1)
+
+bench: all
+	@qemu/ensure-qemu.sh
+	@$(PY) qemu/bench.py
+
 host-test:
 	swift build --build-tests
 	swift test
@@ -116,4 +132,4 @@ clean:
 	rm -rf $(B)
 
 FORCE:
-.PHONY: all run size test host-test qemu-test clean FORCE
+.PHONY: all run size test host-test qemu-test check-runtime fuzz soak bench clean FORCE

@@ -103,6 +103,7 @@ class Image:
             raw.append((name, stype, flags, addr, off, size))
         strtab_off = raw[shstrndx][4] if shstrndx < shnum else 0
         self.sections = []  # (name, addr, size, offset or None for NOBITS)
+        self.code_sections = []  # (addr, size) of executable sections (SHF_EXECINSTR)
         self.relocations = []  # (place, name, width) of data relocations kept by --emit-relocs
         self.has_relocations = False
         for name, stype, flags, addr, off, size in raw:
@@ -118,12 +119,20 @@ class Image:
             end = d.find(b"\0", strtab_off + name)
             sname = d[strtab_off + name:end].decode(errors="replace")
             self.sections.append((sname, addr, size, None if stype == self.SHT_NOBITS else off))
+            if flags & 0x4:
+                self.code_sections.append((addr, size))
 
     def section_at(self, addr):
         for name, start, size, _ in self.sections:
             if start <= addr < start + size:
                 return name
         return None
+
+    def is_code(self, addr):
+        return any(start <= addr < start + size for start, size in self.code_sections)
+
+    def overlaps_code(self, lo, hi):
+        return any(start < hi and lo < start + size for start, size in self.code_sections)
 
     def overlaps(self, lo, hi):
         return any(start < hi and lo < start + size for _, start, size, _ in self.sections)
@@ -280,8 +289,11 @@ def ends_flow(w):
 # ---------------------------------------------------------------------------------------------
 
 class Checker:
-    def __init__(self, path, allow=(), objdump=None):
+    def __init__(self, path, allow=(), objdump=None, code_only=False):
         self.path = path
+        # code_only: data outside the region stays mapped (non-executable) after
+        # ExitBootServices, so only code outside the region is out of bounds.
+        self.code_only = code_only
         self.objdump = objdump or find_tool("OBJDUMP", "llvm-objdump")
         self.image = Image(path)
         self.symbols = read_symbols(self.objdump, path)
@@ -309,6 +321,8 @@ class Checker:
         """An address the region must not hold: image memory outside the region."""
         if self.inside(addr) or any(lo <= addr < hi for lo, hi in self.allowed):
             return False
+        if self.code_only:
+            return self.image.is_code(addr)
         return self.image.section_at(addr) is not None
 
     def where(self, addr):
@@ -369,14 +383,15 @@ class Checker:
             if ends_flow(nw) or adr_target(npc, nw) and adr_target(npc, nw)[2] == reg:
                 break
         # Unpaired: the page as a whole must not be image memory that is all outside the region.
+        overlaps = self.image.overlaps_code if self.code_only else self.image.overlaps
         if not (self.start < target + PAGE and target < self.stop) and \
-                self.image.overlaps(target, target + PAGE) and \
+                overlaps(target, target + PAGE) and \
                 not any(lo < target + PAGE and target < hi for lo, hi in self.allowed):
             self.flag(pc, text, "takes the page address of", target)
 
     def check_literal(self, pc, text, addr, size):
         if not self.inside(addr):
-            if self.escapes(addr) or self.image.section_at(addr) is None:
+            if self.escapes(addr) or (not self.code_only and self.image.section_at(addr) is None):
                 self.flag(pc, text, "loads a literal from", addr)
             return
         if size == 8:
@@ -416,8 +431,8 @@ class Checker:
         return checked
 
 
-def check_image(path, allow=()):
-    checker = Checker(path, allow)
+def check_image(path, allow=(), code_only=False):
+    checker = Checker(path, allow, code_only=code_only)
     count, words, named = checker.check()
     region = f"[{checker.start:#x}, {checker.stop:#x})"
     if checker.findings:
@@ -481,10 +496,12 @@ def self_test():
 
 
 def main(argv):
-    args, allow = [], []
+    args, allow, code_only = [], [], False
     it = iter(argv)
     for a in it:
-        if a == "--allow":
+        if a == "--code-only":
+            code_only = True
+        elif a == "--allow":
             allow.append(next(it, ""))
         elif a in ("-h", "--help"):
             print(__doc__)
@@ -497,7 +514,7 @@ def main(argv):
         if len(args) != 1 or args[0].startswith("-"):
             print(__doc__.strip().split("\n\n")[1], file=sys.stderr)
             return 2
-        return check_image(args[0], allow)
+        return check_image(args[0], allow, code_only)
     except CheckError as e:
         print(f"check-runtime: {e}", file=sys.stderr)
         return 2

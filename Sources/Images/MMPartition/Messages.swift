@@ -8,6 +8,9 @@ import Variables
 /// MM doorbell conventions (ffa-mm.md §c): x3 = offset of the message in the 64 KiB buffer
 /// (U-Boot, Trusted Services), answered with x3 = MM return code; or x3 = the message's
 /// physical address (EDK2), answered with x3 = 0, and transport faults as FFA_ERROR.
+@_extern(c, "dcache_clean_range_poc") func dcache_clean_range_poc(_ start: UInt64, _ length: UInt64)
+@_extern(c, "dcache_invalidate_range_poc") func dcache_invalidate_range_poc(_ start: UInt64, _ length: UInt64)
+
 enum Messages {
     static func serve(_ first: Registers) -> Never {
         var r = first
@@ -32,8 +35,9 @@ enum Messages {
         case FFAFunction.FFA_MSG_SEND_DIRECT_REQ2:
             return Registers(UInt64(FFAFunction.FFA_MSG_SEND_DIRECT_RESP2), endpoints)
         default:
-            // Not a message for us (the SPMC should not deliver one): wait for the next.
-            return Registers(UInt64(FFAFunction.FFA_MSG_WAIT))
+            // Not a request (the SPMC should deliver none): the partition only runs while it
+            // serves one, so end that request with an error rather than wait inside it.
+            return .ffaError(.aborted)
         }
     }
 
@@ -51,11 +55,13 @@ enum Messages {
         let base = PartitionMap.mmBuffer + offset
         guard let src = UnsafePointer<UInt8>(bitPattern: UInt(base)) else { return (.invalidParameter, edk2) }
         let room = Int(size - offset)
+        dcache_invalidate_range_poc(base, UInt64(header))  // see what the normal world cleaned
         // MessageLength is read once, bounded, and the copy is the only fetch the handler sees.
         var length: UInt64 = 0
         for i in 0..<8 { length |= UInt64(unsafe src[16 + i]) << (8 * UInt64(i)) }
         guard length <= UInt64(room - header) else { return (.invalidParameter, edk2) }
         let total = header + Int(length)
+        dcache_invalidate_range_poc(base + UInt64(header), length)
         var request = [UInt8](repeating: 0, count: total)
         for i in 0..<total { request[i] = unsafe src[i] }
         guard var handler = service else { return (.notSupported, edk2) }
@@ -64,6 +70,7 @@ enum Messages {
         if code == .success && response.count <= room {
             let dst = UnsafeMutablePointer<UInt8>(mutating: src)
             for i in response.indices { unsafe dst[i] = response[i] }
+            dcache_clean_range_poc(base, UInt64(response.count))  // visible before the response
         }
         return (code, edk2)
     }

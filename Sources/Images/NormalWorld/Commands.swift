@@ -17,6 +17,7 @@ enum Commands {
         Command(name: "el", usage: "el", help: "the exception level the shell runs at", run: el),
         Command(name: "dt", usage: "dt", help: "what the device tree says", run: dt),
         Command(name: "md", usage: "md <address> [<words>]", help: "display memory (32-bit words, hex)", run: md),
+        Command(name: "exitbs", usage: "exitbs [probe]", help: "ExitBootServices, then call the runtime services", run: exitbs),
         Command(name: "poweroff", usage: "poweroff", help: "PSCI SYSTEM_OFF", run: poweroff),
         Command(name: "reset", usage: "reset", help: "PSCI SYSTEM_RESET", run: reset),
     ] + extraCommands + variableCommands + testCommands
@@ -98,6 +99,12 @@ enum Commands {
         } catch {
             Console.line("md: bad number")
         }
+    }
+
+    static func exitbs(_ args: [[UInt8]]) {
+        let probe = args.count == 2 && equal(args[1], "probe")
+        guard args.count == 1 || probe else { usage("exitbs"); return }
+        ExitBootServices.run(probeBootCode: probe)
     }
 
     static func poweroff(_ args: [[UInt8]]) {

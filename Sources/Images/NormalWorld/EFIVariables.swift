@@ -64,6 +64,11 @@ enum EFIVariables {
         let status = c.initialize()
         if status != .success {
             Console.write("normal: MM GET_PAYLOAD_SIZE failed: "); Console.line(status.name)
+            if !c.transport.isVolatile {
+                c = VariableClient(transport: .volatile(VolatileMMTransport()))
+                _ = c.initialize()
+                Console.line("normal: variables are volatile: the MM partition does not answer")
+            }
         }
         client = c
     }

@@ -73,6 +73,7 @@ func enableIdentityMap(el: Int) {
     if memory.isEmpty { tables.map(0x4000_0000, 0x4000_0000, .normal) }
     for r in memory { tables.map(r.base, r.size, .normal) }
     enableMMU(el: el, tables: tables)
+    ExitBootServices.bootRoot = tables.root
 }
 
 @_cdecl("normal_exception_el1")

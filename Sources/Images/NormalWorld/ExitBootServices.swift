@@ -1,0 +1,75 @@
+import DeviceTree
+import Driver
+import Hardware
+import MM
+import Platform
+import Variables
+
+@_extern(c, "efi_runtime_services") nonisolated(unsafe) var efi_runtime_services: UInt64
+@_extern(c, "efi_rt_properties_table") nonisolated(unsafe) var efi_rt_properties_table: UInt64
+@_extern(c, "__efi_runtime_start") nonisolated(unsafe) var __efi_runtime_start: UInt8
+@_extern(c, "__efi_runtime_stop") nonisolated(unsafe) var __efi_runtime_stop: UInt8
+@_extern(c, "__rtcaller_start") nonisolated(unsafe) var __rtcaller_start: UInt8
+@_extern(c, "__rtcaller_stop") nonisolated(unsafe) var __rtcaller_stop: UInt8
+@_extern(c, "__rt_pagetables_start") nonisolated(unsafe) var __rt_pagetables_start: UInt8
+
+func address(_ p: UnsafeMutableRawPointer) -> UInt64 { UInt64(UInt(bitPattern: p)) }
+
+/// `exitbs`: what the firmware does at ExitBootServices, then a runtime caller proves the
+/// variable services work with only the runtime region executable.
+enum ExitBootServices {
+    nonisolated(unsafe) static var done = false
+    nonisolated(unsafe) static var bootRoot: UInt64 = 0
+
+    static func run(probeBootCode: Bool) {
+        if !done {
+            EFIVariables.with { c in
+                let s = c.exitBootServices()
+                Console.write("exitbs: MM EXIT_BOOT_SERVICE: "); Console.line(s.name)
+            }
+            FFA.with { d throws(FFADriverError) in
+                try d.unmapRXTX()
+                Console.line("exitbs: FFA_RXTX_UNMAP done (the OS maps its own pair)")
+            }
+            finishTables()
+            done = true
+        }
+        let table = unsafe UnsafeMutableRawPointer(&efi_runtime_services)
+        let props = unsafe UnsafeMutableRawPointer(&efi_rt_properties_table)
+        Console.write("exitbs: runtime services table at "); Console.hex0x(address(table))
+        Console.write(", RT properties "); Console.hex0x(UInt64(unsafe props.load(fromByteOffset: 4, as: UInt32.self)))
+        Console.write(", runtime region "); Console.hex0x(address(unsafe UnsafeMutableRawPointer(&__efi_runtime_start)))
+        Console.write("-"); Console.hex0x(address(unsafe UnsafeMutableRawPointer(&__efi_runtime_stop))); Console.put(10)
+
+        RuntimeCaller.runIsolated(runtimeRoot: runtimeTables(), bootRoot: bootRoot, el: boot.shellEL,
+                                  table: UnsafeRawPointer(table), probeBootCode: probeBootCode)
+        RuntimeCaller.report()
+    }
+
+    /// The header CRC32 (UEFI 2.10 §4.2: over HeaderSize bytes with the CRC field zero).
+    static func finishTables() {
+        let table = unsafe UnsafeMutableRawPointer(&efi_runtime_services)
+        unsafe table.storeBytes(of: UInt32(0), toByteOffset: 16, as: UInt32.self)
+        var bytes = [UInt8](repeating: 0, count: 136)
+        for i in bytes.indices { bytes[i] = unsafe table.load(fromByteOffset: i, as: UInt8.self) }
+        var crc = VariableLogCRC32()
+        crc.update(bytes)
+        unsafe table.storeBytes(of: crc.value, toByteOffset: 16, as: UInt32.self)
+    }
+
+    /// The map an OS leaves the firmware after ExitBootServices: the runtime region and the
+    /// caller's own code executable; all RAM (data, MM buffer) readable and writable but never
+    /// executable; the console UART; nothing else.
+    static func runtimeTables() -> UInt64 {
+        var t = PageTables(pool: unsafe UnsafeMutableRawPointer(&__rt_pagetables_start), pages: 32)
+        let memory = boot.summary?.memory ?? []
+        if memory.isEmpty { t.map(0x4000_0000, 0x4000_0000, .normal, executable: false) }
+        for r in memory { t.map(r.base, r.size, .normal, executable: false) }
+        let rtStart = address(unsafe UnsafeMutableRawPointer(&__efi_runtime_start)), rtStop = address(unsafe UnsafeMutableRawPointer(&__efi_runtime_stop))
+        t.map(rtStart, rtStop - rtStart, .normal, executable: true)
+        let cStart = address(unsafe UnsafeMutableRawPointer(&__rtcaller_start)), cStop = address(unsafe UnsafeMutableRawPointer(&__rtcaller_stop))
+        t.map(cStart, cStop - cStart, .normal, executable: true)
+        t.map(Console.uart.base & ~0xFFF, 0x1000, .device)
+        return t.root
+    }
+}

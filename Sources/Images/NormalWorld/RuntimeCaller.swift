@@ -1,0 +1,117 @@
+import Hardware
+import Platform
+import MM
+
+@_extern(c, "boot_code_probe") func boot_code_probe()
+
+typealias GetVariableFn = @convention(c) (UnsafePointer<UInt16>?, UnsafeRawPointer?, UnsafeMutablePointer<UInt32>?,
+                                          UnsafeMutablePointer<UInt64>?, UnsafeMutableRawPointer?) -> UInt64
+typealias GetNextVariableNameFn = @convention(c) (UnsafeMutablePointer<UInt64>?, UnsafeMutablePointer<UInt16>?,
+                                                  UnsafeMutableRawPointer?) -> UInt64
+typealias SetVariableFn = @convention(c) (UnsafePointer<UInt16>?, UnsafeRawPointer?, UInt32, UInt64, UnsafeRawPointer?) -> UInt64
+typealias QueryVariableInfoFn = @convention(c) (UInt32, UnsafeMutablePointer<UInt64>?, UnsafeMutablePointer<UInt64>?,
+                                                UnsafeMutablePointer<UInt64>?) -> UInt64
+
+/// Plays the OS after ExitBootServices: it only has the runtime services table, and runs with
+/// the runtime page tables (Linker/normal.ld puts this code in its own "OS" region). It records
+/// statuses; the shell prints them once the boot-time map is back.
+enum RuntimeCaller {
+    struct Step { var what: StaticString; var status: UInt64; var expected: UInt64; var value: UInt64 }
+    nonisolated(unsafe) static var steps: [Step] = []
+
+    static func record(_ what: StaticString, _ status: UInt64, _ expected: EFIStatus, _ value: UInt64 = 0) {
+        steps.append(Step(what: what, status: status, expected: expected.rawValue, value: value))
+    }
+
+    /// Installs the runtime-only map, calls the services, and puts the boot map back. Lives in
+    /// the caller's region: the code that flips the map must stay executable under both.
+    @inline(never)
+    static func runIsolated(runtimeRoot: UInt64, bootRoot: UInt64, el: Int, table: UnsafeRawPointer, probeBootCode: Bool) {
+        switchTables(runtimeRoot, el: el)
+        run(table: table, probeBootCode: probeBootCode)
+        switchTables(bootRoot, el: el)
+    }
+
+    static func switchTables(_ root: UInt64, el: Int) {
+        hw_dsb_sy()
+        if el == 2 { hw_write_ttbr0_el2(root); hw_isb(); hw_tlbi_all_el2() }
+        else { hw_write_ttbr0_el1(root); hw_isb(); hw_tlbi_all_el1() }
+    }
+
+    @inline(never)
+    static func run(table: UnsafeRawPointer, probeBootCode: Bool) {
+        steps = []
+        let getVariable = unsafe unsafeBitCast(table.load(fromByteOffset: 72, as: UInt.self), to: GetVariableFn.self)
+        let getNext = unsafe unsafeBitCast(table.load(fromByteOffset: 80, as: UInt.self), to: GetNextVariableNameFn.self)
+        let setVariable = unsafe unsafeBitCast(table.load(fromByteOffset: 88, as: UInt.self), to: SetVariableFn.self)
+        let query = unsafe unsafeBitCast(table.load(fromByteOffset: 128, as: UInt.self), to: QueryVariableInfoFn.self)
+        var guid: [UInt8] = EFIGuid.globalVariable.bytes
+        let rtName: [UInt16] = [82, 116, 86, 97, 114, 0]                // "RtVar"
+        let bsName: [UInt16] = [66, 111, 111, 116, 84, 101, 115, 116, 0] // "BootTest"
+        var value: [UInt8] = [114, 117, 110, 116, 105, 109, 101]         // "runtime"
+
+        unsafe rtName.withUnsafeBufferPointer { n in
+            unsafe guid.withUnsafeMutableBytes { g in
+                unsafe value.withUnsafeMutableBytes { v in
+                    let s = unsafe setVariable(n.baseAddress, g.baseAddress, 0x7, UInt64(v.count), v.baseAddress)
+                    record("SetVariable(RtVar, NV|BS|RT)", s, .success)
+                    var size: UInt64 = 64
+                    var attributes: UInt32 = 0
+                    var out = [UInt8](repeating: 0, count: 64)
+                    let r = unsafe out.withUnsafeMutableBytes { o in
+                        unsafe getVariable(n.baseAddress, g.baseAddress, &attributes, &size, o.baseAddress)
+                    }
+                    record("GetVariable(RtVar)", r, .success, size)
+                    var small: UInt64 = 2
+                    let t = unsafe out.withUnsafeMutableBytes { o in unsafe getVariable(n.baseAddress, g.baseAddress, nil, &small, o.baseAddress) }
+                    record("GetVariable(RtVar) with 2 bytes", t, .bufferTooSmall, small)
+                }
+            }
+        }
+        unsafe bsName.withUnsafeBufferPointer { n in
+            unsafe guid.withUnsafeMutableBytes { g in
+                var size: UInt64 = 64
+                var out = [UInt8](repeating: 0, count: 64)
+                let r = unsafe out.withUnsafeMutableBytes { o in unsafe getVariable(n.baseAddress, g.baseAddress, nil, &size, o.baseAddress) }
+                record("GetVariable(BootTest, BS only)", r, .notFound)
+                let s = unsafe out.withUnsafeMutableBytes { o in unsafe setVariable(n.baseAddress, g.baseAddress, 0x3, 1, o.baseAddress) }
+                record("SetVariable(BootTest, BS only)", s, .writeProtected)
+            }
+        }
+        // GetNextVariableName from the empty name to EFI_NOT_FOUND: counts what runtime sees.
+        var name = [UInt16](repeating: 0, count: 128)
+        var vendor = [UInt8](repeating: 0, count: 16)
+        var listed: UInt64 = 0
+        var status: UInt64 = 0
+        while listed < 64 {
+            var size: UInt64 = 256
+            status = unsafe name.withUnsafeMutableBufferPointer { n in
+                unsafe vendor.withUnsafeMutableBytes { g in unsafe getNext(&size, n.baseAddress, g.baseAddress) }
+            }
+            if status != 0 { break }
+            if name[0] == 66 && name[1] == 111 { record("GetNextVariableName listed a BS-only variable", 1, .success) }
+            listed += 1
+        }
+        record("GetNextVariableName to the end", status, .notFound, listed)
+        var maxStorage: UInt64 = 0, remaining: UInt64 = 0, maxSize: UInt64 = 0
+        let q = unsafe query(0x7, &maxStorage, &remaining, &maxSize)
+        record("QueryVariableInfo(NV|BS|RT)", q, .success, remaining)
+        if probeBootCode {
+            // Boot-time code is not executable any more: this must fault (instruction abort).
+            boot_code_probe()
+        }
+    }
+
+    static func report() {
+        var failures = 0
+        for s in steps {
+            Console.write("runtime: "); Console.write(s.what); Console.write(" -> ")
+            Console.write(EFIStatus(rawValue: s.status).name)
+            if s.value != 0 { Console.write(" ("); Console.dec(s.value); Console.write(")") }
+            if s.status != s.expected { Console.write("  UNEXPECTED"); failures += 1 }
+            Console.put(10)
+        }
+        Console.write("runtime: "); Console.dec(UInt64(steps.count)); Console.write(" calls, ")
+        Console.dec(UInt64(failures)); Console.line(" unexpected")
+    }
+}
