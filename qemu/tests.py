@@ -111,6 +111,24 @@ def reset_reboots_through_the_secure_world():
     check(b.output.count("secure: EL3 monitor copied") == 2, "the machine did not boot again", b)
 
 
+@test
+def secure_world_boots_a_foreign_bl33():
+    """What `make run BL33=file` does: another payload packed where ours goes."""
+    import subprocess
+    fx = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "tiny_bl33.S")
+    obj, elf, raw = (os.path.join(BUILD, "tiny_bl33" + e) for e in (".o", ".elf", ".bin"))
+    flash = os.path.join(BUILD, "test-foreign.img")
+    for cmd in (["clang", "--target=aarch64-none-elf", "-nostdlib", "-c", "-o", obj, fx],
+                ["ld.lld", "-Ttext=0x60000000", "-o", elf, obj],
+                ["llvm-objcopy", "-O", "binary", elf, raw],
+                [sys.executable, os.path.join(os.path.dirname(fx), "..", "mkflash.py"), "flash",
+                 "--secure", os.path.join(BUILD, "secure.bin"), "--bl33", raw, "-o", flash]):
+        subprocess.run(cmd, check=True)
+    b = boot("el2", [], flash=flash)
+    finished(b)
+    check("tiny BL33: entered at EL2, x0 = DTB" in b, "foreign BL33 not entered like TF-A's BL33", b)
+
+
 # --- FF-A driver against our SPMC (issue 4) ------------------------------------------------
 
 FFA_SCRIPT = ["ffa version", "armffa devlist", "armffa getpart 33d532ed-e699-0942-c09c-a798d9cd722d",
