@@ -3,7 +3,8 @@ import MM
 import Variables
 
 /// The MM partition's message loop as Sources/Images/MMPartition/Messages.swift runs it at S-EL1,
-/// over the modelled non-secure RAM instead of its own mapping of the buffer.
+/// over the modelled non-secure RAM instead of its own mapping of the buffer; the doorbell itself
+/// is the real Variables.MMDoorbell.
 ///
 /// `answer` takes what the partition's last SMC returned (the next message) and gives the
 /// registers of its next SMC. Doorbell conventions (ffa-mm.md §c): x3 = offset into the 64 KiB
@@ -41,7 +42,7 @@ struct MMPartitionModel<P: VariablePersistence> {
         case FFAFunction.FFA_MSG_SEND_DIRECT_REQ2:
             return Registers(UInt64(FFAFunction.FFA_MSG_SEND_DIRECT_RESP2), endpoints)
         default:
-            return Registers(UInt64(FFAFunction.FFA_MSG_WAIT))
+            return .ffaError(.aborted)
         }
     }
 
@@ -54,23 +55,16 @@ struct MMPartitionModel<P: VariablePersistence> {
     }
 
     private mutating func serve(x3: UInt64) -> (MMReturnCode, Bool) {
-        let size = UInt64(bufferSize)
-        let edk2 = x3 >= bufferBase && x3 - bufferBase < size
-        guard edk2 || x3 < size else { return (.invalidParameter, false) }
-        let offset = edk2 ? x3 - bufferBase : x3
-        let header = MMCommunicateHeader.size
-        guard offset <= size - UInt64(header) else { return (.invalidParameter, edk2) }
-        let base = bufferBase + offset
-        let room = Int(size - offset)
-        guard let lengthBytes = ram.read(base + 16, count: 8) else { return (.invalidParameter, edk2) }
-        var length: UInt64 = 0
-        for i in 0..<8 { length |= UInt64(lengthBytes[i]) << (8 * UInt64(i)) }
-        guard length <= UInt64(room - header) else { return (.invalidParameter, edk2) }
-        guard let request = ram.read(base, count: header + Int(length)) else { return (.invalidParameter, edk2) }
-        let (response, code) = handler.handle(request: request)
-        if code == .success && response.count <= room {
-            ram.write(response, at: base)
-        }
-        return (code, edk2)
+        var window = RAMWindow(ram: ram, base: bufferBase)
+        let r = MMDoorbell.serve(x3: x3, bufferBase: bufferBase, bufferSize: bufferSize, window: &window, handler: &handler)
+        return (r.code, r.physicalAddressForm)
     }
+}
+
+/// The modelled non-secure RAM seen through the partition's buffer mapping.
+struct RAMWindow: MMSharedWindow {
+    let ram: NonSecureRAM
+    let base: UInt64
+    mutating func read(_ offset: Int, count: Int) -> [UInt8] { ram.read(base + UInt64(offset), count: count) ?? [] }
+    mutating func write(_ bytes: [UInt8], at offset: Int) { _ = ram.write(bytes, at: base + UInt64(offset)) }
 }

@@ -41,37 +41,31 @@ enum Messages {
         }
     }
 
-    /// Serves the MM message named by x3: copies it into secure memory once (no double fetch),
-    /// runs the handler, copies the response back. Returns the MM return code and whether the
-    /// caller used the physical-address (EDK2) form.
+    /// Serves the MM message named by x3 (Variables' MMDoorbell over the mapped buffer).
     static func communicate(x3: UInt64) -> (MMReturnCode, Bool) {
-        let size = UInt64(PartitionMap.mmBufferSize)
-        // Neither an offset nor an address in the buffer (a ping, say): an MM-style refusal.
-        let edk2 = x3 >= PartitionMap.mmBuffer && x3 - PartitionMap.mmBuffer < size
-        guard edk2 || x3 < size else { return (.invalidParameter, false) }
-        let offset = edk2 ? x3 - PartitionMap.mmBuffer : x3
-        let header = MMCommunicateHeader.size
-        guard offset <= size - UInt64(header) else { return (.invalidParameter, edk2) }
-        let base = PartitionMap.mmBuffer + offset
-        guard let src = UnsafePointer<UInt8>(bitPattern: UInt(base)) else { return (.invalidParameter, edk2) }
-        let room = Int(size - offset)
-        dcache_invalidate_range_poc(base, UInt64(header))  // see what the normal world cleaned
-        // MessageLength is read once, bounded, and the copy is the only fetch the handler sees.
-        var length: UInt64 = 0
-        for i in 0..<8 { length |= UInt64(unsafe src[16 + i]) << (8 * UInt64(i)) }
-        guard length <= UInt64(room - header) else { return (.invalidParameter, edk2) }
-        let total = header + Int(length)
-        dcache_invalidate_range_poc(base + UInt64(header), length)
-        var request = [UInt8](repeating: 0, count: total)
-        for i in 0..<total { request[i] = unsafe src[i] }
-        guard var handler = service else { return (.notSupported, edk2) }
-        let (response, code) = handler.handle(request: request)
+        guard var handler = service else { return (.notSupported, false) }
+        var window = PhysicalWindow()
+        let r = MMDoorbell.serve(x3: x3, bufferBase: PartitionMap.mmBuffer, bufferSize: PartitionMap.mmBufferSize,
+                                 window: &window, handler: &handler)
         service = handler
-        if code == .success && response.count <= room {
-            let dst = UnsafeMutablePointer<UInt8>(mutating: src)
-            for i in response.indices { unsafe dst[i] = response[i] }
-            dcache_clean_range_poc(base, UInt64(response.count))  // visible before the response
-        }
-        return (code, edk2)
+        return (r.code, r.physicalAddressForm)
+    }
+}
+
+/// The MM buffer as this partition maps it (non-secure, normal memory), with by-VA cache
+/// maintenance: invalidate before reading what the normal world cleaned, clean after writing.
+struct PhysicalWindow: MMSharedWindow {
+    mutating func read(_ offset: Int, count: Int) -> [UInt8] {
+        let base = PartitionMap.mmBuffer + UInt64(offset)
+        dcache_invalidate_range_poc(base, UInt64(count))
+        guard let p = UnsafePointer<UInt8>(bitPattern: UInt(base)) else { return [] }
+        return (0..<count).map { unsafe p[$0] }
+    }
+
+    mutating func write(_ bytes: [UInt8], at offset: Int) {
+        let base = PartitionMap.mmBuffer + UInt64(offset)
+        guard let p = UnsafeMutablePointer<UInt8>(bitPattern: UInt(base)) else { return }
+        for i in bytes.indices { unsafe p[i] = bytes[i] }
+        dcache_clean_range_poc(base, UInt64(bytes.count))
     }
 }

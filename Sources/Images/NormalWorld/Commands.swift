@@ -38,7 +38,11 @@ enum Commands {
     static func help(_ args: [[UInt8]]) {
         for c in table {
             Console.write("  "); Console.write(c.usage)
-            for _ in c.usage.utf8CodeUnitCount..<44 { Console.put(32) }
+            if c.usage.utf8CodeUnitCount < 44 {
+                for _ in c.usage.utf8CodeUnitCount..<44 { Console.put(32) }
+            } else {
+                Console.write("\n      ")
+            }
             Console.line(c.help)
         }
     }
