@@ -42,7 +42,7 @@ DEPS_Monitor := ABI MM DeviceTree Variables SPMC Platform
 DEPS_MMPartition := ABI MM Variables Platform
 
 define swift_module
-$(MODS)/$(1).swiftmodule $(OBJ)/$(1).o &: $(wildcard $(DIR_$(1))/*.swift) $(foreach d,$(DEPS_$(1)),$(MODS)/$(d).swiftmodule) Sources/Platform/Hardware/hardware.h Makefile
+$(MODS)/$(1).swiftmodule $(OBJ)/$(1).o &: $(wildcard $(DIR_$(1))/*.swift) $(foreach d,$(DEPS_$(1)),$(MODS)/$(d).swiftmodule) Sources/Platform/Hardware/hardware.h
 	@mkdir -p $(MODS) $(OBJ)
 	@echo "  SWIFT   $(1)"
 	@$(SWIFTC) $(SWIFTFLAGS) -module-name $(1) -emit-module -emit-module-path $(MODS)/$(1).swiftmodule \
