@@ -7,11 +7,13 @@ counts, restarted from the same flash image and checked against a model. docs/po
     python3 qemu/powercut.py --self-test             # shows the checker catches broken stores
 
 The cut: a small TCG plugin (its C source is below; built into build/powercut/) counts every
-instruction executed below 0x4000_0000, which is where the secure world runs (boot ROM in
-flash, EL3 monitor and MM partition in secure SRAM), and kills QEMU with SIGKILL just before the
-instruction whose number is the target. The normal world only enters the secure world by SMC,
-so that count is a function of the flash image and the commands typed, never of host timing:
-the same seed cuts at the same instruction and leaves the same bytes in flash.
+instruction executed below 0x4000_0000, which is where the secure world runs (boot code in
+flash, EL3 monitor and MM partition in secure SRAM), and the stores among them into the
+variable store's flash, and kills QEMU with SIGKILL just before a target instruction or just
+after a target flash store. The normal world only enters the secure world by SMC, so these
+counts are a function of the flash image and the commands typed, never of host timing: the same
+seed cuts at the same instruction and leaves the same bytes in flash (replays and the campaign
+digest check this on every run).
 
 `main(argv)` returns (passed, failed); the exit status is 1 when anything failed.
 """
@@ -419,7 +421,7 @@ class Qemu:
 
     def _take(self, n):
         text, self.buf = self.buf[:n], self.buf[n:]
-        return text.decode("utf-8", "replace").replace("\r\n", "\n")
+        return text.decode("utf-8", "replace").replace("\r\n", "\n").removesuffix("\r")
 
     def wait_exit(self, timeout):
         try:
@@ -578,7 +580,7 @@ class Generator:
 
 def parse_listing(text):
     """`printenv -e` output → {name: (guid line, attribute line, data)}; raises HarnessError."""
-    lines = text.split("\n")[1:]           # the first line is the echoed command
+    lines = [line.rstrip("\r") for line in text.split("\n")[1:]]   # [0] is the echoed command
     out = {}
     i = 0
     while i < len(lines):
