@@ -34,5 +34,18 @@ enum CPUFeatures {
         hw_isb()
         if hasSVE { hw_write_zcr_el3(0xF) }
         if hasSME { hw_write_smcr_el3(0xF) }
+        configureCounting()
+    }
+
+    /// MDCR_EL3 for the benchmarks (`bench`, qemu/bench.py): SPME (bit 17) lets the PMU count
+    /// at S-EL1 and EL3, so the normal world can measure the secure side of a call; TPM (bit 6)
+    /// clear leaves the PMU registers untrapped. A production build would clear SPME: secure
+    /// event counts are a side channel into the secure world (TF-A leaves it clear).
+    static func configureCounting() {
+        var mdcr = hw_read_mdcr_el3()
+        mdcr |= 1 << 17
+        mdcr &= ~(1 << 6)
+        hw_write_mdcr_el3(mdcr)
+        hw_isb()
     }
 }

@@ -1,0 +1,156 @@
+import ABI
+import Driver
+import MM
+import Platform
+import Variables
+
+extension Commands {
+    static let benchCommand = Command(
+        name: "bench", usage: "bench [<repeats>]",
+        help: "instruction counts of FF-A and variable calls (QEMU -icount shift=0)", run: bench)
+
+    /// One line per figure, `bench: <name> all=… normal=… secure=… el3=… sel1=…`, each the
+    /// median of `repeats` runs with the cost of reading the counters taken off.
+    static func bench(_ args: [[UInt8]]) {
+        guard args.count <= 2 else { usage("bench"); return }
+        var repeats: UInt64 = 9
+        do throws(ShellArgumentError) {
+            if args.count == 2 { repeats = try ShellNumber.parse(args[1]) }
+        } catch {
+            argumentError(error, "bench"); return
+        }
+        repeats = min(max(repeats, 1), 101)
+        guard var driver = FFA.driver else {
+            Console.write("bench: FF-A is absent: "); Console.line(FFA.absent?.name ?? "not probed"); return
+        }
+        guard BenchPMU.counterCount >= 1 else { Console.line("bench: the PMU has no event counter"); return }
+        BenchPMU.start(atEL2: boot.shellEL == 2)
+        defer { BenchPMU.stop() }
+        var b = Bench(repeats: Int(repeats))
+        b.calibrate()
+        Console.write("bench: shell at EL"); Console.dec(UInt64(boot.shellEL))
+        Console.write(", read overhead "); Console.dec(b.overhead[0]); Console.write(", repeats "); Console.dec(repeats); Console.put(10)
+        guard b.normalOverhead > 0 else { Console.line("bench: INST_RETIRED counts nothing: run QEMU with -icount shift=0"); return }
+
+        var c = driver.conduit
+        let u = UUID.mmVariable.words
+        b.measure("empty") {}
+        b.measure("smccc_version") { _ = c.call(Registers(UInt64(SMCCC.SMCCC_VERSION))) }
+        b.measure("ffa_id_get") { _ = c.call(Registers(UInt64(FFAFunction.FFA_ID_GET))) }
+        b.measure("direct_request_64") {
+            _ = c.call(Registers(UInt64(FFAFunction.FFA_MSG_SEND_DIRECT_REQ_64), UInt64(Endpoint.mmPartition), 0,
+                                 0xAAAA_AAAA, 0xBBBB_BBBB, 0xCCCC_CCCC, 0xDDDD_DDDD, 0xEEEE_EEEE))
+        }
+        let release = Registers(UInt64(FFAFunction.FFA_RX_RELEASE))
+        b.measure("partition_info_get", after: { _ = c.call(release) }) {
+            _ = c.call(Registers(UInt64(FFAFunction.FFA_PARTITION_INFO_GET), UInt64(u.0), UInt64(u.1), UInt64(u.2), UInt64(u.3)))
+        }
+        b.measure("partition_info_get_regs") {
+            _ = c.call(Registers(UInt64(FFAFunction.FFA_PARTITION_INFO_GET_REGS), UUID.mmVariable.bytes.0, UUID.mmVariable.bytes.1))
+        }
+        var found = 0
+        b.measure("discovery_rx") { found = (try? driver.partitionInfoGet(uuid: .mmVariable, buffers: FFA.buffers))?.count ?? -1 }
+        if found != 1 { Console.line("bench: discovery through RX did not find the partition") }
+        b.measure("discovery") { found = (try? driver.partitions(uuid: .mmVariable, buffers: FFA.buffers))?.count ?? -1 }
+        if found != 1 { Console.line("bench: discovery did not find the partition") }
+        FFA.driver = driver
+        b.variables()
+        Console.line("bench: done")
+    }
+}
+
+/// One benchmark session: what reading the counters costs, and the median of each figure.
+struct Bench {
+    let repeats: Int
+    /// Reading overhead of the cycle counter in each pass, and of the normal-world counter.
+    var overhead = [UInt64](repeating: 0, count: BenchPMU.passes.count)
+    var normalOverhead: UInt64 = 0
+
+    init(repeats: Int) { self.repeats = repeats }
+
+    static func median(_ values: [UInt64]) -> UInt64 {
+        guard !values.isEmpty else { return 0 }
+        var v = values
+        for i in 1..<v.count {                   // insertion sort: at most a few hundred values
+            var j = i
+            while j > 0 && v[j - 1] > v[j] { v.swapAt(j - 1, j); j -= 1 }
+        }
+        return v[v.count / 2]
+    }
+
+    static func minus(_ a: UInt64, _ b: UInt64) -> UInt64 { a > b ? a - b : 0 }
+
+    /// Two back-to-back readings, in each pass: what every figure has taken off.
+    mutating func calibrate() {
+        var normal: [UInt64] = []
+        for (k, bits) in BenchPMU.passes.enumerated() {
+            BenchPMU.filterCycles(bits)
+            var runs: [UInt64] = []
+            for _ in 0..<repeats {
+                let a = BenchPMU.read(), b = BenchPMU.read()
+                runs.append(b.filtered &- a.filtered)
+                normal.append(b.normal &- a.normal)
+            }
+            overhead[k] = Bench.median(runs)
+        }
+        normalOverhead = Bench.median(normal)
+    }
+
+    /// Runs `body` `repeats` times in each pass between two readings (`after` outside them)
+    /// and prints the medians.
+    func measure(_ name: StaticString, after: () -> Void = {}, _ body: () -> Void) {
+        var normal: [UInt64] = []
+        var figures = [UInt64](repeating: 0, count: BenchPMU.passes.count)
+        for (k, bits) in BenchPMU.passes.enumerated() {
+            BenchPMU.filterCycles(bits)
+            var runs: [UInt64] = []
+            for _ in 0..<repeats {
+                let a = BenchPMU.read()
+                body()
+                let b = BenchPMU.read()
+                after()
+                runs.append(Bench.minus(b.filtered &- a.filtered, overhead[k]))
+                normal.append(Bench.minus(b.normal &- a.normal, normalOverhead))
+            }
+            figures[k] = Bench.median(runs)
+        }
+        Console.write("bench: "); Console.write(name)
+        Console.write(" all="); Console.dec(figures[0])
+        Console.write(" normal="); Console.dec(Bench.median(normal))
+        Console.write(" secure="); Console.dec(figures[1])
+        Console.write(" el3="); Console.dec(figures[2])
+        Console.write(" sel1="); Console.dec(figures[3])
+        Console.put(10)
+    }
+
+    static let guid = EFIGuid(0x4245_4e43, 0x484d, 0x4152, (0x4b, 0x53, 0x21, 0x62, 0x65, 0x6e, 0x63, 0x68))
+
+    /// GetVariable of a small variable; SetVariable of a non-volatile variable (flash) and of a
+    /// volatile one (no flash): their difference is what the flash path costs.
+    func variables() {
+        let small = UCS2.fromASCII("BenchSmall")
+        let nv = UCS2.fromASCII("BenchNV"), volatile = UCS2.fromASCII("BenchVolatile")
+        EFIVariables.with { c in
+            guard c.setVariable(name: small, guid: Bench.guid, attributes: 7, data: [1, 2, 3, 4]) == .success else {
+                Console.line("bench: cannot set BenchSmall"); return
+            }
+            var ok = true
+            measure("get_variable") {
+                let r = c.getVariable(name: small, guid: Bench.guid, dataSize: 4)
+                ok = ok && r.status == .success && r.data == [1, 2, 3, 4]
+            }
+            var k: UInt8 = 0
+            measure("set_variable_nv") {
+                k &+= 1
+                ok = ok && c.setVariable(name: nv, guid: Bench.guid, attributes: 7, data: [k, k, k, k]) == .success
+            }
+            measure("set_variable_volatile") {
+                k &+= 1
+                ok = ok && c.setVariable(name: volatile, guid: Bench.guid, attributes: 6, data: [k, k, k, k]) == .success
+            }
+            for name in [small, nv] { ok = ok && c.setVariable(name: name, guid: Bench.guid, attributes: 7, data: []) == .success }
+            ok = ok && c.setVariable(name: volatile, guid: Bench.guid, attributes: 6, data: []) == .success
+            if !ok { Console.line("bench: a variable call failed") }
+        }
+    }
+}
