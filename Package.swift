@@ -34,3 +34,17 @@ let package = Package(
     products: layers.map { .library(name: $0.name, targets: [$0.name]) },
     targets: targets
 )
+
+// Fuzzing (issue 6): libFuzzer targets, built and run by tools/fuzz.py with
+// `--sanitize fuzzer -Xswiftc -sanitize=fuzzer,address`; a plain build links them as empty programs.
+package.targets.append(.target(
+    name: "FuzzChecks", dependencies: ["DeviceTree", "MM", "Variables"], path: "Fuzz/Checks"))
+package.targets.append(.testTarget(
+    name: "FuzzChecksTests", dependencies: ["FuzzChecks", "DeviceTree", "MM", "Variables"],
+    path: "Tests/FuzzChecksTests"))
+for (fuzzer, deps) in [("SPMCFuzzer", ["SPMC"]), ("MMFuzzer", ["Variables"]),
+                       ("DeviceTreeFuzzer", ["FuzzChecks"]), ("FlashLogFuzzer", ["FuzzChecks"])] {
+    package.targets.append(.executableTarget(
+        name: fuzzer, dependencies: deps.map { .target(name: $0) }, path: "Fuzz/\(fuzzer)"))
+    package.products.append(.executable(name: fuzzer, targets: [fuzzer]))
+}
