@@ -14,6 +14,7 @@ the gdbstub and prints where their instructions go, by function (slow: tens of s
 """
 import json
 import os
+import shutil
 import re
 import socket
 import subprocess
@@ -24,8 +25,8 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import BUILD, ROOT, boot  # noqa: E402
 
-NM = "/opt/swift/usr/bin/llvm-nm"
-DEMANGLE = "/opt/swift/usr/bin/swift-demangle"
+NM = shutil.which("llvm-nm") or "llvm-nm"  # make puts the Swift toolchain first on PATH
+DEMANGLE = shutil.which("swift-demangle") or "swift-demangle"
 ICOUNT = "-icount shift=0"
 
 
