@@ -417,10 +417,9 @@ def main(argv):
     header = not os.path.exists(docs)
     with open(docs, "a") as f:
         if header:
-            f.write("# Benchmarks\n\n`make bench` (qemu/bench.py) appends one table per run: instruction counts "
-                    "under QEMU `-icount shift=0`, image sizes. How they are measured and why figures miss "
-                    "their targets: see the notes at the top of qemu/bench.py and the analysis below.\n")
-        f.write(f"\n## {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC, commit {commit()}\n\n{markdown(rows)}\n")
+            f.write("# Benchmarks\n\n`make bench` (qemu/bench.py) appends one table per run: instruction "
+                    "counts under QEMU `-icount shift=0`, image sizes.\n\n## Runs\n")
+        f.write(f"\n### {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC, commit {commit()}\n\n{markdown(rows)}\n")
 
     if "--profile" in argv:
         profile_boot()

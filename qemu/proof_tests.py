@@ -1,0 +1,167 @@
+#!/usr/bin/env python3
+"""Proof tests in QEMU (issue 6): a hostile normal world attacks the secure world through the real
+SMC conduit, and the secure world must answer every call as the specification says and keep its
+variable store intact. `main(argv) -> (passed, failed)`, as qemu/tests.py."""
+import os
+import re
+import sys
+import traceback
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import BUILD, boot  # noqa: E402
+
+TESTS = []
+
+
+def test(fn):
+    TESTS.append(fn)
+    return fn
+
+
+def check(cond, what, b=None):
+    if not cond:
+        tail = ("\n--- console ---\n" + b.output[-3000:]) if b is not None else ""
+        raise AssertionError(what + tail)
+
+
+def finished(b):
+    check(not b.timed_out, "QEMU timed out", b)
+    check(b.returncode == 0, f"QEMU exit status {b.returncode}", b)
+
+
+def fresh_flash(name):
+    """A private copy of the flash image with a blank variable store."""
+    src = os.path.join(BUILD, "flash0.img")
+    dst = os.path.join(BUILD, f"proof-{name}.img")
+    with open(src, "rb") as f:
+        data = bytearray(f.read())
+    data[-(1 << 20):] = b"\xff" * (1 << 20)
+    with open(dst, "wb") as f:
+        f.write(data)
+    return dst
+
+
+def counts(b, seed):
+    """The hostile command's summary for `seed`, as numbers."""
+    section = b.output.split(f"hostile: seed {seed}", 1)
+    check(len(section) == 2, f"hostile run with seed {seed} did not start", b)
+    text = section[1].split("=> ", 1)[0]
+    m = re.search(r"hostile: calls (\d+)", text)
+    u = re.search(r"hostile: unexpected answers (\d+)", text)
+    c = re.search(r"hostile: crashes (\d+)", text)
+    check(m and u and c, f"hostile run with seed {seed} printed no summary", b)
+    return int(m.group(1)), int(u.group(1)), int(c.group(1)), text
+
+
+@test
+def hostile_normal_world_thousands_of_malformed_calls():
+    flash = fresh_flash("hostile")
+    b = boot("el2", ["setenv -e -nv -bs -rt ProofKeep kept-before-the-attack",
+                     "hostile 3000 0x5eed",
+                     "printenv -e ProofKeep", "armffa ping 8001", "ffa parts",
+                     "setenv -e -nv -bs -rt ProofAfter written-after", "printenv -e ProofAfter",
+                     "poweroff"], flash=flash, timeout=180)
+    finished(b)
+    calls, unexpected, crashes, text = counts(b, "0x5eed")
+    check(calls >= 5000, f"only {calls} calls tried", b)
+    check(unexpected == 0, f"{unexpected} unexpected answers", b)
+    check(crashes == 0, "the secure world stopped answering correctly", b)
+    for kind in ["NOT_SUPPORTED", "INVALID_PARAMETERS", "BUSY", "DENIED", "RETRY"]:
+        check(re.search(rf"FF-A errors:.* {kind} \d+", text), f"no FF-A {kind} answer was provoked", b)
+    for code in ["MM_NOT_SUPPORTED", "MM_INVALID_PARAMETER", "MM_DENIED"]:
+        check(code in text, f"no {code} answer was provoked", b)
+    for status in ["EFI_ACCESS_DENIED", "EFI_UNSUPPORTED", "EFI_INVALID_PARAMETER", "EFI_NOT_FOUND",
+                   "EFI_BUFFER_TOO_SMALL"]:
+        check(status in text, f"no {status} answer was provoked", b)
+    check("HostileKeep intact yes" in text and "new variable written and deleted yes" in text,
+          "the store did not survive the attack", b)
+    check("hostile: PASS" in text, "hostile run did not pass", b)
+    # The store and the FF-A paths still serve the shell's own commands afterwards.
+    after = b.output.split("hostile: PASS", 1)[1]
+    check("00000000: 6b 65 70 74 2d 62 65 66 6f 72 65" in after, "a variable set before the attack was lost", b)
+    check("SP response:\n[LSB]\nfffffffe" in after, "the partition no longer answers a ping", b)
+    check("0x8001  ed32d533-99e6-4209-9cc0-2d72cdd998a7" in after, "discovery fails after the attack", b)
+    check("00000000: 77 72 69 74 74 65 6e 2d 61 66 74 65 72" in after, "no variable can be written after the attack", b)
+
+
+@test
+def hostile_store_survives_a_restart():
+    """What the attack left in flash mounts again, with the variable it must keep."""
+    flash = fresh_flash("hostile-restart")
+    b1 = boot("el2", ["hostile 1000 42", "poweroff"], flash=flash, timeout=120)
+    finished(b1)
+    _, unexpected, crashes, _ = counts(b1, "0x2a")
+    check(unexpected == 0 and crashes == 0, "hostile run failed", b1)
+    b2 = boot("el2", ["hostile 200 7", "poweroff"], flash=flash, timeout=120)
+    finished(b2)
+    check("mm: the variable store could not be mounted" not in b2, "the store did not mount after the attack", b2)
+    _, unexpected, crashes, _ = counts(b2, "0x7")
+    check(unexpected == 0 and crashes == 0 and "hostile: PASS" in b2, "second hostile run failed", b2)
+
+
+@test
+def hostile_through_the_el2_stub_hvc_conduit():
+    """The same attack from EL1 through our EL2 stub's HVC conduit: the stub forwards every call."""
+    b = boot("hvc", ["hostile 1000 0x11", "poweroff"], flash=fresh_flash("hostile-hvc"), timeout=120)
+    finished(b)
+    check("EL1 behind the EL2 stub" in b, "not at EL1 under the stub", b)
+    calls, unexpected, crashes, text = counts(b, "0x11")
+    check(calls >= 1500 and unexpected == 0 and crashes == 0 and "hostile: PASS" in text, "hostile run failed", b)
+
+
+@test
+def hostile_command_without_ffa_says_so():
+    b = boot("plain", ["hostile 10", "version", "poweroff"])
+    finished(b)
+    check("hostile: FF-A is absent" in b, "hostile did not explain that FF-A is absent", b)
+    check("swift-ffa-firmware" in b, "the shell stopped", b)
+
+
+@test
+def bench_command_needs_icount_and_says_so():
+    b = boot("el2", ["bench 1", "version", "poweroff"], flash=fresh_flash("bench"))
+    finished(b)
+    check("bench: INST_RETIRED counts nothing: run QEMU with -icount shift=0" in b, "bench did not explain icount", b)
+    check("swift-ffa-firmware" in b, "the shell stopped after bench", b)
+
+
+@test
+def bench_command_counts_both_worlds_under_icount():
+    b = boot("el2", ["bench 3", "poweroff"], flash=fresh_flash("bench-icount"), extra="-icount shift=0", timeout=120)
+    finished(b)
+    check("bench: done" in b and "bench: a variable call failed" not in b, "bench did not complete", b)
+    figures = {m.group(1): {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", m.group(2))}
+               for m in re.finditer(r"^bench: (\w+) ((?:\w+=\d+ ?)+)$", b.output, re.M)}
+    check(figures.get("empty", {}).get("all", 99) <= 8, "an empty measurement is not empty", b)
+    d = figures["direct_request_64"]
+    check(d["el3"] > 0 and d["sel1"] > 0 and d["normal"] > 0, "a world was not counted", b)
+    # The cycle counter (all, secure, el3, sel1) and INST_RETIRED (normal) agree.
+    for name in ["smccc_version", "direct_request_64", "partition_info_get"]:
+        f = figures[name]
+        check(abs(f["all"] - f["normal"] - f["secure"]) <= 2, f"{name}: all != normal + secure", b)
+        check(f["secure"] == f["el3"] + f["sel1"], f"{name}: secure != EL3 + S-EL1", b)
+    check(figures["smccc_version"]["sel1"] == 0, "SMCCC_VERSION ran in the partition", b)
+
+
+def main(argv):
+    only = argv[1:]
+    passed = failed = 0
+    for t in TESTS:
+        if only and not any(o in t.__name__ for o in only):
+            continue
+        try:
+            t()
+            passed += 1
+            print(f"  PASS {t.__name__}", flush=True)
+        except Exception as e:  # noqa: BLE001
+            failed += 1
+            print(f"  FAIL {t.__name__}: {e}", flush=True)
+            if not isinstance(e, AssertionError):
+                traceback.print_exc()
+    print(f"proof tests: {passed} passed, {failed} failed")
+    return passed, failed
+
+
+if __name__ == "__main__":
+    p, f = main(sys.argv)
+    sys.exit(1 if f else 0)
