@@ -269,19 +269,6 @@ def exitbs_boot_code_is_not_executable_at_runtime():
     check("EC 0x21 (instruction abort)" in b, "boot-time code still executable after exitbs", b)
 
 
-# --- a hostile normal world (issue 6) -------------------------------------------------------
-
-@test
-def hostile_normal_world_cannot_hurt_the_secure_world():
-    flash = fresh_flash("hostile")
-    b = boot("el2", ["hostile 3000 7", "poweroff"], flash=flash, timeout=240)
-    finished(b)
-    check("hostile: unexpected answers 0" in b and "hostile: crashes 0" in b, "the secure world misanswered", b)
-    check("secure world answers yes, HostileKeep intact yes, new variable written and deleted yes" in b,
-          "the secure world or the store did not survive", b)
-    check("hostile: PASS" in b, "hostile run failed", b)
-
-
 # --- set/way routines against the Cache model (issue 5) ------------------------------------
 
 @test

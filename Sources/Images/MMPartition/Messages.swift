@@ -43,11 +43,11 @@ enum Messages {
 
     /// Serves the MM message named by x3 (Variables' MMDoorbell over the mapped buffer).
     static func communicate(x3: UInt64) -> (MMReturnCode, Bool) {
-        guard var handler = service else { return (.notSupported, false) }
+        guard service != nil else { return (.notSupported, false) }
         var window = PhysicalWindow()
+        // In place: copying the handler out of the global and back costs more than the call.
         let r = MMDoorbell.serve(x3: x3, bufferBase: PartitionMap.mmBuffer, bufferSize: PartitionMap.mmBufferSize,
-                                 window: &window, handler: &handler)
-        service = handler
+                                 window: &window, handler: &service!)
         return (r.code, r.physicalAddressForm)
     }
 }
