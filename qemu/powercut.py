@@ -1120,6 +1120,8 @@ class Campaign:
             self.image = f.read()
         if len(self.image) != FLASH_SIZE:
             raise HarnessError(f"build/flash0.img is {len(self.image)} bytes, not 64 MiB")
+        # The firmware under test (the image less its variable store): cut points depend on it.
+        self.firmware = hashlib.sha256(self.image[:STORE]).hexdigest()[:16]
         self.work = os.path.abspath(args.work)
         os.makedirs(self.work, exist_ok=True)
         self.plugin = build_plugin()
@@ -1170,7 +1172,7 @@ def campaign_main(args):
     lanes = [Lane(c, i, args.seed, not args.no_prefill, args.epoch) for i in range(args.lanes)]
     share = [args.cuts // args.lanes + (1 if i < args.cuts % args.lanes else 0) for i in range(args.lanes)]
     log(f"powercut: seed {args.seed}, {args.cuts} cuts in {args.lanes} lane(s), {args.jobs} at a time; "
-        f"work in {os.path.relpath(c.work, ROOT)}")
+        f"firmware {c.firmware}; work in {os.path.relpath(c.work, ROOT)}")
     lock = threading.Lock()
 
     def progress(lane, final=False):
@@ -1216,7 +1218,7 @@ def report(lanes, errors, seconds, args):
     for key in sorted(stats):
         log(f"  {key}: {stats[key]}")
     log(f"  replayed prompts matching the first run's instruction count: {checked - mismatches}/{checked}")
-    log(f"  campaign digest {digest} (same seed and options → same digest); {seconds:.0f} s")
+    log(f"  campaign digest {digest} (same firmware, seed and options → same digest); {seconds:.0f} s")
     for e in errors:
         log(f"  HARNESS ERROR {e}")
     failed = sum(l.sessions_failed for l in lanes) + len(errors)
