@@ -342,7 +342,7 @@ def main():
     mode.add_argument("--short", action="store_true", help="each target briefly with -seed=1 (make test)")
     mode.add_argument("--seconds", type=int, help="run each target this long (make fuzz)")
     mode.add_argument("--minimize", nargs=2, metavar=("TARGET", "INPUT"), help="minimize a crash input")
-    ap.add_argument("--runs", type=int, default=3000, help="executions per target with --short")
+    ap.add_argument("--runs", type=int, default=10000, help="executions per target with --short")
     ap.add_argument("--targets", default=",".join(TARGETS), help="comma-separated subset")
     ap.add_argument("--no-build", action="store_true", help="use the binaries already in .build-fuzz")
     args = ap.parse_args()
