@@ -61,3 +61,49 @@ def boot(mode="el2", commands=(), timeout=30, flash=None, cpu=None, extra=None, 
         time.sleep(0.02)
     proc.wait()
     return Boot(out.decode("utf-8", "replace").replace("\r\n", "\n"), proc.returncode, timed_out)
+
+
+# --- shared by the QEMU test suites (qemu/tests.py, qemu/proof_tests.py) -------------------
+
+def check(cond, what, b=None):
+    if not cond:
+        tail = ("\n--- console ---\n" + b.output[-3000:]) if b is not None else ""
+        raise AssertionError(what + tail)
+
+
+def finished(b):
+    check(not b.timed_out, "QEMU timed out", b)
+    check(b.returncode == 0, f"QEMU exit status {b.returncode}", b)
+
+
+def fresh_flash(name):
+    """A private copy of the flash image with a blank variable store."""
+    src = os.path.join(BUILD, "flash0.img")
+    dst = os.path.join(BUILD, f"test-{name}.img")
+    with open(src, "rb") as f:
+        data = bytearray(f.read())
+    data[-(1 << 20):] = b"\xff" * (1 << 20)
+    with open(dst, "wb") as f:
+        f.write(data)
+    return dst
+
+
+def run_suite(tests, argv, label):
+    """Runs the tests whose names contain any of argv[1:] (all when none); (passed, failed)."""
+    import traceback
+    only = argv[1:]
+    passed = failed = 0
+    for t in tests:
+        if only and not any(o in t.__name__ for o in only):
+            continue
+        try:
+            t()
+            passed += 1
+            print(f"  PASS {t.__name__}", flush=True)
+        except Exception as e:  # noqa: BLE001
+            failed += 1
+            print(f"  FAIL {t.__name__}: {e}", flush=True)
+            if not isinstance(e, AssertionError):
+                traceback.print_exc()
+    print(f"{label}: {passed} passed, {failed} failed")
+    return passed, failed

@@ -5,10 +5,9 @@ variable store intact. `main(argv) -> (passed, failed)`, as qemu/tests.py."""
 import os
 import re
 import sys
-import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import BUILD, boot  # noqa: E402
+from harness import BUILD, boot, check, finished, fresh_flash, run_suite  # noqa: E402
 
 TESTS = []
 
@@ -18,27 +17,10 @@ def test(fn):
     return fn
 
 
-def check(cond, what, b=None):
-    if not cond:
-        tail = ("\n--- console ---\n" + b.output[-3000:]) if b is not None else ""
-        raise AssertionError(what + tail)
 
 
-def finished(b):
-    check(not b.timed_out, "QEMU timed out", b)
-    check(b.returncode == 0, f"QEMU exit status {b.returncode}", b)
 
 
-def fresh_flash(name):
-    """A private copy of the flash image with a blank variable store."""
-    src = os.path.join(BUILD, "flash0.img")
-    dst = os.path.join(BUILD, f"proof-{name}.img")
-    with open(src, "rb") as f:
-        data = bytearray(f.read())
-    data[-(1 << 20):] = b"\xff" * (1 << 20)
-    with open(dst, "wb") as f:
-        f.write(data)
-    return dst
 
 
 def counts(b, seed):
@@ -144,22 +126,7 @@ def bench_command_counts_both_worlds_under_icount():
 
 
 def main(argv):
-    only = argv[1:]
-    passed = failed = 0
-    for t in TESTS:
-        if only and not any(o in t.__name__ for o in only):
-            continue
-        try:
-            t()
-            passed += 1
-            print(f"  PASS {t.__name__}", flush=True)
-        except Exception as e:  # noqa: BLE001
-            failed += 1
-            print(f"  FAIL {t.__name__}: {e}", flush=True)
-            if not isinstance(e, AssertionError):
-                traceback.print_exc()
-    print(f"proof tests: {passed} passed, {failed} failed")
-    return passed, failed
+    return run_suite(TESTS, argv, "proof tests")
 
 
 if __name__ == "__main__":

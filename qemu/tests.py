@@ -3,10 +3,9 @@
 import os
 import shutil
 import sys
-import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import BUILD, boot  # noqa: E402
+from harness import BUILD, boot, check, finished, fresh_flash, run_suite  # noqa: E402
 
 TESTS = []
 
@@ -16,15 +15,8 @@ def test(fn):
     return fn
 
 
-def check(cond, what, b=None):
-    if not cond:
-        tail = ("\n--- console ---\n" + b.output[-3000:]) if b is not None else ""
-        raise AssertionError(what + tail)
 
 
-def finished(b):
-    check(not b.timed_out, "QEMU timed out", b)
-    check(b.returncode == 0, f"QEMU exit status {b.returncode}", b)
 
 
 # --- foundation: boot in every mode, the shell --------------------------------------------
@@ -182,16 +174,6 @@ def no_ffa_on_plain_virt_and_shell_keeps_working():
 
 # --- UEFI variables through the MM partition (issues 3 and 5) ------------------------------
 
-def fresh_flash(name):
-    """A private copy of the flash image with a blank variable store."""
-    src = os.path.join(BUILD, "flash0.img")
-    dst = os.path.join(BUILD, f"test-{name}.img")
-    with open(src, "rb") as f:
-        data = bytearray(f.read())
-    data[-(1 << 20):] = b"\xff" * (1 << 20)
-    with open(dst, "wb") as f:
-        f.write(data)
-    return dst
 
 
 @test
@@ -280,22 +262,7 @@ def setway_routines_match_the_model_on_four_cpus():
 
 
 def main(argv):
-    only = argv[1:]
-    passed = failed = 0
-    for t in TESTS:
-        if only and not any(o in t.__name__ for o in only):
-            continue
-        try:
-            t()
-            passed += 1
-            print(f"  PASS {t.__name__}", flush=True)
-        except Exception as e:  # noqa: BLE001
-            failed += 1
-            print(f"  FAIL {t.__name__}: {e}", flush=True)
-            if not isinstance(e, AssertionError):
-                traceback.print_exc()
-    print(f"qemu tests: {passed} passed, {failed} failed")
-    return passed, failed
+    return run_suite(TESTS, argv, "qemu tests")
 
 
 if __name__ == "__main__":
