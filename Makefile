@@ -1,8 +1,18 @@
 # Builds both firmware images and the flash image, boots them in QEMU, runs every test.
 # `make run` and `make test` are the two entry points; see README.md.
 
-SWIFT_BIN ?= /opt/swift/usr/bin
+# The toolchain comes from PATH; SWIFT_BIN=<folder> puts another Swift toolchain first.
+ifneq ($(SWIFT_BIN),)
 export PATH := $(SWIFT_BIN):$(PATH)
+endif
+SWIFT_NEEDED := 6.3
+SWIFT_FOUND := $(shell swiftc --version 2>/dev/null | sed -n 's/.*Swift version \([0-9]*\.[0-9]*\).*/\1/p' | head -1)
+ifeq ($(SWIFT_FOUND),)
+$(error swiftc not found: put Swift $(SWIFT_NEEDED) (with the Embedded stdlib) on PATH, or set SWIFT_BIN)
+endif
+ifneq ($(SWIFT_FOUND),$(SWIFT_NEEDED))
+$(warning Swift $(SWIFT_FOUND) found; this project is built and tested with Swift $(SWIFT_NEEDED))
+endif
 
 B     := build
 MODS  := $(B)/modules
@@ -106,7 +116,7 @@ check-runtime: $(B)/normal.elf
 	@$(PY) tools/check_runtime.py --self-test | tail -1
 
 fuzz:
-	@$(PY) tools/fuzz.py --seconds $(or $(SECONDS),60)
+	@$(PY) tools/fuzz.py --seconds $(or $(FUZZ_SECONDS),60)
 
 soak: all
 	@qemu/ensure-qemu.sh
@@ -131,5 +141,15 @@ test: all
 clean:
 	rm -rf $(B)
 
+help:
+	@echo "make            build/secure.bin, build/normal.elf|.bin, build/flash0.img"
+	@echo "make run        build, boot in QEMU, land in the shell (Ctrl-A X quits; MODE=el2|el1|hvc|plain|plain-el2|setway, BL33=file)"
+	@echo "make test       host tests, check-runtime, short fuzz, QEMU tests, 100 power cuts; one SUMMARY line"
+	@echo "make host-test  swift test only;  make qemu-test  QEMU tests only"
+	@echo "make size       per-image sizes;  make check-runtime  runtime-region check"
+	@echo "make fuzz       continue the fuzz campaign (FUZZ_SECONDS=60 per target)"
+	@echo "make soak       1000 power cuts (SEED=1);  make bench  instruction counts"
+	@echo "make clean      remove build/ (the variable store in build/flash0.img with it)"
+
 FORCE:
-.PHONY: all run size test host-test qemu-test check-runtime fuzz soak bench clean FORCE
+.PHONY: all run size test host-test qemu-test check-runtime fuzz soak bench clean help FORCE

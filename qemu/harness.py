@@ -28,7 +28,7 @@ def boot(mode="el2", commands=(), timeout=30, flash=None, cpu=None, extra=None, 
         env["QEMU_CPU"] = cpu
     if extra:
         env["QEMU_EXTRA"] = extra
-    flash = flash or os.path.join(BUILD, "flash0.img")
+    flash = flash or shared_flash()
     cmd = [os.path.join(ROOT, "qemu", "run.sh"), mode, flash, os.path.join(BUILD, "normal.elf")]
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, env=env, cwd=ROOT)
@@ -74,6 +74,20 @@ def check(cond, what, b=None):
 def finished(b):
     check(not b.timed_out, "QEMU timed out", b)
     check(b.returncode == 0, f"QEMU exit status {b.returncode}", b)
+
+
+_shared = None
+
+
+def shared_flash():
+    """The flash a test boots when it names none: one blank-store copy per suite run, so no test
+    ever opens the user's build/flash0.img (QEMU maps it writable)."""
+    global _shared
+    if _shared is None:
+        import atexit
+        _shared = fresh_flash(f"shared-{os.getpid()}")
+        atexit.register(os.remove, _shared)
+    return _shared
 
 
 def fresh_flash(name):

@@ -195,7 +195,7 @@ def build_plugin():
     with open(src, "w") as f:
         f.write(PLUGIN_SOURCE)
     errors = []
-    for cc in ["cc", "gcc", "clang", "/opt/swift/usr/bin/clang"]:
+    for cc in ["cc", "gcc", "clang"]:
         if not shutil.which(cc):
             continue
         tmp = so + ".tmp"

@@ -7,7 +7,7 @@
 # Extra QEMU arguments come from QEMU_EXTRA; CPU from QEMU_CPU (default max).
 mode=${1:-el2}; flash=${2:-build/flash0.img}; elf=${3:-build/normal.elf}
 cpu=${QEMU_CPU:-max}
-common="-cpu $cpu -m 1G -smp 1 -display none -monitor none -serial stdio -no-user-config -nodefaults"
+common="-cpu $cpu -m 1G -smp 1 -display none -serial mon:stdio -no-user-config -nodefaults"
 stub=""
 case "$mode" in
   el2)     machine="virt,secure=on,virtualization=on,gic-version=3" ;;

@@ -29,7 +29,7 @@ branches (BR, BLR, RET) cannot be resolved statically and are not flagged.
 
 Exit status: 0 closed (one summary line), 1 references leave the region (each listed with its
 address, containing symbol and target), 2 the image or the tools could not be read.
-Tools: $OBJDUMP or llvm-objdump (PATH, then /opt/swift/usr/bin); the self-test also needs
+Tools: $OBJDUMP or llvm-objdump (PATH, then $SWIFT_BIN); the self-test also needs
 $CC / clang and $LD / ld.lld.
 """
 
@@ -41,7 +41,7 @@ import subprocess
 import sys
 import tempfile
 
-TOOLCHAIN_DIR = "/opt/swift/usr/bin"
+TOOLCHAIN_DIR = os.environ.get("SWIFT_BIN", "")
 PAGE = 4096
 MASK64 = 2**64 - 1
 

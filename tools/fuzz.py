@@ -32,7 +32,7 @@ import zlib
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCRATCH = os.path.join(ROOT, ".build-fuzz")
 WORK = os.path.join(ROOT, "build", "fuzz")
-SWIFT_BIN = os.environ.get("SWIFT_BIN", "/opt/swift/usr/bin")
+SWIFT_BIN = os.environ.get("SWIFT_BIN", "")
 
 # name: max input length (bytes)
 TARGETS = {
@@ -49,7 +49,7 @@ def log(msg):
 
 def env():
     e = dict(os.environ)
-    if os.path.isdir(SWIFT_BIN):
+    if SWIFT_BIN and os.path.isdir(SWIFT_BIN):
         e["PATH"] = SWIFT_BIN + os.pathsep + e.get("PATH", "")
     # The Swift runtime's crash handler reads memory ASan considers poisoned: keep it out, so a
     # trap ends as libFuzzer's "deadly signal" with the input saved.
