@@ -21,13 +21,9 @@ public enum GUIDText {
     /// The names U-Boot prints for well-known vendor GUIDs.
     public static func knownName(_ guid: EFIGuid) -> StaticString? {
         if guid == .globalVariable { return "EFI_GLOBAL_VARIABLE_GUID" }
-        if guid == imageSecurityDatabase { return "EFI_IMAGE_SECURITY_DATABASE_GUID" }
+        if guid == .imageSecurityDatabase { return "EFI_IMAGE_SECURITY_DATABASE_GUID" }
         return nil
     }
-
-    /// EFI_IMAGE_SECURITY_DATABASE_GUID {0xd719b2cb, 0x3d3a, 0x4596, {0xa3,0xbc,0xda,0xd0,0x0e,0x67,0x65,0x6f}}:
-    /// the vendor of db, dbx and dbt.
-    public static let imageSecurityDatabase = EFIGuid(0xd719_b2cb, 0x3d3a, 0x4596, (0xa3, 0xbc, 0xda, 0xd0, 0x0e, 0x67, 0x65, 0x6f))
 
     /// Stored byte i is text byte storedOrder[i].
     static let storedOrder = [3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15]

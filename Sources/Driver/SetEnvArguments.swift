@@ -94,7 +94,7 @@ public struct SetEnvArguments: Equatable, Sendable {
     /// The vendor U-Boot picks when no `-guid` is given.
     public static func defaultVendor(_ nameUTF8: [UInt8]) -> EFIGuid {
         matches(nameUTF8, "db") || matches(nameUTF8, "dbx") || matches(nameUTF8, "dbt")
-            ? GUIDText.imageSecurityDatabase : .globalVariable
+            ? EFIGuid.imageSecurityDatabase : .globalVariable
     }
 
     /// `<addr>,<size>`, both hex.

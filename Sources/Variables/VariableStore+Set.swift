@@ -11,8 +11,9 @@ extension VariableStore {
     /// SetVariable, with the checks in EDK2's order:
     /// empty or unterminated name → EFI_INVALID_PARAMETER; unknown bits (ENHANCED included) →
     /// EFI_INVALID_PARAMETER; RT without BS → EFI_INVALID_PARAMETER (EFI_UNSUPPORTED with AW); NV
-    /// alone → EFI_INVALID_PARAMETER; AW or AT (authenticated writes not implemented) and HR (no
-    /// hardware-error storage) → EFI_INVALID_PARAMETER; name + data over the maximum variable
+    /// alone → EFI_INVALID_PARAMETER; the rules for spec-defined variables (`policyVerdict`:
+    /// secure-boot keys and served state read-only, the spec's attributes and shapes); AW or AT
+    /// (authenticated writes not implemented) and HR (no hardware-error storage) → EFI_INVALID_PARAMETER; name + data over the maximum variable
     /// size → EFI_INVALID_PARAMETER; a VarCheck property: read-only → EFI_WRITE_PROTECTED, other
     /// attributes or a size out of [MinSize, MaxSize] → EFI_INVALID_PARAMETER; then the rules
     /// on the existing variable (see `update`).
@@ -29,6 +30,11 @@ extension VariableStore {
             return attrs.contains(.authenticatedWriteAccess) ? .unsupported : .invalidParameter
         }
         if attrs.intersection(known) == .nonVolatile { return .invalidParameter }
+        let deleting = (!attrs.contains(.appendWrite) && data.isEmpty) || access.isEmpty
+        if case .answer(let status) = policyVerdict(guid: guid, name: name, attributes: attributes, data: data,
+                                                    deleting: deleting) {
+            return status
+        }
         if !attrs.isDisjoint(with: [.authenticatedWriteAccess, .timeBasedAuthenticatedWriteAccess]) {
             return .invalidParameter
         }
@@ -37,7 +43,6 @@ extension VariableStore {
         let limit = maximumSize(nonVolatile: attrs.contains(.nonVolatile))
         guard fitsLimit(nameCount: name.count, dataCount: data.count, limit: limit) else { return .invalidParameter }
 
-        let deleting = (!attrs.contains(.appendWrite) && data.isEmpty) || access.isEmpty
         let check = checkProperty(guid: guid, name: name, attributes: attributes, dataCount: data.count,
                                   deleting: deleting)
         guard check == .success else { return check }
@@ -70,7 +75,9 @@ extension VariableStore {
                          access: VariableAttributes) -> EFIStatus {
         let rt = VariableAttributes.runtimeAccess.rawValue
         let nv = VariableAttributes.nonVolatile.rawValue
-        guard let found = find(guid: new.guid, name: new.name) else {
+        let existing = find(guid: new.guid, name: new.name)
+        if existing?.isServed == true { return .writeProtected }  // the policy answers first; never stored over
+        guard let found = existing else {
             if new.data.isEmpty && append { return .success }
             if deleting { return .notFound }
             if atRuntime && (new.attributes & rt == 0 || new.attributes & nv == 0) { return .invalidParameter }

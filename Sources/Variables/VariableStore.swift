@@ -29,10 +29,12 @@ public struct VariableStore<P: VariablePersistence> {
         var variable: StoredVariable
         var isVolatile: Bool
         var index: Int  // in `volatiles` when volatile
+        var isServed = false  // computed by the store (ReadOnlyGlobals), shadowing any stored copy
     }
 
     /// The variable (guid, name), whatever its attributes.
     func find(guid: EFIGuid, name: [UInt8]) -> Found? {
+        if let v = servedVariable(guid: guid, name: name) { return Found(variable: v, isVolatile: true, index: 0, isServed: true) }
         for (i, v) in volatiles.enumerated() where v.guid == guid && v.name == name {
             return Found(variable: v, isVolatile: true, index: i)
         }
@@ -93,8 +95,11 @@ public struct VariableStore<P: VariablePersistence> {
             if let b = best, !VariableKey.precedes(v.guid, v.name, b.guid, b.name) { return }
             best = v
         }
-        for v in volatiles { consider(v) }
-        for v in persistence.variables where VariableKey.isServable(v.name) { consider(v) }
+        for v in servedVariables() { consider(v) }
+        for v in volatiles where !ReadOnlyGlobals.isServed(guid: v.guid, name: v.name) { consider(v) }
+        for v in persistence.variables where VariableKey.isServable(v.name) && !ReadOnlyGlobals.isServed(guid: v.guid, name: v.name) {
+            consider(v)
+        }
         guard let next = best else { return NextVariableNameResult(status: .notFound) }
         let needed = UInt64(next.name.count)
         guard next.name.count <= nameBuffer.count else {

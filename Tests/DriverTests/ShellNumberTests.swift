@@ -1,5 +1,6 @@
 import Testing
 @testable import Driver
+import MM
 
 func words(_ s: String) -> [[UInt8]] { s.split(separator: " ").map { Array($0.utf8) } }
 func bytes(_ s: String) -> [UInt8] { Array(s.utf8) }
@@ -51,7 +52,7 @@ func malformedGUIDText(text: String) {
 @Test func knownGUIDNames() {
     #expect(GUIDText.knownName(.globalVariable).map { $0.description } == "EFI_GLOBAL_VARIABLE_GUID")
     #expect(GUIDText.knownName(.smmVariableProtocol) == nil)
-    #expect(GUIDText.format(GUIDText.imageSecurityDatabase) == bytes("d719b2cb-3d3a-4596-a3bc-dad00e67656f"))
+    #expect(GUIDText.format(EFIGuid.imageSecurityDatabase) == bytes("d719b2cb-3d3a-4596-a3bc-dad00e67656f"))
 }
 
 @Test func ucs2FromUTF8() throws {

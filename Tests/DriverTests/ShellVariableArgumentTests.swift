@@ -43,7 +43,7 @@ let bootTest = try! UCS2Text.fromUTF8(Array("BootTest".utf8))
 
 @Test func setenvSecurityDatabasesDefaultVendor() throws {
     for n in ["db", "dbx", "dbt"] {
-        #expect(try SetEnvArguments.parse(words("-bs \(n) =H00")).guid == GUIDText.imageSecurityDatabase)
+        #expect(try SetEnvArguments.parse(words("-bs \(n) =H00")).guid == EFIGuid.imageSecurityDatabase)
     }
     #expect(try SetEnvArguments.parse(words("dbr =H00")).guid == .globalVariable)
     #expect(try SetEnvArguments.parse(words("-guid 8be4df61-93ca-11d2-aa0d-00e098032b8c db")).guid == .globalVariable)

@@ -1,0 +1,167 @@
+import MM
+
+/// A variable the UEFI specification defines (UEFI 2.10 §3.3 "Globally Defined Variables" and
+/// §32.6.1 for the image security database), with the rules the store applies to writes of it.
+/// Attributes and sizes follow the spec's table; the size and content rules are the ones EDK2's
+/// VarCheckUefiLib applies.
+struct DefinedVariable: Equatable, Sendable {
+    /// Who may change the variable.
+    enum Role: Equatable, Sendable {
+        /// A setting the normal world keeps (Boot####, BootOrder, Lang, Timeout, ...).
+        case setting
+        /// Set by the normal world's firmware during boot and read-only to the OS: refused
+        /// after ExitBootServices (PlatformLangCodes, OsIndicationsSupported, ConInDev, ...).
+        case firmware
+        /// Served by the store from its own state, never stored (SecureBoot, SetupMode, ...).
+        case served
+        /// Secure-boot key databases and their defaults: only an authenticated write may change
+        /// them, and this store does not take authenticated writes yet.
+        case secureBootKey
+    }
+
+    /// What the data must look like (EDK2 VarCheckUefiLib's check functions).
+    enum Content: Equatable, Sendable {
+        case any
+        /// An ASCII string with a NUL (Lang, PlatformLang and their code lists).
+        case asciiString
+        /// An array of `element`-byte items (BootOrder: UINT16s; SignatureSupport: GUIDs).
+        case array(element: Int)
+        /// One or more device path instances (ConIn, ConOut, ...).
+        case devicePath
+        /// EFI_LOAD_OPTION (Boot####, Driver####, SysPrep####, PlatformRecovery####).
+        case loadOption
+        /// EFI_KEY_OPTION followed by up to three EFI_INPUT_KEYs (Key####).
+        case keyOption
+    }
+
+    var role: Role
+    /// The attributes a write must carry (APPEND_WRITE aside).
+    var attributes: UInt32
+    var minimumSize: Int
+    var maximumSize: Int
+    var content: Content
+
+    static let unbounded = Int.max
+    static let nvBsRt: UInt32 = VariableAttributes.nonVolatileBootRuntime.rawValue
+    static let bsRt: UInt32 = VariableAttributes([.bootServiceAccess, .runtimeAccess]).rawValue
+    static let nvBsRtAt: UInt32 = nvBsRt | VariableAttributes.timeBasedAuthenticatedWriteAccess.rawValue
+
+    static func setting(_ attributes: UInt32, _ minimumSize: Int, _ maximumSize: Int,
+                        _ content: Content = .any) -> DefinedVariable {
+        DefinedVariable(role: .setting, attributes: attributes, minimumSize: minimumSize,
+                        maximumSize: maximumSize, content: content)
+    }
+
+    static func firmware(_ minimumSize: Int, _ maximumSize: Int, _ content: Content = .any,
+                         attributes: UInt32 = bsRt) -> DefinedVariable {
+        DefinedVariable(role: .firmware, attributes: attributes, minimumSize: minimumSize,
+                        maximumSize: maximumSize, content: content)
+    }
+
+    static let served = DefinedVariable(role: .served, attributes: bsRt, minimumSize: 1, maximumSize: 1, content: .any)
+    static let key = DefinedVariable(role: .secureBootKey, attributes: nvBsRtAt, minimumSize: 1,
+                                     maximumSize: unbounded, content: .any)
+    static let keyDefault = DefinedVariable(role: .secureBootKey, attributes: bsRt, minimumSize: 1,
+                                            maximumSize: unbounded, content: .any)
+
+    /// Sizes of EFI_LOAD_OPTION's fixed part (Attributes UINT32, FilePathListLength UINT16) and of
+    /// EFI_KEY_OPTION (packed: KeyData UINT32, BootOptionCrc UINT32, BootOption UINT16) and
+    /// EFI_INPUT_KEY (ScanCode, UnicodeChar: UINT16 each).
+    static let loadOptionHeader = 6
+    static let keyOptionSize = 10
+    static let inputKeySize = 4
+
+    /// The variables of EFI_GLOBAL_VARIABLE with a fixed name.
+    static let globalNames: [(name: StaticString, rule: DefinedVariable)] = [
+        ("LangCodes", .firmware(1, unbounded, .asciiString)),
+        ("Lang", .setting(nvBsRt, 1, unbounded, .asciiString)),
+        ("Timeout", .setting(nvBsRt, 2, 2)),
+        ("PlatformLangCodes", .firmware(1, unbounded, .asciiString)),
+        ("PlatformLang", .setting(nvBsRt, 1, unbounded, .asciiString)),
+        ("ConIn", .setting(nvBsRt, 4, unbounded, .devicePath)),
+        ("ConOut", .setting(nvBsRt, 4, unbounded, .devicePath)),
+        ("ErrOut", .setting(nvBsRt, 4, unbounded, .devicePath)),
+        ("ConInDev", .firmware(4, unbounded, .devicePath)),
+        ("ConOutDev", .firmware(4, unbounded, .devicePath)),
+        ("ErrOutDev", .firmware(4, unbounded, .devicePath)),
+        ("BootOrder", .setting(nvBsRt, 2, unbounded, .array(element: 2))),
+        ("BootNext", .setting(nvBsRt, 2, 2)),
+        ("BootCurrent", .firmware(2, 2)),
+        ("BootOptionSupport", .firmware(4, 4)),
+        ("DriverOrder", .setting(nvBsRt, 2, unbounded, .array(element: 2))),
+        ("SysPrepOrder", .setting(nvBsRt, 2, unbounded, .array(element: 2))),
+        ("HwErrRecSupport", .firmware(2, 2, attributes: nvBsRt)),
+        ("OsIndicationsSupported", .firmware(8, 8)),
+        ("OsIndications", .setting(nvBsRt, 8, 8)),
+        ("SignatureSupport", .firmware(16, unbounded, .array(element: 16))),
+        ("RuntimeServicesSupported", .firmware(1, unbounded)),
+        ("SecureBoot", .served),
+        ("SetupMode", .served),
+        ("AuditMode", .served),
+        ("DeployedMode", .served),
+        ("VendorKeys", .served),
+        ("PK", .key),
+        ("KEK", .key),
+        ("PKDefault", .keyDefault),
+        ("KEKDefault", .keyDefault),
+        ("dbDefault", .keyDefault),
+        ("dbxDefault", .keyDefault),
+        ("dbtDefault", .keyDefault),
+        ("dbrDefault", .keyDefault),
+    ]
+
+    /// The variables of EFI_GLOBAL_VARIABLE named prefix + four hex digits.
+    static let globalNumbered: [(prefix: StaticString, rule: DefinedVariable)] = [
+        ("Boot", .setting(nvBsRt, loadOptionHeader, unbounded, .loadOption)),
+        ("Driver", .setting(nvBsRt, loadOptionHeader, unbounded, .loadOption)),
+        ("SysPrep", .setting(nvBsRt, loadOptionHeader, unbounded, .loadOption)),
+        ("Key", .setting(nvBsRt, keyOptionSize, keyOptionSize + 3 * inputKeySize, .keyOption)),
+        ("PlatformRecovery", .firmware(loadOptionHeader, unbounded, .loadOption)),
+    ]
+
+    /// The variables of EFI_IMAGE_SECURITY_DATABASE_GUID.
+    static let imageSecurityNames: [StaticString] = ["db", "dbx", "dbt", "dbr"]
+
+    /// The rule for (guid, name), `name` normalised (UCS-2LE with its NUL); nil for a variable
+    /// the spec does not define.
+    static func lookup(guid: EFIGuid, name: [UInt8]) -> DefinedVariable? {
+        if guid == .imageSecurityDatabase {
+            for n in imageSecurityNames where UCS2Name.equals(name, n) { return .key }
+            return nil
+        }
+        guard guid == .globalVariable else { return nil }
+        for entry in globalNames where UCS2Name.equals(name, entry.name) { return entry.rule }
+        for entry in globalNumbered where UCS2Name.isNumbered(name, prefix: entry.prefix) { return entry.rule }
+        return nil
+    }
+}
+
+/// Comparisons of UCS-2LE names (with their NUL) against ASCII text, without building strings.
+enum UCS2Name {
+    /// Whether `name` spells `text` exactly.
+    static func equals(_ name: [UInt8], _ text: StaticString) -> Bool {
+        let n = text.utf8CodeUnitCount
+        guard name.count == 2 * n + 2 else { return false }
+        return text.withUTF8Buffer { t in
+            for i in 0..<n where name[2 * i] != t[i] || name[2 * i + 1] != 0 { return false }
+            return true
+        }
+    }
+
+    /// Whether `name` is `prefix` followed by exactly four hexadecimal digits (Boot0001).
+    static func isNumbered(_ name: [UInt8], prefix: StaticString) -> Bool {
+        let n = prefix.utf8CodeUnitCount
+        guard name.count == 2 * (n + 4) + 2 else { return false }
+        let prefixMatches = prefix.withUTF8Buffer { t in
+            for i in 0..<n where name[2 * i] != t[i] || name[2 * i + 1] != 0 { return false }
+            return true
+        }
+        guard prefixMatches else { return false }
+        for i in n..<(n + 4) where name[2 * i + 1] != 0 || !isHexDigit(name[2 * i]) { return false }
+        return true
+    }
+
+    static func isHexDigit(_ c: UInt8) -> Bool {
+        (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66)
+    }
+}
