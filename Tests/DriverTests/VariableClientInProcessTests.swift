@@ -4,47 +4,53 @@ import MM
 import Variables
 @testable import Driver
 
+/// A vendor GUID whose stored bytes (01 00 ...) sort before EFI_GLOBAL_VARIABLE's.
+let clientVendor = EFIGuid(0x0000_0001, 0, 0, (0, 0, 0, 0, 0, 0, 0, 1))
+
 /// UEFI variable services through the real handler, over both transports.
 func checkVariableServices<T: MMTransport>(_ client: inout VariableClient<T>) {
     #expect(client.initialize() == .success)
     let name = UCS2.fromASCII("BootTest")
-    #expect(client.getVariable(name: name, guid: .globalVariable, dataSize: 64).status == .notFound)
+    #expect(client.getVariable(name: name, guid: clientVendor, dataSize: 64).status == .notFound)
 
-    #expect(client.setVariable(name: name, guid: .globalVariable, attributes: 7, data: Array("hello".utf8)) == .success)
-    #expect(client.getVariable(name: name, guid: .globalVariable, dataSize: 64)
+    #expect(client.setVariable(name: name, guid: clientVendor, attributes: 7, data: Array("hello".utf8)) == .success)
+    #expect(client.getVariable(name: name, guid: clientVendor, dataSize: 64)
             == VariableReadResult(status: .success, attributes: 7, dataSize: 5, data: Array("hello".utf8)))
 
     // Too small: the size needed and the attributes come back.
-    #expect(client.getVariable(name: name, guid: .globalVariable, dataSize: 2)
+    #expect(client.getVariable(name: name, guid: clientVendor, dataSize: 2)
             == VariableReadResult(status: .bufferTooSmall, attributes: 7, dataSize: 5))
 
     // Append.
-    #expect(client.setVariable(name: name, guid: .globalVariable, attributes: 0x47, data: Array("!".utf8)) == .success)
-    #expect(client.getVariable(name: name, guid: .globalVariable, dataSize: 64).data == Array("hello!".utf8))
+    #expect(client.setVariable(name: name, guid: clientVendor, attributes: 0x47, data: Array("!".utf8)) == .success)
+    #expect(client.getVariable(name: name, guid: clientVendor, dataSize: 64).data == Array("hello!".utf8))
 
-    // Enumerate: one variable, then NOT_FOUND.
+    // Enumerate: ours first (its GUID sorts lowest), then the secure-boot state the partition
+    // serves, to NOT_FOUND.
     let first = client.getNextVariableName(nameSize: 256, name: [0, 0], guid: .zero)
-    #expect(first == NextVariableNameResult(status: .success, guid: .globalVariable, nameSize: UInt64(name.count), name: name))
+    #expect(first == NextVariableNameResult(status: .success, guid: clientVendor, nameSize: UInt64(name.count), name: name))
     #expect(client.getNextVariableName(nameSize: 2, name: [0, 0], guid: .zero)
             == NextVariableNameResult(status: .bufferTooSmall, nameSize: UInt64(name.count)))
-    #expect(client.getNextVariableName(nameSize: 256, name: name, guid: .globalVariable).status == .notFound)
+    let second = client.getNextVariableName(nameSize: 256, name: name, guid: clientVendor)
+    #expect(second.status == .success && second.guid == .globalVariable && second.name == UCS2.fromASCII("AuditMode"))
+    #expect(client.getNextVariableName(nameSize: 256, name: UCS2.fromASCII("VendorKeys"), guid: .globalVariable).status == .notFound)
 
     let info = client.queryVariableInfo(attributes: 7)
     #expect(info.status == .success && info.maximumVariableSize > 0 && info.remainingVariableStorageSize < info.maximumVariableStorageSize)
 
     // UEFI rules are the partition's: RT without BS is refused, attributes must match.
-    #expect(client.setVariable(name: name, guid: .globalVariable, attributes: 4, data: [1]) == .invalidParameter)
-    #expect(client.setVariable(name: name, guid: .globalVariable, attributes: 3, data: [1]) == .invalidParameter)
+    #expect(client.setVariable(name: name, guid: clientVendor, attributes: 4, data: [1]) == .invalidParameter)
+    #expect(client.setVariable(name: name, guid: clientVendor, attributes: 3, data: [1]) == .invalidParameter)
 
     // Delete, and deleting again.
-    #expect(client.setVariable(name: name, guid: .globalVariable, attributes: 7, data: []) == .success)
-    #expect(client.getVariable(name: name, guid: .globalVariable, dataSize: 64).status == .notFound)
-    #expect(client.setVariable(name: name, guid: .globalVariable, attributes: 7, data: []) == .notFound)
+    #expect(client.setVariable(name: name, guid: clientVendor, attributes: 7, data: []) == .success)
+    #expect(client.getVariable(name: name, guid: clientVendor, dataSize: 64).status == .notFound)
+    #expect(client.setVariable(name: name, guid: clientVendor, attributes: 7, data: []) == .notFound)
 
     // After ExitBootServices, BS-only variables are invisible.
-    #expect(client.setVariable(name: UCS2.fromASCII("BSOnly"), guid: .globalVariable, attributes: 3, data: [1]) == .success)
+    #expect(client.setVariable(name: UCS2.fromASCII("BSOnly"), guid: clientVendor, attributes: 3, data: [1]) == .success)
     #expect(client.exitBootServices() == .success)
-    #expect(client.getVariable(name: UCS2.fromASCII("BSOnly"), guid: .globalVariable, dataSize: 8).status == .notFound)
+    #expect(client.getVariable(name: UCS2.fromASCII("BSOnly"), guid: clientVendor, dataSize: 8).status == .notFound)
 }
 
 @Test func volatileTransportRunsTheHandler() {

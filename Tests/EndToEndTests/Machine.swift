@@ -108,7 +108,7 @@ func listAll<T: MMTransport>(_ client: inout VariableClient<T>, nameSize: Int = 
     var keys: [StoredKey] = []
     var name: [UInt8] = [0, 0]
     var guid = EFIGuid.zero
-    for _ in 0..<64 {
+    for _ in 0..<1024 {
         let next = client.getNextVariableName(nameSize: nameSize, name: name, guid: guid)
         if next.status == .notFound { return keys }
         guard next.status == .success else { return nil }
@@ -117,6 +117,16 @@ func listAll<T: MMTransport>(_ client: inout VariableClient<T>, nameSize: Int = 
         guid = next.guid
     }
     return nil
+}
+
+/// The secure-boot state the partition serves itself (every store lists it).
+let servedKeys: Set<StoredKey> = Set(["AuditMode", "DeployedMode", "SecureBoot", "SetupMode", "VendorKeys"].map {
+    StoredKey(guid: .globalVariable, name: UCS2.fromASCII(bytes: Array($0.utf8)))
+})
+
+/// `listAll` without the served variables: what was stored.
+func listStored<T: MMTransport>(_ client: inout VariableClient<T>, nameSize: Int = 256) -> [StoredKey]? {
+    listAll(&client, nameSize: nameSize)?.filter { !servedKeys.contains($0) }
 }
 
 struct StoredKey: Hashable {

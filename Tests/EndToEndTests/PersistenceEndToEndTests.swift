@@ -20,7 +20,7 @@ import Variables
         #expect(again.getVariable(name: ucs2("BootTest"), guid: vendor, dataSize: 16)
                 == VariableReadResult(status: .success, attributes: Attr.nvBsRt, dataSize: 5, data: hello))
         #expect(again.getVariable(name: ucs2("Temp"), guid: vendor, dataSize: 16).status == .notFound)
-        #expect(listAll(&again) == [StoredKey(guid: vendor, name: ucs2("BootTest"))])
+        #expect(listStored(&again) == [StoredKey(guid: vendor, name: ucs2("BootTest"))])
         #expect(second.world.faults.isEmpty)
     }
 
@@ -101,7 +101,7 @@ import Variables
         #expect(client.setVariable(name: ucs2("Over"), guid: vendor, attributes: Attr.nvBsRt, data: [1]) == .success)
 
         var after = try m.rebooted().bootClient()
-        #expect(listAll(&after)?.count == written)
+        #expect(listStored(&after)?.count == written)
         #expect(after.getVariable(name: ucs2("Over"), guid: vendor, dataSize: 4).data == [1])
         #expect(after.getVariable(name: ucs2("Fill0"), guid: vendor, dataSize: 4).status == .notFound)
     }

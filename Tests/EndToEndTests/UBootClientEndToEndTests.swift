@@ -153,7 +153,7 @@ import Variables
         var u = booted(m)
         let names = ["BootTest", "BootOrder", "X"].map(u16String)
         for n in names { #expect(u.setVariable(name: n, guid: vendorBytes, attributes: 7, data: [1]) == EFIRaw.success) }
-        let listed = u.allVariableNames()
+        let listed = u.storedVariableNames()
         #expect(listed?.count == 3)
         #expect(Set((listed ?? []).map { $0.name }) == Set(names))
         #expect((listed ?? []).allSatisfy { $0.guid == vendorBytes })
@@ -185,7 +185,7 @@ import Variables
         #expect(u.setVariable(name: name, guid: vendorBytes, attributes: 7, data: hello) == EFIRaw.success)
         #expect(u.setVariable(name: name, guid: vendorBytes, attributes: 7, data: []) == EFIRaw.success)
         #expect(u.getVariable(name: name, guid: vendorBytes, dataSize: 8).status == EFIRaw.notFound)
-        #expect(u.allVariableNames()?.isEmpty == true)
+        #expect(u.storedVariableNames()?.isEmpty == true)
     }
 
     /// ExitBootServices: EXIT_BOOT_SERVICE, then the runtime snapshot walk (only RT variables are
@@ -197,7 +197,7 @@ import Variables
         #expect(u.setVariable(name: u16String("Rt"), guid: vendorBytes, attributes: 7, data: [2]) == EFIRaw.success)
         #expect(u.exitBootServicesNotify() == EFIRaw.success)
         #expect(u.exchanges.last.map { loadLE(width: 8, from: $0.request, at: 16) } == 16)
-        #expect(u.allVariableNames()?.map { $0.name } == [u16String("Rt")])
+        #expect(u.storedVariableNames()?.map { $0.name } == [u16String("Rt")])
         #expect(u.getVariable(name: u16String("BsOnly"), guid: vendorBytes, dataSize: 8).status == EFIRaw.notFound)
         #expect(u.bus.unmapRXTX() == .ok)
         #expect(u.bus.trace.last?.call == Registers(0x8400_0067, 0))
@@ -264,5 +264,15 @@ import Variables
         #expect(u.setVariable(name: u16String("Shared"), guid: vendorBytes, attributes: 7, data: hello) == EFIRaw.success)
         var client = try m.rebooted().bootClient()
         #expect(client.getVariable(name: ucs2("Shared"), guid: vendor, dataSize: 16).data == hello)
+    }
+}
+
+extension UBootMMClient {
+    /// `allVariableNames` without the secure-boot state the partition serves itself.
+    mutating func storedVariableNames(bufferSize: Int = 128) -> [(guid: [UInt8], name: [UInt8])]? {
+        let global = EFIGuid.globalVariable.bytes
+        return allVariableNames(bufferSize: bufferSize)?.filter {
+            !($0.guid == global && servedKeys.contains(StoredKey(guid: .globalVariable, name: $0.name)))
+        }
     }
 }

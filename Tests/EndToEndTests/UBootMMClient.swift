@@ -280,7 +280,7 @@ struct UBootMMClient {
         var found: [(guid: [UInt8], name: [UInt8])] = []
         var name: [UInt8] = [0, 0]
         var guid = [UInt8](repeating: 0, count: 16)
-        for _ in 0..<64 {
+        for _ in 0..<1024 {
             let next = getNextVariableName(nameSize: bufferSize, name: name, guid: guid)
             if next.status == EFIRaw.notFound { return found }
             guard next.status == EFIRaw.success else { return nil }

@@ -42,7 +42,12 @@ func exchange<P>(_ h: inout MMVariableHandler<P>, _ request: SMMVariableRequest)
     r = try exchange(&h, .getVariable(GetVariableRequest(guid: storeVendor, name: name, dataSize: 16)))
     #expect(r == SMMVariableResponse(function: .getVariable, status: .success,
         payload: .variable(GetVariableResponse(guid: storeVendor, name: name, attributes: NV | BS | RT, dataSize: 3, data: [1, 2, 3]))))
+    // The served secure-boot state (EFI_GLOBAL_VARIABLE) sorts before storeVendor.
     r = try exchange(&h, .getNextVariableName(.first(nameBufferSize: 64)))
+    #expect(r == SMMVariableResponse(function: .getNextVariableName, status: .success,
+        payload: .nextVariableName(GetNextVariableNameResponse(guid: .globalVariable, nameSize: 20, name: ucs("AuditMode")))))
+    r = try exchange(&h, .getNextVariableName(GetNextVariableNameRequest(guid: .globalVariable, previousName: ucs("VendorKeys"),
+                                                                         nameBufferSize: 64)))
     #expect(r == SMMVariableResponse(function: .getNextVariableName, status: .success,
         payload: .nextVariableName(GetNextVariableNameResponse(guid: storeVendor, nameSize: 18, name: name))))
     r = try exchange(&h, .getNextVariableName(GetNextVariableNameRequest(guid: storeVendor, previousName: name, nameBufferSize: 64)))
@@ -67,7 +72,7 @@ func exchange<P>(_ h: inout MMVariableHandler<P>, _ request: SMMVariableRequest)
 
 @Test func getNextWithASmallBufferAnswersTheSizeNeeded() throws {
     var h = makeHandler()
-    _ = try exchange(&h, .setVariable(SetVariableRequest(guid: storeVendor, name: ucs("LongName"), attributes: BS, data: [1])))
+    _ = try exchange(&h, .setVariable(SetVariableRequest(guid: storeOther, name: ucs("LongName"), attributes: BS, data: [1])))
     let r = try exchange(&h, .getNextVariableName(.first(nameBufferSize: 4)))
     #expect(r == SMMVariableResponse(function: .getNextVariableName, status: .bufferTooSmall,
         payload: .nextVariableName(GetNextVariableNameResponse(guid: .zero, nameSize: 18, name: []))))

@@ -60,6 +60,15 @@ struct StoreTestRandom {
     mutating func bytes(_ n: Int) -> [UInt8] { (0..<n).map { _ in UInt8(truncatingIfNeeded: next()) } }
 }
 
+/// The secure-boot state the store serves itself (ReadOnlyGlobals), in listing order, all of
+/// EFI_GLOBAL_VARIABLE.
+let servedNames = [ucs("AuditMode"), ucs("DeployedMode"), ucs("SecureBoot"), ucs("SetupMode"), ucs("VendorKeys")]
+
+/// What `enumerate` lists besides the served variables: what the test itself stored.
+func enumerateStored<P>(_ store: VariableStore<P>, bufferSize: Int = 128) -> [(EFIGuid, [UInt8])] {
+    enumerate(store, bufferSize: bufferSize).filter { !($0.0 == .globalVariable && servedNames.contains($0.1)) }
+}
+
 /// All (guid, name) pairs GetNextVariableName lists, following the protocol from L"".
 func enumerate<P>(_ store: VariableStore<P>, bufferSize: Int = 128) -> [(EFIGuid, [UInt8])] {
     var out: [(EFIGuid, [UInt8])] = []

@@ -9,10 +9,12 @@ import MM
     _ = s.setVariable(name: ucs("Z"), guid: storeOther, attributes: NV | BS | RT, data: [1])
     _ = s.setVariable(name: ucs("AB"), guid: storeVendor, attributes: BS, data: [1])
     let listed = enumerate(s)
-    // storeOther's bytes start 01 00..., storeVendor's 78 56...
-    #expect(listed.map { $0.0 } == [storeOther, storeVendor, storeVendor, storeVendor])
-    #expect(listed.map { $0.1 } == [ucs("Z"), ucs("A"), ucs("AB"), ucs("B")])
-    let last = listed[3]
+    // storeOther's bytes start 01 00..., EFI_GLOBAL_VARIABLE's (the served state) 61 df...,
+    // storeVendor's 78 56...
+    let served = servedNames.map { _ in EFIGuid.globalVariable }
+    #expect(listed.map { $0.0 } == [storeOther] + served + [storeVendor, storeVendor, storeVendor])
+    #expect(listed.map { $0.1 } == [ucs("Z")] + servedNames + [ucs("A"), ucs("AB"), ucs("B")])
+    let last = listed[listed.count - 1]
     #expect(s.nextVariableName(nameBuffer: last.1, guid: last.0).status == .notFound)
 }
 
@@ -27,18 +29,21 @@ import MM
     #expect(enumerate(a).map { $0.1 } == enumerate(b).map { $0.1 })
 }
 
-@Test func anEmptyStoreEndsAtOnce() {
+@Test func anEmptyStoreListsOnlyTheServedStateThenEnds() {
     let s = makeStore()
-    #expect(s.nextVariableName(nameBuffer: [0, 0], guid: .zero).status == .notFound)
+    let listed = enumerate(s)
+    #expect(listed.map { $0.1 } == servedNames && listed.allSatisfy { $0.0 == .globalVariable })
+    #expect(s.nextVariableName(nameBuffer: ucs("VendorKeys"), guid: .globalVariable).status == .notFound)
 }
 
 @Test func aSmallNameBufferGetsTheSizeNeeded() {
     var s = makeStore()
-    _ = s.setVariable(name: ucs("LongName"), guid: storeVendor, attributes: BS, data: [1])
+    // storeOther sorts before everything else, the served state included
+    _ = s.setVariable(name: ucs("LongName"), guid: storeOther, attributes: BS, data: [1])
     let r = s.nextVariableName(nameBuffer: [0, 0, 0, 0], guid: .zero)
     #expect(r.status == .bufferTooSmall && r.nameSize == 18 && r.name.isEmpty)
     let again = s.nextVariableName(nameBuffer: [UInt8](repeating: 0, count: 18), guid: .zero)
-    #expect(again == NextVariableNameResult(status: .success, guid: storeVendor, nameSize: 18, name: ucs("LongName")))
+    #expect(again == NextVariableNameResult(status: .success, guid: storeOther, nameSize: 18, name: ucs("LongName")))
 }
 
 @Test func aPreviousNameThatIsNotAVariableIsInvalid() {
@@ -65,5 +70,5 @@ import MM
     _ = s.setVariable(name: ucs("B"), guid: storeVendor, attributes: NV | BS | RT, data: [1])
     _ = s.exitBootServices()
     #expect(s.nextVariableName(nameBuffer: ucs("A"), guid: storeVendor).status == .invalidParameter)
-    #expect(enumerate(s).map { $0.1 } == [ucs("B")])
+    #expect(enumerateStored(s).map { $0.1 } == [ucs("B")])
 }

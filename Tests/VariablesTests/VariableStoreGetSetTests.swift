@@ -200,5 +200,5 @@ import MM
     try p.put(StoredVariable(guid: storeVendor, name: [0x41, 0], attributes: NV | BS, data: [5]))  // damaged name
     let s = VariableStore(persistence: p)
     #expect(s.getVariable(name: ucs("Old"), guid: storeVendor, dataSize: 1).data == [4])
-    #expect(enumerate(s).count == 1)
+    #expect(enumerateStored(s).count == 1)
 }

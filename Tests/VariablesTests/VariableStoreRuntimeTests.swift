@@ -19,7 +19,7 @@ func runtimeStore() -> VariableStore<InMemoryPersistence> {
     #expect(s.getVariable(name: ucs("Bs"), guid: storeVendor, dataSize: 8).status == .notFound)
     #expect(s.getVariable(name: ucs("NvBsRt"), guid: storeVendor, dataSize: 8).data == [2])
     #expect(s.getVariable(name: ucs("BsRt"), guid: storeVendor, dataSize: 8).data == [4])
-    #expect(enumerate(s).map { $0.1 } == [ucs("BsRt"), ucs("NvBsRt")])
+    #expect(enumerateStored(s).map { $0.1 } == [ucs("BsRt"), ucs("NvBsRt")])
 }
 
 @Test func afterExitBootServicesWritingANonRuntimeVariableIsWriteProtected() {
