@@ -175,22 +175,30 @@ struct UBootMMClient {
     /// EFI_VARIABLE_READ_ONLY: U-Boot's own attribute bit, never sent to the partition.
     static let EFI_VARIABLE_READ_ONLY: UInt32 = 0x8000_0000
 
-    /// `efi_set_variable_int` with `ro_check` set: the property check (read-only is refused
-    /// here), then SET_VARIABLE; a new read-only variable then gets its property (MinSize 1,
-    /// MaxSize its size).
-    mutating func setVariable(name: [UInt8], guid: [UInt8], attributes rawAttributes: UInt32, data: [UInt8]) -> UInt64 {
+    /// `efi_set_variable_int`: the property check, then SET_VARIABLE; a new read-only variable
+    /// then gets its property (MinSize 1, MaxSize its size). With `roCheck` (SetVariable from
+    /// callers, `setenv -e`) a read-only property refuses the write here; without it (U-Boot's
+    /// own start-up writes) the property is cleared first and set again afterwards.
+    mutating func setVariable(name: [UInt8], guid: [UInt8], attributes rawAttributes: UInt32, data: [UInt8],
+                              roCheck: Bool = true) -> UInt64 {
         guard name.count > 2 else { return EFIRaw.invalidParameter }
         let readOnly = rawAttributes & Self.EFI_VARIABLE_READ_ONLY != 0
         let attributes = rawAttributes & 0x7F
         guard var buf = setVariableMessage(name: name, guid: guid, attributes: attributes, data: data) else {
             return EFIRaw.invalidParameter
         }
-        let (propertyStatus, property) = getProperty(name: name, guid: guid)
+        var (propertyStatus, property) = getProperty(name: name, guid: guid)
         guard propertyStatus == EFIRaw.success else { return propertyStatus }
-        if property & 1 != 0 { return EFIRaw.writeProtected }
+        if property & 1 != 0 {
+            guard !roCheck else { return EFIRaw.writeProtected }
+            property &= ~1
+            let cleared = setProperty(name: name, guid: guid, revision: 1, property: property, attributes: attributes,
+                                      minSize: 1, maxSize: UInt64(data.count))
+            guard cleared == EFIRaw.success else { return cleared }
+        }
         var status = mmCommunicate(&buf)
         let p = Self.payloadOffset
-        if readOnly {
+        if readOnly && property & 1 == 0 {
             let set = setProperty(name: name, guid: guid, revision: 1, property: 1, attributes: attributes,
                                   minSize: 1, maxSize: loadLE(width: 8, from: buf, at: p + 16))
             if status == EFIRaw.success { status = set }

@@ -33,6 +33,7 @@ enum EFIRaw {
     static let outOfResources: UInt64 = 0x8000_0000_0000_0009
     static let notFound: UInt64 = 0x8000_0000_0000_000E
     static let accessDenied: UInt64 = 0x8000_0000_0000_000F
+    static let securityViolation: UInt64 = 0x8000_0000_0000_001A
 }
 
 /// The errno values U-Boot's FF-A code returns (`ffa_to_std_errno` and friends).
