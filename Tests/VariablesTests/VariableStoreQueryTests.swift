@@ -46,3 +46,24 @@ import MM
     #expect(s.queryVariableInfo(attributes: NV | BS).status == .invalidParameter)
     #expect(s.queryVariableInfo(attributes: NV | BS | RT).status == .success)
 }
+
+/// Bits the spec does not define, alone or among defined ones, are an invalid combination
+/// (U-Boot's efi_selftest checks bit 30); APPEND_WRITE alone selects no storage.
+@Test func queryRejectsUndefinedBits() {
+    var s = makeStore()
+    for bit in [8, 9, 16, 30, 31] as [UInt32] {
+        #expect(s.queryVariableInfo(attributes: BS | 1 << bit).status == .invalidParameter)
+        #expect(s.queryVariableInfo(attributes: NV | BS | RT | 1 << bit).status == .invalidParameter)
+        #expect(s.queryVariableInfo(attributes: 1 << bit).status == .invalidParameter)
+    }
+    #expect(s.queryVariableInfo(attributes: NV | BS | AW | 1 << 30).status == .unsupported)
+    #expect(s.queryVariableInfo(attributes: APPEND).status == .unsupported)
+    #expect(s.queryVariableInfo(attributes: NV | HR).status == .invalidParameter)
+    #expect(s.queryVariableInfo(attributes: NV | AT).status == .invalidParameter)
+    #expect(s.queryVariableInfo(attributes: BS | AT).status == .unsupported)
+    #expect(s.queryVariableInfo(attributes: NV | BS | ENHANCED).status == .unsupported)
+    #expect(s.queryVariableInfo(attributes: RT | ENHANCED).status == .invalidParameter)
+    _ = s.exitBootServices()
+    #expect(s.queryVariableInfo(attributes: BS).status == .invalidParameter)
+    #expect(s.queryVariableInfo(attributes: BS | RT | 1 << 30).status == .invalidParameter)
+}
