@@ -125,6 +125,37 @@ def bench_command_counts_both_worlds_under_icount():
     check(figures["smccc_version"]["sel1"] == 0, "SMCCC_VERSION ran in the partition", b)
 
 
+# --- secure-boot variables (issue 10, part 4) ------------------------------------------------
+
+@test
+def secure_boot_variables_refuse_unauthenticated_writes():
+    """PK, KEK, db and the served secure-boot state cannot be written from the normal world, and
+    the state reads as setup mode; nothing reaches the flash, across a restart."""
+    flash = fresh_flash("secure-boot")
+    writes = ["setenv -e -nv -bs -rt PK x", "setenv -e -nv -bs -rt KEK x", "setenv -e -nv -bs -rt db x",
+              "setenv -e -nv -bs -rt dbx x", "setenv -e -nv -bs -rt SetupMode x", "setenv -e -bs -rt SecureBoot 0x01",
+              "setenv -e -nv -bs -rt -at PK x", "setenv -e PK"]
+    b = boot("el2", writes + ["printenv -e SecureBoot", "printenv -e SetupMode", "printenv -e AuditMode",
+                              "printenv -e DeployedMode", "printenv -e PK", "printenv -e -n", "poweroff"], flash=flash)
+    finished(b)
+    for w in writes:
+        answer = b.output.split("=> " + w + "\n", 1)
+        check(len(answer) == 2, f"{w!r} not run", b)
+        expected = "EFI_SECURITY_VIOLATION" if " -at " in w else "EFI_WRITE_PROTECTED"
+        check(answer[1].startswith("## Failed to set EFI variable: " + expected), f"{w!r} was not refused with {expected}", b)
+    for name, value in [("SecureBoot", "00"), ("SetupMode", "01"), ("AuditMode", "00"), ("DeployedMode", "00")]:
+        check(f"{name}:\n    8be4df61-93ca-11d2-aa0d-00e098032b8c (EFI_GLOBAL_VARIABLE_GUID)\n"
+              f"    BS|RT, DataSize = 0x1\n    00000000: {value}" in b, f"{name} does not read {value} (BS|RT)", b)
+    check("PK:\n    EFI_NOT_FOUND" in b, "PK exists", b)
+    listing = b.output.split("=> printenv -e -n\n", 1)[1].split("=>", 1)[0]
+    for name in ["SecureBoot:", "SetupMode:", "AuditMode:", "DeployedMode:", "VendorKeys:"]:
+        check(name in listing, f"{name} not listed", b)
+    check("PK:" not in listing and "KEK:" not in listing and "db:" not in listing, "a refused key was listed", b)
+    again = boot("el2", ["printenv -e PK", "printenv -e SetupMode", "poweroff"], flash=flash)
+    finished(again)
+    check("PK:\n    EFI_NOT_FOUND" in again and "00000000: 01" in again, "a refused write reached the flash", again)
+
+
 def main(argv):
     return run_suite(TESTS, argv, "proof tests")
 
