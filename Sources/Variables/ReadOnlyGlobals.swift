@@ -36,7 +36,8 @@ extension VariableStore {
 
     /// The served variable (guid, name), or nil when the store does not serve that name.
     func servedVariable(guid: EFIGuid, name: [UInt8]) -> StoredVariable? {
-        guard guid == .globalVariable,
+        // The cheap test first: whether PK is enrolled takes a walk over the medium's variables.
+        guard ReadOnlyGlobals.isServed(guid: guid, name: name),
               let value = ReadOnlyGlobals.value(of: name, platformKeyEnrolled: platformKeyEnrolled) else { return nil }
         return StoredVariable(guid: guid, name: name, attributes: ReadOnlyGlobals.attributes, data: [value])
     }
