@@ -27,6 +27,19 @@ public enum FFAFunction {
     public static let FFA_MSG_SEND_DIRECT_REQ2: UInt32 = 0xC400_008D
     public static let FFA_MSG_SEND_DIRECT_RESP2: UInt32 = 0xC400_008E
 
+    /// How many registers, from x0, an FF-A message with `id` in w0 defines (FF-A v1.2 over
+    /// SMCCC v1.2): x0...x17 for the SMC64 ABIs that use the extended registers (FFA_SUCCESS_64
+    /// with x2...x17, FFA_MSG_SEND_DIRECT_REQ2/RESP2, FFA_CONSOLE_LOG_64), x0...x7 for every
+    /// other one. Inside that span an unused register is MBZ; past it the receiver keeps its own.
+    public static func definedRegisterCount(_ id: UInt32) -> Int {
+        switch id {
+        case FFA_SUCCESS_64, FFA_MSG_SEND_DIRECT_REQ2, FFA_MSG_SEND_DIRECT_RESP2, FFA_CONSOLE_LOG_64:
+            return Registers.count
+        default:
+            return 8
+        }
+    }
+
     /// FF-A owns function numbers 0x60...0xFF of the standard secure service range.
     public static func isFFA(_ id: UInt32) -> Bool {
         let f = FunctionID(id)

@@ -74,3 +74,15 @@ public struct Registers: Equatable, Sendable {
     /// are unspecified; some firmware answers a full 64-bit -1).
     public func w(_ index: Int) -> UInt32 { UInt32(truncatingIfNeeded: self[index]) }
 }
+
+extension Registers {
+    /// `self` with x0...x(`count` - 1) taken from `answer`. The callee of an SMCCC v1.1+ call
+    /// writes only the registers that carry its results and preserves every other one: x4...x17
+    /// "unless they contain results" (DEN0028 v1.2). So an answer is written over the registers
+    /// of the world it goes to, never over zeros.
+    public func overwriting(first count: Int, from answer: Registers) -> Registers {
+        var out = self
+        for i in 0..<min(count, Registers.count) { out[i] = answer[i] }
+        return out
+    }
+}

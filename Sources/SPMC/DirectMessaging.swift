@@ -43,8 +43,10 @@ enum DirectMessaging {
 
     /// A message as the other side sees it: x0 = `function`, w1 = endpoints, and only the
     /// registers the ABI defines (w3..w7 for SMC32, x3..x7 for SMC64, x2..x17 for REQ2 and
-    /// x4..x17 for RESP2). Everything else is zero, so no register of one world leaks into
-    /// the other.
+    /// x4..x17 for RESP2). Flags (w2) and RESP2's x2/x3 are MBZ. It is written over the
+    /// receiver's own registers (`delivering`): x0...x7, or all of x0...x17 for REQ2/RESP2, so
+    /// nothing else of the sender's registers reaches the other world, and the receiver keeps
+    /// its own x8...x17 under a 32- or 64-bit message.
     static func forward(_ r: Registers, function: UInt32, kind: DirectMessageKind,
                         isResponse: Bool) -> Registers {
         var out = Registers(UInt64(function), UInt64(r.w(1)))
@@ -86,9 +88,9 @@ extension SPMC {
         case .failed: throw .aborted
         }
 
-        partitions[index].runtime = .handling(PendingRequest(origin: sender, kind: kind))
-        return .resume(.partition(receiver),
-                       DirectMessaging.forward(r, function: function, kind: kind, isResponse: false))
+        partitions[index].runtime = .handling(PendingRequest(origin: sender, kind: kind, senderRegisters: r))
+        let message = DirectMessaging.forward(r, function: function, kind: kind, isResponse: false)
+        return .resume(.partition(receiver), partitions[index].lastCall.delivering(message))
     }
 
     /// A direct response from the partition at `index`: it must answer the request it is
@@ -108,6 +110,7 @@ extension SPMC {
               pending.kind == kind, pending.origin == receiver else { throw .denied }
 
         partitions[index].runtime = .waiting
-        return .resume(.normal, DirectMessaging.forward(r, function: function, kind: kind, isResponse: true))
+        let message = DirectMessaging.forward(r, function: function, kind: kind, isResponse: true)
+        return .resume(.normal, pending.senderRegisters.delivering(message))
     }
 }

@@ -8,6 +8,9 @@ import ABI
 ///   (32- and 64-bit), both handled by the SPMC;
 /// - everything else, yielding calls and IDs with bits 23:17 set: NOT_SUPPORTED (-1).
 /// Bit 16 (the SVE live-state hint of SMCCC v1.3) is ignored.
+///
+/// Every answer is the registers of the world it goes to with only the result registers
+/// written (SMCCC v1.2: x4...x17 are preserved unless they carry results); see Results.swift.
 public struct Dispatcher: Sendable {
     public private(set) var spmc: SPMC
 
@@ -21,7 +24,7 @@ public struct Dispatcher: Sendable {
                                                    memory: inout M) -> Outcome {
         let id = FunctionID(registers.w(0))
         guard id.isFastCall, !id.hasReservedBitsSet else {
-            return .resume(world, .unknownFunction(id))
+            return .resume(world, registers.unknownFunction(id))
         }
         let function = id.withoutSVEHint.raw
         let number = id.functionNumber
@@ -35,9 +38,9 @@ public struct Dispatcher: Sendable {
             if FFAFunction.isFFA(function) {
                 return spmc.handle(registers, function: function, from: world, memory: &memory)
             }
-            return .resume(world, .unknownFunction(id))
+            return .resume(world, registers.unknownFunction(id))
         default:
-            return .resume(world, .unknownFunction(id))
+            return .resume(world, registers.unknownFunction(id))
         }
     }
 

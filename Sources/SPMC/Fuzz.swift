@@ -36,7 +36,7 @@ public enum SPMCFuzz {
     }
 
     /// Runs the calls the bytes describe; false as soon as a call breaks an invariant: the
-    /// SPMC's state, the registers the normal world gets back, the world that runs next, or a
+    /// SPMC's state, the registers a resumed world gets back, the world that runs next, or a
     /// memory write outside the caller's RX buffer.
     public static func run(_ data: [UInt8]) -> Bool { execute(data).invariantsHeld }
 
@@ -48,9 +48,15 @@ public enum SPMCFuzz {
         // First byte: which partitions finish initialisation before the random calls start,
         // and whether RX writes fail.
         let setup = input.byte()
+        // The call each partition is stopped in, and the normal world's request each partition
+        // took, as this driver made them: a message from the other world is written over them
+        // (the SMCCC register rules), and must leave the rest as they were.
+        var stopped = StoppedCalls()
+        var requests = StoppedCalls()
         for (i, p) in config.partitions.enumerated() where setup & (1 << i) == 0 {
-            _ = dispatcher.handle(Registers(UInt64(FFAFunction.FFA_MSG_WAIT)), from: .partition(p.id),
-                                  memory: &memory)
+            let wait = Registers(UInt64(FFAFunction.FFA_MSG_WAIT))
+            _ = dispatcher.handle(wait, from: .partition(p.id), memory: &memory)
+            stopped[.partition(p.id)] = wait
         }
         memory.failWrites = setup & 0x80 != 0
 
@@ -64,7 +70,11 @@ public enum SPMCFuzz {
             memory.allowed = dispatcher.spmc.normalWorld.mailbox?.rxRange
             let before = dispatcher.spmc
             let outcome = dispatcher.handle(r, from: world, memory: &memory)
-            guard dispatcher.spmc.invariantsHold, outcome.isWellFormedForNormalWorld,
+            var resumedOver = r
+            if case .resume(let next, _) = outcome.action, next != world {
+                resumedOver = next == .normal ? requests[world] : stopped[next]
+            }
+            guard dispatcher.spmc.invariantsHold, outcome.keepsRegisterRules(stopped: resumedOver),
                   memory.violations == 0,
                   nextWorldIsConsistent(outcome, from: world, before: before, after: dispatcher.spmc)
             else {
@@ -74,10 +84,14 @@ public enum SPMCFuzz {
             switch outcome.action {
             case .resume(let next, _):
                 if next != world {
+                    if world == .normal { requests[next] = r } else { stopped[world] = r }
                     if next == .normal { report.responsesReturned += 1 } else { report.requestsRouted += 1 }
                 }
                 running = next
-            case .partitionInitialised, .systemOff, .systemReset:
+            case .partitionInitialised:
+                stopped[world] = r
+                running = .normal
+            case .systemOff, .systemReset:
                 running = .normal
             }
             if before.normalWorld.mailbox == nil, dispatcher.spmc.normalWorld.mailbox != nil {
@@ -115,6 +129,25 @@ public enum SPMCFuzz {
             return before.partitions[i].runtime == .initialising
         case .systemOff, .systemReset:
             return caller == .normal
+        }
+    }
+}
+
+/// Registers kept per world (zero for a world not seen yet).
+struct StoppedCalls {
+    private var entries: [(World, Registers)] = []
+
+    subscript(world: World) -> Registers {
+        get {
+            for e in entries where e.0 == world { return e.1 }
+            return Registers()
+        }
+        set {
+            for i in entries.indices where entries[i].0 == world {
+                entries[i].1 = newValue
+                return
+            }
+            entries.append((world, newValue))
         }
     }
 }

@@ -17,18 +17,19 @@ enum PSCI {
         }
     }
 
+    /// `r` is the caller's registers; every answer is them with w0 written.
     static func handle(_ r: Registers, function: UInt32, from world: World) -> Outcome {
         switch function {
         case SMCCC.PSCI_VERSION:
-            return .resume(world, Registers(UInt64(SMCCC.psciVersion1_1)))
+            return .resume(world, r.returning(UInt64(SMCCC.psciVersion1_1)))
         case SMCCC.PSCI_FEATURES:
-            return .resume(world, .status(isImplemented(r.w(1)) ? SMCCC.PSCI_SUCCESS : SMCCC.PSCI_NOT_SUPPORTED))
+            return .resume(world, r.returning(status: isImplemented(r.w(1)) ? SMCCC.PSCI_SUCCESS : SMCCC.PSCI_NOT_SUPPORTED))
         case SMCCC.PSCI_SYSTEM_OFF, SMCCC.PSCI_SYSTEM_RESET:
             // Powering the machine is the normal world's call; a partition is refused.
-            guard world == .normal else { return .resume(world, .status(SMCCC.PSCI_DENIED)) }
+            guard world == .normal else { return .resume(world, r.returning(status: SMCCC.PSCI_DENIED)) }
             return Outcome(function == SMCCC.PSCI_SYSTEM_OFF ? .systemOff : .systemReset)
         default:
-            return .resume(world, .status(SMCCC.PSCI_NOT_SUPPORTED))
+            return .resume(world, r.returning(status: SMCCC.PSCI_NOT_SUPPORTED))
         }
     }
 }

@@ -38,27 +38,29 @@ public struct SPMC: Sendable {
             return handleNormalWorld(r, function: function, memory: &memory)
         case .partition(let id):
             guard let index = partitionIndex(id) else {
-                return .resume(world, .ffaError(.invalidParameters))
+                return .resume(world, r.delivering(.ffaError(.invalidParameters)))
             }
             // Only the partition that is executing can trap here; anything else is refused.
             guard partitions[index].runtime.isRunning else {
-                return .resume(world, .ffaError(.denied))
+                return .resume(world, r.delivering(.ffaError(.denied)))
             }
+            partitions[index].lastCall = r
             return handlePartition(r, function: function, index: index)
         }
     }
 
     // MARK: Normal world
 
+    /// Answers go back as `r` with the FF-A message written over it (`delivering`).
     private mutating func handleNormalWorld<M: PhysicalMemory>(_ r: Registers, function: UInt32,
                                                                memory: inout M) -> Outcome {
         if function != FFAFunction.FFA_VERSION { normalWorld.versionLocked = true }
         guard FFAFeatures.isAvailable(function, to: .normal, version: normalWorld.version) else {
             // TF-A answers a direct response from the normal world with INVALID_PARAMETERS.
             if DirectMessaging.responseKind(function) != nil {
-                return .resume(.normal, .ffaError(.invalidParameters))
+                return .resume(.normal, r.delivering(.ffaError(.invalidParameters)))
             }
-            return .resume(.normal, .ffaError(.notSupported))
+            return .resume(.normal, r.delivering(.ffaError(.notSupported)))
         }
         let result: Registers
         do throws(FFAError) {
@@ -91,7 +93,7 @@ public struct SPMC: Sendable {
         } catch {
             result = .ffaError(error)
         }
-        return .resume(.normal, result)
+        return .resume(.normal, r.delivering(result))
     }
 
     // MARK: Partitions
@@ -102,37 +104,37 @@ public struct SPMC: Sendable {
         guard FFAFeatures.isAvailable(function, to: me, version: SPMC.version) else {
             // TF-A: an SP cannot send a direct request (there is no other SP to call).
             if DirectMessaging.requestKind(function) != nil {
-                return .resume(me, .ffaError(.invalidParameters))
+                return .resume(me, r.delivering(.ffaError(.invalidParameters)))
             }
-            return .resume(me, .ffaError(.notSupported))
+            return .resume(me, r.delivering(.ffaError(.notSupported)))
         }
         do throws(FFAError) {
             switch function {
             case FFAFunction.FFA_VERSION:
-                return .resume(me, partitionVersion(r.w(1)))
+                return .resume(me, r.delivering(partitionVersion(r.w(1))))
             case FFAFunction.FFA_FEATURES:
-                return .resume(me, try FFAFeatures.query(r, from: me, version: SPMC.version))
+                return .resume(me, r.delivering(try FFAFeatures.query(r, from: me, version: SPMC.version)))
             case FFAFunction.FFA_ID_GET:
-                return .resume(me, .ffaSuccess(UInt64(id)))
+                return .resume(me, r.delivering(.ffaSuccess(UInt64(id))))
             case FFAFunction.FFA_SPM_ID_GET:
-                return .resume(me, .ffaSuccess(UInt64(Endpoint.spmc)))
+                return .resume(me, r.delivering(.ffaSuccess(UInt64(Endpoint.spmc))))
             case FFAFunction.FFA_PARTITION_INFO_GET_REGS:
-                return .resume(me, try partitionInfoGetRegs(r))
+                return .resume(me, r.delivering(try partitionInfoGetRegs(r)))
             case FFAFunction.FFA_MSG_WAIT:
                 return try messageWait(r, index: index)
             case FFAFunction.FFA_ERROR:
                 return try partitionError(r, index: index)
             case FFAFunction.FFA_CONSOLE_LOG_32, FFAFunction.FFA_CONSOLE_LOG_64:
                 let text = try ConsoleLog.characters(r, is64: function == FFAFunction.FFA_CONSOLE_LOG_64)
-                return Outcome(.resume(me, .ffaSuccess()), console: text)
+                return Outcome(.resume(me, r.delivering(.ffaSuccess())), console: text)
             default:
                 if let kind = DirectMessaging.responseKind(function) {
                     return try sendDirectResponse(r, function: function, kind: kind, index: index)
                 }
-                return .resume(me, .ffaError(.notSupported))
+                return .resume(me, r.delivering(.ffaError(.notSupported)))
             }
         } catch {
-            return .resume(me, .ffaError(error))
+            return .resume(me, r.delivering(.ffaError(error)))
         }
     }
 }

@@ -11,6 +11,8 @@ public enum World: Equatable, Sendable {
 public struct Outcome: Equatable, Sendable {
     public enum Action: Equatable, Sendable {
         /// `eret` into `world` with x0..x17 set to `registers` (x18..x30 and SP as they were).
+        /// They are that world's own registers (the call it is stopped in) with only the answer's
+        /// result registers written, as SMCCC v1.2 asks of a callee.
         case resume(World, Registers)
         /// The partition ended its initialisation (FFA_MSG_WAIT: succeeded; FFA_ERROR: failed).
         /// The monitor continues booting: the next partition, then the normal world.

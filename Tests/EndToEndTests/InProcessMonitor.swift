@@ -43,7 +43,7 @@ final class SecureWorld<P: VariablePersistence> {
         partitionCalls.append(first)
         let outcome = dispatcher.handle(first, from: .partition(Endpoint.mmPartition), memory: &memory)
         bootOutcome = outcome.action
-        check(outcome)
+        check(outcome, normalCall: Registers())
     }
 
     /// The store as the partition holds it now.
@@ -52,7 +52,7 @@ final class SecureWorld<P: VariablePersistence> {
     /// One SMC from the normal world, carried until the normal world runs again.
     func smc(_ call: Registers) -> Registers {
         var outcome = dispatcher.handle(call, from: .normal, memory: &memory)
-        check(outcome)
+        check(outcome, normalCall: call)
         for _ in 0..<Self.partitionTurnLimit {
             switch outcome.action {
             case .resume(.normal, let answer):
@@ -67,7 +67,7 @@ final class SecureWorld<P: VariablePersistence> {
                 let next = partition.answer(delivered)
                 partitionCalls.append(next)
                 outcome = dispatcher.handle(next, from: .partition(id), memory: &memory)
-                check(outcome)
+                check(outcome, normalCall: call)
             case .partitionInitialised(let id, let ok):
                 faults.append("partition \(id) initialised (\(ok)) during a normal-world call")
                 return Registers(UInt64.max)
@@ -80,9 +80,14 @@ final class SecureWorld<P: VariablePersistence> {
         return Registers(UInt64.max)
     }
 
-    private func check(_ outcome: Outcome) {
+    /// `normalCall`: the call the normal world is stopped in. The partition is stopped in its
+    /// latest call: every answer is written over the registers of the world it resumes.
+    private func check(_ outcome: Outcome, normalCall: Registers) {
         if !dispatcher.spmc.invariantsHold { faults.append("SPMC invariants broken after \(outcome.action)") }
-        if !outcome.isWellFormedForNormalWorld { faults.append("malformed normal-world answer \(outcome.action)") }
+        let stopped = if case .resume(.normal, _) = outcome.action { normalCall } else { partitionCalls.last ?? Registers() }
+        if !outcome.keepsRegisterRules(stopped: stopped) {
+            faults.append("answer breaks the SMCCC register rules: \(outcome.action)")
+        }
     }
 }
 

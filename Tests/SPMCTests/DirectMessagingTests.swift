@@ -25,7 +25,7 @@ func response(_ fid: UInt32 = FFAFunction.FFA_MSG_SEND_DIRECT_RESP_64, sender: U
     var expected = request()
     expected.x0 = UInt64(FFAFunction.FFA_MSG_SEND_DIRECT_REQ_64)
     #expect(out.action == .resume(.partition(mm), expected))
-    #expect(h.spmc.partitions[0].runtime == .handling(PendingRequest(origin: 0, kind: .smc64)))
+    #expect(h.spmc.partitions[0].runtime == .handling(PendingRequest(origin: 0, kind: .smc64, senderRegisters: r)))
 }
 
 @Test func responseReturnsToTheNormalWorldWithOnlyItsDefinedRegisters() {
@@ -118,7 +118,7 @@ func response(_ fid: UInt32 = FFAFunction.FFA_MSG_SEND_DIRECT_RESP_64, sender: U
     var h = Harness()
     _ = h.call(request())
     #expect(isError(h.call(request()).resumedRegisters ?? Registers(), .busy))
-    #expect(h.spmc.partitions[0].runtime == .handling(PendingRequest(origin: 0, kind: .smc64)))
+    #expect(h.spmc.partitions[0].runtime == .handling(PendingRequest(origin: 0, kind: .smc64, senderRegisters: request())))
 }
 
 @Test func requestBeforeInitialisationEndsIsBusy() {
@@ -174,7 +174,7 @@ func response(_ fid: UInt32 = FFAFunction.FFA_MSG_SEND_DIRECT_RESP_64, sender: U
     var h = Harness()
     _ = h.call(request())
     #expect(isError(h.call(response(receiver: 7), from: .partition(mm)).resumedRegisters ?? Registers(), .denied))
-    #expect(h.spmc.partitions[0].runtime == .handling(PendingRequest(origin: 0, kind: .smc64)))
+    #expect(h.spmc.partitions[0].runtime == .handling(PendingRequest(origin: 0, kind: .smc64, senderRegisters: request())))
 }
 
 @Test func responseFlagsMustBeZero() {
@@ -219,8 +219,12 @@ func response(_ fid: UInt32 = FFAFunction.FFA_MSG_SEND_DIRECT_RESP_64, sender: U
 
 @Test func twoRequestsInARowAfterResponses() {
     var h = Harness()
+    // Each request is written over the call the partition is stopped in: its FFA_MSG_WAIT,
+    // then its last response (whose x8...x17 it keeps).
+    var stopped = regs(FFAFunction.FFA_MSG_WAIT)
     for _ in 0..<3 {
-        #expect(h.call(request()).action == .resume(.partition(mm), request()))
+        #expect(h.call(request()).action == .resume(.partition(mm), stopped.overwriting(first: 8, from: request())))
+        stopped = response()
         if case .resume(.normal, let r) = h.call(response(), from: .partition(mm)).action {
             #expect(r.x0 == UInt64(FFAFunction.FFA_MSG_SEND_DIRECT_RESP_64))
         } else {

@@ -37,19 +37,34 @@ import ABI
         for i in 0..<Registers.count { r[i] = rng.next() }
         // Keep x0 in the FF-A range half of the time, or nothing interesting happens.
         if rng.next() & 1 == 0 { r.x0 = 0x8400_0060 | (rng.next() & 0x4000_003F) }
-        let outcome = dispatcher.handle(r, from: worlds[Int(rng.next() % 4)], memory: &memory)
+        let world = worlds[Int(rng.next() % 4)]
+        let outcome = dispatcher.handle(r, from: world, memory: &memory)
         #expect(dispatcher.spmc.invariantsHold)
-        #expect(outcome.isWellFormedForNormalWorld)
+        if case .resume(let next, _) = outcome.action, next == world {
+            #expect(outcome.keepsRegisterRules(stopped: r))
+        }
     }
 }
 
-/// The fuzz driver's checks can fail: a leaking result is caught.
-@Test func wellFormednessCheckCatchesALeak() {
-    var leak = Registers(UInt64(FFAFunction.FFA_MSG_SEND_DIRECT_RESP_64))
-    leak.x9 = 0x5EC
-    #expect(!Outcome.resume(.normal, leak).isWellFormedForNormalWorld)
-    #expect(!Outcome.resume(.normal, Registers(UInt64(FFAFunction.FFA_SUCCESS_32), 0, 1 << 40)).isWellFormedForNormalWorld)
-    #expect(Outcome.resume(.partition(0x8001), leak).isWellFormedForNormalWorld)
+/// The fuzz driver's register check can fail: a leak, a zeroed register that should have been
+/// kept, a changed x1 under a PSCI answer and 64-bit junk in an SMC32 answer are all caught.
+@Test func registerRuleCheckCatchesLeaksAndLosses() {
+    var request = Registers(UInt64(FFAFunction.FFA_MSG_SEND_DIRECT_REQ_64), 0x8001)
+    for i in 8..<Registers.count { request[i] = 0xA5A5_0000 + UInt64(i) }
+    var answer = request.overwriting(first: 8, from: Registers(UInt64(FFAFunction.FFA_MSG_SEND_DIRECT_RESP_64), 0x8001_0000))
+    #expect(Outcome.resume(.normal, answer).keepsRegisterRules(stopped: request))
+    answer.x9 = 0x5EC                                   // the partition's x9 leaks
+    #expect(!Outcome.resume(.normal, answer).keepsRegisterRules(stopped: request))
+    answer.x9 = 0                                       // or the caller's x9 is lost
+    #expect(!Outcome.resume(.normal, answer).keepsRegisterRules(stopped: request))
+
+    let psci = Registers(UInt64(SMCCC.PSCI_VERSION), 7, 8, 9, 10)
+    #expect(Outcome.resume(.normal, psci.overwriting(first: 1, from: Registers(0x1_0001))).keepsRegisterRules(stopped: psci))
+    #expect(!Outcome.resume(.normal, Registers(0x1_0001)).keepsRegisterRules(stopped: psci))
+
+    let id = Registers(UInt64(FFAFunction.FFA_ID_GET))
+    #expect(!Outcome.resume(.normal, Registers(UInt64(FFAFunction.FFA_SUCCESS_32), 0, 1 << 40)).keepsRegisterRules(stopped: id))
+    #expect(Outcome.resume(.normal, Registers(UInt64(FFAFunction.FFA_SUCCESS_32), 0, 0)).keepsRegisterRules(stopped: id))
 }
 
 @Test func fuzzDriverAcceptsEdgeInputs() {

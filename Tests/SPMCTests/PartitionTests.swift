@@ -32,7 +32,7 @@ import ABI
     var h = Harness()
     _ = h.call(request())
     #expect(isError(h.ask(FFAFunction.FFA_MSG_WAIT, from: .partition(mm)), .denied))
-    #expect(h.spmc.partitions[0].runtime == .handling(PendingRequest(origin: 0, kind: .smc64)))
+    #expect(h.spmc.partitions[0].runtime == .handling(PendingRequest(origin: 0, kind: .smc64, senderRegisters: request())))
 }
 
 @Test func theNormalWorldCannotCallPartitionABIs() {
@@ -88,7 +88,8 @@ import ABI
     let out = h.call(r, from: .partition(mm))
     #expect(out.console.count == 128)
     #expect(out.console.suffix(8) == Array("BBBBBBB\n".utf8)[...])
-    #expect(out.action == .resume(.partition(mm), .ffaSuccess()))
+    // FFA_SUCCESS_32 defines x0...x7; the characters in x8...x17 are the caller's to keep.
+    #expect(out.action == .resume(.partition(mm), r.overwriting(first: 8, from: .ffaSuccess())))
 }
 
 @Test func consoleLogStopsAtNUL() {
