@@ -40,7 +40,9 @@ extension Commands {
         for i in keep.indices { keep[i] = UInt8(truncatingIfNeeded: r.next()) }
         let set = HostileStore.set(HostileMessage.keepName, keep)
         guard set == .success else { Console.write("hostile: cannot set HostileKeep: "); Console.line(set.name); return }
-        guard run.learnPayloadSize(), run.secureWorldAnswers(keep: keep) else {
+        let rules = run.registerRulesKept()
+        Console.write("hostile: SMCCC register rules kept "); Console.line(rules ? "yes" : "NO")
+        guard rules, run.learnPayloadSize(), run.secureWorldAnswers(keep: keep) else {
             run.tally.report(); Console.line("hostile: FAIL (the secure world was not sane before the attack)"); return
         }
 

@@ -34,6 +34,32 @@ extension HostileRun {
         issue("FFA_RXTX_MAP over the driver's pair", HostileRun.map(home, is64: true))
     }
 
+    /// SMCCC v1.2: a callee preserves x4...x17 unless they carry results, and a call answered
+    /// in w0 alone (SMCCC, PSCI, unknown IDs such as TRNG_VERSION, which Linux probes with a
+    /// live pointer in x4) leaves x1...x17 too. Every register the call does not use holds
+    /// 0xA5A5_0000 + i; `issue` checks each one comes back. Returns whether all did.
+    mutating func registerRulesKept() -> Bool {
+        let before = tally.unexpected
+        func patterned(_ r: Registers, from first: Int) -> Registers {
+            var out = r
+            for i in first..<Registers.count { out[i] = 0xA5A5_0000 + UInt64(i) }
+            return out
+        }
+        issue("TRNG_VERSION keeps x1..x17", patterned(Registers(0x8400_0050), from: 1))
+        issue("an unknown SMC64 keeps x1..x17", patterned(Registers(0xC200_0001), from: 1))
+        issue("SMCCC_VERSION keeps x1..x17", patterned(Registers(UInt64(SMCCC.SMCCC_VERSION)), from: 1))
+        issue("SMCCC_ARCH_FEATURES keeps x1..x17",
+              patterned(Registers(UInt64(SMCCC.SMCCC_ARCH_FEATURES), UInt64(SMCCC.SMCCC_VERSION)), from: 2))
+        issue("PSCI_VERSION keeps x1..x17", patterned(Registers(UInt64(SMCCC.PSCI_VERSION)), from: 1))
+        issue("PSCI_FEATURES keeps x1..x17",
+              patterned(Registers(UInt64(SMCCC.PSCI_FEATURES), UInt64(SMCCC.PSCI_VERSION)), from: 2))
+        issue("FFA_ID_GET keeps x8..x17", patterned(Registers(UInt64(FFAFunction.FFA_ID_GET)), from: 8))
+        let ping = Registers(UInt64(FFAFunction.FFA_MSG_SEND_DIRECT_REQ_64), UInt64(HostileModel.partition), 0,
+                             0xAAAA_AAAA, 0xBBBB_BBBB, 0xCCCC_CCCC, 0xDDDD_DDDD, 0xEEEE_EEEE)
+        if !issue("a ping keeps x8..x17", patterned(ping, from: 8)) { tally.fail("the model predicts no ping") }
+        return tally.unexpected == before
+    }
+
     /// Version, discovery both ways, a ping, a variable read; each answer as the spec says.
     /// Returns whether all of them were right.
     mutating func secureWorldAnswers(keep: [UInt8]) -> Bool {

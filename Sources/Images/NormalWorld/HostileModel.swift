@@ -57,6 +57,26 @@ struct HostileModel {
     static func error(_ e: FFAError) -> Registers { .ffaError(e) }
     static let notSupported32 = Registers(UInt64(SMCCC.NOT_SUPPORTED))
 
+    /// The registers the caller gets back when the answer to `request` is `message`: SMCCC
+    /// v1.2 keeps every register the answer does not define, so the hostile world checks that
+    /// its own random values survive. A call outside FF-A (SMCCC, PSCI, unknown) changes x0
+    /// alone; an FF-A call gets x0...x7, or x0...x17 when the answer is FFA_SUCCESS_64 or a
+    /// DIRECT_RESP2.
+    static func answer(_ message: Registers, to request: Registers) -> Registers {
+        let id = request.w(0)
+        let number = id & 0xFFFF
+        let isFFA = id & 0x8000_0000 != 0 && id & 0x00FE_0000 == 0 && (id >> 24) & 0x3F == 4
+            && number >= 0x60 && number <= 0xFF
+        var span = 1
+        if isFFA {
+            let answer = message.w(0)
+            span = answer == FFAFunction.FFA_SUCCESS_64 || answer == FFAFunction.FFA_MSG_SEND_DIRECT_RESP2 ? 18 : 8
+        }
+        var out = request
+        for i in 0..<span { out[i] = message[i] }
+        return out
+    }
+
     // MARK: Calls that change nothing
 
     /// SMCCC dispatch: fast calls only, bits 23:17 MBZ, then by owning entity.

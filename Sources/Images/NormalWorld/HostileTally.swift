@@ -55,7 +55,9 @@ struct HostileTally {
 
     /// Compares every result register; an answer that differs is counted and, for the first
     /// few, printed with the request.
-    mutating func compare(_ label: StaticString, request: Registers, got: Registers, want: Registers) -> Bool {
+    /// `want` is the predicted message; the caller must get it over its own registers.
+    mutating func compare(_ label: StaticString, request: Registers, got: Registers, want message: Registers) -> Bool {
+        let want = HostileModel.answer(message, to: request)
         var first = -1
         for i in 0..<Registers.count where got[i] != want[i] { first = i; break }
         guard first >= 0 else { return true }
