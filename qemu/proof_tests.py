@@ -58,6 +58,7 @@ def hostile_normal_world_thousands_of_malformed_calls():
     check("HostileKeep intact yes" in text and "new variable written and deleted yes" in text,
           "the store did not survive the attack", b)
     check("hostile: PASS" in text, "hostile run did not pass", b)
+    check("hostile: SMCCC register rules kept yes" in b, "x1..x17 not kept across SMCCC/PSCI/unknown calls", b)
     # The store and the FF-A paths still serve the shell's own commands afterwards.
     after = b.output.split("hostile: PASS", 1)[1]
     check("00000000: 6b 65 70 74 2d 62 65 66 6f 72 65" in after, "a variable set before the attack was lost", b)
@@ -89,6 +90,19 @@ def hostile_through_the_el2_stub_hvc_conduit():
     check("EL1 behind the EL2 stub" in b, "not at EL1 under the stub", b)
     calls, unexpected, crashes, text = counts(b, "0x11")
     check(calls >= 1500 and unexpected == 0 and crashes == 0 and "hostile: PASS" in text, "hostile run failed", b)
+
+
+@test
+def smccc_register_rules_at_el2_and_through_the_hvc_conduit():
+    """SMCCC v1.2: a callee keeps x4..x17 unless they carry results. TRNG_VERSION (unknown, as Linux
+    probes it with a pointer in x4), an unknown SMC64, SMCCC_VERSION/ARCH_FEATURES and
+    PSCI_VERSION/FEATURES leave x1..x17 as the caller set them (0xA5A5_0000 + i); FF-A answers
+    leave x8..x17. Checked register by register by the hostile world's first step."""
+    for mode in ["el2", "hvc"]:
+        b = boot(mode, ["hostile 1 0x10", "poweroff"], flash=fresh_flash(f"rules-{mode}"), timeout=90)
+        finished(b)
+        check("hostile: SMCCC register rules kept yes" in b, f"{mode}: a register was not kept", b)
+        check("hostile: PASS" in b and "UNEXPECTED" not in b, f"{mode}: hostile run failed", b)
 
 
 @test
