@@ -80,9 +80,18 @@ extension Registers {
     /// writes only the registers that carry its results and preserves every other one: x4...x17
     /// "unless they contain results" (DEN0028 v1.2). So an answer is written over the registers
     /// of the world it goes to, never over zeros.
+    @inline(__always)
     public func overwriting(first count: Int, from answer: Registers) -> Registers {
+        if count >= Registers.count { return answer }
         var out = self
-        for i in 0..<min(count, Registers.count) { out[i] = answer[i] }
+        if count >= 8 {
+            // The usual span, field by field: the subscript is a switch per access.
+            out.x0 = answer.x0; out.x1 = answer.x1; out.x2 = answer.x2; out.x3 = answer.x3
+            out.x4 = answer.x4; out.x5 = answer.x5; out.x6 = answer.x6; out.x7 = answer.x7
+            for i in 8..<count { out[i] = answer[i] }
+        } else {
+            for i in 0..<count { out[i] = answer[i] }
+        }
         return out
     }
 }
