@@ -88,7 +88,8 @@ extension SPMC {
         case .failed: throw .aborted
         }
 
-        partitions[index].runtime = .handling(PendingRequest(origin: sender, kind: kind, senderRegisters: r))
+        partitions[index].runtime = .handling(PendingRequest(origin: sender, kind: kind))
+        partitions[index].request = r
         let message = DirectMessaging.forward(r, function: function, kind: kind, isResponse: false)
         return .resume(.partition(receiver), partitions[index].lastCall.delivering(message))
     }
@@ -111,6 +112,6 @@ extension SPMC {
 
         partitions[index].runtime = .waiting
         let message = DirectMessaging.forward(r, function: function, kind: kind, isResponse: true)
-        return .resume(.normal, pending.senderRegisters.delivering(message))
+        return .resume(.normal, partitions[index].request.delivering(message))
     }
 }

@@ -28,7 +28,7 @@ extension SPMC {
             partitions[index].runtime = .waiting
             let code = FFAError(code: r.w(2)) ?? .aborted
             return .resume(pending.origin == Endpoint.normalWorld ? .normal : .partition(pending.origin),
-                           pending.senderRegisters.delivering(.ffaError(code)))
+                           partitions[index].request.delivering(.ffaError(code)))
         case .waiting, .failed:
             throw .notSupported
         }

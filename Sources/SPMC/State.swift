@@ -46,15 +46,6 @@ public struct PendingRequest: Equatable, Sendable {
     /// The endpoint the response must go to.
     public var origin: UInt16
     public var kind: DirectMessageKind
-    /// The sender's registers at its request: it is stopped in that call, and the response (or
-    /// an error) is written over them.
-    public var senderRegisters: Registers
-
-    public init(origin: UInt16, kind: DirectMessageKind, senderRegisters: Registers) {
-        self.origin = origin
-        self.kind = kind
-        self.senderRegisters = senderRegisters
-    }
 }
 
 /// A partition's runtime state (the single execution context of a UP partition).
@@ -83,4 +74,8 @@ public struct PartitionState: Equatable, Sendable {
     /// The registers of the partition's latest call. Once it waits (FFA_MSG_WAIT, a direct
     /// response, FFA_ERROR) it is stopped in that call, and the next message is written over them.
     public var lastCall = Registers()
+    /// The registers of the direct request it is handling (`.handling`): the sender is stopped in
+    /// that call, and the response (or an error) is written over them. Kept out of the enum so
+    /// that matching on `runtime` copies no register block.
+    public var request = Registers()
 }
