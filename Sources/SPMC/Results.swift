@@ -12,6 +12,7 @@ extension Registers {
     }
 
     /// A result in x0 alone (SMCCC_VERSION, SMCCC_ARCH_FEATURES, PSCI); x1...x17 are the caller's.
+    @inline(__always)
     func returning(_ x0: UInt64) -> Registers {
         var out = self
         out.x0 = x0
@@ -25,6 +26,7 @@ extension Registers {
 
     /// The FF-A `message` (built from zero, so its unused registers are MBZ) written over these
     /// registers: x0...x7, or x0...x17 for the ABIs that define the extended registers.
+    @inline(__always)
     func delivering(_ message: Registers) -> Registers {
         overwriting(first: FFAFunction.definedRegisterCount(message.w(0)), from: message)
     }
