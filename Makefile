@@ -31,13 +31,14 @@ ASFLAGS := --target=aarch64-none-elf -ffreestanding -fno-builtin -nostdlib -mgen
 LDFLAGS := --gc-sections --orphan-handling=error -z noexecstack
 
 # Layers, each an Embedded Swift module: name, folder, modules it imports.
-LAYERS := ABI MM DeviceTree Cache Variables SPMC Driver Platform NormalWorld Monitor MMPartition
+LAYERS := ABI MM DeviceTree Cache Variables SPMC EL3 Driver Platform NormalWorld Monitor MMPartition
 DIR_ABI := Sources/ABI
 DIR_MM := Sources/MM
 DIR_DeviceTree := Sources/DeviceTree
 DIR_Cache := Sources/Cache
 DIR_Variables := Sources/Variables
 DIR_SPMC := Sources/SPMC
+DIR_EL3 := Sources/EL3
 DIR_Driver := Sources/Driver
 DIR_Platform := Sources/Platform
 DIR_NormalWorld := Sources/Images/NormalWorld
@@ -48,7 +49,7 @@ DEPS_SPMC := ABI
 DEPS_Driver := ABI MM Variables
 DEPS_Platform := ABI MM Variables
 DEPS_NormalWorld := ABI MM DeviceTree Cache Variables Driver Platform
-DEPS_Monitor := ABI MM DeviceTree Variables SPMC Platform
+DEPS_Monitor := ABI MM DeviceTree Variables SPMC EL3 Platform
 DEPS_MMPartition := ABI MM Variables Platform
 
 define swift_module
@@ -68,7 +69,7 @@ $(OBJ)/%.S.o: Startup/%.S $(wildcard Startup/*.inc) Sources/Platform/Hardware/wo
 objs = $(foreach m,$(1),$(OBJ)/$(m).o)
 NORMAL_OBJS := $(call objs,ABI MM DeviceTree Cache Variables Driver Platform NormalWorld) \
   $(OBJ)/normal_entry.S.o $(OBJ)/smccc.S.o $(OBJ)/string.S.o $(OBJ)/efi_runtime_tables.S.o $(OBJ)/cache_setway.S.o $(OBJ)/cache_by_va.S.o
-MONITOR_OBJS := $(call objs,ABI MM DeviceTree Variables SPMC Platform Monitor) \
+MONITOR_OBJS := $(call objs,ABI MM DeviceTree Variables SPMC EL3 Platform Monitor) \
   $(OBJ)/monitor_entry.S.o $(OBJ)/string.S.o $(OBJ)/cache_by_va.S.o
 PARTITION_OBJS := $(call objs,ABI MM Variables Platform MMPartition) \
   $(OBJ)/partition_entry.S.o $(OBJ)/smccc.S.o $(OBJ)/string.S.o $(OBJ)/cache_by_va.S.o

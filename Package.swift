@@ -11,6 +11,7 @@ let layers: [(name: String, deps: [String])] = [
     ("Variables", ["MM"]),
     ("SPMC", ["ABI"]),
     ("Driver", ["ABI", "MM", "Variables"]),
+    ("EL3", []),
 ]
 
 var targets: [Target] = []

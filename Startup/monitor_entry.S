@@ -102,13 +102,29 @@ monitor_vectors:
     .endr
     .balign 128                         // 0x400: synchronous exception from a lower EL (AArch64)
     b       lower_sync
-    .irp kind, 9,10,11,12,13,14,15
+    .irp kind, 9,10
     .balign 128
     SAVE_FRAME 3
     mov     x0, sp
     mov     x1, #\kind
     b       monitor_crash_common
     .endr
+    .balign 128                         // 0x580: SError from a lower EL (SCR_EL3.EA routes it here)
+    b       lower_serror
+    .irp kind, 12,13,14,15
+    .balign 128
+    SAVE_FRAME 3
+    mov     x0, sp
+    mov     x1, #\kind
+    b       monitor_crash_common
+    .endr
+
+// A lower EL's SError: Swift logs it, then the interrupted world resumes where it was.
+lower_serror:
+    SAVE_FRAME 3
+    mov     x0, sp
+    bl      monitor_lower_serror
+    RESTORE_FRAME_ERET 3
 
 monitor_crash_common:
     bl      monitor_crash               // Swift: prints the report, never returns

@@ -20,7 +20,7 @@ class Boot:
         return text in self.output
 
 
-def boot(mode="el2", commands=(), timeout=30, flash=None, cpu=None, extra=None, until=None, times=1):
+def boot(mode="el2", commands=(), timeout=30, flash=None, cpu=None, extra=None, until=None, times=1, gic=None):
     """Runs qemu/run.sh MODE with `commands` typed in. Ends when QEMU exits, or when `until`
     has appeared `times` times in the output (then QEMU is killed), or after `timeout` seconds."""
     env = dict(os.environ)
@@ -28,6 +28,8 @@ def boot(mode="el2", commands=(), timeout=30, flash=None, cpu=None, extra=None, 
         env["QEMU_CPU"] = cpu
     if extra:
         env["QEMU_EXTRA"] = extra
+    if gic:
+        env["GIC_VERSION"] = str(gic)
     flash = flash or shared_flash()
     cmd = [os.path.join(ROOT, "qemu", "run.sh"), mode, flash, os.path.join(BUILD, "normal.elf")]
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,

@@ -4,20 +4,22 @@
 #   hvc   two worlds, shell at EL1 behind our EL2 stub   plain normal image alone on -M virt (EL1)
 #   plain-el2   normal image alone on -M virt,virtualization=on
 #   setway  normal image alone at EL1 under its EL2 stub with HCR_EL2.TSW: set/way self-test
-# Extra QEMU arguments come from QEMU_EXTRA; CPU from QEMU_CPU (default max).
+# Extra QEMU arguments come from QEMU_EXTRA; CPU from QEMU_CPU (default max); the GIC from
+# GIC_VERSION (default 3; 2 gives a GICv2 with its memory-mapped CPU interface).
 mode=${1:-el2}; flash=${2:-build/flash0.img}; elf=${3:-build/normal.elf}
 cpu=${QEMU_CPU:-max}
+gic=${GIC_VERSION:-3}
 common="-cpu $cpu -m 1G -smp 1 -display none -serial mon:stdio -no-user-config -nodefaults"
 stub=""
 case "$mode" in
-  el2)     machine="virt,secure=on,virtualization=on,gic-version=3" ;;
-  hvc)     machine="virt,secure=on,virtualization=on,gic-version=3"
+  el2)     machine="virt,secure=on,virtualization=on,gic-version=$gic" ;;
+  hvc)     machine="virt,secure=on,virtualization=on,gic-version=$gic"
            stub="-fw_cfg name=opt/swiftfw/el2-stub,string=hvc" ;;
-  setway)  exec qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 $common -semihosting -kernel "$elf" \
+  setway)  exec qemu-system-aarch64 -M virt,virtualization=on,gic-version=$gic $common -semihosting -kernel "$elf" \
              -fw_cfg name=opt/swiftfw/el2-stub,string=setway $QEMU_EXTRA ;;
-  el1)     machine="virt,secure=on,virtualization=off,gic-version=3" ;;
-  plain)   exec qemu-system-aarch64 -M virt,gic-version=3 $common -semihosting -kernel "$elf" $QEMU_EXTRA ;;
-  plain-el2) exec qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 $common -semihosting -kernel "$elf" $QEMU_EXTRA ;;
+  el1)     machine="virt,secure=on,virtualization=off,gic-version=$gic" ;;
+  plain)   exec qemu-system-aarch64 -M virt,gic-version=$gic $common -semihosting -kernel "$elf" $QEMU_EXTRA ;;
+  plain-el2) exec qemu-system-aarch64 -M virt,virtualization=on,gic-version=$gic $common -semihosting -kernel "$elf" $QEMU_EXTRA ;;
   *) echo "run.sh: unknown mode $mode" >&2; exit 2 ;;
 esac
 secure_log=$(dirname "$flash")/secure-uart.log

@@ -19,6 +19,7 @@ func dcache_clean_range_poc(_ start: UInt64, _ length: UInt64)
 public func monitor_main() -> Never {
     Console.uart = PL011(base: QEMUVirt.uart0)
     Console.line("\nsecure: EL3 monitor copied from flash to secure SRAM")
+    GIC.initialise()   // before the MMU: MMIO with the MMU off is Device-nGnRnE
 
     var tables = PageTables(pool: unsafe UnsafeMutableRawPointer(&__pagetables_start), pages: 16)
     tables.map(QEMUVirt.flashBase, QEMUVirt.flashSize, .device)
@@ -91,13 +92,10 @@ public func monitor_handle_trap(_ context: UnsafeMutableRawPointer) -> UnsafeMut
     let world: World = context == partitionContext.base ? .partition(Endpoint.mmPartition) : .normal
     let esr = hw_read_esr_el3()
     guard (esr >> 26) & 0x3F == 0x17 else {
-        Console.write("\n*** secure: unexpected trap from ")
-        Console.write(world == .normal ? "the normal world" : "the MM partition")
-        Console.write(": EC 0x"); Console.hex((esr >> 26) & 0x3F)
-        Console.write(" ("); Console.write(exceptionClassName(UInt8((esr >> 26) & 0x3F)))
-        Console.write(") ESR "); Console.hex0x(esr); Console.write(" ELR "); Console.hex0x(caller.elr)
-        Console.write(" FAR "); Console.hex0x(hw_read_far_el3()); Console.put(10)
-        halt()
+        // Not an SMC: nothing the monitor serves. The caller gets the exception back, as its
+        // own EL would have taken it (UNDEFINED; a routed external abort stays an abort).
+        TrapInjection.inject(into: caller, world: world, esr: esr, far: hw_read_far_el3())
+        return caller.base
     }
     let outcome = Dispatch.handle(caller.registers, from: world)
     for b in outcome.console { SecureConsole.put(b) }

@@ -1,3 +1,4 @@
+import EL3
 import Hardware
 
 /// EL3 controls derived from the CPU's ID registers, so a normal-world OS finds nothing
@@ -13,16 +14,23 @@ enum CPUFeatures {
         return field(isar1, 4) | field(isar1, 8) | field(isar1, 24) | field(isar1, 28) != 0
     }
 
-    /// SCR_EL3 for a world: RW (AArch64 below), RES1 bits 5:4, and the feature enables.
-    static func scr(nonSecure: Bool) -> UInt64 {
-        var scr: UInt64 = 1 << 10 | 0x30
-        if nonSecure { scr |= 1 << 0 | 1 << 8 }                    // NS, HCE
-        if hasPointerAuth { scr |= 1 << 16 | 1 << 17 }              // APK, API
-        if field(hw_read_id_aa64mmfr0(), 56) != 0 { scr |= 1 << 27 } // FGTEn
-        if field(hw_read_id_aa64mmfr1(), 40) != 0 { scr |= 1 << 38 } // HXEn
-        if hasSME { scr |= 1 << 41 }                                // EnTP2
-        if field(hw_read_id_aa64pfr1(), 8) >= 2 { scr |= 1 << 26 }  // ATA (MTE2)
-        return scr
+    /// The ID registers, read once (EL3/SecureConfiguration.swift turns them into SCR_EL3 bits).
+    static var ids: IDRegisters {
+        var id = IDRegisters()
+        id.pfr0 = hw_read_id_aa64pfr0(); id.pfr1 = hw_read_id_aa64pfr1(); id.pfr2 = hw_read_id_aa64pfr2()
+        id.mmfr0 = hw_read_id_aa64mmfr0(); id.mmfr1 = hw_read_id_aa64mmfr1()
+        id.mmfr2 = hw_read_id_aa64mmfr2(); id.mmfr3 = hw_read_id_aa64mmfr3()
+        id.isar0 = hw_read_id_aa64isar0(); id.isar1 = hw_read_id_aa64isar1()
+        return id
+    }
+
+    /// SCR_EL3 for a world: RW, SIF, EA and every feature enable the CPU reports.
+    static func scr(nonSecure: Bool) -> UInt64 { SecureConfiguration.scr(ids, nonSecure: nonSecure) }
+
+    /// The features that shape the PSTATE of an exception the monitor injects.
+    static var injectionFeatures: ExceptionInjection.Features {
+        let id = ids
+        return ExceptionInjection.Features(pfr0: id.pfr0, pfr1: id.pfr1, mmfr1: id.mmfr1, mmfr2: id.mmfr2)
     }
 
     /// CPTR_EL3 without SVE/SME traps where the CPU has them, and the widest vector lengths.
@@ -37,14 +45,15 @@ enum CPUFeatures {
         configureCounting()
     }
 
-    /// MDCR_EL3 for the benchmarks (`bench`, qemu/bench.py): SPME (bit 17) lets the PMU count
+    /// MDCR_EL3: debug, OS lock, PMU and trace-filter registers are not trapped to EL3 (an OS
+    /// touches them). For the benchmarks (`bench`, qemu/bench.py): SPME (bit 17) lets the PMU count
     /// at S-EL1 and EL3, so the normal world can measure the secure side of a call; TPM (bit 6)
     /// clear leaves the PMU registers untrapped. A production build would clear SPME: secure
     /// event counts are a side channel into the secure world (TF-A leaves it clear).
     static func configureCounting() {
         var mdcr = hw_read_mdcr_el3()
         mdcr |= 1 << 17
-        mdcr &= ~(1 << 6)
+        mdcr &= ~(1 << 6 | 1 << 9 | 1 << 10 | 1 << 19)   // TPM, TDA, TDOSA, TTRF: nothing trapped
         hw_write_mdcr_el3(mdcr)
         hw_isb()
     }

@@ -7,6 +7,9 @@ enum QEMUVirt {
     static let bl33HeaderInFlash: UInt64 = 0x0010_0000    // "BL33" header, then the payload
     static let bl33PayloadInFlash: UInt64 = 0x0010_1000
     static let variableStore: UInt64 = 0x03F0_0000         // last 1 MiB of flash0
+    static let gicDistributor: UInt64 = 0x0800_0000
+    static let gicCPUInterface: UInt64 = 0x0801_0000     // GICv2 only
+    static let gicRedistributors: UInt64 = 0x080A_0000   // GICv3 only
     static let uart0: UInt64 = 0x0900_0000
     static let uart1: UInt64 = 0x0904_0000                 // secure UART
     static let secureGPIO: UInt64 = 0x090B_0000            // PL061: pin 0 power-off, pin 1 reset
