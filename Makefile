@@ -68,7 +68,7 @@ $(OBJ)/%.S.o: Startup/%.S $(wildcard Startup/*.inc) Sources/Platform/Hardware/wo
 
 objs = $(foreach m,$(1),$(OBJ)/$(m).o)
 NORMAL_OBJS := $(call objs,ABI MM DeviceTree Cache Variables Driver Platform NormalWorld) \
-  $(OBJ)/normal_entry.S.o $(OBJ)/smccc.S.o $(OBJ)/string.S.o $(OBJ)/efi_runtime_tables.S.o $(OBJ)/cache_setway.S.o $(OBJ)/cache_by_va.S.o
+  $(OBJ)/normal_entry.S.o $(OBJ)/sysreg_probe.S.o $(OBJ)/smccc.S.o $(OBJ)/string.S.o $(OBJ)/efi_runtime_tables.S.o $(OBJ)/cache_setway.S.o $(OBJ)/cache_by_va.S.o
 MONITOR_OBJS := $(call objs,ABI MM DeviceTree Variables SPMC EL3 Platform Monitor) \
   $(OBJ)/monitor_entry.S.o $(OBJ)/string.S.o $(OBJ)/cache_by_va.S.o
 PARTITION_OBJS := $(call objs,ABI MM Variables Platform MMPartition) \

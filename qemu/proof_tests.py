@@ -168,6 +168,60 @@ def secure_boot_variables_refuse_unauthenticated_writes():
     again = boot("el2", ["printenv -e PK", "printenv -e SetupMode", "poweroff"], flash=flash)
     finished(again)
     check("PK:\n    EFI_NOT_FOUND" in again and "00000000: 01" in again, "a refused write reached the flash", again)
+# --- EL3 traps (issue 10): system registers an OS touches never stop the machine ----------
+
+def secure_log():
+    with open(os.path.join(BUILD, "secure-uart.log"), errors="replace") as f:
+        return f.read()
+
+
+def sysregs_results(b):
+    return dict(re.findall(r"^sysregs: (\w+) (= 0x[0-9a-f]+|UNDEFINED|exception .*)$", b.output, re.M))
+
+
+def check_sysregs_run(b, readable, undefined):
+    finished(b)
+    regs = sysregs_results(b)
+    check(len(regs) >= 50, f"only {len(regs)} registers probed", b)
+    m = re.search(r"sysregs: (\d+) read, (\d+) UNDEFINED, (\d+) other exceptions; done", b.output)
+    check(m, "sysregs did not run to its end", b)
+    check(m.group(3) == "0", "a read raised something other than UNDEFINED", b)
+    for r in readable:
+        check(regs.get(r, "").startswith("= "), f"{r} did not read: {regs.get(r)}", b)
+    for r in undefined:
+        check(regs.get(r) == "UNDEFINED", f"{r} is not UNDEFINED here: {regs.get(r)}", b)
+    check("swift-ffa-firmware" in b, "the shell stopped after sysregs", b)
+    log = secure_log()
+    # Every trap that reached EL3 came back as an UNDEFINED read the shell saw, and was logged.
+    injected = re.findall(r"secure: UNDEFINED injected into NS-EL\d: trap EC 0x([0-9a-f]{2})", log)
+    check(len(injected) <= int(m.group(2)), "the monitor logged more injected UNDEFs than the shell saw", b)
+    check("SError" not in log, "an SError reached EL3", b)
+    return regs, injected
+
+
+# What an OS reads on QEMU's `-cpu max` (pointer auth, SVE, SME, RNG, CSV2_2, HCX, GICv3):
+# each one was a trap to EL3 or is one if the monitor leaves its enable clear.
+OS_REGISTERS = ["SCXTNUM_EL0", "SCXTNUM_EL1", "APIAKeyLo_EL1", "APIAKeyHi_EL1", "APGAKeyLo_EL1",
+                "ZCR_EL1", "SMCR_EL1", "SVCR", "TPIDR2_EL0", "RNDR", "PMCCNTR_EL0", "MDSCR_EL1",
+                "DBGBVR0_EL1", "OSLSR_EL1", "ICC_SRE_EL1", "ICC_PMR_EL1", "ICC_CTLR_EL1"]
+EL2_REGISTERS = ["SCXTNUM_EL2", "ZCR_EL2", "SMCR_EL2", "HCRX_EL2", "MDCR_EL2", "ICC_SRE_EL2", "ICH_VTR_EL2"]
+
+
+@test
+def sysregs_at_el2_read_or_are_undefined_and_nothing_traps_to_el3():
+    b = boot("el2", ["sysregs", "version", "poweroff"], flash=fresh_flash("sysregs"))
+    regs, injected = check_sysregs_run(b, OS_REGISTERS + EL2_REGISTERS, [])
+    check(regs["ICC_SRE_EL2"] == "= 0xf", "ICC_SRE_EL2 is not SRE|DFB|DIB|Enable", b)
+    check(regs["HFGRTR_EL2"] in ("UNDEFINED",) or regs["HFGRTR_EL2"].startswith("= "), "HFGRTR_EL2", b)
+    check(not injected, "a register the CPU reports still traps to EL3: " + ", ".join(injected), b)
+
+
+@test
+def sysregs_at_el1_without_el2_read_or_are_undefined():
+    b = boot("el1", ["sysregs", "version", "poweroff"], flash=fresh_flash("sysregs-el1"))
+    regs, injected = check_sysregs_run(b, OS_REGISTERS, EL2_REGISTERS)
+    check(regs["ICC_SRE_EL1"] == "= 0x7", "the Non-secure ICC_SRE_EL1 is not SRE|DFB|DIB", b)
+    check(not injected, "a register the CPU reports still traps to EL3: " + ", ".join(injected), b)
 
 
 def main(argv):

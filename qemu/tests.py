@@ -121,6 +121,42 @@ def secure_world_boots_a_foreign_bl33():
     check("tiny BL33: entered at EL2, x0 = DTB" in b, "foreign BL33 not entered like TF-A's BL33", b)
 
 
+# --- GIC set up at EL3 (issue 10): the normal world takes its timer interrupts -------------
+
+def check_irqtest(b, gic, el):
+    finished(b)
+    if gic == 3:
+        check("secure: GICv3 distributor 0x08000000, redistributor 0x080a0000: every interrupt Group 1 "
+              "Non-secure, affinity routing on, redistributor awake" in b, "monitor did not set up the GICv3", b)
+        check(f"irqtest: GICv3 (DTB: distributor 0x8000000, redistributors 0x80a0000), ICC_SRE_EL{el} " in b,
+              "the DTB's /intc does not match the monitor's GICv3", b)
+    else:
+        check("secure: GICv2 distributor 0x08000000, CPU interface 0x08010000" in b, "monitor did not set up the GICv2", b)
+        check("irqtest: GICv2 (DTB: distributor 0x8000000, CPU interface 0x8010000)" in b,
+              "the DTB's /intc does not match the monitor's GICv2", b)
+    if el == 2:
+        check("irqtest: EL2 hypervisor timer (PPI 26): IRQ taken, INTID 26," in b, "no EL2 timer interrupt", b)
+    check("irqtest: EL1 physical timer (PPI 30): IRQ taken, INTID 30," in b, "no EL1 timer interrupt", b)
+    check("irqtest: PASS" in b, "irqtest failed", b)
+    check("swift-ffa-firmware" in b, "the shell stopped after the interrupts", b)
+
+
+@test
+def gicv3_timer_interrupts_reach_ns_el2():
+    check_irqtest(boot("el2", ["irqtest", "version", "poweroff"]), 3, 2)
+
+
+@test
+def gicv3_timer_interrupts_reach_ns_el1_without_el2():
+    check_irqtest(boot("el1", ["irqtest", "version", "poweroff"]), 3, 1)
+
+
+@test
+def gicv2_timer_interrupts_reach_ns_el2_and_el1():
+    check_irqtest(boot("el2", ["irqtest", "version", "poweroff"], gic=2), 2, 2)
+    check_irqtest(boot("el1", ["irqtest", "version", "poweroff"], gic=2), 2, 1)
+
+
 # --- FF-A driver against our SPMC (issue 4) ------------------------------------------------
 
 FFA_SCRIPT = ["ffa version", "armffa devlist", "armffa getpart 33d532ed-e699-0942-c09c-a798d9cd722d",

@@ -78,11 +78,13 @@ func enableIdentityMap(el: Int) {
 
 @_cdecl("normal_exception_el1")
 public func normal_exception_el1(_ frame: UnsafeMutablePointer<UInt64>, _ kind: UInt64) {
+    if Commands.handleTestException(ExceptionFrame(frame), kind: kind) { return }
     crash(ExceptionFrame(frame), kind: kind, el: 1)
 }
 
 @_cdecl("normal_exception_el2")
 public func normal_exception_el2(_ frame: UnsafeMutablePointer<UInt64>, _ kind: UInt64) {
     if kind == 8 && EL2Stub.handleLowerSync(ExceptionFrame(frame)) { return }
+    if Commands.handleTestException(ExceptionFrame(frame), kind: kind) { return }
     crash(ExceptionFrame(frame), kind: kind, el: 2)
 }

@@ -1,4 +1,11 @@
+import Platform
+
 extension Commands {
-    /// Commands for the proof tests (hostile normal world, benchmarks).
-    static let testCommands: [Command] = [hostileCommand, benchCommand]
+    /// Commands for the proof tests (hostile normal world, benchmarks, EL3 traps and the GIC).
+    static let testCommands: [Command] = [hostileCommand, benchCommand, sysregsCommand, irqtestCommand]
+
+    /// Exceptions that a proof command provokes on purpose; anything else is a crash.
+    static func handleTestException(_ frame: ExceptionFrame, kind: UInt64) -> Bool {
+        ExpectedException.handle(frame, kind: kind) || InterruptProbe.handle(frame, kind: kind)
+    }
 }
