@@ -9,12 +9,8 @@ enum CPUFeatures {
     static var hasSVE: Bool { field(hw_read_id_aa64pfr0(), 32) != 0 }
     static var hasSME: Bool { field(hw_read_id_aa64pfr1(), 24) != 0 }
     static var hasEL2: Bool { field(hw_read_id_aa64pfr0(), 8) != 0 }
-    static var hasPointerAuth: Bool {
-        let isar1 = hw_read_id_aa64isar1()
-        return field(isar1, 4) | field(isar1, 8) | field(isar1, 24) | field(isar1, 28) != 0
-    }
 
-    /// The ID registers, read once (EL3/SecureConfiguration.swift turns them into SCR_EL3 bits).
+    /// The ID registers that EL3/SecureConfiguration.swift turns into SCR_EL3 bits.
     static var ids: IDRegisters {
         var id = IDRegisters()
         id.pfr0 = hw_read_id_aa64pfr0(); id.pfr1 = hw_read_id_aa64pfr1(); id.pfr2 = hw_read_id_aa64pfr2()
