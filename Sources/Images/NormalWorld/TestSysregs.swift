@@ -103,7 +103,7 @@ extension Commands {
     /// the monitor hands back as a data abort).
     static func sysregs(_ args: [[UInt8]]) {
         guard noArguments(args, "sysregs") else { return }
-        let count = Int(unsafe sysreg_probe_count)
+        let count = Int(sysreg_probe_count)
         guard count == sysregNames.count else { Console.line("sysregs: probe table and names disagree"); return }
         var read = 0, undefined = 0, other = 0
         Console.write("sysregs: at EL"); Console.dec(UInt64(boot.shellEL)); Console.put(10)
