@@ -88,6 +88,20 @@ $(B)/monitor.elf: $(MONITOR_OBJS) Linker/monitor.ld
 $(B)/partition.elf: $(PARTITION_OBJS) Linker/partition.ld
 	$(call link_image,Linker/partition.ld,$(PARTITION_OBJS))
 
+# Proof build (qemu/proof_tests.py): the monitor with SCXTNUM_ELx left trapped at EL3, so a
+# normal-world read shows an unserved trap coming back as UNDEFINED. Products never contain it.
+PROOF_MONITOR_OBJS := $(subst $(OBJ)/Monitor.o,$(OBJ)/proof/Monitor.o,$(MONITOR_OBJS))
+$(OBJ)/proof/Monitor.o: $(wildcard $(DIR_Monitor)/*.swift) $(foreach d,$(DEPS_Monitor),$(MODS)/$(d).swiftmodule) Sources/Platform/Hardware/hardware.h
+	@mkdir -p $(OBJ)/proof
+	@echo "  SWIFT   Monitor (proof: SCXTNUM trapped at EL3)"
+	@$(SWIFTC) $(SWIFTFLAGS) -D PROOF_EL3_TRAP_SCXTNUM -module-name Monitor -c -o $@ $(wildcard $(DIR_Monitor)/*.swift)
+$(B)/proof/monitor.elf: $(PROOF_MONITOR_OBJS) Linker/monitor.ld
+	@mkdir -p $(B)/proof
+	$(call link_image,Linker/monitor.ld,$(PROOF_MONITOR_OBJS))
+$(B)/proof/secure.bin: $(B)/proof/monitor.bin $(B)/partition.bin qemu/mkflash.py
+	@$(PY) qemu/mkflash.py secure --monitor $(B)/proof/monitor.bin --partition $(B)/partition.bin -o $@
+proof-monitor: $(B)/proof/secure.bin
+
 $(B)/%.bin: $(B)/%.elf
 	@llvm-objcopy -O binary $< $@
 
@@ -153,4 +167,4 @@ help:
 	@echo "make clean      remove build/ (the variable store in build/flash0.img with it)"
 
 FORCE:
-.PHONY: all run size test host-test qemu-test check-runtime fuzz soak bench clean help FORCE
+.PHONY: proof-monitor all run size test host-test qemu-test check-runtime fuzz soak bench clean help FORCE

@@ -224,6 +224,47 @@ def sysregs_at_el1_without_el2_read_or_are_undefined():
     check(not injected, "a register the CPU reports still traps to EL3: " + ", ".join(injected), b)
 
 
+def proof_monitor_flash():
+    """A flash image with the proof monitor (`make proof-monitor`: SCXTNUM_ELx left trapped at
+    EL3) and our normal world, blank store."""
+    import subprocess
+    root = os.path.dirname(BUILD)
+    subprocess.run(["make", "-s", "proof-monitor"], cwd=root, check=True, stdout=subprocess.DEVNULL)
+    flash = os.path.join(BUILD, "test-el3-traps.img")
+    subprocess.run([sys.executable, os.path.join(root, "qemu", "mkflash.py"), "flash",
+                    "--secure", os.path.join(BUILD, "proof", "secure.bin"),
+                    "--bl33", os.path.join(BUILD, "normal.bin"), "-o", flash], check=True)
+    with open(flash, "r+b") as f:
+        f.seek(-(1 << 20), os.SEEK_END)
+        f.write(b"\xff" * (1 << 20))
+    return flash
+
+
+def check_injected(b, el, registers):
+    regs, injected = check_sysregs_run(b, [], registers)
+    log = secure_log()
+    lines = re.findall(rf"secure: UNDEFINED injected into NS-EL{el}: trap EC 0x18 \(trapped MSR/MRS/system "
+                       rf"instruction\) ESR 0x([0-9a-f]+) ELR 0x([0-9a-f]+)", log)
+    check(len(lines) == len(registers), f"{len(lines)} injected UNDEFs logged, expected {len(registers)}:\n{log}", b)
+    # Each syndrome is an MRS (direction bit 0 = 1) of a different SCXTNUM_ELx, each from its own probe slot.
+    check(all(int(esr, 16) & 1 for esr, _ in lines), "a logged trap is not a register read", b)
+    check(len({elr for _, elr in lines}) == len(registers), "the same instruction was reported twice", b)
+
+
+@test
+def unserved_trap_at_el2_comes_back_undefined_and_the_machine_keeps_running():
+    """The proof monitor leaves SCXTNUM trapped: each read traps to EL3, which hands it back to
+    NS-EL2 as UNDEFINED through VBAR_EL2 + 0x200, logs it, and the shell goes on."""
+    b = boot("el2", ["sysregs", "version", "poweroff"], flash=proof_monitor_flash())
+    check_injected(b, 2, ["SCXTNUM_EL0", "SCXTNUM_EL1", "SCXTNUM_EL2"])
+
+
+@test
+def unserved_trap_at_el1_comes_back_undefined_at_el1():
+    b = boot("el1", ["sysregs", "version", "poweroff"], flash=proof_monitor_flash())
+    check_injected(b, 1, ["SCXTNUM_EL0", "SCXTNUM_EL1"])   # SCXTNUM_EL2 is UNDEFINED at EL1 itself
+
+
 def main(argv):
     return run_suite(TESTS, argv, "proof tests")
 

@@ -21,7 +21,17 @@ enum CPUFeatures {
     }
 
     /// SCR_EL3 for a world: RW, SIF, EA and every feature enable the CPU reports.
-    static func scr(nonSecure: Bool) -> UInt64 { SecureConfiguration.scr(ids, nonSecure: nonSecure) }
+    static func scr(nonSecure: Bool) -> UInt64 {
+        SecureConfiguration.scr(ids, nonSecure: nonSecure) & ~proofTrapped
+    }
+
+#if PROOF_EL3_TRAP_SCXTNUM
+    /// Proof build only (`make proof-monitor`, qemu/proof_tests.py): SCXTNUM_ELx stays trapped
+    /// so a normal-world read takes the monitor's unserved-trap path on QEMU's `-cpu max`.
+    static let proofTrapped: UInt64 = SecureConfiguration.enSCXT
+#else
+    static let proofTrapped: UInt64 = 0
+#endif
 
     /// The features that shape the PSTATE of an exception the monitor injects.
     static var injectionFeatures: ExceptionInjection.Features {
