@@ -164,6 +164,7 @@ help:
 	@echo "make size       per-image sizes;  make check-runtime  runtime-region check"
 	@echo "make fuzz       continue the fuzz campaign (FUZZ_SECONDS=60 per target)"
 	@echo "make soak       1000 power cuts (SEED=1);  make bench  instruction counts"
+	@echo "make proof-monitor  build/proof/secure.bin: the monitor with SCXTNUM trapped (proof tests)"
 	@echo "make clean      remove build/ (the variable store in build/flash0.img with it)"
 
 FORCE:
