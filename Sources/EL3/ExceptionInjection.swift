@@ -48,6 +48,16 @@ public enum ExceptionInjection {
         return 1
     }
 
+    /// Whether the target EL runs AArch64, which is all this injection can enter (as TF-A's
+    /// inject_undef64). Only an AArch32 EL0 task under an AArch64 EL1 or EL2 qualifies among
+    /// AArch32 callers; an AArch32 EL1 (HCR_EL2.RW = 0 under a hypervisor) does not.
+    public static func canInject(_ s: Source, target: Int) -> Bool {
+        guard s.isAArch32 else { return true }
+        guard s.spsr & 0xF == 0 else { return false }                 // not User mode: AArch32 EL1
+        if target == 1, let hcr = s.hcrEL2, hcr & (1 << 31) == 0 { return false }   // EL1 is AArch32
+        return true
+    }
+
     /// Offset of the vector in VBAR_ELx: current EL with SP_EL0 0x000, with SP_ELx 0x200,
     /// lower EL in AArch64 0x400, lower EL in AArch32 0x600 (each + 0 for a synchronous exception).
     public static func vectorOffset(_ s: Source, target: Int) -> UInt64 {

@@ -38,6 +38,15 @@ let tge: UInt64 = 1 << 27
         #expect(ExceptionInjection.vectorOffset(s, target: 1) == 0x600)
     }
 
+    @Test func onlyAnAArch64TargetCanBeEntered() {
+        #expect(ExceptionInjection.canInject(Source(spsr: 0x3C5, scr: nsSCR, hcrEL2: 0), target: 1))
+        #expect(ExceptionInjection.canInject(Source(spsr: 0x10, scr: nsSCR, hcrEL2: 1 << 31), target: 1))
+        #expect(ExceptionInjection.canInject(Source(spsr: 0x10, scr: nsSCR, hcrEL2: nil), target: 1))
+        #expect(!ExceptionInjection.canInject(Source(spsr: 0x10, scr: nsSCR, hcrEL2: 0), target: 1))    // EL1 AArch32
+        #expect(!ExceptionInjection.canInject(Source(spsr: 0x13, scr: nsSCR, hcrEL2: 0), target: 1))    // SVC mode
+        #expect(ExceptionInjection.canInject(Source(spsr: 0x10, scr: nsSCR, hcrEL2: tge), target: 2))
+    }
+
     @Test func handlerStartsInELxhWithEverythingMaskedAndFlagsKept() {
         let old: UInt64 = 0xF000_0000 | 1 << 24 | 1 << 21 | 1 << 20 | 0x9   // NZCV, DIT, SS, IL, EL2h unmasked
         let p = ExceptionInjection.handlerPSTATE(Source(spsr: old, scr: nsSCR, hcrEL2: 0), target: 2,

@@ -11,6 +11,11 @@ enum TrapInjection {
         let hcr: UInt64? = world == .normal && CPUFeatures.hasEL2 ? hw_read_hcr_el2() : nil
         let source = ExceptionInjection.Source(spsr: caller.spsr, scr: caller.scr, hcrEL2: hcr)
         let target = ExceptionInjection.targetEL(source)
+        guard ExceptionInjection.canInject(source, target: target) else {
+            Console.write("\n*** secure: a trap from an AArch32 EL1 cannot be handed back (ESR ")
+            Console.hex0x(esr); Console.write(" ELR "); Console.hex0x(caller.elr); Console.line("); halting")
+            halt()
+        }
         let abort = ExceptionInjection.abortSyndrome(trappedESR: esr, sourceEL: source.el, target: target)
         let features = CPUFeatures.injectionFeatures
         let gcscr = features.gcs ? (target == 2 ? hw_read_gcscr_el2() : hw_read_gcscr_el1()) : 0
