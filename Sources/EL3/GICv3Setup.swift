@@ -14,6 +14,11 @@ public struct GICv3Setup<A: GICAccess> {
     static var GICD_IPRIORITYR: UInt64 { 0x0400 }
     static var GICD_ICFGR: UInt64 { 0x0C00 }
     static var GICD_IGRPMODR: UInt64 { 0x0D00 }
+    // Extended SPIs (GICv3.1, INTIDs 4096 and up), when GICD_TYPER.ESPI says they exist.
+    static var GICD_IGROUPRE: UInt64 { 0x1000 }
+    static var GICD_IPRIORITYRE: UInt64 { 0x2000 }
+    static var GICD_ICFGRE: UInt64 { 0x3000 }
+    static var GICD_IGRPMODRE: UInt64 { 0x3400 }
     // GICD_CTLR bits in the Secure view.
     public static var ctlrEnableGrp0: UInt32 { 1 << 0 }
     public static var ctlrEnableGrp1NS: UInt32 { 1 << 1 }
@@ -47,6 +52,11 @@ public struct GICv3Setup<A: GICAccess> {
     /// Number of interrupt IDs the distributor implements (GICD_TYPER.ITLinesNumber), at most 1020.
     public static func interruptLines(typer: UInt32) -> Int {
         min(32 * (Int(typer & 0x1F) + 1), 1020)
+    }
+
+    /// Number of extended SPIs (GICD_TYPER.ESPI, bit 8; ESPI_range, bits 31:27), 0 without them.
+    public static func extendedSPIs(typer: UInt32) -> Int {
+        typer & (1 << 8) == 0 ? 0 : 32 * (Int(typer >> 27) + 1)
     }
 
     /// An MPIDR's affinity as GICR_TYPER bits 63:32 hold it (Aff3.Aff2.Aff1.Aff0).
@@ -91,6 +101,17 @@ public struct GICv3Setup<A: GICAccess> {
         while id < lines {
             access.write32(d + Self.GICD_ICFGR + UInt64(id / 16 * 4), GICDefaults.levelSensitive)
             id += 16
+        }
+        let extended = Self.extendedSPIs(typer: access.read32(d + Self.GICD_TYPER))
+        for i in stride(from: 0, to: extended, by: 32) {
+            access.write32(d + Self.GICD_IGROUPRE + UInt64(i / 32 * 4), GICDefaults.allNonSecure)
+            access.write32(d + Self.GICD_IGRPMODRE + UInt64(i / 32 * 4), 0)
+        }
+        for i in stride(from: 0, to: extended, by: 4) {
+            access.write32(d + Self.GICD_IPRIORITYRE + UInt64(i), GICDefaults.priorities)
+        }
+        for i in stride(from: 0, to: extended, by: 16) {
+            access.write32(d + Self.GICD_ICFGRE + UInt64(i / 16 * 4), GICDefaults.levelSensitive)
         }
         let routed = access.read32(d + Self.GICD_CTLR) & ~Self.ctlrRWP
         access.write32(d + Self.GICD_CTLR, routed | Self.ctlrEnableGrp1NS)

@@ -57,6 +57,21 @@ let gicr: UInt64 = 0x080A_0000
         #expect(cfg.map(\.0) == (2..<18).map { gicd + 0xC00 + UInt64($0 * 4) })
     }
 
+    @Test func extendedSPIsAreGroup1NonSecureToo() throws {
+        let fake = setUp(lines: 1 << 8 | 1 << 27)   // ESPI with ESPI_range 1: INTIDs 4096..4159
+        var s = GICv3Setup(access: fake, distributor: gicd, redistributors: gicr)
+        try s.configureDistributor()
+        #expect(fake.writes(to: gicd + 0x1000) == [0xFFFF_FFFF] && fake.writes(to: gicd + 0x1004) == [0xFFFF_FFFF])
+        #expect(fake.writes(to: gicd + 0x1008).isEmpty)
+        #expect(fake.writes(to: gicd + 0x3400) == [0] && fake.writes(to: gicd + 0x3404) == [0])
+        #expect(fake.writes.filter { $0.0 >= gicd + 0x2000 && $0.0 < gicd + 0x3000 }.count == 16)
+        #expect(fake.writes.filter { $0.0 >= gicd + 0x3000 && $0.0 < gicd + 0x3400 }.count == 4)
+        let plain = setUp(lines: 8)
+        var p = GICv3Setup(access: plain, distributor: gicd, redistributors: gicr)
+        try p.configureDistributor()
+        #expect(plain.writes.allSatisfy { $0.0 < gicd + 0x1000 })
+    }
+
     @Test func interruptLinesFollowTyperUpTo1020() {
         #expect(GICv3Setup<FakeGIC>.interruptLines(typer: 0) == 32)
         #expect(GICv3Setup<FakeGIC>.interruptLines(typer: 8) == 288)
