@@ -60,6 +60,8 @@ SMALL_KEYS = ["S0", "S1", "S2", "S3", "S4", "S5"]
 APPEND_KEYS = ["A0", "A1"]
 BIG_KEYS = ["B0", "B1", "B2", "B3"]
 PROBE = "Probe"
+# Read-only globals the store serves (docs/variable-policy.md): listed, never written, no flash.
+SERVED = {"SecureBoot", "SetupMode", "AuditMode", "DeployedMode", "VendorKeys"}
 SMALL_LIMIT = 1024          # small values stay short so every recovery can dump them all
 BIG_SET = (512, 20 << 10)   # sizes of values set from the pattern
 BIG_LIMIT = 24 << 10        # appends stop here (or are made deliberately too big)
@@ -1012,6 +1014,10 @@ class Lane:
         for name, (guid, attrs, data) in listing.items():
             if data is None:
                 a.violations.append(f"{name}: listed by GetNextVariableName but GetVariable says {guid}")
+                continue
+            if name in SERVED:
+                if GLOBAL_GUID not in guid or attrs != "BS|RT" or len(data) != 1:
+                    a.violations.append(f"{name}: served variable with {guid} / {attrs} / {describe(data)}")
                 continue
             if GLOBAL_GUID not in guid or attrs != "NV|BS|RT":
                 a.violations.append(f"{name}: unexpected GUID or attributes: {guid} / {attrs}")
