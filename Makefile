@@ -31,11 +31,12 @@ ASFLAGS := --target=aarch64-none-elf -ffreestanding -fno-builtin -nostdlib -mgen
 LDFLAGS := --gc-sections --orphan-handling=error -z noexecstack
 
 # Layers, each an Embedded Swift module: name, folder, modules it imports.
-LAYERS := ABI MM DeviceTree Cache Variables SPMC EL3 Driver Platform NormalWorld Monitor MMPartition
+LAYERS := ABI MM DeviceTree Cache MMU Variables SPMC EL3 Driver Platform NormalWorld Monitor MMPartition
 DIR_ABI := Sources/ABI
 DIR_MM := Sources/MM
 DIR_DeviceTree := Sources/DeviceTree
 DIR_Cache := Sources/Cache
+DIR_MMU := Sources/MMU
 DIR_Variables := Sources/Variables
 DIR_SPMC := Sources/SPMC
 DIR_EL3 := Sources/EL3
@@ -47,10 +48,10 @@ DIR_MMPartition := Sources/Images/MMPartition
 DEPS_Variables := MM
 DEPS_SPMC := ABI
 DEPS_Driver := ABI MM Variables
-DEPS_Platform := ABI MM Variables
-DEPS_NormalWorld := ABI MM DeviceTree Cache Variables Driver Platform
-DEPS_Monitor := ABI MM DeviceTree Variables SPMC EL3 Platform
-DEPS_MMPartition := ABI MM Variables Platform
+DEPS_Platform := ABI MM MMU Variables
+DEPS_NormalWorld := ABI MM DeviceTree Cache MMU Variables Driver Platform
+DEPS_Monitor := ABI MM DeviceTree MMU Variables SPMC EL3 Platform
+DEPS_MMPartition := ABI MM MMU Variables Platform
 
 define swift_module
 $(MODS)/$(1).swiftmodule $(OBJ)/$(1).o &: $(wildcard $(DIR_$(1))/*.swift) $(foreach d,$(DEPS_$(1)),$(MODS)/$(d).swiftmodule) Sources/Platform/Hardware/hardware.h
@@ -67,11 +68,11 @@ $(OBJ)/%.S.o: Startup/%.S $(wildcard Startup/*.inc) Sources/Platform/Hardware/wo
 	@clang $(ASFLAGS) -c -o $@ $<
 
 objs = $(foreach m,$(1),$(OBJ)/$(m).o)
-NORMAL_OBJS := $(call objs,ABI MM DeviceTree Cache Variables Driver Platform NormalWorld) \
+NORMAL_OBJS := $(call objs,ABI MM DeviceTree Cache MMU Variables Driver Platform NormalWorld) \
   $(OBJ)/normal_entry.S.o $(OBJ)/sysreg_probe.S.o $(OBJ)/smccc.S.o $(OBJ)/string.S.o $(OBJ)/efi_runtime_tables.S.o $(OBJ)/cache_setway.S.o $(OBJ)/cache_by_va.S.o
-MONITOR_OBJS := $(call objs,ABI MM DeviceTree Variables SPMC EL3 Platform Monitor) \
+MONITOR_OBJS := $(call objs,ABI MM DeviceTree MMU Variables SPMC EL3 Platform Monitor) \
   $(OBJ)/monitor_entry.S.o $(OBJ)/string.S.o $(OBJ)/cache_by_va.S.o
-PARTITION_OBJS := $(call objs,ABI MM Variables Platform MMPartition) \
+PARTITION_OBJS := $(call objs,ABI MM MMU Variables Platform MMPartition) \
   $(OBJ)/partition_entry.S.o $(OBJ)/smccc.S.o $(OBJ)/string.S.o $(OBJ)/cache_by_va.S.o
 
 # Link, then write the flat binary, the map and a demangled disassembly beside each image.

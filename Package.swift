@@ -8,6 +8,7 @@ let layers: [(name: String, deps: [String])] = [
     ("MM", []),
     ("DeviceTree", []),
     ("Cache", []),
+    ("MMU", []),
     ("Variables", ["MM"]),
     ("SPMC", ["ABI"]),
     ("Driver", ["ABI", "MM", "Variables"]),

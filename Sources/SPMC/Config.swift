@@ -77,6 +77,11 @@ public struct SPMCConfig: Sendable {
                    secureMemory: qemuVirtSecureMemory, mmBuffer: qemuVirtMMBuffer)
     }
 
+    /// Whether the MM shared buffer lies in the normal-world RAM the monitor maps.
+    public var mmBufferIsInNonSecureMemory: Bool {
+        nonSecureMemory.contains { $0.contains(mmBuffer) }
+    }
+
     /// Partition IDs are secure-world IDs, unique, and neither the SPMC's (0x8000) nor the
     /// SPMD's (0xFFFF); UUIDs are not nil.
     public var isValid: Bool {

@@ -1,6 +1,7 @@
 import ABI
 import Hardware
 import MM
+import MMU
 import Platform
 import Variables
 
@@ -16,7 +17,11 @@ enum PartitionMap {
     static let secureUART: UInt64 = 0x0904_0000
 }
 
+@_extern(c, "__image_start") nonisolated(unsafe) var __image_start: UInt8
+@_extern(c, "__text_end") nonisolated(unsafe) var __text_end: UInt8
+@_extern(c, "__rodata_end") nonisolated(unsafe) var __rodata_end: UInt8
 @_extern(c, "__pagetables_start") nonisolated(unsafe) var __pagetables_start: UInt8
+@_extern(c, "__pagetables_end") nonisolated(unsafe) var __pagetables_end: UInt8
 
 typealias Service = MMVariableHandler<FlashVariableLog<CFIFlash>>
 nonisolated(unsafe) var service: Service? = nil
@@ -29,12 +34,8 @@ func ffa(_ r: Registers) -> Registers { smcCall(r) }
 @_cdecl("partition_main")
 public func partition_main() -> Never {
     Console.uart = PL011(base: PartitionMap.secureUART)
-    var tables = PageTables(pool: unsafe UnsafeMutableRawPointer(&__pagetables_start), pages: 16)
-    tables.map(PartitionMap.image, PartitionMap.imageSize, .normal)
-    tables.map(PartitionMap.mmBuffer, UInt64(PartitionMap.mmBufferSize), .normal, executable: false, nonSecure: true)
-    tables.map(PartitionMap.variableStore, UInt64(PartitionMap.variableStoreSize), .device)
-    tables.map(PartitionMap.secureUART, 0x1000, .device)
-    enableMMU(el: 1, tables: tables)
+    ConsoleLog.line(enablePartitionMMU() ? "mm: W^X at S-EL1: text read-only, data execute-never, SCTLR_EL1.WXN set"
+                    : "mm: W^X check at S-EL1 failed (AT S1E1W or SCTLR_EL1 disagrees with the map)")
 
     let flash = CFIFlash(base: PartitionMap.variableStore, size: PartitionMap.variableStoreSize,
                          eraseBlockSize: PartitionMap.flashBlock)
@@ -51,6 +52,32 @@ public func partition_main() -> Never {
         first = ffa(.ffaError(.aborted))
     }
     Messages.serve(first)
+}
+
+func address(_ p: UnsafeMutableRawPointer) -> UInt64 { UInt64(UInt(bitPattern: p)) }
+
+/// Own translation tables: the image W^X (Linker/partition.ld), the MM buffer as non-secure
+/// data, the variable store's flash and the secure UART as devices; MMU on with SCTLR_EL1.WXN.
+/// Returns whether AT S1E1W and SCTLR_EL1 confirm the text is read-only and WXN is set.
+func enablePartitionMMU() -> Bool {
+    let image = ImageLayout(start: address(unsafe UnsafeMutableRawPointer(&__image_start)), textEnd: address(unsafe UnsafeMutableRawPointer(&__text_end)),
+                            rodataEnd: address(unsafe UnsafeMutableRawPointer(&__rodata_end)), end: address(unsafe UnsafeMutableRawPointer(&__pagetables_end)))
+    var tables = TranslationTables(pool: unsafe UnsafeMutableRawPointer(&__pagetables_start), pages: 16, regime: .el1)
+    let mapped = image.isValid && tables.map(image.regions + [
+        Region(base: PartitionMap.mmBuffer, size: UInt64(PartitionMap.mmBufferSize), .readWrite, nonSecure: true),
+        Region(base: PartitionMap.variableStore, size: UInt64(PartitionMap.variableStoreSize), .device),
+        Region(base: PartitionMap.secureUART, size: 0x1000, .device),
+    ])
+    guard mapped else { crashEarly() }
+    MMUControl.enable(el: 1, tables: tables, wxn: true)
+    return MMUControl.el1WriteFaults(image.start) && MMUControl.el1WriteFaults(image.textEnd)
+        && !MMUControl.el1WriteFaults(image.rodataEnd) && hw_read_sctlr_el1() & 1 << 19 != 0
+}
+
+/// The map did not fit its tables: a link-time mistake. Stop with a report the monitor logs.
+func crashEarly() -> Never {
+    Console.line("mm: the partition's map does not fit its tables; stopping")
+    halt()
 }
 
 @_cdecl("partition_exception")

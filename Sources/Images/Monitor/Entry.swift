@@ -12,8 +12,6 @@ nonisolated(unsafe) var bl33Bytes: UInt64 = 0
 @_extern(c, "dcache_clean_range_poc")
 func dcache_clean_range_poc(_ start: UInt64, _ length: UInt64)
 
-@_extern(c, "__pagetables_start") nonisolated(unsafe) var __pagetables_start: UInt8
-
 /// Called by Startup/monitor_entry.S on the boot core, running from secure SRAM at EL3.
 @_cdecl("monitor_main")
 public func monitor_main() -> Never {
@@ -21,24 +19,23 @@ public func monitor_main() -> Never {
     Console.line("\nsecure: EL3 monitor copied from flash to secure SRAM")
     GIC.initialise()   // before the MMU: MMIO with the MMU off is Device-nGnRnE
 
-    var tables = PageTables(pool: unsafe UnsafeMutableRawPointer(&__pagetables_start), pages: 16)
-    tables.map(QEMUVirt.flashBase, QEMUVirt.flashSize, .device)
-    tables.map(QEMUVirt.uart0, 0x1000, .device)
-    tables.map(QEMUVirt.uart1, 0x1000, .device)
-    tables.map(QEMUVirt.secureGPIO, 0x1000, .device)
-    tables.map(QEMUVirt.secureSRAM, QEMUVirt.secureSRAMSize, .normal)
-    tables.map(QEMUVirt.ramBase, 0x4000_0000, .normal, executable: false, nonSecure: true)
-    enableMMU(el: 3, tables: tables)
+    MemoryMap.enableBootMap()
     CPUFeatures.configureTraps()
     Console.line("secure: MMU and caches on, identity map")
 
     let dtbReady = DeviceTreeFixup.apply()
-    Dispatch.setUp(nonSecureMemory: dtbReady.memory)
+    dcache_clean_range_poc(QEMUVirt.dtb, QEMUVirt.dtbSlot)   // BL33 reads it with its MMU off
+    let ram = MemoryMap.mapNormalWorldMemory(dtbReady.memory)
+    Dispatch.setUp(nonSecureMemory: ram.accepted)
+    if !Dispatch.dispatcher.spmc.config.mmBufferIsInNonSecureMemory {
+        Console.line("secure: the MM buffer 0x40100000 is not in normal-world RAM; MM calls cannot work")
+    }
 
     copy(from: QEMUVirt.partitionInFlash, to: QEMUVirt.partitionBase, count: QEMUVirt.partitionImageSize)
+    dcache_clean_range_poc(QEMUVirt.partitionBase, QEMUVirt.partitionImageSize)  // run with its MMU off first
     Console.line("secure: MM partition 0x8001 loaded at 0x0E100000")
 
-    guard let bl33Size = loadBL33() else {
+    guard let bl33Size = loadBL33(into: ram) else {
         Console.line("secure: no BL33 payload in flash (run `make` to pack one); halting")
         halt()
     }
@@ -75,11 +72,17 @@ func copy(from src: UInt64, to dst: UInt64, count: UInt64) {
 }
 
 /// Copies the BL33 payload named by its flash header to 0x6000_0000; nil when there is none.
-func loadBL33() -> UInt64? {
+/// Halts when normal-world RAM does not hold it there (e.g. `-m 512M`).
+func loadBL33(into ram: NonSecureMemory) -> UInt64? {
     let header = unsafe UnsafePointer<UInt64>(bitPattern: UInt(QEMUVirt.bl33HeaderInFlash))!
     guard unsafe header[0] == QEMUVirt.bl33Magic else { return nil }
     let size = unsafe header[1]
     guard size > 0, size <= QEMUVirt.variableStore - QEMUVirt.bl33PayloadInFlash else { return nil }
+    guard ram.contains(QEMUVirt.bl33Base, size: (size + 7) & ~7) else {
+        Console.write("secure: BL33 ("); Console.dec(size)
+        Console.line(" bytes) does not fit normal-world RAM at 0x60000000; halting")
+        halt()
+    }
     copy(from: QEMUVirt.bl33PayloadInFlash, to: QEMUVirt.bl33Base, count: (size + 7) & ~7)
     return size
 }

@@ -1,5 +1,6 @@
 import DeviceTree
 import Hardware
+import MMU
 import Platform
 
 @_extern(c, "__pagetables_start") nonisolated(unsafe) var __pagetables_start: UInt8
@@ -64,15 +65,20 @@ func readDeviceTree() {
     }
 }
 
-/// Identity map: the low 1 GiB (flash and devices) as Device-nGnRnE, RAM from the DTB as
-/// normal write-back memory; QEMU virt's 1 GiB at 0x4000_0000 when the DTB says nothing.
+/// Identity map: the low 1 GiB (flash and devices) as Device-nGnRnE, all RAM from the DTB
+/// (any number of ranges, anywhere below 2^48) as normal write-back memory; QEMU virt's 1 GiB
+/// at 0x4000_0000 when the DTB says nothing.
 func enableIdentityMap(el: Int) {
-    var tables = PageTables(pool: unsafe UnsafeMutableRawPointer(&__pagetables_start), pages: 64)
-    tables.map(0, 0x4000_0000, .device)
-    let memory = boot.summary?.memory ?? []
-    if memory.isEmpty { tables.map(0x4000_0000, 0x4000_0000, .normal) }
-    for r in memory { tables.map(r.base, r.size, .normal) }
-    enableMMU(el: el, tables: tables)
+    var tables = TranslationTables(pool: unsafe UnsafeMutableRawPointer(&__pagetables_start), pages: 64,
+                                   regime: Regime(el: el))
+    _ = tables.map(0, 0x4000_0000, .device)
+    var memory = boot.summary?.memory ?? []
+    if memory.isEmpty { memory = [FDTRegion(base: 0x4000_0000, size: 0x4000_0000)] }
+    for r in memory where !tables.map(r.base, r.size, .readWriteExecute) {
+        Console.write("normal: RAM "); Console.hex0x(r.base); Console.write(" size "); Console.hex0x(r.size)
+        Console.line(" not (fully) mapped: unaligned, above 2^48 or out of table pages")
+    }
+    MMUControl.enable(el: el, tables: tables, wxn: false)
     ExitBootServices.bootRoot = tables.root
 }
 

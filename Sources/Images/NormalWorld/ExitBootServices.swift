@@ -2,6 +2,7 @@ import DeviceTree
 import Driver
 import Hardware
 import MM
+import MMU
 import Platform
 import Variables
 
@@ -61,15 +62,16 @@ enum ExitBootServices {
     /// caller's own code executable; all RAM (data, MM buffer) readable and writable but never
     /// executable; the console UART; nothing else.
     static func runtimeTables() -> UInt64 {
-        var t = PageTables(pool: unsafe UnsafeMutableRawPointer(&__rt_pagetables_start), pages: 32)
-        let memory = boot.summary?.memory ?? []
-        if memory.isEmpty { t.map(0x4000_0000, 0x4000_0000, .normal, executable: false) }
-        for r in memory { t.map(r.base, r.size, .normal, executable: false) }
+        var t = TranslationTables(pool: unsafe UnsafeMutableRawPointer(&__rt_pagetables_start), pages: 32,
+                                  regime: Regime(el: boot.shellEL))
+        var memory = boot.summary?.memory ?? []
+        if memory.isEmpty { memory = [FDTRegion(base: 0x4000_0000, size: 0x4000_0000)] }
+        for r in memory { _ = t.map(r.base, r.size, .readWrite) }
         let rtStart = address(unsafe UnsafeMutableRawPointer(&__efi_runtime_start)), rtStop = address(unsafe UnsafeMutableRawPointer(&__efi_runtime_stop))
-        t.map(rtStart, rtStop - rtStart, .normal, executable: true)
+        _ = t.map(rtStart, rtStop - rtStart, .readWriteExecute)
         let cStart = address(unsafe UnsafeMutableRawPointer(&__rtcaller_start)), cStop = address(unsafe UnsafeMutableRawPointer(&__rtcaller_stop))
-        t.map(cStart, cStop - cStart, .normal, executable: true)
-        t.map(Console.uart.base & ~0xFFF, 0x1000, .device)
+        _ = t.map(cStart, cStop - cStart, .readWriteExecute)
+        _ = t.map(Console.uart.base & ~0xFFF, 0x1000, .device)
         return t.root
     }
 }

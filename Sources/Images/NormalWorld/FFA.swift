@@ -5,11 +5,12 @@ import Platform
 @_extern(c, "__ffa_tx") nonisolated(unsafe) var __ffa_tx: UInt8
 @_extern(c, "__ffa_rx") nonisolated(unsafe) var __ffa_rx: UInt8
 
-/// The RX/TX pair: two 64 KiB-aligned 64 KiB regions reserved by Linker/normal.ld, enough for
-/// any minimum size FFA_FEATURES can report.
+/// The RX/TX pair: by default two 64 KiB-aligned 64 KiB regions reserved by Linker/normal.ld,
+/// enough for any minimum size FFA_FEATURES can report; `rxtx <address>` (TestRXTXCommand.swift)
+/// moves it anywhere in RAM.
 struct StaticRXTX: RXTXBuffers {
-    var txAddress: UInt64 { UInt64(UInt(bitPattern: unsafe UnsafeMutableRawPointer(&__ffa_tx))) }
-    var rxAddress: UInt64 { UInt64(UInt(bitPattern: unsafe UnsafeMutableRawPointer(&__ffa_rx))) }
+    var txAddress = UInt64(UInt(bitPattern: unsafe UnsafeMutableRawPointer(&__ffa_tx)))
+    var rxAddress = UInt64(UInt(bitPattern: unsafe UnsafeMutableRawPointer(&__ffa_rx)))
     var capacity: Int { 0x1_0000 }
     func readRX(offset: Int, count: Int) -> [UInt8] {
         guard offset >= 0, count >= 0, offset <= capacity - count,
@@ -22,7 +23,7 @@ struct StaticRXTX: RXTXBuffers {
 enum FFA {
     nonisolated(unsafe) static var driver: FFADriver<RuntimeConduit>? = nil
     nonisolated(unsafe) static var absent: FFADriverError? = nil
-    static let buffers = StaticRXTX()
+    nonisolated(unsafe) static var buffers = StaticRXTX()
 
     /// Chooses the conduit (never an instruction that would be UNDEFINED here), then probes and
     /// maps the RX/TX pair. Prints one line either way.

@@ -1,8 +1,8 @@
 import Platform
 
 extension Commands {
-    /// Commands for the proof tests (hostile normal world, benchmarks, EL3 traps and the GIC).
-    static let testCommands: [Command] = [hostileCommand, benchCommand, sysregsCommand, irqtestCommand]
+    /// Commands for the proof tests (hostile normal world, benchmarks, EL3 traps and the GIC, RX/TX placement).
+    static let testCommands: [Command] = [hostileCommand, benchCommand, sysregsCommand, irqtestCommand, rxtxCommand]
 
     /// Exceptions that a proof command provokes on purpose; anything else is a crash.
     static func handleTestException(_ frame: ExceptionFrame, kind: UInt64) -> Bool {

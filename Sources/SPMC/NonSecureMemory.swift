@@ -1,0 +1,66 @@
+/// Why a RAM range the device tree reports is not taken as normal-world memory.
+public enum MemoryRefusal: Equatable, Sendable {
+    case empty
+    /// base + size runs past 2^64.
+    case wraps
+    /// Ends above the physical address space the CPU (and our tables) can reach.
+    case beyondAddressSpace
+    /// Holds no whole 4 KiB page.
+    case smallerThanAPage
+    /// Touches secure flash or secure SRAM.
+    case overlapsSecureMemory
+    /// Repeats or overlaps a range already taken.
+    case overlapsAnotherRange
+
+    public var name: StaticString {
+        switch self {
+        case .empty: return "empty"
+        case .wraps: return "wraps past 2^64"
+        case .beyondAddressSpace: return "beyond the physical address space"
+        case .smallerThanAPage: return "smaller than a page"
+        case .overlapsSecureMemory: return "overlaps secure memory"
+        case .overlapsAnotherRange: return "overlaps another memory range"
+        }
+    }
+}
+
+/// The normal-world RAM the monitor maps at EL3 and the SPMC lets RX/TX buffers use: one list,
+/// so every range the SPMC accepts is one EL3 can reach.
+public struct NonSecureMemory: Equatable, Sendable {
+    public struct Refused: Equatable, Sendable {
+        public var range: MemoryRange
+        public var why: MemoryRefusal
+    }
+
+    public var accepted: [MemoryRange] = []
+    public var refused: [Refused] = []
+
+    /// Takes each of the device tree's `/memory` ranges (any number, any order) that is page-aligned
+    /// after trimming inward to whole 4 KiB pages, lies below `addressLimit`, touches no range of
+    /// `secure` and overlaps no range already taken.
+    public init(_ candidates: [MemoryRange], secure: [MemoryRange], addressLimit: UInt64) {
+        let page = RxTx.pageSize
+        for c in candidates {
+            guard c.size > 0 else { refused.append(Refused(range: c, why: .empty)); continue }
+            guard let end = c.end else { refused.append(Refused(range: c, why: .wraps)); continue }
+            guard end <= addressLimit else { refused.append(Refused(range: c, why: .beyondAddressSpace)); continue }
+            let base = (c.base + page - 1) & ~(page - 1), trimmedEnd = end & ~(page - 1)
+            guard base < trimmedEnd else { refused.append(Refused(range: c, why: .smallerThanAPage)); continue }
+            let r = MemoryRange(base: base, size: trimmedEnd - base)
+            if secure.contains(where: { $0.overlaps(r) }) { refused.append(Refused(range: c, why: .overlapsSecureMemory)); continue }
+            if accepted.contains(where: { $0.overlaps(r) }) { refused.append(Refused(range: c, why: .overlapsAnotherRange)); continue }
+            accepted.append(r)
+        }
+    }
+
+    /// Drops an accepted range (the monitor could not map it).
+    public mutating func drop(_ r: MemoryRange) {
+        accepted.removeAll { $0 == r }
+    }
+
+    /// Whether [base, base + size) lies inside one accepted range.
+    public func contains(_ base: UInt64, size: UInt64) -> Bool {
+        let inner = MemoryRange(base: base, size: size)
+        return accepted.contains { $0.contains(inner) }
+    }
+}
