@@ -265,6 +265,102 @@ def unserved_trap_at_el1_comes_back_undefined_at_el1():
     check_injected(b, 1, ["SCXTNUM_EL0", "SCXTNUM_EL1"])   # SCXTNUM_EL2 is UNDEFINED at EL1 itself
 
 
+# --- memory (issue 10 part 2): RAM anywhere, any size, and RX/TX wherever RAM is -----------
+
+GETPART = "armffa getpart 33d532ed-e699-0942-c09c-a798d9cd722d"
+NUMA = ("-m 2G -smp 2 -object memory-backend-ram,id=m0,size=1G -object memory-backend-ram,id=m1,size=1G "
+        "-numa node,memdev=m0 -numa node,memdev=m1")
+
+
+def rxtx_high_session(extra, ranges, address, name):
+    """Boots with `extra`, checks EL3 mapped exactly `ranges`, moves RX/TX to `address` and
+    discovers the partition through it, then uses variables and moves the pair back."""
+    b = boot("el2", ["dt", f"rxtx {address:#x}", "armffa devlist", "ffa parts", GETPART,
+                     f"setenv -e -nv -bs Mem{name} high", f"printenv -e Mem{name}",
+                     "rxtx default", "ffa parts", "poweroff"],
+             flash=fresh_flash(f"mem-{name}"), extra=extra, timeout=60)
+    finished(b)
+    mapped = re.findall(r"secure: normal-world RAM (0x[0-9a-f]+)-(0x[0-9a-f]+) mapped at EL3", b.output)
+    check(sorted((int(a, 16), int(e, 16) + 1) for a, e in mapped) == sorted(ranges),
+          f"EL3 mapped {mapped}, expected {ranges}", b)
+    for base, end in ranges:
+        check(f"memory: {base:#x} size {end - base:#x}" in b, f"the DTB does not list RAM at {base:#x}", b)
+    check(f"rxtx: TX {address:#x}, RX {address + 0x10000:#x} mapped" in b, "RX/TX not mapped high", b)
+    check(f"TX {address:#x}, RX {address + 0x10000:#x}" in b.output.split("=> armffa devlist", 1)[1],
+          "the driver does not use the high pair", b)
+    after = b.output.split("=> ffa parts", 1)[1]
+    check("1 partition(s):\n  0x8001  ed32d533-99e6-4209-9cc0-2d72cdd998a7" in after,
+          "ffa parts failed with RX/TX high", b)
+    check("Partition: id = 8001 , exec_ctxt 1 , properties 301" in after, "armffa getpart failed with RX/TX high", b)
+    check("00000000: 68 69 67 68" in after, "variables fail with RX/TX high", b)
+    back = after.split("=> rxtx default", 1)[1]
+    check("mapped" in back and "0x8001  ed32d533" in back, "the pair did not move back", b)
+    check("unexpected" not in b.output and "***" not in b.output, "a crash or unexpected trap", b)
+    return b
+
+
+@test
+def memory_1g_el3_maps_exactly_1g_and_refuses_rxtx_beyond_it():
+    b = boot("el2", ["rxtx 0xbe440000", "ffa parts", "poweroff"], flash=fresh_flash("mem-1g"), timeout=60)
+    finished(b)
+    check("secure: normal-world RAM 0x40000000-0x7fffffff mapped at EL3" in b, "EL3 did not map 1 GiB", b)
+    check("rxtx: the pair is not inside one RAM range of the device tree" in b, "rxtx outside RAM not refused", b)
+    check("0x8001  ed32d533" in b, "discovery broke", b)
+
+
+@test
+def memory_2g_rxtx_at_uboots_heap_address():
+    """-m 2G with RX/TX where a stock U-Boot puts them (0xBE44_xxxx): EL3 writes there."""
+    rxtx_high_session("-m 2G", [(0x4000_0000, 0xC000_0000)], 0xBE44_0000, "2g")
+
+
+@test
+def memory_4g_rxtx_above_4gib():
+    rxtx_high_session("-m 4G", [(0x4000_0000, 0x1_4000_0000)], 0x1_3000_0000, "4g")
+
+
+@test
+def memory_two_numa_nodes_on_two_cores():
+    """Two /memory nodes (QEMU NUMA), a second core parked by the monitor, RX/TX in node 1."""
+    b = rxtx_high_session(NUMA, [(0x4000_0000, 0x8000_0000), (0x8000_0000, 0xC000_0000)], 0xA000_0000, "numa")
+    check("2 memory range(s)" in b, "the monitor did not see two memory nodes", b)
+
+
+@test
+def memory_hostile_world_with_rxtx_above_4gib():
+    """The hostile world maps, abuses and reads RX/TX pairs above 4 GiB (its scratch pair)."""
+    b = boot("el2", ["rxtx 0x130000000", "hostile 300 0x46", "poweroff"], flash=fresh_flash("mem-hostile"),
+             extra="-m 4G", timeout=180)
+    finished(b)
+    check("rxtx: TX 0x130000000, RX 0x130010000 mapped" in b, "RX/TX not moved above 4 GiB", b)
+    _, unexpected, crashes, text = counts(b, "0x46")
+    check(unexpected == 0 and crashes == 0 and "hostile: PASS" in text, "hostile run above 4 GiB failed", b)
+
+
+@test
+def memory_too_small_for_bl33_stops_with_a_reason():
+    """-m 512M leaves nothing at 0x6000_0000: the monitor says so instead of faulting."""
+    b = boot("el2", [], flash=fresh_flash("mem-512m"), extra="-m 512M", timeout=30,
+             until="does not fit normal-world RAM")
+    check("secure: normal-world RAM 0x40000000-0x5fffffff mapped at EL3" in b, "EL3 did not map 512 MiB", b)
+    check("bytes) does not fit normal-world RAM at 0x60000000; halting" in b, "no reason given", b)
+    check("***" not in b.output, "the monitor crashed", b)
+
+
+@test
+def wx_in_the_monitor_and_the_partition():
+    """AT S1E3W / S1E1W confirm text and rodata are read-only and data writable; WXN is set."""
+    flash = fresh_flash("wx")
+    b = boot("el2", ["setenv -e -nv -bs WX ok", "printenv -e WX", "poweroff"], flash=flash)
+    finished(b)
+    check("secure: W^X at EL3: text read-only, data execute-never, SCTLR_EL3.WXN set" in b, "no W^X at EL3", b)
+    with open(os.path.join(os.path.dirname(flash), "secure-uart.log"), errors="replace") as f:
+        secure = f.read()
+    check("mm: W^X at S-EL1: text read-only, data execute-never, SCTLR_EL1.WXN set" in secure,
+          "no W^X in the partition:\n" + secure[-1000:])
+    check("00000000: 6f 6b" in b, "variables do not work under W^X", b)
+
+
 def main(argv):
     return run_suite(TESTS, argv, "proof tests")
 
