@@ -349,7 +349,8 @@ def memory_too_small_for_bl33_stops_with_a_reason():
 
 @test
 def wx_in_the_monitor_and_the_partition():
-    """AT S1E3W / S1E1W confirm text and rodata are read-only and data writable; WXN is set."""
+    """AT S1E3W / S1E1W / S1E2W confirm text and rodata are read-only and data writable, in all
+    three images; WXN is set in the monitor and the partition."""
     flash = fresh_flash("wx")
     b = boot("el2", ["setenv -e -nv -bs WX ok", "printenv -e WX", "poweroff"], flash=flash)
     finished(b)
@@ -359,6 +360,12 @@ def wx_in_the_monitor_and_the_partition():
     check("mm: W^X at S-EL1: text read-only, data execute-never, SCTLR_EL1.WXN set" in secure,
           "no W^X in the partition:\n" + secure[-1000:])
     check("00000000: 6f 6b" in b, "variables do not work under W^X", b)
+    check("normal: image W^X (text read-only, data execute-never)" in b, "no W^X in the normal world at EL2", b)
+    for mode in ["el1", "hvc"]:
+        b = boot(mode, ["setenv -e -nv -bs BootTest bs", "exitbs", "poweroff"], flash=fresh_flash(f"wx-{mode}"))
+        finished(b)
+        check("normal: image W^X (text read-only, data execute-never)" in b, f"no W^X in the normal world ({mode})", b)
+        check("runtime: 7 calls, 0 unexpected" in b, f"runtime services fail under W^X ({mode})", b)
 
 
 def main(argv):

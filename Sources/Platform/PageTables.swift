@@ -53,15 +53,20 @@ public enum MMUControl {
         hw_tlbi_all_el3()
     }
 
-    /// Whether a stage-1 EL3 write to `va` would fault (AT S1E3W; PAR_EL1.F).
-    public static func el3WriteFaults(_ va: UInt64) -> Bool {
-        hw_at_s1e3w(va)
+    /// Whether a stage-1 write to `va` at `el` would fault (AT S1E3W, S1E2W or S1E1W: PAR_EL1.F).
+    /// PAR_EL1 belongs to the EL1 context: use it before a world is entered, or on the world's own.
+    public static func writeFaults(el: Int, _ va: UInt64) -> Bool {
+        switch el {
+        case 3: hw_at_s1e3w(va)
+        case 2: hw_at_s1e2w(va)
+        default: hw_at_s1e1w(va)
+        }
         return hw_read_par_el1() & 1 != 0
     }
 
-    /// Whether a stage-1 EL1 write to `va` would fault (AT S1E1W; PAR_EL1.F).
-    public static func el1WriteFaults(_ va: UInt64) -> Bool {
-        hw_at_s1e1w(va)
-        return hw_read_par_el1() & 1 != 0
+    /// Whether SCTLR_ELx.WXN is set at `el`.
+    public static func wxnSet(el: Int) -> Bool {
+        let sctlr = el == 3 ? hw_read_sctlr_el3() : el == 2 ? hw_read_sctlr_el2() : hw_read_sctlr_el1()
+        return sctlr & 1 << 19 != 0
     }
 }

@@ -70,8 +70,8 @@ func enablePartitionMMU() -> Bool {
     ])
     guard mapped else { crashEarly() }
     MMUControl.enable(el: 1, tables: tables, wxn: true)
-    return MMUControl.el1WriteFaults(image.start) && MMUControl.el1WriteFaults(image.textEnd)
-        && !MMUControl.el1WriteFaults(image.rodataEnd) && hw_read_sctlr_el1() & 1 << 19 != 0
+    return MMUControl.writeFaults(el: 1, image.start) && MMUControl.writeFaults(el: 1, image.textEnd)
+        && !MMUControl.writeFaults(el: 1, image.rodataEnd) && MMUControl.wxnSet(el: 1)
 }
 
 /// The map did not fit its tables: a link-time mistake. Stop with a report the monitor logs.

@@ -1,4 +1,3 @@
-import Hardware
 import MMU
 import Platform
 import SPMC
@@ -54,11 +53,10 @@ enum MemoryMap {
             halt()
         }
         MMUControl.enable(el: 3, tables: t, wxn: true)
-        let textLocked = MMUControl.el3WriteFaults(image.start)
-        let rodataLocked = MMUControl.el3WriteFaults(image.textEnd)
-        let dataOpen = !MMUControl.el3WriteFaults(image.rodataEnd)
-        let wxn = hw_read_sctlr_el3() & 1 << 19 != 0
-        if textLocked && rodataLocked && dataOpen && wxn {
+        let textLocked = MMUControl.writeFaults(el: 3, image.start)
+        let rodataLocked = MMUControl.writeFaults(el: 3, image.textEnd)
+        let dataOpen = !MMUControl.writeFaults(el: 3, image.rodataEnd)
+        if textLocked && rodataLocked && dataOpen && MMUControl.wxnSet(el: 3) {
             Console.line("secure: W^X at EL3: text read-only, data execute-never, SCTLR_EL3.WXN set")
         } else {
             Console.line("secure: W^X check at EL3 failed (AT S1E3W or SCTLR_EL3 disagrees with the map)")

@@ -66,20 +66,26 @@ func readDeviceTree() {
 }
 
 /// Identity map: the low 1 GiB (flash and devices) as Device-nGnRnE, all RAM from the DTB
-/// (any number of ranges, anywhere below 2^48) as normal write-back memory; QEMU virt's 1 GiB
-/// at 0x4000_0000 when the DTB says nothing.
+/// (any number of ranges, anywhere below 2^48) as normal write-back memory, read/write and
+/// execute-never but for this image's code (ImageMap); QEMU virt's 1 GiB at 0x4000_0000 when
+/// the DTB says nothing. No WXN: what this firmware loads next may need its own rules.
 func enableIdentityMap(el: Int) {
     var tables = TranslationTables(pool: unsafe UnsafeMutableRawPointer(&__pagetables_start), pages: 64,
                                    regime: Regime(el: el))
     _ = tables.map(0, 0x4000_0000, .device)
     var memory = boot.summary?.memory ?? []
     if memory.isEmpty { memory = [FDTRegion(base: 0x4000_0000, size: 0x4000_0000)] }
-    for r in memory where !tables.map(r.base, r.size, .readWriteExecute) {
+    for r in memory where !tables.map(r.base, r.size, .readWrite) {
         Console.write("normal: RAM "); Console.hex0x(r.base); Console.write(" size "); Console.hex0x(r.size)
         Console.line(" not (fully) mapped: unaligned, above 2^48 or out of table pages")
     }
+    if !tables.map(ImageMap.bootRegions) { Console.line("normal: the image's W^X map does not fit its tables") }
     MMUControl.enable(el: el, tables: tables, wxn: false)
     ExitBootServices.bootRoot = tables.root
+    // AT S1ExW: the image's text and read-only data refuse writes, its data takes them.
+    let wx = MMUControl.writeFaults(el: el, ImageMap.imageStart) && MMUControl.writeFaults(el: el, ImageMap.textEnd)
+        && !MMUControl.writeFaults(el: el, ImageMap.rodataEnd)
+    Console.line(wx ? "normal: image W^X (text read-only, data execute-never)" : "normal: image W^X check FAILED")
 }
 
 @_cdecl("normal_exception_el1")

@@ -58,8 +58,8 @@ enum ExitBootServices {
         unsafe table.storeBytes(of: crc.value, toByteOffset: 16, as: UInt32.self)
     }
 
-    /// The map an OS leaves the firmware after ExitBootServices: the runtime region and the
-    /// caller's own code executable; all RAM (data, MM buffer) readable and writable but never
+    /// The map an OS leaves the firmware after ExitBootServices: the runtime region's code and
+    /// the caller's own code executable (read-only); all RAM (data, MM buffer) readable and writable but never
     /// executable; the console UART; nothing else.
     static func runtimeTables() -> UInt64 {
         var t = TranslationTables(pool: unsafe UnsafeMutableRawPointer(&__rt_pagetables_start), pages: 32,
@@ -67,10 +67,7 @@ enum ExitBootServices {
         var memory = boot.summary?.memory ?? []
         if memory.isEmpty { memory = [FDTRegion(base: 0x4000_0000, size: 0x4000_0000)] }
         for r in memory { _ = t.map(r.base, r.size, .readWrite) }
-        let rtStart = address(unsafe UnsafeMutableRawPointer(&__efi_runtime_start)), rtStop = address(unsafe UnsafeMutableRawPointer(&__efi_runtime_stop))
-        _ = t.map(rtStart, rtStop - rtStart, .readWriteExecute)
-        let cStart = address(unsafe UnsafeMutableRawPointer(&__rtcaller_start)), cStop = address(unsafe UnsafeMutableRawPointer(&__rtcaller_stop))
-        _ = t.map(cStart, cStop - cStart, .readWriteExecute)
+        _ = t.map(ImageMap.runtimeCode)
         _ = t.map(Console.uart.base & ~0xFFF, 0x1000, .device)
         return t.root
     }

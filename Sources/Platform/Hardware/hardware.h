@@ -103,6 +103,7 @@ HW_INLINE void hw_tlbi_all_el3(void) { __asm__ volatile("tlbi alle3\n dsb ish\n 
 // Address translation probes: the result lands in PAR_EL1 (bit 0 F set when the access faults).
 HW_SYSREG_READ(par_el1, PAR_EL1)
 HW_INLINE void hw_at_s1e3w(uint64_t va) { __asm__ volatile("at s1e3w, %0\n isb" :: "r"(va) : "memory"); }
+HW_INLINE void hw_at_s1e2w(uint64_t va) { __asm__ volatile("at s1e2w, %0\n isb" :: "r"(va) : "memory"); }
 HW_INLINE void hw_at_s1e1w(uint64_t va) { __asm__ volatile("at s1e1w, %0\n isb" :: "r"(va) : "memory"); }
 HW_INLINE void hw_ic_iallu(void) { __asm__ volatile("ic iallu\n dsb ish\n isb" ::: "memory"); }
 HW_INLINE void hw_wfi(void) { __asm__ volatile("wfi"); }

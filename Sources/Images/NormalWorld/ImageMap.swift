@@ -1,0 +1,36 @@
+import MMU
+
+@_extern(c, "__text_end") nonisolated(unsafe) var __text_end: UInt8
+@_extern(c, "__rodata_end") nonisolated(unsafe) var __rodata_end: UInt8
+@_extern(c, "__efi_runtime_data") nonisolated(unsafe) var __efi_runtime_data: UInt8
+
+/// This image's W^X regions (Linker/normal.ld), laid over RAM mapped read/write, execute-never:
+/// the boot code, the runtime region's code, the runtime caller and .text read-only and
+/// executable; .rodata read-only; the runtime region's data and everything after .rodata stay
+/// read/write. The runtime map after ExitBootServices uses the runtime parts alone.
+enum ImageMap {
+    static func address(_ p: UnsafeMutableRawPointer) -> UInt64 { UInt64(UInt(bitPattern: p)) }
+
+    static var imageStart: UInt64 { address(unsafe UnsafeMutableRawPointer(&__image_start)) }
+    static var runtimeStart: UInt64 { address(unsafe UnsafeMutableRawPointer(&__efi_runtime_start)) }
+    static var runtimeData: UInt64 { address(unsafe UnsafeMutableRawPointer(&__efi_runtime_data)) }
+    static var runtimeStop: UInt64 { address(unsafe UnsafeMutableRawPointer(&__efi_runtime_stop)) }
+    static var callerStart: UInt64 { address(unsafe UnsafeMutableRawPointer(&__rtcaller_start)) }
+    static var callerStop: UInt64 { address(unsafe UnsafeMutableRawPointer(&__rtcaller_stop)) }
+    static var textEnd: UInt64 { address(unsafe UnsafeMutableRawPointer(&__text_end)) }
+    static var rodataEnd: UInt64 { address(unsafe UnsafeMutableRawPointer(&__rodata_end)) }
+
+    /// The runtime region's code and the runtime caller: executable after ExitBootServices.
+    static var runtimeCode: [Region] {
+        [Region(base: runtimeStart, size: runtimeData - runtimeStart, .code),
+         Region(base: callerStart, size: callerStop - callerStart, .code)]
+    }
+
+    /// The whole image's code and read-only data (the boot map).
+    static var bootRegions: [Region] {
+        [Region(base: imageStart, size: runtimeStart - imageStart, .code),
+         Region(base: runtimeStart, size: runtimeData - runtimeStart, .code),
+         Region(base: runtimeStop, size: textEnd - runtimeStop, .code),
+         Region(base: textEnd, size: rodataEnd - textEnd, .readOnly)]
+    }
+}
