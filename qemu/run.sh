@@ -4,8 +4,9 @@
 #   hvc   two worlds, shell at EL1 behind our EL2 stub   plain normal image alone on -M virt (EL1)
 #   plain-el2   normal image alone on -M virt,virtualization=on
 #   setway  normal image alone at EL1 under its EL2 stub with HCR_EL2.TSW: set/way self-test
-# Extra QEMU arguments come from QEMU_EXTRA; CPU from QEMU_CPU (default max); the GIC from
-# GIC_VERSION (default 3; 2 gives a GICv2 with its memory-mapped CPU interface).
+# Extra QEMU arguments come from QEMU_EXTRA (a later -m there overrides the 1 GiB below, e.g.
+# QEMU_EXTRA="-m 4G"); CPU from QEMU_CPU (default max); the GIC from GIC_VERSION (default 3; 2
+# gives a GICv2 with its memory-mapped CPU interface).
 mode=${1:-el2}; flash=${2:-build/flash0.img}; elf=${3:-build/normal.elf}
 cpu=${QEMU_CPU:-max}
 gic=${GIC_VERSION:-3}
