@@ -53,12 +53,15 @@ DEPS_NormalWorld := ABI MM DeviceTree Cache MMU Variables Driver Platform
 DEPS_Monitor := ABI MM DeviceTree MMU Variables SPMC EL3 Platform
 DEPS_MMPartition := ABI MM MMU Variables Platform
 
+HEADERS := $(wildcard Sources/Platform/Hardware/*.h Sources/Platform/Hardware/*.modulemap)
+
 define swift_module
-$(MODS)/$(1).swiftmodule $(OBJ)/$(1).o &: $(wildcard $(DIR_$(1))/*.swift) $(foreach d,$(DEPS_$(1)),$(MODS)/$(d).swiftmodule) Sources/Platform/Hardware/hardware.h
+$(MODS)/$(1).swiftmodule $(OBJ)/$(1).o &: $(wildcard $(DIR_$(1))/*.swift) $(foreach d,$(DEPS_$(1)),$(MODS)/$(d).swiftmodule) $(HEADERS)
 	@mkdir -p $(MODS) $(OBJ)
 	@echo "  SWIFT   $(1)"
 	@$(SWIFTC) $(SWIFTFLAGS) -module-name $(1) -emit-module -emit-module-path $(MODS)/$(1).swiftmodule \
 	  -c -o $(OBJ)/$(1).o $(wildcard $(DIR_$(1))/*.swift)
+	@touch $(MODS)/$(1).swiftmodule $(OBJ)/$(1).o   # swiftc keeps an unchanged output's old time
 endef
 $(foreach m,$(LAYERS),$(eval $(call swift_module,$(m))))
 
@@ -69,11 +72,11 @@ $(OBJ)/%.S.o: Startup/%.S $(wildcard Startup/*.inc) Sources/Platform/Hardware/wo
 
 objs = $(foreach m,$(1),$(OBJ)/$(m).o)
 NORMAL_OBJS := $(call objs,ABI MM DeviceTree Cache MMU Variables Driver Platform NormalWorld) \
-  $(OBJ)/normal_entry.S.o $(OBJ)/sysreg_probe.S.o $(OBJ)/smccc.S.o $(OBJ)/string.S.o $(OBJ)/efi_runtime_tables.S.o $(OBJ)/cache_setway.S.o $(OBJ)/cache_by_va.S.o
+  $(OBJ)/normal_entry.S.o $(OBJ)/heap_free.S.o $(OBJ)/sysreg_probe.S.o $(OBJ)/smccc.S.o $(OBJ)/string.S.o $(OBJ)/efi_runtime_tables.S.o $(OBJ)/cache_setway.S.o $(OBJ)/cache_by_va.S.o
 MONITOR_OBJS := $(call objs,ABI MM DeviceTree MMU Variables SPMC EL3 Platform Monitor) \
-  $(OBJ)/monitor_entry.S.o $(OBJ)/string.S.o $(OBJ)/cache_by_va.S.o
+  $(OBJ)/monitor_entry.S.o $(OBJ)/heap_free.S.o $(OBJ)/string.S.o $(OBJ)/cache_by_va.S.o
 PARTITION_OBJS := $(call objs,ABI MM MMU Variables Platform MMPartition) \
-  $(OBJ)/partition_entry.S.o $(OBJ)/smccc.S.o $(OBJ)/string.S.o $(OBJ)/cache_by_va.S.o
+  $(OBJ)/partition_entry.S.o $(OBJ)/heap_free.S.o $(OBJ)/smccc.S.o $(OBJ)/string.S.o $(OBJ)/cache_by_va.S.o
 
 # Link, then write the flat binary, the map and a demangled disassembly beside each image.
 define link_image

@@ -69,7 +69,8 @@ public func posix_memalign(_ out: UnsafeMutablePointer<UnsafeMutableRawPointer?>
     return 0
 }
 
-@_cdecl("free")
+/// Reached through `free` (Startup/heap_free.S): Swift may not define that reserved name itself.
+@_cdecl("heap_free")
 public func heapFree(_ p: UnsafeMutableRawPointer?) {
     if let p { Heap.release(p) }
 }
