@@ -1,4 +1,4 @@
-/// FF-A endpoint IDs and the platform's well-known partitions (DESIGN.md "Contracts").
+/// FF-A endpoint IDs and the platform's well-known partitions (docs/design.md "Contracts").
 public enum Endpoint {
     /// The normal world's physical instance (OS or loader with no hypervisor).
     public static let normalWorld: UInt16 = 0

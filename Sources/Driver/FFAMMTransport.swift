@@ -1,7 +1,7 @@
 import ABI
 import MM
 
-/// MM messages over FF-A, in the U-Boot / Trusted Services convention (ffa-mm.md §c): the message
+/// MM messages over FF-A, in the U-Boot / Trusted Services convention (docs/mm-protocol.md): the message
 /// sits in the shared buffer at `offset`, FFA_MSG_SEND_DIRECT_REQ_64 to the MM partition carries
 /// the offset in x3, and FFA_MSG_SEND_DIRECT_RESP_64 brings the MM return code in w3.
 public struct FFAMMTransport<C: Conduit, M: SharedMemory, K: CacheMaintenance>: MMTransport {

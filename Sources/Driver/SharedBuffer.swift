@@ -1,4 +1,4 @@
-/// The non-secure memory both worlds use for MM messages (DESIGN.md: 64 KiB at 0x4010_0000).
+/// The non-secure memory both worlds use for MM messages (docs/design.md: 64 KiB at 0x4010_0000).
 /// Offsets are from the start of the buffer; the image maps it and adds its own base address.
 public protocol SharedMemory {
     /// Bytes of the buffer.
@@ -9,7 +9,7 @@ public protocol SharedMemory {
     func read(at offset: Int, count: Int) -> [UInt8]
 }
 
-/// Data-cache maintenance by VA over a range of the shared buffer (ffa-mm.md §e): never a
+/// Data-cache maintenance by VA over a range of the shared buffer (docs/mm-protocol.md): never a
 /// whole-cache set/way operation, which can discard the very message just written.
 public protocol CacheMaintenance {
     /// Clean [offset, offset + length) to the point of coherency (DC CVAC or CIVAC, then DSB),

@@ -53,7 +53,7 @@ public struct SPMCConfig: Sendable {
         self.mmBuffer = mmBuffer
     }
 
-    /// The MM secure partition (DESIGN.md "Contracts"): ID 0x8001, UUID ed32d533-..., one
+    /// The MM secure partition (docs/design.md "Contracts"): ID 0x8001, UUID ed32d533-..., one
     /// execution context, receives FFA_MSG_SEND_DIRECT_REQ and _REQ2, runs AArch64.
     public static let mmPartition = PartitionInfo(
         id: Endpoint.mmPartition, executionContexts: 1,

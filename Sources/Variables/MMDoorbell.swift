@@ -7,7 +7,7 @@ public protocol MMSharedWindow {
     mutating func write(_ bytes: [UInt8], at offset: Int)
 }
 
-/// One MM doorbell (FFA_MSG_SEND_DIRECT_REQ_64) as the partition serves it (ffa-mm.md §c).
+/// One MM doorbell (FFA_MSG_SEND_DIRECT_REQ_64) as the partition serves it (docs/mm-protocol.md).
 ///
 /// x3 is either an offset into the buffer (U-Boot, Trusted Services) or the message's physical
 /// address inside it (EDK2). MessageLength is read once and bounded, the whole message is copied

@@ -20,7 +20,7 @@ struct Hierarchy: Sendable, CustomTestStringConvertible {
 }
 
 let hierarchies: [Hierarchy] = [
-    // QEMU 7.2 models (ffa-mm.md §e); L1D 4-way × 128 sets, L2 16-way × 1024 sets.
+    // QEMU 7.2 models (decoded from its CLIDR/CCSIDR values); L1D 4-way × 128 sets, L2 16-way × 1024 sets.
     Hierarchy(name: "cortex-a53", clidr: 0x0a20_0023, ccsidr: [0x700f_e01a, 0x707f_e07a], format: .legacy,
               levels: [0, 1], count: 512 + 16384),
     // L1D 2-way × 256 sets, L2 16-way × 2048 sets.

@@ -115,7 +115,7 @@ func scriptedClient(payloadSize: UInt64 = 0x1000, bufferSize: Int = 0x10000,
 func le64(_ v: UInt64) -> [UInt8] { (0..<8).map { UInt8(truncatingIfNeeded: v >> (8 * UInt64($0))) } }
 func le32(_ v: UInt32) -> [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: v >> (8 * UInt32($0))) } }
 
-/// gEfiSmmVariableProtocolGuid as stored in HeaderGuid (ffa-mm.md §d).
+/// gEfiSmmVariableProtocolGuid as stored in HeaderGuid (docs/mm-protocol.md).
 let smmVariableGuidBytes: [UInt8] = [0x33, 0xd5, 0x32, 0xed, 0xe6, 0x99, 0x09, 0x42, 0x9c, 0xc0, 0x2d, 0x72, 0xcd, 0xd9, 0x98, 0xa7]
 /// EFI_GLOBAL_VARIABLE as stored.
 let globalGuidBytes: [UInt8] = [0x61, 0xdf, 0xe4, 0x8b, 0xca, 0x93, 0xd2, 0x11, 0xaa, 0x0d, 0x00, 0xe0, 0x98, 0x03, 0x2b, 0x8c]

@@ -4,7 +4,7 @@ import MM
 import SPMC
 import Variables
 
-/// The EDK2 doorbell (MmCommunicationDxe → StandaloneMM, ffa-mm.md §c): x3 = the message's
+/// The EDK2 doorbell (MmCommunicationDxe → StandaloneMM, docs/mm-protocol.md): x3 = the message's
 /// physical address; success is FFA_MSG_SEND_DIRECT_RESP_64 with x3 = 0, transport faults are
 /// FFA_ERROR. Side by side with the U-Boot form (x3 = offset, faults as MM codes in x3).
 @Suite struct EDK2ConventionEndToEndTests {

@@ -7,7 +7,7 @@ import Variables
 /// is the real Variables.MMDoorbell.
 ///
 /// `answer` takes what the partition's last SMC returned (the next message) and gives the
-/// registers of its next SMC. Doorbell conventions (ffa-mm.md §c): x3 = offset into the 64 KiB
+/// registers of its next SMC. Doorbell conventions (docs/mm-protocol.md): x3 = offset into the 64 KiB
 /// buffer (U-Boot, Trusted Services), answered with x3 = MM return code; or x3 = the message's
 /// physical address (EDK2), answered with x3 = 0 and transport faults as FFA_ERROR.
 struct MMPartitionModel<P: VariablePersistence> {

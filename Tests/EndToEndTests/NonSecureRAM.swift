@@ -2,7 +2,7 @@ import ABI
 import Driver
 import SPMC
 
-/// The QEMU `virt` addresses the end-to-end tests use (DESIGN.md "Memory map").
+/// The QEMU `virt` addresses the end-to-end tests use (docs/design.md "Memory map").
 enum Board {
     /// The modelled window of non-secure DRAM: the start of RAM, 4 MiB.
     static let ramBase: UInt64 = 0x4000_0000

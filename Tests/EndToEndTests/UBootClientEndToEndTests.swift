@@ -4,7 +4,7 @@ import MM
 import SPMC
 import Variables
 
-/// A client that behaves exactly like U-Boot's (ffa-mm.md §c, "U-Boot's MM flow, step by step"),
+/// A client that behaves exactly like U-Boot's (docs/mm-protocol.md, "U-Boot's MM flow, step by step"),
 /// against the real SPMC and the partition's handler: raw registers, v1.0, 8-byte descriptors,
 /// RXTX_MAP_64 with one page, x3 = offset 0, GET_PAYLOAD_SIZE first, messages built by hand.
 @Suite struct UBootClientEndToEndTests {

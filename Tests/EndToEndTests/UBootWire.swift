@@ -1,5 +1,5 @@
 // A normal world that behaves like mainline U-Boot's FF-A bus (drivers/firmware/arm-ffa) and its
-// MM variable client (lib/efi_loader/efi_variable_tee.c), as ffa-mm.md §c "U-Boot's MM flow, step
+// MM variable client (lib/efi_loader/efi_variable_tee.c), as docs/mm-protocol.md "U-Boot's MM flow, step
 // by step" describes them. It issues raw register calls and builds every MM message byte by byte
 // with U-Boot's struct sizes, using none of this project's MM encoders: it is an independent writer
 // against which the partition's layouts are checked.

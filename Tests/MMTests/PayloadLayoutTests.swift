@@ -1,7 +1,7 @@
 import Testing
 @testable import MM
 
-// Byte-exact layouts against the offsets of ffa-mm.md §d (EDK2 SmmVariableCommon.h, AArch64).
+// Byte-exact layouts against the offsets of docs/mm-protocol.md (EDK2 SmmVariableCommon.h, AArch64).
 
 @Test func accessVariableHasNameAt36AndDataRightAfter() {
     let set = SetVariableRequest(guid: vendor, name: bootName, attributes: 0x07, data: [0xAA, 0xBB, 0xCC])

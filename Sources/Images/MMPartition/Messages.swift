@@ -5,7 +5,7 @@ import Variables
 
 /// The partition's message loop: direct requests in, direct responses out.
 ///
-/// MM doorbell conventions (ffa-mm.md §c): x3 = offset of the message in the 64 KiB buffer
+/// MM doorbell conventions (docs/mm-protocol.md): x3 = offset of the message in the 64 KiB buffer
 /// (U-Boot, Trusted Services), answered with x3 = MM return code; or x3 = the message's
 /// physical address (EDK2), answered with x3 = 0, and transport faults as FFA_ERROR.
 @_extern(c, "dcache_clean_range_poc") func dcache_clean_range_poc(_ start: UInt64, _ length: UInt64)

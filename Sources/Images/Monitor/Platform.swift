@@ -1,4 +1,4 @@
-/// The QEMU `virt` secure platform (DESIGN.md memory map; TF-A's QEMU platform uses the same).
+/// The QEMU `virt` secure platform (docs/design.md memory map; TF-A's QEMU platform uses the same).
 enum QEMUVirt {
     static let flashBase: UInt64 = 0x0000_0000
     static let flashSize: UInt64 = 0x0400_0000

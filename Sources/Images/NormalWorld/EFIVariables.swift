@@ -7,7 +7,7 @@ import Variables
 @_extern(c, "dcache_clean_range_poc") func dcache_clean_range_poc(_ start: UInt64, _ length: UInt64)
 @_extern(c, "dcache_invalidate_range_poc") func dcache_invalidate_range_poc(_ start: UInt64, _ length: UInt64)
 
-/// The MM shared buffer (DESIGN.md: 64 KiB of non-secure memory at 0x4010_0000).
+/// The MM shared buffer (docs/design.md: 64 KiB of non-secure memory at 0x4010_0000).
 struct NSSharedBuffer: SharedMemory {
     static let base: UInt64 = 0x4010_0000
     var size: Int { 0x1_0000 }
