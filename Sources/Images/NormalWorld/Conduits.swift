@@ -3,17 +3,8 @@ import Driver
 import Hardware
 import Platform
 
-/// `smc #0` to EL3 (Startup/smccc.S).
-struct SMCConduit: Conduit {
-    mutating func call(_ regs: Registers) -> Registers { smcCall(regs) }
-}
-
-/// `hvc #0` to EL2 (Startup/smccc.S).
-struct HVCConduit: Conduit {
-    mutating func call(_ regs: Registers) -> Registers { hvcCall(regs) }
-}
-
-/// The conduit chosen at run time, as one concrete type the driver is specialised for.
+/// The conduit chosen at run time (`smc #0` to EL3 or `hvc #0` to EL2, Startup/smccc.S), as one
+/// concrete type the driver is specialised for.
 struct RuntimeConduit: Conduit {
     let useHVC: Bool
     mutating func call(_ regs: Registers) -> Registers { useHVC ? hvcCall(regs) : smcCall(regs) }
@@ -37,8 +28,8 @@ enum SystemConduit {
     /// One call through the chosen conduit; nil when there is none.
     static func call(_ r: Registers) -> Registers? {
         switch choice {
-        case .smc: var c = SMCConduit(); return c.call(r)
-        case .hvc: var c = HVCConduit(); return c.call(r)
+        case .smc: var c = RuntimeConduit(useHVC: false); return c.call(r)
+        case .hvc: var c = RuntimeConduit(useHVC: true); return c.call(r)
         case .noFFA: return nil
         }
     }
