@@ -26,7 +26,16 @@ public struct CFIFlash: Flash {
     public func read(offset: Int, count: Int) -> [UInt8] {
         guard offset >= 0, count >= 0, offset <= size - count else { return [] }
         var out = [UInt8](repeating: 0xFF, count: count)
-        for i in 0..<count { out[i] = hw_mmio_read8(base + UInt64(offset + i)) }
+        var i = 0
+        // Bytes up to a word boundary, then whole words (a quarter of the device reads), then the rest.
+        while i < count && (offset + i) % 4 != 0 { out[i] = hw_mmio_read8(base + UInt64(offset + i)); i += 1 }
+        while i + 4 <= count {
+            let w = hw_mmio_read32(base + UInt64(offset + i))
+            out[i] = UInt8(truncatingIfNeeded: w); out[i + 1] = UInt8(truncatingIfNeeded: w >> 8)
+            out[i + 2] = UInt8(truncatingIfNeeded: w >> 16); out[i + 3] = UInt8(truncatingIfNeeded: w >> 24)
+            i += 4
+        }
+        while i < count { out[i] = hw_mmio_read8(base + UInt64(offset + i)); i += 1 }
         return out
     }
 

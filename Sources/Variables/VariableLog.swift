@@ -18,8 +18,19 @@ public struct FlashVariableLog<F: Flash>: VariablePersistence {
     public let capacity: Int
     /// Sum of the footprints of the variables held now.
     public internal(set) var usedBytes = 0
-    /// A put of a variable whose footprint is at most this succeeds.
-    public var remaining: Int { max(0, capacity - usedBytes) }
+    /// What the RAM index may hold (variables, bytes); see `VariableLogLimits`.
+    public let limits: VariableLogLimits
+    /// Sum of the index costs of the variables held now (`indexCost(of:)`).
+    public internal(set) var indexBytes = 0
+    /// A put of a variable whose footprint is at most this succeeds: the flash has room for its
+    /// record, the index for its RAM, and it may add a variable. 0 once the count is reached
+    /// (updates of held variables may still fit).
+    public var remaining: Int {
+        guard variables.count < limits.maximumVariableCount else { return 0 }
+        // A record's footprint is at least name + data + 48, its index cost name + data + 256.
+        let slack = VariableLogLimits.entryOverhead - VariableLogFormat.footprint(nameCount: 0, dataCount: 0)
+        return max(0, min(capacity - usedBytes, limits.indexCapacity - indexBytes - slack))
+    }
     public internal(set) var statistics = VariableLogStatistics()
     /// Set when a program or erase failed: the store then refuses changes (`.deviceError`)
     /// until it is mounted again, because RAM may no longer match the flash.
@@ -28,6 +39,9 @@ public struct FlashVariableLog<F: Flash>: VariablePersistence {
     public let blockSize: Int
 
     var locations: [VariableLogLocation] = []
+    /// Hash table of positions in `variables` (VariableLogIndex.swift).
+    var slots: [Int32] = []
+    var deletedSlots = 0
     var blocks: [VariableLogBlock] = []
     var nextSequence: UInt64 = 1
     /// Footprint of the largest variable.
@@ -37,8 +51,10 @@ public struct FlashVariableLog<F: Flash>: VariablePersistence {
     /// unrecognisable. Throws `.deviceError` when the geometry cannot hold a log (fewer than two
     /// erase blocks, blocks too small or not 4-byte multiples) or when recovery cannot program.
     /// `maximumVariableSize` is lowered to what the geometry allows (half a block's record area).
-    public init(flash: F, maximumVariableSize: Int = VariableLogFormat.defaultMaximumVariableSize) throws(PersistenceError) {
+    public init(flash: F, maximumVariableSize: Int = VariableLogFormat.defaultMaximumVariableSize,
+                limits: VariableLogLimits = VariableLogLimits()) throws(PersistenceError) {
         self.flash = flash
+        self.limits = limits
         let e = flash.eraseBlockSize
         let n = e > 0 ? flash.size / e : 0
         blockSize = e; blockCount = n
@@ -76,7 +92,11 @@ public struct FlashVariableLog<F: Flash>: VariablePersistence {
         else { throw .full }
         if let i = index(guid: variable.guid, name: variable.name), variables[i] == variable { return }
         let fp = footprint(of: variable)
-        guard fp <= remaining else { throw .full }
+        let held = index(guid: variable.guid, name: variable.name)
+        // The old value stays counted until the new one is committed, for the RAM as for the flash.
+        guard fp <= capacity - usedBytes, indexCost(of: variable) <= limits.indexCapacity - indexBytes,
+              held != nil || variables.count < limits.maximumVariableCount
+        else { throw .full }
         let record = encodeVariableLogRecord(kind: VariableLogFormat.kindVariable, guid: variable.guid,
                                              name: variable.name, attributes: variable.attributes, data: variable.data)
         let at = try place(footprint: fp)
@@ -84,13 +104,9 @@ public struct FlashVariableLog<F: Flash>: VariablePersistence {
         // Found again: a reclaim on the way may have moved the old record.
         if let i = index(guid: variable.guid, name: variable.name) {
             markObsolete(locations[i])
-            usedBytes += fp - locations[i].footprint
-            variables[i] = variable
-            locations[i] = at
+            replace(i, with: variable, at: at)
         } else {
-            usedBytes += fp
-            variables.append(variable)
-            locations.append(at)
+            insert(variable, at: at)
         }
     }
 
@@ -104,16 +120,14 @@ public struct FlashVariableLog<F: Flash>: VariablePersistence {
             // Any cleared bit already counts as obsolete at the next mount.
             if vlogLE32(flash.read(offset: word, count: 4), 0) == VariableLogFormat.stateBlank { throw .deviceError }
         }
-        usedBytes -= locations[i].footprint
-        variables.remove(at: i)
-        locations.remove(at: i)
+        delete(i)
     }
 
     /// Erases the whole region and starts an empty log.
     public mutating func format() throws(PersistenceError) {
         guard blockCount >= 2 else { throw .deviceError }
         hasFailed = false
-        variables = []; locations = []; usedBytes = 0
+        clearIndex()
         for b in 0..<blockCount {
             blocks[b].sequence = 0
             try eraseBlock(b)
@@ -121,10 +135,6 @@ public struct FlashVariableLog<F: Flash>: VariablePersistence {
         _ = try openBlock()
     }
 
-    func index(guid: EFIGuid, name: [UInt8]) -> Int? {
-        for i in variables.indices where variables[i].guid == guid && variables[i].name == name { return i }
-        return nil
-    }
 }
 
 /// What the log did since it was mounted (for tests, trials and benchmarks).
@@ -142,6 +152,9 @@ public struct VariableLogStatistics: Equatable, Sendable {
     public var damagedRecords = 0
     /// Blocks mount found with bytes it cannot append after (a torn write); no longer written.
     public var sealedBlocks = 0
+    /// Variable records past the store's limits (count or RAM) that mount found and made
+    /// obsolete; only a flash we did not write holds them.
+    public var droppedRecords = 0
 
     public init() {}
 }

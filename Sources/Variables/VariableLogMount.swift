@@ -1,35 +1,24 @@
-/// One record found by walking a block.
-struct VariableLogScannedRecord {
-    var offset: Int
-    var footprint: Int
-    var commitWord: UInt32
-    var obsoleteWord: UInt32
-    /// A committed, current variable record whose checksum holds.
-    var variable: StoredVariable?
-    /// A committed reclaim mark whose checksum holds.
-    var deadThrough: UInt64?
-}
-
-struct VariableLogBlockScan {
-    var records: [VariableLogScannedRecord] = []
-    /// First offset the chain of records does not cover.
-    var end: Int
-    /// The chain stopped at an erased header rather than at bytes that are not a record.
+/// Where a walk of a block's records is: the next record's offset, and how the walk ended.
+struct VariableLogCursor {
+    var offset = VariableLogFormat.blockHeaderSize
+    /// The walk stopped at an erased header (or the block's end) rather than at bytes that are
+    /// not a record.
     var endIsErased = true
-    /// Committed records whose checksum failed.
-    var damaged = 0
+    var done = false
 }
 
 /// Mounting: finding the log, replaying it, finishing what a power cut interrupted.
 extension FlashVariableLog {
-    /// Reads every block header and walks the records of our blocks (cost linear in the used
-    /// space, plus one pass over the tail's free space). The blocks newer than every reclaim mark
-    /// form the log; replaying it oldest first, a committed current record of a variable replaces
-    /// any earlier one. Then it completes half-cleared state words and marks superseded records
-    /// obsolete, so that later removes cannot uncover them.
+    /// Two passes, block by block, in memory bounded by the index's limits and time linear in
+    /// the flash read (docs/variable-store.md, Mount):
+    /// 1. every block header, and the committed reclaim marks of our blocks;
+    /// 2. the blocks newer than every mark (the log), oldest first: a committed current record
+    ///    of a variable replaces any earlier one, which is made obsolete at once (so that later
+    ///    removes cannot uncover it), half-cleared state words are finished, and records past
+    ///    the limits are made obsolete.
     mutating func mount() throws(PersistenceError) {
+        clearIndex()
         var headers: [VariableLogBlockHeader?] = []
-        var scans: [VariableLogBlockScan?] = []
         var deadThrough: UInt64 = 0
         var highest: UInt64 = 0
         for b in 0..<blockCount {
@@ -37,12 +26,19 @@ extension FlashVariableLog {
             let header = VariableLogBlockHeader(decoding: flash.read(offset: b * blockSize, count: VariableLogFormat.blockHeaderSize),
                                                 eraseBlockSize: blockSize, blockCount: blockCount)
             headers.append(header)
-            guard let header else { scans.append(nil); continue }
+            guard let header else { continue }
             blocks[b].eraseCount = header.eraseCount
             highest = max(highest, header.sequence)
-            let scan = scanBlock(b)
-            for r in scan.records { if let d = r.deadThrough { deadThrough = max(deadThrough, d) } }
-            scans.append(scan)
+            var c = VariableLogCursor()
+            while let (at, h) = nextRecord(in: b, &c) {
+                guard h.kind == VariableLogFormat.kindReclaimMark, h.isCommitted,
+                      let whole = verifiedRecord(in: b, at: at, h) else { continue }
+                let d = vlogLE64(whole, VariableLogFormat.recordHeaderSize)
+                // A reclaim always writes its mark in a block newer than the one it kills. A mark
+                // naming its own block or a newer one is not ours, and trusting it would let the
+                // erase of its own (dead) block bring the blocks it killed back.
+                if d < header.sequence { deadThrough = max(deadThrough, d) }
+            }
         }
 
         // The log: blocks newer than every reclaim mark, one per sequence number, oldest first.
@@ -62,83 +58,82 @@ extension FlashVariableLog {
             try eraseBlock(newest.block)
         }
 
-        var fixes: [Int] = []
         for (b, sequence) in live {
-            guard let scan = scans[b] else { continue }
-            statistics.damagedRecords += scan.damaged
-            let base = b * blockSize
-            for r in scan.records {
-                if r.commitWord != VariableLogFormat.stateBlank && r.commitWord != 0 { fixes.append(base + r.offset) }
-                if r.obsoleteWord != VariableLogFormat.stateBlank && r.obsoleteWord != 0 { fixes.append(base + r.offset + 4) }
-                guard let v = r.variable else { continue }
-                let at = VariableLogLocation(block: b, offset: r.offset, footprint: r.footprint)
+            var c = VariableLogCursor()
+            while let (at, h) = nextRecord(in: b, &c) {
+                let base = b * blockSize + at
+                if h.commitWord != VariableLogFormat.stateBlank && h.commitWord != 0 { try repairWord(base) }
+                if h.obsoleteWord != VariableLogFormat.stateBlank && h.obsoleteWord != 0 { try repairWord(base + 4) }
+                guard h.kind == VariableLogFormat.kindVariable, h.isCommitted, !h.isObsolete else { continue }
+                guard let whole = verifiedRecord(in: b, at: at, h) else { statistics.damagedRecords += 1; continue }
+                let nameEnd = VariableLogFormat.recordHeaderSize + h.nameCount
+                let v = StoredVariable(guid: h.guid, name: Array(whole[VariableLogFormat.recordHeaderSize..<nameEnd]),
+                                       attributes: h.attributes, data: Array(whole[nameEnd..<(nameEnd + h.dataCount)]))
+                let location = VariableLogLocation(block: b, offset: at, footprint: h.footprint)
                 if let i = index(guid: v.guid, name: v.name) {
                     // An update or a reclaim copy cut before the old record was retired.
-                    fixes.append(locations[i].block * blockSize + locations[i].offset + 4)
-                    usedBytes += r.footprint - locations[i].footprint
-                    variables[i] = v
-                    locations[i] = at
+                    guard indexBytes - indexCost(of: variables[i]) + indexCost(of: v) <= limits.indexCapacity else {
+                        try drop(base); continue
+                    }
+                    try repairWord(locations[i].block * blockSize + locations[i].offset + 4)
+                    replace(i, with: v, at: location)
                 } else {
-                    usedBytes += r.footprint
-                    variables.append(v)
-                    locations.append(at)
+                    guard variables.count < limits.maximumVariableCount,
+                          indexBytes + indexCost(of: v) <= limits.indexCapacity else { try drop(base); continue }
+                    insert(v, at: location)
                 }
             }
             blocks[b].sequence = sequence
-            blocks[b].writeOffset = scan.end
+            blocks[b].writeOffset = c.offset
             blocks[b].sealed = true
-        }
-        // Only the newest block takes more records, and only if nothing was half-written past
-        // its last record (programming over such bytes would corrupt the next record).
-        if let t = live.last?.block, let scan = scans[t] {
-            let clean = scan.endIsErased && isErased(offset: t * blockSize + scan.end, count: blockSize - scan.end)
-            blocks[t].sealed = !clean
-            if !clean { statistics.sealedBlocks += 1 }
+            // Only the newest block takes more records, and only if nothing was half-written past
+            // its last record (programming over such bytes would corrupt the next record).
+            if b == live.last?.block {
+                let clean = c.endIsErased && isErased(offset: b * blockSize + c.offset, count: blockSize - c.offset)
+                blocks[b].sealed = !clean
+                if !clean { statistics.sealedBlocks += 1 }
+            }
         }
         nextSequence = max(highest, deadThrough) + 1
-
-        for word in fixes {
-            do { try flash.program(offset: word, bytes: [0, 0, 0, 0]) } catch { hasFailed = true; throw .deviceError }
-            statistics.repairs += 1
-        }
         if live.isEmpty { _ = try openBlock() }
     }
 
-    /// Walks the records of block `b` from its header until an erased header, bytes that are
-    /// not a valid record header, or the end of the block.
-    func scanBlock(_ b: Int) -> VariableLogBlockScan {
-        let base = b * blockSize
+    /// Finishes a state word mount has decided (commit, or obsolete): programs it to 0.
+    mutating func repairWord(_ offset: Int) throws(PersistenceError) {
+        do { try flash.program(offset: offset, bytes: [0, 0, 0, 0]) } catch { hasFailed = true; throw .deviceError }
+        statistics.repairs += 1
+    }
+
+    /// A record past the limits: only a flash we did not write holds one. Made obsolete, so that
+    /// a later mount, with room freed, does not bring it back over newer changes.
+    mutating func drop(_ offset: Int) throws(PersistenceError) {
+        try repairWord(offset + 4)
+        statistics.droppedRecords += 1
+    }
+
+    /// The next record of block `b` after `c`, and its offset; nil at an erased header, at bytes
+    /// that are not a valid record header, or at the end of the block. Never resynchronises.
+    func nextRecord(in b: Int, _ c: inout VariableLogCursor) -> (Int, VariableLogRecordHeader)? {
         let rh = VariableLogFormat.recordHeaderSize
-        var scan = VariableLogBlockScan(end: VariableLogFormat.blockHeaderSize)
-        var p = VariableLogFormat.blockHeaderSize
-        while p <= blockSize - rh {
-            let hb = flash.read(offset: base + p, count: rh)
-            if vlogAllErased(hb) { break }
-            guard let h = VariableLogRecordHeader(decoding: hb, room: blockSize - p) else {
-                scan.endIsErased = false
-                break
-            }
-            var r = VariableLogScannedRecord(offset: p, footprint: h.footprint, commitWord: h.commitWord, obsoleteWord: h.obsoleteWord)
-            let isMark = h.kind == VariableLogFormat.kindReclaimMark
-            if h.isCommitted && (isMark || !h.isObsolete) {
-                let whole = flash.read(offset: base + p, count: h.footprint)
-                if vlogLE32(whole, h.footprint - 4) == VariableLogCRC32.checksum(whole, from: 8, to: h.footprint - 4) {
-                    if isMark {
-                        let d = vlogLE64(whole, rh)
-                        if d < VariableLogFormat.sequenceLimit { r.deadThrough = d }
-                    } else {
-                        let nameEnd = rh + h.nameCount
-                        r.variable = StoredVariable(guid: h.guid, name: Array(whole[rh..<nameEnd]), attributes: h.attributes,
-                                                    data: Array(whole[nameEnd..<(nameEnd + h.dataCount)]))
-                    }
-                } else {
-                    scan.damaged += 1
-                }
-            }
-            scan.records.append(r)
-            p += h.footprint
+        guard !c.done, c.offset <= blockSize - rh else { c.done = true; return nil }
+        let hb = flash.read(offset: b * blockSize + c.offset, count: rh)
+        if vlogAllErased(hb) { c.done = true; return nil }
+        guard let h = VariableLogRecordHeader(decoding: hb, room: blockSize - c.offset) else {
+            c.endIsErased = false
+            c.done = true
+            return nil
         }
-        scan.end = p
-        return scan
+        let at = c.offset
+        c.offset += h.footprint
+        return (at, h)
+    }
+
+    /// The whole record at `at` of block `b` when its body checksum holds.
+    func verifiedRecord(in b: Int, at: Int, _ h: VariableLogRecordHeader) -> [UInt8]? {
+        let whole = flash.read(offset: b * blockSize + at, count: h.footprint)
+        guard whole.count == h.footprint,
+              vlogLE32(whole, h.footprint - 4) == VariableLogCRC32.checksum(whole, from: 8, to: h.footprint - 4)
+        else { return nil }
+        return whole
     }
 }

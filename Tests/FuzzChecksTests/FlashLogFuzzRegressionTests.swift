@@ -13,17 +13,15 @@ import FuzzChecks
 // MARK: - A reclaim mark kept only in a block that is not part of the log
 
 /// Found by FlashLogFuzzer (then reduced by hand): block 0 holds a committed reclaim mark naming
-/// its own sequence number (5), so mount counts blocks 0 and 1 (sequence 4) dead and opens a
-/// new block. Once block 0 is erased for reuse, the mark is gone and the next mount brings
-/// block 1 back: a variable mount had declared dead reappears.
+/// its own sequence number (5). Mount once counted blocks 0 and 1 (sequence 4) dead and opened a
+/// new block; once block 0 was erased for reuse, the mark was gone and the next mount brought
+/// block 1 back. A mark now counts only for blocks older than its own.
 @Test func flashLogMarkInADeadBlockDoesNotResurrectIt() {
     let input = flashLogInput(blockCountBits: 2, blockSizeBits: 1, operations: [], blocks: [
         header(sequence: 5, eraseCount: 0) + record(kind: 2, name: [], data: le64(5)),
         header(sequence: 4, eraseCount: 0) + record(kind: 1, name: [0x58, 0, 0, 0], data: [1]),
     ])
-    withKnownIssue("Variables: mount trusts a mark that lives in a dead block (reported by fuzz)") {
-        #expect(FlashLogFuzz.check(input) == nil)
-    }
+    #expect(FlashLogFuzz.check(input) == nil)
 }
 
 /// The same image, with the erase counts steering the first opened block elsewhere: puts fill
@@ -39,9 +37,7 @@ import FuzzChecks
         header(sequence: 5, eraseCount: 2) + record(kind: 2, name: [], data: le64(5)),
         header(sequence: 4, eraseCount: 2) + record(kind: 1, name: [0x58, 0, 0, 0], data: [1]),
     ])
-    withKnownIssue("Variables: mount trusts a mark that lives in a dead block (reported by fuzz)") {
-        #expect(FlashLogFuzz.check(input) == nil)
-    }
+    #expect(FlashLogFuzz.check(input) == nil)
 }
 
 // MARK: - Building inputs (checksums are left zero: flags 7 make the driver fill them in)

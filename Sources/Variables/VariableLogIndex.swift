@@ -1,0 +1,132 @@
+import MM
+
+/// How much of the partition's RAM the log's index of variables may take. Every mounted variable
+/// is held in RAM, so the flash alone does not bound it: 1 MiB of small variables would need
+/// several times that in RAM. A put past either limit is refused (`.full`, EFI_OUT_OF_RESOURCES),
+/// and mount drops whatever a crafted flash holds past them, so what was accepted always mounts.
+public struct VariableLogLimits: Equatable, Sendable {
+    /// Variables the store holds at most.
+    public var maximumVariableCount: Int
+    /// Bytes of RAM for the index, each variable counted as name + data + `entryOverhead`.
+    public var indexCapacity: Int
+
+    /// RAM one variable costs beyond its name and data: its entry and location (64 bytes), two
+    /// hash slots, and the heap blocks of its two arrays (array header, heap header, rounding:
+    /// up to 2 × 63), rounded up.
+    public static let entryOverhead = 256
+
+    /// 4096 variables and 1.5 MiB, half the partition's 3 MiB heap.
+    public init(maximumVariableCount: Int = 4096, indexCapacity: Int = 0x18_0000) {
+        self.maximumVariableCount = maximumVariableCount
+        self.indexCapacity = indexCapacity
+    }
+}
+
+/// The RAM index: variables and their locations in two parallel arrays, found by (guid, name)
+/// through an open-addressing hash table of positions, so mount and lookups are linear overall.
+extension FlashVariableLog {
+    static var emptySlot: Int32 { -1 }
+    static var deletedSlot: Int32 { -2 }
+
+    /// RAM the index spends on `v` (see `VariableLogLimits.entryOverhead`).
+    public func indexCost(of v: StoredVariable) -> Int {
+        v.name.count + v.data.count + VariableLogLimits.entryOverhead
+    }
+
+    static func hash(guid: EFIGuid, name: [UInt8]) -> Int {
+        // FNV-1a, 64-bit.
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for i in 0..<16 { h = (h ^ UInt64(guid.byte(i))) &* 0x100_0000_01b3 }
+        for b in name { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        return Int(truncatingIfNeeded: h >> 1)
+    }
+
+    /// Position of (guid, name) in `variables`, if held.
+    func index(guid: EFIGuid, name: [UInt8]) -> Int? {
+        let mask = slots.count - 1
+        guard mask > 0 else { return nil }
+        var s = Self.hash(guid: guid, name: name) & mask
+        for _ in 0..<slots.count {
+            let p = slots[s]
+            if p == Self.emptySlot { return nil }
+            if p >= 0, variables[Int(p)].guid == guid, variables[Int(p)].name == name { return Int(p) }
+            s = (s + 1) & mask
+        }
+        return nil
+    }
+
+    /// The slot holding position `position` of `variables`.
+    func slot(holding position: Int) -> Int? {
+        let v = variables[position]
+        let mask = slots.count - 1
+        var s = Self.hash(guid: v.guid, name: v.name) & mask
+        for _ in 0..<slots.count {
+            if slots[s] == Int32(position) { return s }
+            if slots[s] == Self.emptySlot { return nil }
+            s = (s + 1) & mask
+        }
+        return nil
+    }
+
+    /// Appends a variable not held yet.
+    mutating func insert(_ v: StoredVariable, at location: VariableLogLocation) {
+        if (variables.count + deletedSlots + 1) * 2 > slots.count { rehash(minimum: variables.count + 1) }
+        variables.append(v)
+        locations.append(location)
+        usedBytes += location.footprint
+        indexBytes += indexCost(of: v)
+        let mask = slots.count - 1
+        var s = Self.hash(guid: v.guid, name: v.name) & mask
+        while slots[s] >= 0 { s = (s + 1) & mask }
+        if slots[s] == Self.deletedSlot { deletedSlots -= 1 }
+        slots[s] = Int32(variables.count - 1)
+    }
+
+    /// Gives the variable at `i` a new value and record.
+    mutating func replace(_ i: Int, with v: StoredVariable, at location: VariableLogLocation) {
+        usedBytes += location.footprint - locations[i].footprint
+        indexBytes += indexCost(of: v) - indexCost(of: variables[i])
+        variables[i] = v
+        locations[i] = location
+    }
+
+    /// Drops the variable at `i`; the last one takes its position.
+    mutating func delete(_ i: Int) {
+        usedBytes -= locations[i].footprint
+        indexBytes -= indexCost(of: variables[i])
+        let last = variables.count - 1
+        if let s = slot(holding: i) { slots[s] = Self.deletedSlot; deletedSlots += 1 }
+        if i != last {
+            if let s = slot(holding: last) { slots[s] = Int32(i) }
+            variables.swapAt(i, last)
+            locations.swapAt(i, last)
+        }
+        variables.removeLast()
+        locations.removeLast()
+    }
+
+    mutating func clearIndex() {
+        variables = []; locations = []
+        usedBytes = 0; indexBytes = 0
+        slots = []; deletedSlots = 0
+        // What the store can hold, so neither array grows (and leaves holes in the heap) later.
+        let fit = min(limits.maximumVariableCount, capacity / VariableLogFormat.footprint(nameCount: 0, dataCount: 0) + 1)
+        variables.reserveCapacity(fit)
+        locations.reserveCapacity(fit)
+        rehash(minimum: fit)
+    }
+
+    /// Rebuilds the table with room for `minimum` variables at a load of at most a half.
+    mutating func rehash(minimum: Int) {
+        var size = 16
+        while size < 2 * max(minimum, variables.count) + 2 { size *= 2 }
+        slots = [Int32](repeating: Self.emptySlot, count: size)
+        deletedSlots = 0
+        let mask = size - 1
+        for (p, v) in variables.enumerated() {
+            var s = Self.hash(guid: v.guid, name: v.name) & mask
+            while slots[s] != Self.emptySlot { s = (s + 1) & mask }
+            slots[s] = Int32(p)
+        }
+    }
+}
