@@ -368,6 +368,94 @@ def wx_in_the_monitor_and_the_partition():
         check("runtime: 7 calls, 0 unexpected" in b, f"runtime services fail under W^X ({mode})", b)
 
 
+# --- A full store and a partition that faults (issue 10, part 1) ---------------------------
+
+FILL_GUID = "53544f52-4546-494c-4c53-544f52450001"   # the vendor `fillstore` writes under
+
+
+def secure_log():
+    with open(os.path.join(BUILD, "secure-uart.log"), errors="replace") as f:
+        return f.read()
+
+
+@test
+def a_full_store_boots_again_and_reads_back():
+    """14,000 SetVariable calls through the real MM path fill the store (the count limit
+    refuses the 4097th); the next boot from the same flash mounts it, reaches the shell and
+    reads the variables back, and the store still takes changes."""
+    flash = fresh_flash("full-store")
+    b1 = boot("el2", ["fillstore 14000", "varinfo", "poweroff"], flash=flash, timeout=300)
+    finished(b1)
+    m = re.search(r"fillstore: (\d+) variables set, V\d+ refused: (\w+)", b1.output)
+    check(m and m.group(2) == "EFI_OUT_OF_RESOURCES", "the store was not refused as full", b1)
+    filled = int(m.group(1))
+    check(filled >= 4000, f"only {filled} variables fitted", b1)
+    check("NV|BS|RT: maximum storage 687384, remaining 0, maximum variable size 0" in b1,
+          "QueryVariableInfo does not show the store full", b1)
+    b2 = boot("el2", [f"printenv -e -guid {FILL_GUID} V0", f"printenv -e -guid {FILL_GUID} V{filled - 1}",
+                      f"setenv -e -guid {FILL_GUID} V0", f"setenv -e -guid {FILL_GUID} -nv -bs -rt Again yes",
+                      f"printenv -e -guid {FILL_GUID} Again", "poweroff"], flash=flash, timeout=120)
+    finished(b2)
+    check("secure: partition 0x8001 initialised" in b2, "the partition did not mount the full store", b2)
+    check("normal: UEFI variables over FF-A, MM partition 0x8001" in b2, "variables are not served by the partition", b2)
+    check(f"mm: non-volatile variables: {filled}" in secure_log(), "the partition mounted another count", b2)
+    check(b2.output.count("NV|BS|RT, DataSize = 0x1\n    00000000: 78") == 2, "stored variables not read back", b2)
+    check("00000000: 79 65 73" in b2, "the store takes no change after removing one", b2)
+
+
+def patch_partition(name, symbol_prefix):
+    """A copy of the flash whose MM partition has `udf #0` at the first instruction of the
+    function whose (mangled) name starts with `symbol_prefix` (found in build/partition.map)."""
+    address = None
+    with open(os.path.join(BUILD, "partition.map")) as f:
+        for line in f:
+            fields = line.split()
+            if len(fields) == 5 and fields[4].startswith(symbol_prefix):
+                address = int(fields[0], 16)
+                break
+    check(address is not None, f"no symbol {symbol_prefix} in partition.map")
+    flash = fresh_flash(name)
+    with open(flash, "r+b") as f:
+        f.seek(0x8_0000 + address - 0x0E10_0000)   # the partition's image in flash, and its base
+        f.write(b"\x00\x00\x00\x00")                # udf #0
+    return flash
+
+
+def check_partition_aborted(b, when):
+    check(not b.timed_out, "the machine hung after the partition faulted", b)
+    log = secure_log()
+    check("*** unexpected exception at EL1" in log and "EC 0x00" in log and "FFA_ABORT to the SPMC" in log,
+          "the partition did not report its fault:\n" + log[-1500:], b)
+    check("*** secure: the MM partition reported a fatal error (FFA_ABORT)" in b, "the monitor did not log the abort", b)
+    check("normal: variables are volatile: the MM partition does not answer" in b, "variables not reported unavailable", b)
+    check("00000000: 76 6f 6c" in b, "the volatile fallback does not work", b)
+    check("=> armffa ping 8001\nFF-A error: ABORTED" in b, f"requests {when} are not answered ABORTED", b)
+
+
+@test
+def a_partition_that_faults_while_mounting_is_aborted_and_bl33_boots():
+    flash = patch_partition("fault-mount", "$e9Variables16FlashVariableLogV10clearIndex")
+    b = boot("el2", ["setenv -e -nv -bs -rt Vol vol", "printenv -e Vol", "armffa ping 8001", "poweroff"],
+             flash=flash, timeout=60)
+    finished(b)
+    check("secure: partition 0x8001 aborted during initialisation; booting without it" in b,
+          "the monitor did not boot BL33 past the aborted partition", b)
+    check_partition_aborted(b, "after the fault")
+
+
+@test
+def a_partition_that_faults_in_a_request_answers_aborted_and_bl33_goes_on():
+    flash = patch_partition("fault-request", "$e11MMPartition8MessagesO11communicate")
+    b = boot("el2", ["setenv -e -nv -bs -rt Vol vol", "printenv -e Vol", "armffa ping 8001", "poweroff"],
+             flash=flash, timeout=60)
+    finished(b)
+    check("secure: partition 0x8001 initialised" in b, "the partition did not start", b)
+    check("secure: partition 0x8001 aborted; requests to it are answered ABORTED" in b,
+          "the monitor did not mark the partition aborted", b)
+    check("MM GET_PAYLOAD_SIZE failed: EFI_DEVICE_ERROR" in b, "the first request was not failed", b)
+    check_partition_aborted(b, "after the fault")
+
+
 def main(argv):
     return run_suite(TESTS, argv, "proof tests")
 

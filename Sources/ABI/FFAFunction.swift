@@ -26,6 +26,9 @@ public enum FFAFunction {
     public static let FFA_PARTITION_INFO_GET_REGS: UInt32 = 0xC400_008B
     public static let FFA_MSG_SEND_DIRECT_REQ2: UInt32 = 0xC400_008D
     public static let FFA_MSG_SEND_DIRECT_RESP2: UInt32 = 0xC400_008E
+    /// FF-A v1.3: a partition reports a fatal error; it never runs again.
+    public static let FFA_ABORT_32: UInt32 = 0x8400_0090
+    public static let FFA_ABORT_64: UInt32 = 0xC400_0090
 
     /// How many registers, from x0, an FF-A message with `id` in w0 defines (FF-A v1.2 over
     /// SMCCC v1.2): x0...x17 for the SMC64 ABIs that use the extended registers (FFA_SUCCESS_64

@@ -55,6 +55,14 @@ func vectorName(_ kind: UInt64) -> StaticString {
 
 /// Prints a decoded crash report for an unexpected exception and stops this core for good.
 public func crash(_ frame: ExceptionFrame, kind: UInt64, el: Int) -> Never {
+    reportException(frame, kind: kind, el: el)
+    Console.line("*** system halted")
+    halt()
+}
+
+/// Prints a decoded report of an unexpected exception (allocates nothing: the heap may be
+/// what failed).
+public func reportException(_ frame: ExceptionFrame, kind: UInt64, el: Int) {
     Console.write("\n*** unexpected exception at EL"); Console.dec(UInt64(el))
     Console.write(": "); Console.line(vectorName(kind))
     Console.write("    EC 0x"); Console.hex(UInt64(frame.exceptionClass), digits: 2)
@@ -64,8 +72,6 @@ public func crash(_ frame: ExceptionFrame, kind: UInt64, el: Int) -> Never {
     Console.write("  FAR "); Console.hex0x(frame.far, digits: 16); Console.put(10)
     Console.write("    SPSR "); Console.hex0x(frame.spsr, digits: 8)
     Console.write("  x0 "); Console.hex0x(frame.x(0)); Console.write("  x30 "); Console.hex0x(frame.x(30)); Console.put(10)
-    Console.line("*** system halted")
-    halt()
 }
 
 public func halt() -> Never {

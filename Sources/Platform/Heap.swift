@@ -74,3 +74,6 @@ public func posix_memalign(_ out: UnsafeMutablePointer<UnsafeMutableRawPointer?>
 public func heapFree(_ p: UnsafeMutableRawPointer?) {
     if let p { Heap.release(p) }
 }
+
+/// Bytes of the heap in use now, headers included (a figure for boot logs and benchmarks).
+public func heapBytesInUse() -> Int { Heap.bytesInUse }

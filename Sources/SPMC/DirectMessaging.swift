@@ -66,7 +66,7 @@ extension SPMC {
     /// A direct request from the normal world. Checks, in TF-A's order: MBZ flags, the
     /// sender is the caller's own ID (0), the receiver is an existing secure partition that
     /// accepts this kind of request (DENIED if not), and it is idle (BUSY while it initialises
-    /// or handles another request; ABORTED once it has failed).
+    /// or handles another request; ABORTED once it has failed or aborted).
     mutating func sendDirectRequest(_ r: Registers, function: UInt32,
                                     kind: DirectMessageKind) throws(FFAError) -> Outcome {
         guard DirectMessaging.flagsAreZero(r, kind: kind) else { throw .invalidParameters }
@@ -85,7 +85,7 @@ extension SPMC {
         switch partitions[index].runtime {
         case .waiting: break
         case .initialising, .handling: throw .busy
-        case .failed: throw .aborted
+        case .failed, .aborted: throw .aborted
         }
 
         partitions[index].runtime = .handling(PendingRequest(origin: sender, kind: kind))

@@ -120,7 +120,7 @@ public enum SPMCFuzz {
                 guard let i = after.partitionIndex(id), case .handling = before.partitions[i].runtime
                 else { return false }
                 if case .waiting = after.partitions[i].runtime { return true }
-                return false
+                return after.partitions[i].runtime == .aborted
             default:
                 return false
             }

@@ -29,8 +29,27 @@ extension SPMC {
             let code = FFAError(code: r.w(2)) ?? .aborted
             return .resume(pending.origin == Endpoint.normalWorld ? .normal : .partition(pending.origin),
                            partitions[index].request.delivering(.ffaError(code)))
-        case .waiting, .failed:
+        case .waiting, .failed, .aborted:
             throw .notSupported
+        }
+    }
+
+    /// The partition at `index` stopped for good: FFA_ABORT (FF-A v1.3), or a fault the monitor
+    /// took for it. Whatever it was doing ends: during initialisation the monitor goes on
+    /// booting (as for a failed one); during a request the sender gets FFA_ERROR(ABORTED).
+    /// From then on every request to it is ABORTED, as Hafnium answers for an aborted vCPU.
+    mutating func partitionAborted(index: Int) -> Outcome {
+        let was = partitions[index].runtime
+        partitions[index].runtime = .aborted
+        switch was {
+        case .initialising:
+            return Outcome(.partitionInitialised(id: partitions[index].info.id, succeeded: false))
+        case .handling(let pending):
+            return .resume(pending.origin == Endpoint.normalWorld ? .normal : .partition(pending.origin),
+                           partitions[index].request.delivering(.ffaError(.aborted)))
+        case .waiting, .failed, .aborted:
+            // It was not running, so it cannot have called; the monitor resumes the normal world.
+            return .resume(.normal, .ffaError(.aborted))
         }
     }
 }

@@ -30,6 +30,13 @@ public struct SPMC: Sendable {
         if let i = partitionIndex(id) { partitions[i].runtime = .failed }
     }
 
+    /// Partition `id` faulted in a way only the monitor saw (an exception taken to EL3): it is
+    /// marked aborted (see `partitionAborted(index:)`). Nil for an unknown ID.
+    public mutating func partitionFaulted(_ id: UInt16) -> Outcome? {
+        guard let i = partitionIndex(id) else { return nil }
+        return partitionAborted(index: i)
+    }
+
     /// Handles one FF-A call (`function` has the SVE hint cleared).
     mutating func handle<M: PhysicalMemory>(_ r: Registers, function: UInt32, from world: World,
                                             memory: inout M) -> Outcome {
@@ -101,6 +108,11 @@ public struct SPMC: Sendable {
     private mutating func handlePartition(_ r: Registers, function: UInt32, index: Int) -> Outcome {
         let id = partitions[index].info.id
         let me = World.partition(id)
+        // FF-A v1.3's abort is honoured whatever version we serve, and whatever the other
+        // registers hold: a partition that calls it cannot go on.
+        if function == FFAFunction.FFA_ABORT_32 || function == FFAFunction.FFA_ABORT_64 {
+            return partitionAborted(index: index)
+        }
         guard FFAFeatures.isAvailable(function, to: me, version: SPMC.version) else {
             // TF-A: an SP cannot send a direct request (there is no other SP to call).
             if DirectMessaging.requestKind(function) != nil {

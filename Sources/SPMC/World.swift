@@ -14,7 +14,8 @@ public struct Outcome: Equatable, Sendable {
         /// They are that world's own registers (the call it is stopped in) with only the answer's
         /// result registers written, as SMCCC v1.2 asks of a callee.
         case resume(World, Registers)
-        /// The partition ended its initialisation (FFA_MSG_WAIT: succeeded; FFA_ERROR: failed).
+        /// The partition ended its initialisation (FFA_MSG_WAIT: succeeded; FFA_ERROR or
+        /// FFA_ABORT: failed).
         /// The monitor continues booting: the next partition, then the normal world.
         case partitionInitialised(id: UInt16, succeeded: Bool)
         /// PSCI SYSTEM_OFF: power the machine off.

@@ -45,6 +45,11 @@ public func partition_main() -> Never {
         let handler = MMVariableHandler(store: VariableStore(persistence: log))
         ConsoleLog.line("mm: variable store mounted from flash")
         ConsoleLog.number("mm: non-volatile variables: ", UInt64(handler.store.persistence.variables.count))
+        ConsoleLog.number("mm: heap bytes in use: ", UInt64(heapBytesInUse()))
+        if handler.store.persistence.statistics.droppedRecords > 0 {
+            ConsoleLog.number("mm: records past the store's limits made obsolete: ",
+                              UInt64(handler.store.persistence.statistics.droppedRecords))
+        }
         service = handler
         first = ffa(Registers(UInt64(FFAFunction.FFA_MSG_WAIT)))
     } catch {
@@ -80,7 +85,13 @@ func crashEarly() -> Never {
     halt()
 }
 
+/// Any exception the partition takes at S-EL1 is fatal to it (an allocation that failed, a bad
+/// access): it reports it, then tells the SPMC with FFA_ABORT (FF-A v1.3), which marks it
+/// aborted and lets the machine go on without it. The SPMC never resumes an aborted partition.
 @_cdecl("partition_exception")
 public func partition_exception(_ frame: UnsafeMutablePointer<UInt64>, _ kind: UInt64) {
-    crash(ExceptionFrame(frame), kind: kind, el: 1)
+    reportException(ExceptionFrame(frame), kind: kind, el: 1)
+    Console.line("*** mm: fatal error; FFA_ABORT to the SPMC")
+    _ = ffa(Registers(UInt64(FFAFunction.FFA_ABORT_32)))
+    halt()
 }

@@ -96,12 +96,21 @@ public func monitor_handle_trap(_ context: UnsafeMutableRawPointer) -> UnsafeMut
     let esr = hw_read_esr_el3()
     guard (esr >> 26) & 0x3F == 0x17 else {
         // Not an SMC: nothing the monitor serves. The caller gets the exception back, as its
-        // own EL would have taken it (UNDEFINED; a routed external abort stays an abort).
+        // own EL would have taken it (UNDEFINED; a routed external abort stays an abort). The
+        // MM partition's vectors then report it and end it with FFA_ABORT.
         TrapInjection.inject(into: caller, world: world, esr: esr, far: hw_read_far_el3())
         return caller.base
     }
+    let function = UInt32(truncatingIfNeeded: caller.registers.x0)
+    if world != .normal && (function == FFAFunction.FFA_ABORT_32 || function == FFAFunction.FFA_ABORT_64) {
+        Console.line("\n*** secure: the MM partition reported a fatal error (FFA_ABORT)")
+    }
     let outcome = Dispatch.handle(caller.registers, from: world)
     for b in outcome.console { SecureConsole.put(b) }
+    if world != .normal, Dispatch.dispatcher.spmc.partitions.contains(where: { $0.runtime == .aborted }),
+       case .resume(.normal, _) = outcome.action {
+        Console.line("secure: partition 0x8001 aborted; requests to it are answered ABORTED")
+    }
     switch outcome.action {
     case .resume(let next, let regs):
         let target = next == .normal ? normalContext : partitionContext
@@ -109,7 +118,8 @@ public func monitor_handle_trap(_ context: UnsafeMutableRawPointer) -> UnsafeMut
         return target.base
     case .partitionInitialised(let id, let ok):
         Console.write("secure: partition "); Console.hex0x(UInt64(id))
-        Console.line(ok ? " initialised" : " failed to initialise")
+        let aborted = Dispatch.dispatcher.spmc.partitions.contains { $0.info.id == id && $0.runtime == .aborted }
+        Console.line(ok ? " initialised" : aborted ? " aborted during initialisation; booting without it" : " failed to initialise")
         Console.line("secure: entering BL33 at 0x60000000")
         dcache_clean_range_poc(QEMUVirt.bl33Base, bl33Bytes)
         return normalContext.base
