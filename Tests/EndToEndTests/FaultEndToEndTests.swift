@@ -54,4 +54,21 @@ import Variables
         #expect(m.world.partition.served.isEmpty)
         #expect(m.world.faults.isEmpty)
     }
+
+    /// The partition faults while it serves a SetVariable and its vectors call FFA_ABORT: the
+    /// client hears EFI_DEVICE_ERROR at once (no hang), every later request is ABORTED, and the
+    /// rest of FF-A still answers the normal world.
+    @Test func partitionThatAbortsDuringARequest() throws {
+        let m = Machine(persistence: InMemoryPersistence())
+        var client = try m.bootClient()
+        #expect(client.setVariable(name: ucs2("Before"), guid: vendor, attributes: Attr.nvBsRt, data: [1]) == .success)
+        m.world.partition.faultsOnNextRequest = true
+        #expect(client.setVariable(name: ucs2("During"), guid: vendor, attributes: Attr.nvBsRt, data: [2]) == .deviceError)
+        #expect(m.world.dispatcher.spmc.partitions[0].runtime == .aborted)
+        #expect(client.getVariable(name: ucs2("Before"), guid: vendor, dataSize: 8).status == .deviceError)
+        #expect(m.world.normalCalls.last?.1 == .ffaError(.aborted))
+        // The rest of FF-A answers as before.
+        #expect(m.world.smc(Registers(UInt64(FFAFunction.FFA_ID_GET))).x0 == UInt64(FFAFunction.FFA_SUCCESS_32))
+        #expect(m.world.faults.isEmpty)
+    }
 }

@@ -17,6 +17,8 @@ struct MMPartitionModel<P: VariablePersistence> {
     let bufferSize = Board.mmBufferSize
     /// Every message the partition took in, with the MM return code it gave.
     private(set) var served: [(x3: UInt64, edk2: Bool, code: MMReturnCode)] = []
+    /// The next request faults, and the partition's vectors call FFA_ABORT instead of answering.
+    var faultsOnNextRequest = false
 
     init(handler: MMVariableHandler<P>, ram: NonSecureRAM) {
         self.handler = handler
@@ -29,6 +31,10 @@ struct MMPartitionModel<P: VariablePersistence> {
     mutating func answer(_ r: Registers) -> Registers {
         let sender = UInt64(r.w(1) >> 16)
         let endpoints = UInt64(Endpoint.mmPartition) << 16 | sender
+        if faultsOnNextRequest {
+            faultsOnNextRequest = false
+            return Registers(UInt64(FFAFunction.FFA_ABORT_32))
+        }
         switch r.w(0) {
         case FFAFunction.FFA_MSG_SEND_DIRECT_REQ_64:
             let (code, edk2) = communicate(x3: r.x3)

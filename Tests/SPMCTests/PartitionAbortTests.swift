@@ -1,0 +1,54 @@
+import Testing
+import ABI
+@testable import SPMC
+
+// A partition that stops for good (FFA_ABORT from its exception vectors, or a fault the monitor
+// takes for it): the machine goes on without it (issue 10, part 1).
+
+@Test func abortDuringInitialisationEndsItAndTheMonitorBootsOn() {
+    var h = Harness(initialise: false)
+    // Whatever the other registers hold: a partition that aborts cannot go on.
+    #expect(h.call(regs(FFAFunction.FFA_ABORT_32, [7, 0xBAD]), from: .partition(mm)).action
+            == .partitionInitialised(id: mm, succeeded: false))
+    #expect(h.spmc.partitions[0].runtime == .aborted)
+    #expect(h.spmc.invariantsHold)
+    // Requests to it are ABORTED from now on; it is still listed.
+    #expect(h.call(request()).action == .resume(.normal, .ffaError(.aborted)))
+    #expect(h.call(request(FFAFunction.FFA_MSG_SEND_DIRECT_REQ_32)).action == .resume(.normal, .ffaError(.aborted)))
+    #expect(h.spmc.partitions.map(\.info.id) == [mm])
+    // It is not running, so a call that claims to come from it is refused.
+    #expect(isError(h.ask(FFAFunction.FFA_MSG_WAIT, from: .partition(mm)), .denied))
+    #expect(h.spmc.partitions[0].runtime == .aborted)
+}
+
+@Test func abortWhileHandlingARequestAnswersTheSenderAborted() {
+    var h = Harness()
+    _ = h.call(request())
+    #expect(h.spmc.partitions[0].runtime == .handling(PendingRequest(origin: 0, kind: .smc64)))
+    let out = h.call(regs(FFAFunction.FFA_ABORT_64), from: .partition(mm))
+    #expect(out.action == .resume(.normal, .ffaError(.aborted)))
+    #expect(out.isWellFormedForNormalWorld && h.spmc.invariantsHold)
+    #expect(h.spmc.partitions[0].runtime == .aborted)
+    #expect(h.call(request()).action == .resume(.normal, .ffaError(.aborted)))
+    // The rest of FF-A keeps working for the normal world.
+    #expect(isSuccess(h.ask(FFAFunction.FFA_ID_GET)))
+}
+
+@Test func aFaultTheMonitorTakesAbortsThePartitionLikeFFAAbort() {
+    var booting = Harness(initialise: false)
+    #expect(booting.dispatcher.partitionFaulted(mm)?.action == .partitionInitialised(id: mm, succeeded: false))
+    #expect(booting.spmc.partitions[0].runtime == .aborted)
+
+    var serving = Harness()
+    _ = serving.call(request())
+    #expect(serving.dispatcher.partitionFaulted(mm)?.action == .resume(.normal, .ffaError(.aborted)))
+    #expect(serving.spmc.partitions[0].runtime == .aborted)
+    #expect(serving.dispatcher.partitionFaulted(0x8005) == nil)
+}
+
+@Test func theNormalWorldCannotAbort() {
+    var h = Harness()
+    #expect(isError(h.ask(FFAFunction.FFA_ABORT_32), .notSupported))
+    #expect(isError(h.ask(FFAFunction.FFA_ABORT_64), .notSupported))
+    #expect(h.spmc.partitions[0].runtime == .waiting)
+}
