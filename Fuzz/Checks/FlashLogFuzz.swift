@@ -8,7 +8,8 @@ import Variables
 ///
 /// Input (missing bytes read as zero):
 /// - 0: geometry: bits 0-1 block count 2...5, bits 2-3 block size 512 << n, bits 4-5 the
-///   maximum variable size asked for (the geometry may lower it);
+///   maximum variable size asked for (the geometry may lower it), bits 6-7 the store's limits
+///   (`limitChoices`: the default, or a count or an index RAM small enough to reach);
 /// - 1: bit 0 completes valid-looking block headers (geometry fields and CRC), bit 1 the header
 ///   CRC of every record the walk reaches, bit 2 its body CRC (so mutations reach past the
 ///   checksums); bit 3 cuts the power after byte 2 flash operations;
@@ -17,6 +18,10 @@ import Variables
 public enum FlashLogFuzz {
     public static let operationCount = 32
     public static let imageOffset = 4 + 3 * operationCount
+    /// Limits small enough that a few puts (or a crafted image) reach them.
+    public static let limitChoices = [VariableLogLimits(), VariableLogLimits(maximumVariableCount: 3),
+                                      VariableLogLimits(maximumVariableCount: 8),
+                                      VariableLogLimits(maximumVariableCount: 64, indexCapacity: 1200)]
 
     public static func check(_ data: [UInt8]) -> StaticString? {
         let control = { (i: Int) -> UInt8 in i < data.count ? data[i] : 0 }
@@ -24,6 +29,7 @@ public enum FlashLogFuzz {
         let blockSize = 512 << Int((control(0) >> 2) & 3)
         let maximumAsked = [VariableLogFormat.defaultMaximumVariableSize, 64, 160, 400][Int((control(0) >> 4) & 3)]
         let flags = control(1)
+        let limits = limitChoices[Int(control(0) >> 6)]
 
         var image = [UInt8](repeating: 0xFF, count: blockCount * blockSize)
         if data.count > imageOffset {
@@ -33,7 +39,7 @@ public enum FlashLogFuzz {
         let device = RAMFlash(bytes: image, eraseBlockSize: blockSize)
 
         // Mount: never fails on a usable geometry (RAMFlash fails only on misuse), never misuses.
-        guard var log = try? FlashVariableLog(flash: device, maximumVariableSize: maximumAsked) else {
+        guard var log = try? FlashVariableLog(flash: device, maximumVariableSize: maximumAsked, limits: limits) else {
             return "mount threw on a valid geometry"
         }
         if let broken = consistency(log) { return broken }
@@ -41,12 +47,16 @@ public enum FlashLogFuzz {
 
         // Recovery is done once: a second mount finds the same variables and writes nothing.
         let operationsAfterMount = device.programs + device.erases
-        guard let again = try? FlashVariableLog(flash: device, maximumVariableSize: maximumAsked) else {
+        guard let again = try? FlashVariableLog(flash: device, maximumVariableSize: maximumAsked, limits: limits) else {
             return "second mount threw"
         }
         guard powerCutSameVariables(again.variables, log.variables) else { return "second mount found other variables" }
         guard device.programs + device.erases == operationsAfterMount else { return "second mount wrote to the flash" }
 
+        // Mount keeps the limits whatever the image holds.
+        guard log.variables.count <= limits.maximumVariableCount, log.indexBytes <= limits.indexCapacity else {
+            return "mount went past the store's limits"
+        }
         // The space guarantee holds for stores we could have written (docs/variable-store.md,
         // Limits): every variable within the maximum and the figures within capacity.
         let guaranteed = log.usedBytes <= log.capacity
@@ -82,7 +92,7 @@ public enum FlashLogFuzz {
         device.restorePower()
 
         // Reboot: exactly what was acknowledged (plus the operation in flight, whole or not at all).
-        guard var after = try? FlashVariableLog(flash: device, maximumVariableSize: maximumAsked) else {
+        guard var after = try? FlashVariableLog(flash: device, maximumVariableSize: maximumAsked, limits: limits) else {
             return "mount after the operations threw"
         }
         if !powerCutSameVariables(after.variables, model) {
@@ -101,7 +111,7 @@ public enum FlashLogFuzz {
         }
         do { try after.put(probe) } catch { return "a small put failed after recovery" }
         model = PowerCutOperation.put(probe).applied(to: model)
-        guard let last = try? FlashVariableLog(flash: device, maximumVariableSize: maximumAsked) else {
+        guard let last = try? FlashVariableLog(flash: device, maximumVariableSize: maximumAsked, limits: limits) else {
             return "final mount threw"
         }
         guard powerCutSameVariables(last.variables, model) else { return "final mount differs" }
@@ -110,17 +120,25 @@ public enum FlashLogFuzz {
         return nil
     }
 
-    /// Unique keys, and figures that add up.
+    /// Unique keys, figures that add up, limits kept, and every variable found by its key.
     static func consistency<F: Flash>(_ log: FlashVariableLog<F>) -> StaticString? {
-        var sum = 0
+        var sum = 0, cost = 0
         for (i, v) in log.variables.enumerated() {
             sum += log.footprint(of: v)
+            cost += log.indexCost(of: v)
+            guard log.variable(guid: v.guid, name: v.name) == v else { return "the index does not find a variable" }
             for w in log.variables[(i + 1)...] where w.guid == v.guid && w.name == v.name {
                 return "two variables with one key"
             }
         }
         guard sum == log.usedBytes else { return "usedBytes is not the sum of the footprints" }
-        guard log.remaining == max(0, log.capacity - log.usedBytes) else { return "remaining is wrong" }
+        guard cost == log.indexBytes else { return "indexBytes is not the sum of the index costs" }
+        guard log.variables.count <= log.limits.maximumVariableCount, log.indexBytes <= log.limits.indexCapacity
+        else { return "the store holds more than its limits" }
+        let slack = VariableLogLimits.entryOverhead - VariableLogFormat.footprint(nameCount: 0, dataCount: 0)
+        let room = log.variables.count < log.limits.maximumVariableCount
+            ? max(0, min(log.capacity - log.usedBytes, log.limits.indexCapacity - log.indexBytes - slack)) : 0
+        guard log.remaining == room else { return "remaining is wrong" }
         return nil
     }
 

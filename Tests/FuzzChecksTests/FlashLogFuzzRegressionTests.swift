@@ -40,13 +40,36 @@ import FuzzChecks
     #expect(FlashLogFuzz.check(input) == nil)
 }
 
+// MARK: - Stores at and past their limits (issue 10: a full store bricked the machine)
+
+/// A crafted image holding six variables under a limit of three: mount keeps three, makes the
+/// rest obsolete, and the puts that follow meet the count limit (updates still fit).
+@Test func flashLogCraftedStorePastTheCountMountsWithinIt() {
+    var block = header(sequence: 1, eraseCount: 0)
+    for k in 0..<6 { block += record(kind: 1, name: [0x41 + UInt8(k), 0, 0, 0], data: [UInt8(k)]) }
+    let input = flashLogInput(blockCountBits: 2, blockSizeBits: 1, limitsChoice: 1, operations: [
+        0 << 2 | 1, 20, 9, 6 << 2 | 1, 20, 9,       // put (update) a held key, put a new key
+        12 << 2 | 3, 0, 0, 7 << 2 | 1, 40, 1,       // remove a held key, put a new one
+    ], blocks: [block])
+    #expect(FlashLogFuzz.check(input) == nil)
+}
+
+/// The same store filled by puts under a small index RAM, with a power cut in the middle.
+@Test func flashLogStoreFilledToItsRAMSurvivesACut() {
+    var operations: [UInt8] = []
+    for k in 0..<12 { operations += [UInt8(k) << 2 | 1, UInt8(30 + 10 * k), UInt8(k)] }
+    var input = flashLogInput(blockCountBits: 1, blockSizeBits: 0, limitsChoice: 3, operations: operations, blocks: [])
+    input[1] = 0x08; input[2] = 40; input[3] = 7          // cut after 40 flash operations
+    #expect(FlashLogFuzz.check(input) == nil)
+}
+
 // MARK: - Building inputs (checksums are left zero: flags 7 make the driver fill them in)
 
 /// 4 blocks (`blockCountBits` 2) of 1 KiB (`blockSizeBits` 1), default maximum size.
-private func flashLogInput(blockCountBits: UInt8, blockSizeBits: UInt8, operations: [UInt8],
-                           blocks: [[UInt8]]) -> [UInt8] {
+private func flashLogInput(blockCountBits: UInt8, blockSizeBits: UInt8, limitsChoice: UInt8 = 0,
+                           operations: [UInt8], blocks: [[UInt8]]) -> [UInt8] {
     let blockSize = 512 << Int(blockSizeBits)
-    var input: [UInt8] = [blockCountBits | blockSizeBits << 2, 0x07, 0, 0]
+    var input: [UInt8] = [blockCountBits | blockSizeBits << 2 | limitsChoice << 6, 0x07, 0, 0]
     input += operations + [UInt8](repeating: 0, count: 3 * FlashLogFuzz.operationCount - operations.count)
     for block in blocks { input += block + [UInt8](repeating: 0xFF, count: blockSize - block.count) }
     return input
