@@ -13,6 +13,8 @@ public struct PowerCutTrialConfiguration: Equatable, Sendable {
     public var operations = 120
     /// Distinct (guid, name) keys the stream uses; more keys than fit make some puts fail `.full`.
     public var keys = 12
+    /// The store's limits; small ones make the stream meet a store full by count or by RAM.
+    public var limits = VariableLogLimits()
 
     public init() {}
 }
@@ -89,7 +91,7 @@ public func runPowerCutTrial(seed: UInt64, cutAfter: Int?, recoveryCutAfter: Int
     var acknowledged: [StoredVariable] = []
     var inFlight: PowerCutOperation?
 
-    if var log = try? FlashVariableLog(flash: device, maximumVariableSize: c.maximumVariableSize) {
+    if var log = try? FlashVariableLog(flash: device, maximumVariableSize: c.maximumVariableSize, limits: c.limits) {
         for _ in 0..<c.operations {
             let op = powerCutNextOperation(&random, current: acknowledged, configuration: c)
             inFlight = op
@@ -125,11 +127,11 @@ public func runPowerCutTrial(seed: UInt64, cutAfter: Int?, recoveryCutAfter: Int
 
     if let r = recoveryCutAfter {
         device.cutPower(afterOperations: r, seed: seed ^ 0xC0FF_EE00)
-        _ = try? FlashVariableLog(flash: device, maximumVariableSize: c.maximumVariableSize)
+        _ = try? FlashVariableLog(flash: device, maximumVariableSize: c.maximumVariableSize, limits: c.limits)
         result.recoveryWasCut = device.powerIsCut
         device.restorePower()
     }
-    guard var log = try? FlashVariableLog(flash: device, maximumVariableSize: c.maximumVariableSize) else {
+    guard var log = try? FlashVariableLog(flash: device, maximumVariableSize: c.maximumVariableSize, limits: c.limits) else {
         result.violate(.mountFailed)
         return result
     }
@@ -148,8 +150,9 @@ public func runPowerCutTrial(seed: UInt64, cutAfter: Int?, recoveryCutAfter: Int
     if case .put(var v) = extra {
         v.data = Array(v.data.prefix(16))
         extra = .put(v)
-        if log.footprint(of: v) > log.remaining, let victim = log.variables.first {
-            do { try log.remove(guid: victim.guid, name: victim.name) } catch { result.violate(.afterRecoveryWrong) }
+        // One remove makes room for it on the flash; under a RAM limit it may take more.
+        while log.footprint(of: v) > log.remaining, let victim = log.variables.first {
+            do { try log.remove(guid: victim.guid, name: victim.name) } catch { result.violate(.afterRecoveryWrong); break }
             acknowledged = PowerCutOperation.remove(guid: victim.guid, name: victim.name).applied(to: acknowledged)
         }
     }
@@ -162,7 +165,7 @@ public func runPowerCutTrial(seed: UInt64, cutAfter: Int?, recoveryCutAfter: Int
     } catch {
         result.violate(.afterRecoveryWrong)
     }
-    if let again = try? FlashVariableLog(flash: device, maximumVariableSize: c.maximumVariableSize) {
+    if let again = try? FlashVariableLog(flash: device, maximumVariableSize: c.maximumVariableSize, limits: c.limits) {
         if !powerCutSameVariables(again.variables, acknowledged) || !powerCutFiguresHold(again) { result.violate(.afterRecoveryWrong) }
     } else {
         result.violate(.afterRecoveryWrong)
@@ -251,7 +254,11 @@ public func powerCutSameVariables(_ a: [StoredVariable], _ b: [StoredVariable]) 
 }
 
 func powerCutFiguresHold<F: Flash>(_ log: FlashVariableLog<F>) -> Bool {
-    var sum = 0
-    for v in log.variables { sum += log.footprint(of: v) }
-    return sum == log.usedBytes && log.remaining == max(0, log.capacity - sum) && log.usedBytes <= log.capacity
+    var sum = 0, cost = 0
+    for v in log.variables { sum += log.footprint(of: v); cost += log.indexCost(of: v) }
+    let slack = VariableLogLimits.entryOverhead - VariableLogFormat.footprint(nameCount: 0, dataCount: 0)
+    let room = log.variables.count < log.limits.maximumVariableCount
+        ? max(0, min(log.capacity - sum, log.limits.indexCapacity - cost - slack)) : 0
+    return sum == log.usedBytes && cost == log.indexBytes && log.remaining == room && log.usedBytes <= log.capacity
+        && log.variables.count <= log.limits.maximumVariableCount && cost <= log.limits.indexCapacity
 }

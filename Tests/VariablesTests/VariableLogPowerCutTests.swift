@@ -32,6 +32,28 @@ func powerCutAtEveryOperation(seed: UInt64) {
     #expect(r.cuts >= 250 && r.violations == 0 && r.firstFailure == nil)
 }
 
+/// Full stores: more keys than the count allows, then an index RAM that binds before the flash.
+@Test func powerCutsOnStoresFullByCountAndByRAM() {
+    var byCount = PowerCutTrialConfiguration()
+    byCount.keys = 24
+    byCount.operations = 300
+    byCount.limits = VariableLogLimits(maximumVariableCount: 6)
+    let c = runPowerCutCampaign(seeds: [6], configuration: byCount)
+    var byRAM = PowerCutTrialConfiguration()
+    byRAM.keys = 24
+    byRAM.operations = 300
+    byRAM.limits = VariableLogLimits(maximumVariableCount: 100, indexCapacity: 4000)
+    let r = runPowerCutCampaign(seeds: [7], configuration: byRAM)
+    print("power cuts on full stores: by count \(c.cuts) cuts, \(c.violations) violations; by RAM \(r.cuts) cuts, \(r.violations) violations")
+    #expect(c.cuts >= 150 && c.violations == 0 && c.firstFailure == nil)
+    #expect(r.cuts >= 150 && r.violations == 0 && r.firstFailure == nil)
+    // The limits were met on the way: puts were refused with the flash far from full.
+    let refusedByCount = runPowerCutTrial(seed: 6, cutAfter: nil, configuration: byCount)
+    let refusedByRAM = runPowerCutTrial(seed: 7, cutAfter: nil, configuration: byRAM)
+    #expect(refusedByCount.putsRefusedFull > 0 && refusedByRAM.putsRefusedFull > 0)
+    #expect(refusedByCount.violations == 0 && refusedByRAM.violations == 0)
+}
+
 @Test func powerCutsAtRandomPointsOfLongStreams() {
     var c = PowerCutTrialConfiguration()
     c.operations = 400
