@@ -132,6 +132,15 @@ public enum FlashLogFuzz {
             }
         }
         guard sum == log.usedBytes else { return "usedBytes is not the sum of the footprints" }
+        // The key-order listing (GetNextVariableName) shows each variable once, in order.
+        var listed = 0
+        var previous: (guid: EFIGuid, name: [UInt8])? = nil
+        while let v = log.firstVariable(after: previous, where: { _ in true }) {
+            listed += 1
+            guard listed <= log.variables.count else { return "the key-order listing does not end" }
+            previous = (v.guid, v.name)
+        }
+        guard listed == log.variables.count else { return "the key-order listing misses variables" }
         guard cost == log.indexBytes else { return "indexBytes is not the sum of the index costs" }
         guard log.variables.count <= log.limits.maximumVariableCount, log.indexBytes <= log.limits.indexCapacity
         else { return "the store holds more than its limits" }

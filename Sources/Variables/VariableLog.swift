@@ -42,6 +42,9 @@ public struct FlashVariableLog<F: Flash>: VariablePersistence {
     /// Hash table of positions in `variables` (VariableLogIndex.swift).
     var slots: [Int32] = []
     var deletedSlots = 0
+    /// Positions in `variables` in key order (GetNextVariableName); rebuilt once after a mount.
+    var order: [Int32] = []
+    var orderDeferred = false
     var blocks: [VariableLogBlock] = []
     var nextSequence: UInt64 = 1
     /// Footprint of the largest variable.

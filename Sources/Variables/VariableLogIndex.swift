@@ -23,7 +23,8 @@ public struct VariableLogLimits: Equatable, Sendable {
 }
 
 /// The RAM index: variables and their locations in two parallel arrays, found by (guid, name)
-/// through an open-addressing hash table of positions, so mount and lookups are linear overall.
+/// through an open-addressing hash table of positions, so mount and lookups are linear overall,
+/// and listed in key order through a sorted array of positions.
 extension FlashVariableLog {
     static var emptySlot: Int32 { -1 }
     static var deletedSlot: Int32 { -2 }
@@ -80,6 +81,7 @@ extension FlashVariableLog {
         while slots[s] >= 0 { s = (s + 1) & mask }
         if slots[s] == Self.deletedSlot { deletedSlots -= 1 }
         slots[s] = Int32(variables.count - 1)
+        if !orderDeferred { order.insert(Int32(variables.count - 1), at: orderIndex(notBefore: v.guid, v.name)) }
     }
 
     /// Gives the variable at `i` a new value and record.
@@ -96,6 +98,10 @@ extension FlashVariableLog {
         indexBytes -= indexCost(of: variables[i])
         let last = variables.count - 1
         if let s = slot(holding: i) { slots[s] = Self.deletedSlot; deletedSlots += 1 }
+        if !orderDeferred {
+            order.remove(at: orderIndex(notBefore: variables[i].guid, variables[i].name))
+            if i != last { order[orderIndex(notBefore: variables[last].guid, variables[last].name)] = Int32(i) }
+        }
         if i != last {
             if let s = slot(holding: last) { slots[s] = Int32(i) }
             variables.swapAt(i, last)
@@ -109,11 +115,49 @@ extension FlashVariableLog {
         variables = []; locations = []
         usedBytes = 0; indexBytes = 0
         slots = []; deletedSlots = 0
+        order = []; orderDeferred = false
         // What the store can hold, so neither array grows (and leaves holes in the heap) later.
         let fit = min(limits.maximumVariableCount, capacity / VariableLogFormat.footprint(nameCount: 0, dataCount: 0) + 1)
         variables.reserveCapacity(fit)
         locations.reserveCapacity(fit)
+        order.reserveCapacity(fit)
         rehash(minimum: fit)
+    }
+
+    /// Where in `order` the first key not before (guid, name) is (binary search).
+    func orderIndex(notBefore guid: EFIGuid, _ name: [UInt8]) -> Int {
+        var lo = 0, hi = order.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            let v = variables[Int(order[mid])]
+            if VariableKey.precedes(v.guid, v.name, guid, name) { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+
+    /// Sorts `order` afresh (after a mount, which adds in log order): n log n.
+    mutating func rebuildOrder() {
+        order = []
+        for p in variables.indices { order.append(Int32(p)) }
+        let vs = variables
+        order.sort { VariableKey.precedes(vs[Int($0)].guid, vs[Int($0)].name, vs[Int($1)].guid, vs[Int($1)].name) }
+        orderDeferred = false
+    }
+
+    /// One step of GetNextVariableName from the sorted order: a binary search, then the first
+    /// entry `include` accepts.
+    public func firstVariable(after: (guid: EFIGuid, name: [UInt8])?, where include: (StoredVariable) -> Bool) -> StoredVariable? {
+        var k = 0
+        if let a = after {
+            k = orderIndex(notBefore: a.guid, a.name)
+            if k < order.count, variables[Int(order[k])].guid == a.guid, variables[Int(order[k])].name == a.name { k += 1 }
+        }
+        while k < order.count {
+            let v = variables[Int(order[k])]
+            if include(v) { return v }
+            k += 1
+        }
+        return nil
     }
 
     /// Rebuilds the table with room for `minimum` variables at a load of at most a half.

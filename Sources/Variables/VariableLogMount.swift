@@ -18,6 +18,8 @@ extension FlashVariableLog {
     ///    the limits are made obsolete.
     mutating func mount() throws(PersistenceError) {
         clearIndex()
+        // Records come in log order: the key order is sorted once at the end.
+        orderDeferred = true
         var headers: [VariableLogBlockHeader?] = []
         var deadThrough: UInt64 = 0
         var highest: UInt64 = 0
@@ -95,6 +97,7 @@ extension FlashVariableLog {
             }
         }
         nextSequence = max(highest, deadThrough) + 1
+        rebuildOrder()
         if live.isEmpty { _ = try openBlock() }
     }
 

@@ -38,4 +38,28 @@ public protocol VariablePersistence {
     var maximumVariableSize: Int { get }
     /// Bytes `variable` occupies on the medium, so a caller can tell if it fits.
     func footprint(of variable: StoredVariable) -> Int
+    /// The durable variable (guid, name), if any.
+    func variable(guid: EFIGuid, name: [UInt8]) -> StoredVariable?
+    /// The first variable, in key order (`VariableKey.precedes`), whose key follows `after`
+    /// (from the first when nil) and that `include` accepts: one step of GetNextVariableName.
+    func firstVariable(after: (guid: EFIGuid, name: [UInt8])?, where include: (StoredVariable) -> Bool) -> StoredVariable?
+}
+
+/// Linear scans, for media that keep few variables; the flash log answers from its index.
+extension VariablePersistence {
+    public func variable(guid: EFIGuid, name: [UInt8]) -> StoredVariable? {
+        for v in variables where v.guid == guid && v.name == name { return v }
+        return nil
+    }
+
+    public func firstVariable(after: (guid: EFIGuid, name: [UInt8])?, where include: (StoredVariable) -> Bool) -> StoredVariable? {
+        var best: StoredVariable?
+        for v in variables {
+            if let a = after, !VariableKey.precedes(a.guid, a.name, v.guid, v.name) { continue }
+            if let b = best, !VariableKey.precedes(v.guid, v.name, b.guid, b.name) { continue }
+            guard include(v) else { continue }
+            best = v
+        }
+        return best
+    }
 }

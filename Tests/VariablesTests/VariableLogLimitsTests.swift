@@ -129,6 +129,50 @@ private func fill<F: Flash>(_ log: inout FlashVariableLog<F>, upTo n: Int, data:
     #expect(f.misuses == 0)
 }
 
+/// GetNextVariableName's order comes from the index: after random puts and removes, and after a
+/// remount, it lists what a linear scan of every variable lists, in the same order.
+@Test func theKeyOrderListingMatchesALinearScan() throws {
+    let f = RAMFlash(blockCount: 4, eraseBlockSize: 4096)
+    var log = try FlashVariableLog(flash: f, maximumVariableSize: 256, limits: VariableLogLimits(maximumVariableCount: 40))
+    var random = FlashRandom(seed: 11)
+    for _ in 0..<400 {
+        let k = random.below(60)
+        let guid = k % 3 == 0 ? EFIGuid.globalVariable : EFIGuid(UInt32(k % 3), 0, 0, (0, 0, 0, 0, 0, 0, 0, 0))
+        if random.below(4) == 0 {
+            try log.remove(guid: guid, name: numberedName(k))
+        } else {
+            try? log.put(StoredVariable(guid: guid, name: numberedName(k), attributes: 7, data: [UInt8(k)]))
+        }
+    }
+    func listing(_ p: some VariablePersistence, indexed: Bool) -> [StoredVariable] {
+        var out: [StoredVariable] = []
+        var previous: (guid: EFIGuid, name: [UInt8])? = nil
+        while true {
+            let next = indexed ? p.firstVariable(after: previous, where: { $0.data.first! % 2 == 0 })
+                               : InMemoryListing(variables: p.variables).firstVariable(after: previous, where: { $0.data.first! % 2 == 0 })
+            guard let v = next else { return out }
+            out.append(v)
+            previous = (v.guid, v.name)
+        }
+    }
+    let expected = listing(log, indexed: false)
+    #expect(expected.count > 5)
+    #expect(listing(log, indexed: true) == expected)
+    #expect(listing(try FlashVariableLog(flash: f, maximumVariableSize: 256, limits: VariableLogLimits(maximumVariableCount: 40)),
+                    indexed: true) == expected)
+}
+
+/// Only the protocol's default (linear) implementation.
+private struct InMemoryListing: VariablePersistence {
+    var variables: [StoredVariable]
+    var capacity: Int { 0 }
+    var remaining: Int { 0 }
+    var maximumVariableSize: Int { 0 }
+    func footprint(of variable: StoredVariable) -> Int { 0 }
+    mutating func put(_ variable: StoredVariable) throws(PersistenceError) {}
+    mutating func remove(guid: EFIGuid, name: [UInt8]) throws(PersistenceError) {}
+}
+
 /// Reclaims still work on a store at its count: removing makes room, and churn through reclaims
 /// keeps every variable.
 @Test func aStoreAtItsCountKeepsWorkingThroughReclaims() throws {
