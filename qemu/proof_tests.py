@@ -403,6 +403,48 @@ def a_full_store_boots_again_and_reads_back():
     check("00000000: 79 65 73" in b2, "the store takes no change after removing one", b2)
 
 
+
+@test
+def a_store_filled_past_the_limits_by_older_firmware_mounts():
+    """A flash like the one issue 10 left, where `setenv -e -nv -bs -rt V<i> x` wrote 10,800
+    variables before the store had limits (here three blocks full of them, over 12,000). The
+    partition's mount ran out of heap and the machine never reached BL33; now it keeps 4096,
+    makes the rest obsolete once, and every later boot agrees."""
+    from powercut import BLOCK, STORE, encode_block_header, encode_record   # the store's encoders
+    flash = fresh_flash("old-full-store")
+    store = bytearray(b"\xff" * (4 * BLOCK))
+    i = 0
+    for b in range(3):
+        records, used = [], 32
+        while True:
+            rec = encode_record(f"V{i}", b"x")
+            if used + len(rec) > BLOCK - 56 - 512:
+                break
+            records.append(rec)
+            used += len(rec)
+            i += 1
+        store[b * BLOCK:b * BLOCK + 32] = encode_block_header(b + 1)
+        store[b * BLOCK + 32:b * BLOCK + used] = b"".join(records)
+    written = i
+    check(written > 12_000, f"only {written} records crafted")
+    with open(flash, "r+b") as f:
+        f.seek(STORE)
+        f.write(store)
+    b1 = boot("el2", ["printenv -e V0", "printenv -e V4095", f"printenv -e V{written - 1}", "poweroff"],
+              flash=flash, timeout=180)
+    finished(b1)
+    check("secure: partition 0x8001 initialised" in b1, "the partition did not mount the store", b1)
+    log = secure_log()
+    check("mm: non-volatile variables: 4096" in log, "the mount did not keep the count limit:\n" + log[-500:], b1)
+    check(f"made obsolete: {written - 4096}" in log, "the excess was not made obsolete:\n" + log[-500:], b1)
+    check(b1.output.count("NV|BS|RT, DataSize = 0x1\n    00000000: 78") == 2, "kept variables not read back", b1)
+    check(f"V{written - 1}:\n    EFI_NOT_FOUND" in b1, "a variable past the limit is served", b1)
+    b2 = boot("el2", ["printenv -e V4095", "poweroff"], flash=flash, timeout=60)
+    finished(b2)
+    check("mm: non-volatile variables: 4096" in secure_log() and "made obsolete" not in secure_log(),
+          "the second mount differs", b2)
+
+
 def patch_partition(name, symbol_prefix):
     """A copy of the flash whose MM partition has `udf #0` at the first instruction of the
     function whose (mangled) name starts with `symbol_prefix` (found in build/partition.map)."""

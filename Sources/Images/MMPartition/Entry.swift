@@ -90,8 +90,14 @@ func crashEarly() -> Never {
 /// aborted and lets the machine go on without it. The SPMC never resumes an aborted partition.
 @_cdecl("partition_exception")
 public func partition_exception(_ frame: UnsafeMutablePointer<UInt64>, _ kind: UInt64) {
-    reportException(ExceptionFrame(frame), kind: kind, el: 1)
-    Console.line("*** mm: fatal error; FFA_ABORT to the SPMC")
+    // A fault while reporting one goes straight to the abort.
+    if !reportingFault {
+        reportingFault = true
+        reportException(ExceptionFrame(frame), kind: kind, el: 1)
+        Console.line("*** mm: fatal error; FFA_ABORT to the SPMC")
+    }
     _ = ffa(Registers(UInt64(FFAFunction.FFA_ABORT_32)))
     halt()
 }
+
+nonisolated(unsafe) var reportingFault = false
