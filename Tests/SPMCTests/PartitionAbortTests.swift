@@ -23,11 +23,13 @@ import ABI
 
 @Test func abortWhileHandlingARequestAnswersTheSenderAborted() {
     var h = Harness()
-    _ = h.call(request())
+    var req = request()
+    for i in 8..<Registers.count { req[i] = 0xA0 + UInt64(i) }   // the caller's, to be kept
+    _ = h.call(req)
     #expect(h.spmc.partitions[0].runtime == .handling(PendingRequest(origin: 0, kind: .smc64)))
     let out = h.call(regs(FFAFunction.FFA_ABORT_64), from: .partition(mm))
-    #expect(out.action == .resume(.normal, .ffaError(.aborted)))
-    #expect(out.isWellFormedForNormalWorld && h.spmc.invariantsHold)
+    #expect(out.action == .resume(.normal, req.delivering(.ffaError(.aborted))))
+    #expect(out.keepsRegisterRules(stopped: req) && h.spmc.invariantsHold)
     #expect(h.spmc.partitions[0].runtime == .aborted)
     #expect(h.call(request()).action == .resume(.normal, .ffaError(.aborted)))
     // The rest of FF-A keeps working for the normal world.
