@@ -44,12 +44,6 @@ public struct Dispatcher: Sendable {
         }
     }
 
-    /// Partition `id` took an exception to EL3 that the monitor does not serve (see
-    /// `SPMC.partitionFaulted`); nil for an unknown ID.
-    public mutating func partitionFaulted(_ id: UInt16) -> Outcome? {
-        spmc.partitionFaulted(id)
-    }
-
     /// The image could not load or start partition `id` (see `SPMC.partitionFailedToStart`).
     public mutating func partitionFailedToStart(_ id: UInt16) {
         spmc.partitionFailedToStart(id)

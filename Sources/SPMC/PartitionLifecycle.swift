@@ -34,8 +34,8 @@ extension SPMC {
         }
     }
 
-    /// The partition at `index` stopped for good: FFA_ABORT (FF-A v1.3), or a fault the monitor
-    /// took for it. Whatever it was doing ends: during initialisation the monitor goes on
+    /// The partition at `index` stopped for good: FFA_ABORT (FF-A v1.3), which its exception
+    /// vectors call on any fault. Whatever it was doing ends: during initialisation the monitor goes on
     /// booting (as for a failed one); during a request the sender gets FFA_ERROR(ABORTED).
     /// From then on every request to it is ABORTED, as Hafnium answers for an aborted vCPU.
     mutating func partitionAborted(index: Int) -> Outcome {
@@ -48,7 +48,7 @@ extension SPMC {
             return .resume(pending.origin == Endpoint.normalWorld ? .normal : .partition(pending.origin),
                            partitions[index].request.delivering(.ffaError(.aborted)))
         case .waiting, .failed, .aborted:
-            // It was not running, so it cannot have called; the monitor resumes the normal world.
+            // Unreachable: only a running partition can call (SPMC.handle refuses the others).
             return .resume(.normal, .ffaError(.aborted))
         }
     }

@@ -30,13 +30,6 @@ public struct SPMC: Sendable {
         if let i = partitionIndex(id) { partitions[i].runtime = .failed }
     }
 
-    /// Partition `id` faulted in a way only the monitor saw (an exception taken to EL3): it is
-    /// marked aborted (see `partitionAborted(index:)`). Nil for an unknown ID.
-    public mutating func partitionFaulted(_ id: UInt16) -> Outcome? {
-        guard let i = partitionIndex(id) else { return nil }
-        return partitionAborted(index: i)
-    }
-
     /// Handles one FF-A call (`function` has the SVE hint cleared).
     mutating func handle<M: PhysicalMemory>(_ r: Registers, function: UInt32, from world: World,
                                             memory: inout M) -> Outcome {

@@ -58,8 +58,8 @@ public enum PartitionRuntime: Equatable, Sendable {
     case handling(PendingRequest)
     /// Initialisation failed (FFA_ERROR) or the image could not start it: never runs again.
     case failed
-    /// It reported a fatal error (FFA_ABORT, as its exception vectors do) or trapped to EL3 in
-    /// a way the monitor does not serve: never runs again, and requests to it are ABORTED.
+    /// It reported a fatal error (FFA_ABORT, as its exception vectors do on any fault): never
+    /// runs again, and requests to it are ABORTED.
     case aborted
 
     /// Whether the partition is the one executing (the only state in which it can make a call).
