@@ -31,7 +31,7 @@ ASFLAGS := --target=aarch64-none-elf -ffreestanding -fno-builtin -nostdlib -mgen
 LDFLAGS := --gc-sections --orphan-handling=error -z noexecstack
 
 # Layers, each an Embedded Swift module: name, folder, modules it imports.
-LAYERS := ABI MM DeviceTree Cache MMU Variables SPMC EL3 Driver Platform NormalWorld Monitor MMPartition
+LAYERS := ABI MM DeviceTree Cache MMU Variables SPMC EL3 Driver Boot Platform NormalWorld Monitor MMPartition
 DIR_ABI := Sources/ABI
 DIR_MM := Sources/MM
 DIR_DeviceTree := Sources/DeviceTree
@@ -41,6 +41,7 @@ DIR_Variables := Sources/Variables
 DIR_SPMC := Sources/SPMC
 DIR_EL3 := Sources/EL3
 DIR_Driver := Sources/Driver
+DIR_Boot := Sources/Boot
 DIR_Platform := Sources/Platform
 DIR_NormalWorld := Sources/Images/NormalWorld
 DIR_Monitor := Sources/Images/Monitor
@@ -48,8 +49,9 @@ DIR_MMPartition := Sources/Images/MMPartition
 DEPS_Variables := MM
 DEPS_SPMC := ABI
 DEPS_Driver := ABI MM Variables
+DEPS_Boot := DeviceTree
 DEPS_Platform := ABI MM MMU Variables
-DEPS_NormalWorld := ABI MM DeviceTree Cache MMU Variables Driver Platform
+DEPS_NormalWorld := ABI MM DeviceTree Cache MMU Variables Driver Boot Platform
 DEPS_Monitor := ABI MM DeviceTree MMU Variables SPMC EL3 Platform
 DEPS_MMPartition := ABI MM MMU Variables Platform
 
@@ -71,8 +73,8 @@ $(OBJ)/%.S.o: Startup/%.S $(wildcard Startup/*.inc) Sources/Platform/Hardware/wo
 	@clang $(ASFLAGS) -c -o $@ $<
 
 objs = $(foreach m,$(1),$(OBJ)/$(m).o)
-NORMAL_OBJS := $(call objs,ABI MM DeviceTree Cache MMU Variables Driver Platform NormalWorld) \
-  $(OBJ)/normal_entry.S.o $(OBJ)/heap_free.S.o $(OBJ)/sysreg_probe.S.o $(OBJ)/smccc.S.o $(OBJ)/string.S.o $(OBJ)/efi_runtime_tables.S.o $(OBJ)/cache_setway.S.o $(OBJ)/cache_by_va.S.o
+NORMAL_OBJS := $(call objs,ABI MM DeviceTree Cache MMU Variables Driver Boot Platform NormalWorld) \
+  $(OBJ)/normal_entry.S.o $(OBJ)/boot_kernel.S.o $(OBJ)/heap_free.S.o $(OBJ)/sysreg_probe.S.o $(OBJ)/smccc.S.o $(OBJ)/string.S.o $(OBJ)/efi_runtime_tables.S.o $(OBJ)/cache_setway.S.o $(OBJ)/cache_by_va.S.o
 MONITOR_OBJS := $(call objs,ABI MM DeviceTree MMU Variables SPMC EL3 Platform Monitor) \
   $(OBJ)/monitor_entry.S.o $(OBJ)/heap_free.S.o $(OBJ)/string.S.o $(OBJ)/cache_by_va.S.o
 PARTITION_OBJS := $(call objs,ABI MM MMU Variables Platform MMPartition) \
@@ -124,7 +126,7 @@ all: $(B)/secure.bin $(B)/normal.elf $(B)/normal.bin $(B)/flash0.img
 MODE ?= el2
 run: all
 	@qemu/ensure-qemu.sh
-	@qemu/run.sh $(MODE) $(B)/flash0.img $(B)/normal.elf
+	@KERNEL="$(KERNEL)" INITRD="$(INITRD)" APPEND='$(APPEND)' qemu/run.sh $(MODE) $(B)/flash0.img $(B)/normal.elf
 
 size: all
 	@$(PY) qemu/size.py $(B)/normal.elf $(B)/monitor.elf $(B)/partition.elf

@@ -13,6 +13,7 @@ let layers: [(name: String, deps: [String])] = [
     ("SPMC", ["ABI"]),
     ("Driver", ["ABI", "MM", "Variables"]),
     ("EL3", []),
+    ("Boot", ["DeviceTree"]),
 ]
 
 var targets: [Target] = []

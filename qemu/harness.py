@@ -20,10 +20,16 @@ class Boot:
         return text in self.output
 
 
-def boot(mode="el2", commands=(), timeout=30, flash=None, cpu=None, extra=None, until=None, times=1, gic=None):
+def boot(mode="el2", commands=(), timeout=30, flash=None, cpu=None, extra=None, until=None, times=1,
+         kernel=None, initrd=None, append=None, gic=None):
     """Runs qemu/run.sh MODE with `commands` typed in. Ends when QEMU exits, or when `until`
-    has appeared `times` times in the output (then QEMU is killed), or after `timeout` seconds."""
+    has appeared `times` times in the output (then QEMU is killed), or after `timeout` seconds.
+    `kernel`, `initrd` and `append` become QEMU's -kernel, -initrd and -append."""
     env = dict(os.environ)
+    for key, value in (("KERNEL", kernel), ("INITRD", initrd), ("APPEND", append)):
+        env.pop(key, None)
+        if value:
+            env[key] = value
     if cpu:
         env["QEMU_CPU"] = cpu
     if extra:

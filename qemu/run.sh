@@ -7,7 +7,13 @@
 # Extra QEMU arguments come from QEMU_EXTRA (a later -m there overrides the 1 GiB below, e.g.
 # QEMU_EXTRA="-m 4G"); CPU from QEMU_CPU (default max); the GIC from GIC_VERSION (default 3; 2
 # gives a GICv2 with its memory-mapped CPU interface).
+# KERNEL, INITRD and APPEND become -kernel, -initrd and -append: with firmware in flash QEMU only
+# offers them through fw_cfg, where the normal world's `qfw load` and `boot` find them.
 mode=${1:-el2}; flash=${2:-build/flash0.img}; elf=${3:-build/normal.elf}
+set --
+if [ -n "${KERNEL:-}" ]; then set -- "$@" -kernel "$KERNEL"; fi
+if [ -n "${INITRD:-}" ]; then set -- "$@" -initrd "$INITRD"; fi
+if [ -n "${APPEND:-}" ]; then set -- "$@" -append "$APPEND"; fi
 cpu=${QEMU_CPU:-max}
 gic=${GIC_VERSION:-3}
 common="-cpu $cpu -m 1G -smp 1 -display none -serial mon:stdio -no-user-config -nodefaults"
@@ -25,4 +31,4 @@ case "$mode" in
 esac
 secure_log=$(dirname "$flash")/secure-uart.log
 exec qemu-system-aarch64 -M "$machine" $common -serial "file:$secure_log" -semihosting \
-  -drive if=pflash,unit=0,format=raw,file="$flash" $stub $QEMU_EXTRA
+  -drive if=pflash,unit=0,format=raw,file="$flash" $stub $QEMU_EXTRA "$@"

@@ -79,6 +79,15 @@ public struct FDTEditor {
         try insert(be32(FDT.FDT_PROP) + be32(UInt32(value.count)) + be32(UInt32(nameOffset)) + padded, at: at)
     }
 
+    /// Removes property `name` of `node` if present; the strings block keeps its name.
+    public mutating func removeProperty(_ name: [UInt8], of node: FDTNode) throws(FDTError) {
+        guard fdt.contains(node) else { throw .unsupported }
+        guard let p = fdt.property(name, of: node) else { return }
+        let end = align4(p.valueOffset + p.length)
+        try shift(from: end, by: p.tokenOffset - end)
+        try reload()
+    }
+
     /// Adds `/psci` (binding arm/psci: compatible "arm,psci-1.0", `method`), or updates the
     /// compatible and method of the node `/psci` finds (as `FDT.psciMethod` reads it).
     public mutating func addPSCI(method: PSCIMethod = .smc) throws(FDTError) {

@@ -21,6 +21,10 @@ public enum ShellArgumentError: Error, Equatable, Sendable {
     case malformedValue(argument: Int)
     /// `-i` without `<addr>,<size>` in hex.
     case malformedMemoryRange(argument: Int)
+    /// More or fewer words than the command takes.
+    case wrongArgumentCount
+    /// An initrd address without `:<size>` where the size is not known otherwise.
+    case missingSize(argument: Int)
 
     public var name: StaticString {
         switch self {
@@ -34,6 +38,8 @@ public enum ShellArgumentError: Error, Equatable, Sendable {
         case .missingName: return "variable name missing"
         case .malformedValue: return "bad value"
         case .malformedMemoryRange: return "-i needs <addr>,<size>"
+        case .wrongArgumentCount: return "wrong number of arguments"
+        case .missingSize: return "the initrd needs <addr>:<size>"
         }
     }
 }

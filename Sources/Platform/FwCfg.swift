@@ -6,15 +6,16 @@ public enum FwCfg {
     static let base: UInt64 = 0x0902_0000
     static let data = base          // 8-bit reads stream the selected item
     static let selector = base + 8  // 16-bit, big-endian
+    static let dmaAddress = base + 16  // 64-bit, big-endian; writing the low half starts it
     static let fileDirectory: UInt16 = 0x19
 
-    static func select(_ key: UInt16) {
+    public static func select(_ key: UInt16) {
         // The selector is big-endian on MMIO: write the byte-swapped key as a 16-bit store.
         let swapped = UInt32(key >> 8 | (key & 0xFF) << 8)
         hw_mmio_write16(selector, UInt16(swapped))
     }
 
-    static func readBytes(_ n: Int) -> [UInt8] {
+    public static func readBytes(_ n: Int) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: n)
         for i in 0..<n { out[i] = hw_mmio_read8(data) }
         return out
@@ -25,9 +26,25 @@ public enum FwCfg {
     }
 
     /// Whether the device is there: the signature item (key 0) reads "QEMU".
-    static var present: Bool {
+    public static var present: Bool {
         select(0)
         return readBytes(4) == [0x51, 0x45, 0x4D, 0x55]
+    }
+
+    /// A little-endian u32 item (sizes, the feature bitmap); 0 without fw_cfg.
+    public static func item32(_ key: UInt16) -> UInt32 {
+        guard present else { return 0 }
+        select(key)
+        return readBytes(4).reversed().reduce(0) { $0 << 8 | UInt32($1) }
+    }
+
+    /// Starts the DMA access described by the 16-byte record at `record` (QEMU completes it
+    /// before the store returns; the caller reads the record's control word back).
+    public static func startDMA(record: UInt64) {
+        hw_dsb_sy()
+        hw_mmio_write32(dmaAddress, UInt32(truncatingIfNeeded: record >> 32).byteSwapped)
+        hw_mmio_write32(dmaAddress + 4, UInt32(truncatingIfNeeded: record).byteSwapped)
+        hw_dsb_sy()
     }
 
     /// The contents of the named file, or nil (no fw_cfg, or no such file). Call with the MMU

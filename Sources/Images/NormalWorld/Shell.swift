@@ -8,6 +8,7 @@ enum Shell {
 
     static func run() -> Never {
         var history: [[UInt8]] = []
+        Autoboot.run()
         Console.line("Type 'help' for commands.")
         while true {
             Console.write("=> ")

@@ -8,6 +8,8 @@ extension Commands {
         Command(name: "printenv", usage: "printenv -e [-guid <guid>|-all] [-n] [<name>...]", help: "show UEFI variables", run: printenv),
         Command(name: "setenv", usage: "setenv -e [-guid <guid>] [-nv] [-bs] [-rt] [-a] [-i <addr>,<size>] <name> [<value>...]",
                 help: "set or delete a UEFI variable", run: setenv),
+        Command(name: "printenv", usage: "printenv [<name>...]", help: "show shell variables (bootargs, ...)", run: printenvPlain),
+        Command(name: "setenv", usage: "setenv <name> [<value>...]", help: "set or delete a shell variable", run: setenvPlain),
         Command(name: "varinfo", usage: "varinfo", help: "QueryVariableInfo for NV+BS+RT and BS+RT", run: varinfo),
     ]
 
@@ -17,7 +19,7 @@ extension Commands {
     }
 
     static func printenv(_ args: [[UInt8]]) {
-        guard args.count >= 2, equal(args[1], "-e") else { usage("printenv"); return }
+        guard args.count >= 2, equal(args[1], "-e") else { printenvPlain(args); return }
         let parsed: PrintEnvArguments
         do throws(ShellArgumentError) { parsed = try PrintEnvArguments.parse(Array(args[2...])) } catch {
             argumentError(error, "printenv"); return
@@ -84,7 +86,8 @@ extension Commands {
     }
 
     static func setenv(_ args: [[UInt8]]) {
-        guard args.count >= 2, equal(args[1], "-e") else { usage("setenv"); return }
+        guard args.count >= 2 else { usage("setenv"); return }
+        guard equal(args[1], "-e") else { setenvPlain(args); return }
         let parsed: SetEnvArguments
         do throws(ShellArgumentError) { parsed = try SetEnvArguments.parse(Array(args[2...])) } catch {
             argumentError(error, "setenv"); return

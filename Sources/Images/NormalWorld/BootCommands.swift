@@ -1,0 +1,79 @@
+import Boot
+import Driver
+import Hardware
+import Platform
+
+extension Commands {
+    static let bootCommands: [Command] = [
+        Command(name: "booti", usage: "booti <addr> [<initrd>[:<size>] | -] [<fdt>]", help: "boot an arm64 Linux Image", run: booti),
+        Command(name: "qfw", usage: "qfw load [<kernel_addr> [<initrd_addr>]]", help: "load QEMU's -kernel/-initrd/-append", run: qfw),
+        Command(name: "boot", usage: "boot", help: "qfw load, then booti", run: bootCommand),
+    ]
+
+    static func booti(_ args: [[UInt8]]) {
+        do throws(ShellArgumentError) {
+            KernelLoader.booti(try BootiArguments.parse(Array(args.dropFirst()), knownInitrd: KernelLoader.loadedInitrd))
+        } catch {
+            argumentError(error, "booti")
+        }
+    }
+
+    static func qfw(_ args: [[UInt8]]) {
+        guard (2...4).contains(args.count), equal(args[1], "load") else { usage("qfw"); return }
+        do throws(ShellArgumentError) {
+            let kernel = args.count > 2 ? try ShellNumber.parseHex(args[2]) : KernelLoader.defaultKernel
+            let initrd = args.count > 3 ? try ShellNumber.parseHex(args[3]) : KernelLoader.defaultInitrd
+            _ = KernelLoader.qfwLoad(kernel: kernel, initrd: initrd)
+        } catch {
+            argumentError(error, "qfw")
+        }
+    }
+
+    static func bootCommand(_ args: [[UInt8]]) {
+        guard noArguments(args, "boot") else { return }
+        guard KernelLoader.qfwLoad(kernel: KernelLoader.defaultKernel, initrd: KernelLoader.defaultInitrd) else { return }
+        KernelLoader.booti(BootiArguments(kernel: KernelLoader.defaultKernel, initrd: KernelLoader.loadedInitrd, fdt: nil))
+    }
+
+    /// `setenv name [value...]`: a shell variable (U-Boot's environment), not a UEFI one.
+    static func setenvPlain(_ args: [[UInt8]]) {
+        do throws(ShellArgumentError) { try KernelLoader.environment.set(Array(args.dropFirst())) } catch {
+            argumentError(error, "setenv")
+        }
+    }
+
+    /// `printenv [name...]`: shell variables as `name=value`.
+    static func printenvPlain(_ args: [[UInt8]]) {
+        let env = KernelLoader.environment
+        let names = args.dropFirst()
+        for e in env.entries where names.isEmpty || names.contains(e.name) {
+            Console.bytes(e.name); Console.put(61); Console.bytes(e.value); Console.put(10)
+        }
+        for n in names where env.value(n) == nil {
+            Console.write("## Error: \""); Console.bytes(n); Console.line("\" not defined")
+        }
+    }
+}
+
+/// U-Boot's autoboot: with a kernel from QEMU, count down and `boot` unless a key is pressed.
+enum Autoboot {
+    static let seconds = 2
+
+    static func run() {
+        guard KernelLoader.kernelOffered else { return }
+        Console.write("Hit any key to stop autoboot: "); Console.dec(UInt64(seconds))
+        let tick = hw_read_cntfrq()
+        var deadline = hw_read_cntpct() &+ tick
+        var left = seconds
+        while left > 0 {
+            if Console.uart.read() != nil { Console.write("\u{8}0\n"); return }
+            if hw_read_cntpct() >= deadline {
+                left -= 1
+                deadline &+= tick
+                Console.write("\u{8}"); Console.dec(UInt64(left))
+            }
+        }
+        Console.put(10)
+        Commands.bootCommand([Array("boot".utf8)])
+    }
+}

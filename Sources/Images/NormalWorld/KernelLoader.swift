@@ -1,0 +1,184 @@
+import Boot
+import DeviceTree
+import Driver
+import Hardware
+import Platform
+
+/// Startup/boot_kernel.S; does not return.
+@_extern(c, "boot_enter_kernel") func boot_enter_kernel(_ entry: UInt64, _ dtb: UInt64)
+@_extern(c, "__pagetables_end") nonisolated(unsafe) var __pagetables_end: UInt8
+
+/// `qfw load` and `booti`: the image's side (memory, fw_cfg, the jump); every check and
+/// choice is in the Boot layer.
+enum KernelLoader {
+    /// U-Boot's qemu-arm64 kernel_addr_r and ramdisk_addr_r.
+    static let defaultKernel: UInt64 = 0x4040_0000
+    static let defaultInitrd: UInt64 = 0x4400_0000
+    nonisolated(unsafe) static var environment = ShellEnvironment()
+    /// What `qfw load` put in memory, so `booti <addr>` knows the initrd's size.
+    nonisolated(unsafe) static var loadedInitrd: (base: UInt64, size: UInt64)? = nil
+
+    static var memory: [FDTRegion] {
+        let m = boot.summary?.memory ?? []
+        return m.isEmpty ? [FDTRegion(base: 0x4000_0000, size: 0x4000_0000)] : m
+    }
+
+    /// This image with its stacks, heap and tables, which must survive until the jump.
+    static var firmware: FDTRegion {
+        let start = address(unsafe UnsafeMutableRawPointer(&__image_start))
+        return FDTRegion(base: start, size: address(unsafe UnsafeMutableRawPointer(&__pagetables_end)) - start)
+    }
+
+    /// Whether QEMU was given -kernel (fw_cfg offers a kernel).
+    static var kernelOffered: Bool { FwCfg.item32(FwCfgItem.kernelSize) != 0 }
+
+    static func fail(_ command: StaticString, _ message: StaticString) -> Bool {
+        Console.write(command); Console.write(": "); Console.line(message)
+        return false
+    }
+
+    /// Copies QEMU's -kernel, -initrd and -append to memory through fw_cfg DMA.
+    static func qfwLoad(kernel: UInt64, initrd: UInt64) -> Bool {
+        let kernelSize = FwCfg.item32(FwCfgItem.kernelSize)
+        guard kernelSize != 0 else { return fail("qfw", "QEMU was given no kernel (-kernel)") }
+        guard FwCfg.item32(FwCfgItem.id) & FwCfgItem.dmaFeature != 0 else { return fail("qfw", "fw_cfg has no DMA interface") }
+        let initrdSize = FwCfg.item32(FwCfgItem.initrdSize)
+        guard destinationOK(FDTRegion(base: kernel, size: UInt64(kernelSize))) else {
+            return fail("qfw", "the kernel would not fit in free RAM at that address")
+        }
+        if initrdSize != 0 {
+            let r = FDTRegion(base: initrd, size: UInt64(initrdSize))
+            guard destinationOK(r), !BootPlan.overlaps(r, FDTRegion(base: kernel, size: UInt64(kernelSize))) else {
+                return fail("qfw", "the initrd would not fit in free RAM at that address")
+            }
+        }
+        Console.write("qfw: loading kernel to "); Console.hex0x(kernel); Console.write(", ")
+        Console.dec(UInt64(kernelSize)); Console.line(" bytes")
+        guard dmaRead(FwCfgItem.kernelData, UInt64(kernelSize), to: kernel) else { return fail("qfw", "DMA read failed") }
+        loadedInitrd = nil
+        if initrdSize != 0 {
+            Console.write("qfw: loading initrd to "); Console.hex0x(initrd); Console.write(", ")
+            Console.dec(UInt64(initrdSize)); Console.line(" bytes")
+            guard dmaRead(FwCfgItem.initrdData, UInt64(initrdSize), to: initrd) else { return fail("qfw", "DMA read failed") }
+            loadedInitrd = (initrd, UInt64(initrdSize))
+        }
+        let cmdlineSize = FwCfg.item32(FwCfgItem.cmdlineSize)
+        if cmdlineSize > 1 && cmdlineSize <= UInt32(ShellEnvironment.maxValue) {
+            FwCfg.select(FwCfgItem.cmdlineData)
+            var line = FwCfg.readBytes(Int(cmdlineSize))
+            while line.last == 0 { line.removeLast() }
+            do throws(ShellArgumentError) { try environment.set(Array("bootargs".utf8), line) } catch {}
+            Console.write("qfw: bootargs = "); Console.bytes(line); Console.put(10)
+        }
+        return true
+    }
+
+    /// Inside RAM and clear of the device tree slot, the firmware and reserved memory.
+    static func destinationOK(_ r: FDTRegion) -> Bool {
+        BootPlan.inRAM(r, memory) && !occupants(deviceTree: nil).contains { BootPlan.overlaps($0.region, r) }
+    }
+
+    static func dmaRead(_ item: UInt16, _ length: UInt64, to destination: UInt64) -> Bool {
+        let record = UnsafeMutableRawPointer.allocate(byteCount: 16, alignment: 16)
+        defer { record.deallocate() }
+        let bytes = FwCfgDMAAccess.selectAndRead(item, length: UInt32(length), to: destination).bytes
+        for i in 0..<16 { unsafe record.storeBytes(of: bytes[i], toByteOffset: i, as: UInt8.self) }
+        let at = address(record)
+        dcache_clean_range_poc(at, 16)
+        FwCfg.startDMA(record: at)
+        var control: UInt32 = 1
+        for _ in 0..<1_000_000 {
+            dcache_invalidate_range_poc(at, 16)
+            control = unsafe record.load(as: UInt32.self).bigEndian
+            if control & ~FwCfgDMAAccess.error == 0 { break }
+        }
+        dcache_invalidate_range_poc(destination, length)
+        return FwCfgDMAAccess.succeeded(control)
+    }
+
+    /// Everything the kernel and initrd must not overwrite; `deviceTree` with its room to grow.
+    static func occupants(deviceTree: FDTRegion?) -> [BootOccupant] {
+        var list = [BootOccupant(.firmware, firmware)]
+        if let d = deviceTree { list.append(BootOccupant(.deviceTree, d)) }
+        // The slot the loader's device tree sits in, which the MM buffer follows.
+        list.append(BootOccupant(.deviceTree, FDTRegion(base: boot.dtbAddress, size: 0x10_0000)))
+        for r in boot.summary?.reserved ?? [] { list.append(BootOccupant(.reserved, FDTRegion(base: r.base, size: r.size))) }
+        for r in boot.summary?.reservationMap ?? [] { list.append(BootOccupant(.reserved, r)) }
+        return list
+    }
+
+    /// `booti`: checks, places, writes /chosen, hands over and jumps. Returns only on refusal.
+    static func booti(_ a: BootiArguments) {
+        do throws(BootError) {
+            try bootiOrThrow(a)
+        } catch {
+            Console.write("booti: "); Console.line(error.message)
+        }
+    }
+
+    static func bootiOrThrow(_ a: BootiArguments) throws(BootError) {
+        guard boot.shellEL == boot.entryEL else {
+            Console.line("booti: not from under our EL2 stub (it would be left unprotected)"); return
+        }
+        guard BootPlan.inRAM(FDTRegion(base: a.kernel, size: UInt64(ImageHeader.size)), memory) else { throw .kernelOutsideRAM }
+        let header = try ImageHeader(read(a.kernel, ImageHeader.size))
+        let dtb = a.fdt ?? boot.dtbAddress
+        guard dtb & 7 == 0, BootPlan.inRAM(FDTRegion(base: dtb, size: 40), memory) else { throw .deviceTreeOutsideRAM }
+        let totalSize = UInt64(unsafe UnsafeRawPointer(bitPattern: UInt(dtb))!.loadUnaligned(fromByteOffset: 4, as: UInt32.self).bigEndian)
+        guard BootPlan.inRAM(FDTRegion(base: dtb, size: totalSize), memory) else { throw .deviceTreeOutsideRAM }
+        let used: UInt64
+        do throws(FDTError) {
+            used = totalSize - UInt64(try FDTEditor(buffer(dtb, totalSize)).freeSpace)
+        } catch { throw .badDeviceTree }
+        let room = BootPlan.deviceTreeRoom(totalSize: totalSize, used: used)
+        let dtbRegion = FDTRegion(base: dtb, size: room)
+        guard BootPlan.inRAM(dtbRegion, memory) else { throw .deviceTreeOutsideRAM }
+        let initrd = a.initrd.map { FDTRegion(base: $0.base, size: $0.size) }
+        let plan = try BootPlan.place(image: a.kernel, header: header, initrd: initrd,
+                                      occupied: occupants(deviceTree: dtbRegion), memory: memory)
+        report(plan, header, initrd, dtb)
+        do throws(FDTError) {
+            var editor = try FDTEditor(buffer(dtb, room))
+            try editor.setChosen(bootargs: environment.value(Array("bootargs".utf8)), initrd: initrd)
+        } catch { throw .deviceTreeFull }
+        if plan.moves {
+            unsafe UnsafeMutableRawPointer(bitPattern: UInt(plan.load))!.copyMemory(
+                from: UnsafeRawPointer(bitPattern: UInt(plan.source))!, byteCount: Int(plan.imageSize))
+        }
+        handOver()
+        Console.write("Starting kernel at EL"); Console.dec(UInt64(boot.shellEL)); Console.line(" ...")
+        Console.put(10)
+        boot_enter_kernel(plan.load, dtb)
+    }
+
+    static func report(_ plan: KernelPlacement, _ header: ImageHeader, _ initrd: FDTRegion?, _ dtb: UInt64) {
+        Console.write("booti: Image at "); Console.hex0x(plan.source)
+        Console.write(", text_offset "); Console.hex0x(header.textOffset)
+        Console.write(", image_size "); Console.hex0x(header.imageSize)
+        Console.write(", flags "); Console.hex0x(header.flags); Console.put(10)
+        if !header.sizeGiven { Console.line("booti: image_size is 0: assuming 16 MiB at text_offset 0x80000") }
+        if plan.moves { Console.write("booti: moving the kernel to "); Console.hex0x(plan.load); Console.put(10) }
+        if let r = initrd {
+            Console.write("booti: initrd "); Console.hex0x(r.base); Console.write("-"); Console.hex0x(r.base + r.size); Console.put(10)
+        }
+        Console.write("booti: device tree at "); Console.hex0x(dtb)
+        if let args = environment.value(Array("bootargs".utf8)) { Console.write(", bootargs "); Console.bytes(args) }
+        Console.put(10)
+    }
+
+    /// The firmware's boot phase ends: the MM partition hides boot-service variables, and the
+    /// RX/TX pair is given back so the OS's FF-A driver can map its own.
+    static func handOver() {
+        EFIVariables.with { c in _ = c.exitBootServices() }
+        if FFA.driver?.rxtx != nil { FFA.with { d throws(FFADriverError) in try d.unmapRXTX() } }
+    }
+
+    static func read(_ at: UInt64, _ count: Int) -> [UInt8] {
+        guard let p = UnsafePointer<UInt8>(bitPattern: UInt(at)) else { return [] }
+        return (0..<count).map { unsafe p[$0] }
+    }
+
+    static func buffer(_ at: UInt64, _ count: UInt64) -> UnsafeMutableRawBufferPointer {
+        unsafe UnsafeMutableRawBufferPointer(start: UnsafeMutableRawPointer(bitPattern: UInt(at)), count: Int(count))
+    }
+}

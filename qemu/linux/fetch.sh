@@ -1,0 +1,33 @@
+#!/bin/sh
+# Fetches Debian's arm64 Linux kernel (linux-image-*-arm64) and busybox-static (arm64) with apt,
+# and leaves build/linux/Image and build/linux/busybox. Cached: does nothing when both exist.
+# Needs root on a Debian machine (it adds the arm64 architecture to dpkg, for downloads only).
+set -eu
+out=${1:-build/linux}
+if [ -s "$out/Image" ] && [ -s "$out/busybox" ]; then exit 0; fi
+mkdir -p "$out/debs" "$out/extract"
+apt="apt-get -q -o APT::Sandbox::User=root"
+if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+    dpkg --add-architecture arm64
+    $apt update >/dev/null
+fi
+# The metapackage names the current kernel package.
+kernel=$(apt-cache depends linux-image-arm64:arm64 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[^:]*\).*/\1/p' | head -n 1)
+if [ -z "$kernel" ]; then
+    $apt update >/dev/null
+    kernel=$(apt-cache depends linux-image-arm64:arm64 | sed -n 's/^ *Depends: \(linux-image-[^:]*\).*/\1/p' | head -n 1)
+fi
+[ -n "$kernel" ] || { echo "fetch.sh: no linux-image-arm64 package found" >&2; exit 1; }
+echo "fetch.sh: $kernel and busybox-static (arm64)"
+(cd "$out/debs" && $apt download "$kernel:arm64" busybox-static:arm64 >/dev/null)
+for deb in "$out"/debs/*.deb; do dpkg-deb -x "$deb" "$out/extract"; done
+image=$(ls "$out"/extract/boot/vmlinuz-* | head -n 1)
+# Debian ships a plain Image on arm64; older or newer ones may be gzip-compressed.
+if [ "$(od -An -tx1 -N2 "$image" | tr -d ' ')" = "1f8b" ]; then
+    gzip -dc "$image" > "$out/Image"
+else
+    cp "$image" "$out/Image"
+fi
+cp "$out/extract/bin/busybox" "$out/busybox"
+basename "$image" | sed 's/^vmlinuz-//' > "$out/version"
+rm -rf "$out/extract"

@@ -1,0 +1,151 @@
+#!/usr/bin/env python3
+"""`make test-linux`: Debian's arm64 Linux kernel boots through our normal world on our secure
+world, runs our own /init (busybox) and powers off through PSCI SYSTEM_OFF.
+
+Setup (cached under build/linux): qemu/linux/fetch.sh downloads the kernel and busybox-static
+with apt; `initramfs()` writes a newc cpio with busybox and the /init script below. Each boot
+is checked line by line; one line per check and an `N passed, N failed` summary.
+Usage: linux_tests.py [--prepare] [1G|4G ...]
+"""
+import os
+import re
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+
+LINUX = os.path.join(harness.BUILD, "linux")
+APPEND = "console=ttyAMA0 earlycon=pl011,0x9000000"
+
+# Runs as PID 1. Every line the host checks starts with "INIT:".
+INIT = r"""#!/bin/busybox sh
+/bin/busybox mkdir -p /proc /sys /dev /tmp /sbin /usr/bin /usr/sbin
+/bin/busybox --install -s
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+echo "INIT: reached /init, kernel $(uname -r)"
+timer() { grep -E 'arch_timer' /proc/interrupts | awk '{ n = 0; for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n += $i; s += n } END { print s + 0 }'; }
+before=$(timer)
+sleep 1
+after=$(timer)
+echo "INIT: sleep 1 returned; timer interrupts $before -> $after"
+grep -E 'arch_timer' /proc/interrupts | sed 's/^/INIT: interrupts:/'
+bad=$(dmesg | grep -E 'Internal error|Unhandled|Oops|BUG' | head -n 3)
+if [ -n "$bad" ]; then echo "$bad" | sed 's/^/INIT: dmesg error: /'; else echo "INIT: dmesg has no errors"; fi
+dmesg | grep -iE 'psci|smccc|SMC Calling' | sed 's/^/INIT: dmesg: /'
+echo "INIT: powering off"
+poweroff -f
+"""
+
+
+def newc(entries):
+    """A newc (SVR4, no CRC) cpio archive of (name, mode, data, rdev major, rdev minor)."""
+    out = bytearray()
+
+    def pad4():
+        out.extend(b"\0" * (-len(out) % 4))
+
+    for ino, (name, mode, data, major, minor) in enumerate(entries + [("TRAILER!!!", 0, b"", 0, 0)], 1):
+        fields = [ino if name != "TRAILER!!!" else 0, mode, 0, 0, 1, 0, len(data), 0, 0, major, minor,
+                  len(name) + 1, 0]
+        out += b"070701" + b"".join(b"%08X" % f for f in fields)
+        out += name.encode() + b"\0"
+        pad4()
+        out += data
+        pad4()
+    return bytes(out)
+
+
+def initramfs():
+    """build/linux/initrd.cpio: busybox, /init, /dev/console; rebuilt when /init changes."""
+    path = os.path.join(LINUX, "initrd.cpio")
+    with open(os.path.join(LINUX, "busybox"), "rb") as f:
+        busybox = f.read()
+    directory, regular, char = 0o040755, 0o100755, 0o020600
+    archive = newc([(d, directory, b"", 0, 0) for d in ("bin", "dev", "proc", "sys", "tmp")]
+                   + [("dev/console", char, b"", 5, 1),
+                      ("bin/busybox", regular, busybox, 0, 0),
+                      ("init", regular, INIT.encode(), 0, 0)])
+    if not os.path.exists(path) or open(path, "rb").read() != archive:
+        with open(path, "wb") as f:
+            f.write(archive)
+    return path
+
+
+def prepare():
+    subprocess.run([os.path.join(harness.ROOT, "qemu", "linux", "fetch.sh"), LINUX], check=True)
+    return os.path.join(LINUX, "Image"), initramfs()
+
+
+class Checks:
+    def __init__(self):
+        self.passed = self.failed = 0
+
+    def check(self, ok, what, detail=""):
+        if ok:
+            self.passed += 1
+            print(f"  PASS {what}", flush=True)
+        else:
+            self.failed += 1
+            print(f"  FAIL {what}" + (f": {detail}" if detail else ""), flush=True)
+
+
+def boot_linux(memory, kernel, initrd, typed):
+    """One boot: autoboot (`boot` after the countdown) or typed `qfw load` + `booti`."""
+    flash = harness.fresh_flash(f"linux-{memory}")
+    commands = []
+    if typed:
+        # A key stops the countdown; then the U-Boot way, step by step.
+        commands = ["", "setenv bootargs " + APPEND, "printenv bootargs", "qfw load",
+                    "booti 0x40400000 0x44000000"]
+    # A panicking kernel never ends QEMU: stop at the end of its panic message.
+    return harness.boot(commands=commands, flash=flash, extra=f"-m {memory}", timeout=600,
+                        kernel=kernel, initrd=initrd, append=APPEND, until="---[ end Kernel panic")
+
+
+def check_boot(c, label, b):
+    out = b.output
+    c.check(not b.timed_out and b.returncode == 0, f"{label}: QEMU ended by itself",
+            f"timed out={b.timed_out} status={b.returncode}")
+    c.check("Starting kernel at EL2" in out, f"{label}: booti started the kernel at EL2")
+    c.check("INIT: reached /init" in out, f"{label}: Linux reached /init")
+    psci = re.search(r"psci: PSCIv(\d+\.\d+) detected in firmware", out)
+    c.check(psci is not None, f"{label}: PSCI version detected" + (f" (v{psci.group(1)})" if psci else ""))
+    smccc = re.search(r"SMC Calling Convention v(\d+\.\d+)", out)
+    c.check(smccc is not None, f"{label}: SMCCC version detected" + (f" (v{smccc.group(1)})" if smccc else ""))
+    bad = [ln for ln in out.splitlines()
+           if re.search(r"Internal error|Unhandled|Oops|BUG", ln) and "INIT:" not in ln]
+    c.check(not bad and "INIT: dmesg has no errors" in out, f"{label}: no Internal error/Unhandled/Oops/BUG",
+            "; ".join(bad[:3]) or "dmesg check missing")
+    timer = re.search(r"INIT: sleep 1 returned; timer interrupts (\d+) -> (\d+)", out)
+    c.check(timer is not None and int(timer.group(2)) > int(timer.group(1)),
+            f"{label}: timer interrupts counting across sleep 1" + (f" ({timer.group(1)} -> {timer.group(2)})" if timer else ""))
+    c.check("INIT: powering off" in out and "secure: PSCI SYSTEM_OFF" in out,
+            f"{label}: poweroff -f ends QEMU through PSCI SYSTEM_OFF")
+    if c.failed:
+        log = os.path.join(LINUX, f"console-{label}.log")
+        with open(log, "w") as f:
+            f.write(out)
+        print(f"  (console of {label} in {os.path.relpath(log, harness.ROOT)})")
+
+
+def main(argv):
+    if "--prepare" in argv:
+        prepare()
+        return 0
+    kernel, initrd = prepare()
+    wanted = [a for a in argv[1:] if not a.startswith("-")] or ["1G", "4G"]
+    c = Checks()
+    for memory in wanted:
+        typed = memory != "1G"  # 1G boots by autoboot, the others by typed commands
+        label = f"-m {memory}" + (" typed booti" if typed else " autoboot")
+        b = boot_linux(memory, kernel, initrd, typed)
+        check_boot(c, label, b)
+    print(f"linux: {c.passed} passed, {c.failed} failed")
+    return 0 if c.failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
