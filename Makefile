@@ -159,14 +159,21 @@ test: all
 	@qemu/ensure-qemu.sh
 	@$(PY) qemu/test_all.py
 
+# Debian's arm64 kernel on our secure world (fetched with apt and cached in build/linux).
+test-linux: all
+	@qemu/ensure-qemu.sh
+	@$(PY) qemu/linux_tests.py
+
 clean:
 	rm -rf $(B)
 
 help:
 	@echo "make            build/secure.bin, build/normal.elf|.bin, build/flash0.img"
 	@echo "make run        build, boot in QEMU, land in the shell (Ctrl-A X quits; MODE=el2|el1|hvc|plain|plain-el2|setway, BL33=file)"
+	@echo "make run KERNEL=Image [INITRD=file] [APPEND=\"...\"]  boot Linux from QEMU's -kernel (docs/linux.md)"
 	@echo "make test       host tests, check-runtime, short fuzz, QEMU tests, 100 power cuts; one SUMMARY line"
 	@echo "make host-test  swift test only;  make qemu-test  QEMU tests only"
+	@echo "make test-linux Debian's arm64 kernel on our secure world, -m 1G and -m 4G (fetched once with apt)"
 	@echo "make size       per-image sizes;  make check-runtime  runtime-region check"
 	@echo "make fuzz       continue the fuzz campaign (FUZZ_SECONDS=60 per target)"
 	@echo "make soak       1000 power cuts (SEED=1);  make bench  instruction counts"
@@ -174,4 +181,4 @@ help:
 	@echo "make clean      remove build/ (the variable store in build/flash0.img with it)"
 
 FORCE:
-.PHONY: proof-monitor all run size test host-test qemu-test check-runtime fuzz soak bench clean help FORCE
+.PHONY: proof-monitor all run size test test-linux host-test qemu-test check-runtime fuzz soak bench clean help FORCE

@@ -298,6 +298,78 @@ def setway_routines_match_the_model_on_four_cpus():
         check("setway: PASS" in b and "mismatches 0" in b, f"{cpu}: set/way operands differ from the model", b)
 
 
+# --- booting an OS: qfw load, booti, autoboot (issue 13) -----------------------------------
+
+def test_image():
+    """build/test-image.bin: a tiny arm64 Image (qemu/fixtures/test_image.S) that reports its
+    entry state and powers off."""
+    import subprocess
+    fx = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "test_image.S")
+    obj, elf, raw = (os.path.join(BUILD, "test-image" + e) for e in (".o", ".elf", ".bin"))
+    for cmd in (["clang", "--target=aarch64-none-elf", "-nostdlib", "-c", "-o", obj, fx],
+                ["ld.lld", "--image-base=0", "-Ttext=0", "-e", "_start", "-o", elf, obj],
+                ["llvm-objcopy", "-O", "binary", elf, raw]):
+        subprocess.run(cmd, check=True)
+    return raw
+
+
+ENTRY_OK = "test-image: el2 Y mmu-off Y dcache-off Y daif-masked Y x0-dtb Y x1-x3-zero Y"
+
+
+@test
+def autoboot_loads_the_qemu_kernel_and_booti_enters_it_as_booting_rst_says():
+    b = boot("el2", [], flash=fresh_flash("autoboot"), kernel=test_image(), append="console=ttyAMA0 swiftfw=1")
+    finished(b)
+    for line in ["Hit any key to stop autoboot: 2", "qfw: loading kernel to 0x40400000",
+                 "qfw: bootargs = console=ttyAMA0 swiftfw=1",
+                 "booti: Image at 0x40400000, text_offset 0x0, image_size 0x400000, flags 0xa",
+                 "Starting kernel at EL2", ENTRY_OK, "secure: PSCI SYSTEM_OFF"]:
+        check(line in b, f"missing: {line}", b)
+    check("Type 'help'" not in b, "the countdown did not boot", b)
+
+
+@test
+def a_key_stops_autoboot_and_booti_refuses_what_it_must():
+    image = test_image()
+    b = boot("el2", ["", "booti 0x40400000 0x44000000",                      # raw initrd, no size
+                     "qfw load", "booti 0x40000000",                          # the DTB: no header
+                     "booti 0x40400000 0x90000000:1000",                      # initrd past 1 GiB of RAM
+                     "booti 0x40400000 0x40000000:1000",                      # initrd over the DTB
+                     "booti 0x40400000 - 0x90000000",                         # DTB outside RAM
+                     "qfw load 0x5fe00000", "booti 0x5fe00000 -",             # 4 MiB over the firmware
+                     "qfw load 0x40000000",                                   # over the DTB slot
+                     "booti", "qfw load 0x40501000", "booti 0x40501000 -"],   # moved up to 2 MiB
+             flash=fresh_flash("booti"), kernel=image, initrd=image)
+    finished(b)
+    check("Type 'help'" in b and b.output.index("Type 'help'") < b.output.index("qfw: loading"),
+          "a key did not stop the countdown", b)
+    for line in ["booti: no arm64 Image header (magic",
+                 "booti: the initrd needs <addr>:<size>",
+                 "booti: the initrd is empty or not inside RAM",
+                 "booti: the initrd overlaps the device tree",
+                 "booti: the device tree is not inside RAM",
+                 "booti: the kernel would overlap the firmware",
+                 "qfw: the kernel would not fit in free RAM at that address",
+                 "booti: wrong number of arguments",
+                 "booti: moving the kernel to 0x40600000", ENTRY_OK, "secure: PSCI SYSTEM_OFF"]:
+        check(line in b, f"missing: {line}", b)
+    check(b.output.count("Starting kernel") == 1, "booti started a kernel it should have refused", b)
+
+
+@test
+def no_kernel_no_countdown_and_shell_variables_apart_from_uefi_ones():
+    b = boot("el2", ["qfw load", "boot", "setenv bootargs console=ttyAMA0 rdinit=/init", "printenv bootargs",
+                     "setenv -e -bs -rt bootargs uefi", "printenv -e bootargs", "printenv bootargs",
+                     "setenv bootargs", "printenv bootargs", "setenv a=b c", "poweroff"], flash=fresh_flash("shellvars"))
+    finished(b)
+    check("Hit any key" not in b, "a countdown without a kernel", b)
+    check(b.output.count("qfw: QEMU was given no kernel (-kernel)") == 2, "qfw/boot without a kernel", b)
+    check(b.output.count("bootargs=console=ttyAMA0 rdinit=/init") == 2, "shell variable not kept apart", b)
+    check("DataSize = 0x4" in b, "the UEFI variable of the same name is missing", b)
+    check('## Error: "bootargs" not defined' in b, "setenv without a value did not delete", b)
+    check("setenv: bad variable name" in b, "a bad name was accepted", b)
+
+
 def main(argv):
     return run_suite(TESTS, argv, "qemu tests")
 
