@@ -17,6 +17,8 @@ import harness  # noqa: E402
 
 LINUX = os.path.join(harness.BUILD, "linux")
 APPEND = "console=ttyAMA0 earlycon=pl011,0x9000000"
+# Added by `setenv bootargs` in the typed boot: the shell variable, not -append, must reach Linux.
+TYPED_MARK = "swiftfw.typed=1"
 
 # Runs as PID 1. Every line the host checks starts with "INIT:".
 INIT = r"""#!/bin/busybox sh
@@ -98,18 +100,22 @@ def boot_linux(memory, kernel, initrd, typed):
     commands = []
     if typed:
         # A key stops the countdown; then the U-Boot way, step by step.
-        commands = ["", "setenv bootargs " + APPEND, "printenv bootargs", "qfw load",
+        commands = ["", "qfw load", "setenv bootargs " + APPEND + " " + TYPED_MARK, "printenv bootargs",
                     "booti 0x40400000 0x44000000"]
     # A panicking kernel never ends QEMU: stop at the end of its panic message.
     return harness.boot(commands=commands, flash=flash, extra=f"-m {memory}", timeout=600,
                         kernel=kernel, initrd=initrd, append=APPEND, until="---[ end Kernel panic")
 
 
-def check_boot(c, label, b):
+def check_boot(c, label, b, typed):
     out = b.output
     c.check(not b.timed_out and b.returncode == 0, f"{label}: QEMU ended by itself",
             f"timed out={b.timed_out} status={b.returncode}")
     c.check("Starting kernel at EL2" in out, f"{label}: booti started the kernel at EL2")
+    cmdline = re.search(r"Kernel command line: (.*)", out)
+    want = APPEND + (" " + TYPED_MARK if typed else "")
+    c.check(cmdline is not None and cmdline.group(1).strip() == want,
+            f"{label}: /chosen bootargs reached the kernel", cmdline.group(1) if cmdline else "no command line")
     c.check("INIT: reached /init" in out, f"{label}: Linux reached /init")
     psci = re.search(r"psci: PSCIv(\d+\.\d+) detected in firmware", out)
     c.check(psci is not None, f"{label}: PSCI version detected" + (f" (v{psci.group(1)})" if psci else ""))
@@ -142,7 +148,7 @@ def main(argv):
         typed = memory != "1G"  # 1G boots by autoboot, the others by typed commands
         label = f"-m {memory}" + (" typed booti" if typed else " autoboot")
         b = boot_linux(memory, kernel, initrd, typed)
-        check_boot(c, label, b)
+        check_boot(c, label, b, typed)
     print(f"linux: {c.passed} passed, {c.failed} failed")
     return 0 if c.failed == 0 else 1
 
