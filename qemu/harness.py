@@ -21,10 +21,11 @@ class Boot:
 
 
 def boot(mode="el2", commands=(), timeout=30, flash=None, cpu=None, extra=None, until=None, times=1,
-         kernel=None, initrd=None, append=None, gic=None):
+         kernel=None, initrd=None, append=None, gic=None, then=None):
     """Runs qemu/run.sh MODE with `commands` typed in. Ends when QEMU exits, or when `until`
     has appeared `times` times in the output (then QEMU is killed), or after `timeout` seconds.
-    `kernel`, `initrd` and `append` become QEMU's -kernel, -initrd and -append."""
+    `kernel`, `initrd` and `append` become QEMU's -kernel, -initrd and -append. `then`, a pair
+    (marker, commands), types `commands` once `marker` has appeared (an OS's shell, say)."""
     env = dict(os.environ)
     for key, value in (("KERNEL", kernel), ("INITRD", initrd), ("APPEND", append)):
         env.pop(key, None)
@@ -43,7 +44,10 @@ def boot(mode="el2", commands=(), timeout=30, flash=None, cpu=None, extra=None, 
     text = "".join(c + "\n" for c in commands).encode()
     try:
         proc.stdin.write(text)
-        proc.stdin.close()
+        if then:
+            proc.stdin.flush()
+        else:
+            proc.stdin.close()
     except BrokenPipeError:
         pass
     out = bytearray()
@@ -54,6 +58,13 @@ def boot(mode="el2", commands=(), timeout=30, flash=None, cpu=None, extra=None, 
         chunk = proc.stdout.read()
         if chunk:
             out += chunk
+        if then and then[0].encode() in out:
+            try:
+                proc.stdin.write("".join(c + "\n" for c in then[1]).encode())
+                proc.stdin.close()
+            except BrokenPipeError:
+                pass
+            then = None
         if until and out.count(until.encode()) >= times:
             proc.kill()
             break

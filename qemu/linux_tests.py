@@ -18,7 +18,9 @@ import harness  # noqa: E402
 LINUX = os.path.join(harness.BUILD, "linux")
 APPEND = "console=ttyAMA0 earlycon=pl011,0x9000000"
 # Added by `setenv bootargs` in the typed boot: the shell variable, not -append, must reach Linux.
-TYPED_MARK = "swiftfw.typed=1"
+# `swiftfw.shell` makes /init start a busybox shell, which then runs the typed SHELL_LINES.
+TYPED_MARK = "swiftfw.typed=1 swiftfw.shell"
+SHELL_LINES = ["echo shell-$((6 * 7))", "poweroff -f"]
 
 # Runs as PID 1. Every line the host checks starts with "INIT:".
 INIT = r"""#!/bin/busybox sh
@@ -37,6 +39,10 @@ grep -E 'arch_timer' /proc/interrupts | sed 's/^/INIT: interrupts:/'
 bad=$(dmesg | grep -E 'Internal error|Unhandled|Oops|BUG' | head -n 3)
 if [ -n "$bad" ]; then echo "$bad" | sed 's/^/INIT: dmesg error: /'; else echo "INIT: dmesg has no errors"; fi
 dmesg | grep -iE 'psci|smccc|SMC Calling' | sed 's/^/INIT: dmesg: /'
+if grep -q swiftfw.shell /proc/cmdline; then
+    echo "INIT: busybox shell (poweroff -f ends QEMU)"
+    exec setsid cttyhack sh
+fi
 echo "INIT: powering off"
 poweroff -f
 """
@@ -104,7 +110,8 @@ def boot_linux(memory, kernel, initrd, typed):
                     "booti 0x40400000 0x44000000"]
     # A panicking kernel never ends QEMU: stop at the end of its panic message.
     return harness.boot(commands=commands, flash=flash, extra=f"-m {memory}", timeout=600,
-                        kernel=kernel, initrd=initrd, append=APPEND, until="---[ end Kernel panic")
+                        kernel=kernel, initrd=initrd, append=APPEND, until="---[ end Kernel panic",
+                        then=("INIT: busybox shell", SHELL_LINES) if typed else None)
 
 
 def check_boot(c, label, b, typed):
@@ -128,13 +135,14 @@ def check_boot(c, label, b, typed):
     timer = re.search(r"INIT: sleep 1 returned; timer interrupts (\d+) -> (\d+)", out)
     c.check(timer is not None and int(timer.group(2)) > int(timer.group(1)),
             f"{label}: timer interrupts counting across sleep 1" + (f" ({timer.group(1)} -> {timer.group(2)})" if timer else ""))
-    c.check("INIT: powering off" in out and "secure: PSCI SYSTEM_OFF" in out,
+    if typed:
+        c.check("INIT: busybox shell" in out and "shell-42" in out, f"{label}: a busybox shell runs typed commands")
+    c.check(("INIT: powering off" in out or "shell-42" in out) and "secure: PSCI SYSTEM_OFF" in out,
             f"{label}: poweroff -f ends QEMU through PSCI SYSTEM_OFF")
-    if c.failed:
-        log = os.path.join(LINUX, f"console-{label}.log")
-        with open(log, "w") as f:
-            f.write(out)
-        print(f"  (console of {label} in {os.path.relpath(log, harness.ROOT)})")
+    log = os.path.join(LINUX, f"console-{label.replace(' ', '-')}.log")
+    with open(log, "w") as f:
+        f.write(out)
+    print(f"  (console in {os.path.relpath(log, harness.ROOT)})")
 
 
 def main(argv):
