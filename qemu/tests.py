@@ -313,7 +313,7 @@ def test_image():
     return raw
 
 
-ENTRY_OK = "test-image: el2 Y mmu-off Y dcache-off Y daif-masked Y x0-dtb Y x1-x3-zero Y"
+ENTRY_OK = "test-image: entered at EL2 mmu-off Y dcache-off Y daif-masked Y x0-dtb Y x1-x3-zero Y"
 
 
 @test
@@ -326,6 +326,13 @@ def autoboot_loads_the_qemu_kernel_and_booti_enters_it_as_booting_rst_says():
                  "Starting kernel at EL2", ENTRY_OK, "secure: PSCI SYSTEM_OFF"]:
         check(line in b, f"missing: {line}", b)
     check("Type 'help'" not in b, "the countdown did not boot", b)
+
+
+@test
+def booti_enters_at_el1_when_the_machine_has_no_el2():
+    b = boot("el1", [], flash=fresh_flash("booti-el1"), kernel=test_image())
+    finished(b)
+    check("Starting kernel at EL1" in b and ENTRY_OK.replace("EL2", "EL1") in b, "not entered at EL1 as booting.rst says", b)
 
 
 @test
