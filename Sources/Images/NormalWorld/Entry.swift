@@ -5,6 +5,7 @@ import Platform
 
 @_extern(c, "__pagetables_start") nonisolated(unsafe) var __pagetables_start: UInt8
 @_extern(c, "__image_start") nonisolated(unsafe) var __image_start: UInt8
+@_extern(c, "__pagetables_end") nonisolated(unsafe) var __pagetables_end: UInt8
 
 /// What the normal world learned at boot; the shell reads it.
 struct BootInfo {

@@ -6,7 +6,6 @@ import Platform
 
 /// Startup/boot_kernel.S; does not return.
 @_extern(c, "boot_enter_kernel") func boot_enter_kernel(_ entry: UInt64, _ dtb: UInt64)
-@_extern(c, "__pagetables_end") nonisolated(unsafe) var __pagetables_end: UInt8
 
 /// `qfw load` and `booti`: the image's side (memory, fw_cfg, the jump); every check and
 /// choice is in the Boot layer.

@@ -2,7 +2,6 @@ import DeviceTree
 import Driver
 import Platform
 
-@_extern(c, "__pagetables_end") nonisolated(unsafe) var __pagetables_end: UInt8
 
 extension Commands {
     static let rxtxCommand = Command(
