@@ -1,0 +1,228 @@
+#!/usr/bin/env python3
+"""A stock U-Boot as BL33 on our secure world: the "real client" check (issue 10, docs/uboot.md).
+
+    python3 qemu/uboot_conformance.py --uboot path/to/u-boot.bin [--mem 2G] [check ...]
+    UBOOT_BIN=path/to/u-boot.bin python3 qemu/uboot_conformance.py
+
+The U-Boot binary is built outside this repository (recipe in docs/uboot.md); this script never
+fetches anything. Without a binary it prints SKIP and exits 0, since CI has no U-Boot.
+
+U-Boot empties its console input when its UEFI layer starts (it queries the terminal size), so
+commands are typed one at a time, each after the previous prompt, never all at once.
+"""
+import argparse
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import BUILD, ROOT  # noqa: E402
+
+# U-Boot's prompt at a line start, perhaps after the colour reset the selftest prints.
+PROMPT = re.compile(r"\n(?:\x1b\[[0-9;]*m)*=> ")
+FAULT = re.compile(r"\*\*\* secure|unexpected (exception|trap)|halting|Synchronous Abort")
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[78]")
+MM_UUID_UBOOT_FORM = "33d532ed-e699-0942-c09c-a798d9cd722d"  # U-Boot's MM_SP_UUID
+VAR = "UBootConformance"
+
+
+class Console:
+    """QEMU running run.sh el2 on `flash`, with U-Boot's console typed into line by line."""
+
+    def __init__(self, flash, extra):
+        env = dict(os.environ)
+        if extra:
+            env["QEMU_EXTRA"] = extra
+        self.proc = subprocess.Popen([os.path.join(ROOT, "qemu", "run.sh"), "el2", flash],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, env=env, cwd=ROOT)
+        self.out = ""
+        self.dead = False
+        self.lock = threading.Lock()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for chunk in iter(lambda: self.proc.stdout.read1(4096), b""):
+            with self.lock:
+                self.out += chunk.decode("utf-8", "replace").replace("\r", "")
+
+    def _find(self, pattern, start):
+        with self.lock:
+            if isinstance(pattern, str):
+                i = self.out.find(pattern, start)
+                return (i, i + len(pattern)) if i >= 0 else None
+            m = pattern.search(self.out, start)
+            return m.span() if m else None
+
+    def wait_for(self, pattern, start, timeout):
+        """(start, end) of the first `pattern` (text or regex) at or after `start`; None on
+        timeout or when QEMU has exited without printing it."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            span = self._find(pattern, start)
+            if span:
+                return span
+            if self._find(FAULT, 0):  # the machine has stopped: do not wait it out
+                self.dead = True
+                return None
+            if self.proc.poll() is not None:
+                time.sleep(0.2)
+                return self._find(pattern, start)
+            time.sleep(0.05)
+        return None
+
+    def mark(self):
+        with self.lock:
+            return len(self.out)
+
+    def type(self, line):
+        try:
+            self.proc.stdin.write(line.encode() + b"\n")
+            self.proc.stdin.flush()
+        except BrokenPipeError:
+            pass
+
+    def to_prompt(self, start=0, timeout=120):
+        """Stops autoboot and waits for the prompt; True when it came."""
+        span = self.wait_for("Hit any key to stop autoboot", start, timeout)
+        if span is None:
+            return False
+        self.type("")
+        return self.wait_for(PROMPT, span[1], 30) is not None
+
+    def run(self, command, timeout=300, until=PROMPT):
+        """Types `command` at the prompt; what it printed up to `until` (escape sequences
+        removed), None on timeout."""
+        if self.dead:
+            return None
+        start = self.mark()
+        self.type(command)
+        span = self.wait_for(until, start, timeout)
+        if span is None:
+            return None
+        with self.lock:
+            return ANSI.sub("", self.out[start:span[0]])
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+
+
+class Checks:
+    def __init__(self):
+        self.results = []
+        self.console = None
+
+    def record(self, name, ok, detail=""):
+        self.results.append((name, ok))
+        if not ok and detail is None:
+            detail = "no answer; console ends:\n" + ANSI.sub("", self.console.out[-800:])
+        print(f"  {'PASS' if ok else 'FAIL'} {name}" + (f": {detail}" if detail and not ok else ""),
+              flush=True)
+
+
+def selftest_summary(out):
+    """U-Boot's 'Summary: N failures' line of a `bootefi selftest` run, or None."""
+    if out is None:
+        return None
+    for line in out.splitlines():
+        if line.strip().startswith("Summary:"):
+            return line.strip()
+    return None
+
+
+def session_one(c, checks):
+    out = c.run(f"armffa getpart {MM_UUID_UBOOT_FORM}")
+    checks.record("getpart finds partition 0x8001",
+                  out is not None and "Partition: id = 8001" in out, out)
+    out = c.run("armffa ping 0x8001")
+    checks.record("ping 0x8001 gets a direct response",
+                  out is not None and "SP response:" in out, out)
+    out = c.run(f"setenv -e -nv -bs -rt {VAR} x")
+    checks.record("setenv -e -nv -bs -rt", out is not None and "Failed" not in out
+                  and "Error" not in out, out)
+    out = c.run(f"printenv -e {VAR}")
+    checks.record("printenv -e reads it back", out is not None and f"{VAR}:" in out
+                  and "NV|BS|RT" in out and "78" in out, out)
+    # 'variables' returns to the prompt; 'variables at runtime' calls ExitBootServices, so it
+    # ends by asking for a key and resetting the machine through ResetSystem (PSCI).
+    for suite, until in (("variables", PROMPT),
+                         ("variables at runtime", "Preparing for reset. Press any key...")):
+        c.run(f"setenv efi_selftest '{suite}'")
+        out = c.run("bootefi selftest", timeout=600, until=until)
+        summary = selftest_summary(out)
+        checks.record(f"bootefi selftest '{suite}'",
+                      summary == "Summary: 0 failures" and f"Executing '{suite}'" in out,
+                      summary or (out or "no end came: " + ANSI.sub("", c.out[-1500:]))[-1500:])
+        if out is None:
+            return
+    start = c.mark()
+    c.type("x")
+    checks.record("ResetSystem after the runtime suite reboots to the prompt",
+                  c.to_prompt(start) and "secure: PSCI SYSTEM_RESET" in c.out[start:],
+                  ANSI.sub("", c.out[-1500:]))
+
+
+def session_two(c, checks):
+    out = c.run(f"printenv -e {VAR}")
+    checks.record("the variable survives a power cycle", out is not None and f"{VAR}:" in out
+                  and "78" in out, out)
+
+
+def main(argv):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--uboot", default=os.environ.get("UBOOT_BIN"), help="u-boot.bin (or UBOOT_BIN)")
+    p.add_argument("--mem", default=os.environ.get("UBOOT_MEM"), help="guest RAM, e.g. 2G")
+    args = p.parse_args(argv[1:])
+    if not args.uboot:
+        print("SKIP uboot_conformance: no U-Boot given (--uboot path or UBOOT_BIN=path); "
+              "build one as docs/uboot.md says")
+        return 0
+    if not os.path.isfile(args.uboot):
+        sys.exit(f"uboot_conformance: {args.uboot}: no such file")
+    secure = os.path.join(BUILD, "secure.bin")
+    if not os.path.isfile(secure):
+        sys.exit("uboot_conformance: build/secure.bin missing; run make first")
+
+    tag = f"uboot-{args.mem}" if args.mem else "uboot"
+    flash = os.path.join(BUILD, f"test-{tag}.img")
+    if os.path.exists(flash):
+        os.remove(flash)  # mkflash keeps an existing store: start from a blank one
+    subprocess.run([sys.executable, os.path.join(ROOT, "qemu", "mkflash.py"), "flash",
+                    "--secure", secure, "--bl33", args.uboot, "-o", flash], check=True)
+    extra = f"-m {args.mem}" if args.mem else None
+    secure_log = os.path.join(os.path.dirname(flash), "secure-uart.log")
+    checks = Checks()
+    print(f"U-Boot {args.uboot} on our secure world" + (f", -m {args.mem}" if args.mem else ""))
+
+    for n, session in enumerate((session_one, session_two), 1):
+        c = checks.console = Console(flash, extra)
+        try:
+            up = c.to_prompt()
+            checks.record(f"boot {n} reaches the U-Boot prompt", up, c.out[-1500:])
+            if up:
+                session(c, checks)
+                c.type("poweroff")
+                c.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            checks.record(f"poweroff {n}", False, "QEMU did not exit")
+        finally:
+            c.close()
+        with open(secure_log, errors="replace") as f:
+            faults = [line for line in (f.read() + c.out).splitlines() if FAULT.search(line)]
+        checks.record(f"boot {n}: no fault reported by the secure world", not faults,
+                      "\n".join(faults[:10]))
+        if not up:
+            break
+
+    failed = sum(1 for _, ok in checks.results if not ok)
+    print(f"uboot_conformance: {len(checks.results) - failed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
