@@ -164,6 +164,12 @@ test-linux: all
 	@qemu/ensure-qemu.sh
 	@$(PY) qemu/linux_tests.py
 
+# A stock U-Boot built outside this repository (docs/uboot.md) as BL33: its UEFI variable
+# selftests against our MM partition. Skips when UBOOT_BIN is not given; UBOOT_MEM=2G etc.
+uboot-conformance: all
+	@qemu/ensure-qemu.sh
+	@$(PY) qemu/uboot_conformance.py $(if $(UBOOT_BIN),--uboot $(UBOOT_BIN)) $(if $(UBOOT_MEM),--mem $(UBOOT_MEM))
+
 clean:
 	rm -rf $(B)
 
@@ -177,8 +183,9 @@ help:
 	@echo "make size       per-image sizes;  make check-runtime  runtime-region check"
 	@echo "make fuzz       continue the fuzz campaign (FUZZ_SECONDS=60 per target)"
 	@echo "make soak       1000 power cuts (SEED=1);  make bench  instruction counts"
+	@echo "make uboot-conformance UBOOT_BIN=u-boot.bin [UBOOT_MEM=2G]  stock U-Boot's variable selftests (docs/uboot.md)"
 	@echo "make proof-monitor  build/proof/secure.bin: the monitor with SCXTNUM trapped (proof tests)"
 	@echo "make clean      remove build/ (the variable store in build/flash0.img with it)"
 
 FORCE:
-.PHONY: proof-monitor all run size test test-linux host-test qemu-test check-runtime fuzz soak bench clean help FORCE
+.PHONY: proof-monitor all run size test test-linux host-test qemu-test uboot-conformance check-runtime fuzz soak bench clean help FORCE
