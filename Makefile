@@ -68,13 +68,13 @@ endef
 $(foreach m,$(LAYERS),$(eval $(call swift_module,$(m))))
 
 $(OBJ)/%.S.o: Startup/%.S $(wildcard Startup/*.inc) Sources/Platform/Hardware/world_context.h
-	@mkdir -p $(OBJ)
+	@mkdir -p $(dir $@)
 	@echo "  AS      $<"
 	@clang $(ASFLAGS) -c -o $@ $<
 
 objs = $(foreach m,$(1),$(OBJ)/$(m).o)
 NORMAL_OBJS := $(call objs,ABI MM DeviceTree Cache MMU Variables Driver Boot Platform NormalWorld) \
-  $(OBJ)/normal_entry.S.o $(OBJ)/boot_kernel.S.o $(OBJ)/heap_free.S.o $(OBJ)/sysreg_probe.S.o $(OBJ)/smccc.S.o $(OBJ)/string.S.o $(OBJ)/efi_runtime_tables.S.o $(OBJ)/cache_setway.S.o $(OBJ)/cache_by_va.S.o
+  $(OBJ)/normal_entry.S.o $(OBJ)/boot_kernel.S.o $(OBJ)/heap_free.S.o $(OBJ)/smccc.S.o $(OBJ)/string.S.o $(OBJ)/efi_runtime_tables.S.o $(OBJ)/cache_setway.S.o $(OBJ)/cache_by_va.S.o
 MONITOR_OBJS := $(call objs,ABI MM DeviceTree MMU Variables SPMC EL3 Platform Monitor) \
   $(OBJ)/monitor_entry.S.o $(OBJ)/heap_free.S.o $(OBJ)/string.S.o $(OBJ)/cache_by_va.S.o
 PARTITION_OBJS := $(call objs,ABI MM MMU Variables Platform MMPartition) \
@@ -94,19 +94,49 @@ $(B)/monitor.elf: $(MONITOR_OBJS) Linker/monitor.ld
 $(B)/partition.elf: $(PARTITION_OBJS) Linker/partition.ld
 	$(call link_image,Linker/partition.ld,$(PARTITION_OBJS))
 
-# Proof build (qemu/proof_tests.py): the monitor with SCXTNUM_ELx left trapped at EL3, so a
-# normal-world read shows an unserved trap coming back as UNDEFINED. Products never contain it.
-PROOF_MONITOR_OBJS := $(subst $(OBJ)/Monitor.o,$(OBJ)/proof/Monitor.o,$(MONITOR_OBJS))
-$(OBJ)/proof/Monitor.o: $(wildcard $(DIR_Monitor)/*.swift) $(foreach d,$(DEPS_Monitor),$(MODS)/$(d).swiftmodule) Sources/Platform/Hardware/hardware.h
+# Proof build (build/proof/, docs/build.md): the images the proof tests, `make bench` and
+# `make soak` boot. Products never contain it.
+# - normal.elf: the normal world's module compiled with Sources/Proof/NormalWorld (-D PROOF:
+#   hostile world, bench, sysregs, irqtest, rxtx, set/way self-test) and Startup/proof/*.S;
+# - monitor-bench.elf: MDCR_EL3.SPME set so `bench` can count the secure side;
+# - monitor-trap.elf: SCXTNUM_ELx left trapped at EL3, so a normal-world read shows an unserved
+#   trap coming back as UNDEFINED.
+P := $(B)/proof
+DIR_ProofNormalWorld := Sources/Proof/NormalWorld
+PROOF_NORMAL_SOURCES := $(wildcard $(DIR_NormalWorld)/*.swift) $(wildcard $(DIR_ProofNormalWorld)/*.swift)
+PROOF_NORMAL_OBJS := $(subst $(OBJ)/NormalWorld.o,$(OBJ)/proof/NormalWorld.o,$(NORMAL_OBJS)) \
+  $(patsubst Startup/%.S,$(OBJ)/%.S.o,$(wildcard Startup/proof/*.S))
+$(OBJ)/proof/NormalWorld.o: $(PROOF_NORMAL_SOURCES) $(foreach d,$(DEPS_NormalWorld),$(MODS)/$(d).swiftmodule) $(HEADERS)
 	@mkdir -p $(OBJ)/proof
-	@echo "  SWIFT   Monitor (proof: SCXTNUM trapped at EL3)"
-	@$(SWIFTC) $(SWIFTFLAGS) -D PROOF_EL3_TRAP_SCXTNUM -module-name Monitor -c -o $@ $(wildcard $(DIR_Monitor)/*.swift)
-$(B)/proof/monitor.elf: $(PROOF_MONITOR_OBJS) Linker/monitor.ld
-	@mkdir -p $(B)/proof
-	$(call link_image,Linker/monitor.ld,$(PROOF_MONITOR_OBJS))
-$(B)/proof/secure.bin: $(B)/proof/monitor.bin $(B)/partition.bin qemu/mkflash.py
-	@$(PY) qemu/mkflash.py secure --monitor $(B)/proof/monitor.bin --partition $(B)/partition.bin -o $@
-proof-monitor: $(B)/proof/secure.bin
+	@echo "  SWIFT   NormalWorld (proof)"
+	@$(SWIFTC) $(SWIFTFLAGS) -D PROOF -module-name NormalWorld -c -o $@ $(PROOF_NORMAL_SOURCES)
+$(P)/normal.elf: $(PROOF_NORMAL_OBJS) Linker/normal.ld
+	@mkdir -p $(P)
+	$(call link_image,Linker/normal.ld,--emit-relocs $(PROOF_NORMAL_OBJS))
+
+# A monitor variant: name, the -D flag it is compiled with, what it changes.
+define monitor_variant
+$(OBJ)/proof/Monitor-$(1).o: $(wildcard $(DIR_Monitor)/*.swift) $(foreach d,$(DEPS_Monitor),$(MODS)/$(d).swiftmodule) $(HEADERS)
+	@mkdir -p $(OBJ)/proof
+	@echo "  SWIFT   Monitor ($(3))"
+	@$(SWIFTC) $(SWIFTFLAGS) -D $(2) -module-name Monitor -c -o $$@ $(wildcard $(DIR_Monitor)/*.swift)
+$(P)/monitor-$(1).elf: $(subst $(OBJ)/Monitor.o,$(OBJ)/proof/Monitor-$(1).o,$(MONITOR_OBJS)) Linker/monitor.ld
+	@mkdir -p $(P)
+	$$(call link_image,Linker/monitor.ld,$(subst $(OBJ)/Monitor.o,$(OBJ)/proof/Monitor-$(1).o,$(MONITOR_OBJS)))
+$(P)/secure-$(1).bin: $(P)/monitor-$(1).bin $(B)/partition.bin qemu/mkflash.py
+	@$(PY) qemu/mkflash.py secure --monitor $(P)/monitor-$(1).bin --partition $(B)/partition.bin -o $$@
+endef
+$(eval $(call monitor_variant,bench,PROOF_BENCH_SPME,bench: SPME set))
+$(eval $(call monitor_variant,trap,PROOF_EL3_TRAP_SCXTNUM,proof: SCXTNUM trapped at EL3))
+
+# Flash images: the proof normal world over the product secure world, the bench monitor, or the
+# trapping monitor. Tests boot copies of them (qemu/harness.py), never these files.
+$(P)/flash0.img: $(B)/secure.bin $(P)/normal.bin qemu/mkflash.py
+	@$(PY) qemu/mkflash.py flash --secure $(B)/secure.bin --bl33 $(P)/normal.bin -o $@
+$(P)/flash0-%.img: $(P)/secure-%.bin $(P)/normal.bin qemu/mkflash.py
+	@$(PY) qemu/mkflash.py flash --secure $< --bl33 $(P)/normal.bin -o $@
+PROOF_IMAGES := $(P)/normal.elf $(P)/flash0.img $(P)/flash0-bench.img $(P)/flash0-trap.img
+proof: $(PROOF_IMAGES)
 
 $(B)/%.bin: $(B)/%.elf
 	@llvm-objcopy -O binary $< $@
@@ -139,11 +169,11 @@ check-runtime: $(B)/normal.elf
 fuzz:
 	@$(PY) tools/fuzz.py --seconds $(or $(FUZZ_SECONDS),60)
 
-soak: all
+soak: all proof
 	@qemu/ensure-qemu.sh
 	@$(PY) qemu/powercut.py --cuts 1000 --seed $(or $(SEED),1)
 
-bench: all
+bench: all proof
 	@qemu/ensure-qemu.sh
 	@$(PY) qemu/bench.py
 
@@ -151,11 +181,11 @@ host-test:
 	swift build --build-tests
 	swift test
 
-qemu-test: all
+qemu-test: all proof
 	@qemu/ensure-qemu.sh
 	@$(PY) qemu/tests.py
 
-test: all
+test: all proof
 	@qemu/ensure-qemu.sh
 	@$(PY) qemu/test_all.py
 
@@ -184,8 +214,9 @@ help:
 	@echo "make fuzz       continue the fuzz campaign (FUZZ_SECONDS=60 per target)"
 	@echo "make soak       1000 power cuts (SEED=1);  make bench  instruction counts"
 	@echo "make uboot-conformance UBOOT_BIN=u-boot.bin [UBOOT_MEM=2G]  stock U-Boot's variable selftests (docs/uboot.md)"
-	@echo "make proof-monitor  build/proof/secure.bin: the monitor with SCXTNUM trapped (proof tests)"
+	@echo "make proof      build/proof/: normal world with the proof commands; flash0.img (product secure world),"
+	@echo "                flash0-bench.img (monitor with SPME), flash0-trap.img (monitor with SCXTNUM trapped)"
 	@echo "make clean      remove build/ (the variable store in build/flash0.img with it)"
 
 FORCE:
-.PHONY: proof-monitor all run size test test-linux host-test qemu-test uboot-conformance check-runtime fuzz soak bench clean help FORCE
+.PHONY: proof all run size test test-linux host-test qemu-test uboot-conformance check-runtime fuzz soak bench clean help FORCE

@@ -51,16 +51,19 @@ enum CPUFeatures {
         configureCounting()
     }
 
-    /// MDCR_EL3: debug, OS lock, PMU and trace-filter registers are not trapped to EL3 (an OS
-    /// touches them). For the benchmarks (`bench`, qemu/bench.py): SPME (bit 17) lets the PMU count
-    /// at S-EL1 and EL3, so the normal world can measure the secure side of a call; TPM (bit 6)
-    /// clear leaves the PMU registers untrapped. A production build would clear SPME: secure
-    /// event counts are a side channel into the secure world (TF-A leaves it clear).
+    /// MDCR_EL3 in TF-A's secure default (EL3/DebugConfiguration.swift): no secure debug, no
+    /// counting of secure-world events, nothing an OS touches trapped.
     static func configureCounting() {
-        var mdcr = hw_read_mdcr_el3()
-        mdcr |= 1 << 17
-        mdcr &= ~(1 << 6 | 1 << 9 | 1 << 10 | 1 << 19)   // TPM, TDA, TDOSA, TTRF: nothing trapped
-        hw_write_mdcr_el3(mdcr)
+        hw_write_mdcr_el3(DebugConfiguration.mdcr(dfr0: hw_read_id_aa64dfr0(), pfr0: hw_read_id_aa64pfr0(),
+                                                  secureCounting: benchCounting))
         hw_isb()
     }
+
+#if PROOF_BENCH_SPME
+    /// Bench build only (build/proof/monitor-bench.elf, `make bench`): SPME set, SCCD and MCCD
+    /// clear, so the normal world's `bench` can count the secure side of a call. Never a product.
+    static let benchCounting = true
+#else
+    static let benchCounting = false
+#endif
 }

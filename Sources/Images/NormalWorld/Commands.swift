@@ -20,7 +20,7 @@ enum Commands {
         Command(name: "exitbs", usage: "exitbs [probe]", help: "ExitBootServices, then call the runtime services", run: exitbs),
         Command(name: "poweroff", usage: "poweroff", help: "PSCI SYSTEM_OFF", run: poweroff),
         Command(name: "reset", usage: "reset", help: "PSCI SYSTEM_RESET", run: reset),
-    ] + extraCommands + variableCommands + bootCommands + testCommands
+    ] + extraCommands + variableCommands + bootCommands + ImageExtensions.commands
 
     static func usage(_ c: StaticString) {
         for command in table where command.name.utf8Start == c.utf8Start {

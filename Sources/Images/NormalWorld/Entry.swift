@@ -30,8 +30,8 @@ public func normal_main(_ x0: UInt64, _ el: UInt64) -> Never {
     Console.write("\nnormal: Swift firmware entered at EL"); Console.dec(UInt64(el))
     Console.write(", DTB at "); Console.hex0x(boot.dtbAddress); Console.put(10)
     if boot.dtbError { Console.line("normal: the DTB is malformed; using QEMU virt defaults") }
-    if el == 2, let mode = EL2Stub.requestedMode() {
-        EL2Stub.enter(mode, dtb: boot.dtbAddress)
+    if el == 2, let traps = EL2Stub.requestedTraps() {
+        EL2Stub.enter(traps: traps, dtb: boot.dtbAddress)
     }
     enableIdentityMap(el: Int(el))
     Console.line("normal: MMU and caches on")
@@ -91,13 +91,13 @@ func enableIdentityMap(el: Int) {
 
 @_cdecl("normal_exception_el1")
 public func normal_exception_el1(_ frame: UnsafeMutablePointer<UInt64>, _ kind: UInt64) {
-    if Commands.handleTestException(ExceptionFrame(frame), kind: kind) { return }
+    if ImageExtensions.handleException(ExceptionFrame(frame), kind: kind, el: 1) { return }
     crash(ExceptionFrame(frame), kind: kind, el: 1)
 }
 
 @_cdecl("normal_exception_el2")
 public func normal_exception_el2(_ frame: UnsafeMutablePointer<UInt64>, _ kind: UInt64) {
     if kind == 8 && EL2Stub.handleLowerSync(ExceptionFrame(frame)) { return }
-    if Commands.handleTestException(ExceptionFrame(frame), kind: kind) { return }
+    if ImageExtensions.handleException(ExceptionFrame(frame), kind: kind, el: 2) { return }
     crash(ExceptionFrame(frame), kind: kind, el: 2)
 }
