@@ -58,7 +58,7 @@ DEPS_MMPartition := ABI MM MMU Variables Platform
 HEADERS := $(wildcard Sources/Platform/Hardware/*.h Sources/Platform/Hardware/*.modulemap)
 
 define swift_module
-$(MODS)/$(1).swiftmodule $(OBJ)/$(1).o &: $(wildcard $(DIR_$(1))/*.swift) $(foreach d,$(DEPS_$(1)),$(MODS)/$(d).swiftmodule) $(HEADERS)
+$(MODS)/$(1).swiftmodule $(OBJ)/$(1).o &: $(DIR_$(1)) $(wildcard $(DIR_$(1))/*.swift) $(foreach d,$(DEPS_$(1)),$(MODS)/$(d).swiftmodule) $(HEADERS)
 	@mkdir -p $(MODS) $(OBJ)
 	@echo "  SWIFT   $(1)"
 	@$(SWIFTC) $(SWIFTFLAGS) -module-name $(1) -emit-module -emit-module-path $(MODS)/$(1).swiftmodule \
@@ -106,7 +106,7 @@ DIR_ProofNormalWorld := Sources/Proof/NormalWorld
 PROOF_NORMAL_SOURCES := $(wildcard $(DIR_NormalWorld)/*.swift) $(wildcard $(DIR_ProofNormalWorld)/*.swift)
 PROOF_NORMAL_OBJS := $(subst $(OBJ)/NormalWorld.o,$(OBJ)/proof/NormalWorld.o,$(NORMAL_OBJS)) \
   $(patsubst Startup/%.S,$(OBJ)/%.S.o,$(wildcard Startup/proof/*.S))
-$(OBJ)/proof/NormalWorld.o: $(PROOF_NORMAL_SOURCES) $(foreach d,$(DEPS_NormalWorld),$(MODS)/$(d).swiftmodule) $(HEADERS)
+$(OBJ)/proof/NormalWorld.o: $(DIR_NormalWorld) $(DIR_ProofNormalWorld) $(PROOF_NORMAL_SOURCES) $(foreach d,$(DEPS_NormalWorld),$(MODS)/$(d).swiftmodule) $(HEADERS)
 	@mkdir -p $(OBJ)/proof
 	@echo "  SWIFT   NormalWorld (proof)"
 	@$(SWIFTC) $(SWIFTFLAGS) -D PROOF -module-name NormalWorld -c -o $@ $(PROOF_NORMAL_SOURCES)
@@ -116,7 +116,7 @@ $(P)/normal.elf: $(PROOF_NORMAL_OBJS) Linker/normal.ld
 
 # A monitor variant: name, the -D flag it is compiled with, what it changes.
 define monitor_variant
-$(OBJ)/proof/Monitor-$(1).o: $(wildcard $(DIR_Monitor)/*.swift) $(foreach d,$(DEPS_Monitor),$(MODS)/$(d).swiftmodule) $(HEADERS)
+$(OBJ)/proof/Monitor-$(1).o: $(DIR_Monitor) $(wildcard $(DIR_Monitor)/*.swift) $(foreach d,$(DEPS_Monitor),$(MODS)/$(d).swiftmodule) $(HEADERS)
 	@mkdir -p $(OBJ)/proof
 	@echo "  SWIFT   Monitor ($(3))"
 	@$(SWIFTC) $(SWIFTFLAGS) -D $(2) -module-name Monitor -c -o $$@ $(wildcard $(DIR_Monitor)/*.swift)
@@ -166,10 +166,14 @@ check-runtime: $(B)/normal.elf
 	@$(PY) tools/check_runtime.py --code-only $(B)/normal.elf
 	@$(PY) tools/check_runtime.py --self-test | tail -1
 
+# The product images hold no proof code, and the proof images show theirs (issue 11).
+check-product: all proof
+	@$(PY) tools/check_product.py $(B)
+
 fuzz:
 	@$(PY) tools/fuzz.py --seconds $(or $(FUZZ_SECONDS),60)
 
-soak: all proof
+soak: all
 	@qemu/ensure-qemu.sh
 	@$(PY) qemu/powercut.py --cuts 1000 --seed $(or $(SEED),1)
 
@@ -211,6 +215,7 @@ help:
 	@echo "make host-test  swift test only;  make qemu-test  QEMU tests only"
 	@echo "make test-linux Debian's arm64 kernel on our secure world, -m 1G and -m 4G (fetched once with apt)"
 	@echo "make size       per-image sizes;  make check-runtime  runtime-region check"
+	@echo "make check-product  no proof code (hostile, bench, probes, fuzz, RAM flash) in the product ELFs"
 	@echo "make fuzz       continue the fuzz campaign (FUZZ_SECONDS=60 per target)"
 	@echo "make soak       1000 power cuts (SEED=1);  make bench  instruction counts"
 	@echo "make uboot-conformance UBOOT_BIN=u-boot.bin [UBOOT_MEM=2G]  stock U-Boot's variable selftests (docs/uboot.md)"
@@ -219,4 +224,4 @@ help:
 	@echo "make clean      remove build/ (the variable store in build/flash0.img with it)"
 
 FORCE:
-.PHONY: proof all run size test test-linux host-test qemu-test uboot-conformance check-runtime fuzz soak bench clean help FORCE
+.PHONY: proof all run size test test-linux host-test qemu-test uboot-conformance check-runtime check-product fuzz soak bench clean help FORCE

@@ -24,12 +24,17 @@ for layer in layers {
         path: "Sources/\(layer.name)"))
     targets.append(.testTarget(
         name: "\(layer.name)Tests",
-        dependencies: [.target(name: layer.name)] + layer.deps.map { .target(name: $0) },
+        dependencies: [.target(name: layer.name)] + layer.deps.map { .target(name: $0) }
+            + (["Variables", "SPMC"].contains(layer.name) ? [.target(name: "TestSupport")] : []),
         path: "Tests/\(layer.name)Tests"))
 }
+// Helpers of the host tests, fuzzers and power-cut trials (a RAM flash, fuzz drivers): never in
+// a firmware image, so not in Sources/.
+targets.append(.target(
+    name: "TestSupport", dependencies: ["ABI", "MM", "Variables", "SPMC"], path: "Tests/Support"))
 targets.append(.testTarget(
     name: "EndToEndTests",
-    dependencies: ["ABI", "MM", "Variables", "SPMC", "Driver"],
+    dependencies: ["ABI", "MM", "Variables", "SPMC", "Driver", "TestSupport"],
     path: "Tests/EndToEndTests"))
 
 let package = Package(
@@ -41,11 +46,11 @@ let package = Package(
 // Fuzzing (issue 6): libFuzzer targets, built and run by tools/fuzz.py with
 // `--sanitize fuzzer -Xswiftc -sanitize=fuzzer,address`; a plain build links them as empty programs.
 package.targets.append(.target(
-    name: "FuzzChecks", dependencies: ["DeviceTree", "MM", "Variables"], path: "Fuzz/Checks"))
+    name: "FuzzChecks", dependencies: ["DeviceTree", "MM", "Variables", "TestSupport"], path: "Fuzz/Checks"))
 package.targets.append(.testTarget(
     name: "FuzzChecksTests", dependencies: ["FuzzChecks", "DeviceTree", "MM", "Variables"],
     path: "Tests/FuzzChecksTests"))
-for (fuzzer, deps) in [("SPMCFuzzer", ["SPMC"]), ("MMFuzzer", ["Variables"]),
+for (fuzzer, deps) in [("SPMCFuzzer", ["SPMC", "TestSupport"]), ("MMFuzzer", ["Variables", "TestSupport"]),
                        ("DeviceTreeFuzzer", ["FuzzChecks"]), ("FlashLogFuzzer", ["FuzzChecks"])] {
     package.targets.append(.executableTarget(
         name: fuzzer, dependencies: deps.map { .target(name: $0) }, path: "Fuzz/\(fuzzer)"))

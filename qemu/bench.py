@@ -7,6 +7,9 @@
 - Boot to the shell prompt: QEMU's own instruction count (QMP `query-replay`) at gdbstub
   breakpoints on the MM partition's entry, BL33's entry and the shell's line reader.
 - Image sizes of build/*.bin.
+The `bench` command is in the proof build only: it runs on build/proof/flash0-bench.img (the proof
+normal world over the monitor that sets MDCR_EL3.SPME). Boot counts, profiles and sizes are the
+product's.
 
 Prints one table (figure, value, target, pass/fail) and appends it with the git commit to
 docs/benchmarks.md. `--profile` also single-steps one direct request and one GetVariable through
@@ -23,29 +26,24 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import BUILD, ROOT, boot  # noqa: E402
+from harness import BUILD, ROOT, boot, fresh_flash  # noqa: E402
 
 NM = shutil.which("llvm-nm") or "llvm-nm"  # make puts the Swift toolchain first on PATH
 DEMANGLE = shutil.which("swift-demangle") or "swift-demangle"
 ICOUNT = "-icount shift=0"
 
 
-def bench_flash():
-    """A private copy of the flash image with a blank variable store."""
-    src = os.path.join(BUILD, "flash0.img")
-    dst = os.path.join(BUILD, "bench.img")
-    with open(src, "rb") as f:
-        data = bytearray(f.read())
-    data[-(1 << 20):] = b"\xff" * (1 << 20)
-    with open(dst, "wb") as f:
-        f.write(data)
-    return dst
+def bench_flash(image="product"):
+    """A private copy of `image`'s flash (qemu/harness.py IMAGES) with a blank variable store."""
+    return fresh_flash("bench", image)
 
 
 # --- the shell's `bench` command ------------------------------------------------------------
 
 def shell_figures(repeats=9):
-    b = boot("el2", [f"bench {repeats}", "poweroff"], flash=bench_flash(), extra=ICOUNT, timeout=300)
+    # The proof normal world (it has `bench`) over the bench monitor (MDCR_EL3.SPME set).
+    b = boot("el2", [f"bench {repeats}", "poweroff"], flash=bench_flash("bench"), extra=ICOUNT, timeout=300,
+             image="bench")
     figures = {}
     for m in re.finditer(r"^bench: (\w+) ((?:\w+=\d+ ?)+)$", b.output, re.M):
         figures[m.group(1)] = {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", m.group(2))}
@@ -399,9 +397,9 @@ def commit():
 
 
 def main(argv):
-    for image in ("normal", "monitor", "partition"):
-        if not os.path.exists(os.path.join(BUILD, image + ".elf")):
-            print("bench: build the images first (make)")
+    for image in ("normal.elf", "monitor.elf", "partition.elf", "proof/flash0-bench.img"):
+        if not os.path.exists(os.path.join(BUILD, image)):
+            print("bench: build the images first (make all proof)")
             return 2
     figures = shell_figures()
     marks = boot_counts()

@@ -20,12 +20,24 @@ class Boot:
         return text in self.output
 
 
+# The images a test can boot (Makefile): the product, or the proof build (build/proof/) whose
+# normal world has the proof commands (hostile, bench, sysregs, irqtest, rxtx, fillstore, the
+# set/way self-test) over the product secure world, the bench monitor (SPME) or the trapping monitor.
+IMAGES = {
+    "product": ("flash0.img", "normal.elf"),
+    "proof": (os.path.join("proof", "flash0.img"), os.path.join("proof", "normal.elf")),
+    "bench": (os.path.join("proof", "flash0-bench.img"), os.path.join("proof", "normal.elf")),
+    "trap": (os.path.join("proof", "flash0-trap.img"), os.path.join("proof", "normal.elf")),
+}
+
+
 def boot(mode="el2", commands=(), timeout=30, flash=None, cpu=None, extra=None, until=None, times=1,
-         kernel=None, initrd=None, append=None, gic=None, then=None):
+         kernel=None, initrd=None, append=None, gic=None, then=None, image="product"):
     """Runs qemu/run.sh MODE with `commands` typed in. Ends when QEMU exits, or when `until`
     has appeared `times` times in the output (then QEMU is killed), or after `timeout` seconds.
     `kernel`, `initrd` and `append` become QEMU's -kernel, -initrd and -append. `then`, a pair
-    (marker, commands), types `commands` once `marker` has appeared (an OS's shell, say)."""
+    (marker, commands), types `commands` once `marker` has appeared (an OS's shell, say).
+    `image` picks the normal-world ELF (modes without a secure world) and the default flash."""
     env = dict(os.environ)
     for key, value in (("KERNEL", kernel), ("INITRD", initrd), ("APPEND", append)):
         env.pop(key, None)
@@ -37,8 +49,8 @@ def boot(mode="el2", commands=(), timeout=30, flash=None, cpu=None, extra=None, 
         env["QEMU_EXTRA"] = extra
     if gic:
         env["GIC_VERSION"] = str(gic)
-    flash = flash or shared_flash()
-    cmd = [os.path.join(ROOT, "qemu", "run.sh"), mode, flash, os.path.join(BUILD, "normal.elf")]
+    flash = flash or shared_flash(image)
+    cmd = [os.path.join(ROOT, "qemu", "run.sh"), mode, flash, os.path.join(BUILD, IMAGES[image][1])]
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, env=env, cwd=ROOT)
     text = "".join(c + "\n" for c in commands).encode()
@@ -95,23 +107,22 @@ def finished(b):
     check(b.returncode == 0, f"QEMU exit status {b.returncode}", b)
 
 
-_shared = None
+_shared = {}
 
 
-def shared_flash():
-    """The flash a test boots when it names none: one blank-store copy per suite run, so no test
-    ever opens the user's build/flash0.img (QEMU maps it writable)."""
-    global _shared
-    if _shared is None:
+def shared_flash(image="product"):
+    """The flash a test boots when it names none: one blank-store copy per image and suite run,
+    so no test ever opens the user's build/flash0.img (QEMU maps it writable)."""
+    if image not in _shared:
         import atexit
-        _shared = fresh_flash(f"shared-{os.getpid()}")
-        atexit.register(os.remove, _shared)
-    return _shared
+        _shared[image] = fresh_flash(f"shared-{image}-{os.getpid()}", image)
+        atexit.register(os.remove, _shared[image])
+    return _shared[image]
 
 
-def fresh_flash(name):
-    """A private copy of the flash image with a blank variable store."""
-    src = os.path.join(BUILD, "flash0.img")
+def fresh_flash(name, image="product"):
+    """A private copy of `image`'s flash image with a blank variable store."""
+    src = os.path.join(BUILD, IMAGES[image][0])
     dst = os.path.join(BUILD, f"test-{name}.img")
     with open(src, "rb") as f:
         data = bytearray(f.read())

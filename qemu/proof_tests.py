@@ -37,12 +37,12 @@ def counts(b, seed):
 
 @test
 def hostile_normal_world_thousands_of_malformed_calls():
-    flash = fresh_flash("hostile")
+    flash = fresh_flash("hostile", "proof")
     b = boot("el2", ["setenv -e -nv -bs -rt ProofKeep kept-before-the-attack",
                      "hostile 3000 0x5eed",
                      "printenv -e ProofKeep", "armffa ping 8001", "ffa parts",
                      "setenv -e -nv -bs -rt ProofAfter written-after", "printenv -e ProofAfter",
-                     "poweroff"], flash=flash, timeout=180)
+                     "poweroff"], flash=flash, timeout=180, image="proof")
     finished(b)
     calls, unexpected, crashes, text = counts(b, "0x5eed")
     check(calls >= 5000, f"only {calls} calls tried", b)
@@ -70,12 +70,12 @@ def hostile_normal_world_thousands_of_malformed_calls():
 @test
 def hostile_store_survives_a_restart():
     """What the attack left in flash mounts again, with the variable it must keep."""
-    flash = fresh_flash("hostile-restart")
-    b1 = boot("el2", ["hostile 1000 42", "poweroff"], flash=flash, timeout=120)
+    flash = fresh_flash("hostile-restart", "proof")
+    b1 = boot("el2", ["hostile 1000 42", "poweroff"], flash=flash, timeout=120, image="proof")
     finished(b1)
     _, unexpected, crashes, _ = counts(b1, "0x2a")
     check(unexpected == 0 and crashes == 0, "hostile run failed", b1)
-    b2 = boot("el2", ["hostile 200 7", "poweroff"], flash=flash, timeout=120)
+    b2 = boot("el2", ["hostile 200 7", "poweroff"], flash=flash, timeout=120, image="proof")
     finished(b2)
     check("mm: the variable store could not be mounted" not in b2, "the store did not mount after the attack", b2)
     _, unexpected, crashes, _ = counts(b2, "0x7")
@@ -85,7 +85,8 @@ def hostile_store_survives_a_restart():
 @test
 def hostile_through_the_el2_stub_hvc_conduit():
     """The same attack from EL1 through our EL2 stub's HVC conduit: the stub forwards every call."""
-    b = boot("hvc", ["hostile 1000 0x11", "poweroff"], flash=fresh_flash("hostile-hvc"), timeout=120)
+    b = boot("hvc", ["hostile 1000 0x11", "poweroff"], flash=fresh_flash("hostile-hvc", "proof"), timeout=120,
+             image="proof")
     finished(b)
     check("EL1 behind the EL2 stub" in b, "not at EL1 under the stub", b)
     calls, unexpected, crashes, text = counts(b, "0x11")
@@ -99,7 +100,8 @@ def smccc_register_rules_at_el2_and_through_the_hvc_conduit():
     PSCI_VERSION/FEATURES leave x1..x17 as the caller set them (0xA5A5_0000 + i); FF-A answers
     leave x8..x17. Checked register by register by the hostile world's first step."""
     for mode in ["el2", "hvc"]:
-        b = boot(mode, ["hostile 1 0x10", "poweroff"], flash=fresh_flash(f"rules-{mode}"), timeout=90)
+        b = boot(mode, ["hostile 1 0x10", "poweroff"], flash=fresh_flash(f"rules-{mode}", "proof"), timeout=90,
+                 image="proof")
         finished(b)
         check("hostile: SMCCC register rules kept yes" in b, f"{mode}: a register was not kept", b)
         check("hostile: PASS" in b and "UNEXPECTED" not in b, f"{mode}: hostile run failed", b)
@@ -107,7 +109,7 @@ def smccc_register_rules_at_el2_and_through_the_hvc_conduit():
 
 @test
 def hostile_command_without_ffa_says_so():
-    b = boot("plain", ["hostile 10", "version", "poweroff"])
+    b = boot("plain", ["hostile 10", "version", "poweroff"], image="proof")
     finished(b)
     check("hostile: FF-A is absent" in b, "hostile did not explain that FF-A is absent", b)
     check("swift-ffa-firmware" in b, "the shell stopped", b)
@@ -115,7 +117,7 @@ def hostile_command_without_ffa_says_so():
 
 @test
 def bench_command_needs_icount_and_says_so():
-    b = boot("el2", ["bench 1", "version", "poweroff"], flash=fresh_flash("bench"))
+    b = boot("el2", ["bench 1", "version", "poweroff"], flash=fresh_flash("bench", "bench"), image="bench")
     finished(b)
     check("bench: INST_RETIRED counts nothing: run QEMU with -icount shift=0" in b, "bench did not explain icount", b)
     check("swift-ffa-firmware" in b, "the shell stopped after bench", b)
@@ -123,7 +125,8 @@ def bench_command_needs_icount_and_says_so():
 
 @test
 def bench_command_counts_both_worlds_under_icount():
-    b = boot("el2", ["bench 3", "poweroff"], flash=fresh_flash("bench-icount"), extra="-icount shift=0", timeout=120)
+    b = boot("el2", ["bench 3", "poweroff"], flash=fresh_flash("bench-icount", "bench"), extra="-icount shift=0",
+             timeout=120, image="bench")
     finished(b)
     check("bench: done" in b and "bench: a variable call failed" not in b, "bench did not complete", b)
     figures = {m.group(1): {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", m.group(2))}
@@ -209,7 +212,7 @@ EL2_REGISTERS = ["SCXTNUM_EL2", "ZCR_EL2", "SMCR_EL2", "HCRX_EL2", "MDCR_EL2", "
 
 @test
 def sysregs_at_el2_read_or_are_undefined_and_nothing_traps_to_el3():
-    b = boot("el2", ["sysregs", "version", "poweroff"], flash=fresh_flash("sysregs"))
+    b = boot("el2", ["sysregs", "version", "poweroff"], flash=fresh_flash("sysregs", "proof"), image="proof")
     regs, injected = check_sysregs_run(b, OS_REGISTERS + EL2_REGISTERS, [])
     check(regs["ICC_SRE_EL2"] == "= 0xf", "ICC_SRE_EL2 is not SRE|DFB|DIB|Enable", b)
     check(regs["HFGRTR_EL2"] in ("UNDEFINED",) or regs["HFGRTR_EL2"].startswith("= "), "HFGRTR_EL2", b)
@@ -218,26 +221,16 @@ def sysregs_at_el2_read_or_are_undefined_and_nothing_traps_to_el3():
 
 @test
 def sysregs_at_el1_without_el2_read_or_are_undefined():
-    b = boot("el1", ["sysregs", "version", "poweroff"], flash=fresh_flash("sysregs-el1"))
+    b = boot("el1", ["sysregs", "version", "poweroff"], flash=fresh_flash("sysregs-el1", "proof"), image="proof")
     regs, injected = check_sysregs_run(b, OS_REGISTERS, EL2_REGISTERS)
     check(regs["ICC_SRE_EL1"] == "= 0x7", "the Non-secure ICC_SRE_EL1 is not SRE|DFB|DIB", b)
     check(not injected, "a register the CPU reports still traps to EL3: " + ", ".join(injected), b)
 
 
 def proof_monitor_flash():
-    """A flash image with the proof monitor (`make proof-monitor`: SCXTNUM_ELx left trapped at
-    EL3) and our normal world, blank store."""
-    import subprocess
-    root = os.path.dirname(BUILD)
-    subprocess.run(["make", "-s", "proof-monitor"], cwd=root, check=True, stdout=subprocess.DEVNULL)
-    flash = os.path.join(BUILD, "test-el3-traps.img")
-    subprocess.run([sys.executable, os.path.join(root, "qemu", "mkflash.py"), "flash",
-                    "--secure", os.path.join(BUILD, "proof", "secure.bin"),
-                    "--bl33", os.path.join(BUILD, "normal.bin"), "-o", flash], check=True)
-    with open(flash, "r+b") as f:
-        f.seek(-(1 << 20), os.SEEK_END)
-        f.write(b"\xff" * (1 << 20))
-    return flash
+    """A copy of build/proof/flash0-trap.img (`make proof`: the monitor with SCXTNUM_ELx left
+    trapped at EL3, and the proof normal world), blank store."""
+    return fresh_flash("el3-traps", "trap")
 
 
 def check_injected(b, el, registers):
@@ -255,13 +248,13 @@ def check_injected(b, el, registers):
 def unserved_trap_at_el2_comes_back_undefined_and_the_machine_keeps_running():
     """The proof monitor leaves SCXTNUM trapped: each read traps to EL3, which hands it back to
     NS-EL2 as UNDEFINED through VBAR_EL2 + 0x200, logs it, and the shell goes on."""
-    b = boot("el2", ["sysregs", "version", "poweroff"], flash=proof_monitor_flash())
+    b = boot("el2", ["sysregs", "version", "poweroff"], flash=proof_monitor_flash(), image="trap")
     check_injected(b, 2, ["SCXTNUM_EL0", "SCXTNUM_EL1", "SCXTNUM_EL2"])
 
 
 @test
 def unserved_trap_at_el1_comes_back_undefined_at_el1():
-    b = boot("el1", ["sysregs", "version", "poweroff"], flash=proof_monitor_flash())
+    b = boot("el1", ["sysregs", "version", "poweroff"], flash=proof_monitor_flash(), image="trap")
     check_injected(b, 1, ["SCXTNUM_EL0", "SCXTNUM_EL1"])   # SCXTNUM_EL2 is UNDEFINED at EL1 itself
 
 
@@ -278,7 +271,7 @@ def rxtx_high_session(extra, ranges, address, name):
     b = boot("el2", ["dt", f"rxtx {address:#x}", "armffa devlist", "ffa parts", GETPART,
                      f"setenv -e -nv -bs Mem{name} high", f"printenv -e Mem{name}",
                      "rxtx default", "ffa parts", "poweroff"],
-             flash=fresh_flash(f"mem-{name}"), extra=extra, timeout=60)
+             flash=fresh_flash(f"mem-{name}", "proof"), extra=extra, timeout=60, image="proof")
     finished(b)
     mapped = re.findall(r"secure: normal-world RAM (0x[0-9a-f]+)-(0x[0-9a-f]+) mapped at EL3", b.output)
     check(sorted((int(a, 16), int(e, 16) + 1) for a, e in mapped) == sorted(ranges),
@@ -301,7 +294,8 @@ def rxtx_high_session(extra, ranges, address, name):
 
 @test
 def memory_1g_el3_maps_exactly_1g_and_refuses_rxtx_beyond_it():
-    b = boot("el2", ["rxtx 0xbe440000", "ffa parts", "poweroff"], flash=fresh_flash("mem-1g"), timeout=60)
+    b = boot("el2", ["rxtx 0xbe440000", "ffa parts", "poweroff"], flash=fresh_flash("mem-1g", "proof"), timeout=60,
+             image="proof")
     finished(b)
     check("secure: normal-world RAM 0x40000000-0x7fffffff mapped at EL3" in b, "EL3 did not map 1 GiB", b)
     check("rxtx: the pair is not inside one RAM range of the device tree" in b, "rxtx outside RAM not refused", b)
@@ -329,8 +323,8 @@ def memory_two_numa_nodes_on_two_cores():
 @test
 def memory_hostile_world_with_rxtx_above_4gib():
     """The hostile world maps, abuses and reads RX/TX pairs above 4 GiB (its scratch pair)."""
-    b = boot("el2", ["rxtx 0x130000000", "hostile 300 0x46", "poweroff"], flash=fresh_flash("mem-hostile"),
-             extra="-m 4G", timeout=180)
+    b = boot("el2", ["rxtx 0x130000000", "hostile 300 0x46", "poweroff"], flash=fresh_flash("mem-hostile", "proof"),
+             extra="-m 4G", timeout=180, image="proof")
     finished(b)
     check("rxtx: TX 0x130000000, RX 0x130010000 mapped" in b, "RX/TX not moved above 4 GiB", b)
     _, unexpected, crashes, text = counts(b, "0x46")

@@ -1,5 +1,6 @@
 import MM
 import Variables
+import TestSupport
 
 /// Fuzzes the variable log's recovery: mounts a `FlashVariableLog` over a `RAMFlash` holding the
 /// image the input describes, runs a few puts and removes (optionally with a power cut), mounts

@@ -1,4 +1,5 @@
 import Variables
+import TestSupport
 
 /// libFuzzer target: the MM partition's request handler fed random buffers, some behind valid
 /// headers (`MMVariableFuzz` cuts the bytes into requests and traps on a broken promise).

@@ -1,4 +1,5 @@
 import SPMC
+import TestSupport
 
 /// libFuzzer target: the SPMC's FF-A handler fed random 18-register calls from both worlds
 /// against the state the earlier calls of the input built (`SPMCFuzz` decodes the bytes).

@@ -19,7 +19,7 @@ public struct SPMC: Sendable {
     }
 
     /// Index of the partition with endpoint ID `id`.
-    func partitionIndex(_ id: UInt16) -> Int? {
+    public func partitionIndex(_ id: UInt16) -> Int? {
         for i in partitions.indices where partitions[i].info.id == id { return i }
         return nil
     }

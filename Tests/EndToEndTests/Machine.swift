@@ -3,6 +3,7 @@ import Driver
 import MM
 import SPMC
 import Variables
+import TestSupport
 
 typealias FlashStore = FlashVariableLog<RAMFlash>
 

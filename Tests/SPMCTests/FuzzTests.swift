@@ -1,6 +1,7 @@
 import Testing
 import ABI
 @testable import SPMC
+import TestSupport
 
 /// Thousands of random 18-register calls from both worlds, biased by the fuzz decoder toward
 /// the interesting IDs and addresses so the state gets somewhere (buffers mapped, requests

@@ -1,5 +1,6 @@
 import Testing
 @testable import Variables
+import TestSupport
 
 @Test func ramFlashStartsErasedAndProgramsByAnding() throws {
     let f = RAMFlash(blockCount: 2, eraseBlockSize: 64)

@@ -1,6 +1,7 @@
 import Testing
 import MM
 @testable import Variables
+import TestSupport
 
 /// Checks the promises of one answer: a transport fault writes nothing back; anything else is a
 /// well-formed response no longer than the request, with MessageLength = its own length.

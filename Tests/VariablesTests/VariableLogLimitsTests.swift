@@ -1,6 +1,7 @@
 import Testing
 import MM
 @testable import Variables
+import TestSupport
 
 // The store's limits beyond the flash (variable count, RAM of the index) and a mount that stays
 // linear and bounded whatever the flash holds (issue 10, "A full variable store bricks the

@@ -1,6 +1,7 @@
 import Testing
 import MM
 @testable import Variables
+import TestSupport
 
 /// Cuts power at every flash operation of three streams (create, update, append-like growth,
 /// remove, full stores and reclaims); after each, reboots and checks the recovered store.

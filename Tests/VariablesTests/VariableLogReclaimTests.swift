@@ -1,6 +1,7 @@
 import Testing
 import MM
 @testable import Variables
+import TestSupport
 
 private func name(_ i: Int) -> [UInt8] { [0x56, 0, UInt8(0x30 + i / 10 % 10), 0, UInt8(0x30 + i % 10), 0, 0, 0] }
 

@@ -1,6 +1,7 @@
 import Testing
 import MM
 @testable import Variables
+import TestSupport
 
 private let vendor = EFIGuid(0x1234_5678, 0x9abc, 0xdef0, (1, 2, 3, 4, 5, 6, 7, 8))
 

@@ -22,15 +22,15 @@ enum CPUFeatures {
 
     /// SCR_EL3 for a world: RW, SIF, EA and every feature enable the CPU reports.
     static func scr(nonSecure: Bool) -> UInt64 {
-        SecureConfiguration.scr(ids, nonSecure: nonSecure) & ~proofTrapped
+        proofTrapped(SecureConfiguration.scr(ids, nonSecure: nonSecure))
     }
 
 #if PROOF_EL3_TRAP_SCXTNUM
-    /// Proof build only (`make proof-monitor`, qemu/proof_tests.py): SCXTNUM_ELx stays trapped
-    /// so a normal-world read takes the monitor's unserved-trap path on QEMU's `-cpu max`.
-    static let proofTrapped: UInt64 = SecureConfiguration.enSCXT
+    /// Proof build only (build/proof/monitor-trap.elf, qemu/proof_tests.py): SCXTNUM_ELx stays
+    /// trapped so a normal-world read takes the monitor's unserved-trap path on QEMU's `-cpu max`.
+    static func proofTrapped(_ scr: UInt64) -> UInt64 { proofTrapSCXTNUM(scr) }
 #else
-    static let proofTrapped: UInt64 = 0
+    static func proofTrapped(_ scr: UInt64) -> UInt64 { scr }
 #endif
 
     /// The features that shape the PSTATE of an exception the monitor injects.
@@ -54,16 +54,27 @@ enum CPUFeatures {
     /// MDCR_EL3 in TF-A's secure default (EL3/DebugConfiguration.swift): no secure debug, no
     /// counting of secure-world events, nothing an OS touches trapped.
     static func configureCounting() {
-        hw_write_mdcr_el3(DebugConfiguration.mdcr(dfr0: hw_read_id_aa64dfr0(), pfr0: hw_read_id_aa64pfr0(),
-                                                  secureCounting: benchCounting))
-        hw_isb()
+#if PROOF_BENCH_SPME
+        proofBenchCountsSecureWorld()
+#else
+        writeMDCR(secureCounting: false)
+#endif
     }
 
-#if PROOF_BENCH_SPME
-    /// Bench build only (build/proof/monitor-bench.elf, `make bench`): SPME set, SCCD and MCCD
-    /// clear, so the normal world's `bench` can count the secure side of a call. Never a product.
-    static let benchCounting = true
-#else
-    static let benchCounting = false
-#endif
+    static func writeMDCR(secureCounting: Bool) {
+        hw_write_mdcr_el3(DebugConfiguration.mdcr(dfr0: hw_read_id_aa64dfr0(), pfr0: hw_read_id_aa64pfr0(),
+                                                  secureCounting: secureCounting))
+        hw_isb()
+    }
 }
+
+// Out of line on purpose: these symbols name the proof variants, so tools/check_product.py can
+// tell a proof monitor from the product by its symbols (and show that its check is not vacuous).
+#if PROOF_BENCH_SPME
+/// Bench build only (build/proof/monitor-bench.elf, `make bench`): SPME set, SCCD and MCCD
+/// clear, so the normal world's `bench` can count the secure side of a call. Never a product.
+@inline(never) func proofBenchCountsSecureWorld() { CPUFeatures.writeMDCR(secureCounting: true) }
+#endif
+#if PROOF_EL3_TRAP_SCXTNUM
+@inline(never) func proofTrapSCXTNUM(_ scr: UInt64) -> UInt64 { scr & ~SecureConfiguration.enSCXT }
+#endif

@@ -1,4 +1,5 @@
 import MM
+import Variables
 
 /// Entry for fuzzing the partition's request handling with raw bytes (a libFuzzer
 /// `LLVMFuzzerTestOneInput` calls `run`). The input is cut into requests, each preceded by a

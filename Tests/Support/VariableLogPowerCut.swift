@@ -1,4 +1,5 @@
 import MM
+import Variables
 
 /// A power-cut trial: a deterministic stream of puts (create, update, append-like growth) and
 /// removes runs on a `FlashVariableLog` over a `RAMFlash` whose power is cut after a given number
@@ -253,7 +254,7 @@ public func powerCutSameVariables(_ a: [StoredVariable], _ b: [StoredVariable]) 
     return true
 }
 
-func powerCutFiguresHold<F: Flash>(_ log: FlashVariableLog<F>) -> Bool {
+public func powerCutFiguresHold<F: Flash>(_ log: FlashVariableLog<F>) -> Bool {
     var sum = 0, cost = 0
     for v in log.variables { sum += log.footprint(of: v); cost += log.indexCost(of: v) }
     let slack = VariableLogLimits.entryOverhead - VariableLogFormat.footprint(nameCount: 0, dataCount: 0)

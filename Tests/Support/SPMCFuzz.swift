@@ -1,4 +1,5 @@
 import ABI
+import SPMC
 
 /// Drives the dispatcher from raw bytes, for a libFuzzer target (`LLVMFuzzerTestOneInput`
 /// calls `SPMCFuzz.run` and traps on false) and for the host's seeded random test.
@@ -33,6 +34,7 @@ public enum SPMCFuzz {
         public var responsesReturned = 0
         public var buffersMapped = 0
         public var rxWrites = 0
+        public init() {}
     }
 
     /// Runs the calls the bytes describe; false as soon as a call breaks an invariant: the

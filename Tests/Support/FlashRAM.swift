@@ -1,3 +1,5 @@
+import Variables
+
 /// SplitMix64: a small deterministic generator for tests, fuzzing and power-cut trials.
 public struct FlashRandom {
     public var state: UInt64
