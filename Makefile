@@ -158,6 +158,12 @@ run: all
 	@qemu/ensure-qemu.sh
 	@KERNEL="$(KERNEL)" INITRD="$(INITRD)" APPEND='$(APPEND)' qemu/run.sh $(MODE) $(B)/flash0.img $(B)/normal.elf
 
+# The proof build's shell (hostile, bench, sysregs, irqtest, rxtx; MODE=setway: the set/way
+# self-test) on build/proof/flash0.img; the product's build/flash0.img is not touched.
+run-proof: all proof
+	@qemu/ensure-qemu.sh
+	@qemu/run.sh $(MODE) $(P)/flash0.img $(P)/normal.elf
+
 size: all
 	@$(PY) qemu/size.py $(B)/normal.elf $(B)/monitor.elf $(B)/partition.elf
 
@@ -209,8 +215,9 @@ clean:
 
 help:
 	@echo "make            build/secure.bin, build/normal.elf|.bin, build/flash0.img"
-	@echo "make run        build, boot in QEMU, land in the shell (Ctrl-A X quits; MODE=el2|el1|hvc|plain|plain-el2|setway, BL33=file)"
+	@echo "make run        build, boot in QEMU, land in the shell (Ctrl-A X quits; MODE=el2|el1|hvc|plain|plain-el2, BL33=file)"
 	@echo "make run KERNEL=Image [INITRD=file] [APPEND=\"...\"]  boot Linux from QEMU's -kernel (docs/linux.md)"
+	@echo "make run-proof  the same with the proof build's shell (build/proof/; MODE=setway: set/way self-test)"
 	@echo "make test       host tests, check-runtime, short fuzz, QEMU tests, 100 power cuts; one SUMMARY line"
 	@echo "make host-test  swift test only;  make qemu-test  QEMU tests only"
 	@echo "make test-linux Debian's arm64 kernel on our secure world, -m 1G and -m 4G (fetched once with apt)"
@@ -224,4 +231,4 @@ help:
 	@echo "make clean      remove build/ (the variable store in build/flash0.img with it)"
 
 FORCE:
-.PHONY: proof all run size test test-linux host-test qemu-test uboot-conformance check-runtime check-product fuzz soak bench clean help FORCE
+.PHONY: proof all run run-proof size test test-linux host-test qemu-test uboot-conformance check-runtime check-product fuzz soak bench clean help FORCE

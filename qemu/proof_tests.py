@@ -142,6 +142,24 @@ def bench_command_counts_both_worlds_under_icount():
     check(figures["smccc_version"]["sel1"] == 0, "SMCCC_VERSION ran in the partition", b)
 
 
+@test
+def product_monitor_keeps_the_secure_side_from_normal_world_counters():
+    """The product monitor writes MDCR_EL3 in TF-A's secure default (SPME clear, SCCD set): the
+    proof build's `bench`, over the product secure world, counts its own instructions and not one
+    of the secure world's. The bench monitor (test above) is what makes them visible."""
+    b = boot("el2", ["bench 1", "poweroff"], flash=fresh_flash("bench-product", "proof"), extra="-icount shift=0",
+             timeout=120, image="proof")
+    finished(b)
+    check("bench: done" in b and "bench: a variable call failed" not in b, "bench did not complete", b)
+    figures = {m.group(1): {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", m.group(2))}
+               for m in re.finditer(r"^bench: (\w+) ((?:\w+=\d+ ?)+)$", b.output, re.M)}
+    for name in ["smccc_version", "direct_request_64", "get_variable"]:
+        f = figures[name]
+        check(f["normal"] > 0, f"{name}: the normal world was not counted", b)
+        check(f["secure"] == 0 and f["el3"] == 0 and f["sel1"] == 0, f"{name}: the secure side was counted: {f}", b)
+        check(abs(f["all"] - f["normal"]) <= 2, f"{name}: all != normal with the secure side hidden", b)
+
+
 # --- secure-boot variables (issue 10, part 4) ------------------------------------------------
 
 @test

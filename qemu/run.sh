@@ -4,6 +4,7 @@
 #   hvc   two worlds, shell at EL1 behind our EL2 stub   plain normal image alone on -M virt (EL1)
 #   plain-el2   normal image alone on -M virt,virtualization=on
 #   setway  normal image alone at EL1 under its EL2 stub with HCR_EL2.TSW: set/way self-test
+#           (the proof build only: build/proof/normal.elf, `make run-proof MODE=setway`)
 # Extra QEMU arguments come from QEMU_EXTRA (a later -m there overrides the 1 GiB below, e.g.
 # QEMU_EXTRA="-m 4G"); CPU from QEMU_CPU (default max); the GIC from GIC_VERSION (default 3; 2
 # gives a GICv2 with its memory-mapped CPU interface).
