@@ -395,8 +395,8 @@ def a_full_store_boots_again_and_reads_back():
     """14,000 SetVariable calls through the real MM path fill the store (the count limit
     refuses the 4097th); the next boot from the same flash mounts it, reaches the shell and
     reads the variables back, and the store still takes changes."""
-    flash = fresh_flash("full-store")
-    b1 = boot("el2", ["fillstore 14000", "varinfo", "poweroff"], flash=flash, timeout=300)
+    flash = fresh_flash("full-store", "proof")
+    b1 = boot("el2", ["fillstore 14000", "varinfo", "poweroff"], flash=flash, timeout=300, image="proof")
     finished(b1)
     m = re.search(r"fillstore: (\d+) variables set, V\d+ refused: (\w+)", b1.output)
     check(m and m.group(2) == "EFI_OUT_OF_RESOURCES", "the store was not refused as full", b1)
@@ -406,7 +406,7 @@ def a_full_store_boots_again_and_reads_back():
           "QueryVariableInfo does not show the store full", b1)
     b2 = boot("el2", [f"printenv -e -guid {FILL_GUID} V0", f"printenv -e -guid {FILL_GUID} V{filled - 1}",
                       f"setenv -e -guid {FILL_GUID} V0", f"setenv -e -guid {FILL_GUID} -nv -bs -rt Again yes",
-                      f"printenv -e -guid {FILL_GUID} Again", "poweroff"], flash=flash, timeout=120)
+                      f"printenv -e -guid {FILL_GUID} Again", "poweroff"], flash=flash, timeout=120, image="proof")
     finished(b2)
     check("secure: partition 0x8001 initialised" in b2, "the partition did not mount the full store", b2)
     check("normal: UEFI variables over FF-A, MM partition 0x8001" in b2, "variables are not served by the partition", b2)

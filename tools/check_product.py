@@ -6,7 +6,7 @@ Usage:
 
 The product ELFs (normal.elf, monitor.elf, partition.elf) must have no symbol of the proof code:
 the hostile normal world, the benchmarks and their PMU code, the system-register, interrupt,
-RX/TX and set/way probes, the fuzz and power-cut drivers, the RAM flash, or the proof monitor
+RX/TX and set/way probes, `fillstore`, the fuzz and power-cut drivers, the RAM flash, or the proof monitor
 variants (SPME for the bench, SCXTNUM trapped). Each symbol is matched as llvm-nm prints it
 (mangled) and as swift-demangle prints it.
 
@@ -34,6 +34,7 @@ PROOF = {
     "irqtest": r"InterruptProbe|irqtest",
     "rxtx command": r"rxtxCommand|rxtxRefusal",
     "set/way self-test": r"SetWaySelfTest",
+    "fill store": r"fillStore|FillStore",
     "fuzz": r"Fuzz",
     "power cut": r"PowerCut",
     "RAM flash": r"RAMFlash|FlashRandom",
@@ -43,7 +44,8 @@ PROOF = {
 PRODUCT = ["normal.elf", "monitor.elf", "partition.elf"]
 # What each proof image must show (the keys of PROOF).
 SHOWN = {
-    "proof/normal.elf": ["hostile world", "bench", "sysreg probe", "irqtest", "rxtx command", "set/way self-test"],
+    "proof/normal.elf": ["hostile world", "bench", "sysreg probe", "irqtest", "rxtx command", "set/way self-test",
+                         "fill store"],
     "proof/monitor-bench.elf": ["SPME monitor"],
     "proof/monitor-trap.elf": ["SCXTNUM trap monitor"],
 }
