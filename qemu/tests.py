@@ -87,7 +87,7 @@ def help_lists_every_command():
     finished(b)
     for c in ["help", "version", "el", "dt", "poweroff", "reset", "md"]:
         check(f"  {c}" in b, f"help misses {c}", b)
-    for c in ["hostile", "bench", "sysregs", "irqtest", "rxtx"]:
+    for c in ["hostile", "bench", "sysregs", "irqtest", "rxtx", "fillstore"]:
         check(f"  {c} " not in b, f"the product shell offers the proof command {c}", b)
 
 
