@@ -110,6 +110,7 @@ $(OBJ)/proof/NormalWorld.o: $(DIR_NormalWorld) $(DIR_ProofNormalWorld) $(PROOF_N
 	@mkdir -p $(OBJ)/proof
 	@echo "  SWIFT   NormalWorld (proof)"
 	@$(SWIFTC) $(SWIFTFLAGS) -D PROOF -module-name NormalWorld -c -o $@ $(PROOF_NORMAL_SOURCES)
+	@touch $@
 $(P)/normal.elf: $(PROOF_NORMAL_OBJS) Linker/normal.ld
 	@mkdir -p $(P)
 	$(call link_image,Linker/normal.ld,--emit-relocs $(PROOF_NORMAL_OBJS))
@@ -120,6 +121,7 @@ $(OBJ)/proof/Monitor-$(1).o: $(DIR_Monitor) $(wildcard $(DIR_Monitor)/*.swift) $
 	@mkdir -p $(OBJ)/proof
 	@echo "  SWIFT   Monitor ($(3))"
 	@$(SWIFTC) $(SWIFTFLAGS) -D $(2) -module-name Monitor -c -o $$@ $(wildcard $(DIR_Monitor)/*.swift)
+	@touch $$@   # swiftc keeps an unchanged output's old time
 $(P)/monitor-$(1).elf: $(subst $(OBJ)/Monitor.o,$(OBJ)/proof/Monitor-$(1).o,$(MONITOR_OBJS)) Linker/monitor.ld
 	@mkdir -p $(P)
 	$$(call link_image,Linker/monitor.ld,$(subst $(OBJ)/Monitor.o,$(OBJ)/proof/Monitor-$(1).o,$(MONITOR_OBJS)))
