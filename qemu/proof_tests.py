@@ -386,11 +386,6 @@ def wx_in_the_monitor_and_the_partition():
 FILL_GUID = "53544f52-4546-494c-4c53-544f52450001"   # the vendor `fillstore` writes under
 
 
-def secure_log():
-    with open(os.path.join(BUILD, "secure-uart.log"), errors="replace") as f:
-        return f.read()
-
-
 @test
 def a_full_store_boots_again_and_reads_back():
     """14,000 SetVariable calls through the real MM path fill the store (the count limit
