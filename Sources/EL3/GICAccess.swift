@@ -5,6 +5,17 @@ public protocol GICAccess {
     mutating func write32(_ address: UInt64, _ value: UInt32)
 }
 
+extension GICAccess {
+    /// Writes `value` to every register of a per-interrupt bank at `bank` that covers interrupts
+    /// [first, end), each interrupt taking `bits` bits (1 group, 2 configuration, 8 priority).
+    mutating func fill(bank: UInt64, bits: Int, from first: Int, to end: Int, _ value: UInt32) {
+        let perRegister = 32 / bits
+        for id in stride(from: first, to: end, by: perRegister) {
+            write32(bank + UInt64(id / perRegister * 4), value)
+        }
+    }
+}
+
 /// Which GIC architecture the CPU is wired to.
 public enum GICVersion: Equatable, Sendable {
     case v2

@@ -33,22 +33,10 @@ public struct GICv2Setup<A: GICAccess> {
         access.write32(d + Self.GICD_CTLR, 0)
         let lines = GICv3Setup<A>.interruptLines(typer: access.read32(d + Self.GICD_TYPER))
         // Register 0 is the banked SGI/PPI copy of this CPU; the rest are the shared SPIs.
-        var id = 0
-        while id < lines {
-            access.write32(d + Self.GICD_IGROUPR + UInt64(id / 32 * 4), GICDefaults.allNonSecure)
-            id += 32
-        }
+        access.fill(bank: d + Self.GICD_IGROUPR, bits: 1, from: 0, to: lines, GICDefaults.allNonSecure)
         access.write32(d + Self.GICD_ICENABLER, 0xFFFF_0000)   // PPIs off until the OS wants them
-        id = 0
-        while id < lines {
-            access.write32(d + Self.GICD_IPRIORITYR + UInt64(id), GICDefaults.priorities)
-            id += 4
-        }
-        id = 32
-        while id < lines {
-            access.write32(d + Self.GICD_ICFGR + UInt64(id / 16 * 4), GICDefaults.levelSensitive)
-            id += 16
-        }
+        access.fill(bank: d + Self.GICD_IPRIORITYR, bits: 8, from: 0, to: lines, GICDefaults.priorities)
+        access.fill(bank: d + Self.GICD_ICFGR, bits: 2, from: 32, to: lines, GICDefaults.levelSensitive)
         access.write32(d + Self.GICD_CTLR, Self.distributorEnables)
         access.write32(cpuInterface + Self.GICC_PMR, Self.priorityMaskOpen)
         access.write32(cpuInterface + Self.GICC_CTLR, Self.cpuInterfaceControl)

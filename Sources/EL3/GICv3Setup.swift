@@ -86,33 +86,15 @@ public struct GICv3Setup<A: GICAccess> {
         let lines = Self.interruptLines(typer: access.read32(d + Self.GICD_TYPER))
         // SPIs (32 and up); the first register of each bank is the banked SGI/PPI copy, which the
         // redistributor owns under affinity routing.
-        var id = 32
-        while id < lines {
-            access.write32(d + Self.GICD_IGROUPR + UInt64(id / 32 * 4), GICDefaults.allNonSecure)
-            access.write32(d + Self.GICD_IGRPMODR + UInt64(id / 32 * 4), 0)
-            id += 32
-        }
-        id = 32
-        while id < lines {
-            access.write32(d + Self.GICD_IPRIORITYR + UInt64(id), GICDefaults.priorities)
-            id += 4
-        }
-        id = 32
-        while id < lines {
-            access.write32(d + Self.GICD_ICFGR + UInt64(id / 16 * 4), GICDefaults.levelSensitive)
-            id += 16
-        }
+        access.fill(bank: d + Self.GICD_IGROUPR, bits: 1, from: 32, to: lines, GICDefaults.allNonSecure)
+        access.fill(bank: d + Self.GICD_IGRPMODR, bits: 1, from: 32, to: lines, 0)
+        access.fill(bank: d + Self.GICD_IPRIORITYR, bits: 8, from: 32, to: lines, GICDefaults.priorities)
+        access.fill(bank: d + Self.GICD_ICFGR, bits: 2, from: 32, to: lines, GICDefaults.levelSensitive)
         let extended = Self.extendedSPIs(typer: access.read32(d + Self.GICD_TYPER))
-        for i in stride(from: 0, to: extended, by: 32) {
-            access.write32(d + Self.GICD_IGROUPRE + UInt64(i / 32 * 4), GICDefaults.allNonSecure)
-            access.write32(d + Self.GICD_IGRPMODRE + UInt64(i / 32 * 4), 0)
-        }
-        for i in stride(from: 0, to: extended, by: 4) {
-            access.write32(d + Self.GICD_IPRIORITYRE + UInt64(i), GICDefaults.priorities)
-        }
-        for i in stride(from: 0, to: extended, by: 16) {
-            access.write32(d + Self.GICD_ICFGRE + UInt64(i / 16 * 4), GICDefaults.levelSensitive)
-        }
+        access.fill(bank: d + Self.GICD_IGROUPRE, bits: 1, from: 0, to: extended, GICDefaults.allNonSecure)
+        access.fill(bank: d + Self.GICD_IGRPMODRE, bits: 1, from: 0, to: extended, 0)
+        access.fill(bank: d + Self.GICD_IPRIORITYRE, bits: 8, from: 0, to: extended, GICDefaults.priorities)
+        access.fill(bank: d + Self.GICD_ICFGRE, bits: 2, from: 0, to: extended, GICDefaults.levelSensitive)
         let routed = access.read32(d + Self.GICD_CTLR) & ~Self.ctlrRWP
         access.write32(d + Self.GICD_CTLR, routed | Self.ctlrEnableGrp1NS)
         try waitForDistributorWrite()
