@@ -4,7 +4,8 @@ import DeviceTree
 /// edits (the reader ignores bytes past `totalsize`). `check` answers nil when every promise
 /// held, else what broke; reading out of bounds is caught by the address sanitizer.
 ///
-/// Promises: `parseAll` never traps and agrees with `FDT.init` on what it accepts; on a tree the
+/// Promises: `parseAll` never traps and agrees with `FDT.init` on what it accepts; the cursor
+/// walk (`firstChild`/`nextSibling`) reaches exactly the nodes `forEachNode` does; on a tree the
 /// editor accepts, every edit (successful or refused) leaves a tree the reader accepts, and a
 /// successful `addPSCI` / `addReservedMemory` reads back as written.
 public enum DeviceTreeFuzz {
@@ -13,6 +14,9 @@ public enum DeviceTreeFuzz {
         let sum = parseAll(data)
         if !accepted && sum != -1 { return "parseAll accepted a tree FDT.init rejects" }
         guard accepted else { return nil }
+        if let broken = (try? withFDT(data) { (fdt: FDT) throws(FDTError) -> StaticString? in walksAgree(fdt) }) ?? nil {
+            return broken
+        }
 
         // Room to grow after the bytes given: none, a little, or plenty.
         let control = data.last ?? 0
@@ -57,6 +61,20 @@ public enum DeviceTreeFuzz {
             }
             return nil
         }
+    }
+
+    /// Every node `forEachNode` meets is the root or a child its parent's `children(of:)` lists,
+    /// in the same order: a query that stops early hides nodes from `node(at:)`.
+    static func walksAgree(_ fdt: FDT) -> StaticString? {
+        var seen: [FDTNode] = []
+        fdt.forEachNode { node, _ in seen.append(node); return true }
+        var cursor: [FDTNode] = []
+        var pending = [fdt.root]
+        while let node = pending.popLast() {  // depth-first, children in document order
+            cursor.append(node)
+            pending += fdt.children(of: node).reversed()
+        }
+        return seen == cursor ? nil : "children(of:) and forEachNode disagree"
     }
 
     /// The reader accepts the tree at the start of `raw`; every query runs over it.

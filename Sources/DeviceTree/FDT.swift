@@ -173,6 +173,9 @@ public struct FDT {
         var offset = structStart
         var depth = 0
         var sawRoot = false
+        // §5.4.1: END_NODE may be followed by any token but FDT_PROP, so a node's properties all
+        // precede its children. Queries rely on it (`nextSibling` stops at the first non-node).
+        var afterChild = false
         while true {  // ends: every token advances `offset`, and `token` throws past the block
             let (token, next) = try token(at: offset)
             switch token {
@@ -181,11 +184,13 @@ public struct FDT {
                 sawRoot = true
                 depth += 1
                 guard depth <= FDT.maxDepth else { throw .tooDeep }
+                afterChild = false
             case .endNode:
                 guard depth > 0 else { throw .badNesting }
                 depth -= 1
+                afterChild = true
             case .property:
-                guard depth > 0 else { throw .badNesting }
+                guard depth > 0, !afterChild else { throw .badNesting }
             case .nop:
                 break
             case .end:

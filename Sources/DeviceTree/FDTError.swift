@@ -14,7 +14,8 @@ public enum FDTError: Error, Equatable, Sendable {
     case badProperty
     /// A property name offset outside the strings block, or a name without its NUL.
     case badString
-    /// END_NODE without BEGIN_NODE, a property outside any node, a second root, END inside a node.
+    /// END_NODE without BEGIN_NODE, a property outside any node or after a child node (§5.4.1),
+    /// a second root, END inside a node.
     case badNesting
     /// Nodes nested deeper than `FDT.maxDepth`.
     case tooDeep

@@ -9,8 +9,8 @@ public struct FDTRegion: Equatable, Sendable {
 extension FDT {
     // MARK: Walking (cursors rather than closures: each use costs a call, not a copy of the walk)
 
-    /// The first property of `node`. Properties precede a node's children (§5.4.2); like libfdt,
-    /// properties placed after a child are not seen.
+    /// The first property of `node`. Properties precede a node's children (§5.4.1); `FDT.init`
+    /// rejects a tree with a property after a child, so stopping at the first child sees them all.
     @inline(never)
     public func firstProperty(of node: FDTNode) -> FDTProperty? {
         contentStart(of: node).flatMap(property(from:))
@@ -30,7 +30,8 @@ extension FDT {
         return FDTNode(offset: offset, parent: node.offset)
     }
 
-    /// The next child of `node`'s parent.
+    /// The next child of `node`'s parent. Only nodes and NOPs follow a child (`FDT.init` checks
+    /// it), so the first other token is the parent's END_NODE.
     @inline(never)
     public func nextSibling(of node: FDTNode) -> FDTNode? {
         guard node.parent != nil, let end = endOffset(of: node),

@@ -152,6 +152,23 @@ private let minimal = Tok.begin("") + Tok.prop(0, V.u32(1)) + Tok.begin("c") + T
         #expect(rejection(tree(Tok.prop(0, []) + Tok.begin("") + Tok.endNode + Tok.end)) == .badNesting)
     }
 
+    @Test func propertyAfterAChild() {
+        // §5.4.1: END_NODE is never followed by FDT_PROP, not even across NOPs or in a deeper node.
+        let child = Tok.begin("c") + Tok.endNode
+        #expect(rejection(tree(Tok.begin("") + child + Tok.prop(0, []) + Tok.endNode + Tok.end)) == .badNesting)
+        #expect(rejection(tree(Tok.begin("") + child + Tok.nop + Tok.prop(0, []) + Tok.endNode + Tok.end))
+                == .badNesting)
+        let nested = Tok.begin("") + Tok.begin("p") + child + Tok.prop(2, []) + Tok.endNode + Tok.endNode + Tok.end
+        #expect(rejection(tree(nested)) == .badNesting)
+    }
+
+    @Test func propertiesOfASiblingAfterAChildAreAccepted() {
+        let block = Tok.begin("") + Tok.prop(0, []) + Tok.begin("c") + Tok.prop(2, []) + Tok.endNode
+            + Tok.nop + Tok.begin("d") + Tok.prop(0, []) + Tok.begin("e") + Tok.endNode + Tok.endNode
+            + Tok.endNode + Tok.end
+        #expect(rejection(tree(block)) == nil)
+    }
+
     @Test func secondRoot() {
         let two = Tok.begin("") + Tok.endNode + Tok.begin("") + Tok.endNode + Tok.end
         #expect(rejection(tree(two)) == .badNesting)

@@ -219,16 +219,6 @@ private func names(_ fdt: FDT, _ nodes: [FDTNode]) -> [String] { nodes.map { tex
         }
     }
 
-    @Test func propertiesAfterAChildAreNotSeen() throws {
-        // libfdt's reading: a node's properties end at its first child.
-        let strings = Array("a\0b\0".utf8)
-        let block = Tok.begin("") + Tok.prop(0, []) + Tok.begin("c") + Tok.endNode + Tok.prop(2, []) + Tok.endNode + Tok.end
-        try withTree(assemble(structBlock: block, strings: strings)) { fdt in
-            #expect(fdt.property("a", of: fdt.root) != nil)
-            #expect(fdt.property("b", of: fdt.root) == nil)
-        }
-    }
-
     @Test func memoryReservationBlock() throws {
         let b = buildFDT(Node(""), reservations: [(0x4800_0000, 0x1000), (0x5000_0000, 0x2000)])
         try withTree(b) { fdt in
