@@ -178,8 +178,11 @@ check-runtime: $(B)/normal.elf
 check-product: all proof
 	@$(PY) tools/check_product.py $(B)
 
+# Continues each target's campaign in build/fuzz/<target>/corpus (docs/fuzzing.md).
+# FUZZ_SECONDS per target; FUZZ_TARGETS=A,B for a subset.
+FUZZ_SECONDS ?= 60
 fuzz:
-	@$(PY) tools/fuzz.py --seconds $(or $(FUZZ_SECONDS),60)
+	@$(PY) tools/fuzz.py --seconds $(FUZZ_SECONDS) $(if $(FUZZ_TARGETS),--targets $(FUZZ_TARGETS))
 
 soak: all
 	@qemu/ensure-qemu.sh
@@ -226,7 +229,7 @@ help:
 	@echo "make test-linux Debian's arm64 kernel on our secure world, -m 1G and -m 4G (fetched once with apt)"
 	@echo "make size       per-image sizes;  make check-runtime  runtime-region check"
 	@echo "make check-product  no proof code (hostile, bench, probes, fuzz, RAM flash) in the product ELFs"
-	@echo "make fuzz       continue the fuzz campaign (FUZZ_SECONDS=60 per target)"
+	@echo "make fuzz       continue the fuzz campaign (FUZZ_SECONDS=60 per target, FUZZ_TARGETS=A,B)"
 	@echo "make soak       1000 power cuts (SEED=1);  make bench  instruction counts"
 	@echo "make uboot-conformance UBOOT_BIN=u-boot.bin [UBOOT_MEM=2G]  stock U-Boot's variable selftests (docs/uboot.md)"
 	@echo "make proof      build/proof/: normal world with the proof commands; flash0.img (product secure world),"

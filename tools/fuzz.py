@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Builds and runs the libFuzzer targets of issue 6 on the host.
 
-    python3 tools/fuzz.py --short          # each target briefly, fixed seed (make test)
-    python3 tools/fuzz.py --seconds 300    # each target for 300 s (make fuzz)
+    python3 tools/fuzz.py --short          # each target 10,000 runs, fixed seed, committed seeds (make test)
+    python3 tools/fuzz.py --seconds 300    # each target for 300 s, continuing its campaign (make fuzz)
+    python3 tools/fuzz.py --seconds 7200 --runs 1000000 --targets MMFuzzer   # a long campaign
     python3 tools/fuzz.py --minimize FlashLogFuzzer build/fuzz/FlashLogFuzzer/crashes/crash-...
+    python3 tools/fuzz.py --write-seeds    # regenerates Fuzz/Corpus/<target>/ from the seed builders
 
 Targets (Fuzz/<name>, products appended at the end of Package.swift):
   SPMCFuzzer        SPMC FF-A handler, random 18-register calls against random prior state
@@ -11,10 +13,20 @@ Targets (Fuzz/<name>, products appended at the end of Package.swift):
   DeviceTreeFuzzer  DTB reader and editor, random blobs
   FlashLogFuzzer    variable-store recovery, random flash images, then puts/removes/power cuts
 
+Corpora:
+  Fuzz/Corpus/<target>/       the committed seeds, built by the seed builders below (--write-seeds)
+  --short                     copies the committed seeds into a fresh temporary directory and runs
+                              with -seed=1 and a fixed run count: the same executions every time,
+                              whatever earlier runs left behind
+  --seconds                   continues the campaign in build/fuzz/<target>/corpus (new inputs are
+                              written there); the committed seeds are read as a second directory,
+                              so the first campaign starts from them
+Crash inputs go to build/fuzz/<target>/crashes/, the full libFuzzer output to last-run.log there
+(short-run.log for --short).
+
 Builds with SwiftPM into .build-fuzz (`--sanitize fuzzer` for the libFuzzer runtime, and
 `-Xswiftc -sanitize=fuzzer,address` because separate -sanitize flags override each other in
-swiftc, which silently drops the coverage instrumentation). Corpora, seeds and crash inputs live
-under build/fuzz/<target>/ (not committed). Prints one line per target and a final
+swiftc, which silently drops the coverage instrumentation). Prints one line per target and a final
 `fuzz: <targets> targets, <runs> runs, <crashes> crashes`; exits 1 on any crash, 2 when the build fails.
 """
 
@@ -26,13 +38,15 @@ import shutil
 import struct
 import subprocess
 import sys
+import tempfile
 import time
 import zlib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCRATCH = os.path.join(ROOT, ".build-fuzz")
 WORK = os.path.join(ROOT, "build", "fuzz")
-SWIFT_BIN = os.environ.get("SWIFT_BIN", "")
+SEEDS_DIR = os.path.join(ROOT, "Fuzz", "Corpus")
+SWIFT_BIN = os.environ.get("SWIFT_BIN", "")  # else `swift` from PATH
 
 # name: max input length (bytes)
 TARGETS = {
@@ -54,8 +68,26 @@ def env():
     # The Swift runtime's crash handler reads memory ASan considers poisoned: keep it out, so a
     # trap ends as libFuzzer's "deadly signal" with the input saved.
     e["SWIFT_BACKTRACE"] = "enable=no"
+    # Set and Dictionary hash with a per-process random seed otherwise, which changes the paths
+    # (and so the coverage) a run takes: short runs must repeat exactly.
+    e["SWIFT_DETERMINISTIC_HASHING"] = "1"
     e.setdefault("ASAN_OPTIONS", "detect_leaks=0:handle_abort=1")
     return e
+
+
+def fixed_addresses():
+    """Runs the child without address-space randomisation (Linux personality ADDR_NO_RANDOMIZE).
+    libFuzzer feeds compared values, pointers among them, back into its mutations, and heap and
+    stack addresses change from run to run otherwise: the same seed then takes other paths."""
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        ADDR_NO_RANDOMIZE = 0x0040000
+        current = libc.personality(0xFFFFFFFF)
+        if current != -1:
+            libc.personality(current | ADDR_NO_RANDOMIZE)
+    except (OSError, AttributeError):
+        pass  # not Linux: runs may then differ in their coverage figures
 
 
 def build(targets):
@@ -124,7 +156,8 @@ def seeds_mm():
 
 
 def fdt(nodes, reservations=(), version=17, strings_first=False):
-    """A flattened devicetree from nested (name, [(prop, value)], [children])."""
+    """A flattened devicetree from nested (name, [(prop, value)], [children]); an optional fourth
+    element lists properties placed after the first child, which §5.4.1 forbids."""
     strings = bytearray()
     offsets = {}
 
@@ -138,12 +171,16 @@ def fdt(nodes, reservations=(), version=17, strings_first=False):
         return b + bytes(-len(b) % 4)
 
     def node(n):
-        name, props, children = n
-        out = struct.pack(">I", 1) + pad(name.encode() + b"\0")
-        for p, v in props:
-            out += struct.pack(">III", 3, len(v), name_offset(p)) + pad(v)
-        for c in children:
+        name, props, children, late = (n + ([],))[:4]
+
+        def prop(p, v):
+            return struct.pack(">III", 3, len(v), name_offset(p)) + pad(v)
+
+        out = struct.pack(">I", 1) + pad(name.encode() + b"\0") + b"".join(prop(p, v) for p, v in props)
+        for i, c in enumerate(children):
             out += node(c)
+            if i == 0:
+                out += b"".join(prop(p, v) for p, v in late)
         return out + struct.pack(">I", 2)
 
     struct_block = node(nodes) + struct.pack(">I", 9)
@@ -199,6 +236,9 @@ def seeds_dtb():
     out = [fdt(virt), fdt(virt, [(0x40000000, 0x1000)]) + bytes([0x83]), fdt(virt) + bytes([0x26]),
            fdt(tiny) + bytes([0x03]), fdt(tiny, version=16) + bytes([0x82]), fdt(alias_console) + bytes([0x02]),
            fdt(alias_console) + bytes([0x63]), fdt(deep)]
+    # A finding (Tests/FuzzChecksTests): `/ { a {}; x; psci {...}; }`, a property after a child.
+    late = ("", [], [("a", [], []), ("psci", [("compatible", sz("arm,psci-1.0"))], [])], [("x", b"")])
+    out.append(fdt(late) + bytes([0x03]))
     return out
 
 
@@ -269,13 +309,24 @@ def seeds_flash():
 SEEDS = {"SPMCFuzzer": seeds_spmc, "MMFuzzer": seeds_mm, "DeviceTreeFuzzer": seeds_dtb, "FlashLogFuzzer": seeds_flash}
 
 
-def write_seeds(t):
-    d = os.path.join(WORK, t, "seeds")
-    shutil.rmtree(d, ignore_errors=True)
-    os.makedirs(d)
-    for i, s in enumerate(SEEDS[t]()):
-        with open(os.path.join(d, f"seed-{i:02d}"), "wb") as f:
-            f.write(s)
+def write_seeds(targets):
+    """Regenerates the committed seed corpus of each target (Fuzz/Corpus/<target>/seed-NN)."""
+    for t in targets:
+        d = os.path.join(SEEDS_DIR, t)
+        shutil.rmtree(d, ignore_errors=True)
+        os.makedirs(d)
+        seeds = SEEDS[t]()
+        for i, s in enumerate(seeds):
+            with open(os.path.join(d, f"seed-{i:02d}"), "wb") as f:
+                f.write(s)
+        log(f"fuzz: {t}: {len(seeds)} seeds, {sum(map(len, seeds))} bytes in {os.path.relpath(d, ROOT)}")
+
+
+def committed_seeds(t):
+    d = os.path.join(SEEDS_DIR, t)
+    if not os.path.isdir(d) or not os.listdir(d):
+        log(f"fuzz: no committed seeds in {os.path.relpath(d, ROOT)} (python3 tools/fuzz.py --write-seeds)")
+        sys.exit(2)
     return d
 
 
@@ -283,43 +334,65 @@ def write_seeds(t):
 
 def run(t, args):
     base = os.path.join(WORK, t)
-    corpus, crashes = os.path.join(base, "corpus"), os.path.join(base, "crashes")
-    os.makedirs(corpus, exist_ok=True)
+    crashes = os.path.join(base, "crashes")
     os.makedirs(crashes, exist_ok=True)
-    seeds = write_seeds(t)
+    seeds = committed_seeds(t)
     cmd = [binary(t), f"-max_len={TARGETS[t]}", "-timeout=25", "-rss_limit_mb=2560", "-print_final_stats=1",
            f"-artifact_prefix={crashes}/"]
+    scratch = None
     if args.short:
-        # The time cap only matters on a very slow machine; the run count is what is fixed.
-        cmd += ["-seed=1", f"-runs={args.runs}", "-max_total_time=240"]
+        # A fresh copy of the committed seeds, a fixed seed and a fixed run count: the same
+        # executions every time. The time cap only matters on a very slow machine.
+        scratch = tempfile.mkdtemp(prefix=f"fuzz-{t}-")
+        corpus = os.path.join(scratch, "corpus")
+        shutil.copytree(seeds, corpus)
+        cmd += ["-seed=1", f"-runs={args.runs or 10000}", "-max_total_time=240", "-reload=0", corpus]
     else:
+        corpus = os.path.join(base, "corpus")
+        os.makedirs(corpus, exist_ok=True)
         cmd += [f"-max_total_time={args.seconds}"]
-    cmd += [corpus, seeds]
+        if args.runs:
+            cmd += [f"-runs={args.runs}"]
+        cmd += [corpus, seeds]  # new inputs go to the first directory only
     start = time.time()
-    p = subprocess.run(cmd, env=env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace")
+    log_path = os.path.join(base, "short-run.log" if args.short else "last-run.log")
+    try:
+        # Straight into the log: a long campaign shows its progress there (tail -f), and an
+        # interrupted one (SIGINT to the fuzzer prints the final stats) keeps its figures.
+        with open(log_path, "w") as f:
+            f.write(" ".join(cmd) + "\n")
+            f.flush()
+            p = subprocess.run(cmd, env=env(), stdout=f, stderr=subprocess.STDOUT,
+                               preexec_fn=fixed_addresses if args.short else None)
+        corpus_size = len(os.listdir(corpus))
+    finally:
+        if scratch:
+            shutil.rmtree(scratch, ignore_errors=True)
     elapsed = time.time() - start
-    out = p.stdout
-    with open(os.path.join(base, "last-run.log"), "w") as f:
-        f.write(" ".join(cmd) + "\n" + out)
-    runs = 0
+    with open(log_path, errors="replace") as f:
+        out = f.read()
     m = re.search(r"stat::number_of_executed_units:\s*(\d+)", out)
     if m:
         runs = int(m.group(1))
     else:
         ms = re.findall(r"^#(\d+)\s", out, re.M)
         runs = int(ms[-1]) if ms else 0
-    crashed = p.returncode != 0
+    interrupted = "libFuzzer: run interrupted" in out
+    crashed = p.returncode != 0 and not interrupted
     cov = re.findall(r"cov: (\d+) ft: (\d+)", out)
-    corpus_size = len(os.listdir(corpus))
-    line = f"fuzz: {t:17s} {runs:8d} runs {elapsed:6.1f} s  cov {cov[-1][0] if cov else '?':>5s}  corpus {corpus_size:5d}  "
-    line += "CRASH" if crashed else "ok"
+    seed = re.search(r"Seed: (\d+)", out)
+    rate = re.search(r"stat::average_exec_per_sec:\s*(\d+)", out)
+    line = (f"fuzz: {t:17s} {runs:8d} runs {elapsed:7.1f} s  {rate.group(1) if rate else '?':>5s} exec/s  "
+            f"cov {cov[-1][0] if cov else '?':>5s}  ft {cov[-1][1] if cov else '?':>6s}  corpus {corpus_size:5d}  "
+            f"seed {seed.group(1) if seed else '?'}  ")
+    line += "CRASH" if crashed else "interrupted" if interrupted else "ok"
     log(line)
     if crashed:
         artifact = re.search(r"Test unit written to (\S+)", out)
         reason = re.search(r"(Fatal error: .*|ERROR: AddressSanitizer: .*|ERROR: libFuzzer: .*|SUMMARY: .*)", out)
         log(f"  reason: {reason.group(1) if reason else 'exit status ' + str(p.returncode)}")
         log(f"  input:  {artifact.group(1) if artifact else '(none written)'}")
-        log(f"  log:    {os.path.join(base, 'last-run.log')}")
+        log(f"  log:    {log_path}")
     return runs, 1 if crashed else 0
 
 
@@ -339,10 +412,12 @@ def minimize(t, path, seconds):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     mode = ap.add_mutually_exclusive_group(required=True)
-    mode.add_argument("--short", action="store_true", help="each target briefly with -seed=1 (make test)")
-    mode.add_argument("--seconds", type=int, help="run each target this long (make fuzz)")
+    mode.add_argument("--short", action="store_true",
+                      help="each target briefly with -seed=1 from the committed seeds (make test)")
+    mode.add_argument("--seconds", type=int, help="continue each target's campaign this long (make fuzz)")
     mode.add_argument("--minimize", nargs=2, metavar=("TARGET", "INPUT"), help="minimize a crash input")
-    ap.add_argument("--runs", type=int, default=10000, help="executions per target with --short")
+    mode.add_argument("--write-seeds", action="store_true", help="regenerate Fuzz/Corpus/<target>/")
+    ap.add_argument("--runs", type=int, help="executions per target (--short: 10000; --seconds: also stop there)")
     ap.add_argument("--targets", default=",".join(TARGETS), help="comma-separated subset")
     ap.add_argument("--no-build", action="store_true", help="use the binaries already in .build-fuzz")
     args = ap.parse_args()
@@ -358,6 +433,9 @@ def main():
         if t not in TARGETS:
             log(f"fuzz: unknown target {t}; known: {', '.join(TARGETS)}")
             return 2
+    if args.write_seeds:
+        write_seeds(targets)
+        return 0
     start = time.time()
     if not args.no_build:
         build(targets)
