@@ -4,6 +4,7 @@
     python3 tools/fuzz.py --short          # each target 10,000 runs, fixed seed, committed seeds (make test)
     python3 tools/fuzz.py --seconds 300    # each target for 300 s, continuing its campaign (make fuzz)
     python3 tools/fuzz.py --seconds 7200 --runs 1000000 --targets MMFuzzer   # a long campaign
+    python3 tools/fuzz.py --seconds 3600 --keep-going  # a campaign that goes on past findings
     python3 tools/fuzz.py --minimize FlashLogFuzzer build/fuzz/FlashLogFuzzer/crashes/crash-...
     python3 tools/fuzz.py --write-seeds    # regenerates Fuzz/Corpus/<target>/ from the seed builders
 
@@ -353,7 +354,11 @@ def run(t, args):
         cmd += [f"-max_total_time={args.seconds}"]
         if args.runs:
             cmd += [f"-runs={args.runs}"]
+        if args.keep_going:
+            # Fuzzing goes on in child jobs past a crash, a timeout or an OOM; each input is kept.
+            cmd += ["-fork=1", "-ignore_crashes=1", "-ignore_timeouts=1", "-ignore_ooms=1"]
         cmd += [corpus, seeds]  # new inputs go to the first directory only
+    saved_before = set(os.listdir(crashes))
     start = time.time()
     log_path = os.path.join(base, "short-run.log" if args.short else "last-run.log")
     try:
@@ -375,25 +380,32 @@ def run(t, args):
     if m:
         runs = int(m.group(1))
     else:
-        ms = re.findall(r"^#(\d+)\s", out, re.M)
+        ms = re.findall(r"^#(\d+)[:\s]", out, re.M)  # "#N: cov: ..." in fork mode
         runs = int(ms[-1]) if ms else 0
     interrupted = "libFuzzer: run interrupted" in out
-    crashed = p.returncode != 0 and not interrupted
+    saved = sorted(set(os.listdir(crashes)) - saved_before)
+    crashed = (p.returncode != 0 and not interrupted) or bool(saved)
     cov = re.findall(r"cov: (\d+) ft: (\d+)", out)
     seed = re.search(r"Seed: (\d+)", out)
     rate = re.search(r"stat::average_exec_per_sec:\s*(\d+)", out)
+    if not rate:  # fork mode prints no final stats; its status lines carry a running rate
+        rate = ([None] + list(re.finditer(r"^#\d+:.* exec/s: (\d+)", out, re.M)))[-1]
     line = (f"fuzz: {t:17s} {runs:8d} runs {elapsed:7.1f} s  {rate.group(1) if rate else '?':>5s} exec/s  "
             f"cov {cov[-1][0] if cov else '?':>5s}  ft {cov[-1][1] if cov else '?':>6s}  corpus {corpus_size:5d}  "
             f"seed {seed.group(1) if seed else '?'}  ")
     line += "CRASH" if crashed else "interrupted" if interrupted else "ok"
     log(line)
-    if crashed:
+    if saved and args.keep_going:
+        for name in saved:
+            log(f"  input:  {os.path.join(crashes, name)}")
+        log(f"  log:    {log_path}")
+    elif crashed:
         artifact = re.search(r"Test unit written to (\S+)", out)
         reason = re.search(r"(Fatal error: .*|ERROR: AddressSanitizer: .*|ERROR: libFuzzer: .*|SUMMARY: .*)", out)
         log(f"  reason: {reason.group(1) if reason else 'exit status ' + str(p.returncode)}")
         log(f"  input:  {artifact.group(1) if artifact else '(none written)'}")
         log(f"  log:    {log_path}")
-    return runs, 1 if crashed else 0
+    return runs, (len(saved) or 1) if crashed else 0
 
 
 def minimize(t, path, seconds):
@@ -418,6 +430,8 @@ def main():
     mode.add_argument("--minimize", nargs=2, metavar=("TARGET", "INPUT"), help="minimize a crash input")
     mode.add_argument("--write-seeds", action="store_true", help="regenerate Fuzz/Corpus/<target>/")
     ap.add_argument("--runs", type=int, help="executions per target (--short: 10000; --seconds: also stop there)")
+    ap.add_argument("--keep-going", action="store_true",
+                    help="with --seconds: go on past findings (libFuzzer -fork=1), keeping every input")
     ap.add_argument("--targets", default=",".join(TARGETS), help="comma-separated subset")
     ap.add_argument("--no-build", action="store_true", help="use the binaries already in .build-fuzz")
     args = ap.parse_args()
