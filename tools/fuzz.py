@@ -120,6 +120,7 @@ def seeds_spmc():
 
 
 SMM_VAR_GUID = struct.pack("<IHH8B", 0xED32D533, 0x99E6, 0x4209, 0x9C, 0xC0, 0x2D, 0x72, 0xCD, 0xD9, 0x98, 0xA7)
+VENDOR_GUID = struct.pack("<IHH8B", 0x3F2504E0, 0x4F89, 0x11D3, 0x9A, 0x0C, 0x03, 0x05, 0xE8, 0x2C, 0x33, 0x01)
 GLOBAL_GUID = struct.pack("<IHH8B", 0x8BE4DF61, 0x93CA, 0x11D2, 0xAA, 0x0D, 0x00, 0xE0, 0x98, 0x03, 0x2B, 0x8C)
 
 
@@ -141,19 +142,27 @@ def access(guid, name, data, attributes, data_size=None):
 
 def seeds_mm():
     nv_bs_rt = 7
-    set_a = mm_request(3, access(GLOBAL_GUID, "Boot0001", b"\1\2\3\4", nv_bs_rt))
-    set_b = mm_request(3, access(GLOBAL_GUID, "Var", b"x" * 40, 3))
-    append = mm_request(3, access(GLOBAL_GUID, "Var", b"yz", 3 | 0x40))
-    delete = mm_request(3, access(GLOBAL_GUID, "Var", b"", 0))
-    get = mm_request(1, access(GLOBAL_GUID, "Boot0001", bytes(16), 0, 16))
+    # Spec-defined variables meet the store's policy (docs/variable-policy.md): a well-formed
+    # load option (attributes, path length, description, an End Entire device path) and a
+    # UINT16 array pass it; the 4-byte Boot0002 and the unauthenticated PK are refused.
+    load_option = struct.pack("<IH", 1, 4) + ucs2("x") + bytes([0x7F, 0xFF, 4, 0])
+    set_a = mm_request(3, access(GLOBAL_GUID, "Boot0001", load_option, nv_bs_rt))
+    order = mm_request(3, access(GLOBAL_GUID, "BootOrder", b"\1\0\2\0", nv_bs_rt))
+    bad = mm_request(3, access(GLOBAL_GUID, "Boot0002", b"\1\2\3\4", nv_bs_rt))
+    pk = mm_request(3, access(GLOBAL_GUID, "PK", b"k" * 8, nv_bs_rt | 0x20))
+    set_b = mm_request(3, access(VENDOR_GUID, "Var", b"x" * 40, 3))
+    append = mm_request(3, access(VENDOR_GUID, "Var", b"yz", 3 | 0x40))
+    delete = mm_request(3, access(VENDOR_GUID, "Var", b"", 0))
+    get = mm_request(1, access(GLOBAL_GUID, "Boot0001", bytes(32), 0, 32))
     get_small = mm_request(1, access(GLOBAL_GUID, "Boot0001", b"", 0, 0))
     nxt = mm_request(2, GLOBAL_GUID + struct.pack("<Q", 64) + b"\0\0" + bytes(62))
     nxt_after = mm_request(2, GLOBAL_GUID + struct.pack("<Q", 64) + ucs2("Boot0001") + bytes(46))
     query = mm_request(4, struct.pack("<QQQI", 0, 0, 0, nv_bs_rt))
-    prop = mm_request(9, GLOBAL_GUID + struct.pack("<HHIQQ", 1, 0, 7, 1, 64) + struct.pack("<Q", 8) + ucs2("Var"))
+    prop = mm_request(9, VENDOR_GUID + struct.pack("<HHIQQ", 1, 0, 7, 1, 64) + struct.pack("<Q", 8) + ucs2("Var"))
     others = [mm_request(f, b"") for f in (5, 6, 11)]
     return [set_a + get + nxt + nxt_after, set_b + append + get_small + delete + query,
-            prop + set_b + get, b"".join(others) + set_a + query, set_a, get, nxt]
+            prop + set_b + get, b"".join(others) + set_a + query, set_a, get, nxt,
+            order + bad + pk + nxt + nxt_after]
 
 
 def fdt(nodes, reservations=(), version=17, strings_first=False):
