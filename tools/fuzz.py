@@ -224,6 +224,8 @@ def seeds_dtb():
         ("pl011@9000000", [("compatible", sz("arm,pl011") + sz("arm,primecell")),
                            ("reg", cells(0, 0x9000000, 0, 0x1000)), ("status", sz("okay"))], []),
         ("psci", [("compatible", sz("arm,psci-1.0") + sz("arm,psci-0.2")), ("method", sz("smc"))], []),
+        ("intc@8000000", [("compatible", sz("arm,gic-v3")), ("interrupt-controller", b""),
+                          ("reg", cells(0, 0x8000000, 0, 0x10000, 0, 0x80A0000, 0, 0xF60000))], []),
         ("reserved-memory", [("#address-cells", cells(2)), ("#size-cells", cells(2)), ("ranges", b"")], [
             ("mm@42000000", [("reg", cells(0, 0x42000000, 0, 0x200000)), ("no-map", b"")], [])]),
         ("cpus", [("#address-cells", cells(1)), ("#size-cells", cells(0))], [
@@ -235,7 +237,9 @@ def seeds_dtb():
         ("chosen", [("linux,stdout-path", sz("serial0:115200n8"))], []),
         ("aliases", [("serial0", sz("/soc/uart@1000"))], []),
         ("soc", [("#address-cells", cells(1)), ("#size-cells", cells(1))], [
-            ("uart@1000", [("compatible", sz("arm,pl011")), ("reg", cells(0x1000, 0x100))], [])]),
+            ("uart@1000", [("compatible", sz("arm,pl011")), ("reg", cells(0x1000, 0x100))], []),
+            ("gic@2c001000", [("compatible", sz("arm,cortex-a15-gic")),
+                              ("reg", cells(0x2C001000, 0x1000, 0x2C002000, 0x2000))], [])]),
         ("reserved-memory", [("#address-cells", cells(1)), ("#size-cells", cells(1))], []),
     ])
     deep = tiny

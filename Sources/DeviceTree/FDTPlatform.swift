@@ -137,6 +137,7 @@ public func parseAll(_ data: UnsafeRawBufferPointer) -> Int {
     do { fdt = try FDT(data) } catch { return -1 }
     let s = fdt.summary()
     var sum = s.memory.count &+ s.reserved.count &+ s.reservationMap.count &+ Int(truncatingIfNeeded: s.consoleUART ?? 0)
+    sum &+= Int(truncatingIfNeeded: fdt.interruptController()?.distributor ?? 0)
     var paths = 0
     fdt.forEachNode { node, depth in
         sum &+= depth &+ fdt.name(of: node).count &+ fdt.addressCells(of: node) &+ fdt.sizeCells(of: node)
