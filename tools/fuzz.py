@@ -312,6 +312,11 @@ def seeds_flash():
                                             2: vlog_header(3, 0, size, n), 3: vlog_header(4, 0, size, n) + recs1}, ops),
         flash_input(0, 7, {0: vlog_header(1, 0, 512, 2) + vlog_record(1, GLOBAL_GUID, name(0), b"a" * 100)}, ops),
     ]
+    # Byte 0 bits 6-7 choose the store's limits (FlashLogFuzz.limitChoices, issue 10): a count of
+    # 3 or 8 variables, or a small index, reached by the puts or already by the image.
+    for limits in (1, 2, 3):
+        out.append(flash_input(geometry | limits << 6, 7, {0: vlog_header(1, 3, size, n) + recs1,
+                                                           1: vlog_header(2, 1, size, n) + recs2}, ops))
     # Cuts at several points of the same stream.
     for k in (3, 9, 17):
         s = bytearray(flash_input(geometry, 0x0F, {0: vlog_header(1, 0, size, n) + recs1}, ops))
