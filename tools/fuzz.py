@@ -329,11 +329,14 @@ SEEDS = {"SPMCFuzzer": seeds_spmc, "MMFuzzer": seeds_mm, "DeviceTreeFuzzer": see
 
 
 def write_seeds(targets):
-    """Regenerates the committed seed corpus of each target (Fuzz/Corpus/<target>/seed-NN)."""
+    """Regenerates the committed seed corpus of each target (Fuzz/Corpus/<target>/seed-NN).
+    Inputs saved from findings (finding-*, kept as they were found) stay."""
     for t in targets:
         d = os.path.join(SEEDS_DIR, t)
-        shutil.rmtree(d, ignore_errors=True)
-        os.makedirs(d)
+        os.makedirs(d, exist_ok=True)
+        for name in os.listdir(d):
+            if name.startswith("seed-"):
+                os.remove(os.path.join(d, name))
         seeds = SEEDS[t]()
         for i, s in enumerate(seeds):
             with open(os.path.join(d, f"seed-{i:02d}"), "wb") as f:
