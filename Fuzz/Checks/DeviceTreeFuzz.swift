@@ -7,7 +7,7 @@ import DeviceTree
 /// Promises: `parseAll` never traps and agrees with `FDT.init` on what it accepts; the cursor
 /// walk (`firstChild`/`nextSibling`) reaches exactly the nodes `forEachNode` does; on a tree the
 /// editor accepts, every edit (successful or refused) leaves a tree the reader accepts, and a
-/// successful `addPSCI` / `addReservedMemory` reads back as written.
+/// successful `addPSCI` / `addReservedMemory` / `setChosen` / `setProperty` reads back as written.
 public enum DeviceTreeFuzz {
     public static func check(_ data: [UInt8]) -> StaticString? {
         let accepted = (try? withFDT(data) { (_: FDT) throws(FDTError) -> Bool in true }) ?? false
@@ -46,6 +46,23 @@ public enum DeviceTreeFuzz {
                 }
             }
             if control & 128 != 0 {
+                // /chosen as booti writes it: bootargs and an initrd, then no initrd.
+                let bootargs: [UInt8] = [0x71, 0x75, 0x69, 0x65, 0x74]   // "quiet"
+                let initrd = FDTRegion(base: 0x4800_0000, size: 0x1_0000)
+                for region in [initrd, nil] as [FDTRegion?] {
+                    if (try? editor.setChosen(bootargs: bootargs, initrd: region)) != nil {
+                        guard valid(raw) else { return "setChosen left an invalid tree" }
+                        // The node setChosen wrote: exactly "chosen" (a "chosen@0" may come first).
+                        let chosenName: [UInt8] = [0x63, 0x68, 0x6F, 0x73, 0x65, 0x6E]
+                        guard let chosen = try? editor.subnode(named: chosenName, of: editor.fdt.root),
+                              let p = editor.fdt.property("bootargs", of: chosen),
+                              editor.fdt.value(of: p) == bootargs + [0],
+                              (editor.fdt.property("linux,initrd-start", of: chosen) != nil) == (region != nil)
+                        else { return "setChosen does not read back" }
+                    } else if !valid(raw) {
+                        return "a refused setChosen left an invalid tree"
+                    }
+                }
                 // A property on the root, twice: added, then replaced by a longer value.
                 let root = editor.fdt.root
                 let name: [UInt8] = [0x66, 0x75, 0x7A, 0x7A]   // "fuzz"
