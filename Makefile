@@ -226,7 +226,7 @@ help:
 	@echo "make test       host tests, check-runtime, check-product, short fuzz, QEMU tests (product and proof builds),"
 	@echo "                100 power cuts; one SUMMARY line"
 	@echo "make host-test  swift test only;  make qemu-test  QEMU tests only"
-	@echo "make test-linux Debian's arm64 kernel on our secure world, -m 1G and -m 4G (fetched once with apt)"
+	@echo "make test-linux Debian's arm64 kernel and its FF-A driver module on our secure world, -m 1G and -m 4G (fetched and built once with apt)"
 	@echo "make size       per-image sizes;  make check-runtime  runtime-region check"
 	@echo "make check-product  no proof code (hostile, bench, probes, fuzz, RAM flash) in the product ELFs"
 	@echo "make fuzz       continue the fuzz campaign (FUZZ_SECONDS=60 per target, FUZZ_TARGETS=A,B)"

@@ -3,7 +3,9 @@
 world, runs our own /init (busybox) and powers off through PSCI SYSTEM_OFF.
 
 Setup (cached under build/linux): qemu/linux/fetch.sh downloads the kernel and busybox-static
-with apt; `initramfs()` writes a newc cpio with busybox and the /init script below. Each boot
+with apt; qemu/linux/build-ffa-module.sh builds Linux's FF-A driver and our ffa-mm-probe as
+modules for that kernel; `initramfs()` writes a newc cpio with busybox, the two modules and the
+/init script below, which loads them and lists /sys/bus/arm_ffa/devices. Each boot
 is checked line by line; one line per check and an `N passed, N failed` summary.
 Usage: linux_tests.py [--prepare] [1G|4G ...]
 """
@@ -21,6 +23,9 @@ APPEND = "console=ttyAMA0 earlycon=pl011,0x9000000"
 # `swiftfw.shell` makes /init start a busybox shell, which then runs the typed SHELL_LINES.
 TYPED_MARK = "swiftfw.typed=1 swiftfw.shell"
 SHELL_LINES = ["echo shell-$((6 * 7))", "poweroff -f"]
+# Built by qemu/linux/build-ffa-module.sh: Linux's arm_ffa driver and our driver for the MM UUID.
+MODULES = ["ffa-module.ko", "ffa-mm-probe.ko"]
+MM_ID, MM_UUID = "0x8001", "ed32d533-99e6-4209-9cc0-2d72cdd998a7"
 
 # Runs as PID 1. Every line the host checks starts with "INIT:".
 INIT = r"""#!/bin/busybox sh
@@ -36,6 +41,15 @@ sleep 1
 after=$(timer)
 echo "INIT: sleep 1 returned; timer interrupts $before -> $after"
 grep -E 'arch_timer' /proc/interrupts | sed 's/^/INIT: interrupts:/'
+# Linux's FF-A driver, built out of tree (Debian leaves it out), then our driver for the MM UUID.
+for m in ffa-module ffa-mm-probe; do
+    if insmod /lib/modules/$m.ko; then echo "INIT: insmod $m ok"; else echo "INIT: insmod $m failed ($?)"; fi
+done
+echo "INIT: ffa devices: $(ls /sys/bus/arm_ffa/devices 2>/dev/null | tr '\n' ' ')"
+for d in /sys/bus/arm_ffa/devices/*; do
+    [ -e "$d/partition_id" ] && echo "INIT: ffa device $(basename $d) partition $(cat $d/partition_id) uuid $(cat $d/uuid)"
+done
+dmesg | grep -E 'ARM FF-A|arm_ffa|arm-ffa|ffa' | sed 's/^/INIT: ffa dmesg: /'
 bad=$(dmesg | grep -E 'Internal error|Unhandled|Oops|BUG' | head -n 3)
 if [ -n "$bad" ]; then echo "$bad" | sed 's/^/INIT: dmesg error: /'; else echo "INIT: dmesg has no errors"; fi
 dmesg | grep -iE 'psci|smccc|SMC Calling' | sed 's/^/INIT: dmesg: /'
@@ -67,14 +81,20 @@ def newc(entries):
 
 
 def initramfs():
-    """build/linux/initrd.cpio: busybox, /init, /dev/console; rebuilt when /init changes."""
+    """build/linux/initrd.cpio: busybox, the modules, /init, /dev/console; rebuilt when one changes."""
     path = os.path.join(LINUX, "initrd.cpio")
     with open(os.path.join(LINUX, "busybox"), "rb") as f:
         busybox = f.read()
+    modules = {}
+    for ko in MODULES:
+        with open(os.path.join(LINUX, ko), "rb") as f:
+            modules[ko] = f.read()
     directory, regular, char = 0o040755, 0o100755, 0o020600
-    archive = newc([(d, directory, b"", 0, 0) for d in ("bin", "dev", "proc", "sys", "tmp")]
+    archive = newc([(d, directory, b"", 0, 0) for d in ("bin", "dev", "lib", "lib/modules", "proc", "sys", "tmp")]
                    + [("dev/console", char, b"", 5, 1),
-                      ("bin/busybox", regular, busybox, 0, 0),
+                      ("bin/busybox", regular, busybox, 0, 0)]
+                   + [("lib/modules/" + ko, 0o100644, modules[ko], 0, 0) for ko in MODULES]
+                   + [
                       ("init", regular, INIT.encode(), 0, 0)])
     if not os.path.exists(path) or open(path, "rb").read() != archive:
         with open(path, "wb") as f:
@@ -84,6 +104,7 @@ def initramfs():
 
 def prepare():
     subprocess.run([os.path.join(harness.ROOT, "qemu", "linux", "fetch.sh"), LINUX], check=True)
+    subprocess.run([os.path.join(harness.ROOT, "qemu", "linux", "build-ffa-module.sh"), LINUX], check=True)
     return os.path.join(LINUX, "Image"), initramfs()
 
 
@@ -114,6 +135,29 @@ def boot_linux(memory, kernel, initrd, typed):
                         then=("INIT: busybox shell", SHELL_LINES) if typed else None)
 
 
+def check_ffa(c, label, out):
+    """Linux's arm_ffa module finds the MM partition through our SPMC; ffa-mm-probe binds it by UUID."""
+    c.check("INIT: insmod ffa-module ok" in out, f"{label}: insmod of Linux's FF-A driver (ffa-module.ko)")
+    version = re.search(r"ARM FF-A: Firmware version (\d+\.\d+) found", out)
+    c.check(version is not None and "ARM FF-A: Driver version" in out,
+            f"{label}: the FF-A driver read our version" + (f" (v{version.group(1)})" if version else ""))
+    devices = re.findall(r"INIT: ffa device (\S+) partition (\S+) uuid (\S+)", out)
+    listed = re.search(r"INIT: ffa devices: (.*)", out)
+    c.check(any(p == MM_ID for _, p, _ in devices) and listed is not None
+            and sorted(listed.group(1).split()) == sorted(d for d, _, _ in devices),
+            f"{label}: partition {MM_ID} listed under /sys/bus/arm_ffa/devices", str(devices))
+    # Linux 6.1 speaks FF-A v1.0, whose descriptors have no UUID: the bus learns it when
+    # ffa-mm-probe registers, by FFA_PARTITION_INFO_GET with the UUID.
+    probed = re.search(r"swiftfw-mm: partition (\S+) uuid (\S+)", out)
+    c.check("INIT: insmod ffa-mm-probe ok" in out and (MM_ID, MM_UUID) in [(p, u) for _, p, u in devices]
+            and probed is not None and probed.groups() == (MM_ID, MM_UUID),
+            f"{label}: partition {MM_ID} has UUID {MM_UUID} in sysfs and binds a driver by it", str(devices))
+    errors = [ln for ln in out.splitlines()
+              if re.search(r"ARM FF-A|arm_ffa|arm-ffa|ffa_module|ffa_mm_probe|swiftfw-mm", ln)
+              and re.search(r"(?i)error|fail|invalid|incompatible|unable", ln) and "tainting kernel" not in ln]
+    c.check(not errors, f"{label}: the FF-A driver logs no error", "; ".join(errors[:3]))
+
+
 def check_boot(c, label, b, typed):
     out = b.output
     c.check(not b.timed_out and b.returncode == 0, f"{label}: QEMU ended by itself",
@@ -135,6 +179,7 @@ def check_boot(c, label, b, typed):
     timer = re.search(r"INIT: sleep 1 returned; timer interrupts (\d+) -> (\d+)", out)
     c.check(timer is not None and int(timer.group(2)) > int(timer.group(1)),
             f"{label}: timer interrupts counting across sleep 1" + (f" ({timer.group(1)} -> {timer.group(2)})" if timer else ""))
+    check_ffa(c, label, out)
     if typed:
         c.check("INIT: busybox shell" in out and "shell-42" in out, f"{label}: a busybox shell runs typed commands")
     c.check(("INIT: powering off" in out or "shell-42" in out) and "secure: PSCI SYSTEM_OFF" in out,
