@@ -12,8 +12,12 @@ here=$(cd "$(dirname "$0")" && pwd)
 if [ -s "$out/ffa-module.ko" ] && [ -s "$out/ffa-mm-probe.ko" ]; then exit 0; fi
 apt="apt-get -q -o APT::Sandbox::User=root"
 release=$(cat "$out/version")                       # 6.1.0-57-arm64
-kernel_deb=$(ls "$out"/debs/linux-image-"$release"_*.deb | head -n 1)
-version=$(dpkg-deb -f "$kernel_deb" Version)        # 6.1.192-3
+kernel_deb=$(ls "$out"/debs/linux-image-"$release"_*.deb 2>/dev/null | head -n 1)
+if [ -n "$kernel_deb" ]; then
+    version=$(dpkg-deb -f "$kernel_deb" Version)    # 6.1.192-3
+else
+    version=$(apt-cache show "linux-image-$release:arm64" | sed -n 's/^Version: //p' | head -n 1)
+fi
 series=$(echo "$release" | cut -d. -f1-2)           # 6.1
 cross=
 if [ "$(dpkg --print-architecture)" != arm64 ]; then
