@@ -24,9 +24,10 @@ SWIFTFLAGS := -target aarch64-none-none-elf -enable-experimental-feature Embedde
   -enable-experimental-feature Extern -wmo -parse-as-library -Osize \
   -Xcc -mgeneral-regs-only -Xcc -mstrict-align \
   -Xfrontend -disable-stack-protector -Xfrontend -function-sections -Xllvm -enable-machine-outliner=never \
+  -warnings-as-errors \
   -I $(MODS) -Xcc -fmodule-map-file=Sources/Platform/Hardware/module.modulemap \
   -Xcc -ISources/Platform/Hardware
-ASFLAGS := --target=aarch64-none-elf -ffreestanding -fno-builtin -nostdlib -mgeneral-regs-only \
+ASFLAGS := --target=aarch64-none-elf -Werror -ffreestanding -fno-builtin -nostdlib -mgeneral-regs-only \
   -mstrict-align -ffunction-sections -fdata-sections -IStartup -ISources/Platform/Hardware
 LDFLAGS := --gc-sections --orphan-handling=error -z noexecstack
 
@@ -152,7 +153,12 @@ BL33 ?= $(B)/normal.bin
 $(B)/flash0.img: $(B)/secure.bin $(BL33) qemu/mkflash.py FORCE
 	@$(PY) qemu/mkflash.py flash --secure $(B)/secure.bin --bl33 $(BL33) -o $@
 
-all: $(B)/secure.bin $(B)/normal.elf $(B)/normal.bin $(B)/flash0.img
+all: $(B)/secure.bin $(B)/normal.elf $(B)/normal.bin $(B)/flash0.img $(B)/runtime-checked
+
+# `make` proves the runtime region closed on every link (tools/check_runtime.py).
+$(B)/runtime-checked: $(B)/normal.elf tools/check_runtime.py
+	@$(PY) tools/check_runtime.py --code-only $(B)/normal.elf
+	@touch $@
 .DEFAULT_GOAL := all
 
 MODE ?= el2
