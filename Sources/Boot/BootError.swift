@@ -9,6 +9,7 @@ public enum BootError: Error, Equatable, Sendable {
     case initrdOutsideRAM
     case initrdOverlaps(BootRegionKind)
     case deviceTreeOutsideRAM
+    case deviceTreeOverlaps
     case badDeviceTree
     case deviceTreeFull
 
@@ -23,6 +24,7 @@ public enum BootError: Error, Equatable, Sendable {
         case .initrdOutsideRAM: return "the initrd is empty or not inside RAM"
         case .initrdOverlaps(let k): return k.overlapMessage(kernel: false)
         case .deviceTreeOutsideRAM: return "the device tree is not inside RAM"
+        case .deviceTreeOverlaps: return "the device tree (and its room for /chosen) overlaps the firmware or reserved memory"
         case .badDeviceTree: return "the device tree is malformed"
         case .deviceTreeFull: return "no room in the device tree for /chosen"
         }

@@ -40,6 +40,8 @@ public enum BootPlan {
     /// 2 MiB boundary + text_offset; one that may not goes to the lowest free 2 MiB boundary.
     public static func place(image: UInt64, header: ImageHeader, initrd: FDTRegion?,
                              occupied: [BootOccupant], memory: [FDTRegion]) throws(BootError) -> KernelPlacement {
+        // The Image is read from `image` (moved or not): all of it must be RAM.
+        guard inRAM(FDTRegion(base: image, size: header.imageSize), memory) else { throw .kernelOutsideRAM }
         var blockers = occupied
         if let initrd {
             guard initrd.size != 0, inRAM(initrd, memory) else { throw .initrdOutsideRAM }
@@ -68,6 +70,14 @@ public enum BootPlan {
             }
         }
         throw .noRoomForKernel
+    }
+
+    /// The device tree is edited in place over `region` (its room included): never over the
+    /// firmware or reserved memory.
+    public static func checkDeviceTree(_ region: FDTRegion, occupied: [BootOccupant]) throws(BootError) {
+        if occupied.contains(where: { $0.kind != .deviceTree && overlaps($0.region, region) }) {
+            throw .deviceTreeOverlaps
+        }
     }
 
     static func alignUp(_ v: UInt64) -> UInt64? {

@@ -27,16 +27,14 @@ enum ReadOnlyGlobals {
 }
 
 extension VariableStore {
-    /// Whether a PK is on the medium.
+    /// Whether a PK is on the medium: one index lookup (it runs on every GetNextVariableName step).
     var platformKeyEnrolled: Bool {
-        let pk = UCS2.fromASCII("PK")
-        for v in persistence.variables where v.guid == .globalVariable && v.name == pk { return true }
-        return false
+        persistence.variable(guid: .globalVariable, name: UCS2.fromASCII("PK")) != nil
     }
 
     /// The served variable (guid, name), or nil when the store does not serve that name.
     func servedVariable(guid: EFIGuid, name: [UInt8]) -> StoredVariable? {
-        // The cheap test first: whether PK is enrolled takes a walk over the medium's variables.
+        // The name test first: only a served name needs the PK lookup.
         guard ReadOnlyGlobals.isServed(guid: guid, name: name),
               let value = ReadOnlyGlobals.value(of: name, platformKeyEnrolled: platformKeyEnrolled) else { return nil }
         return StoredVariable(guid: guid, name: name, attributes: ReadOnlyGlobals.attributes, data: [value])

@@ -93,9 +93,9 @@ public struct FlashVariableLog<F: Flash>: VariablePersistence {
         guard variable.name.count <= maximumVariableSize,
               variable.data.count <= maximumVariableSize - variable.name.count
         else { throw .full }
-        if let i = index(guid: variable.guid, name: variable.name), variables[i] == variable { return }
-        let fp = footprint(of: variable)
         let held = index(guid: variable.guid, name: variable.name)
+        if let i = held, variables[i] == variable { return }
+        let fp = footprint(of: variable)
         // The old value stays counted until the new one is committed, for the RAM as for the flash.
         guard fp <= capacity - usedBytes, indexCost(of: variable) <= limits.indexCapacity - indexBytes,
               held != nil || variables.count < limits.maximumVariableCount

@@ -14,6 +14,24 @@ private let debian = ImageHeader(textOffset: 0, imageSize: 0x201_0000, flags: 0x
 private let pinned = ImageHeader(textOffset: 0x8_0000, imageSize: 0x100_0000, flags: 0x2)
 
 @Suite struct BootPlanTests {
+    @Test func anImageWhoseSizeRunsPastRAMIsRefusedBeforeItIsRead() {
+        let huge = ImageHeader(textOffset: 0, imageSize: 0x100_0000, flags: 0x2)   // not "anywhere": placed low, read from high
+        #expect(throws: BootError.kernelOutsideRAM) {
+            try BootPlan.place(image: 0x7F80_0000, header: huge, initrd: nil, occupied: virt, memory: ram1G)
+        }
+    }
+
+    @Test func aDeviceTreeOverTheFirmwareOrReservedMemoryIsRefused() throws {
+        #expect(throws: BootError.deviceTreeOverlaps) {
+            try BootPlan.checkDeviceTree(FDTRegion(base: 0x6010_0000, size: 0x1_0000), occupied: virt)
+        }
+        #expect(throws: BootError.deviceTreeOverlaps) {
+            try BootPlan.checkDeviceTree(FDTRegion(base: 0x400F_0000, size: 0x2_0000), occupied: virt)
+        }
+        try BootPlan.checkDeviceTree(FDTRegion(base: 0x4000_0000, size: 0x10_0000), occupied: virt)
+        try BootPlan.checkDeviceTree(FDTRegion(base: 0x4800_0000, size: 0x10_0000), occupied: virt)
+    }
+
     @Test func anAlignedKernelStaysWhereQfwPutIt() throws {
         let p = try BootPlan.place(image: 0x4040_0000, header: debian, initrd: FDTRegion(base: 0x4400_0000, size: 0x1C_3478),
                                    occupied: virt, memory: ram1G)

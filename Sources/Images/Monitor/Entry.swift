@@ -101,14 +101,15 @@ public func monitor_handle_trap(_ context: UnsafeMutableRawPointer) -> UnsafeMut
         TrapInjection.inject(into: caller, world: world, esr: esr, far: hw_read_far_el3())
         return caller.base
     }
-    let function = UInt32(truncatingIfNeeded: caller.registers.x0)
-    if world != .normal && (function == FFAFunction.FFA_ABORT_32 || function == FFAFunction.FFA_ABORT_64) {
+    let registers = caller.registers   // read the saved block once: it is 18 loads
+    let function = UInt32(truncatingIfNeeded: registers.x0)
+    let aborting = world != .normal && (function == FFAFunction.FFA_ABORT_32 || function == FFAFunction.FFA_ABORT_64)
+    if aborting {
         Console.line("\n*** secure: the MM partition reported a fatal error (FFA_ABORT)")
     }
-    let outcome = Dispatch.handle(caller.registers, from: world)
+    let outcome = Dispatch.handle(registers, from: world)
     for b in outcome.console { SecureConsole.put(b) }
-    if world != .normal, Dispatch.dispatcher.spmc.partitions.contains(where: { $0.runtime == .aborted }),
-       case .resume(.normal, _) = outcome.action {
+    if aborting, case .resume(.normal, _) = outcome.action {
         Console.line("secure: partition 0x8001 aborted; requests to it are answered ABORTED")
     }
     switch outcome.action {

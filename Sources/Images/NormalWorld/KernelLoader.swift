@@ -122,7 +122,7 @@ enum KernelLoader {
         guard BootPlan.inRAM(FDTRegion(base: a.kernel, size: UInt64(ImageHeader.size)), memory) else { throw .kernelOutsideRAM }
         let header = try ImageHeader(read(a.kernel, ImageHeader.size))
         let dtb = a.fdt ?? boot.dtbAddress
-        guard dtb & 7 == 0, BootPlan.inRAM(FDTRegion(base: dtb, size: 40), memory) else { throw .deviceTreeOutsideRAM }
+        guard dtb != 0, dtb & 7 == 0, BootPlan.inRAM(FDTRegion(base: dtb, size: 40), memory) else { throw .deviceTreeOutsideRAM }
         let totalSize = UInt64(unsafe UnsafeRawPointer(bitPattern: UInt(dtb))!.loadUnaligned(fromByteOffset: 4, as: UInt32.self).bigEndian)
         guard BootPlan.inRAM(FDTRegion(base: dtb, size: totalSize), memory) else { throw .deviceTreeOutsideRAM }
         let used: UInt64
@@ -132,6 +132,7 @@ enum KernelLoader {
         let room = BootPlan.deviceTreeRoom(totalSize: totalSize, used: used)
         let dtbRegion = FDTRegion(base: dtb, size: room)
         guard BootPlan.inRAM(dtbRegion, memory) else { throw .deviceTreeOutsideRAM }
+        try BootPlan.checkDeviceTree(dtbRegion, occupied: occupants(deviceTree: nil))
         let initrd = a.initrd.map { FDTRegion(base: $0.base, size: $0.size) }
         let plan = try BootPlan.place(image: a.kernel, header: header, initrd: initrd,
                                       occupied: occupants(deviceTree: dtbRegion), memory: memory)
