@@ -32,7 +32,7 @@ ASFLAGS := --target=aarch64-none-elf -Werror -ffreestanding -fno-builtin -nostdl
 LDFLAGS := --gc-sections --orphan-handling=error -z noexecstack
 
 # Layers, each an Embedded Swift module: name, folder, modules it imports.
-LAYERS := ABI MM DeviceTree Cache MMU Variables SPMC EL3 Driver Boot Platform NormalWorld Monitor MMPartition
+LAYERS := ABI MM DeviceTree Cache MMU Variables SPMC EL3 Driver Boot PartitionBoot Platform NormalWorld Monitor MMPartition
 DIR_ABI := Sources/ABI
 DIR_MM := Sources/MM
 DIR_DeviceTree := Sources/DeviceTree
@@ -43,6 +43,7 @@ DIR_SPMC := Sources/SPMC
 DIR_EL3 := Sources/EL3
 DIR_Driver := Sources/Driver
 DIR_Boot := Sources/Boot
+DIR_PartitionBoot := Sources/PartitionBoot
 DIR_Platform := Sources/Platform
 DIR_NormalWorld := Sources/Images/NormalWorld
 DIR_Monitor := Sources/Images/Monitor
@@ -51,10 +52,11 @@ DEPS_Variables := MM
 DEPS_SPMC := ABI
 DEPS_Driver := ABI MM Variables
 DEPS_Boot := DeviceTree
+DEPS_PartitionBoot := DeviceTree
 DEPS_Platform := ABI MM MMU Variables
 DEPS_NormalWorld := ABI MM DeviceTree Cache MMU Variables Driver Boot Platform
 DEPS_Monitor := ABI MM DeviceTree MMU Variables SPMC EL3 Platform
-DEPS_MMPartition := ABI MM MMU Variables Platform
+DEPS_MMPartition := ABI MM DeviceTree MMU Variables PartitionBoot Platform
 
 HEADERS := $(wildcard Sources/Platform/Hardware/*.h Sources/Platform/Hardware/*.modulemap)
 
@@ -78,7 +80,7 @@ NORMAL_OBJS := $(call objs,ABI MM DeviceTree Cache MMU Variables Driver Boot Pla
   $(OBJ)/normal_entry.S.o $(OBJ)/boot_kernel.S.o $(OBJ)/heap_free.S.o $(OBJ)/smccc.S.o $(OBJ)/string.S.o $(OBJ)/efi_runtime_tables.S.o $(OBJ)/cache_setway.S.o $(OBJ)/cache_by_va.S.o
 MONITOR_OBJS := $(call objs,ABI MM DeviceTree MMU Variables SPMC EL3 Platform Monitor) \
   $(OBJ)/monitor_entry.S.o $(OBJ)/heap_free.S.o $(OBJ)/string.S.o $(OBJ)/cache_by_va.S.o
-PARTITION_OBJS := $(call objs,ABI MM MMU Variables Platform MMPartition) \
+PARTITION_OBJS := $(call objs,ABI MM DeviceTree MMU Variables PartitionBoot Platform MMPartition) \
   $(OBJ)/partition_entry.S.o $(OBJ)/heap_free.S.o $(OBJ)/smccc.S.o $(OBJ)/string.S.o $(OBJ)/cache_by_va.S.o
 
 # Link, then write the flat binary, the map and a demangled disassembly beside each image.
@@ -221,6 +223,22 @@ uboot-conformance: all
 	@qemu/ensure-qemu.sh
 	@$(PY) qemu/uboot_conformance.py $(if $(UBOOT_BIN),--uboot $(UBOOT_BIN)) $(if $(UBOOT_MEM),--mem $(UBOOT_MEM))
 
+# TF-A's EL3 SPMC hosting our MM partition as its secure partition (issue 16, docs/tfa.md).
+# TFA_SRC = a TF-A checkout (never downloaded); BL33 = our normal.bin or another payload;
+# TFA_DEBUG=1 builds TF-A with DEBUG=1 LOG_LEVEL=40. build/tfa/flash.bin keeps its store.
+ifneq ($(filter tfa run-tfa,$(MAKECMDGOALS)),)
+ifeq ($(TFA_SRC),)
+$(error TFA_SRC is not set: make tfa TFA_SRC=<a checkout of TF-A> (docs/tfa.md); nothing is downloaded)
+endif
+endif
+tfa: $(B)/partition.bin $(BL33) tfa/mm_partition.dts tfa/build.py
+	@$(PY) tfa/build.py --tfa-src "$(TFA_SRC)" --partition $(B)/partition.bin --manifest tfa/mm_partition.dts \
+	  --bl33 $(BL33) $(if $(TFA_DEBUG),--debug) --out $(B)/tfa -o $(B)/tfa/flash.bin
+
+run-tfa: tfa
+	@qemu/ensure-qemu.sh
+	@qemu/run.sh el2 $(B)/tfa/flash.bin $(B)/normal.elf
+
 clean:
 	rm -rf $(B)
 
@@ -240,7 +258,9 @@ help:
 	@echo "make uboot-conformance UBOOT_BIN=u-boot.bin [UBOOT_MEM=2G]  stock U-Boot's variable selftests (docs/uboot.md)"
 	@echo "make proof      build/proof/: normal world with the proof commands; flash0.img (product secure world),"
 	@echo "                flash0-bench.img (monitor with SPME), flash0-trap.img (monitor with SCXTNUM trapped)"
+	@echo "make tfa TFA_SRC=<TF-A checkout> [BL33=file] [TFA_DEBUG=1]  TF-A's EL3 SPMC + our partition: build/tfa/flash.bin"
+	@echo "make run-tfa TFA_SRC=...  boot it (docs/tfa.md)"
 	@echo "make clean      remove build/ (the variable store in build/flash0.img with it)"
 
 FORCE:
-.PHONY: proof all run run-proof size test test-linux host-test qemu-test uboot-conformance check-runtime check-product fuzz soak bench clean help FORCE
+.PHONY: tfa run-tfa proof all run run-proof size test test-linux host-test qemu-test uboot-conformance check-runtime check-product fuzz soak bench clean help FORCE

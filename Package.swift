@@ -14,6 +14,7 @@ let layers: [(name: String, deps: [String])] = [
     ("Driver", ["ABI", "MM", "Variables"]),
     ("EL3", []),
     ("Boot", ["DeviceTree"]),
+    ("PartitionBoot", ["DeviceTree"]),
 ]
 
 var targets: [Target] = []

@@ -1,15 +1,25 @@
 import ABI
+import Platform
 
 /// FFA_CONSOLE_LOG_64 (FF-A v1.2 §16.x): up to 128 characters in x2..x17, count in w1; the
-/// SPMC writes them to the secure UART.
+/// SPMC writes them to its console (ours: the secure UART; TF-A's EL3 SPMC: its own console).
+/// An SPMC without it answers FFA_ERROR: from then on the partition writes to the secure UART.
 enum ConsoleLog {
+    nonisolated(unsafe) static var direct = false
+
     static func bytes(_ text: [UInt8]) {
+        if direct { Console.bytes(text); return }
         var start = 0
         while start < text.count {
             let n = min(text.count - start, 8 * 16)
             var r = Registers(UInt64(FFAFunction.FFA_CONSOLE_LOG_64), UInt64(n))
             for i in 0..<n { r[2 + i / 8] |= UInt64(text[start + i]) << (8 * UInt64(i % 8)) }
-            _ = ffa(r)
+            if ffa(r).w(0) == FFAFunction.FFA_ERROR {
+                direct = true
+                Console.line("mm: the SPMC refuses FFA_CONSOLE_LOG; logging to the secure UART")
+                Console.bytes(Array(text[start...]))
+                return
+            }
             start += n
         }
     }

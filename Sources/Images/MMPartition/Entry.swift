@@ -2,19 +2,32 @@ import ABI
 import Hardware
 import MM
 import MMU
+import PartitionBoot
 import Platform
 import Variables
 
-/// The partition's view of the platform (the rest of the map belongs to others).
+/// The partition's view of the platform (the rest of the map belongs to others). Built in for
+/// our monitor, which passes no boot information; under an SPMC that follows the FF-A boot
+/// protocol the manifest's regions replace them at the first entry (BootInformation.swift).
 enum PartitionMap {
     static let image: UInt64 = 0x0E10_0000
     static let imageSize: UInt64 = 0x0050_0000
-    static let mmBuffer: UInt64 = 0x4010_0000
-    static let mmBufferSize = 0x1_0000
-    static let variableStore: UInt64 = 0x03F0_0000
-    static let variableStoreSize = 0x10_0000
-    static let flashBlock = 0x4_0000
-    static let secureUART: UInt64 = 0x0904_0000
+    nonisolated(unsafe) static var mmBuffer: UInt64 = PartitionLayout.qemuVirt.mmBuffer.base
+    nonisolated(unsafe) static var mmBufferSize = Int(PartitionLayout.qemuVirt.mmBuffer.size)
+    nonisolated(unsafe) static var variableStore: UInt64 = PartitionLayout.qemuVirt.variableStore.base
+    nonisolated(unsafe) static var variableStoreSize = Int(PartitionLayout.qemuVirt.variableStore.size)
+    static let flashBlock = Int(PartitionLayout.flashBlock)
+    nonisolated(unsafe) static var secureUART: UInt64 = PartitionLayout.qemuVirt.secureUART
+    /// Secure SRAM and DRAM of QEMU virt: where boot information may be read from.
+    static let secureRAM = (base: UInt64(0x0E00_0000), size: UInt64(0x0100_0000))
+
+    static func use(_ layout: PartitionLayout) {
+        mmBuffer = layout.mmBuffer.base
+        mmBufferSize = Int(layout.mmBuffer.size)
+        variableStore = layout.variableStore.base
+        variableStoreSize = Int(layout.variableStore.size)
+        secureUART = layout.secureUART
+    }
 }
 
 @_extern(c, "__image_start") nonisolated(unsafe) var __image_start: UInt8
@@ -29,11 +42,19 @@ nonisolated(unsafe) var service: Service? = nil
 /// One FF-A call to the SPMC at EL3.
 func ffa(_ r: Registers) -> Registers { smcCall(r) }
 
-/// Called by Startup/partition_entry.S at S-EL1: own translation tables (own memory, the MM
-/// buffer as non-secure memory, the variable store's flash), mount the store, then serve.
+/// Called by Startup/partition_entry.S at S-EL1 with the entry's x0: FF-A boot information
+/// (TF-A's EL3 SPMC) or 0 (our monitor). Reads the map (MMU off), then own translation tables
+/// (own memory, the MM buffer as non-secure memory, the variable store's flash), mount the
+/// store, then serve.
 @_cdecl("partition_main")
-public func partition_main() -> Never {
+public func partition_main(_ x0: UInt64) -> Never {
+    let boot = readBootInformation(x0, imageBase: PartitionMap.image)
+    if case .manifest(let layout, _, _, _) = boot { PartitionMap.use(layout) }
     Console.uart = PL011(base: PartitionMap.secureUART)
+    logBootLayout(boot)
+    if case .refused = boot {
+        Messages.serve(ffa(.ffaError(.invalidParameters)))
+    }
     ConsoleLog.line(enablePartitionMMU() ? "mm: W^X at S-EL1: text read-only, data execute-never, SCTLR_EL1.WXN set"
                     : "mm: W^X check at S-EL1 failed (AT S1E1W or SCTLR_EL1 disagrees with the map)")
 
@@ -88,6 +109,9 @@ func crashEarly() -> Never {
 /// Any exception the partition takes at S-EL1 is fatal to it (an allocation that failed, a bad
 /// access): it reports it, then tells the SPMC with FFA_ABORT (FF-A v1.3), which marks it
 /// aborted and lets the machine go on without it. The SPMC never resumes an aborted partition.
+/// An SPMC without FFA_ABORT (TF-A's EL3 SPMC) answers it with FFA_ERROR: then the partition
+/// ends the request (or its initialisation) with FFA_ERROR(ABORTED) itself, and answers every
+/// later request the same way.
 @_cdecl("partition_exception")
 public func partition_exception(_ frame: UnsafeMutablePointer<UInt64>, _ kind: UInt64) {
     // A fault while reporting one goes straight to the abort.
@@ -97,7 +121,8 @@ public func partition_exception(_ frame: UnsafeMutablePointer<UInt64>, _ kind: U
         Console.line("*** mm: fatal error; FFA_ABORT to the SPMC")
     }
     _ = ffa(Registers(UInt64(FFAFunction.FFA_ABORT_32)))
-    halt()
+    Console.line("*** mm: the SPMC does not support FFA_ABORT; every request is answered FFA_ERROR(ABORTED)")
+    while true { _ = ffa(.ffaError(.aborted)) }
 }
 
 nonisolated(unsafe) var reportingFault = false

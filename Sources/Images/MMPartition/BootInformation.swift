@@ -1,0 +1,129 @@
+import DeviceTree
+import PartitionBoot
+
+@_extern(c, "dcache_clean_invalidate_range_poc") func dcache_clean_invalidate_range_poc(_ start: UInt64, _ length: UInt64)
+
+/// What the partition's first entry told it about its map.
+enum BootLayout {
+    /// x0 = 0 (our monitor): the built-in map.
+    case builtIn
+    /// x0 is not FF-A boot information this partition can read: the built-in map, said so.
+    case notBootInformation(UInt64, StaticString)
+    /// The FF-A boot protocol: the map from the manifest in the boot information.
+    case manifest(PartitionLayout, bootInfo: UInt64, manifest: UInt64, size: UInt64)
+    /// Boot information whose manifest is broken or not ours: the partition refuses to start.
+    case refused(StaticString, StaticString?)
+}
+
+/// Reads the FF-A boot information at `x0` (FF-A v1.1+ §5.4; TF-A's EL3 SPMC passes it in the
+/// register the manifest's `gp-register-num` names, x0 here). Runs with the MMU off, before
+/// the partition maps anything: the SPMC wrote the blob with its caches on, so each range is
+/// cleaned and invalidated to the PoC before it is read. Only secure RAM is read.
+func readBootInformation(_ x0: UInt64, imageBase: UInt64) -> BootLayout {
+    guard x0 != 0 else { return .builtIn }
+    guard inSecureRAM(x0, UInt64(FFABootInfo.headerSize)) else {
+        return .notBootInformation(x0, "x0 is not an address in secure RAM")
+    }
+    let size: Int
+    do throws(FFABootInfoError) {
+        size = try FFABootInfo.blobSize(header: secureBytes(x0, UInt64(FFABootInfo.headerSize)))
+    } catch {
+        // Before the signature matches, x0 may be anything an SPMC leaves there.
+        if error == .badSignature { return .notBootInformation(x0, error.text) }
+        return .refused(error.text, nil)
+    }
+    guard inSecureRAM(x0, UInt64(size)) else { return .refused("the boot information runs past secure RAM", nil) }
+    let manifest: FFABootInfoDescriptor
+    do throws(FFABootInfoError) {
+        manifest = try FFABootInfo(secureBytes(x0, UInt64(size))).manifest()
+    } catch {
+        return .refused(error.text, nil)
+    }
+    guard inSecureRAM(manifest.content, UInt64(manifest.size)) else {
+        return .refused("the manifest is not in secure RAM", nil)
+    }
+    do throws(FDTError) {
+        let fdt = try FDT(secureBytes(manifest.content, UInt64(manifest.size)))
+        do throws(ManifestError) {
+            let layout = try PartitionLayout(manifest: try PartitionManifest(fdt), imageBase: imageBase)
+            return .manifest(layout, bootInfo: x0, manifest: manifest.content, size: UInt64(manifest.size))
+        } catch {
+            return .refused(error.text, error.detail)
+        }
+    } catch {
+        return .refused("the manifest is not a valid FDT", nil)
+    }
+}
+
+func inSecureRAM(_ base: UInt64, _ size: UInt64) -> Bool {
+    base >= PartitionMap.secureRAM.base && size <= PartitionMap.secureRAM.size
+        && base - PartitionMap.secureRAM.base <= PartitionMap.secureRAM.size - size
+}
+
+/// `size` bytes of secure RAM at `base` (checked by the caller), made coherent for MMU-off reads.
+func secureBytes(_ base: UInt64, _ size: UInt64) -> UnsafeRawBufferPointer {
+    dcache_clean_invalidate_range_poc(base, size)
+    // Safety: [base, base + size) lies in secure RAM (inSecureRAM), readable at S-EL1 with the MMU off.
+    return unsafe UnsafeRawBufferPointer(start: UnsafeRawPointer(bitPattern: UInt(base)), count: Int(size))
+}
+
+/// One log line per outcome, through FFA_CONSOLE_LOG.
+func logBootLayout(_ boot: BootLayout) {
+    switch boot {
+    case .builtIn:
+        ConsoleLog.line("mm: no FF-A boot information (x0 = 0): built-in map")
+    case .notBootInformation(let x0, let why):
+        ConsoleLog.text(["mm: x0 = ", .hex(x0), " ignored (", .text(why), "): built-in map"])
+    case .manifest(let l, let info, let manifest, let size):
+        ConsoleLog.text(["mm: FF-A boot information at ", .hex(info), ": manifest at ", .hex(manifest), ", ",
+                         .decimal(size), " bytes"])
+        ConsoleLog.text(["mm: manifest map: MM buffer ", .hex(l.mmBuffer.base), " (", .decimal(l.mmBuffer.size >> 10),
+                         " KiB), variable store ", .hex(l.variableStore.base), " (", .decimal(l.variableStore.size >> 10),
+                         " KiB), secure UART ", .hex(l.secureUART)])
+    case .refused(let why, let detail):
+        var parts: [LogPart] = [.text("mm: refusing the manifest: "), .text(why)]
+        if let d = detail { parts.append(.text(d)) }
+        ConsoleLog.text(parts)
+    }
+}
+
+/// Pieces of a log line.
+enum LogPart {
+    case text(StaticString)
+    case hex(UInt64)
+    case decimal(UInt64)
+
+    func append(to b: inout [UInt8]) {
+        switch self {
+        case .text(let s):
+            for i in 0..<s.utf8CodeUnitCount { b.append(unsafe s.utf8Start[i]) }
+        case .hex(let v):
+            b += [48, 120]
+            var shift = 60
+            while shift > 0 && (v >> UInt64(shift)) & 0xf == 0 { shift -= 4 }
+            while shift >= 0 {
+                let d = UInt8((v >> UInt64(shift)) & 0xf)
+                b.append(d < 10 ? 48 + d : 87 + d)
+                shift -= 4
+            }
+        case .decimal(let v):
+            var digits: [UInt8] = []
+            var x = v
+            repeat { digits.append(48 + UInt8(x % 10)); x /= 10 } while x != 0
+            b += digits.reversed()
+        }
+    }
+}
+
+extension ConsoleLog {
+    static func text(_ parts: [LogPart]) {
+        var b: [UInt8] = []
+        for p in parts { p.append(to: &b) }
+        b.append(10)
+        bytes(b)
+    }
+}
+
+extension LogPart: ExpressibleByStringLiteral {
+    init(stringLiteral value: StaticString) { self = .text(value) }
+}

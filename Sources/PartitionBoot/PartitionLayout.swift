@@ -1,0 +1,117 @@
+/// Where the MM partition finds what it serves: the MM communication buffer (non-secure memory),
+/// the variable store (secure CFI flash) and the secure UART for its crash reports.
+///
+/// Under our monitor the partition gets no boot information and uses `qemuVirt`; under an SPMC
+/// that follows the FF-A boot protocol the layout comes from its manifest, all or nothing.
+public struct PartitionLayout: Equatable, Sendable {
+    public var mmBuffer: Window
+    public var variableStore: Window
+    public var secureUART: UInt64
+
+    public struct Window: Equatable, Sendable {
+        public var base: UInt64
+        public var size: UInt64
+        public init(base: UInt64, size: UInt64) { self.base = base; self.size = size }
+    }
+
+    public init(mmBuffer: Window, variableStore: Window, secureUART: UInt64) {
+        self.mmBuffer = mmBuffer; self.variableStore = variableStore; self.secureUART = secureUART
+    }
+
+    /// QEMU virt (docs/design.md), the values of tfa/mm_partition.dts.
+    public static let qemuVirt = PartitionLayout(
+        mmBuffer: Window(base: 0x4010_0000, size: 0x1_0000),
+        variableStore: Window(base: 0x03F0_0000, size: 0x10_0000),
+        secureUART: 0x0904_0000)
+    /// The flash's erase block; the store is a whole number of them, at least two.
+    public static let flashBlock: UInt64 = 0x4_0000
+    /// ed32d533-99e6-4209-9cc0-2d72cdd998a7 in FFA_PARTITION_INFO_GET register order.
+    public static let uuid: [UInt32] = [0x33d5_32ed, 0x0942_e699, 0x722d_c09c, 0xa798_d9cd]
+
+    /// The layout a manifest gives this partition, running at `imageBase`. The manifest must be
+    /// ours (UUID, S-EL1, FF-A 1.1+, direct requests received, loaded where we run) and name
+    /// `memory-regions/mm-comm-buffer` (read-write, non-secure, not executable) and
+    /// `device-regions/variable-store` (read-write, secure, whole erase blocks);
+    /// `device-regions/secure-uart` is optional.
+    public init(manifest m: PartitionManifest, imageBase: UInt64) throws(ManifestError) {
+        guard m.uuids.contains(PartitionLayout.uuid) else { throw .foreignUUID }
+        guard m.exceptionLevel == PartitionManifest.sEL1, m.executionState == 0 else { throw .wrongExceptionLevel }
+        guard m.ffaVersion >> 16 == 1, m.ffaVersion & 0xffff >= 1 else { throw .unsupportedFFAVersion }
+        guard m.messagingMethod & PartitionManifest.receivesDirectRequests != 0 else { throw .noDirectRequests }
+        if let load = m.loadAddress, load != imageBase { throw .wrongLoadAddress }
+
+        guard let buffer = m.memoryRegion(named: "mm-comm-buffer") else { throw .missingRegion(.mmBuffer) }
+        guard buffer.isReadWrite, buffer.isNonSecure, !buffer.isExecutable else { throw .badRegion(.mmBuffer) }
+        guard let store = m.deviceRegion(named: "variable-store") else { throw .missingRegion(.variableStore) }
+        let block = PartitionLayout.flashBlock
+        guard store.isReadWrite, !store.isNonSecure, store.base % block == 0, store.size % block == 0,
+              store.size >= 2 * block else { throw .badRegion(.variableStore) }
+        var uart = PartitionLayout.qemuVirt.secureUART
+        if let u = m.deviceRegion(named: "secure-uart") {
+            guard u.isReadWrite, !u.isNonSecure else { throw .badRegion(.secureUART) }
+            uart = u.base
+        }
+        self.init(mmBuffer: Window(base: buffer.base, size: buffer.size),
+                  variableStore: Window(base: store.base, size: store.size), secureUART: uart)
+    }
+}
+
+/// The regions the partition looks up in its manifest.
+public enum PartitionRegion: Equatable, Sendable {
+    case mmBuffer, variableStore, secureUART
+
+    public var name: StaticString {
+        switch self {
+        case .mmBuffer: return "memory-regions/mm-comm-buffer"
+        case .variableStore: return "device-regions/variable-store"
+        case .secureUART: return "device-regions/secure-uart"
+        }
+    }
+}
+
+extension ManifestProperty {
+    public var name: StaticString {
+        switch self {
+        case .uuid: return "uuid"
+        case .ffaVersion: return "ffa-version"
+        case .exceptionLevel: return "exception-level"
+        case .executionState: return "execution-state"
+        case .executionContextCount: return "execution-ctx-count"
+        case .messagingMethod: return "messaging-method"
+        case .id: return "id"
+        case .loadAddress: return "load-address"
+        case .entrypointOffset: return "entrypoint-offset"
+        case .gpRegisterNumber: return "gp-register-num"
+        case .regions: return "memory-regions/device-regions compatible"
+        case .baseAddress: return "base-address"
+        case .pagesCount: return "pages-count"
+        case .attributes: return "attributes"
+        }
+    }
+}
+
+extension ManifestError {
+    /// The log line's first part; `detail` names the property or region when there is one.
+    public var text: StaticString {
+        switch self {
+        case .notAManifest: return "the FDT is not an FF-A manifest (arm,ffa-manifest-1.0)"
+        case .missing: return "a required property is missing: "
+        case .malformed: return "a property is malformed: "
+        case .foreignUUID: return "the manifest is not this partition's (no ed32d533-99e6-4209-9cc0-2d72cdd998a7)"
+        case .wrongExceptionLevel: return "the manifest does not say S-EL1 AArch64"
+        case .unsupportedFFAVersion: return "the manifest's ffa-version is not 1.1 or later"
+        case .noDirectRequests: return "the manifest's messaging-method does not receive direct requests"
+        case .wrongLoadAddress: return "the manifest's load-address is not where the partition runs"
+        case .missingRegion: return "a region is missing: "
+        case .badRegion: return "a region has the wrong attributes, alignment or size: "
+        }
+    }
+
+    public var detail: StaticString? {
+        switch self {
+        case .missing(let p), .malformed(let p): return p.name
+        case .missingRegion(let r), .badRegion(let r): return r.name
+        default: return nil
+        }
+    }
+}
