@@ -46,6 +46,11 @@ def main():
     import proof_tests  # a suite that cannot be imported fails the run, never skips quietly
     print("== QEMU proof tests (hostile normal world)", flush=True)
     results["proof"] = proof_tests.main(["proof_tests"])
+    import tfa_tests  # TF-A's EL3 SPMC with our partition: runs when TFA_SRC is set (docs/tfa.md)
+    print("== TF-A EL3 SPMC tests", flush=True)
+    tfa = tfa_tests.main(["tfa_tests"])
+    if tfa != (0, 0):
+        results["tfa"] = tfa
     results["power-cuts"] = command("power cuts (100)", [sys.executable, "qemu/powercut.py", "--cuts", "100", "--seed", "1"])
     passed = sum(p for p, _ in results.values())
     failed = sum(f for _, f in results.values())

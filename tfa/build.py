@@ -98,6 +98,7 @@ def main():
     p.add_argument("--manifest", required=True, help="the partition's FF-A manifest (DTS)")
     p.add_argument("--bl33", required=True, help="BL33 TF-A is built with")
     p.add_argument("--swap-bl33", help="another BL33, put into a copy of the FIP with fiptool")
+    p.add_argument("--swap-manifest", help="another manifest (DTS), put into a copy of the FIP with fiptool")
     p.add_argument("--debug", action="store_true", help="TF-A DEBUG=1 LOG_LEVEL=40")
     p.add_argument("--out", required=True, help="build folder (TF-A's own build goes in OUT/tf-a)")
     p.add_argument("-o", required=True, help="the flash image to write")
@@ -105,13 +106,23 @@ def main():
     check_source(args.tfa_src)
     os.makedirs(args.out, exist_ok=True)
     bl1, fip, fiptool = build_tfa(args, args.out)
+    swaps = []
     if args.swap_bl33:
-        swapped = args.o + ".fip"
-        shutil.copyfile(fip, swapped)
-        r = subprocess.run([fiptool, "update", "--nt-fw", args.swap_bl33, swapped],
+        swaps += ["--nt-fw", args.swap_bl33]
+    if args.swap_manifest:
+        dtb = args.o + ".manifest.dtb"
+        r = subprocess.run(["dtc", "-I", "dts", "-O", "dtb", "-o", dtb, args.swap_manifest],
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         if r.returncode != 0:
-            fail(f"fiptool update --nt-fw {args.swap_bl33} failed:\n{r.stdout}")
+            fail(f"dtc {args.swap_manifest} failed:\n{r.stdout}")
+        swaps += ["--tos-fw-config", dtb]
+    if swaps:
+        swapped = args.o + ".fip"
+        shutil.copyfile(fip, swapped)
+        r = subprocess.run([fiptool, "update"] + swaps + [swapped],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        if r.returncode != 0:
+            fail(f"fiptool update {' '.join(swaps)} failed:\n{r.stdout}")
         fip = swapped
     pack(bl1, fip, args.o)
 

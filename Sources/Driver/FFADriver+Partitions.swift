@@ -67,7 +67,9 @@ extension FFADriver {
             guard var info = PartitionInfo(bytes: bytes, at: i * stride, size: stride) else {
                 return .failure(.malformedDescriptors)
             }
-            if stride == 8 { info.uuid = queried }
+            // v1.0 descriptors carry no UUID; for a query by UUID the field is not the answer
+            // either (TF-A's EL3 SPMC leaves it unwritten): the partition answers `queried`.
+            if stride == 8 || !queried.isNil { info.uuid = queried }
             list.append(info)
         }
         return .success(list)

@@ -33,6 +33,17 @@ func infoGet(_ w: (UInt64, UInt64, UInt64, UInt64), countOnly: Bool) -> Register
     #expect(list == [mmInfo])
 }
 
+/// TF-A's EL3 SPMC (v2.15) leaves the UUID field of a by-UUID answer unwritten (stack bytes in
+/// its release build): the descriptor answers the queried UUID, whatever the field holds.
+@Test func aQueryByUUIDIgnoresTheDescriptorsUUIDField() throws {
+    var garbage = mmInfo
+    garbage.uuid = otherInfo.uuid
+    var d = try mapped(then: [.ffaSuccess(1, 24), .ffaSuccess(1, 24), success])
+    let list = try d.partitionInfoGet(uuid: .mmVariable, buffers: FakeBuffers(rx: descriptorBytes([garbage], stride: 24)))
+    #expect(list == [mmInfo])
+    #expect(VariableTransportChoice.select(discovery: .success(list)) == .ffa(partitionID: 0x8001))
+}
+
 @Test func strideZeroMeansTwentyFour() throws {
     var d = try mapped(version: 0x1_0001, then: [.ffaSuccess(2, 0), .ffaSuccess(2, 0), success])
     let list = try d.partitionInfoGet(uuid: .nil, buffers: FakeBuffers(rx: descriptorBytes([mmInfo, otherInfo], stride: 24)))
