@@ -191,6 +191,18 @@ def ffa_at_el1_two_worlds():
 
 
 @test
+def partition_without_boot_information_uses_its_built_in_map():
+    # Our monitor enters the partition with x0 = 0, so it takes no FF-A boot information
+    # (under TF-A it reads the manifest instead: qemu/tfa_tests.py, docs/tfa.md).
+    b = boot("el2", ["poweroff"])
+    finished(b)
+    with open(os.path.join(BUILD, "secure-uart.log"), errors="replace") as f:
+        log = f.read()
+    check("mm: no FF-A boot information (x0 = 0): built-in map" in log, "x0 = 0 not taken as no boot information:\n" + log, b)
+    check("mm: variable store mounted from flash" in log, "the store did not mount on the built-in map:\n" + log, b)
+
+
+@test
 def ffa_errors_are_named():
     b = boot("el2", ["armffa ping 8005", "armffa ping 0", "armffa getpart 00000000-0000-0000-0000-00000000000x",
                      "armffa getpart 11111111-2222-3333-4444-555555555555", "armffa ping 8001", "poweroff"])
