@@ -47,7 +47,7 @@ let package = Package(
 // Fuzzing (issue 6): libFuzzer targets, built and run by tools/fuzz.py with
 // `--sanitize fuzzer -Xswiftc -sanitize=fuzzer,address`; a plain build links them as empty programs.
 package.targets.append(.target(
-    name: "FuzzChecks", dependencies: ["DeviceTree", "MM", "Variables", "TestSupport"], path: "Fuzz/Checks"))
+    name: "FuzzChecks", dependencies: ["DeviceTree", "MM", "PartitionBoot", "Variables", "TestSupport"], path: "Fuzz/Checks"))
 package.targets.append(.testTarget(
     name: "FuzzChecksTests", dependencies: ["FuzzChecks", "DeviceTree", "MM", "Variables"],
     path: "Tests/FuzzChecksTests"))

@@ -253,6 +253,25 @@ def seeds_dtb():
     # A finding (Tests/FuzzChecksTests): `/ { a {}; x; psci {...}; }`, a property after a child.
     late = ("", [], [("a", [], []), ("psci", [("compatible", sz("arm,psci-1.0"))], [])], [("x", b"")])
     out.append(fdt(late) + bytes([0x03]))
+    # The MM partition's manifest (tfa/mm_partition.dts), alone and inside FF-A boot information
+    # whose manifest address is its offset in the input (PartitionBootFuzz).
+    manifest = fdt(("", [("compatible", sz("arm,ffa-manifest-1.0")), ("#address-cells", cells(2)),
+                         ("#size-cells", cells(1)), ("uuid", cells(0x33D532ED, 0x0942E699, 0x722DC09C, 0xA798D9CD)),
+                         ("id", cells(0x8001)), ("ffa-version", cells(0x10002)), ("exception-level", cells(2)),
+                         ("execution-state", cells(0)), ("execution-ctx-count", cells(32)),
+                         ("load-address", cells(0, 0x0E100000)), ("entrypoint-offset", cells(0)),
+                         ("messaging-method", cells(0x201)), ("gp-register-num", cells(0))], [
+        ("memory-regions", [("compatible", sz("arm,ffa-manifest-memory-regions"))], [
+            ("mm-comm-buffer", [("base-address", cells(0, 0x40100000)), ("pages-count", cells(16)),
+                                ("attributes", cells(0xB))], [])]),
+        ("device-regions", [("compatible", sz("arm,ffa-manifest-device-regions"))], [
+            ("variable-store", [("base-address", cells(0, 0x03F00000)), ("pages-count", cells(256)),
+                                ("attributes", cells(0x3))], []),
+            ("secure-uart", [("base-address", cells(0, 0x09040000)), ("pages-count", cells(1)),
+                             ("attributes", cells(0x3))], [])])]))
+    header = struct.pack("<6IQ", 0xFFA, 0x10002, 64 + len(manifest), 32, 1, 32, 0)
+    descriptor = bytes(16) + struct.pack("<BBHIQ", 0, 0, 1, len(manifest), 64)
+    out += [manifest, header + descriptor + manifest]
     return out
 
 

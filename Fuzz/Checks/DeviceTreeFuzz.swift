@@ -1,6 +1,7 @@
 import DeviceTree
 
-/// Fuzzes the DTB reader and editor. The input is the blob itself; its last byte also steers the
+/// Fuzzes the DTB reader and editor, and (PartitionBootFuzz) the MM partition's FF-A boot
+/// information and manifest parsers. The input is the blob itself; its last byte also steers the
 /// edits (the reader ignores bytes past `totalsize`). `check` answers nil when every promise
 /// held, else what broke; reading out of bounds is caught by the address sanitizer.
 ///
@@ -10,6 +11,7 @@ import DeviceTree
 /// successful `addPSCI` / `addReservedMemory` / `setChosen` / `setProperty` reads back as written.
 public enum DeviceTreeFuzz {
     public static func check(_ data: [UInt8]) -> StaticString? {
+        if let broken = PartitionBootFuzz.check(data) { return broken }
         let accepted = (try? withFDT(data) { (_: FDT) throws(FDTError) -> Bool in true }) ?? false
         let sum = parseAll(data)
         if !accepted && sum != -1 { return "parseAll accepted a tree FDT.init rejects" }
