@@ -231,9 +231,11 @@ ifeq ($(TFA_SRC),)
 $(error TFA_SRC is not set: make tfa TFA_SRC=<a checkout of TF-A> (docs/tfa.md); nothing is downloaded)
 endif
 endif
-tfa: $(B)/partition.bin $(BL33) tfa/mm_partition.dts tfa/build.py
+# TF-A's own FIP always holds normal.bin; another BL33 goes into a copy with fiptool.
+tfa: $(B)/partition.bin $(B)/normal.bin $(BL33) tfa/mm_partition.dts tfa/build.py
 	@$(PY) tfa/build.py --tfa-src "$(TFA_SRC)" --partition $(B)/partition.bin --manifest tfa/mm_partition.dts \
-	  --bl33 $(BL33) $(if $(TFA_DEBUG),--debug) --out $(B)/tfa -o $(B)/tfa/flash.bin
+	  --bl33 $(B)/normal.bin $(if $(filter-out $(B)/normal.bin,$(BL33)),--swap-bl33 $(BL33)) \
+	  $(if $(TFA_DEBUG),--debug) --out $(B)/tfa -o $(B)/tfa/flash.bin
 
 run-tfa: tfa
 	@qemu/ensure-qemu.sh

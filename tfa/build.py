@@ -125,6 +125,9 @@ def main():
             fail(f"fiptool update {' '.join(swaps)} failed:\n{r.stdout}")
         fip = swapped
     pack(bl1, fip, args.o)
+    for scratch in (args.o + ".fip", args.o + ".manifest.dtb"):
+        if os.path.exists(scratch):
+            os.remove(scratch)
 
 
 if __name__ == "__main__":
