@@ -902,7 +902,9 @@ class Lane:
             return
         a.boot_cost = q.count()
         secure = open(self.secure_log, "r", errors="replace").read() if os.path.exists(self.secure_log) else ""
-        if "mm: variable store mounted from flash" not in secure:
+        # Under TF-A (--flash build/tfa/flash.bin) the partition logs on TF-A's console.
+        if "mm: variable store mounted from flash" not in secure and \
+                b"mm: variable store mounted from flash" not in bytes(q.transcript):
             a.violations.append("the MM partition did not mount the store: " + secure[-300:])
         # The recovered store: listing and values against the model, then the space figures.
         q.send("printenv -e")
@@ -1119,13 +1121,13 @@ class Lane:
 
 class Campaign:
     def __init__(self, args):
-        src = os.path.join(BUILD, "flash0.img")
+        src = args.flash or os.path.join(BUILD, "flash0.img")
         if not os.path.exists(src):
-            raise HarnessError("build/flash0.img is missing: run `make` first")
+            raise HarnessError(f"{src} is missing: run `make` (or `make tfa`) first")
         with open(src, "rb") as f:
             self.image = f.read()
         if len(self.image) != FLASH_SIZE:
-            raise HarnessError(f"build/flash0.img is {len(self.image)} bytes, not 64 MiB")
+            raise HarnessError(f"{src} is {len(self.image)} bytes, not 64 MiB")
         # The firmware under test (the image less its variable store): cut points depend on it.
         self.firmware = hashlib.sha256(self.image[:STORE]).hexdigest()[:16]
         self.work = os.path.abspath(args.work)
@@ -1371,6 +1373,8 @@ def parse(argv):
     p = argparse.ArgumentParser(prog="powercut.py", description=__doc__.split("\n")[0])
     p.add_argument("--cuts", type=int, default=100, help="power cuts in all (default 100)")
     p.add_argument("--seed", type=int, default=1, help="campaign seed (default 1)")
+    p.add_argument("--flash", help="the flash image to cut (default build/flash0.img; build/tfa/flash.bin: "
+                   "the partition under TF-A's EL3 SPMC, docs/tfa.md)")
     p.add_argument("--lanes", type=int, default=2,
                    help="independent flash images the cuts are shared among (default 2); results depend "
                         "on seed, cuts and lanes only")
