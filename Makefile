@@ -90,8 +90,10 @@ define link_image
 	@llvm-objdump -d --no-show-raw-insn $@ | swift-demangle --simplified > $(basename $@).dis
 endef
 
+# The normal image is position-independent (docs/boards.md): relative relocations only.
+NORMAL_PIE := --emit-relocs -pie --no-dynamic-linker --apply-dynamic-relocs -z norelro --hash-style=gnu
 $(B)/normal.elf: $(NORMAL_OBJS) Linker/normal.ld
-	$(call link_image,Linker/normal.ld,--emit-relocs $(NORMAL_OBJS))
+	$(call link_image,Linker/normal.ld,$(NORMAL_PIE) $(NORMAL_OBJS))
 $(B)/monitor.elf: $(MONITOR_OBJS) Linker/monitor.ld
 	$(call link_image,Linker/monitor.ld,$(MONITOR_OBJS))
 $(B)/partition.elf: $(PARTITION_OBJS) Linker/partition.ld
@@ -116,7 +118,7 @@ $(OBJ)/proof/NormalWorld.o: $(DIR_NormalWorld) $(DIR_ProofNormalWorld) $(PROOF_N
 	@touch $@
 $(P)/normal.elf: $(PROOF_NORMAL_OBJS) Linker/normal.ld
 	@mkdir -p $(P)
-	$(call link_image,Linker/normal.ld,--emit-relocs $(PROOF_NORMAL_OBJS))
+	$(call link_image,Linker/normal.ld,$(NORMAL_PIE) $(PROOF_NORMAL_OBJS))
 
 # A monitor variant: name, the -D flag it is compiled with, what it changes.
 define monitor_variant

@@ -1,14 +1,48 @@
-// Normal-world entry (BL33 at 0x6000_0000, or `-kernel normal.elf` on plain virt).
-// Entered at EL2 or EL1 with x0 = DTB address (0 when the loader gave none).
+// Normal-world entry: an arm64 Linux Image (header below), position-independent. Started at
+// offset 0 as TF-A's BL33 (0x6000_0000 on our secure world), by QEMU `-kernel`, `booti` or
+// GRUB, at EL2 or EL1 with the MMU off and x0 = DTB address (0 when the loader gave none).
+// It may sit at any 4 KiB-aligned address: it applies its own R_AARCH64_RELATIVE relocations
+// before any compiled code runs (docs/boards.md).
 #include "exception_frame.inc"
+
+#define R_AARCH64_RELATIVE 1027
 
     .section .text.boot, "ax"
     .global _start
-_start:
+_start:                                 // Image header (Linux booting.rst), 64 bytes
+    b       primary_entry               // code0: entry at offset 0 is a branch
+    .word   0                           // code1
+    .quad   0x80000                     // text_offset: 512 KiB above a 2 MiB-aligned base
+    .quad   __image_size                // image_size: to the end of the NOLOAD regions
+    .quad   0xa                         // flags: little-endian, 4K pages, anywhere in RAM
+    .quad   0, 0, 0                     // res2..res4
+    .ascii  "ARM\x64"                  // magic
+    .word   0                           // res5: no PE/COFF header
+
+primary_entry:
     mov     x19, x0                     // keep the DTB pointer
     mrs     x20, CurrentEL
     lsr     x20, x20, #2                // x20 = current EL
-    ldr     x1, =__stack_top            // stack before any call
+    // Self-relocation. Only PC-relative addressing until it is done: x21 = load delta.
+    adrp    x1, __image_start
+    add     x1, x1, :lo12:__image_start
+    ldr     x2, =__link_base            // absolute: the linker resolves it, no relocation
+    sub     x21, x1, x2
+    adrp    x3, __rela_start
+    add     x3, x3, :lo12:__rela_start
+    adrp    x4, __rela_end
+    add     x4, x4, :lo12:__rela_end
+1:  cmp     x3, x4
+    b.hs    2f
+    ldp     x5, x6, [x3], #16           // r_offset, r_info
+    ldr     x7, [x3], #8                // r_addend
+    cmp     w6, #R_AARCH64_RELATIVE     // the only type in this image (tools/check_pie.py)
+    b.ne    1b
+    add     x7, x7, x21
+    str     x7, [x5, x21]               // *(r_offset + delta) = r_addend + delta
+    b       1b
+2:  adrp    x1, __stack_top             // stack before any call
+    add     x1, x1, :lo12:__stack_top
     mov     sp, x1
     cmp     x20, #2
     b.ne    1f
@@ -21,14 +55,25 @@ _start:
     adr     x1, normal_vectors_el1
     msr     vbar_el1, x1
     isb
-    ldr     x1, =__bss_start            // zero .bss (16-byte aligned by the linker script)
-    ldr     x2, =__bss_end
+    adrp    x1, __bss_start             // zero .bss (16-byte aligned by the linker script)
+    add     x1, x1, :lo12:__bss_start
+    adrp    x2, __bss_end
+    add     x2, x2, :lo12:__bss_end
 2:  cmp     x1, x2
     b.hs    3f
     stp     xzr, xzr, [x1], #16
     b       2b
-3:  mov     x0, x19
+    // The writes above bypassed the caches (MMU off): drop any line a loader left for the
+    // image, so that the cacheable map turned on later sees them.
+3:  adrp    x0, __image_start
+    add     x0, x0, :lo12:__image_start
+    adrp    x1, __bss_end
+    add     x1, x1, :lo12:__bss_end
+    sub     x1, x1, x0
+    bl      dcache_invalidate_range_poc
+    mov     x0, x19
     mov     x1, x20
+    mov     x2, x21
     bl      normal_main                 // Swift; does not return
 4:  wfi
     b       4b

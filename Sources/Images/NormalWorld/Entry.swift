@@ -21,7 +21,7 @@ nonisolated(unsafe) var boot = BootInfo()
 
 /// Called by Startup/normal_entry.S with the loader's x0 (DTB) and the current EL.
 @_cdecl("normal_main")
-public func normal_main(_ x0: UInt64, _ el: UInt64) -> Never {
+public func normal_main(_ x0: UInt64, _ el: UInt64, _ loadDelta: UInt64) -> Never {
     boot.entryEL = Int(el)
     boot.shellEL = Int(el)
     boot.dtbAddress = findDeviceTree(x0)
