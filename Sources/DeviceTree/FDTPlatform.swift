@@ -55,12 +55,9 @@ extension FDT {
         return node(atPath: UnsafeRawBufferPointer(rebasing: bytes[target]))
     }
 
-    /// The console UART's base address: the `stdout-path` node's first `reg`, else the first
-    /// enabled node compatible with "arm,pl011". (`ranges` of a parent bus are not applied:
-    /// on QEMU `virt` the UART is a child of the root.)
+    /// The console UART's base address (FDTConsole.swift: `consoleChoice`).
     public func consoleUART(chosen: StaticString = "/chosen") -> UInt64? {
-        if let node = stdoutNode(chosen: chosen), let base = reg(of: node)?.first?.base { return base }
-        return firstNode(compatible: "arm,pl011", enabledOnly: true).flatMap { reg(of: $0)?.first?.base }
+        consoleChoice(chosen: chosen).uart?.base
     }
 
     /// `method` of `/psci`, or of the first node compatible with "arm,psci*"; nil without PSCI.
@@ -112,7 +109,8 @@ extension FDT {
         DeviceTreeSummary(
             version: version, totalSize: totalSize, model: model(), compatible: rootCompatible(),
             memory: memoryRanges(), reserved: reservedMemory(), reservationMap: reservationMap(),
-            stdoutPath: stdoutPath(), consoleUART: consoleUART(), psci: psciMethod())
+            stdoutPath: stdoutPath(), console: consoleChoice(), psci: psciMethod(),
+            fwCfg: fwCfgBase(), mmBuffer: mmBuffer())
     }
 }
 
@@ -126,8 +124,13 @@ public struct DeviceTreeSummary: Equatable, Sendable {
     public var reserved: [FDTReservedRegion]
     public var reservationMap: [FDTRegion]
     public var stdoutPath: [UInt8]?
-    public var consoleUART: UInt64?
+    public var console: ConsoleChoice
     public var psci: PSCIMethod?
+    /// QEMU's fw_cfg, when the tree lists it.
+    public var fwCfg: UInt64?
+    /// The MM shared buffer our monitor reserved.
+    public var mmBuffer: FDTRegion?
+    public var consoleUART: UInt64? { console.uart?.base }
 }
 
 /// The fuzzing entry: validates `data` and, when it is accepted, runs every query over every
@@ -137,11 +140,14 @@ public func parseAll(_ data: UnsafeRawBufferPointer) -> Int {
     do { fdt = try FDT(data) } catch { return -1 }
     let s = fdt.summary()
     var sum = s.memory.count &+ s.reserved.count &+ s.reservationMap.count &+ Int(truncatingIfNeeded: s.consoleUART ?? 0)
+    sum &+= Int(truncatingIfNeeded: (s.fwCfg ?? 0) &+ (s.mmBuffer?.base ?? 0)) &+ (s.console.uart?.regShift ?? 0)
     sum &+= Int(truncatingIfNeeded: fdt.interruptController()?.distributor ?? 0)
     var paths = 0
     fdt.forEachNode { node, depth in
         sum &+= depth &+ fdt.name(of: node).count &+ fdt.addressCells(of: node) &+ fdt.sizeCells(of: node)
         sum &+= (fdt.reg(of: node)?.count ?? 0) &+ (fdt.isEnabled(node) ? 1 : 0)
+        // Translation walks the tree from the root: capped like the paths below to stay linear.
+        if paths < 64 { sum &+= Int(truncatingIfNeeded: fdt.translatedReg(of: node)?.first?.base ?? 0) }
         sum &+= fdt.isCompatible(node, withPrefix: "arm,") ? 1 : 0
         sum &+= fdt.children(of: node).count
         for p in fdt.properties(of: node) {

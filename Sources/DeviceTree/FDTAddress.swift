@@ -1,0 +1,63 @@
+/// Bus addresses to CPU physical addresses (Devicetree Specification §2.3.8, `ranges`).
+extension FDT {
+    /// The nodes from the root down to `node`'s parent, outermost first; nil when `node` is not
+    /// in this tree.
+    public func ancestors(of node: FDTNode) -> [FDTNode]? {
+        var path: [FDTNode] = []
+        var found: [FDTNode]?
+        forEachNode { n, depth in
+            path.removeLast(path.count - min(depth, path.count))
+            if n.offset == node.offset { found = path; return false }
+            path.append(n)
+            return true
+        }
+        return found
+    }
+
+    /// `reg` of `node` with each base translated through the `ranges` of every enclosing bus up
+    /// to the root. A bus without `ranges` does not map its children into the CPU's space, an
+    /// empty `ranges` maps them 1:1, and an address no entry covers is untranslatable: all
+    /// three as Linux reads them. Nil when `reg` is unusable or any base does not translate.
+    public func translatedReg(of node: FDTNode) -> [FDTRegion]? {
+        guard let regions = reg(of: node), let path = ancestors(of: node) else { return nil }
+        var out: [FDTRegion] = []
+        for r in regions {
+            var address = r.base
+            // path.last is `node`'s parent: the space `reg` is written in. Walk up to the root.
+            var level = path.count - 1
+            while level > 0 {
+                guard let next = translate(address, bus: path[level], parent: path[level - 1]) else { return nil }
+                address = next
+                level -= 1
+            }
+            out.append(FDTRegion(base: address, size: r.size))
+        }
+        return out
+    }
+
+    /// `address` in `bus`'s child space, in the space of `parent` (the bus's own parent).
+    func translate(_ address: UInt64, bus: FDTNode, parent: FDTNode) -> UInt64? {
+        guard let p = property("ranges", of: bus), let range = valueRange(of: p) else { return nil }
+        if range.isEmpty { return address }
+        let childCells = addressCells(of: bus), parentCells = addressCells(of: parent), sizeCells = sizeCells(of: bus)
+        guard (1...2).contains(childCells), (1...2).contains(parentCells), (1...2).contains(sizeCells) else { return nil }
+        let stride = (childCells + parentCells + sizeCells) * 4
+        guard range.count % stride == 0 else { return nil }
+        var offset = range.lowerBound
+        while offset < range.upperBound {
+            guard let child = cellValue(at: offset, count: childCells),
+                  let target = cellValue(at: offset + childCells * 4, count: parentCells),
+                  let size = cellValue(at: offset + (childCells + parentCells) * 4, count: sizeCells) else { return nil }
+            if address >= child, address - child < size {
+                let (sum, overflow) = target.addingReportingOverflow(address - child)
+                return overflow ? nil : sum
+            }
+            offset += stride
+        }
+        return nil
+    }
+
+    private func cellValue(at offset: Int, count: Int) -> UInt64? {
+        count == 1 ? u32(at: offset).map(UInt64.init) : u64(at: offset)
+    }
+}
