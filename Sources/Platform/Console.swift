@@ -1,6 +1,6 @@
 /// Text output on the console UART without String: static text, numbers and byte strings.
 public enum Console {
-    nonisolated(unsafe) public static var uart = PL011(base: 0x0900_0000)
+    nonisolated(unsafe) public static var uart = UART.pl011(PL011(base: 0x0900_0000))
 
     public static func put(_ byte: UInt8) {
         if byte == 10 { uart.write(13) }

@@ -1,15 +1,19 @@
 import Hardware
 
-/// QEMU's firmware configuration device (docs/specs/fw_cfg: MMIO on `virt` at 0x0902_0000):
+/// QEMU's firmware configuration device (docs/specs/fw_cfg: MMIO, on `virt` at 0x0902_0000):
 /// the run script passes boot options as `-fw_cfg name=opt/swiftfw/<key>,string=<value>`.
+/// Used only where the device tree lists it ("qemu,fw-cfg-mmio"): other boards have none, and
+/// touching its address there would fault.
 public enum FwCfg {
-    static let base: UInt64 = 0x0902_0000
-    static let data = base          // 8-bit reads stream the selected item
-    static let selector = base + 8  // 16-bit, big-endian
-    static let dmaAddress = base + 16  // 64-bit, big-endian; writing the low half starts it
+    /// Set at boot from the device tree; nil: no fw_cfg.
+    nonisolated(unsafe) public static var base: UInt64? = nil
+    static var data: UInt64 { base ?? 0 }               // 8-bit reads stream the selected item
+    static var selector: UInt64 { (base ?? 0) + 8 }     // 16-bit, big-endian
+    static var dmaAddress: UInt64 { (base ?? 0) + 16 }  // 64-bit, big-endian; writing the low half starts it
     static let fileDirectory: UInt16 = 0x19
 
     public static func select(_ key: UInt16) {
+        guard base != nil else { return }
         // The selector is big-endian on MMIO: write the byte-swapped key as a 16-bit store.
         let swapped = UInt32(key >> 8 | (key & 0xFF) << 8)
         hw_mmio_write16(selector, UInt16(swapped))
@@ -27,6 +31,7 @@ public enum FwCfg {
 
     /// Whether the device is there: the signature item (key 0) reads "QEMU".
     public static var present: Bool {
+        guard base != nil else { return false }
         select(0)
         return readBytes(4) == [0x51, 0x45, 0x4D, 0x55]
     }
@@ -41,6 +46,7 @@ public enum FwCfg {
     /// Starts the DMA access described by the 16-byte record at `record` (QEMU completes it
     /// before the store returns; the caller reads the record's control word back).
     public static func startDMA(record: UInt64) {
+        guard base != nil else { return }
         hw_dsb_sy()
         hw_mmio_write32(dmaAddress, UInt32(truncatingIfNeeded: record >> 32).byteSwapped)
         hw_mmio_write32(dmaAddress + 4, UInt32(truncatingIfNeeded: record).byteSwapped)
@@ -48,7 +54,7 @@ public enum FwCfg {
     }
 
     /// The contents of the named file, or nil (no fw_cfg, or no such file). Call with the MMU
-    /// mapping 0x0902_0000 as device memory (or off).
+    /// mapping the device as device memory (or off).
     public static func file(_ name: StaticString) -> [UInt8]? {
         guard present else { return nil }
         select(fileDirectory)

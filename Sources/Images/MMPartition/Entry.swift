@@ -50,7 +50,7 @@ func ffa(_ r: Registers) -> Registers { smcCall(r) }
 public func partition_main(_ x0: UInt64) -> Never {
     let boot = readBootInformation(x0, imageBase: PartitionMap.image)
     if case .manifest(let layout, _, _, _) = boot { PartitionMap.use(layout) }
-    Console.uart = PL011(base: PartitionMap.secureUART)
+    Console.uart = .pl011(PL011(base: PartitionMap.secureUART))
     logBootLayout(boot)
     if case .refused = boot {
         Messages.serve(ffa(.ffaError(.invalidParameters)))

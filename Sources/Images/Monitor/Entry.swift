@@ -15,7 +15,7 @@ func dcache_clean_range_poc(_ start: UInt64, _ length: UInt64)
 /// Called by Startup/monitor_entry.S on the boot core, running from secure SRAM at EL3.
 @_cdecl("monitor_main")
 public func monitor_main() -> Never {
-    Console.uart = PL011(base: QEMUVirt.uart0)
+    Console.uart = .pl011(PL011(base: QEMUVirt.uart0))
     Console.line("\nsecure: EL3 monitor copied from flash to secure SRAM")
     GIC.initialise()   // before the MMU: MMIO with the MMU off is Device-nGnRnE
 

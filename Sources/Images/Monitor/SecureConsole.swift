@@ -9,7 +9,7 @@ enum SecureConsole {
     /// Runs `body` with Console's formatting writing to the secure UART.
     static func log(_ body: () -> Void) {
         let saved = Console.uart
-        Console.uart = uart
+        Console.uart = .pl011(uart)
         body()
         Console.uart = saved
     }

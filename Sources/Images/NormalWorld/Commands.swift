@@ -71,9 +71,16 @@ enum Commands {
             Console.write("memory: "); Console.hex0x(r.base); Console.write(" size "); Console.hex0x(r.size); Console.put(10)
         }
         Console.write("console: ")
-        if let u = s.consoleUART { Console.write("PL011 at "); Console.hex0x(u) } else { Console.write("none found") }
+        if let u = s.console.uart { Console.write(u.kind.name); Console.write(" at "); Console.hex0x(u.base) } else { Console.write("none found") }
         if let p = s.stdoutPath { Console.write(" (stdout-path "); Console.bytes(p); Console.write(")") }
+        if s.console.source == .fallbackNoStdoutPath || s.console.source == .fallbackUnsupported { Console.write(" (fallback)") }
         Console.put(10)
+        Console.write("fw_cfg: ")
+        if let f = s.fwCfg { Console.hex0x(f); Console.put(10) } else { Console.line("none") }
+        Console.write("MM buffer: "); Console.hex0x(NSSharedBuffer.base); Console.write(" size "); Console.hex0x(UInt64(NSSharedBuffer.bytes))
+        Console.line(s.mmBuffer == nil ? " (default: no /reserved-memory/mm-buffer)" : " (/reserved-memory)")
+        Console.write("timer: "); Console.dec(hw_read_cntfrq()); Console.line(" Hz (CNTFRQ_EL0)")
+        Console.write("image: loaded at "); Console.hex0x(boot.loadAddress); Console.put(10)
         Console.write("psci: ")
         switch s.psci {
         case .smc?: Console.line("method smc")
@@ -113,6 +120,7 @@ enum Commands {
 
     static func poweroff(_ args: [[UInt8]]) {
         guard noArguments(args, "poweroff") else { return }
+        guard boot.psci != nil else { Console.line("poweroff: cannot, the device tree has no /psci"); return }
         Console.line("Powering off...")
         PSCI.call(0x8400_0008)
         Console.line("PSCI SYSTEM_OFF returned: no PSCI here")
@@ -120,6 +128,7 @@ enum Commands {
 
     static func reset(_ args: [[UInt8]]) {
         guard noArguments(args, "reset") else { return }
+        guard boot.psci != nil else { Console.line("reset: cannot, the device tree has no /psci"); return }
         Console.line("Resetting...")
         PSCI.call(0x8400_0009)
         Console.line("PSCI SYSTEM_RESET returned: no PSCI here")

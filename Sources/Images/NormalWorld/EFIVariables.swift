@@ -7,10 +7,20 @@ import Variables
 @_extern(c, "dcache_clean_range_poc") func dcache_clean_range_poc(_ start: UInt64, _ length: UInt64)
 @_extern(c, "dcache_invalidate_range_poc") func dcache_invalidate_range_poc(_ start: UInt64, _ length: UInt64)
 
-/// The MM shared buffer (docs/design.md: 64 KiB of non-secure memory at 0x4010_0000).
+/// The MM shared buffer: the `/reserved-memory/mm-buffer` node our monitor adds, else the
+/// platform default (docs/design.md: 64 KiB of non-secure memory at 0x4010_0000).
 struct NSSharedBuffer: SharedMemory {
-    static let base: UInt64 = 0x4010_0000
-    var size: Int { 0x1_0000 }
+    nonisolated(unsafe) static var base: UInt64 = 0x4010_0000
+    nonisolated(unsafe) static var bytes = 0x1_0000
+    var size: Int { NSSharedBuffer.bytes }
+
+    /// Takes the device tree's buffer when it is page-aligned and at least a page (the message
+    /// header and GET_PAYLOAD_SIZE need far less); at most 1 MiB of it is used.
+    static func place(base: UInt64, size: UInt64) {
+        guard base & 0xFFF == 0, size >= 0x1000 else { return }
+        self.base = base
+        bytes = Int(min(size, 0x10_0000))
+    }
     mutating func write(_ bytes: [UInt8], at offset: Int) {
         guard let p = UnsafeMutablePointer<UInt8>(bitPattern: UInt(NSSharedBuffer.base) + UInt(offset)) else { return }
         for i in bytes.indices { unsafe p[i] = bytes[i] }

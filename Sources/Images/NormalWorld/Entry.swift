@@ -15,21 +15,34 @@ struct BootInfo {
     var dtbError = false
     var summary: DeviceTreeSummary? = nil
     var psci: DeviceTree.PSCIMethod? = nil
+    var console = ConsoleChoice.withoutDeviceTree
+    /// Where this image runs (Startup/normal_entry.S relocated it there).
+    var loadAddress: UInt64 = 0
+
+    /// RAM from the DTB; QEMU virt's 1 GiB at 0x4000_0000 when the DTB says nothing.
+    var memory: [FDTRegion] {
+        let m = summary?.memory ?? []
+        return m.isEmpty ? [FDTRegion(base: 0x4000_0000, size: 0x4000_0000)] : m
+    }
 }
 
 nonisolated(unsafe) var boot = BootInfo()
 
-/// Called by Startup/normal_entry.S with the loader's x0 (DTB) and the current EL.
+/// Called by Startup/normal_entry.S with the loader's x0 (DTB), the current EL and how far from
+/// its link address the image was loaded (already relocated).
 @_cdecl("normal_main")
 public func normal_main(_ x0: UInt64, _ el: UInt64, _ loadDelta: UInt64) -> Never {
     boot.entryEL = Int(el)
     boot.shellEL = Int(el)
+    boot.loadAddress = ImageMap.imageStart
     boot.dtbAddress = findDeviceTree(x0)
     readDeviceTree()
-    if let uart = boot.summary?.consoleUART { Console.uart = PL011(base: uart) }
+    useConsole(boot.console)
     Console.write("\nnormal: Swift firmware entered at EL"); Console.dec(UInt64(el))
+    Console.write(", loaded at "); Console.hex0x(boot.loadAddress)
     Console.write(", DTB at "); Console.hex0x(boot.dtbAddress); Console.put(10)
     if boot.dtbError { Console.line("normal: the DTB is malformed; using QEMU virt defaults") }
+    describeConsole(boot.console)
     if el == 2, let traps = EL2Stub.requestedTraps() {
         EL2Stub.enter(traps: traps, dtb: boot.dtbAddress)
     }
@@ -53,29 +66,62 @@ func findDeviceTree(_ x0: UInt64) -> UInt64 {
 
 func readDeviceTree() {
     guard boot.dtbAddress != 0, let start = UnsafeRawPointer(bitPattern: UInt(boot.dtbAddress)) else {
-        boot.dtbError = true; return
+        // No tree at all: QEMU virt as it was before device trees (PL011, fw_cfg).
+        boot.dtbError = true; FwCfg.base = 0x0902_0000; return
     }
     let total = unsafe start.load(fromByteOffset: 4, as: UInt32.self).byteSwapped
     let length = Int(min(total, 0x0010_0000))
     do throws(FDTError) {
         let fdt = try FDT(unsafe UnsafeRawBufferPointer(start: start, count: length))
-        boot.summary = fdt.summary()
-        boot.psci = fdt.psciMethod()
+        let s = fdt.summary()
+        boot.summary = s
+        boot.psci = s.psci
+        boot.console = s.console
+        FwCfg.base = s.fwCfg
+        if let b = s.mmBuffer { NSSharedBuffer.place(base: b.base, size: b.size) }
     } catch {
         boot.dtbError = true
     }
 }
 
-/// Identity map: the low 1 GiB (flash and devices) as Device-nGnRnE, all RAM from the DTB
-/// (any number of ranges, anywhere below 2^48) as normal write-back memory, read/write and
-/// execute-never but for this image's code (ImageMap); QEMU virt's 1 GiB at 0x4000_0000 when
-/// the DTB says nothing. No WXN: what this firmware loads next may need its own rules.
+/// The console's UART from the device tree's choice (DeviceTree/FDTConsole.swift).
+func useConsole(_ choice: ConsoleChoice) {
+    guard let u = choice.uart else { Console.uart = .none; return }
+    switch u.kind {
+    case .pl011: Console.uart = .pl011(PL011(base: u.base))
+    case .ns16550: Console.uart = .ns16550(NS16550(base: u.base, regShift: u.regShift, regIOWidth: u.regIOWidth))
+    case .cadence:
+        let c = CadenceUART(base: u.base)
+        c.enable()
+        Console.uart = .cadence(c)
+    }
+}
+
+func describeConsole(_ choice: ConsoleChoice) {
+    guard let u = choice.uart else { return }
+    Console.write("normal: console "); Console.write(u.kind.name); Console.write(" at "); Console.hex0x(u.base)
+    switch choice.source {
+    case .stdoutPath: Console.line(" (stdout-path)")
+    case .fallbackNoStdoutPath: Console.line(" (no usable stdout-path: first UART we drive)")
+    case .fallbackUnsupported: Console.line(" (stdout-path names a UART we do not drive: first one we do)")
+    case .noDeviceTree: Console.line(" (no device tree: QEMU virt's)")
+    case .none: Console.put(10)
+    }
+}
+
+/// Identity map: the low 4 GiB (devices wherever a board puts them) as Device-nGnRnE, then all
+/// RAM from the DTB (any number of ranges, anywhere below 2^48) as normal write-back memory,
+/// read/write and execute-never but for this image's code (ImageMap), and the console and
+/// fw_cfg pages as device memory even above 4 GiB. No WXN: what this firmware loads next may
+/// need its own rules.
 func enableIdentityMap(el: Int) {
     var tables = TranslationTables(pool: unsafe UnsafeMutableRawPointer(&__pagetables_start), pages: 64,
                                    regime: Regime(el: el))
-    _ = tables.map(0, 0x4000_0000, .device)
-    var memory = boot.summary?.memory ?? []
-    if memory.isEmpty { memory = [FDTRegion(base: 0x4000_0000, size: 0x4000_0000)] }
+    _ = tables.map(0, 0x1_0000_0000, .device)
+    for device in [Console.uart.base, FwCfg.base] {
+        if let d = device, d >= 0x1_0000_0000 { _ = tables.map(d & ~0xFFF, 0x1000, .device) }
+    }
+    let memory = boot.memory
     for r in memory where !tables.map(r.base, r.size, .readWrite) {
         Console.write("normal: RAM "); Console.hex0x(r.base); Console.write(" size "); Console.hex0x(r.size)
         Console.line(" not (fully) mapped: unaligned, above 2^48 or out of table pages")

@@ -64,11 +64,9 @@ enum ExitBootServices {
     static func runtimeTables() -> UInt64 {
         var t = TranslationTables(pool: unsafe UnsafeMutableRawPointer(&__rt_pagetables_start), pages: 32,
                                   regime: Regime(el: boot.shellEL))
-        var memory = boot.summary?.memory ?? []
-        if memory.isEmpty { memory = [FDTRegion(base: 0x4000_0000, size: 0x4000_0000)] }
-        for r in memory { _ = t.map(r.base, r.size, .readWrite) }
+        for r in boot.memory { _ = t.map(r.base, r.size, .readWrite) }
         _ = t.map(ImageMap.runtimeCode)
-        _ = t.map(Console.uart.base & ~0xFFF, 0x1000, .device)
+        if let uart = Console.uart.base { _ = t.map(uart & ~0xFFF, 0x1000, .device) }
         return t.root
     }
 }

@@ -2,15 +2,16 @@ import ABI
 import Driver
 import Platform
 
-@_extern(c, "__ffa_tx") nonisolated(unsafe) var __ffa_tx: UInt8
-@_extern(c, "__ffa_rx") nonisolated(unsafe) var __ffa_rx: UInt8
+@_extern(c, "__ffa_buffers") nonisolated(unsafe) var __ffa_buffers: UInt8
 
-/// The RX/TX pair: by default two 64 KiB-aligned 64 KiB regions reserved by Linker/normal.ld,
-/// enough for any minimum size FFA_FEATURES can report; `rxtx <address>` (TestRXTXCommand.swift)
-/// moves it anywhere in RAM.
+/// The RX/TX pair: by default two 64 KiB-aligned 64 KiB regions inside the 192 KiB that
+/// Linker/normal.ld reserves (the image may sit at any 4 KiB boundary, so the alignment is
+/// made here), enough for any minimum size FFA_FEATURES can report; `rxtx <address>`
+/// (TestRXTXCommand.swift) moves it anywhere in RAM.
 struct StaticRXTX: RXTXBuffers {
-    var txAddress = UInt64(UInt(bitPattern: unsafe UnsafeMutableRawPointer(&__ffa_tx)))
-    var rxAddress = UInt64(UInt(bitPattern: unsafe UnsafeMutableRawPointer(&__ffa_rx)))
+    static var reserved: UInt64 { UInt64(UInt(bitPattern: unsafe UnsafeMutableRawPointer(&__ffa_buffers))) }
+    var txAddress = (StaticRXTX.reserved + 0xFFFF) & ~0xFFFF
+    var rxAddress = (StaticRXTX.reserved + 0xFFFF) & ~0xFFFF + 0x1_0000
     var capacity: Int { 0x1_0000 }
     func readRX(offset: Int, count: Int) -> [UInt8] {
         guard offset >= 0, count >= 0, offset <= capacity - count,

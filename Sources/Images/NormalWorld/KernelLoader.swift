@@ -17,10 +17,7 @@ enum KernelLoader {
     /// What `qfw load` put in memory, so `booti <addr>` knows the initrd's size.
     nonisolated(unsafe) static var loadedInitrd: (base: UInt64, size: UInt64)? = nil
 
-    static var memory: [FDTRegion] {
-        let m = boot.summary?.memory ?? []
-        return m.isEmpty ? [FDTRegion(base: 0x4000_0000, size: 0x4000_0000)] : m
-    }
+    static var memory: [FDTRegion] { boot.memory }
 
     /// This image with its stacks, heap and tables, which must survive until the jump.
     static var firmware: FDTRegion {

@@ -112,6 +112,7 @@ HW_INLINE void hw_wfe(void) { __asm__ volatile("wfe"); }
 HW_INLINE uint32_t hw_mmio_read32(uint64_t addr) { return *(volatile uint32_t *)addr; }
 HW_INLINE void hw_mmio_write32(uint64_t addr, uint32_t v) { *(volatile uint32_t *)addr = v; }
 HW_INLINE uint8_t hw_mmio_read8(uint64_t addr) { return *(volatile uint8_t *)addr; }
+HW_INLINE void hw_mmio_write8(uint64_t addr, uint8_t v) { *(volatile uint8_t *)addr = v; }
 HW_INLINE void hw_mmio_write16(uint64_t addr, uint16_t v) { *(volatile uint16_t *)addr = v; }
 
 // Semihosting SYS_EXIT (0x18) with ADP_Stopped_ApplicationExit: QEMU -semihosting exits with `code`.
