@@ -166,9 +166,16 @@ $(B)/runtime-checked: $(B)/normal.elf tools/check_runtime.py
 .DEFAULT_GOAL := all
 
 MODE ?= el2
+# MACHINE=raspi3b|zcu102 boots the same build/normal.bin on that board (docs/boards.md).
+MACHINE ?= virt
 run: all
 	@qemu/ensure-qemu.sh
+ifeq ($(MACHINE),virt)
 	@KERNEL="$(KERNEL)" INITRD="$(INITRD)" APPEND='$(APPEND)' qemu/run.sh $(MODE) $(B)/flash0.img $(B)/normal.elf
+else
+	@qemu/boards/fetch-dtbs.sh $(B)/boards $(B)/linux/debs
+	@qemu/run.sh $(MACHINE) $(B)/flash0.img $(B)/normal.elf
+endif
 
 # The proof build's shell (hostile, bench, sysregs, irqtest, rxtx; MODE=setway: the set/way
 # self-test) on build/proof/flash0.img; the product's build/flash0.img is not touched.

@@ -5,12 +5,23 @@
 #   plain-el2   normal image alone on -M virt,virtualization=on
 #   setway  normal image alone at EL1 under its EL2 stub with HCR_EL2.TSW: set/way self-test
 #           (the proof build only: build/proof/normal.elf, `make run-proof MODE=setway`)
+# One normal.bin (beside the ELF) on other machines and load addresses, no secure world
+# (docs/boards.md; board device trees from qemu/boards/fetch-dtbs.sh in build/boards/):
+#   kernel      -M virt -kernel normal.bin: its Image header puts it at RAM base + 0x80000, EL1
+#   loader@ADDR -M virt, normal.bin written at ADDR and started there (x0 = 0: the DTB is found
+#               at the base of RAM)
+#   raspi3b     -M raspi3b -kernel normal.bin -dtb bcm2837-rpi-3-b.dtb: RAM at 0, loaded at
+#               0x80000, console on the mini-UART (the second serial port)
+#   zcu102      -M xlnx-zcu102 -kernel normal.bin -dtb zynqmp-zcu102-rev1.0.dtb: Cortex-A53,
+#               Cadence UART; QEMU_EXTRA="-m 4G" puts RAM at 0 and at 0x8_0000_0000
 # Extra QEMU arguments come from QEMU_EXTRA (a later -m there overrides the 1 GiB below, e.g.
 # QEMU_EXTRA="-m 4G"); CPU from QEMU_CPU (default max); the GIC from GIC_VERSION (default 3; 2
 # gives a GICv2 with its memory-mapped CPU interface).
 # KERNEL, INITRD and APPEND become -kernel, -initrd and -append: with firmware in flash QEMU only
 # offers them through fw_cfg, where the normal world's `qfw load` and `boot` find them.
 mode=${1:-el2}; flash=${2:-build/flash0.img}; elf=${3:-build/normal.elf}
+bin=${elf%.elf}.bin
+dtbs=${BOARD_DTBS:-build/boards}
 set --
 if [ -n "${KERNEL:-}" ]; then set -- "$@" -kernel "$KERNEL"; fi
 if [ -n "${INITRD:-}" ]; then set -- "$@" -initrd "$INITRD"; fi
@@ -27,6 +38,14 @@ case "$mode" in
              -fw_cfg name=opt/swiftfw/el2-stub,string=setway $QEMU_EXTRA ;;
   el1)     machine="virt,secure=on,virtualization=off,gic-version=$gic" ;;
   plain)   exec qemu-system-aarch64 -M virt,gic-version=$gic $common -semihosting -kernel "$elf" $QEMU_EXTRA ;;
+  kernel)  exec qemu-system-aarch64 -M virt,gic-version=$gic $common -kernel "$bin" $QEMU_EXTRA ;;
+  loader@*) addr=${mode#loader@}
+           exec qemu-system-aarch64 -M virt,gic-version=$gic $common \
+             -device loader,file="$bin",addr="$addr",force-raw=on -device loader,addr="$addr",cpu-num=0 $QEMU_EXTRA ;;
+  raspi3b) exec qemu-system-aarch64 -M raspi3b -display none -no-user-config -serial null -serial mon:stdio \
+             -kernel "$bin" -dtb "$dtbs/bcm2837-rpi-3-b.dtb" $QEMU_EXTRA ;;
+  zcu102)  exec qemu-system-aarch64 -M xlnx-zcu102 -m 2G -display none -no-user-config -serial mon:stdio \
+             -audiodev none,id=none -kernel "$bin" -dtb "$dtbs/zynqmp-zcu102-rev1.0.dtb" $QEMU_EXTRA ;;
   plain-el2) exec qemu-system-aarch64 -M virt,virtualization=on,gic-version=$gic $common -semihosting -kernel "$elf" $QEMU_EXTRA ;;
   *) echo "run.sh: unknown mode $mode" >&2; exit 2 ;;
 esac

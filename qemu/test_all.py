@@ -43,6 +43,9 @@ def main():
     results["fuzz"] = command("fuzz (short, fixed seed)", [sys.executable, "tools/fuzz.py", "--short"])
     print("== QEMU tests", flush=True)
     results["qemu"] = qemu_tests.main(["tests"])
+    import board_tests
+    print("== QEMU board tests (one normal.bin on virt -kernel, raspi3b, xlnx-zcu102)", flush=True)
+    results["boards"] = board_tests.main(["board_tests"])
     import proof_tests  # a suite that cannot be imported fails the run, never skips quietly
     print("== QEMU proof tests (hostile normal world)", flush=True)
     results["proof"] = proof_tests.main(["proof_tests"])

@@ -111,20 +111,21 @@ func describeConsole(_ choice: ConsoleChoice) {
 
 /// Identity map: the low 4 GiB (devices wherever a board puts them) as Device-nGnRnE, then all
 /// RAM from the DTB (any number of ranges, anywhere below 2^48) as normal write-back memory,
-/// read/write and execute-never but for this image's code (ImageMap), and the console and
-/// fw_cfg pages as device memory even above 4 GiB. No WXN: what this firmware loads next may
+/// read/write and execute-never but for this image's code (ImageMap), then the console and
+/// fw_cfg pages as device memory wherever they are. No WXN: what this firmware loads next may
 /// need its own rules.
 func enableIdentityMap(el: Int) {
     var tables = TranslationTables(pool: unsafe UnsafeMutableRawPointer(&__pagetables_start), pages: 64,
                                    regime: Regime(el: el))
     _ = tables.map(0, 0x1_0000_0000, .device)
-    for device in [Console.uart.base, FwCfg.base] {
-        if let d = device, d >= 0x1_0000_0000 { _ = tables.map(d & ~0xFFF, 0x1000, .device) }
-    }
     let memory = boot.memory
     for r in memory where !tables.map(r.base, r.size, .readWrite) {
         Console.write("normal: RAM "); Console.hex0x(r.base); Console.write(" size "); Console.hex0x(r.size)
         Console.line(" not (fully) mapped: unaligned, above 2^48 or out of table pages")
+    }
+    // After RAM: a /memory that covers a device (QEMU's zcu102 with -m 4G) must not make it cacheable.
+    for device in [Console.uart.base, FwCfg.base] {
+        if let d = device { _ = tables.map(d & ~0xFFF, 0x1000, .device) }
     }
     if !tables.map(ImageMap.bootRegions) { Console.line("normal: the image's W^X map does not fit its tables") }
     MMUControl.enable(el: el, tables: tables, wxn: false)

@@ -1,0 +1,165 @@
+#!/usr/bin/env python3
+"""Board tests (docs/boards.md): the one build/normal.bin as an arm64 Image on QEMU virt at
+several load addresses and RAM sizes, on raspi3b and on xlnx-zcu102, with no secure world; and
+as BL33 of our secure world. Each boot checks the shell, the device tree's console, FF-A absent
+or present, and a UEFI variable set and read back."""
+import hashlib
+import os
+import re
+import struct
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import BUILD, ROOT, boot, check, finished, run_suite  # noqa: E402
+
+TESTS = []
+
+
+def test(fn):
+    TESTS.append(fn)
+    return fn
+
+
+NORMAL_BIN = os.path.join(BUILD, "normal.bin")
+VARIABLE = ["setenv -e -nv -bs -rt BoardVar board-value", "printenv -e BoardVar"]
+PROMPT = "Type 'help' for commands."
+
+
+def board_dtbs():
+    r = subprocess.run([os.path.join(ROOT, "qemu", "boards", "fetch-dtbs.sh"),
+                        os.path.join(BUILD, "boards"), os.path.join(BUILD, "linux", "debs")],
+                       cwd=ROOT, capture_output=True, text=True)
+    check(r.returncode == 0, "no board device trees (qemu/boards/fetch-dtbs.sh): " + r.stdout + r.stderr)
+
+
+def digest():
+    with open(NORMAL_BIN, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def shell_and_variable(b, load_address):
+    check(f"loaded at {load_address:#x}, DTB at" in b, f"not loaded at {load_address:#x}", b)
+    check("=> version\nswift-ffa-firmware" in b, "version missing", b)
+    check("DataSize = 0xb" in b and "board-value" in b, "the variable was not set and read back", b)
+    check("*** unexpected exception" not in b, "an exception", b)
+
+
+def no_ffa(b, reason):
+    check(f"normal: no FF-A ({reason})" in b, f"FF-A not reported absent ({reason})", b)
+    check("normal: variables are volatile: no FF-A" in b, "variables not volatile", b)
+    check(f"=> ffa version\nFF-A is absent: {reason}" in b, "ffa version does not say FF-A is absent", b)
+
+
+COMMANDS = ["version", "dt", "ffa version"] + VARIABLE
+
+
+@test
+def image_header_is_an_arm64_image_and_relocations_are_relative():
+    with open(NORMAL_BIN, "rb") as f:
+        data = f.read()
+    code0, _, text_offset, image_size, flags = struct.unpack_from("<IIQQQ", data, 0)
+    magic, = struct.unpack_from("<I", data, 0x38)
+    check(magic == 0x644D5241, f"magic {magic:#x} is not ARM\\x64")
+    check(code0 & 0xFC000000 == 0x14000000, f"offset 0 is not a branch ({code0:#010x})")
+    check(text_offset == 0x80000, f"text_offset {text_offset:#x}")
+    check(flags == 0xA, f"flags {flags:#x}: want LE, 4K pages, anywhere")
+    # image_size covers the file and every NOLOAD region (stacks, heap, tables) after it.
+    out = subprocess.run(["llvm-readelf", "-S", "-r", os.path.join(BUILD, "normal.elf")],
+                         capture_output=True, text=True, check=True).stdout
+    sections = re.findall(r"^\s*\[\s*\d+\] (\S+)\s+\S+\s+([0-9a-f]{16}) [0-9a-f]+ ([0-9a-f]+) [0-9a-f]+ +(\S*A\S*) ", out, re.M)
+    footprint = max(int(a, 16) + int(s, 16) for _, a, s, _ in sections) - 0x60000000
+    check(any(name == ".pagetables" for name, _, _, _ in sections), "section table not read")
+    check(len(data) <= image_size and footprint <= image_size, f"image_size {image_size:#x} < footprint {footprint:#x}")
+    dynamic = out.split("'.rela.dyn'")[1].split("Relocation section")[0]
+    types = {l.split()[2] for l in dynamic.splitlines() if l.strip().startswith("0000")}
+    check(types == {"R_AARCH64_RELATIVE"}, f"dynamic relocation types {types}")
+
+
+@test
+def virt_kernel_at_three_load_addresses():
+    before = digest()
+    # -kernel: RAM base + text_offset; the generic loader: any 4 KiB boundary, x0 = 0.
+    for mode, address in (("kernel", 0x4008_0000), ("loader@0x41234000", 0x4123_4000),
+                          ("loader@0x7f000000", 0x7F00_0000)):
+        b = boot(mode, COMMANDS + ["poweroff"])
+        finished(b)
+        shell_and_variable(b, address)
+        no_ffa(b, "hvc conduit but no EL2")
+        check("console: PL011 at 0x9000000 (stdout-path /pl011@9000000)" in b, "console not from the DTB", b)
+        check(f"image: loaded at {address:#x}" in b, "dt does not show the load address", b)
+    check(digest() == before, "normal.bin changed between boots")
+
+
+@test
+def virt_kernel_with_2g_and_4g():
+    for size, line in (("2G", "memory: 0x40000000 size 0x80000000"), ("4G", "memory: 0x40000000 size 0x100000000")):
+        b = boot("kernel", COMMANDS + ["poweroff"], extra=f"-m {size}")
+        finished(b)
+        check(line in b, f"-m {size}: RAM not read from the DTB", b)
+        shell_and_variable(b, 0x4008_0000)
+
+
+@test
+def virt_kernel_at_el2_smc_without_el3_is_never_issued():
+    # virtualization=on and no EL3: QEMU's /psci says smc, and smc would be UNDEFINED for FF-A.
+    b = boot("kernel", COMMANDS + ["poweroff"], extra="-M virt,virtualization=on")
+    finished(b)
+    check("=> version" in b, "no shell", b)
+    no_ffa(b, "smc conduit but no EL3")
+    shell_and_variable(b, 0x4008_0000)
+
+
+@test
+def raspi3b_mini_uart_ram_at_zero_no_psci():
+    board_dtbs()
+    b = boot("raspi3b", COMMANDS + ["poweroff", "reset", "version"], until="reset: cannot", timeout=60)
+    check(not b.timed_out, "QEMU timed out", b)
+    shell_and_variable(b, 0x8_0000)
+    check("console: ns16550 at 0x3f215040 (stdout-path serial1)" in b, "the mini-UART was not chosen", b)
+    check("memory: 0x0 size 0x3c000000" in b, "RAM at 0 not read", b)
+    check("psci: none" in b, "a /psci where raspi3b has none", b)
+    no_ffa(b, "no PSCI conduit in the device tree")
+    check("poweroff: cannot, the device tree has no /psci" in b, "poweroff did not say it cannot", b)
+
+
+@test
+def zcu102_cadence_uart():
+    board_dtbs()
+    # QEMU's Cadence UART drops what arrives before the firmware enables it: type after the prompt.
+    b = boot("zcu102", [], then=(PROMPT, COMMANDS + ["poweroff"]), timeout=60)
+    finished(b)
+    shell_and_variable(b, 0x8_0000)
+    check("console: Cadence UART at 0xff000000 (stdout-path serial0)" in b, "the Cadence UART was not chosen", b)
+    check("memory: 0x0 size 0x80000000" in b, "RAM not read", b)
+    no_ffa(b, "smc conduit but no EL3")
+
+
+@test
+def zcu102_4g_console_stays_device_memory():
+    # QEMU 7.2 writes one /memory range of 4 GiB at 0 here, over the UART at 0xff000000 (the
+    # board's upper 2 GiB really sit at 0x8_0000_0000): the firmware maps the console page as
+    # device memory after RAM (QEMU does not model the difference; the boot must still work).
+    board_dtbs()
+    b = boot("zcu102", [], then=(PROMPT, ["dt"] + VARIABLE + ["poweroff"]), extra="-m 4G", timeout=60)
+    finished(b)
+    check("memory: 0x0 size 0x100000000" in b, "RAM not read", b)
+    check("board-value" in b, "variable not read back", b)
+
+
+@test
+def bl33_on_our_secure_world_takes_the_mm_buffer_from_the_dtb():
+    b = boot("el2", COMMANDS + ["poweroff"])
+    finished(b)
+    shell_and_variable(b, 0x6000_0000)
+    check("MM buffer: 0x40100000 size 0x10000 (/reserved-memory)" in b, "MM buffer not from /reserved-memory", b)
+    check("normal: UEFI variables over FF-A" in b, "variables not over FF-A", b)
+
+
+def main(argv):
+    return run_suite(TESTS, argv, "board tests")
+
+
+if __name__ == "__main__":
+    p, f = main(sys.argv)
+    sys.exit(1 if f else 0)
