@@ -36,7 +36,7 @@ primary_entry:
     b.hs    2f
     ldp     x5, x6, [x3], #16           // r_offset, r_info
     ldr     x7, [x3], #8                // r_addend
-    cmp     w6, #R_AARCH64_RELATIVE     // the only type in this image (tools/check_pie.py)
+    cmp     w6, #R_AARCH64_RELATIVE     // the only type here (tools/check_pie.py)
     b.ne    1b
     add     x7, x7, x21
     str     x7, [x5, x21]               // *(r_offset + delta) = r_addend + delta
