@@ -91,7 +91,7 @@ define link_image
 endef
 
 # The normal image is position-independent (docs/boards.md): relative relocations only.
-NORMAL_PIE := --emit-relocs -pie --no-dynamic-linker --apply-dynamic-relocs -z norelro --hash-style=gnu
+NORMAL_PIE := --emit-relocs -pie --no-dynamic-linker --pack-dyn-relocs=relr -z norelro --hash-style=gnu
 $(B)/normal.elf: $(NORMAL_OBJS) Linker/normal.ld
 	$(call link_image,Linker/normal.ld,$(NORMAL_PIE) $(NORMAL_OBJS))
 $(B)/monitor.elf: $(MONITOR_OBJS) Linker/monitor.ld

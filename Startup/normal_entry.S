@@ -5,8 +5,6 @@
 // before any compiled code runs (docs/boards.md).
 #include "exception_frame.inc"
 
-#define R_AARCH64_RELATIVE 1027
-
     .section .text.boot, "ax"
     .global _start
 _start:                                 // Image header (Linux booting.rst), 64 bytes
@@ -28,18 +26,33 @@ primary_entry:
     add     x1, x1, :lo12:__image_start
     ldr     x2, =__link_base            // absolute: the linker resolves it, no relocation
     sub     x21, x1, x2
-    adrp    x3, __rela_start
-    add     x3, x3, :lo12:__rela_start
-    adrp    x4, __rela_end
-    add     x4, x4, :lo12:__rela_end
+    // SHT_RELR (tools/check_pie.py: nothing else): an even entry is the link address of a
+    // word to relocate; an odd one a bitmap whose bit i (1..63) is the word i-1 after the
+    // last one done. Relocating a word adds the delta to its link-time value.
+    adrp    x3, __relr_start
+    add     x3, x3, :lo12:__relr_start
+    adrp    x4, __relr_end
+    add     x4, x4, :lo12:__relr_end
+    mov     x9, xzr                     // x9: the next word's runtime address
 1:  cmp     x3, x4
     b.hs    2f
-    ldp     x5, x6, [x3], #16           // r_offset, r_info
-    ldr     x7, [x3], #8                // r_addend
-    cmp     w6, #R_AARCH64_RELATIVE     // the only type here (tools/check_pie.py)
-    b.ne    1b
-    add     x7, x7, x21
-    str     x7, [x5, x21]               // *(r_offset + delta) = r_addend + delta
+    ldr     x5, [x3], #8
+    tbnz    x5, #0, 3f
+    add     x9, x5, x21                 // an address
+    ldr     x6, [x9]
+    add     x6, x6, x21
+    str     x6, [x9], #8
+    b       1b
+3:  mov     x7, x9                      // a bitmap over the 63 words from x9
+4:  lsr     x5, x5, #1
+    cbz     x5, 5f
+    tbz     x5, #0, 6f
+    ldr     x6, [x7]
+    add     x6, x6, x21
+    str     x6, [x7]
+6:  add     x7, x7, #8
+    b       4b
+5:  add     x9, x9, #(63 * 8)
     b       1b
 2:  adrp    x1, __stack_top             // stack before any call
     add     x1, x1, :lo12:__stack_top

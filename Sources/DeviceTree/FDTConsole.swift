@@ -113,17 +113,8 @@ extension FDT {
     /// The MM shared buffer our monitor reserves: the `/reserved-memory` child named
     /// "mm-buffer" (any unit address). Nil when there is none or its size is 0.
     public func mmBuffer() -> FDTRegion? {
-        guard let parent = node(at: "/reserved-memory") else { return nil }
-        var next = firstChild(of: parent)
-        while let node = next {
-            let n = name(of: node)
-            let stem = Array("mm-buffer".utf8)
-            if n.count >= stem.count, Array(n[0..<stem.count]) == stem, n.count == stem.count || n[stem.count] == UInt8(ascii: "@"),
-               let r = reg(of: node)?.first, r.size > 0 {
-                return FDTRegion(base: r.base, size: r.size)
-            }
-            next = nextSibling(of: node)
-        }
-        return nil
+        // A path component without "@" matches any unit address (node(at:)).
+        guard let node = node(at: "/reserved-memory/mm-buffer"), let r = reg(of: node)?.first, r.size > 0 else { return nil }
+        return FDTRegion(base: r.base, size: r.size)
     }
 }

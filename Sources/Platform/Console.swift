@@ -2,6 +2,9 @@
 public enum Console {
     nonisolated(unsafe) public static var uart = UART.pl011(PL011(base: 0x0900_0000))
 
+    /// Out of line: the UART is chosen at run time, and its switch inlined at every call site
+    /// would double the image.
+    @inline(never)
     public static func put(_ byte: UInt8) {
         if byte == 10 { uart.write(13) }
         uart.write(byte)

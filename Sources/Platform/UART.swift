@@ -6,6 +6,7 @@ public enum UART {
     case cadence(CadenceUART)
     case none
 
+    @inline(never)
     public func write(_ byte: UInt8) {
         switch self {
         case .pl011(let u): u.write(byte)
@@ -15,6 +16,7 @@ public enum UART {
         }
     }
 
+    @inline(never)
     public func read() -> UInt8? {
         switch self {
         case .pl011(let u): return u.read()
