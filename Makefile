@@ -261,6 +261,7 @@ help:
 	@echo "make            build/secure.bin, build/normal.elf|.bin, build/flash0.img"
 	@echo "make run        build, boot in QEMU, land in the shell (Ctrl-A X quits; MODE=el2|el1|hvc|plain|plain-el2, BL33=file)"
 	@echo "make run KERNEL=Image [INITRD=file] [APPEND=\"...\"]  boot Linux from QEMU's -kernel (docs/linux.md)"
+	@echo "make run MACHINE=raspi3b|zcu102  the same normal.bin on another QEMU board (docs/boards.md; MODE=kernel: virt -kernel)"
 	@echo "make run-proof  the same with the proof build's shell (build/proof/; MODE=setway: set/way self-test)"
 	@echo "make test       host tests, check-runtime, check-product, short fuzz, QEMU tests (product and proof builds),"
 	@echo "                100 power cuts; one SUMMARY line"
