@@ -111,10 +111,12 @@ extension FDT {
     }
 
     /// The MM shared buffer our monitor reserves: the `/reserved-memory` child named
-    /// "mm-buffer" (any unit address). Nil when there is none or its size is 0.
+    /// "mm-buffer" (any unit address). Nil when there is none, or when it is not page-aligned
+    /// or smaller than a page (then the caller's default stands).
     public func mmBuffer() -> FDTRegion? {
         // A path component without "@" matches any unit address (node(at:)).
-        guard let node = node(at: "/reserved-memory/mm-buffer"), let r = reg(of: node)?.first, r.size > 0 else { return nil }
+        guard let node = node(at: "/reserved-memory/mm-buffer"), let r = reg(of: node)?.first,
+              r.base & 0xFFF == 0, r.size >= 0x1000 else { return nil }
         return FDTRegion(base: r.base, size: r.size)
     }
 }

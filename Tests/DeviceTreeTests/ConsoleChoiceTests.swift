@@ -129,11 +129,11 @@ import Testing
     }
 
     @Test func mmBufferFromReservedMemory() throws {
-        func tree(_ name: String, size: UInt64 = 0x1_0000) -> [UInt8] {
+        func tree(_ name: String, base: UInt64 = 0x8_4010_0000, size: UInt64 = 0x1_0000) -> [UInt8] {
             buildFDT(qemuShapedTree(extra: [
                 Node("reserved-memory", [("#address-cells", V.u32(2)), ("#size-cells", V.u32(2)), ("ranges", V.empty)], [
                     Node("linux,cma", [("size", V.cells(0, 0x100_0000))]),
-                    Node(name, [("reg", V.reg(0x8_4010_0000, size)), ("no-map", V.empty)]),
+                    Node(name, [("reg", V.reg(base, size)), ("no-map", V.empty)]),
                 ]),
             ]))
         }
@@ -141,6 +141,8 @@ import Testing
         #expect(try summary(tree("mm-buffer")).mmBuffer == FDTRegion(base: 0x8_4010_0000, size: 0x1_0000))
         #expect(try summary(tree("mm-buffers@840100000")).mmBuffer == nil)
         #expect(try summary(tree("mm-buffer@840100000", size: 0)).mmBuffer == nil)
+        #expect(try summary(tree("mm-buffer@840100000", size: 0xfff)).mmBuffer == nil)
+        #expect(try summary(tree("mm-buffer@840100800", base: 0x8_4010_0800)).mmBuffer == nil)
         #expect(try summary(qemuVirtDTB).mmBuffer == nil)
     }
 

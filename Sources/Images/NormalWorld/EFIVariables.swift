@@ -14,10 +14,9 @@ struct NSSharedBuffer: SharedMemory {
     nonisolated(unsafe) static var bytes = 0x1_0000
     var size: Int { NSSharedBuffer.bytes }
 
-    /// Takes the device tree's buffer when it is page-aligned and at least a page (the message
-    /// header and GET_PAYLOAD_SIZE need far less); at most 1 MiB of it is used.
+    /// Takes the device tree's buffer (FDT.mmBuffer: page-aligned, at least a page); at most
+    /// 1 MiB of it is used.
     static func place(base: UInt64, size: UInt64) {
-        guard base & 0xFFF == 0, size >= 0x1000 else { return }
         self.base = base
         bytes = Int(min(size, 0x10_0000))
     }
