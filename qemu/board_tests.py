@@ -6,6 +6,7 @@ or present, and a UEFI variable set and read back."""
 import hashlib
 import os
 import re
+import shutil
 import struct
 import subprocess
 import sys
@@ -144,6 +145,41 @@ def zcu102_4g_console_stays_device_memory():
     b = boot("zcu102", [], then=(PROMPT, ["dt"] + VARIABLE + ["poweroff"]), extra="-m 4G", timeout=60)
     finished(b)
     check("memory: 0x0 size 0x100000000" in b, "RAM not read", b)
+    check("board-value" in b, "variable not read back", b)
+
+
+def edited_virt_dtb(name, edit):
+    """QEMU virt's own device tree (dumpdtb), edited as DTS text and compiled with dtc."""
+    if shutil.which("dtc") is None:
+        subprocess.run(["apt-get", "install", "-y", "-q", "device-tree-compiler"], check=True,
+                       stdout=subprocess.DEVNULL)
+    raw, out = os.path.join(BUILD, f"test-{name}-virt.dtb"), os.path.join(BUILD, f"test-{name}.dtb")
+    subprocess.run(["qemu-system-aarch64", "-M", f"virt,dumpdtb={raw}", "-cpu", "max", "-m", "1G",
+                    "-display", "none", "-nodefaults"], check=True, capture_output=True)
+    dts = subprocess.run(["dtc", "-q", "-I", "dtb", "-O", "dts", raw], check=True, capture_output=True, text=True).stdout
+    subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", out], input=edit(dts), check=True, text=True)
+    os.remove(raw)
+    return out
+
+
+@test
+def virt_fallbacks_from_an_edited_device_tree():
+    # stdout-path names no node, and an MM buffer sits in /reserved-memory: what the tree says is
+    # what the shell uses. (A /psci cannot be taken away here: QEMU's -kernel boot adds its own;
+    # raspi3b has none.)
+    def edit(dts):
+        dts = dts.replace('stdout-path = "/pl011@9000000";', 'stdout-path = "/no-such-uart@0";')
+        reserved = ("\treserved-memory {\n\t\t#address-cells = <0x02>;\n\t\t#size-cells = <0x02>;\n\t\tranges;\n"
+                    "\t\tmm-buffer@48200000 {\n\t\t\treg = <0x00 0x48200000 0x00 0x20000>;\n\t\t\tno-map;\n\t\t};\n\t};\n")
+        return dts.replace("\tchosen {", reserved + "\tchosen {", 1)
+    dtb = edited_virt_dtb("fallbacks", edit)
+    b = boot("kernel", ["dt", "ffa version"] + VARIABLE + ["poweroff"], extra=f"-dtb {dtb}")
+    os.remove(dtb)
+    finished(b)
+    check("normal: console PL011 at 0x9000000 (no usable stdout-path: first UART we drive)" in b, "no fallback console", b)
+    check("console: PL011 at 0x9000000 (stdout-path /no-such-uart@0) (fallback)" in b, "dt does not say fallback", b)
+    check("MM buffer: 0x48200000 size 0x20000 (/reserved-memory)" in b, "MM buffer not from the tree", b)
+    no_ffa(b, "hvc conduit but no EL2")
     check("board-value" in b, "variable not read back", b)
 
 
