@@ -184,6 +184,20 @@ def virt_fallbacks_from_an_edited_device_tree():
 
 
 @test
+def uboot_booti_starts_normal_bin():
+    # Debian's U-Boot for QEMU (package u-boot-qemu) reads the Image header, moves the image to
+    # a 2 MiB boundary + text_offset and enters it with its own device tree.
+    if not os.environ.get("UBOOT_QEMU") and not os.path.exists("/usr/lib/u-boot/qemu_arm64/u-boot.bin"):
+        subprocess.run(["apt-get", "install", "-y", "-q", "u-boot-qemu"], check=True, stdout=subprocess.DEVNULL)
+    b = boot("uboot", [], then=("Hit any key to stop autoboot", ["", "booti 0x40400000 - ${fdtcontroladdr}"]
+                                + COMMANDS + ["poweroff"]), timeout=60)
+    finished(b)
+    check("Moving Image from 0x40400000 to 0x40480000" in b, "U-Boot did not place the Image by its header", b)
+    shell_and_variable(b, 0x4048_0000)
+    no_ffa(b, "hvc conduit but no EL2")
+
+
+@test
 def bl33_on_our_secure_world_takes_the_mm_buffer_from_the_dtb():
     b = boot("el2", COMMANDS + ["poweroff"])
     finished(b)

@@ -10,6 +10,8 @@
 #   kernel      -M virt -kernel normal.bin: its Image header puts it at RAM base + 0x80000, EL1
 #   loader@ADDR -M virt, normal.bin written at ADDR and started there (x0 = 0: the DTB is found
 #               at the base of RAM)
+#   uboot       -M virt with Debian's U-Boot (package u-boot-qemu, or UBOOT_QEMU=u-boot.bin) as
+#               firmware and normal.bin at 0x4040_0000 for its `booti 0x40400000 - ${fdtcontroladdr}`
 #   raspi3b     -M raspi3b -kernel normal.bin -dtb bcm2837-rpi-3-b.dtb: RAM at 0, loaded at
 #               0x80000, console on the mini-UART (the second serial port)
 #   zcu102      -M xlnx-zcu102 -kernel normal.bin -dtb zynqmp-zcu102-rev1.0.dtb: Cortex-A53,
@@ -42,6 +44,8 @@ case "$mode" in
   loader@*) addr=${mode#loader@}
            exec qemu-system-aarch64 -M virt,gic-version=$gic $common \
              -device loader,file="$bin",addr="$addr",force-raw=on -device loader,addr="$addr",cpu-num=0 $QEMU_EXTRA ;;
+  uboot)   exec qemu-system-aarch64 -M virt,gic-version=$gic $common -bios "${UBOOT_QEMU:-/usr/lib/u-boot/qemu_arm64/u-boot.bin}" \
+             -device loader,file="$bin",addr=0x40400000,force-raw=on $QEMU_EXTRA ;;
   raspi3b) exec qemu-system-aarch64 -M raspi3b -display none -no-user-config -serial null -serial mon:stdio \
              -kernel "$bin" -dtb "$dtbs/bcm2837-rpi-3-b.dtb" $QEMU_EXTRA ;;
   zcu102)  exec qemu-system-aarch64 -M xlnx-zcu102 -m 2G -display none -no-user-config -serial mon:stdio \
