@@ -86,7 +86,6 @@ primary_entry:
     bl      dcache_invalidate_range_poc
     mov     x0, x19
     mov     x1, x20
-    mov     x2, x21
     bl      normal_main                 // Swift; does not return
 4:  wfi
     b       4b

@@ -28,10 +28,10 @@ struct BootInfo {
 
 nonisolated(unsafe) var boot = BootInfo()
 
-/// Called by Startup/normal_entry.S with the loader's x0 (DTB), the current EL and how far from
-/// its link address the image was loaded (already relocated).
+/// Called by Startup/normal_entry.S, relocated to where it runs, with the loader's x0 (DTB) and
+/// the current EL.
 @_cdecl("normal_main")
-public func normal_main(_ x0: UInt64, _ el: UInt64, _ loadDelta: UInt64) -> Never {
+public func normal_main(_ x0: UInt64, _ el: UInt64) -> Never {
     boot.entryEL = Int(el)
     boot.shellEL = Int(el)
     boot.loadAddress = ImageMap.imageStart
