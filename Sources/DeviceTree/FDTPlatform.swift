@@ -69,6 +69,17 @@ extension FDT {
         return nil
     }
 
+    /// The conduit secure firmware answers SMCCC calls on: PSCI's `method`, else OP-TEE's
+    /// (`linaro,optee-tz`, normally under `/firmware`), as Linux's SMCCC users read it.
+    public func smcccMethod() -> PSCIMethod? {
+        if let psci = psciMethod() { return psci }
+        guard let optee = firstNode(compatible: "linaro,optee-tz", enabledOnly: true),
+              let p = property("method", of: optee) else { return nil }
+        if string(of: p, is: "smc") { return .smc }
+        if string(of: p, is: "hvc") { return .hvc }
+        return nil
+    }
+
     /// Children of `/reserved-memory` that have a `reg` (dynamically placed ones have none).
     public func reservedMemory() -> [FDTReservedRegion] {
         guard let parent = node(at: "/reserved-memory") else { return [] }
@@ -109,7 +120,7 @@ extension FDT {
         DeviceTreeSummary(
             version: version, totalSize: totalSize, model: model(), compatible: rootCompatible(),
             memory: memoryRanges(), reserved: reservedMemory(), reservationMap: reservationMap(),
-            stdoutPath: stdoutPath(), console: consoleChoice(), psci: psciMethod(),
+            stdoutPath: stdoutPath(), console: consoleChoice(), psci: psciMethod(), smccc: smcccMethod(),
             fwCfg: fwCfgBase(), mmBuffer: mmBuffer())
     }
 }
@@ -126,6 +137,8 @@ public struct DeviceTreeSummary: Equatable, Sendable {
     public var stdoutPath: [UInt8]?
     public var console: ConsoleChoice
     public var psci: PSCIMethod?
+    /// The conduit for FF-A and other SMCCC calls (`smcccMethod`).
+    public var smccc: PSCIMethod?
     /// QEMU's fw_cfg, when the tree lists it.
     public var fwCfg: UInt64?
     /// The MM shared buffer our monitor reserved.

@@ -154,3 +154,22 @@ import Testing
         }
     }
 }
+
+@Suite struct SMCCCMethodTests {
+    @Test func psciFirstThenOPTEE() throws {
+        let optee = Node("firmware", [], [Node("optee", [("compatible", V.string("linaro,optee-tz")), ("method", V.string("smc"))])])
+        let psci = Node("psci", [("compatible", V.string("arm,psci-1.0")), ("method", V.string("hvc"))])
+        #expect(try summary(buildFDT(qemuShapedTree(extra: [optee]))).smccc == .smc)
+        #expect(try summary(buildFDT(qemuShapedTree(extra: [optee]))).psci == nil)
+        #expect(try summary(buildFDT(qemuShapedTree(extra: [psci, optee]))).smccc == .hvc)
+        #expect(try summary(buildFDT(qemuShapedTree())).smccc == nil)
+    }
+
+    @Test func disabledOrMethodlessOPTEEGivesNone() throws {
+        let disabled = Node("firmware", [], [Node("optee", [("compatible", V.string("linaro,optee-tz")),
+                                                            ("method", V.string("smc")), ("status", V.string("disabled"))])])
+        let methodless = Node("firmware", [], [Node("optee", [("compatible", V.string("linaro,optee-tz"))])])
+        #expect(try summary(buildFDT(qemuShapedTree(extra: [disabled]))).smccc == nil)
+        #expect(try summary(buildFDT(qemuShapedTree(extra: [methodless]))).smccc == nil)
+    }
+}

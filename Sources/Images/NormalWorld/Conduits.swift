@@ -16,7 +16,7 @@ enum SystemConduit {
 
     static func select(el2Stub: Bool) {
         let method: Driver.PSCIMethod
-        switch boot.psci {
+        switch boot.smccc {
         case .smc?: method = .smc
         case .hvc?: method = .hvc
         default: method = .none

@@ -15,6 +15,8 @@ struct BootInfo {
     var dtbError = false
     var summary: DeviceTreeSummary? = nil
     var psci: DeviceTree.PSCIMethod? = nil
+    /// /psci's method, else OP-TEE's: what FF-A's conduit is chosen from.
+    var smccc: DeviceTree.PSCIMethod? = nil
     var console = ConsoleChoice.withoutDeviceTree
     /// Where this image runs (Startup/normal_entry.S relocated it there).
     var loadAddress: UInt64 = 0
@@ -76,6 +78,7 @@ func readDeviceTree() {
         let s = fdt.summary()
         boot.summary = s
         boot.psci = s.psci
+        boot.smccc = s.smccc
         boot.console = s.console
         FwCfg.base = s.fwCfg
         if let b = s.mmBuffer { NSSharedBuffer.place(base: b.base, size: b.size) }
