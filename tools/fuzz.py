@@ -272,6 +272,24 @@ def seeds_dtb():
     header = struct.pack("<6IQ", 0xFFA, 0x10002, 64 + len(manifest), 32, 1, 32, 0)
     descriptor = bytes(16) + struct.pack("<BBHIQ", 0, 0, 1, len(manifest), 64)
     out += [manifest, header + descriptor + manifest]
+    # Board shapes (docs/boards.md): UARTs behind a bus's `ranges` (Raspberry Pi), a Cadence and
+    # a DesignWare UART, fw_cfg, OP-TEE's node, and the MM buffer under /reserved-memory.
+    board = ("", [("#address-cells", cells(1)), ("#size-cells", cells(1))], [
+        ("aliases", [("serial1", sz("/soc/serial@7e215040"))], []),
+        ("chosen", [("stdout-path", sz("serial1:115200n8"))], []),
+        ("firmware", [], [("optee", [("compatible", sz("linaro,optee-tz")), ("method", sz("smc"))], [])]),
+        ("soc", [("#address-cells", cells(1)), ("#size-cells", cells(1)),
+                 ("ranges", cells(0x7E000000, 0x3F000000, 0x1000000, 0x40000000, 0x40000000, 0x1000))], [
+            ("serial@7e215040", [("compatible", sz("brcm,bcm2835-aux-uart")), ("reg", cells(0x7E215040, 0x40))], []),
+            ("bus", [("#address-cells", cells(1)), ("#size-cells", cells(1)), ("ranges", b"")], [
+                ("serial@7e201000", [("compatible", sz("snps,dw-apb-uart")), ("reg", cells(0x7E201000, 0x100)),
+                                     ("reg-shift", cells(2)), ("reg-io-width", cells(4))], [])])]),
+        ("serial@ff000000", [("compatible", sz("cdns,uart-r1p12")), ("reg", cells(0xFF000000, 0x1000))], []),
+        ("fw-cfg@9020000", [("compatible", sz("qemu,fw-cfg-mmio")), ("reg", cells(0x9020000, 0x18))], []),
+        ("reserved-memory", [("#address-cells", cells(1)), ("#size-cells", cells(1)), ("ranges", b"")], [
+            ("mm-buffer@40100000", [("reg", cells(0x40100000, 0x10000)), ("no-map", b"")], [])]),
+    ])
+    out.append(fdt(board) + bytes([0x02]))
     return out
 
 
