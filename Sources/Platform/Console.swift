@@ -10,6 +10,8 @@ public enum Console {
         uart.write(byte)
     }
 
+    /// Out of line: inlined, each literal became one call per character.
+    @inline(never)
     public static func write(_ s: StaticString) {
         let p = s.utf8Start
         for i in 0..<s.utf8CodeUnitCount { put(unsafe p[i]) }
