@@ -44,6 +44,10 @@ public func normal_main(_ x0: UInt64, _ el: UInt64) -> Never {
     Console.write(", loaded at "); Console.hex0x(boot.loadAddress)
     Console.write(", DTB at "); Console.hex0x(boot.dtbAddress); Console.put(10)
     if boot.dtbError { Console.line("normal: the DTB is malformed; using QEMU virt defaults") }
+    let footprint = KernelLoader.firmware
+    if boot.dtbAddress >= footprint.base && boot.dtbAddress - footprint.base < footprint.size {
+        Console.line("normal: the DTB lies inside this image's image_size: the heap and tables will overwrite it")
+    }
     describeConsole(boot.console)
     if el == 2, let traps = EL2Stub.requestedTraps() {
         EL2Stub.enter(traps: traps, dtb: boot.dtbAddress)
