@@ -125,6 +125,25 @@ def raspi3b_mini_uart_ram_at_zero_no_psci():
 
 
 @test
+def raspi3b_pl011_when_stdout_path_names_it():
+    # The same Debian DTB with stdout-path = "serial0": the PL011 at bus address 0x7e201000,
+    # 0x3f201000 through /soc's ranges, on QEMU's first serial port.
+    board_dtbs()
+    need_dtc()
+    dtb = os.path.join(BUILD, "test-rpi-pl011.dtb")
+    dts = subprocess.run(["dtc", "-q", "-I", "dtb", "-O", "dts", os.path.join(BUILD, "boards", "bcm2837-rpi-3-b.dtb")],
+                         check=True, capture_output=True, text=True).stdout
+    check('stdout-path = "serial1:115200n8";' in dts, "the Debian DTB's stdout-path changed")
+    dts = dts.replace('stdout-path = "serial1:115200n8";', 'stdout-path = "serial0:115200n8";')
+    subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", dtb], input=dts, check=True, text=True)
+    b = boot("raspi3b-pl011", COMMANDS + ["poweroff"], extra=f"-dtb {dtb}", until="poweroff: cannot", timeout=60)
+    os.remove(dtb)
+    check(not b.timed_out, "QEMU timed out", b)
+    shell_and_variable(b, 0x8_0000)
+    check("console: PL011 at 0x3f201000 (stdout-path serial0)" in b, "the PL011 was not chosen", b)
+
+
+@test
 def zcu102_cadence_uart():
     board_dtbs()
     # QEMU's Cadence UART drops what arrives before the firmware enables it: type after the prompt.
@@ -148,11 +167,15 @@ def zcu102_4g_console_stays_device_memory():
     check("board-value" in b, "variable not read back", b)
 
 
-def edited_virt_dtb(name, edit):
-    """QEMU virt's own device tree (dumpdtb), edited as DTS text and compiled with dtc."""
+def need_dtc():
     if shutil.which("dtc") is None:
         subprocess.run(["apt-get", "install", "-y", "-q", "device-tree-compiler"], check=True,
                        stdout=subprocess.DEVNULL)
+
+
+def edited_virt_dtb(name, edit):
+    """QEMU virt's own device tree (dumpdtb), edited as DTS text and compiled with dtc."""
+    need_dtc()
     raw, out = os.path.join(BUILD, f"test-{name}-virt.dtb"), os.path.join(BUILD, f"test-{name}.dtb")
     subprocess.run(["qemu-system-aarch64", "-M", f"virt,dumpdtb={raw}", "-cpu", "max", "-m", "1G",
                     "-display", "none", "-nodefaults"], check=True, capture_output=True)

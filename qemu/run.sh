@@ -14,6 +14,8 @@
 #               firmware and normal.bin at 0x4040_0000 for its `booti 0x40400000 - ${fdtcontroladdr}`
 #   raspi3b     -M raspi3b -kernel normal.bin -dtb bcm2837-rpi-3-b.dtb: RAM at 0, loaded at
 #               0x80000, console on the mini-UART (the second serial port)
+#   raspi3b-pl011  the same with the PL011 (the first serial port) on stdio, for a DTB whose
+#               stdout-path names it (QEMU_EXTRA="-dtb file": the last -dtb wins)
 #   zcu102      -M xlnx-zcu102 -kernel normal.bin -dtb zynqmp-zcu102-rev1.0.dtb: Cortex-A53,
 #               Cadence UART; QEMU_EXTRA="-m 4G" puts RAM at 0 and at 0x8_0000_0000
 # Extra QEMU arguments come from QEMU_EXTRA (a later -m there overrides the 1 GiB below, e.g.
@@ -47,6 +49,8 @@ case "$mode" in
   uboot)   exec qemu-system-aarch64 -M virt,gic-version=$gic $common -bios "${UBOOT_QEMU:-/usr/lib/u-boot/qemu_arm64/u-boot.bin}" \
              -device loader,file="$bin",addr=0x40400000,force-raw=on $QEMU_EXTRA ;;
   raspi3b) exec qemu-system-aarch64 -M raspi3b -display none -no-user-config -serial null -serial mon:stdio \
+             -kernel "$bin" -dtb "$dtbs/bcm2837-rpi-3-b.dtb" $QEMU_EXTRA ;;
+  raspi3b-pl011) exec qemu-system-aarch64 -M raspi3b -display none -no-user-config -serial mon:stdio -serial null \
              -kernel "$bin" -dtb "$dtbs/bcm2837-rpi-3-b.dtb" $QEMU_EXTRA ;;
   zcu102)  exec qemu-system-aarch64 -M xlnx-zcu102 -m 2G -display none -no-user-config -serial mon:stdio \
              -audiodev none,id=none -kernel "$bin" -dtb "$dtbs/zynqmp-zcu102-rev1.0.dtb" $QEMU_EXTRA ;;
