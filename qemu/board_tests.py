@@ -120,6 +120,7 @@ def raspi3b_mini_uart_ram_at_zero_no_psci():
     check("console: ns16550 at 0x3f215040 (stdout-path serial1)" in b, "the mini-UART was not chosen", b)
     check("memory: 0x0 size 0x3c000000" in b, "RAM at 0 not read", b)
     check("psci: none" in b, "a /psci where raspi3b has none", b)
+    check("fw_cfg: none" in b, "fw_cfg where the DTB lists none", b)
     no_ffa(b, "no PSCI conduit in the device tree")
     check("poweroff: cannot, the device tree has no /psci" in b, "poweroff did not say it cannot", b)
 
@@ -152,6 +153,7 @@ def zcu102_cadence_uart():
     shell_and_variable(b, 0x8_0000)
     check("console: Cadence UART at 0xff000000 (stdout-path serial0)" in b, "the Cadence UART was not chosen", b)
     check("memory: 0x0 size 0x80000000" in b, "RAM not read", b)
+    check("fw_cfg: none" in b and "psci: method smc" in b, "fw_cfg or /psci not as the DTB says", b)
     no_ffa(b, "smc conduit but no EL3")
 
 
