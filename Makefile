@@ -23,64 +23,64 @@ SWIFTC := swiftc
 SWIFTFLAGS := -target aarch64-none-none-elf -enable-experimental-feature Embedded \
   -enable-experimental-feature Extern -wmo -parse-as-library -Osize \
   -Xcc -mgeneral-regs-only -Xcc -mstrict-align \
-  -Xfrontend -disable-stack-protector -Xfrontend -function-sections -Xllvm -enable-machine-outliner=never \
-  -warnings-as-errors \
+  -Xfrontend -disable-stack-protector -Xfrontend -function-sections -Xcc -fomit-frame-pointer \
+  -lto=llvm-full -warnings-as-errors \
   -I $(MODS) -Xcc -fmodule-map-file=Sources/Platform/Hardware/module.modulemap \
-  -Xcc -ISources/Platform/Hardware
+  -Xcc -ISources/Platform/Hardware -Xcc -fmodule-map-file=Sources/Board/include/module.modulemap
 ASFLAGS := --target=aarch64-none-elf -Werror -ffreestanding -fno-builtin -nostdlib -mgeneral-regs-only \
-  -mstrict-align -ffunction-sections -fdata-sections -IStartup -ISources/Platform/Hardware
-LDFLAGS := --gc-sections --orphan-handling=error -z noexecstack
+  -mstrict-align -ffunction-sections -fdata-sections -IStartup -ISources/Platform/Hardware -ISources/Board/include
+# Swift objects are LLVM bitcode (-lto=llvm-full): each image is optimised whole at the link, so
+# the stdlib specialisations every module emits are merged and code no image calls is dropped.
+LDFLAGS := --gc-sections --orphan-handling=error -z noexecstack --lto-O2 -mllvm -enable-machine-outliner=never
 
-# Layers, each an Embedded Swift module: name, folder, modules it imports.
-LAYERS := ABI MM DeviceTree Cache MMU Variables SPMC EL3 Driver Boot PartitionBoot Platform NormalWorld Monitor MMPartition
-DIR_ABI := Sources/ABI
-DIR_MM := Sources/MM
-DIR_DeviceTree := Sources/DeviceTree
-DIR_Cache := Sources/Cache
-DIR_MMU := Sources/MMU
-DIR_Variables := Sources/Variables
-DIR_SPMC := Sources/SPMC
-DIR_EL3 := Sources/EL3
-DIR_Driver := Sources/Driver
-DIR_Boot := Sources/Boot
-DIR_PartitionBoot := Sources/PartitionBoot
-DIR_Platform := Sources/Platform
-DIR_NormalWorld := Sources/Images/NormalWorld
-DIR_Monitor := Sources/Images/Monitor
-DIR_MMPartition := Sources/Images/MMPartition
-DEPS_Variables := MM
-DEPS_SPMC := ABI
-DEPS_Driver := ABI MM Variables
-DEPS_Boot := DeviceTree
-DEPS_PartitionBoot := DeviceTree
-DEPS_Platform := ABI MM MMU Variables
-DEPS_NormalWorld := ABI MM DeviceTree Cache MMU Variables Driver Boot Platform
-DEPS_Monitor := ABI MM DeviceTree MMU Variables SPMC EL3 Platform
-DEPS_MMPartition := ABI MM DeviceTree MMU Variables PartitionBoot Platform
+# Anything built depends on $(FLAGS): it changes (and so rebuilds everything) when a flag does.
+FLAGS := $(B)/flags
+FLAGS_NOW := $(SWIFTC) $(SWIFTFLAGS) | clang $(ASFLAGS) | ld.lld $(LDFLAGS)
+$(FLAGS): FORCE
+	@mkdir -p $(B)
+	@echo '$(FLAGS_NOW)' | cmp -s - $@ || echo '$(FLAGS_NOW)' > $@
 
-HEADERS := $(wildcard Sources/Platform/Hardware/*.h Sources/Platform/Hardware/*.modulemap)
+# The module graph (Sources/modules.txt, which Package.swift reads too): DIR_<m>, DEPS_<m>
+# (what <m> imports) and LINK_<m> (the Swift modules an image of <m> links).
+include $(B)/modules.mk
+$(B)/modules.mk: Sources/modules.txt tools/modules.awk
+	@mkdir -p $(B)
+	@awk -f tools/modules.awk Sources/modules.txt > $@
 
+HEADERS := $(wildcard Sources/Platform/Hardware/*.h Sources/Platform/Hardware/*.modulemap \
+  Sources/Board/include/*.h Sources/Board/include/*.modulemap)
+
+swiftmodules = $(foreach d,$(filter-out $(C_MODULES),$(1)),$(MODS)/$(d).swiftmodule)
 define swift_module
-$(MODS)/$(1).swiftmodule $(OBJ)/$(1).o &: $(DIR_$(1)) $(wildcard $(DIR_$(1))/*.swift) $(foreach d,$(DEPS_$(1)),$(MODS)/$(d).swiftmodule) $(HEADERS)
+$(MODS)/$(1).swiftmodule $(OBJ)/$(1).o &: $(DIR_$(1)) $(wildcard $(DIR_$(1))/*.swift) $(call swiftmodules,$(DEPS_$(1))) $(HEADERS) $(FLAGS)
 	@mkdir -p $(MODS) $(OBJ)
 	@echo "  SWIFT   $(1)"
 	@$(SWIFTC) $(SWIFTFLAGS) -module-name $(1) -emit-module -emit-module-path $(MODS)/$(1).swiftmodule \
 	  -c -o $(OBJ)/$(1).o $(wildcard $(DIR_$(1))/*.swift)
 	@touch $(MODS)/$(1).swiftmodule $(OBJ)/$(1).o   # swiftc keeps an unchanged output's old time
 endef
-$(foreach m,$(LAYERS),$(eval $(call swift_module,$(m))))
+$(foreach m,$(SWIFT_MODULES),$(eval $(call swift_module,$(m))))
 
-$(OBJ)/%.S.o: Startup/%.S $(wildcard Startup/*.inc) Sources/Platform/Hardware/world_context.h
+# Assembly: -MD records the headers each file includes (world_context.h, board.h, ...).
+$(OBJ)/%.S.o: Startup/%.S $(FLAGS)
 	@mkdir -p $(dir $@)
 	@echo "  AS      $<"
-	@clang $(ASFLAGS) -c -o $@ $<
+	@clang $(ASFLAGS) -MD -MP -MF $@.d -c -o $@ $<
+-include $(wildcard $(OBJ)/*.d $(OBJ)/*/*.d)
+
+# Linker scripts take the board's addresses from board.h through the C preprocessor.
+$(B)/ld/%.ld: Linker/%.ld $(FLAGS)
+	@mkdir -p $(dir $@)
+	@clang -E -P -undef -x c -ISources/Board/include -MD -MP -MF $@.d -MT $@ -o $@ $<
+-include $(wildcard $(B)/ld/*.d)
 
 objs = $(foreach m,$(1),$(OBJ)/$(m).o)
-NORMAL_OBJS := $(call objs,ABI MM DeviceTree Cache MMU Variables Driver Boot Platform NormalWorld) \
+MKFLASH := qemu/mkflash.py qemu/board.py Sources/Board/include/board.h
+NORMAL_OBJS := $(call objs,$(LINK_NormalWorld)) \
   $(OBJ)/normal_entry.S.o $(OBJ)/boot_kernel.S.o $(OBJ)/heap_free.S.o $(OBJ)/smccc.S.o $(OBJ)/string.S.o $(OBJ)/efi_runtime_tables.S.o $(OBJ)/cache_setway.S.o $(OBJ)/cache_by_va.S.o
-MONITOR_OBJS := $(call objs,ABI MM DeviceTree MMU Variables SPMC EL3 Platform Monitor) \
+MONITOR_OBJS := $(call objs,$(LINK_Monitor)) \
   $(OBJ)/monitor_entry.S.o $(OBJ)/heap_free.S.o $(OBJ)/string.S.o $(OBJ)/cache_by_va.S.o
-PARTITION_OBJS := $(call objs,ABI MM DeviceTree MMU Variables PartitionBoot Platform MMPartition) \
+PARTITION_OBJS := $(call objs,$(LINK_MMPartition)) \
   $(OBJ)/partition_entry.S.o $(OBJ)/heap_free.S.o $(OBJ)/smccc.S.o $(OBJ)/string.S.o $(OBJ)/cache_by_va.S.o
 
 # Link, then write the flat binary, the map and a demangled disassembly beside each image.
@@ -92,12 +92,12 @@ endef
 
 # The normal image is position-independent (docs/boards.md): relative relocations only.
 NORMAL_PIE := --emit-relocs -pie --no-dynamic-linker --pack-dyn-relocs=relr -z norelro --hash-style=gnu
-$(B)/normal.elf: $(NORMAL_OBJS) Linker/normal.ld
-	$(call link_image,Linker/normal.ld,$(NORMAL_PIE) $(NORMAL_OBJS))
-$(B)/monitor.elf: $(MONITOR_OBJS) Linker/monitor.ld
-	$(call link_image,Linker/monitor.ld,$(MONITOR_OBJS))
-$(B)/partition.elf: $(PARTITION_OBJS) Linker/partition.ld
-	$(call link_image,Linker/partition.ld,$(PARTITION_OBJS))
+$(B)/normal.elf: $(NORMAL_OBJS) $(B)/ld/normal.ld $(FLAGS)
+	$(call link_image,$(B)/ld/normal.ld,$(NORMAL_PIE) $(NORMAL_OBJS))
+$(B)/monitor.elf: $(MONITOR_OBJS) $(B)/ld/monitor.ld $(FLAGS)
+	$(call link_image,$(B)/ld/monitor.ld,$(MONITOR_OBJS))
+$(B)/partition.elf: $(PARTITION_OBJS) $(B)/ld/partition.ld $(FLAGS)
+	$(call link_image,$(B)/ld/partition.ld,$(PARTITION_OBJS))
 
 # Proof build (build/proof/, docs/build.md): the images the proof tests, `make bench` and
 # `make soak` boot. Products never contain it.
@@ -108,29 +108,30 @@ $(B)/partition.elf: $(PARTITION_OBJS) Linker/partition.ld
 #   trap coming back as UNDEFINED.
 P := $(B)/proof
 DIR_ProofNormalWorld := Sources/Proof/NormalWorld
+PROOF_IMPORTS := Cache   # what the proof commands import beyond the normal world's imports
 PROOF_NORMAL_SOURCES := $(wildcard $(DIR_NormalWorld)/*.swift) $(wildcard $(DIR_ProofNormalWorld)/*.swift)
-PROOF_NORMAL_OBJS := $(subst $(OBJ)/NormalWorld.o,$(OBJ)/proof/NormalWorld.o,$(NORMAL_OBJS)) \
+PROOF_NORMAL_OBJS := $(call objs,$(PROOF_IMPORTS)) $(subst $(OBJ)/NormalWorld.o,$(OBJ)/proof/NormalWorld.o,$(NORMAL_OBJS)) \
   $(patsubst Startup/%.S,$(OBJ)/%.S.o,$(wildcard Startup/proof/*.S))
-$(OBJ)/proof/NormalWorld.o: $(DIR_NormalWorld) $(DIR_ProofNormalWorld) $(PROOF_NORMAL_SOURCES) $(foreach d,$(DEPS_NormalWorld),$(MODS)/$(d).swiftmodule) $(HEADERS)
+$(OBJ)/proof/NormalWorld.o: $(DIR_NormalWorld) $(DIR_ProofNormalWorld) $(PROOF_NORMAL_SOURCES) $(call swiftmodules,$(DEPS_NormalWorld) $(PROOF_IMPORTS)) $(HEADERS) $(FLAGS)
 	@mkdir -p $(OBJ)/proof
 	@echo "  SWIFT   NormalWorld (proof)"
 	@$(SWIFTC) $(SWIFTFLAGS) -D PROOF -module-name NormalWorld -c -o $@ $(PROOF_NORMAL_SOURCES)
 	@touch $@
-$(P)/normal.elf: $(PROOF_NORMAL_OBJS) Linker/normal.ld
+$(P)/normal.elf: $(PROOF_NORMAL_OBJS) $(B)/ld/normal.ld $(FLAGS)
 	@mkdir -p $(P)
-	$(call link_image,Linker/normal.ld,$(NORMAL_PIE) $(PROOF_NORMAL_OBJS))
+	$(call link_image,$(B)/ld/normal.ld,$(NORMAL_PIE) $(PROOF_NORMAL_OBJS))
 
 # A monitor variant: name, the -D flag it is compiled with, what it changes.
 define monitor_variant
-$(OBJ)/proof/Monitor-$(1).o: $(DIR_Monitor) $(wildcard $(DIR_Monitor)/*.swift) $(foreach d,$(DEPS_Monitor),$(MODS)/$(d).swiftmodule) $(HEADERS)
+$(OBJ)/proof/Monitor-$(1).o: $(DIR_Monitor) $(wildcard $(DIR_Monitor)/*.swift) $(call swiftmodules,$(DEPS_Monitor)) $(HEADERS) $(FLAGS)
 	@mkdir -p $(OBJ)/proof
 	@echo "  SWIFT   Monitor ($(3))"
 	@$(SWIFTC) $(SWIFTFLAGS) -D $(2) -module-name Monitor -c -o $$@ $(wildcard $(DIR_Monitor)/*.swift)
 	@touch $$@   # swiftc keeps an unchanged output's old time
-$(P)/monitor-$(1).elf: $(subst $(OBJ)/Monitor.o,$(OBJ)/proof/Monitor-$(1).o,$(MONITOR_OBJS)) Linker/monitor.ld
+$(P)/monitor-$(1).elf: $(subst $(OBJ)/Monitor.o,$(OBJ)/proof/Monitor-$(1).o,$(MONITOR_OBJS)) $(B)/ld/monitor.ld $(FLAGS)
 	@mkdir -p $(P)
-	$$(call link_image,Linker/monitor.ld,$(subst $(OBJ)/Monitor.o,$(OBJ)/proof/Monitor-$(1).o,$(MONITOR_OBJS)))
-$(P)/secure-$(1).bin: $(P)/monitor-$(1).bin $(B)/partition.bin qemu/mkflash.py
+	$$(call link_image,$(B)/ld/monitor.ld,$(subst $(OBJ)/Monitor.o,$(OBJ)/proof/Monitor-$(1).o,$(MONITOR_OBJS)))
+$(P)/secure-$(1).bin: $(P)/monitor-$(1).bin $(B)/partition.bin $(MKFLASH)
 	@$(PY) qemu/mkflash.py secure --monitor $(P)/monitor-$(1).bin --partition $(B)/partition.bin -o $$@
 endef
 $(eval $(call monitor_variant,bench,PROOF_BENCH_SPME,bench: SPME set))
@@ -138,9 +139,9 @@ $(eval $(call monitor_variant,trap,PROOF_EL3_TRAP_SCXTNUM,proof: SCXTNUM trapped
 
 # Flash images: the proof normal world over the product secure world, the bench monitor, or the
 # trapping monitor. Tests boot copies of them (qemu/harness.py), never these files.
-$(P)/flash0.img: $(B)/secure.bin $(P)/normal.bin qemu/mkflash.py
+$(P)/flash0.img: $(B)/secure.bin $(P)/normal.bin $(MKFLASH)
 	@$(PY) qemu/mkflash.py flash --secure $(B)/secure.bin --bl33 $(P)/normal.bin -o $@
-$(P)/flash0-%.img: $(P)/secure-%.bin $(P)/normal.bin qemu/mkflash.py
+$(P)/flash0-%.img: $(P)/secure-%.bin $(P)/normal.bin $(MKFLASH)
 	@$(PY) qemu/mkflash.py flash --secure $< --bl33 $(P)/normal.bin -o $@
 PROOF_IMAGES := $(P)/normal.elf $(P)/flash0.img $(P)/flash0-bench.img $(P)/flash0-trap.img
 proof: $(PROOF_IMAGES)
@@ -148,13 +149,13 @@ proof: $(PROOF_IMAGES)
 $(B)/%.bin: $(B)/%.elf
 	@llvm-objcopy -O binary $< $@
 
-# The secure image: EL3 monitor at offset 0, the MM partition at 512 KiB (see docs/boot.md).
-$(B)/secure.bin: $(B)/monitor.bin $(B)/partition.bin qemu/mkflash.py
+# The secure image: the EL3 monitor and the MM partition at their flash offsets (board.h, docs/boot.md).
+$(B)/secure.bin: $(B)/monitor.bin $(B)/partition.bin $(MKFLASH)
 	@$(PY) qemu/mkflash.py secure --monitor $(B)/monitor.bin --partition $(B)/partition.bin -o $@
 
 BL33 ?= $(B)/normal.bin
-# The variable store (last 1 MiB) of an existing flash image is kept: variables survive rebuilds.
-$(B)/flash0.img: $(B)/secure.bin $(BL33) qemu/mkflash.py FORCE
+# The variable store of an existing flash image is kept: variables survive rebuilds.
+$(B)/flash0.img: $(B)/secure.bin $(BL33) $(MKFLASH) FORCE
 	@$(PY) qemu/mkflash.py flash --secure $(B)/secure.bin --bl33 $(BL33) -o $@
 
 all: $(B)/secure.bin $(B)/normal.elf $(B)/normal.bin $(B)/flash0.img $(B)/runtime-checked $(B)/pie-checked

@@ -1,28 +1,27 @@
 // swift-tools-version:6.0
 // The pure layers of both firmware worlds, built for the host and tested with `swift test`.
 // The firmware images are built from the same folders by the Makefile (see docs/build.md).
+// The module graph is declared once, in Sources/modules.txt, which the Makefile reads too.
+import Foundation
 import PackageDescription
 
-let layers: [(name: String, deps: [String])] = [
-    ("ABI", []),
-    ("MM", []),
-    ("DeviceTree", []),
-    ("Cache", []),
-    ("MMU", []),
-    ("Variables", ["MM"]),
-    ("SPMC", ["ABI"]),
-    ("Driver", ["ABI", "MM", "Variables"]),
-    ("EL3", []),
-    ("Boot", ["DeviceTree"]),
-    ("PartitionBoot", ["DeviceTree"]),
-]
+struct Module { let name: String; let folder: String; let kind: String; let deps: [String] }
+let graph = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Sources/modules.txt")
+let modules = try! String(contentsOf: graph, encoding: .utf8).split(separator: "\n").compactMap { line -> Module? in
+    let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+    guard let first = words.first, !first.hasPrefix("#"), words.count >= 3 else { return nil }
+    return Module(name: first, folder: words[1], kind: words[2], deps: Array(words.dropFirst(3)))
+}
+// The pure Swift layers; the header-only C modules they import.
+let layers = modules.filter { $0.kind == "host" }.map { (name: $0.name, deps: $0.deps, path: $0.folder) }
+let cModules = modules.filter { $0.kind == "c" }
 
-var targets: [Target] = []
+var targets: [Target] = cModules.map { .target(name: $0.name, path: $0.folder) }
 for layer in layers {
     targets.append(.target(
         name: layer.name,
         dependencies: layer.deps.map { .target(name: $0) },
-        path: "Sources/\(layer.name)"))
+        path: layer.path))
     targets.append(.testTarget(
         name: "\(layer.name)Tests",
         dependencies: [.target(name: layer.name)] + layer.deps.map { .target(name: $0) }

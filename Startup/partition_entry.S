@@ -1,6 +1,6 @@
-// MM secure partition entry at S-EL1 (0x0E10_0000, MMU off), entered by our monitor with x0 = 0
-// or by an FF-A SPMC with x0 = the boot information (manifest gp-register-num = 0): x0 is kept
-// for partition_main.
+// MM secure partition entry at S-EL1 (its secure SRAM base, board.h; MMU off), entered by our
+// monitor with x0 = 0 or by an FF-A SPMC with x0 = the boot information (manifest
+// gp-register-num = 0): x0 is kept for partition_main.
 #include "exception_frame.inc"
 
     .section .text.boot, "ax"

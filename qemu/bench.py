@@ -26,11 +26,14 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from board import BOARD  # noqa: E402
 from harness import BUILD, ROOT, boot, fresh_flash  # noqa: E402
 
 NM = shutil.which("llvm-nm") or "llvm-nm"  # make puts the Swift toolchain first on PATH
 DEMANGLE = shutil.which("swift-demangle") or "swift-demangle"
 ICOUNT = "-icount shift=0"
+MONITOR = (BOARD.MONITOR_BASE, BOARD.MONITOR_BASE + BOARD.MONITOR_SIZE)
+PARTITION = (BOARD.PARTITION_BASE, BOARD.PARTITION_BASE + BOARD.PARTITION_SIZE)
 
 
 def bench_flash(image="product"):
@@ -272,8 +275,8 @@ def profile(command, entry_prefix, label, before=(), limit=400000, top=30):
                 key = syms.name(pc) + " from " + syms.name(regs[30])
                 calls, size = copies.get(key, (0, 0))
                 copies[key] = (calls + 1, size + regs[2])
-            world = "monitor (EL3)" if 0x0E00_0000 <= pc < 0x0E10_0000 else \
-                "partition (S-EL1)" if 0x0E10_0000 <= pc < 0x0F00_0000 else "normal"
+            world = "monitor (EL3)" if MONITOR[0] <= pc < MONITOR[1] else \
+                "partition (S-EL1)" if PARTITION[0] <= pc < PARTITION[1] else "normal"
             name = f"[{world.split()[0][:4]}] {syms.name(pc)}"
             by_function[name] = by_function.get(name, 0) + 1
             by_world[world] += 1
@@ -293,7 +296,9 @@ def profile_boot(top=40):
     """Boots to the prompt with QEMU's TB execution log (-d exec,nochain,in_asm) and prints the
     instructions executed by function: every TB execution counts the TB's instructions."""
     log = os.path.join(tempfile.mkdtemp(prefix="bench-"), "exec.log")
-    extra = f"{ICOUNT} -d exec,nochain,in_asm -dfilter 0x0e000000..0x0effffff,0x60000000..0x6fffffff -D {log}"
+    sram = (BOARD.SECURE_SRAM_BASE, BOARD.SECURE_SRAM_BASE + BOARD.SECURE_SRAM_SIZE - 1)
+    bl33 = (BOARD.BL33_BASE, BOARD.BL33_BASE + (256 << 20) - 1)
+    extra = f"{ICOUNT} -d exec,nochain,in_asm -dfilter {sram[0]:#x}..{sram[1]:#x},{bl33[0]:#x}..{bl33[1]:#x} -D {log}"
     boot("el2", [], flash=bench_flash(), extra=extra, until="=> ", timeout=300)
     syms = Symbols([os.path.join(BUILD, e) for e in ("normal.elf", "monitor.elf", "partition.elf")])
     sizes, counts, total = {}, {}, 0

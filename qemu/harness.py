@@ -6,6 +6,8 @@ import os
 import subprocess
 import time
 
+from board import BOARD
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.path.join(ROOT, "build")
 
@@ -50,6 +52,8 @@ def boot(mode="el2", commands=(), timeout=30, flash=None, cpu=None, extra=None, 
     if gic:
         env["GIC_VERSION"] = str(gic)
     flash = flash or shared_flash(image)
+    if os.path.realpath(flash) == os.path.realpath(os.path.join(BUILD, "flash0.img")):
+        raise ValueError("tests boot copies of the flash (fresh_flash), never the user's build/flash0.img")
     cmd = [os.path.join(ROOT, "qemu", "run.sh"), mode, flash, os.path.join(BUILD, IMAGES[image][1])]
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, env=env, cwd=ROOT)
@@ -126,7 +130,8 @@ def fresh_flash(name, image="product"):
     dst = os.path.join(BUILD, f"test-{name}.img")
     with open(src, "rb") as f:
         data = bytearray(f.read())
-    data[-(1 << 20):] = b"\xff" * (1 << 20)
+    store = slice(BOARD.VARSTORE_OFFSET, BOARD.VARSTORE_OFFSET + BOARD.VARSTORE_SIZE)
+    data[store] = b"\xff" * BOARD.VARSTORE_SIZE
     with open(dst, "wb") as f:
         f.write(data)
     return dst

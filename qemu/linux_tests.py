@@ -16,9 +16,10 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
+from board import BOARD  # noqa: E402
 
 LINUX = os.path.join(harness.BUILD, "linux")
-APPEND = "console=ttyAMA0 earlycon=pl011,0x9000000"
+APPEND = f"console=ttyAMA0 earlycon=pl011,{BOARD.UART0:#x}"
 # Added by `setenv bootargs` in the typed boot: the shell variable, not -append, must reach Linux.
 # `swiftfw.shell` makes /init start a busybox shell, which then runs the typed SHELL_LINES.
 TYPED_MARK = "swiftfw.typed=1 swiftfw.shell"
@@ -128,7 +129,7 @@ def boot_linux(memory, kernel, initrd, typed):
     if typed:
         # A key stops the countdown; then the U-Boot way, step by step.
         commands = ["", "qfw load", "setenv bootargs " + APPEND + " " + TYPED_MARK, "printenv bootargs",
-                    "booti 0x40400000 0x44000000"]
+                    f"booti {BOARD.KERNEL_LOAD:#x} {BOARD.INITRD_LOAD:#x}"]
     # A panicking kernel never ends QEMU: stop at the end of its panic message.
     return harness.boot(commands=commands, flash=flash, extra=f"-m {memory}", timeout=600,
                         kernel=kernel, initrd=initrd, append=APPEND, until="---[ end Kernel panic",

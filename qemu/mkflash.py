@@ -1,22 +1,23 @@
 #!/usr/bin/env python3
-"""Packs the secure image and the 64 MiB flash0 image (layout: docs/boot.md).
+"""Packs the secure image and the flash0 image (layout: board.h, docs/boot.md).
 
-secure: monitor at 0 (≤ 512 KiB), MM partition at 512 KiB (≤ 512 KiB)  -> secure.bin
-flash:  secure.bin at 0, BL33 header at 1 MiB, BL33 payload at 1 MiB + 4 KiB,
-        variable store in the last 1 MiB, kept as it is when the image already exists.
+secure: monitor at its offset, MM partition at its offset, each within its slot  -> secure.bin
+flash:  secure.bin at 0, the BL33 header, the BL33 payload, and the variable store, which is
+        kept as it is when the image already exists.
 """
 import argparse
 import os
 import struct
 import sys
 
-FLASH_SIZE = 64 << 20
-PARTITION_OFFSET = 0x8_0000
-SLOT = 0x8_0000
-BL33_HEADER = 0x10_0000
-BL33_PAYLOAD = 0x10_1000
-STORE = FLASH_SIZE - (1 << 20)
-BL33_MAGIC = 0x33334C424D495753  # "SWIMBL33"
+from board import BOARD
+
+FLASH_SIZE = BOARD.FLASH_SIZE
+PARTITION_OFFSET = BOARD.PARTITION_FLASH_OFFSET
+BL33_HEADER = BOARD.BL33_HEADER_OFFSET
+BL33_PAYLOAD = BOARD.BL33_PAYLOAD_OFFSET
+STORE = BOARD.VARSTORE_OFFSET
+BL33_MAGIC = BOARD.BL33_MAGIC  # "SWIMBL33"
 
 
 def fail(msg):
@@ -26,11 +27,12 @@ def fail(msg):
 def secure(args):
     monitor = open(args.monitor, "rb").read()
     partition = open(args.partition, "rb").read()
-    if len(monitor) > SLOT:
-        fail(f"monitor is {len(monitor)} bytes, its slot is {SLOT}")
-    if len(partition) > SLOT:
-        fail(f"partition is {len(partition)} bytes, its slot is {SLOT}")
-    image = monitor + b"\0" * (PARTITION_OFFSET - len(monitor)) + partition
+    if len(monitor) > BOARD.MONITOR_FLASH_SLOT:
+        fail(f"monitor is {len(monitor)} bytes, its slot is {BOARD.MONITOR_FLASH_SLOT}")
+    if len(partition) > BOARD.PARTITION_FLASH_SLOT:
+        fail(f"partition is {len(partition)} bytes, its slot is {BOARD.PARTITION_FLASH_SLOT}")
+    image = b"\0" * BOARD.MONITOR_FLASH_OFFSET + monitor
+    image += b"\0" * (PARTITION_OFFSET - len(image)) + partition
     open(args.o, "wb").write(image)
 
 
@@ -41,16 +43,16 @@ def flash(args):
         fail("secure image overlaps the BL33 header")
     if len(bl33) == 0 or BL33_PAYLOAD + len(bl33) > STORE:
         fail(f"BL33 payload of {len(bl33)} bytes does not fit before the variable store")
-    store = b"\xff" * (FLASH_SIZE - STORE)
+    store = b"\xff" * BOARD.VARSTORE_SIZE
     if os.path.exists(args.o) and os.path.getsize(args.o) == FLASH_SIZE:
         with open(args.o, "rb") as f:
             f.seek(STORE)
-            store = f.read()
+            store = f.read(BOARD.VARSTORE_SIZE)
     image = bytearray(b"\xff" * FLASH_SIZE)
     image[0:len(sec)] = sec
     image[BL33_HEADER:BL33_HEADER + 16] = struct.pack("<QQ", BL33_MAGIC, len(bl33))
     image[BL33_PAYLOAD:BL33_PAYLOAD + len(bl33)] = bl33
-    image[STORE:] = store
+    image[STORE:STORE + BOARD.VARSTORE_SIZE] = store
     tmp = args.o + ".tmp"
     open(tmp, "wb").write(image)
     os.replace(tmp, args.o)

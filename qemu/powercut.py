@@ -7,7 +7,7 @@ counts, restarted from the same flash image and checked against a model. docs/po
     python3 qemu/powercut.py --self-test             # shows the checker catches broken stores
 
 The cut: a small TCG plugin (its C source is below; built into build/powercut/) counts every
-instruction executed below 0x4000_0000, which is where the secure world runs (boot code in
+instruction executed below the start of RAM, which is where the secure world runs (boot code in
 flash, EL3 monitor and MM partition in secure SRAM), and the stores among them into the
 variable store's flash, and kills QEMU with SIGKILL just before a target instruction or just
 after a target flash store. The normal world only enters the secure world by SMC, so these
@@ -33,22 +33,26 @@ import threading
 import time
 import zlib
 
+from board import BOARD
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.path.join(ROOT, "build")
 WORK = os.path.join(BUILD, "powercut")
 
-# The variable store: last 1 MiB of flash0, 4 erase blocks (docs/variable-store.md).
-FLASH_SIZE = 64 << 20
-STORE = FLASH_SIZE - (1 << 20)
-STORE_SIZE = 1 << 20
-BLOCK = 256 << 10
-BLOCKS = 4
+# The variable store: its window of flash0, in erase blocks (board.h, docs/variable-store.md).
+FLASH_SIZE = BOARD.FLASH_SIZE
+STORE = BOARD.VARSTORE_OFFSET
+STORE_SIZE = BOARD.VARSTORE_SIZE
+BLOCK = BOARD.FLASH_BLOCK_SIZE
+BLOCKS = STORE_SIZE // BLOCK
 
-# Values too big for a command line come from this pattern, loaded into normal RAM by QEMU.
-PATTERN_ADDR = 0x5000_0000
+# Values too big for a command line come from this pattern, loaded into normal RAM by QEMU
+# 256 MiB above the start of RAM (clear of the DTB, the MM buffer, kernels and the firmware).
+PATTERN_ADDR = BOARD.RAM_BASE + (256 << 20)
 PATTERN_SIZE = 1 << 20
-SECURE_BELOW = 0x4000_0000
-FLASH_STORE_VA = (0x03F0_0000, 0x0400_0000)   # the MM partition maps the store 1:1
+SECURE_BELOW = BOARD.RAM_BASE
+# The MM partition maps the store 1:1.
+FLASH_STORE_VA = (BOARD.FLASH_BASE + STORE, BOARD.FLASH_BASE + STORE + STORE_SIZE)
 
 GLOBAL_GUID = "8be4df61-93ca-11d2-aa0d-00e098032b8c"
 GLOBAL_GUID_BYTES = bytes.fromhex("61dfe48bca93d211aa0d00e098032b8c")
@@ -108,7 +112,7 @@ extern void qemu_plugin_register_vcpu_mem_cb(struct qemu_plugin_insn *,
         void (*)(unsigned int, uint32_t, uint64_t, void *), int, int, void *);
 
 static volatile uint64_t *ctl;
-static uint64_t below, flash_lo, flash_hi, block = 0x40000;
+static uint64_t below, flash_lo, flash_hi, block;   /* all given by the arguments */
 
 static void cut(uint64_t pc, uint64_t why) {
     ctl[2] = pc;
@@ -153,7 +157,6 @@ static void on_tb(qemu_plugin_id_t id, struct qemu_plugin_tb *tb) {
 EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const struct qemu_info_t *info,
                                int argc, char **argv) {
     const char *path = NULL;
-    below = 0x40000000;
     for (int i = 0; i < argc; i++) {
         if (strncmp(argv[i], "ctl=", 4) == 0) path = argv[i] + 4;
         if (strncmp(argv[i], "below=", 6) == 0) below = strtoull(argv[i] + 6, NULL, 0);
@@ -164,7 +167,7 @@ EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const struct qemu_info_t *in
             if (*end == '-') flash_hi = strtoull(end + 1, NULL, 0);
         }
     }
-    if (path == NULL) return -1;
+    if (path == NULL || below == 0 || block == 0) return -1;
     int fd = open(path, O_RDWR);
     if (fd < 0) return -1;
     void *page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);

@@ -7,6 +7,7 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from board import BOARD  # noqa: E402
 from harness import BUILD, boot, check, finished, fresh_flash, run_suite  # noqa: E402
 
 TESTS = []
@@ -352,11 +353,11 @@ def memory_hostile_world_with_rxtx_above_4gib():
 
 @test
 def memory_too_small_for_bl33_stops_with_a_reason():
-    """-m 512M leaves nothing at 0x6000_0000: the monitor says so instead of faulting."""
+    """-m 512M leaves nothing at BL33's base: the monitor says so instead of faulting."""
     b = boot("el2", [], flash=fresh_flash("mem-512m"), extra="-m 512M", timeout=30,
              until="does not fit normal-world RAM")
     check("secure: normal-world RAM 0x40000000-0x5fffffff mapped at EL3" in b, "EL3 did not map 512 MiB", b)
-    check("bytes) does not fit normal-world RAM at 0x60000000; halting" in b, "no reason given", b)
+    check(f"bytes) does not fit normal-world RAM at {BOARD.BL33_BASE:#010x}; halting" in b, "no reason given", b)
     check("***" not in b.output, "the monitor crashed", b)
 
 
@@ -466,7 +467,7 @@ def patch_partition(name, symbol_prefix):
     check(address is not None, f"no symbol {symbol_prefix} in partition.map")
     flash = fresh_flash(name)
     with open(flash, "r+b") as f:
-        f.seek(0x8_0000 + address - 0x0E10_0000)   # the partition's image in flash, and its base
+        f.seek(BOARD.PARTITION_FLASH_OFFSET + address - BOARD.PARTITION_BASE)   # its image in flash
         f.write(b"\x00\x00\x00\x00")                # udf #0
     return flash
 

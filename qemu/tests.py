@@ -5,6 +5,7 @@ import shutil
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from board import BOARD  # noqa: E402
 from harness import BUILD, boot, check, finished, fresh_flash, run_suite  # noqa: E402
 
 TESTS = []
@@ -22,22 +23,36 @@ def test(fn):
 # --- foundation: boot in every mode, the shell --------------------------------------------
 
 @test
+def tests_never_boot_the_users_flash():
+    """The user's build/flash0.img (variables set with `make run`) is never booted by a test:
+    the harness refuses it, so no test can add or drop a variable there (test_all.py also
+    compares its store before and after the whole run)."""
+    try:
+        boot("el2", ["poweroff"], flash=os.path.join(BUILD, "flash0.img"))
+    except ValueError as e:
+        check("never the user's build/flash0.img" in str(e), f"refused for another reason: {e}")
+    else:
+        check(False, "the harness booted the user's build/flash0.img")
+
+
+@test
 def two_worlds_el2_boot_stages_and_shell():
     b = boot("el2", ["el", "version", "dt", "poweroff"])
     finished(b)
     for line in ["secure: EL3 monitor copied from flash to secure SRAM",
                  "secure: MMU and caches on",
-                 "secure: DTB at 0x40000000: added /psci (smc)",
-                 "secure: MM partition 0x8001 loaded at 0x0E100000",
+                 f"secure: DTB at {BOARD.DTB_BASE:#010x}: added /psci (smc)",
+                 f"secure: MM partition 0x8001 loaded at {BOARD.PARTITION_BASE:#010x}",
                  "secure: partition 0x8001 initialised",
-                 "secure: entering BL33 at 0x60000000",
+                 f"secure: entering BL33 at {BOARD.BL33_BASE:#010x}",
                  "normal: Swift firmware entered at EL2",
                  "normal: MMU and caches on"]:
         check(line in b, f"missing boot line {line!r}", b)
     check("=> el\nEL2\n" in b, "el does not report EL2", b)
     check("swift-ffa-firmware" in b, "version missing", b)
     check("psci: method smc" in b, "dt does not show the /psci node the monitor added", b)
-    check("reserved: mm-buffer@40100000 0x40100000 size 0x10000 no-map" in b, "MM buffer not reserved", b)
+    mm = f"mm-buffer@{BOARD.MM_BUFFER_BASE:x} {BOARD.MM_BUFFER_BASE:#x} size {BOARD.MM_BUFFER_SIZE:#x}"
+    check(f"reserved: {mm} no-map" in b, "MM buffer not reserved", b)
     check("secure: PSCI SYSTEM_OFF" in b, "poweroff did not reach the monitor", b)
 
 
@@ -112,8 +127,9 @@ def secure_world_boots_a_foreign_bl33():
     fx = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "tiny_bl33.S")
     obj, elf, raw = (os.path.join(BUILD, "tiny_bl33" + e) for e in (".o", ".elf", ".bin"))
     flash = os.path.join(BUILD, "test-foreign.img")
-    for cmd in (["clang", "--target=aarch64-none-elf", "-nostdlib", "-c", "-o", obj, fx],
-                ["ld.lld", "-Ttext=0x60000000", "-o", elf, obj],
+    board = os.path.join(os.path.dirname(BUILD), "Sources", "Board", "include")
+    for cmd in (["clang", "--target=aarch64-none-elf", "-nostdlib", "-I", board, "-c", "-o", obj, fx],
+                ["ld.lld", f"-Ttext={BOARD.BL33_BASE:#x}", "-o", elf, obj],
                 ["llvm-objcopy", "-O", "binary", elf, raw],
                 [sys.executable, os.path.join(os.path.dirname(fx), "..", "mkflash.py"), "flash",
                  "--secure", os.path.join(BUILD, "secure.bin"), "--bl33", raw, "-o", flash]):
@@ -127,14 +143,15 @@ def secure_world_boots_a_foreign_bl33():
 
 def check_irqtest(b, gic, el):
     finished(b)
+    gicd, gicc, gicr = BOARD.GIC_DISTRIBUTOR, BOARD.GIC_CPU_INTERFACE, BOARD.GIC_REDISTRIBUTORS
     if gic == 3:
-        check("secure: GICv3 distributor 0x08000000, redistributor 0x080a0000: every interrupt Group 1 "
+        check(f"secure: GICv3 distributor {gicd:#010x}, redistributor {gicr:#010x}: every interrupt Group 1 "
               "Non-secure, affinity routing on, redistributor awake" in b, "monitor did not set up the GICv3", b)
-        check(f"irqtest: GICv3 (DTB: distributor 0x8000000, redistributors 0x80a0000), ICC_SRE_EL{el} " in b,
+        check(f"irqtest: GICv3 (DTB: distributor {gicd:#x}, redistributors {gicr:#x}), ICC_SRE_EL{el} " in b,
               "the DTB's /intc does not match the monitor's GICv3", b)
     else:
-        check("secure: GICv2 distributor 0x08000000, CPU interface 0x08010000" in b, "monitor did not set up the GICv2", b)
-        check("irqtest: GICv2 (DTB: distributor 0x8000000, CPU interface 0x8010000)" in b,
+        check(f"secure: GICv2 distributor {gicd:#010x}, CPU interface {gicc:#010x}" in b, "monitor did not set up the GICv2", b)
+        check(f"irqtest: GICv2 (DTB: distributor {gicd:#x}, CPU interface {gicc:#x})" in b,
               "the DTB's /intc does not match the monitor's GICv2", b)
     if el == 2:
         check("irqtest: EL2 hypervisor timer (PPI 26): IRQ taken, INTID 26," in b, "no EL2 timer interrupt", b)
@@ -320,7 +337,8 @@ def test_image():
     import subprocess
     fx = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "test_image.S")
     obj, elf, raw = (os.path.join(BUILD, "test-image" + e) for e in (".o", ".elf", ".bin"))
-    for cmd in (["clang", "--target=aarch64-none-elf", "-nostdlib", "-c", "-o", obj, fx],
+    board = os.path.join(os.path.dirname(BUILD), "Sources", "Board", "include")
+    for cmd in (["clang", "--target=aarch64-none-elf", "-nostdlib", "-I", board, "-c", "-o", obj, fx],
                 ["ld.lld", "--image-base=0", "-Ttext=0", "-e", "_start", "-o", elf, obj],
                 ["llvm-objcopy", "-O", "binary", elf, raw]):
         subprocess.run(cmd, check=True)

@@ -1,3 +1,5 @@
+import Board
+
 /// The UART families the normal world drives, each known by its `compatible` strings.
 public enum UARTKind: UInt8, Equatable, Sendable {
     /// Arm PrimeCell PL011 ("arm,pl011").
@@ -31,7 +33,7 @@ public struct UARTConfig: Equatable, Sendable {
     }
 
     /// QEMU `virt`'s UART0: the console when there is no device tree at all.
-    public static let qemuVirt = UARTConfig(kind: .pl011, base: 0x0900_0000)
+    public static let qemuVirt = UARTConfig(kind: .pl011, base: UInt64(BOARD_UART0))
 }
 
 /// The console and how it was chosen: the fallback is part of the answer, so the shell can say it.

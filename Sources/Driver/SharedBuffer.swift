@@ -1,4 +1,4 @@
-/// The non-secure memory both worlds use for MM messages (docs/design.md: 64 KiB at 0x4010_0000).
+/// The non-secure memory both worlds use for MM messages (board.h: BOARD_MM_BUFFER_BASE).
 /// Offsets are from the start of the buffer; the image maps it and adds its own base address.
 public protocol SharedMemory {
     /// Bytes of the buffer.

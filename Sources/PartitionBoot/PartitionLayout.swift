@@ -1,3 +1,5 @@
+import Board
+
 /// Where the MM partition finds what it serves: the MM communication buffer (non-secure memory),
 /// the variable store (secure CFI flash) and the secure UART for its crash reports.
 ///
@@ -18,13 +20,14 @@ public struct PartitionLayout: Equatable, Sendable {
         self.mmBuffer = mmBuffer; self.variableStore = variableStore; self.secureUART = secureUART
     }
 
-    /// QEMU virt (docs/design.md), the values of tfa/mm_partition.dts.
+    /// QEMU virt (board.h), the values of tfa/mm_partition.dts.
     public static let qemuVirt = PartitionLayout(
-        mmBuffer: Window(base: 0x4010_0000, size: 0x1_0000),
-        variableStore: Window(base: 0x03F0_0000, size: 0x10_0000),
-        secureUART: 0x0904_0000)
+        mmBuffer: Window(base: UInt64(BOARD_MM_BUFFER_BASE), size: UInt64(BOARD_MM_BUFFER_SIZE)),
+        variableStore: Window(base: UInt64(BOARD_FLASH_BASE) + UInt64(BOARD_VARSTORE_OFFSET),
+                              size: UInt64(BOARD_VARSTORE_SIZE)),
+        secureUART: UInt64(BOARD_UART1))
     /// The flash's erase block; the store is a whole number of them, at least two.
-    public static let flashBlock: UInt64 = 0x4_0000
+    public static let flashBlock = UInt64(BOARD_FLASH_BLOCK_SIZE)
     /// ed32d533-99e6-4209-9cc0-2d72cdd998a7 in FFA_PARTITION_INFO_GET register order.
     public static let uuid: [UInt32] = [0x33d5_32ed, 0x0942_e699, 0x722d_c09c, 0xa798_d9cd]
 

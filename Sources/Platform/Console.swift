@@ -1,6 +1,8 @@
+import Board
+
 /// Text output on the console UART without String: static text, numbers and byte strings.
 public enum Console {
-    nonisolated(unsafe) public static var uart = UART.pl011(PL011(base: 0x0900_0000))
+    nonisolated(unsafe) public static var uart = UART.pl011(PL011(base: UInt64(BOARD_UART0)))   // until the DTB says
 
     /// Out of line: the UART is chosen at run time, and its switch inlined at every call site
     /// would double the image.

@@ -1,6 +1,6 @@
 import Hardware
 
-/// QEMU's firmware configuration device (docs/specs/fw_cfg: MMIO, on `virt` at 0x0902_0000):
+/// QEMU's firmware configuration device (QEMU docs/specs/fw_cfg: MMIO, the DTB gives its address):
 /// the run script passes boot options as `-fw_cfg name=opt/swiftfw/<key>,string=<value>`.
 /// Used only where the device tree lists it ("qemu,fw-cfg-mmio"): other boards have none, and
 /// touching its address there would fault.

@@ -1,4 +1,5 @@
 import ABI
+import Board
 
 /// A physical address range [base, base + size).
 public struct MemoryRange: Equatable, Sendable {
@@ -62,14 +63,14 @@ public struct SPMCConfig: Sendable {
             | PartitionInfo.Property.receivesDirectRequest2,
         uuid: .mmVariable)
 
-    /// Secure flash0 (0, 64 MiB) and secure SRAM (0x0E00_0000, 16 MiB) of QEMU `virt`.
+    /// Secure flash0 and secure SRAM of QEMU `virt` (board.h).
     public static let qemuVirtSecureMemory = [
-        MemoryRange(base: 0x0000_0000, size: 64 << 20),
-        MemoryRange(base: 0x0E00_0000, size: 16 << 20),
+        MemoryRange(base: UInt64(BOARD_FLASH_BASE), size: UInt64(BOARD_FLASH_SIZE)),
+        MemoryRange(base: UInt64(BOARD_SECURE_SRAM_BASE), size: UInt64(BOARD_SECURE_SRAM_SIZE)),
     ]
 
-    /// The MM shared buffer: 64 KiB at 0x4010_0000.
-    public static let qemuVirtMMBuffer = MemoryRange(base: 0x4010_0000, size: 64 << 10)
+    /// The MM shared buffer (board.h).
+    public static let qemuVirtMMBuffer = MemoryRange(base: UInt64(BOARD_MM_BUFFER_BASE), size: UInt64(BOARD_MM_BUFFER_SIZE))
 
     /// The QEMU `virt` platform with the MM partition; `nonSecureMemory` comes from the DTB.
     public static func qemuVirt(nonSecureMemory: [MemoryRange]) -> SPMCConfig {

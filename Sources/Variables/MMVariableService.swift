@@ -1,9 +1,10 @@
+import Board
 import MM
 
 /// Sizes of the MM variable service that do not depend on the store type.
 public enum MMVariableService {
-    /// The shared MM buffer (docs/design.md: 64 KiB at 0x4010_0000).
-    public static let sharedBufferSize = 0x10000
+    /// The shared MM buffer's size (board.h).
+    public static let sharedBufferSize = Int(BOARD_MM_BUFFER_SIZE)
     /// The least GET_PAYLOAD_SIZE answer U-Boot accepts: sizeof(smm_variable_access) (40) + 0x20.
     public static let minimumPayloadSize = 72
     /// OFFSET_OF(SMM_VARIABLE_COMMUNICATE_VAR_CHECK_VARIABLE_PROPERTY, Name): the largest fixed

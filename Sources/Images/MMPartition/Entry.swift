@@ -1,4 +1,5 @@
 import ABI
+import Board
 import Hardware
 import MM
 import MMU
@@ -7,19 +8,21 @@ import Platform
 import Variables
 
 /// The partition's view of the platform (the rest of the map belongs to others). Built in for
-/// our monitor, which passes no boot information; under an SPMC that follows the FF-A boot
-/// protocol the manifest's regions replace them at the first entry (BootInformation.swift).
+/// our monitor, which passes no boot information (board.h through PartitionLayout.qemuVirt);
+/// under an SPMC that follows the FF-A boot protocol the manifest's regions replace them at the
+/// first entry (BootInformation.swift).
 enum PartitionMap {
-    static let image: UInt64 = 0x0E10_0000
-    static let imageSize: UInt64 = 0x0050_0000
+    static let image = UInt64(BOARD_PARTITION_BASE)
+    static let imageSize = UInt64(BOARD_PARTITION_SIZE)
     nonisolated(unsafe) static var mmBuffer: UInt64 = PartitionLayout.qemuVirt.mmBuffer.base
     nonisolated(unsafe) static var mmBufferSize = Int(PartitionLayout.qemuVirt.mmBuffer.size)
     nonisolated(unsafe) static var variableStore: UInt64 = PartitionLayout.qemuVirt.variableStore.base
     nonisolated(unsafe) static var variableStoreSize = Int(PartitionLayout.qemuVirt.variableStore.size)
     static let flashBlock = Int(PartitionLayout.flashBlock)
     nonisolated(unsafe) static var secureUART: UInt64 = PartitionLayout.qemuVirt.secureUART
-    /// Secure SRAM and DRAM of QEMU virt: where boot information may be read from.
-    static let secureRAM = (base: UInt64(0x0E00_0000), size: UInt64(0x0100_0000))
+    static let devicePage = UInt64(BOARD_DEVICE_PAGE)
+    /// Secure SRAM of QEMU virt: where boot information may be read from.
+    static let secureRAM = (base: UInt64(BOARD_SECURE_SRAM_BASE), size: UInt64(BOARD_SECURE_SRAM_SIZE))
 
     static func use(_ layout: PartitionLayout) {
         mmBuffer = layout.mmBuffer.base
@@ -92,7 +95,7 @@ func enablePartitionMMU() -> Bool {
     let mapped = image.isValid && tables.map(image.regions + [
         Region(base: PartitionMap.mmBuffer, size: UInt64(PartitionMap.mmBufferSize), .readWrite, nonSecure: true),
         Region(base: PartitionMap.variableStore, size: UInt64(PartitionMap.variableStoreSize), .device),
-        Region(base: PartitionMap.secureUART, size: 0x1000, .device),
+        Region(base: PartitionMap.secureUART, size: PartitionMap.devicePage, .device),
     ])
     guard mapped else { crashEarly() }
     MMUControl.enable(el: 1, tables: tables, wxn: true)

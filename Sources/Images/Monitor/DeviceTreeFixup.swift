@@ -6,7 +6,7 @@ import SPMC
 /// (QEMU leaves it out when EL3 firmware runs) and the MM buffer reserved with no-map.
 enum DeviceTreeFixup {
     static func apply() -> (memory: [MemoryRange], ok: Bool) {
-        let fallback = [MemoryRange(base: QEMUVirt.ramBase, size: 0x4000_0000)]
+        let fallback = [MemoryRange(base: QEMUVirt.ramBase, size: QEMUVirt.ramDefaultSize)]
         guard let start = UnsafeMutableRawPointer(bitPattern: UInt(QEMUVirt.dtb)) else { return (fallback, false) }
         let slot = unsafe UnsafeMutableRawBufferPointer(start: start, count: Int(QEMUVirt.dtbSlot))
         do throws(FDTError) {
@@ -14,11 +14,13 @@ enum DeviceTreeFixup {
             try editor.addPSCI(method: .smc)
             try editor.addReservedMemory(base: QEMUVirt.mmBuffer, size: QEMUVirt.mmBufferSize)
             let memory = editor.fdt.memoryRanges().map { MemoryRange(base: $0.base, size: $0.size) }
-            Console.write("secure: DTB at 0x40000000: added /psci (smc) and reserved the MM buffer; ")
+            Console.write("secure: DTB at "); Console.hex0x(QEMUVirt.dtb, digits: 8)
+            Console.write(": added /psci (smc) and reserved the MM buffer; ")
             Console.dec(UInt64(memory.count)); Console.line(" memory range(s)")
             return (memory.isEmpty ? fallback : memory, true)
         } catch {
-            Console.line("secure: DTB at 0x40000000 is malformed or full; BL33 gets it unchanged")
+            Console.write("secure: DTB at "); Console.hex0x(QEMUVirt.dtb, digits: 8)
+            Console.line(" is malformed or full; BL33 gets it unchanged")
             return (fallback, false)
         }
     }

@@ -28,18 +28,19 @@ public func monitor_main() -> Never {
     let ram = MemoryMap.mapNormalWorldMemory(dtbReady.memory)
     Dispatch.setUp(nonSecureMemory: ram.accepted)
     if !Dispatch.dispatcher.spmc.config.mmBufferIsInNonSecureMemory {
-        Console.line("secure: the MM buffer 0x40100000 is not in normal-world RAM; MM calls cannot work")
+        Console.write("secure: the MM buffer "); Console.hex0x(QEMUVirt.mmBuffer, digits: 8)
+        Console.line(" is not in normal-world RAM; MM calls cannot work")
     }
 
     copy(from: QEMUVirt.partitionInFlash, to: QEMUVirt.partitionBase, count: QEMUVirt.partitionImageSize)
     dcache_clean_range_poc(QEMUVirt.partitionBase, QEMUVirt.partitionImageSize)  // run with its MMU off first
-    Console.line("secure: MM partition 0x8001 loaded at 0x0E100000")
+    Console.write("secure: MM partition 0x8001 loaded at "); Console.hex0x(QEMUVirt.partitionBase, digits: 8); Console.put(10)
 
     guard let bl33Size = loadBL33(into: ram) else {
         Console.line("secure: no BL33 payload in flash (run `make` to pack one); halting")
         halt()
     }
-    Console.write("secure: BL33 loaded at 0x60000000, "); Console.dec(bl33Size); Console.line(" bytes")
+    Console.write("secure: BL33 loaded at "); Console.hex0x(QEMUVirt.bl33Base, digits: 8); Console.write(", "); Console.dec(bl33Size); Console.line(" bytes")
     bl33Bytes = bl33Size
 
     normalContext = WorldContext.allocate()
@@ -71,16 +72,16 @@ func copy(from src: UInt64, to dst: UInt64, count: UInt64) {
     }
 }
 
-/// Copies the BL33 payload named by its flash header to 0x6000_0000; nil when there is none.
+/// Copies the BL33 payload named by its flash header to BL33's base; nil when there is none.
 /// Halts when normal-world RAM does not hold it there (e.g. `-m 512M`).
 func loadBL33(into ram: NonSecureMemory) -> UInt64? {
     let header = unsafe UnsafePointer<UInt64>(bitPattern: UInt(QEMUVirt.bl33HeaderInFlash))!
     guard unsafe header[0] == QEMUVirt.bl33Magic else { return nil }
     let size = unsafe header[1]
-    guard size > 0, size <= QEMUVirt.variableStore - QEMUVirt.bl33PayloadInFlash else { return nil }
+    guard size > 0, size <= QEMUVirt.bl33FlashSlot else { return nil }
     guard ram.contains(QEMUVirt.bl33Base, size: (size + 7) & ~7) else {
         Console.write("secure: BL33 ("); Console.dec(size)
-        Console.line(" bytes) does not fit normal-world RAM at 0x60000000; halting")
+        Console.write(" bytes) does not fit normal-world RAM at "); Console.hex0x(QEMUVirt.bl33Base, digits: 8); Console.line("; halting")
         halt()
     }
     copy(from: QEMUVirt.bl33PayloadInFlash, to: QEMUVirt.bl33Base, count: (size + 7) & ~7)
@@ -121,7 +122,7 @@ public func monitor_handle_trap(_ context: UnsafeMutableRawPointer) -> UnsafeMut
         Console.write("secure: partition "); Console.hex0x(UInt64(id))
         let aborted = Dispatch.dispatcher.spmc.partitions.contains { $0.info.id == id && $0.runtime == .aborted }
         Console.line(ok ? " initialised" : aborted ? " aborted during initialisation; booting without it" : " failed to initialise")
-        Console.line("secure: entering BL33 at 0x60000000")
+        Console.write("secure: entering BL33 at "); Console.hex0x(QEMUVirt.bl33Base, digits: 8); Console.put(10)
         dcache_clean_range_poc(QEMUVirt.bl33Base, bl33Bytes)
         return normalContext.base
     case .systemOff:

@@ -25,7 +25,8 @@ enum GIC {
             do throws(GICSetupError) {
                 let rd = try setup.run(mpidr: hw_read_mpidr())
                 enableSystemRegisterInterface()
-                Console.write("secure: GICv3 distributor 0x08000000, redistributor 0x"); Console.hex(rd, digits: 8)
+                Console.write("secure: GICv3 distributor "); Console.hex0x(d, digits: 8)
+                Console.write(", redistributor "); Console.hex0x(rd, digits: 8)
                 Console.line(": every interrupt Group 1 Non-secure, affinity routing on, redistributor awake")
             } catch {
                 Console.write("secure: GICv3 set-up failed: ")
@@ -39,7 +40,8 @@ enum GIC {
         case .v2?:
             var setup = GICv2Setup(access: hw, distributor: d, cpuInterface: QEMUVirt.gicCPUInterface)
             setup.run()
-            Console.line("secure: GICv2 distributor 0x08000000, CPU interface 0x08010000: every interrupt Group 1 (Non-secure), both groups enabled")
+            Console.write("secure: GICv2 distributor "); Console.hex0x(d, digits: 8); Console.write(", CPU interface ")
+            Console.hex0x(QEMUVirt.gicCPUInterface, digits: 8); Console.line(": every interrupt Group 1 (Non-secure), both groups enabled")
         case nil:
             Console.line("secure: no GICv2 or GICv3 found; interrupts stay as reset left them")
         }

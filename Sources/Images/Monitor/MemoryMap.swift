@@ -26,16 +26,16 @@ enum MemoryMap {
     }
 
     /// Secure peripherals the normal world's RAM may never cover.
-    static let securePeripherals = [MemoryRange(base: QEMUVirt.uart1, size: 0x1000),
-                                    MemoryRange(base: QEMUVirt.secureGPIO, size: 0x1000)]
+    static let securePeripherals = [MemoryRange(base: QEMUVirt.uart1, size: QEMUVirt.devicePage),
+                                    MemoryRange(base: QEMUVirt.secureGPIO, size: QEMUVirt.devicePage)]
 
     /// What both maps share: flash and devices, the monitor's image, the partition's SRAM slot
     /// (written here, run at S-EL1 under the partition's own tables).
     static var secure: [Region] {
         [Region(base: QEMUVirt.flashBase, size: QEMUVirt.flashSize, .device),
-         Region(base: QEMUVirt.uart0, size: 0x1000, .device),
-         Region(base: QEMUVirt.uart1, size: 0x1000, .device),
-         Region(base: QEMUVirt.secureGPIO, size: 0x1000, .device)]
+         Region(base: QEMUVirt.uart0, size: QEMUVirt.devicePage, .device),
+         Region(base: QEMUVirt.uart1, size: QEMUVirt.devicePage, .device),
+         Region(base: QEMUVirt.secureGPIO, size: QEMUVirt.devicePage, .device)]
         + image.regions
         + [Region(base: QEMUVirt.partitionBase, size: QEMUVirt.partitionSize, .readWrite)]
     }

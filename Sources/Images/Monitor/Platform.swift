@@ -1,27 +1,29 @@
-/// The QEMU `virt` secure platform (docs/design.md memory map; TF-A's QEMU platform uses the same).
+import Board
+
+/// The QEMU `virt` secure platform, named for the monitor; every value comes from board.h.
 enum QEMUVirt {
-    static let flashBase: UInt64 = 0x0000_0000
-    static let flashSize: UInt64 = 0x0400_0000
-    static let partitionInFlash: UInt64 = 0x0008_0000     // the MM partition's image
-    static let partitionImageSize: UInt64 = 0x0008_0000
-    static let bl33HeaderInFlash: UInt64 = 0x0010_0000    // "BL33" header, then the payload
-    static let bl33PayloadInFlash: UInt64 = 0x0010_1000
-    static let variableStore: UInt64 = 0x03F0_0000         // last 1 MiB of flash0
-    static let gicDistributor: UInt64 = 0x0800_0000
-    static let gicCPUInterface: UInt64 = 0x0801_0000     // GICv2 only
-    static let gicRedistributors: UInt64 = 0x080A_0000   // GICv3 only
-    static let uart0: UInt64 = 0x0900_0000
-    static let uart1: UInt64 = 0x0904_0000                 // secure UART
-    static let secureGPIO: UInt64 = 0x090B_0000            // PL061: pin 0 power-off, pin 1 reset
-    static let secureSRAM: UInt64 = 0x0E00_0000
-    static let secureSRAMSize: UInt64 = 0x0100_0000
-    static let partitionBase: UInt64 = 0x0E10_0000
-    static let partitionSize: UInt64 = 0x0050_0000
-    static let ramBase: UInt64 = 0x4000_0000
-    static let dtb: UInt64 = 0x4000_0000
-    static let dtbSlot: UInt64 = 0x0010_0000
-    static let mmBuffer: UInt64 = 0x4010_0000
-    static let mmBufferSize: UInt64 = 0x1_0000
-    static let bl33Base: UInt64 = 0x6000_0000
-    static let bl33Magic: UInt64 = 0x3333_4C42_4D49_5753      // "SWIMBL33" little-endian
+    static let flashBase = UInt64(BOARD_FLASH_BASE)
+    static let flashSize = UInt64(BOARD_FLASH_SIZE)
+    static let partitionInFlash = UInt64(BOARD_PARTITION_FLASH_OFFSET)   // the MM partition's image
+    static let partitionImageSize = UInt64(BOARD_PARTITION_FLASH_SLOT)
+    static let bl33HeaderInFlash = UInt64(BOARD_BL33_HEADER_OFFSET)      // "BL33" header, then the payload
+    static let bl33PayloadInFlash = UInt64(BOARD_BL33_PAYLOAD_OFFSET)
+    static let bl33FlashSlot = UInt64(BOARD_BL33_FLASH_SLOT)             // up to the variable store
+    static let gicDistributor = UInt64(BOARD_GIC_DISTRIBUTOR)
+    static let gicCPUInterface = UInt64(BOARD_GIC_CPU_INTERFACE)         // GICv2 only
+    static let gicRedistributors = UInt64(BOARD_GIC_REDISTRIBUTORS)      // GICv3 only
+    static let uart0 = UInt64(BOARD_UART0)
+    static let uart1 = UInt64(BOARD_UART1)                               // secure UART
+    static let secureGPIO = UInt64(BOARD_SECURE_GPIO)                    // PL061: pin 0 power-off, pin 1 reset
+    static let devicePage = UInt64(BOARD_DEVICE_PAGE)
+    static let partitionBase = UInt64(BOARD_PARTITION_BASE)
+    static let partitionSize = UInt64(BOARD_PARTITION_SIZE)
+    static let ramBase = UInt64(BOARD_RAM_BASE)
+    static let ramDefaultSize = UInt64(BOARD_RAM_DEFAULT_SIZE)
+    static let dtb = UInt64(BOARD_DTB_BASE)
+    static let dtbSlot = UInt64(BOARD_DTB_SIZE)
+    static let mmBuffer = UInt64(BOARD_MM_BUFFER_BASE)
+    static let mmBufferSize = UInt64(BOARD_MM_BUFFER_SIZE)
+    static let bl33Base = UInt64(BOARD_BL33_BASE)
+    static let bl33Magic = UInt64(BOARD_BL33_MAGIC)                      // "SWIMBL33" little-endian
 }

@@ -74,6 +74,6 @@ enum Autoboot {
             }
         }
         Console.put(10)
-        Commands.bootCommand([Array("boot".utf8)])
+        Commands.bootCommand([[0x62, 0x6F, 0x6F, 0x74]])   // "boot"
     }
 }

@@ -10,7 +10,7 @@ struct RuntimeConduit: Conduit {
     mutating func call(_ regs: Registers) -> Registers { useHVC ? hvcCall(regs) : smcCall(regs) }
 }
 
-/// The conduit chosen at boot, as a value the shell can call through.
+/// The conduit chosen at boot (FFA.start builds the driver's conduit from it).
 enum SystemConduit {
     nonisolated(unsafe) static var choice = ConduitChoice.noFFA(.noPSCIMethod)
 
@@ -23,15 +23,6 @@ enum SystemConduit {
         }
         choice = ConduitChoice.select(psciMethod: method, currentEL: ExceptionLevel(currentEL: hw_read_current_el()),
                                       idAA64PFR0: hw_read_id_aa64pfr0(), el2StubForwardsToEL3: el2Stub)
-    }
-
-    /// One call through the chosen conduit; nil when there is none.
-    static func call(_ r: Registers) -> Registers? {
-        switch choice {
-        case .smc: var c = RuntimeConduit(useHVC: false); return c.call(r)
-        case .hvc: var c = RuntimeConduit(useHVC: true); return c.call(r)
-        case .noFFA: return nil
-        }
     }
 }
 

@@ -1,4 +1,5 @@
 import ABI
+import Board
 import Driver
 import MM
 import Platform
@@ -8,10 +9,10 @@ import Variables
 @_extern(c, "dcache_invalidate_range_poc") func dcache_invalidate_range_poc(_ start: UInt64, _ length: UInt64)
 
 /// The MM shared buffer: the `/reserved-memory/mm-buffer` node our monitor adds, else the
-/// platform default (docs/design.md: 64 KiB of non-secure memory at 0x4010_0000).
+/// board's default (board.h).
 struct NSSharedBuffer: SharedMemory {
-    nonisolated(unsafe) static var base: UInt64 = 0x4010_0000
-    nonisolated(unsafe) static var bytes = 0x1_0000
+    nonisolated(unsafe) static var base = UInt64(BOARD_MM_BUFFER_BASE)
+    nonisolated(unsafe) static var bytes = Int(BOARD_MM_BUFFER_SIZE)
     var size: Int { NSSharedBuffer.bytes }
 
     /// Takes the device tree's buffer (FDT.mmBuffer: page-aligned, at least a page); at most

@@ -21,10 +21,10 @@ struct BootInfo {
     /// Where this image runs (Startup/normal_entry.S relocated it there).
     var loadAddress: UInt64 = 0
 
-    /// RAM from the DTB; QEMU virt's 1 GiB at 0x4000_0000 when the DTB says nothing.
+    /// RAM from the DTB; the board's default RAM when the DTB says nothing.
     var memory: [FDTRegion] {
         let m = summary?.memory ?? []
-        return m.isEmpty ? [FDTRegion(base: 0x4000_0000, size: 0x4000_0000)] : m
+        return m.isEmpty ? [BoardDefaults.ram] : m
     }
 }
 
@@ -67,16 +67,16 @@ func findDeviceTree(_ x0: UInt64) -> UInt64 {
         return unsafe p[0] == 0xd0 && p[1] == 0x0d && p[2] == 0xfe && p[3] == 0xed
     }
     if looksLikeDTB(x0) { return x0 }
-    return looksLikeDTB(0x4000_0000) ? 0x4000_0000 : 0
+    return looksLikeDTB(BoardDefaults.dtb) ? BoardDefaults.dtb : 0
 }
 
 func readDeviceTree() {
     guard boot.dtbAddress != 0, let start = UnsafeRawPointer(bitPattern: UInt(boot.dtbAddress)) else {
         // No tree at all: QEMU virt as it was before device trees (PL011, fw_cfg).
-        boot.dtbError = true; FwCfg.base = 0x0902_0000; return
+        boot.dtbError = true; FwCfg.base = BoardDefaults.fwCfg; return
     }
     let total = unsafe start.load(fromByteOffset: 4, as: UInt32.self).byteSwapped
-    let length = Int(min(total, 0x0010_0000))
+    let length = Int(min(UInt64(total), BoardDefaults.dtbSlot))
     do throws(FDTError) {
         let fdt = try FDT(unsafe UnsafeRawBufferPointer(start: start, count: length))
         let s = fdt.summary()

@@ -10,10 +10,11 @@ import Platform
 /// `qfw load` and `booti`: the image's side (memory, fw_cfg, the jump); every check and
 /// choice is in the Boot layer.
 enum KernelLoader {
-    /// U-Boot's qemu-arm64 kernel_addr_r and ramdisk_addr_r.
-    static let defaultKernel: UInt64 = 0x4040_0000
-    static let defaultInitrd: UInt64 = 0x4400_0000
+    static let defaultKernel = BoardDefaults.kernel
+    static let defaultInitrd = BoardDefaults.initrd
     nonisolated(unsafe) static var environment = ShellEnvironment()
+    /// "bootargs" as bytes: a String's UTF-8 view would link the stdlib's String code (~7 KB).
+    static let bootargs: [UInt8] = [0x62, 0x6F, 0x6F, 0x74, 0x61, 0x72, 0x67, 0x73]
     /// What `qfw load` put in memory, so `booti <addr>` knows the initrd's size.
     nonisolated(unsafe) static var loadedInitrd: (base: UInt64, size: UInt64)? = nil
 
@@ -63,7 +64,7 @@ enum KernelLoader {
             FwCfg.select(FwCfgItem.cmdlineData)
             var line = FwCfg.readBytes(Int(cmdlineSize))
             while line.last == 0 { line.removeLast() }
-            do throws(ShellArgumentError) { try environment.set(Array("bootargs".utf8), line) } catch {}
+            do throws(ShellArgumentError) { try environment.set(KernelLoader.bootargs, line) } catch {}
             Console.write("qfw: bootargs = "); Console.bytes(line); Console.put(10)
         }
         return true
@@ -97,7 +98,7 @@ enum KernelLoader {
         var list = [BootOccupant(.firmware, firmware)]
         if let d = deviceTree { list.append(BootOccupant(.deviceTree, d)) }
         // The slot the loader's device tree sits in, which the MM buffer follows.
-        list.append(BootOccupant(.deviceTree, FDTRegion(base: boot.dtbAddress, size: 0x10_0000)))
+        list.append(BootOccupant(.deviceTree, FDTRegion(base: boot.dtbAddress, size: BoardDefaults.dtbSlot)))
         for r in boot.summary?.reserved ?? [] { list.append(BootOccupant(.reserved, FDTRegion(base: r.base, size: r.size))) }
         for r in boot.summary?.reservationMap ?? [] { list.append(BootOccupant(.reserved, r)) }
         return list
@@ -136,7 +137,7 @@ enum KernelLoader {
         report(plan, header, initrd, dtb)
         do throws(FDTError) {
             var editor = try FDTEditor(buffer(dtb, room))
-            try editor.setChosen(bootargs: environment.value(Array("bootargs".utf8)), initrd: initrd)
+            try editor.setChosen(bootargs: environment.value(KernelLoader.bootargs), initrd: initrd)
         } catch { throw .deviceTreeFull }
         if plan.moves {
             unsafe UnsafeMutableRawPointer(bitPattern: UInt(plan.load))!.copyMemory(
@@ -159,7 +160,7 @@ enum KernelLoader {
             Console.write("booti: initrd "); Console.hex0x(r.base); Console.write("-"); Console.hex0x(r.base + r.size); Console.put(10)
         }
         Console.write("booti: device tree at "); Console.hex0x(dtb)
-        if let args = environment.value(Array("bootargs".utf8)) { Console.write(", bootargs "); Console.bytes(args) }
+        if let args = environment.value(KernelLoader.bootargs) { Console.write(", bootargs "); Console.bytes(args) }
         Console.put(10)
     }
 

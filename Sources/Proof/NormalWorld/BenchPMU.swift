@@ -10,26 +10,9 @@ import Hardware
 /// filter per pass. MDCR_EL3.SPME, set by the monitor, enables secure event counting on
 /// hardware; QEMU also needs HCR_EL2.RW set, or it ignores the M (EL3) filter bit.
 ///
-/// hardware.h has no PMU accessors, so the few `mrs`/`msr` this needs are here as encoded
-/// instructions in an executable section (each entry: the instruction, then `ret`), called
-/// through C function pointers. Encodings: MRS/MSR with op0=3 op1=3 CRn=9/14 (Arm ARM).
-@section(".text.bench_pmu")
-nonisolated(unsafe) var benchPMUCode: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32,
-                                       UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32,
-                                       UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) = (
-    0xD53B_9C00, 0xD65F_03C0,   // 0: mrs x0, PMCR_EL0
-    0xD51B_9C00, 0xD65F_03C0,   // 1: msr PMCR_EL0, x0
-    0xD51B_9C20, 0xD65F_03C0,   // 2: msr PMCNTENSET_EL0, x0
-    0xD51B_9C40, 0xD65F_03C0,   // 3: msr PMCNTENCLR_EL0, x0
-    0xD51B_EC00, 0xD65F_03C0,   // 4: msr PMEVTYPER0_EL0, x0
-    0xD51B_E800, 0xD65F_03C0,   // 5: msr PMEVCNTR0_EL0, x0
-    0xD51B_EFE0, 0xD65F_03C0,   // 6: msr PMCCFILTR_EL0, x0
-    0xD51B_9D00, 0xD65F_03C0,   // 7: msr PMCCNTR_EL0, x0
-    0xD503_3FDF, 0xD65F_03C0,   // 8: isb
-    0xD53B_E801,                // 9: snapshot(x0 = 2 slots): mrs x1, PMEVCNTR0_EL0
-    0xD53B_9D02,                //    mrs x2, PMCCNTR_EL0
-    0xA900_0801,                //    stp x1, x2, [x0]
-    0xD65F_03C0)                //    ret
+/// The `mrs`/`msr` this needs are in Startup/proof/bench_pmu.S (proof build only).
+@_extern(c, "bench_pmu_access") func bench_pmu_access(_ index: UInt64, _ value: UInt64) -> UInt64
+@_extern(c, "bench_pmu_snapshot") func bench_pmu_snapshot(_ slots: UnsafeMutablePointer<UInt64>)
 
 /// The two counters at one moment.
 struct BenchReading {
@@ -38,18 +21,8 @@ struct BenchReading {
 }
 
 enum BenchPMU {
-    typealias Access = @convention(c) (UInt64) -> UInt64
-    typealias Snapshot = @convention(c) (UnsafeMutablePointer<UInt64>) -> Void
-
-    static func entry(_ i: Int) -> UnsafeMutableRawPointer {
-        unsafe UnsafeMutableRawPointer(&benchPMUCode) + 8 * i
-    }
-
     @discardableResult
-    static func access(_ i: Int, _ value: UInt64 = 0) -> UInt64 {
-        let f = unsafe unsafeBitCast(entry(i), to: Access.self)
-        return f(value)
-    }
+    static func access(_ i: Int, _ value: UInt64 = 0) -> UInt64 { bench_pmu_access(UInt64(i), value) }
 
     /// PMEVTYPER/PMCCFILTR bits: P 31 (EL1), U 30 (EL0), NSK 29, NSU 28 (non-secure EL1/EL0
     /// counted when they differ from P/U), NSH 27 (non-secure EL2 counted), M 26 (EL3 counted
@@ -100,8 +73,7 @@ enum BenchPMU {
     static func read() -> BenchReading {
         var slots: (UInt64, UInt64) = (0, 0)
         unsafe withUnsafeMutablePointer(to: &slots) { p in
-            let f = unsafe unsafeBitCast(entry(9), to: Snapshot.self)
-            unsafe p.withMemoryRebound(to: UInt64.self, capacity: 2) { unsafe f($0) }
+            unsafe p.withMemoryRebound(to: UInt64.self, capacity: 2) { unsafe bench_pmu_snapshot($0) }
         }
         return BenchReading(normal: slots.0, filtered: slots.1)
     }

@@ -31,7 +31,7 @@ extension Commands {
         let scratch = [HostileRange(base: FFA.buffers.txAddress, size: UInt64(FFA.buffers.capacity)),
                        HostileRange(base: FFA.buffers.rxAddress, size: UInt64(FFA.buffers.capacity))]
         var ram = (boot.summary?.memory ?? []).map { HostileRange(base: $0.base, size: $0.size) }
-        if ram.isEmpty { ram = [HostileRange(base: 0x4000_0000, size: 0x4000_0000)] }
+        if ram.isEmpty { ram = [HostileRange(base: BoardDefaults.ram.base, size: BoardDefaults.ram.size)] }
         var run = HostileRun(conduit: driver.conduit, seed: seed, home: home, ram: ram, scratch: scratch)
 
         Console.write("hostile: seed "); Console.hex0x(seed); Console.write(", "); Console.dec(iterations); Console.line(" iterations")

@@ -1,3 +1,4 @@
+import Board
 import ABI
 
 /// The FF-A cases: random function IDs and registers, version and feature queries, RX/TX
@@ -67,17 +68,17 @@ extension HostileRun {
         var pages = UInt64(good.pages)
         var is64 = rng.chance(percent: 60)
         switch rng.below(13) {
-        case 0: rx = 0x0E00_0000 + rng.below(4096) * HostileRun.page           // secure SRAM
-        case 1: tx = 0x0E00_0000 + rng.below(4096) * HostileRun.page
+        case 0: rx = UInt64(BOARD_SECURE_SRAM_BASE) + rng.below(4096) * HostileRun.page   // secure SRAM
+        case 1: tx = UInt64(BOARD_SECURE_SRAM_BASE) + rng.below(4096) * HostileRun.page
         case 2: rx = (1 + rng.below(16383)) * HostileRun.page                  // secure flash
-        case 3: rx = 0x4010_0000 + rng.below(16) * HostileRun.page             // the MM buffer
-        case 4: rx = 0x4010_0000 - HostileRun.page; pages = 2 + rng.below(8)   // runs into it
+        case 3: rx = UInt64(BOARD_MM_BUFFER_BASE) + rng.below(16) * HostileRun.page     // the MM buffer
+        case 4: rx = UInt64(BOARD_MM_BUFFER_BASE) - HostileRun.page; pages = 2 + rng.below(8)   // runs into it
         case 5:                                                                // overlapping
             pages = 2 + rng.below(15); rx = tx + rng.below(pages) * HostileRun.page
         case 6: if rng.chance(percent: 50) { rx += 1 + rng.below(4095) } else { tx += 1 + rng.below(4095) }
-        case 7: rx = 0x8000_0000 - rng.below(4) * HostileRun.page; pages = 5 + rng.below(8)  // past RAM
-        case 8: rx = 0x3FFF_F000; pages = 2                                    // before RAM
-        case 9: rx = 0x0900_0000; is64 = true                                  // a device
+        case 7: rx = UInt64(BOARD_RAM_BASE) + UInt64(BOARD_RAM_DEFAULT_SIZE) - rng.below(4) * HostileRun.page; pages = 5 + rng.below(8)  // past RAM
+        case 8: rx = UInt64(BOARD_RAM_BASE) - HostileRun.page; pages = 2      // before RAM
+        case 9: rx = UInt64(BOARD_UART0); is64 = true                          // a device
         case 10: rx = 0xFFFF_FFFF_FFFF_F000; pages = 2 + rng.below(4); is64 = true  // wraps
         case 11: if rng.chance(percent: 50) { tx = 0 } else { rx = 0 }
         default: pages = rng.chance(percent: 50) ? 0 : pages | (1 + rng.below(0x3FF_FFFF)) << 6

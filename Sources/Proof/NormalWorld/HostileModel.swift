@@ -1,3 +1,4 @@
+import Board
 import ABI
 import MM
 
@@ -47,8 +48,9 @@ struct HostileModel {
     let ram: [HostileRange]
     /// Where a successful FFA_RXTX_MAP may point: the image's own 64 KiB RX and TX regions.
     let scratch: [HostileRange]
-    static let secure = [HostileRange(base: 0, size: 64 << 20), HostileRange(base: 0x0E00_0000, size: 16 << 20)]
-    static let mmBuffer = HostileRange(base: 0x4010_0000, size: 0x1_0000)
+    static let secure = [HostileRange(base: UInt64(BOARD_FLASH_BASE), size: UInt64(BOARD_FLASH_SIZE)),
+                         HostileRange(base: UInt64(BOARD_SECURE_SRAM_BASE), size: UInt64(BOARD_SECURE_SRAM_SIZE))]
+    static let mmBuffer = HostileRange(base: UInt64(BOARD_MM_BUFFER_BASE), size: UInt64(BOARD_MM_BUFFER_SIZE))
     static let pageSize: UInt64 = 4096
     static let partition: UInt16 = 0x8001
     static let partitionProperties: UInt64 = 0x301      // direct req recv, AArch64, req2 recv

@@ -39,7 +39,7 @@ enum InterruptProbe {
         guard boot.dtbAddress != 0, let start = UnsafeRawPointer(bitPattern: UInt(boot.dtbAddress)) else { return nil }
         let total = unsafe start.load(fromByteOffset: 4, as: UInt32.self).byteSwapped
         do throws(FDTError) {
-            let fdt = try FDT(unsafe UnsafeRawBufferPointer(start: start, count: Int(min(total, 0x0010_0000))))
+            let fdt = try FDT(unsafe UnsafeRawBufferPointer(start: start, count: Int(min(UInt64(total), BoardDefaults.dtbSlot))))
             return fdt.interruptController()
         } catch {
             return nil

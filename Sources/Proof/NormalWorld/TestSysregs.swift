@@ -1,3 +1,4 @@
+import Board
 import Hardware
 import Platform
 
@@ -134,7 +135,7 @@ extension Commands {
                 Console.write("= "); Console.hex0x(r.value); Console.put(10)
             }
         }
-        let secure: UInt64 = 0x0E00_0000
+        let secure = UInt64(BOARD_SECURE_SRAM_BASE)
         let load = ExpectedException.run { probe_load(secure) }
         Console.write("sysregs: load from Secure SRAM "); Console.hex0x(secure)
         if let esr = load.esr {
