@@ -19,6 +19,7 @@ public enum Console {
         for i in 0..<s.utf8CodeUnitCount { put(unsafe p[i]) }
     }
 
+    @inline(never)
     public static func line(_ s: StaticString) { write(s); put(10) }
 
     public static func bytes(_ b: [UInt8]) { for c in b { put(c) } }

@@ -11,13 +11,13 @@ public struct PL011 {
     static let FR_TXFF: UInt32 = 1 << 5
 
     public func write(_ byte: UInt8) {
-        while hw_mmio_read32(base + PL011.FR) & PL011.FR_TXFF != 0 {}
-        hw_mmio_write32(base + PL011.DR, UInt32(byte))
+        while hw_mmio_read32(base &+ PL011.FR) & PL011.FR_TXFF != 0 {}
+        hw_mmio_write32(base &+ PL011.DR, UInt32(byte))
     }
 
     /// The next received byte, or nil when the receive FIFO is empty.
     public func read() -> UInt8? {
-        if hw_mmio_read32(base + PL011.FR) & PL011.FR_RXFE != 0 { return nil }
-        return UInt8(truncatingIfNeeded: hw_mmio_read32(base + PL011.DR))
+        if hw_mmio_read32(base &+ PL011.FR) & PL011.FR_RXFE != 0 { return nil }
+        return UInt8(truncatingIfNeeded: hw_mmio_read32(base &+ PL011.DR))
     }
 }
