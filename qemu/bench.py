@@ -192,10 +192,10 @@ BOOT_MARKS = [
     ("monitor_mmu_on", "monitor.elf", "static CPUFeatures.configureTraps()"),
     ("monitor_dtb_fixup", "monitor.elf", "static DeviceTreeFixup.apply()"),
     ("monitor_spmc_setup", "monitor.elf", "SPMC.init(config:)"),
-    ("monitor_load_bl33", "monitor.elf", "loadBL33()"),
+    ("monitor_load_bl33", "monitor.elf", "loadBL33(into:)"),
     ("monitor_enter_partition", "monitor.elf", "monitor_enter_world"),
     ("partition_entry", "partition.elf", "_start"),
-    ("partition_mount", "partition.elf", "specialized FlashVariableLog.init(flash:maximumVariableSize:)"),
+    ("partition_mount", "partition.elf", "specialized FlashVariableLog.init(flash:maximumVariableSize:limits:)"),
     ("bl33_entry", "normal.elf", "_start"),
     ("prompt", "normal.elf", None),
 ]

@@ -13,6 +13,7 @@ public struct SPMC: Sendable {
     public internal(set) var normalWorld = NormalWorldEndpoint()
     public internal(set) var partitions: [PartitionState]
 
+    @inline(never)   // a `make bench` boot mark (qemu/bench.py)
     public init(config: SPMCConfig) {
         self.config = config
         partitions = config.partitions.map { PartitionState(info: $0) }

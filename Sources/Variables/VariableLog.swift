@@ -54,6 +54,7 @@ public struct FlashVariableLog<F: Flash>: VariablePersistence {
     /// unrecognisable. Throws `.deviceError` when the geometry cannot hold a log (fewer than two
     /// erase blocks, blocks too small or not 4-byte multiples) or when recovery cannot program.
     /// `maximumVariableSize` is lowered to what the geometry allows (half a block's record area).
+    @inline(never)   // a `make bench` boot mark (qemu/bench.py)
     public init(flash: F, maximumVariableSize: Int = VariableLogFormat.defaultMaximumVariableSize,
                 limits: VariableLogLimits = VariableLogLimits()) throws(PersistenceError) {
         self.flash = flash

@@ -5,6 +5,7 @@ import SPMC
 /// The edits TF-A's QEMU platform makes to QEMU's DTB before BL33 sees it: a `/psci` node
 /// (QEMU leaves it out when EL3 firmware runs) and the MM buffer reserved with no-map.
 enum DeviceTreeFixup {
+    @inline(never)   // a `make bench` boot mark (qemu/bench.py)
     static func apply() -> (memory: [MemoryRange], ok: Bool) {
         let fallback = [MemoryRange(base: QEMUVirt.ramBase, size: QEMUVirt.ramDefaultSize)]
         guard let start = UnsafeMutableRawPointer(bitPattern: UInt(QEMUVirt.dtb)) else { return (fallback, false) }

@@ -74,6 +74,7 @@ func copy(from src: UInt64, to dst: UInt64, count: UInt64) {
 
 /// Copies the BL33 payload named by its flash header to BL33's base; nil when there is none.
 /// Halts when normal-world RAM does not hold it there (e.g. `-m 512M`).
+@inline(never)   // a `make bench` boot mark (qemu/bench.py)
 func loadBL33(into ram: NonSecureMemory) -> UInt64? {
     let header = unsafe UnsafePointer<UInt64>(bitPattern: UInt(QEMUVirt.bl33HeaderInFlash))!
     guard unsafe header[0] == QEMUVirt.bl33Magic else { return nil }

@@ -40,6 +40,7 @@ enum CPUFeatures {
     }
 
     /// CPTR_EL3 without SVE/SME traps where the CPU has them, and the widest vector lengths.
+    @inline(never)   // a `make bench` boot mark (qemu/bench.py)
     static func configureTraps() {
         var cptr: UInt64 = 0
         if hasSVE { cptr |= 1 << 8 }   // EZ

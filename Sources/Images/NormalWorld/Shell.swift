@@ -24,6 +24,7 @@ enum Shell {
     nonisolated(unsafe) static var lastWasCR = false
 
     /// Reads one line with echo; CR, LF or CR LF ends it.
+    @inline(never)   // a `make bench` boot mark (qemu/bench.py)
     static func readLine(history: [[UInt8]]) -> [UInt8] {
         var line: [UInt8] = []
         var recall = history.count
