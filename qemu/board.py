@@ -25,7 +25,7 @@ def load(path=HEADER):
     with open(path) as f:
         for line in f:
             m = _DEFINE.match(line.strip())
-            if m and m.group(1) != "H":
+            if m:
                 values[m.group(1)] = _value(m.group(2), values)
     return type("Board", (), values)
 
