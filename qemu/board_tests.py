@@ -12,6 +12,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from board import BOARD  # noqa: E402
 from harness import BUILD, ROOT, boot, check, finished, run_suite  # noqa: E402
 
 TESTS = []
@@ -69,7 +70,7 @@ def image_header_is_an_arm64_image_and_relocations_are_relative():
     out = subprocess.run(["llvm-readelf", "-S", "-r", os.path.join(BUILD, "normal.elf")],
                          capture_output=True, text=True, check=True).stdout
     sections = re.findall(r"^\s*\[\s*\d+\] (\S+)\s+\S+\s+([0-9a-f]{16}) [0-9a-f]+ ([0-9a-f]+) [0-9a-f]+ +(\S*A\S*) ", out, re.M)
-    footprint = max(int(a, 16) + int(s, 16) for _, a, s, _ in sections) - 0x60000000
+    footprint = max(int(a, 16) + int(s, 16) for _, a, s, _ in sections) - BOARD.BL33_BASE
     check(any(name == ".pagetables" for name, _, _, _ in sections), "section table not read")
     check(len(data) <= image_size and footprint <= image_size, f"image_size {image_size:#x} < footprint {footprint:#x}")
     r = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "check_pie.py"), os.path.join(BUILD, "normal.elf"),
@@ -87,7 +88,7 @@ def virt_kernel_at_three_load_addresses():
         finished(b)
         shell_and_variable(b, address)
         no_ffa(b, "hvc conduit but no EL2")
-        check("console: PL011 at 0x9000000 (stdout-path /pl011@9000000)" in b, "console not from the DTB", b)
+        check(f"console: PL011 at {BOARD.UART0:#x} (stdout-path /pl011@{BOARD.UART0:x})" in b, "console not from the DTB", b)
         check(f"image: loaded at {address:#x}" in b, "dt does not show the load address", b)
     check(digest() == before, "normal.bin changed between boots")
 
