@@ -1,0 +1,12 @@
+/// Little-endian fields of the tables this module lays out (UEFI is little-endian on AArch64).
+extension Array where Element == UInt8 {
+    func le(_ offset: Int, _ count: Int) -> UInt64 {
+        var v: UInt64 = 0
+        for i in 0..<count { v |= UInt64(self[offset + i]) << (8 * UInt64(i)) }
+        return v
+    }
+
+    mutating func put(_ value: UInt64, at offset: Int, _ count: Int = 8) {
+        for i in 0..<count { self[offset + i] = UInt8(truncatingIfNeeded: value >> (8 * UInt64(i))) }
+    }
+}

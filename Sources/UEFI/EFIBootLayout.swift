@@ -1,0 +1,73 @@
+/// The normal-world image's regions (Linker/normal.ld) as the memory map describes them.
+public struct EFIFirmwareLayout: Sendable {
+    public var imageStart: UInt64, runtimeStart: UInt64, runtimeData: UInt64, runtimeStop: UInt64
+    public var textEnd: UInt64, imageEnd: UInt64
+
+    public init(imageStart: UInt64, runtimeStart: UInt64, runtimeData: UInt64, runtimeStop: UInt64, textEnd: UInt64, imageEnd: UInt64) {
+        self.imageStart = imageStart; self.runtimeStart = runtimeStart; self.runtimeData = runtimeData
+        self.runtimeStop = runtimeStop; self.textEnd = textEnd; self.imageEnd = imageEnd
+    }
+}
+
+extension EFIMemoryMap {
+    static func pages(_ base: UInt64, _ end: UInt64) -> (base: UInt64, pages: UInt64) {
+        let b = base & ~(pageSize - 1)
+        let e = (end + pageSize - 1) & ~(pageSize - 1)
+        return (b, e > b ? (e - b) / pageSize : 0)
+    }
+
+    mutating func describe(_ base: UInt64, _ end: UInt64, _ type: UInt32, runtime: Bool = false) {
+        let p = EFIMemoryMap.pages(base, end)
+        set(EFIMemoryRange(base: p.base, pages: p.pages, type: type,
+                           attribute: EFIMemoryAttribute.writeBack | (runtime ? EFIMemoryAttribute.runtime : 0)))
+    }
+
+    /// The map at `bootefi`: RAM free but for the firmware, the device tree's slot, reserved
+    /// memory, and `runtimeShared` (the MM buffer: reserved, and mapped for the runtime
+    /// services). In the firmware, the runtime region's code is runtime code; its data and
+    /// everything from the end of .text on (read-only data, data, bss, stacks, heap) are
+    /// runtime data, since the runtime variable path reads globals and allocates; the rest of
+    /// the code is boot services code, which the OS may reuse.
+    public static func atBoot(ram: [(base: UInt64, size: UInt64)], firmware f: EFIFirmwareLayout,
+                              deviceTree: (base: UInt64, size: UInt64), reserved: [(base: UInt64, size: UInt64)],
+                              runtimeShared: [(base: UInt64, size: UInt64)]) -> EFIMemoryMap {
+        var m = EFIMemoryMap()
+        for r in ram { m.describe(r.base, r.base + r.size, EFIMemoryType.conventional) }
+        m.describe(deviceTree.base, deviceTree.base + deviceTree.size, EFIMemoryType.bootServicesData)
+        for r in reserved { m.describe(r.base, r.base + r.size, EFIMemoryType.reserved) }
+        m.describe(f.imageStart, f.runtimeStart, EFIMemoryType.bootServicesCode)
+        m.describe(f.runtimeStart, f.runtimeData, EFIMemoryType.runtimeServicesCode, runtime: true)
+        m.describe(f.runtimeData, f.runtimeStop, EFIMemoryType.runtimeServicesData, runtime: true)
+        m.describe(f.runtimeStop, f.textEnd, EFIMemoryType.bootServicesCode)
+        m.describe(f.textEnd, f.imageEnd, EFIMemoryType.runtimeServicesData, runtime: true)
+        for r in runtimeShared { m.describe(r.base, r.base + r.size, EFIMemoryType.reserved, runtime: true) }
+        return m
+    }
+}
+
+/// EFI_LOADED_IMAGE_PROTOCOL (UEFI 2.10 §9.1), 96 bytes.
+public enum EFILoadedImage {
+    public static let size = 96
+    public static let revision: UInt64 = 0x1000
+
+    public static func make(systemTable: UInt64, loadOptions: UInt64, loadOptionsSize: UInt32,
+                            imageBase: UInt64, imageSize: UInt64) -> [UInt8] {
+        var t = [UInt8](repeating: 0, count: size)
+        t.put(revision, at: 0, 4)
+        t.put(systemTable, at: 16)
+        t.put(UInt64(loadOptionsSize), at: 48, 4)
+        t.put(loadOptions, at: 56)
+        t.put(imageBase, at: 64)
+        t.put(imageSize, at: 72)
+        t.put(UInt64(EFIMemoryType.loaderCode), at: 80, 4)
+        t.put(UInt64(EFIMemoryType.loaderData), at: 84, 4)
+        return t
+    }
+
+    /// LoadOptions as Linux's stub reads them: the command line in UCS-2 with its NUL.
+    public static func options(_ ascii: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        for c in ascii { out.append(c); out.append(0) }
+        return out + [0, 0]
+    }
+}

@@ -1,0 +1,141 @@
+import MM
+
+/// EFI_MEMORY_TYPE values (UEFI 2.10 §7.2).
+public enum EFIMemoryType {
+    public static let reserved: UInt32 = 0, loaderCode: UInt32 = 1, loaderData: UInt32 = 2
+    public static let bootServicesCode: UInt32 = 3, bootServicesData: UInt32 = 4
+    public static let runtimeServicesCode: UInt32 = 5, runtimeServicesData: UInt32 = 6
+    public static let conventional: UInt32 = 7, persistent: UInt32 = 14
+
+    /// What AllocatePages/AllocatePool accept: the spec's types but conventional and persistent
+    /// (and none of the reserved range up to the OEM/OS values at 0x7000_0000).
+    public static func allocatable(_ t: UInt32) -> Bool {
+        (t < 15 && t != conventional && t != persistent) || t >= 0x7000_0000
+    }
+}
+
+/// EFI_MEMORY_DESCRIPTOR Attribute bits.
+public enum EFIMemoryAttribute {
+    public static let writeBack: UInt64 = 0x8
+    public static let runtime: UInt64 = 1 << 63
+}
+
+/// One range of the map, in 4 KiB pages. `owned`: it came from AllocatePages or AllocatePool,
+/// so FreePages may give it back (never a range the firmware itself described).
+public struct EFIMemoryRange: Equatable, Sendable {
+    public var base: UInt64
+    public var pages: UInt64
+    public var type: UInt32
+    public var attribute: UInt64
+    public var owned: Bool
+
+    public init(base: UInt64, pages: UInt64, type: UInt32, attribute: UInt64 = EFIMemoryAttribute.writeBack, owned: Bool = false) {
+        self.base = base; self.pages = pages; self.type = type; self.attribute = attribute; self.owned = owned
+    }
+
+    public var end: UInt64 { base + pages * EFIMemoryMap.pageSize }
+}
+
+/// The memory map boot services keep and GetMemoryMap returns (UEFI 2.10 §7.2): sorted,
+/// non-overlapping ranges; every change bumps `key`, which ExitBootServices must be given.
+public struct EFIMemoryMap: Sendable {
+    public static let pageSize: UInt64 = 4096
+    /// Larger than the 40-byte structure, as EDK2 does, so that callers step by DescriptorSize.
+    public static let descriptorSize = 48
+    public static let descriptorVersion: UInt32 = 1
+
+    public private(set) var ranges: [EFIMemoryRange] = []
+    public private(set) var key: UInt64 = 1
+
+    public init() {}
+
+    /// Describes [base, base + pages) as `type`, over whatever was there.
+    public mutating func set(_ r: EFIMemoryRange) {
+        guard r.pages > 0 else { return }
+        var out: [EFIMemoryRange] = []
+        for old in ranges {
+            if old.end <= r.base || old.base >= r.end { out.append(old); continue }
+            if old.base < r.base {
+                var left = old; left.pages = (r.base - old.base) / EFIMemoryMap.pageSize; out.append(left)
+            }
+            if old.end > r.end {
+                var right = old; right.base = r.end; right.pages = (old.end - r.end) / EFIMemoryMap.pageSize; out.append(right)
+            }
+        }
+        out.append(r)
+        out.sort { $0.base < $1.base }
+        ranges = []
+        for x in out {
+            if var last = ranges.last, last.end == x.base, last.type == x.type, last.attribute == x.attribute, last.owned == x.owned {
+                last.pages += x.pages
+                ranges[ranges.count - 1] = last
+            } else {
+                ranges.append(x)
+            }
+        }
+        key &+= 1
+    }
+
+    /// EFI_ALLOCATE_TYPE.
+    public enum AllocateType: UInt32 { case anyPages = 0, maxAddress = 1, address = 2 }
+
+    /// AllocatePages: the highest free range that fits (at or below `address` for maxAddress),
+    /// or exactly `address`. `alignment` is this firmware's own need (a PE image's placement).
+    public mutating func allocate(_ kind: AllocateType, type: UInt32, pages: UInt64, address: UInt64 = 0,
+                                  alignment: UInt64 = pageSize) -> (status: EFIStatus, base: UInt64) {
+        guard EFIMemoryType.allocatable(type), pages > 0, pages < 1 << 40 else { return (.invalidParameter, 0) }
+        let size = pages * EFIMemoryMap.pageSize
+        let attribute = EFIMemoryAttribute.writeBack | (type == EFIMemoryType.runtimeServicesCode
+            || type == EFIMemoryType.runtimeServicesData ? EFIMemoryAttribute.runtime : 0)
+        if kind == .address {
+            guard address % EFIMemoryMap.pageSize == 0 else { return (.invalidParameter, 0) }
+            guard ranges.contains(where: { $0.type == EFIMemoryType.conventional && $0.base <= address && address + size <= $0.end })
+            else { return (.notFound, 0) }
+            set(EFIMemoryRange(base: address, pages: pages, type: type, attribute: attribute, owned: true))
+            return (.success, address)
+        }
+        let limit = kind == .maxAddress ? address : UInt64.max
+        for r in ranges.reversed() where r.type == EFIMemoryType.conventional && r.pages >= pages {
+            let top = min(r.end, limit &+ 1 == 0 ? UInt64.max : (limit + 1) & ~(EFIMemoryMap.pageSize - 1))
+            guard top >= r.base + size else { continue }
+            let base = (top - size) & ~(alignment - 1)
+            guard base >= r.base else { continue }
+            set(EFIMemoryRange(base: base, pages: pages, type: type, attribute: attribute, owned: true))
+            return (.success, base)
+        }
+        return (.outOfResources, 0)
+    }
+
+    /// FreePages: the range must lie wholly in memory that was allocated.
+    public mutating func free(base: UInt64, pages: UInt64) -> EFIStatus {
+        guard base % EFIMemoryMap.pageSize == 0, pages > 0, pages < 1 << 40 else { return .invalidParameter }
+        let end = base + pages * EFIMemoryMap.pageSize
+        var at = base
+        for r in ranges where r.end > at && r.base <= at && at < end {
+            guard r.owned else { return .notFound }
+            at = r.end
+        }
+        guard at >= end else { return .notFound }
+        set(EFIMemoryRange(base: base, pages: pages, type: EFIMemoryType.conventional))
+        return .success
+    }
+
+    /// The type of the range holding `address`, nil outside the map.
+    public func type(at address: UInt64) -> UInt32? {
+        ranges.first { $0.base <= address && address < $0.end }?.type
+    }
+
+    /// The descriptors as GetMemoryMap writes them: Type u32, pad, PhysicalStart,
+    /// VirtualStart (0), NumberOfPages, Attribute; DescriptorSize bytes each.
+    public func descriptors() -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: ranges.count * EFIMemoryMap.descriptorSize)
+        for (i, r) in ranges.enumerated() {
+            let o = i * EFIMemoryMap.descriptorSize
+            out.put(UInt64(r.type), at: o, 4)
+            out.put(r.base, at: o + 8)
+            out.put(r.pages, at: o + 24)
+            out.put(r.attribute, at: o + 32)
+        }
+        return out
+    }
+}

@@ -1,0 +1,112 @@
+import MM
+
+/// The protocol and table GUIDs the boot services know (UEFI 2.10; Linux's
+/// include/linux/efi.h for the LINUX_EFI_* ones).
+public enum EFIProtocol {
+    /// EFI_LOADED_IMAGE_PROTOCOL_GUID 5b1b31a1-9562-11d2-8e3f-00a0c969723b.
+    public static let loadedImage = EFIGuid(0x5b1b_31a1, 0x9562, 0x11d2, (0x8e, 0x3f, 0x00, 0xa0, 0xc9, 0x69, 0x72, 0x3b))
+    /// EFI_DEVICE_PATH_PROTOCOL_GUID 09576e91-6d3f-11d2-8e39-00a0c969723b.
+    public static let devicePath = EFIGuid(0x0957_6e91, 0x6d3f, 0x11d2, (0x8e, 0x39, 0x00, 0xa0, 0xc9, 0x69, 0x72, 0x3b))
+    /// EFI_LOAD_FILE2_PROTOCOL_GUID 4006c0c1-fcb3-403e-996d-4a6c8724e06d.
+    public static let loadFile2 = EFIGuid(0x4006_c0c1, 0xfcb3, 0x403e, (0x99, 0x6d, 0x4a, 0x6c, 0x87, 0x24, 0xe0, 0x6d))
+    /// LINUX_EFI_INITRD_MEDIA_GUID 5568e427-68fc-4f3d-ac74-ca555231cc68: the vendor media
+    /// device path Linux's stub asks LoadFile2 for.
+    public static let linuxInitrdMedia = EFIGuid(0x5568_e427, 0x68fc, 0x4f3d, (0xac, 0x74, 0xca, 0x55, 0x52, 0x31, 0xcc, 0x68))
+    /// EFI_DTB_TABLE_GUID b1b621d5-f19c-41a5-830b-d9152c69aae0.
+    public static let deviceTreeTable = EFIGuid(0xb1b6_21d5, 0xf19c, 0x41a5, (0x83, 0x0b, 0xd9, 0x15, 0x2c, 0x69, 0xaa, 0xe0))
+    /// EFI_RT_PROPERTIES_TABLE_GUID eb66918a-7eef-402a-842e-931d21c38ae9.
+    public static let rtPropertiesTable = EFIGuid(0xeb66_918a, 0x7eef, 0x402a, (0x84, 0x2e, 0x93, 0x1d, 0x21, 0xc3, 0x8a, 0xe9))
+}
+
+/// Device paths (UEFI 2.10 §10): nodes of Type u8, SubType u8, Length u16, ended by
+/// End Entire (0x7F, 0xFF, 4).
+public enum EFIDevicePath {
+    public static let end: [UInt8] = [0x7F, 0xFF, 4, 0]
+    public static let maxLength = 1024
+
+    /// A Vendor-Defined Media node (type 4, subtype 3, 20 bytes) for `guid`, then End.
+    public static func vendorMedia(_ guid: EFIGuid) -> [UInt8] { [4, 3, 20, 0] + guid.bytes + end }
+
+    /// The length of the path in `bytes` up to and including its End node; nil when a node is
+    /// shorter than its header or the path runs out of bounds.
+    public static func length(_ bytes: [UInt8]) -> Int? {
+        var at = 0
+        while at + 4 <= bytes.count {
+            let n = Int(bytes[at + 2]) | Int(bytes[at + 3]) << 8
+            guard n >= 4, at + n <= bytes.count else { return nil }
+            if bytes[at] == 0x7F && bytes[at + 1] == 0xFF { return at + n }
+            at += n
+        }
+        return nil
+    }
+}
+
+/// The handle database and the configuration table of the system table, as far as an EFI
+/// application such as Linux's stub needs them: a few handles, each with its protocols.
+public struct EFIHandles: Sendable {
+    public struct Entry: Sendable { public var handle: UInt64; public var guid: EFIGuid; public var interface: UInt64 }
+    public private(set) var entries: [Entry] = []
+    /// The device path bytes of each handle that has one, for LocateDevicePath.
+    public private(set) var paths: [(handle: UInt64, path: [UInt8])] = []
+
+    public init() {}
+
+    public mutating func install(_ handle: UInt64, _ guid: EFIGuid, _ interface: UInt64, path: [UInt8]? = nil) {
+        entries.append(Entry(handle: handle, guid: guid, interface: interface))
+        if let path { paths.append((handle, path)) }
+    }
+
+    public func interface(_ handle: UInt64, _ guid: EFIGuid) -> UInt64? {
+        entries.first { $0.handle == handle && $0.guid == guid }?.interface
+    }
+
+    /// LocateHandle(ByProtocol) order: installation order, each handle once.
+    public func handles(_ guid: EFIGuid) -> [UInt64] {
+        entries.filter { $0.guid == guid }.map { $0.handle }
+    }
+
+    /// LocateDevicePath: the handle supporting `guid` whose device path (without its End node)
+    /// is the longest node-wise prefix of `path`, and how many bytes of `path` it matched.
+    public func locate(_ guid: EFIGuid, path: [UInt8]) -> (handle: UInt64, matched: Int)? {
+        guard let total = EFIDevicePath.length(path) else { return nil }
+        var best: (handle: UInt64, matched: Int)? = nil
+        for (handle, p) in paths where interface(handle, guid) != nil {
+            let n = p.count - EFIDevicePath.end.count
+            guard n <= total - EFIDevicePath.end.count, Array(path[0..<n]) == Array(p[0..<n]) else { continue }
+            // A prefix must end on a node boundary of `path`.
+            guard n == 0 || EFIDevicePath.length(Array(path[n...])) != nil else { continue }
+            if best == nil || n > best!.matched { best = (handle, n) }
+        }
+        return best
+    }
+}
+
+/// EFI_CONFIGURATION_TABLE entries (VendorGuid, VendorTable: 24 bytes each) with
+/// InstallConfigurationTable's rules (UEFI 2.10 §7.3.22).
+public struct EFIConfigurationTables: Sendable {
+    public private(set) var tables: [(guid: EFIGuid, address: UInt64)] = []
+    public let capacity: Int
+
+    public init(capacity: Int) { self.capacity = capacity }
+
+    /// Adds, replaces, or (address 0) removes the table of `guid`.
+    public mutating func install(_ guid: EFIGuid, _ address: UInt64) -> EFIStatus {
+        if let i = tables.firstIndex(where: { $0.guid == guid }) {
+            if address == 0 { tables.remove(at: i) } else { tables[i].address = address }
+            return .success
+        }
+        guard address != 0 else { return .notFound }
+        guard tables.count < capacity else { return .outOfResources }
+        tables.append((guid, address))
+        return .success
+    }
+
+    public func bytes() -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: 24 * tables.count)
+        for (i, t) in tables.enumerated() {
+            for b in 0..<16 { out[24 * i + b] = t.guid.byte(b) }
+            out.put(t.address, at: 24 * i + 16)
+        }
+        return out
+    }
+}

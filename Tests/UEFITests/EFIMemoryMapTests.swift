@@ -1,0 +1,68 @@
+import MM
+import Testing
+@testable import UEFI
+
+private let firmware = EFIFirmwareLayout(imageStart: 0x6000_0000, runtimeStart: 0x6000_1000, runtimeData: 0x6001_0000,
+                                         runtimeStop: 0x6001_2000, textEnd: 0x6003_0000, imageEnd: 0x6060_0000)
+private func virt() -> EFIMemoryMap {
+    EFIMemoryMap.atBoot(ram: [(0x4000_0000, 0x4000_0000)], firmware: firmware, deviceTree: (0x4000_0000, 0x10_0000),
+                        reserved: [(0x4010_0000, 0x1_0000)], runtimeShared: [(0x4010_0000, 0x1_0000)])
+}
+
+@Suite struct EFIMemoryMapTests {
+    @Test func theBootMapCoversRAMOnceAndMarksTheRuntimeRegions() {
+        let m = virt()
+        var at: UInt64 = 0x4000_0000
+        for r in m.ranges { #expect(r.base == at); at = r.end }
+        #expect(at == 0x8000_0000)
+        let runtime = m.ranges.filter { $0.attribute & EFIMemoryAttribute.runtime != 0 }
+        #expect(runtime.map { $0.type } == [EFIMemoryType.reserved, EFIMemoryType.runtimeServicesCode,
+                                            EFIMemoryType.runtimeServicesData, EFIMemoryType.runtimeServicesData])
+        #expect(runtime[0].base == 0x4010_0000 && runtime[0].pages == 16)              // the MM buffer
+        #expect(runtime[1].base == 0x6000_1000 && runtime[1].end == 0x6001_0000)
+        #expect(runtime[3].base == 0x6003_0000 && runtime[3].end == 0x6060_0000)
+        #expect(m.type(at: 0x6001_2000) == EFIMemoryType.bootServicesCode && m.type(at: 0x4000_0000) == EFIMemoryType.bootServicesData)
+        #expect(m.ranges.allSatisfy { $0.attribute & EFIMemoryAttribute.writeBack != 0 })
+    }
+
+    @Test func descriptorsAre48BytesWithTypeAddressPagesAndAttribute() {
+        let m = virt()
+        let d = m.descriptors()
+        #expect(d.count == 48 * m.ranges.count)
+        let i = m.ranges.firstIndex { $0.type == EFIMemoryType.runtimeServicesCode }!
+        #expect(d.le(48 * i, 4) == 5 && d.le(48 * i + 8, 8) == 0x6000_1000 && d.le(48 * i + 16, 8) == 0)
+        #expect(d.le(48 * i + 24, 8) == 15 && d.le(48 * i + 32, 8) == 0x8000_0000_0000_0008)
+    }
+
+    @Test func allocationsComeFromTheTopOfFreeMemoryAndChangeTheKey() {
+        var m = virt()
+        let key = m.key
+        let a = m.allocate(.anyPages, type: EFIMemoryType.loaderData, pages: 4)
+        #expect(a.status == .success && a.base == 0x7FFF_C000 && m.key != key)
+        let b = m.allocate(.maxAddress, type: EFIMemoryType.loaderData, pages: 1, address: 0x5FFF_FFFF)
+        #expect(b.status == .success && b.base == 0x5FFF_F000)
+        let c = m.allocate(.anyPages, type: EFIMemoryType.loaderCode, pages: 0x2100, alignment: 0x20_0000)
+        #expect(c.status == .success && c.base % 0x20_0000 == 0 && c.base + 0x210_0000 <= 0x7FFF_C000)
+        #expect(m.allocate(.address, type: EFIMemoryType.loaderData, pages: 1, address: 0x6000_0000).status == .notFound)
+        #expect(m.allocate(.address, type: EFIMemoryType.loaderData, pages: 1, address: 0x5000_0000).status == .success)
+        #expect(m.allocate(.anyPages, type: EFIMemoryType.conventional, pages: 1).status == .invalidParameter)
+        #expect(m.allocate(.anyPages, type: 0x100, pages: 1).status == .invalidParameter)
+        #expect(m.allocate(.anyPages, type: EFIMemoryType.loaderData, pages: 0x4_0000).status == .outOfResources)
+        #expect(m.allocate(.anyPages, type: EFIMemoryType.runtimeServicesData, pages: 1).status == .success)
+        #expect(m.ranges.contains { $0.type == EFIMemoryType.runtimeServicesData && $0.owned && $0.attribute & EFIMemoryAttribute.runtime != 0 })
+    }
+
+    @Test func onlyAllocatedMemoryCanBeFreedAndFreeingMerges() {
+        var m = virt()
+        let count = m.ranges.count
+        let a = m.allocate(.anyPages, type: EFIMemoryType.loaderData, pages: 2)
+        #expect(m.free(base: 0x6000_0000, pages: 1) == .notFound)                 // the firmware
+        #expect(m.free(base: 0x4010_0000, pages: 1) == .notFound)                 // the MM buffer
+        #expect(m.free(base: a.base, pages: 3) == .notFound)                      // past the allocation
+        #expect(m.free(base: a.base + 1, pages: 1) == .invalidParameter)
+        let key = m.key
+        #expect(m.free(base: a.base + 0x1000, pages: 1) == .success && m.key != key)
+        #expect(m.free(base: a.base, pages: 1) == .success)
+        #expect(m.ranges.count == count)                                            // merged back
+    }
+}

@@ -1,0 +1,97 @@
+import MM
+import Testing
+import Variables
+@testable import UEFI
+
+@Suite struct EFITableTests {
+    @Test func theSystemTableHeaderAndFieldsSitWhereUEFISays() {
+        let t = EFISystemTable.make([(EFISystemTable.firmwareVendor, 0x6000_1000), (EFISystemTable.firmwareRevision, 0x1_0002),
+                                     (EFISystemTable.runtimeServices, 0x6020_0000), (EFISystemTable.bootServices, 0x6030_0000),
+                                     (EFISystemTable.numberOfTableEntries, 2), (EFISystemTable.configurationTable, 0x6040_0000)])
+        #expect(t.count == 120)
+        #expect(Array(t[0..<8]) == Array("IBI SYST".utf8))
+        #expect(t.le(8, 4) == 0x0002_0064 && t.le(12, 4) == 120 && t.le(20, 4) == 0)
+        #expect(t.le(24, 8) == 0x6000_1000 && t.le(32, 4) == 0x1_0002 && t.le(36, 4) == 0)
+        #expect(t.le(88, 8) == 0x6020_0000 && t.le(96, 8) == 0x6030_0000 && t.le(104, 8) == 2 && t.le(112, 8) == 0x6040_0000)
+        #expect(EFITable.isValid(t))
+    }
+
+    @Test func theCRCIsZlibsOverTheHeaderSizeWithTheCRCFieldZero() {
+        var t = EFIBootService.table { UInt64(0x1000 + $0.rawValue) }
+        var zeroed = t
+        zeroed.put(0, at: 16, 4)
+        #expect(UInt32(t.le(16, 4)) == VariableLogCRC32.checksum(zeroed))
+        #expect(EFITable.isValid(t))
+        t[100] ^= 1                        // one bit of one function pointer
+        #expect(!EFITable.isValid(t))
+        EFITable.seal(&t)
+        #expect(EFITable.isValid(t))
+        var short = t
+        short.put(1000, at: 12, 4)         // a HeaderSize past the table
+        #expect(!EFITable.isValid(short))
+    }
+
+    @Test func bootServicesFollowTheSpecOrder() {
+        let t = EFIBootService.table { UInt64(0xA000 + $0.rawValue) }
+        #expect(EFIBootService.tableSize == 376 && t.count == 376)
+        #expect(Array(t[0..<8]) == Array("BOOTSERV".utf8) && t.le(12, 4) == 376)
+        #expect(EFIBootService.allocatePages.offset == 40 && EFIBootService.getMemoryMap.offset == 56)
+        #expect(EFIBootService.handleProtocol.offset == 152 && EFIBootService.locateDevicePath.offset == 184)
+        #expect(EFIBootService.exitBootServices.offset == 232 && EFIBootService.openProtocol.offset == 280)
+        #expect(EFIBootService.locateProtocol.offset == 320 && EFIBootService.createEventEx.offset == 368)
+        #expect(t.le(EFIBootService.exitBootServices.offset, 8) == 0xA000 + 26)
+    }
+
+    @Test func theRTPropertiesMaskNamesExactlyTheOfferedServices() {
+        #expect(EFIRuntimeService.tableSize == 136)
+        #expect(EFIRuntimeService.getVariable.offset == 72 && EFIRuntimeService.setVariable.offset == 88)
+        #expect(EFIRuntimeService.resetSystem.offset == 104 && EFIRuntimeService.queryVariableInfo.offset == 128)
+        // GET_VARIABLE 0x10, GET_NEXT_VARIABLE_NAME 0x20, SET_VARIABLE 0x40, RESET_SYSTEM 0x400, QUERY_VARIABLE_INFO 0x2000.
+        #expect(EFIRuntimeService.propertiesMask(EFIRuntimeService.offered) == 0x2470)
+        // Without SET_VIRTUAL_ADDRESS_MAP Linux's stub keeps the runtime map 1:1.
+        #expect(EFIRuntimeService.propertiesMask(EFIRuntimeService.offered) & 0x180 == 0)
+        var bits: UInt32 = 0
+        for s in EFIRuntimeService.allCases { #expect(bits & s.propertyBit == 0); bits |= s.propertyBit }
+        #expect(bits == 0x3FFF)
+    }
+
+    @Test func theLoadedImageCarriesTheCommandLineInUCS2() {
+        let options = EFILoadedImage.options(Array("console=ttyAMA0".utf8))
+        #expect(options.count == 32 && options[0] == 0x63 && options[1] == 0 && options.suffix(2) == [0, 0])
+        let t = EFILoadedImage.make(systemTable: 0x6100_0000, loadOptions: 0x6200_0000, loadOptionsSize: 32,
+                                    imageBase: 0x4800_0000, imageSize: 0x210_0000)
+        #expect(t.count == 96 && t.le(0, 4) == 0x1000 && t.le(16, 8) == 0x6100_0000)
+        #expect(t.le(48, 4) == 32 && t.le(56, 8) == 0x6200_0000 && t.le(64, 8) == 0x4800_0000 && t.le(72, 8) == 0x210_0000)
+        #expect(t.le(80, 4) == 1 && t.le(84, 4) == 2)
+    }
+
+    @Test func configurationTablesAreAddedReplacedAndRemoved() {
+        var c = EFIConfigurationTables(capacity: 2)
+        #expect(c.install(EFIProtocol.deviceTreeTable, 0x4000_0000) == .success)
+        #expect(c.install(EFIProtocol.rtPropertiesTable, 0x6000_8000) == .success)
+        #expect(c.install(EFIProtocol.linuxInitrdMedia, 0x1000) == .outOfResources)
+        #expect(c.install(EFIProtocol.deviceTreeTable, 0x4100_0000) == .success)
+        #expect(c.install(EFIProtocol.loadFile2, 0) == .notFound)
+        let b = c.bytes()
+        #expect(b.count == 48 && EFIGuid(bytes: b, at: 0) == EFIProtocol.deviceTreeTable && b.le(16, 8) == 0x4100_0000)
+        #expect(Array(b[24..<28]) == [0x8a, 0x91, 0x66, 0xeb])        // eb66918a little-endian
+        #expect(c.install(EFIProtocol.deviceTreeTable, 0) == .success)
+        #expect(c.tables.count == 1 && c.tables[0].guid == EFIProtocol.rtPropertiesTable)
+    }
+
+    @Test func locateDevicePathFindsTheInitrdHandleAndWhatIsLeft() {
+        var h = EFIHandles()
+        let initrd = EFIDevicePath.vendorMedia(EFIProtocol.linuxInitrdMedia)
+        #expect(initrd.count == 24 && EFIDevicePath.length(initrd) == 24)
+        h.install(0x10, EFIProtocol.loadedImage, 0x1000)
+        h.install(0x20, EFIProtocol.devicePath, 0x2000, path: initrd)
+        h.install(0x20, EFIProtocol.loadFile2, 0x3000)
+        let found = h.locate(EFIProtocol.loadFile2, path: initrd)
+        #expect(found?.handle == 0x20 && found?.matched == 20)
+        #expect(h.locate(EFIProtocol.loadedImage, path: initrd) == nil)        // no path on that handle
+        #expect(h.locate(EFIProtocol.loadFile2, path: EFIDevicePath.vendorMedia(EFIProtocol.deviceTreeTable)) == nil)
+        #expect(h.locate(EFIProtocol.loadFile2, path: [4, 3, 2, 0]) == nil)    // a node shorter than its header
+        #expect(h.interface(0x20, EFIProtocol.loadFile2) == 0x3000 && h.interface(0x10, EFIProtocol.loadFile2) == nil)
+        #expect(h.handles(EFIProtocol.devicePath) == [0x20] && h.handles(EFIProtocol.rtPropertiesTable).isEmpty)
+    }
+}
