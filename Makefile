@@ -22,7 +22,7 @@ PY    := python3
 SWIFTC := swiftc
 SWIFTFLAGS := -target aarch64-none-none-elf -enable-experimental-feature Embedded \
   -enable-experimental-feature Extern -wmo -parse-as-library -Osize \
-  -Xcc -mgeneral-regs-only -Xcc -mstrict-align \
+  -Xcc -mgeneral-regs-only -Xcc -mstrict-align -Xcc -ffixed-x18 \
   -Xfrontend -disable-stack-protector -Xfrontend -function-sections -Xcc -fomit-frame-pointer \
   -Xfrontend -mergeable-traps -lto=llvm-full -warnings-as-errors \
   -I $(MODS) -Xcc -fmodule-map-file=Sources/Platform/Hardware/module.modulemap \

@@ -20,7 +20,7 @@ efi_runtime_services:
     .quad   efi_runtime_get_next_variable_name
     .quad   efi_runtime_set_variable    // SetVariable
     .quad   efi_runtime_unsupported     // GetNextHighMonotonicCount
-    .quad   efi_runtime_unsupported     // ResetSystem
+    .quad   efi_runtime_reset_system    // ResetSystem
     .quad   efi_runtime_unsupported     // UpdateCapsule
     .quad   efi_runtime_unsupported     // QueryCapsuleCapabilities
     .quad   efi_runtime_query_variable_info
@@ -30,4 +30,5 @@ efi_runtime_services:
 efi_rt_properties_table:                // GUID eb66918a-7eef-402a-842e-931d21c38ae9
     .hword  1                           // Version
     .hword  8                           // Length
-    .word   0x10 | 0x20 | 0x40 | 0x2000 // GET_VARIABLE, GET_NEXT_VARIABLE_NAME, SET_VARIABLE, QUERY_VARIABLE_INFO
+    .word   0x10 | 0x20 | 0x40 | 0x400 | 0x2000 // GET_VARIABLE, GET_NEXT_VARIABLE_NAME, SET_VARIABLE, RESET_SYSTEM,
+                                        // QUERY_VARIABLE_INFO; rewritten from EFIRuntimeService.offered

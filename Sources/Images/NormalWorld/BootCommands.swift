@@ -2,12 +2,14 @@ import Boot
 import Driver
 import Hardware
 import Platform
+import UEFI
 
 extension Commands {
     static let bootCommands: [Command] = [
         Command(name: "booti", usage: "booti <addr> [<initrd>[:<size>] | -] [<fdt>]", help: "boot an arm64 Linux Image", run: booti),
         Command(name: "qfw", usage: "qfw load [<kernel_addr> [<initrd_addr>]]", help: "load QEMU's -kernel/-initrd/-append", run: qfw),
-        Command(name: "boot", usage: "boot", help: "qfw load, then booti", run: bootCommand),
+        Command(name: "bootefi", usage: "bootefi <addr>[:<size>] [<initrd>:<size> | -] [<fdt>]", help: "start an EFI application (Linux's EFI stub)", run: bootefi),
+        Command(name: "boot", usage: "boot", help: "qfw load, then bootefi (EFI stub) or booti", run: bootCommand),
     ]
 
     static func booti(_ args: [[UInt8]]) {
@@ -15,6 +17,23 @@ extension Commands {
             KernelLoader.booti(try BootiArguments.parse(Array(args.dropFirst()), knownInitrd: KernelLoader.loadedInitrd))
         } catch {
             argumentError(error, "booti")
+        }
+    }
+
+    /// `bootefi <addr>[:<size>] ...`: the rest as booti's arguments.
+    static func bootefi(_ args: [[UInt8]]) {
+        guard args.count >= 2 else { usage("bootefi"); return }
+        do throws(ShellArgumentError) {
+            var words = Array(args.dropFirst())
+            var size: UInt64? = nil
+            if let colon = words[0].firstIndex(of: UInt8(ascii: ":")) {
+                size = try ShellNumber.parseHex(Array(words[0][(colon + 1)...]))
+                words[0] = Array(words[0][..<colon])
+            }
+            let a = try BootiArguments.parse(words, knownInitrd: KernelLoader.loadedInitrd)
+            UEFIBoot.bootefi(kernel: a.kernel, size: size, initrd: a.initrd, fdt: a.fdt)
+        } catch {
+            argumentError(error, "bootefi")
         }
     }
 
@@ -32,7 +51,11 @@ extension Commands {
     static func bootCommand(_ args: [[UInt8]]) {
         guard noArguments(args, "boot") else { return }
         guard KernelLoader.qfwLoad(kernel: KernelLoader.defaultKernel, initrd: KernelLoader.defaultInitrd) else { return }
-        KernelLoader.booti(BootiArguments(kernel: KernelLoader.defaultKernel, initrd: KernelLoader.loadedInitrd, fdt: nil))
+        if PEImage.looksLikePE(KernelLoader.read(KernelLoader.defaultKernel, 4096)) {
+            UEFIBoot.bootefi(kernel: KernelLoader.defaultKernel, size: nil, initrd: KernelLoader.loadedInitrd, fdt: nil)
+        } else {
+            KernelLoader.booti(BootiArguments(kernel: KernelLoader.defaultKernel, initrd: KernelLoader.loadedInitrd, fdt: nil))
+        }
     }
 
     /// `setenv name [value...]`: a shell variable (U-Boot's environment), not a UEFI one.

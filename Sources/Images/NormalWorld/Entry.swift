@@ -29,6 +29,8 @@ struct BootInfo {
 }
 
 nonisolated(unsafe) var boot = BootInfo()
+/// The boot map, which bootefi extends (a loaded EFI image must be executable).
+nonisolated(unsafe) var bootTables: TranslationTables? = nil
 
 /// Called by Startup/normal_entry.S, relocated to where it runs, with the loader's x0 (DTB) and
 /// the current EL.
@@ -137,6 +139,7 @@ func enableIdentityMap(el: Int) {
     if !tables.map(ImageMap.bootRegions) { Console.line("normal: the image's W^X map does not fit its tables") }
     MMUControl.enable(el: el, tables: tables, wxn: false)
     ExitBootServices.bootRoot = tables.root
+    bootTables = tables
     // AT S1ExW: the image's text and read-only data refuse writes, its data takes them.
     let wx = MMUControl.writeFaults(el: el, ImageMap.imageStart) && MMUControl.writeFaults(el: el, ImageMap.textEnd)
         && !MMUControl.writeFaults(el: el, ImageMap.rodataEnd)

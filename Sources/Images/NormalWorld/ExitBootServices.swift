@@ -32,7 +32,7 @@ enum ExitBootServices {
                 try d.unmapRXTX()
                 Console.line("exitbs: FFA_RXTX_UNMAP done (the OS maps its own pair)")
             }
-            finishTables()
+            RuntimeTables.finish()
             done = true
         }
         let table = unsafe UnsafeMutableRawPointer(&efi_runtime_services)
@@ -45,17 +45,6 @@ enum ExitBootServices {
         RuntimeCaller.runIsolated(runtimeRoot: runtimeTables(), bootRoot: bootRoot, el: boot.shellEL,
                                   table: UnsafeRawPointer(table), probeBootCode: probeBootCode)
         RuntimeCaller.report()
-    }
-
-    /// The header CRC32 (UEFI 2.10 §4.2: over HeaderSize bytes with the CRC field zero).
-    static func finishTables() {
-        let table = unsafe UnsafeMutableRawPointer(&efi_runtime_services)
-        unsafe table.storeBytes(of: UInt32(0), toByteOffset: 16, as: UInt32.self)
-        var bytes = [UInt8](repeating: 0, count: 136)
-        for i in bytes.indices { bytes[i] = unsafe table.load(fromByteOffset: i, as: UInt8.self) }
-        var crc = VariableLogCRC32()
-        crc.update(bytes)
-        unsafe table.storeBytes(of: crc.value, toByteOffset: 16, as: UInt32.self)
     }
 
     /// The map an OS leaves the firmware after ExitBootServices: the runtime region's code and

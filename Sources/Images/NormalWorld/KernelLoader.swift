@@ -17,6 +17,7 @@ enum KernelLoader {
     static let bootargs: [UInt8] = [0x62, 0x6F, 0x6F, 0x74, 0x61, 0x72, 0x67, 0x73]
     /// What `qfw load` put in memory, so `booti <addr>` knows the initrd's size.
     nonisolated(unsafe) static var loadedInitrd: (base: UInt64, size: UInt64)? = nil
+    nonisolated(unsafe) static var loadedKernel: (base: UInt64, size: UInt64)? = nil
 
     static var memory: [FDTRegion] { boot.memory }
 
@@ -52,6 +53,7 @@ enum KernelLoader {
         Console.write("qfw: loading kernel to "); Console.hex0x(kernel); Console.write(", ")
         Console.dec(UInt64(kernelSize)); Console.line(" bytes")
         guard dmaRead(FwCfgItem.kernelData, UInt64(kernelSize), to: kernel) else { return fail("qfw", "DMA read failed") }
+        loadedKernel = (kernel, UInt64(kernelSize))
         loadedInitrd = nil
         if initrdSize != 0 {
             Console.write("qfw: loading initrd to "); Console.hex0x(initrd); Console.write(", ")

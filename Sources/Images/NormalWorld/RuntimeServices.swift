@@ -1,5 +1,7 @@
+import ABI
 import Driver
 import MM
+import Platform
 import Variables
 
 /// The UEFI runtime variable services (UEFI 2.10 §8.2), C-callable with EFIAPI (AAPCS64) and
@@ -117,3 +119,22 @@ public func efi_runtime_query_variable_info(_ attributes: UInt32, _ maxStorage: 
 /// Every runtime service this firmware does not offer (the RT properties table says so too).
 @_cdecl("efi_runtime_unsupported")
 public func efi_runtime_unsupported() -> UInt64 { EFIStatus.unsupported.rawValue }
+
+extension RuntimeServices {
+    /// The PSCI conduit, copied from the device tree at ExitBootServices (a plain Bool: the
+    /// runtime path reads no boot-time state that needs initialising).
+    nonisolated(unsafe) static var psciHVC = false
+
+    /// ResetSystem (UEFI 2.10 §8.5.1) through PSCI: EfiResetShutdown is SYSTEM_OFF, the
+    /// others SYSTEM_RESET. PSCI does not return; should it, the caller is held here.
+    static func resetSystem(_ type: UInt32) -> Never {
+        let r = Registers(type == 2 ? 0x8400_0008 : 0x8400_0009)
+        _ = psciHVC ? hvcCall(r) : smcCall(r)
+        while true {}
+    }
+}
+
+@_cdecl("efi_runtime_reset_system")
+public func efi_runtime_reset_system(_ type: UInt32, _ status: UInt64, _ dataSize: UInt64, _ data: UnsafeRawPointer?) {
+    RuntimeServices.resetSystem(type)
+}

@@ -1,0 +1,208 @@
+import Boot
+import DeviceTree
+import Driver
+import Hardware
+import MM
+import MMU
+import Platform
+import UEFI
+
+typealias EFIEntry = @convention(c) (UInt64, UInt64) -> UInt64
+
+/// `bootefi`: loads a PE/COFF EFI application (Linux's arm64 Image with its EFI stub), gives it
+/// the system table, and starts it. The tables and protocol structures live in one heap block,
+/// which the memory map reports as runtime data (the OS keeps reading the system table).
+enum UEFIBoot {
+    nonisolated(unsafe) static var map = EFIMemoryMap()
+    nonisolated(unsafe) static var handles = EFIHandles()
+    nonisolated(unsafe) static var config = EFIConfigurationTables(capacity: 16)
+    nonisolated(unsafe) static var initrd: (base: UInt64, size: UInt64)? = nil
+    nonisolated(unsafe) static var tpl: UInt64 = 4            // TPL_APPLICATION
+    nonisolated(unsafe) static var exited = false
+    nonisolated(unsafe) static var block: UInt64 = 0
+
+    // Offsets in the block.
+    static let systemTable = 0, bootServices = 128, conOut = 512, conIn = 608, mode = 640, loadedImage = 672
+    static let loadFile2 = 768, initrdPath = 784, vendor = 816, configTables = 896, loadOptions = 1280
+    static let blockSize = 1280 + 2 * ShellEnvironment.maxValue + 16
+    static var imageHandle: UInt64 { block + UInt64(loadedImage) }
+    static var initrdHandle: UInt64 { block + UInt64(initrdPath) }
+
+    static func fail(_ message: StaticString) { Console.write("bootefi: "); Console.line(message) }
+
+    static func bootefi(kernel: UInt64, size: UInt64?, initrd rd: (base: UInt64, size: UInt64)?, fdt: UInt64?) {
+        guard !exited else { fail("boot services have ended"); return }
+        guard boot.shellEL == boot.entryEL else { fail("not from under our EL2 stub (it would be left unprotected)"); return }
+        let memory = KernelLoader.memory
+        guard BootPlan.inRAM(FDTRegion(base: kernel, size: 4096), memory) else { fail("the image is not in RAM"); return }
+        let headers = KernelLoader.read(kernel, 4096)
+        let pe: PEImage
+        let fileSize = size ?? (KernelLoader.loadedKernel?.base == kernel ? KernelLoader.loadedKernel!.size : 0)
+        guard fileSize != 0 else { fail("the image needs its size (ADDR:SIZE) unless qfw load put it there"); return }
+        do throws(PEError) { pe = try PEImage(headers: headers, fileSize: fileSize) } catch {
+            Console.write("bootefi: not an AArch64 EFI application: "); Console.line(error.message); return
+        }
+        guard BootPlan.inRAM(FDTRegion(base: kernel, size: fileSize), memory) else { fail("the image is not in RAM"); return }
+        if let rd { guard BootPlan.inRAM(FDTRegion(base: rd.base, size: rd.size), memory) else { fail("the initrd is not in RAM"); return } }
+        let dtb = fdt ?? boot.dtbAddress
+        guard dtb & 7 == 0, BootPlan.inRAM(FDTRegion(base: dtb, size: 40), memory), load64(dtb) & 0xFFFF_FFFF == 0xEDFE_0DD0 else {
+            fail("no device tree at that address"); return
+        }
+        let dtbSize = UInt64(UInt32(truncatingIfNeeded: load64(dtb) >> 32).byteSwapped)
+
+        map = initialMap(dtb: (dtb, dtbSize))
+        let source = EFIMemoryRange(base: kernel & ~0xFFF, pages: (kernel + fileSize - (kernel & ~0xFFF) + 0xFFF) / 4096,
+                                    type: EFIMemoryType.loaderData, owned: true)
+        map.set(source)
+        if let rd { map.set(EFIMemoryRange(base: rd.base & ~0xFFF, pages: (rd.base + rd.size - (rd.base & ~0xFFF) + 0xFFF) / 4096,
+                                           type: EFIMemoryType.bootServicesData)) }
+        // 2 MiB: Linux's stub then runs the kernel where it is (MIN_KIMG_ALIGN without KASLR).
+        let pages = (UInt64(pe.sizeOfImage) + 0xFFF) / 4096
+        let placed = map.allocate(.anyPages, type: EFIMemoryType.loaderCode, pages: pages, alignment: 0x20_0000)
+        guard placed.status == .success else { fail("no room for the image"); return }
+        do throws(PEError) {
+            try pe.load(file: unsafe UnsafeRawBufferPointer(KernelLoader.buffer(kernel, fileSize)),
+                        into: KernelLoader.buffer(placed.base, pages * 4096), at: placed.base)
+        } catch {
+            Console.write("bootefi: "); Console.line(error.message); return
+        }
+        _ = map.free(base: source.base, pages: source.pages)
+        dcache_clean_range_poc(placed.base, pages * 4096)
+        hw_ic_iallu()
+        guard makeExecutable(placed.base, pages * 4096) else { fail("cannot map the image executable"); return }
+
+        initrd = rd
+        buildTables(imageBase: placed.base, imageSize: pages * 4096, dtb: dtb)
+        let entry = placed.base + UInt64(pe.entryPoint)
+        Console.write("bootefi: PE image at "); Console.hex0x(placed.base); Console.write(", entry "); Console.hex0x(entry)
+        Console.write(", system table "); Console.hex0x(block); Console.put(10)
+        if let rd { Console.write("bootefi: initrd "); Console.hex0x(rd.base); Console.write(":"); Console.hex0x(rd.size); Console.line(" by LoadFile2") }
+        Console.write("bootefi: device tree at "); Console.hex0x(dtb); Console.line(" as a configuration table")
+        let start = unsafe unsafeBitCast(UInt(entry), to: EFIEntry.self)
+        let s = EFIStatus(rawValue: start(imageHandle, block + UInt64(systemTable)))
+        Console.write("bootefi: the application returned "); Console.line(s.name)
+    }
+
+    static func initialMap(dtb: (base: UInt64, size: UInt64)) -> EFIMemoryMap {
+        let ram = KernelLoader.memory.map { (base: $0.base, size: $0.size) }
+        var reserved: [(base: UInt64, size: UInt64)] = (boot.summary?.reserved ?? []).map { ($0.base, $0.size) }
+        reserved += (boot.summary?.reservationMap ?? []).map { ($0.base, $0.size) }
+        let layout = EFIFirmwareLayout(imageStart: ImageMap.imageStart, runtimeStart: ImageMap.runtimeStart,
+                                       runtimeData: ImageMap.runtimeData, runtimeStop: ImageMap.runtimeStop,
+                                       textEnd: ImageMap.textEnd, imageEnd: KernelLoader.firmware.base + KernelLoader.firmware.size)
+        var m = EFIMemoryMap.atBoot(ram: ram, firmware: layout, deviceTree: (boot.dtbAddress, 0x10_0000), reserved: reserved,
+                                    runtimeShared: [(NSSharedBuffer.base, 0x1_0000)])
+        if dtb.base != boot.dtbAddress {
+            m.set(EFIMemoryRange(base: dtb.base & ~0xFFF, pages: (dtb.base + dtb.size - (dtb.base & ~0xFFF) + 0xFFF) / 4096,
+                                 type: EFIMemoryType.bootServicesData))
+        }
+        return m
+    }
+
+    /// Our boot map keeps RAM execute-never; the loaded image must run.
+    static func makeExecutable(_ base: UInt64, _ size: UInt64) -> Bool {
+        guard var t = bootTables, t.map(base, size, .readWriteExecute) else { return false }
+        bootTables = t
+        hw_dsb_sy()
+        if boot.shellEL == 2 { hw_tlbi_all_el2() } else { hw_tlbi_all_el1() }
+        return true
+    }
+
+    static func buildTables(imageBase: UInt64, imageSize: UInt64, dtb: UInt64) {
+        if block == 0 {
+            block = address(UnsafeMutableRawPointer.allocate(byteCount: blockSize, alignment: 16))
+        }
+        let b = block
+        writeBytes(EFIBootService.table { functionAddress(BootServices.function($0)) }, b + UInt64(bootServices))
+        let s = ProtocolFunctions.success, u = BootServices.unsupported
+        // SIMPLE_TEXT_OUTPUT: Reset, OutputString, TestString, QueryMode, SetMode, SetAttribute,
+        // ClearScreen, SetCursorPosition, EnableCursor, Mode.
+        for (i, f) in [s, ProtocolFunctions.outputString, s, u, u, s, s, u, u].enumerated() {
+            store(functionAddress(f), b + UInt64(conOut + 8 * i))
+        }
+        store(b + UInt64(mode), b + UInt64(conOut + 72))
+        writeBytes([UInt8](repeating: 0, count: 24), b + UInt64(mode))        // MaxMode 0: no modes to set
+        // SIMPLE_TEXT_INPUT: Reset, ReadKeyStroke (no keys for an application), WaitForKey (no event).
+        store(functionAddress(s), b + UInt64(conIn)); store(functionAddress(ProtocolFunctions.notReady), b + UInt64(conIn + 8))
+        store(0, b + UInt64(conIn + 16))
+        store(functionAddress(ProtocolFunctions.loadFile), b + UInt64(loadFile2))
+        writeBytes(EFIDevicePath.vendorMedia(EFIProtocol.linuxInitrdMedia), b + UInt64(initrdPath))
+        writeBytes(EFILoadedImage.options(Array("Swift FF-A firmware".utf8)), b + UInt64(vendor))
+        let options = EFILoadedImage.options(KernelLoader.environment.value(Array("bootargs".utf8)) ?? [])
+        writeBytes(options, b + UInt64(loadOptions))
+        writeBytes(EFILoadedImage.make(systemTable: b + UInt64(systemTable), loadOptions: b + UInt64(loadOptions),
+                                       loadOptionsSize: UInt32(options.count), imageBase: imageBase, imageSize: imageSize),
+                   b + UInt64(loadedImage))
+        handles = EFIHandles()
+        handles.install(imageHandle, EFIProtocol.loadedImage, b + UInt64(loadedImage))
+        if initrd != nil {
+            handles.install(initrdHandle, EFIProtocol.devicePath, b + UInt64(initrdPath),
+                            path: EFIDevicePath.vendorMedia(EFIProtocol.linuxInitrdMedia))
+            handles.install(initrdHandle, EFIProtocol.loadFile2, b + UInt64(loadFile2))
+        }
+        config = EFIConfigurationTables(capacity: 16)
+        _ = config.install(EFIProtocol.deviceTreeTable, dtb)
+        _ = config.install(EFIProtocol.rtPropertiesTable, address(unsafe UnsafeMutableRawPointer(&efi_rt_properties_table)))
+        RuntimeTables.finish()
+        writeSystemTable()
+    }
+
+    /// The system table from the current state; after ExitBootServices without the console
+    /// and boot services (UEFI 2.10 §7.4.6).
+    static func writeSystemTable() {
+        let b = block
+        writeBytes(config.bytes(), b + UInt64(configTables))
+        var fields: [(Int, UInt64)] = [
+            (EFISystemTable.firmwareVendor, b + UInt64(vendor)), (EFISystemTable.firmwareRevision, 0x1_0000),
+            (EFISystemTable.runtimeServices, address(unsafe UnsafeMutableRawPointer(&efi_runtime_services))),
+            (EFISystemTable.numberOfTableEntries, UInt64(config.tables.count)), (EFISystemTable.configurationTable, b + UInt64(configTables)),
+        ]
+        if !exited {
+            fields += [(EFISystemTable.consoleInHandle, imageHandle), (EFISystemTable.conIn, b + UInt64(conIn)),
+                       (EFISystemTable.consoleOutHandle, imageHandle), (EFISystemTable.conOut, b + UInt64(conOut)),
+                       (EFISystemTable.standardErrorHandle, imageHandle), (EFISystemTable.stdErr, b + UInt64(conOut)),
+                       (EFISystemTable.bootServices, b + UInt64(bootServices))]
+        }
+        writeBytes(EFISystemTable.make(fields), b + UInt64(systemTable))
+    }
+
+    /// ExitBootServices: only with the current map key; then the MM partition and the FF-A
+    /// buffers are handed over as for booti, and only the runtime services remain.
+    static func exitBootServices(_ image: UInt64, _ key: UInt64) -> UInt64 {
+        guard image == imageHandle else { return status(.invalidParameter) }
+        guard key == map.key else { return status(.invalidParameter) }
+        Console.line("bootefi: ExitBootServices")
+        KernelLoader.handOver()
+        ExitBootServices.done = true
+        exited = true
+        writeSystemTable()
+        RuntimeServices.psciHVC = boot.psci == .hvc
+        return status(.success)
+    }
+}
+
+/// The runtime services table's CRC32 and the RT properties table's mask, from the pure
+/// description of what is offered.
+enum RuntimeTables {
+    static func finish() {
+        let props = unsafe UnsafeMutableRawPointer(&efi_rt_properties_table)
+        unsafe props.storeBytes(of: EFIRuntimeService.propertiesMask(EFIRuntimeService.offered), toByteOffset: 4, as: UInt32.self)
+        let table = unsafe UnsafeMutableRawPointer(&efi_runtime_services)
+        var bytes = readBytes(address(table), EFIRuntimeService.tableSize)
+        EFITable.seal(&bytes)
+        writeBytes(bytes, address(table))
+    }
+}
+
+extension PEError {
+    var message: StaticString {
+        switch self {
+        case .notPE: "no MZ/PE header"
+        case .notAArch64: "not an AArch64 image"
+        case .notEFIApplication: "not an EFI application (subsystem 10)"
+        case .badHeaders: "malformed PE headers"
+        case .sectionOutOfBounds: "a section lies outside the image or the file"
+        case .badRelocation: "malformed or unsupported base relocations"
+        }
+    }
+}

@@ -1,0 +1,218 @@
+import Hardware
+import MM
+import Platform
+import UEFI
+import Variables
+
+/// Every boot service and protocol function has this shape: AAPCS64 passes up to eight
+/// arguments in x0-x7, so a function reads the ones its EFI prototype has and ignores the rest;
+/// 32-bit arguments are truncated (their upper register halves are undefined).
+typealias EFIFunction = @convention(c) (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) -> UInt64
+
+func functionAddress(_ f: EFIFunction) -> UInt64 { UInt64(UInt(bitPattern: unsafe unsafeBitCast(f, to: UnsafeRawPointer.self))) }
+
+/// Memory the EFI application hands us, by address. Null stays nil.
+func raw(_ a: UInt64) -> UnsafeMutableRawPointer? { UnsafeMutableRawPointer(bitPattern: UInt(a)) }
+func store(_ value: UInt64, _ at: UInt64) { if let p = raw(at) { unsafe p.storeBytes(of: value, as: UInt64.self) } }
+func load64(_ at: UInt64) -> UInt64 { raw(at).map { unsafe $0.loadUnaligned(as: UInt64.self) } ?? 0 }
+func readBytes(_ at: UInt64, _ n: Int) -> [UInt8] {
+    guard let p = raw(at) else { return [] }
+    return (0..<n).map { unsafe p.load(fromByteOffset: $0, as: UInt8.self) }
+}
+func writeBytes(_ bytes: [UInt8], _ at: UInt64) {
+    guard let p = raw(at) else { return }
+    for i in bytes.indices { unsafe p.storeBytes(of: bytes[i], toByteOffset: i, as: UInt8.self) }
+}
+func guid(at a: UInt64) -> EFIGuid? { a == 0 ? nil : EFIGuid(bytes: readBytes(a, 16), at: 0) }
+func status(_ s: EFIStatus) -> UInt64 { s.rawValue }
+
+/// The boot services (UEFI 2.10 §7) an EFI application such as Linux's stub uses; the others
+/// answer EFI_UNSUPPORTED. State lives in UEFIBoot.
+enum BootServices {
+    static let unsupported: EFIFunction = { _, _, _, _, _, _ in EFIStatus.unsupported.rawValue }
+
+    static func function(_ s: EFIBootService) -> EFIFunction {
+        switch s {
+        case .raiseTPL: return { new, _, _, _, _, _ in let old = UEFIBoot.tpl; UEFIBoot.tpl = new; return old }
+        case .restoreTPL: return { old, _, _, _, _, _ in UEFIBoot.tpl = old; return 0 }
+        case .allocatePages: return { kind, type, pages, memory, _, _ in BootServices.allocatePages(kind, type, pages, memory) }
+        case .freePages: return { base, pages, _, _, _, _ in status(UEFIBoot.map.free(base: base, pages: pages)) }
+        case .getMemoryMap: return { size, map, key, descSize, version, _ in BootServices.getMemoryMap(size, map, key, descSize, version) }
+        case .allocatePool: return { type, size, buffer, _, _, _ in BootServices.allocatePool(type, size, buffer) }
+        case .freePool: return { buffer, _, _, _, _, _ in BootServices.freePool(buffer) }
+        case .handleProtocol: return { handle, g, out, _, _, _ in BootServices.openProtocol(handle, g, out, 0) }
+        case .openProtocol: return { handle, g, out, _, _, attributes in BootServices.openProtocol(handle, g, out, attributes) }
+        case .closeProtocol: return { handle, g, _, _, _, _ in
+            guard let g = guid(at: g) else { return status(.invalidParameter) }
+            return status(UEFIBoot.handles.interface(handle, g) != nil ? .success : .notFound)
+        }
+        case .locateHandle: return { type, g, _, size, buffer, _ in BootServices.locateHandle(type, g, size, buffer) }
+        case .locateHandleBuffer: return { type, g, _, count, buffer, _ in BootServices.locateHandleBuffer(type, g, count, buffer) }
+        case .locateProtocol: return { g, _, out, _, _, _ in
+            guard let g = guid(at: g), out != 0 else { return status(.invalidParameter) }
+            guard let h = UEFIBoot.handles.handles(g).first, let i = UEFIBoot.handles.interface(h, g) else {
+                store(0, out); return status(.notFound)
+            }
+            store(i, out); return status(.success)
+        }
+        case .locateDevicePath: return { g, path, device, _, _, _ in BootServices.locateDevicePath(g, path, device) }
+        case .installConfigurationTable: return { g, table, _, _, _, _ in
+            guard let g = guid(at: g) else { return status(.invalidParameter) }
+            let s = UEFIBoot.config.install(g, table)
+            UEFIBoot.writeSystemTable()
+            return status(s)
+        }
+        case .exitBootServices: return { image, key, _, _, _, _ in UEFIBoot.exitBootServices(image, key) }
+        case .stall: return { us, _, _, _, _, _ in
+            let end = hw_read_cntpct() &+ us &* hw_read_cntfrq() / 1_000_000
+            while hw_read_cntpct() < end {}
+            return status(.success)
+        }
+        case .calculateCrc32: return { data, size, out, _, _, _ in
+            guard data != 0, size != 0, size < 1 << 30, out != 0 else { return status(.invalidParameter) }
+            let crc = VariableLogCRC32.checksum(readBytes(data, Int(size)))
+            unsafe raw(out)!.storeBytes(of: crc, as: UInt32.self)
+            return status(.success)
+        }
+        case .copyMem: return { dst, src, n, _, _, _ in
+            if let d = raw(dst), let s = raw(src) { unsafe d.copyMemory(from: UnsafeRawPointer(s), byteCount: Int(n)) }
+            return 0
+        }
+        case .setMem: return { buffer, n, value, _, _, _ in
+            if let b = raw(buffer) { unsafe b.initializeMemory(as: UInt8.self, repeating: UInt8(truncatingIfNeeded: value), count: Int(n)) }
+            return 0
+        }
+        default: return unsupported
+        }
+    }
+
+    static func allocatePages(_ kind: UInt64, _ type: UInt64, _ pages: UInt64, _ memory: UInt64) -> UInt64 {
+        guard memory != 0, let k = EFIMemoryMap.AllocateType(rawValue: UInt32(truncatingIfNeeded: kind)) else {
+            return status(.invalidParameter)
+        }
+        let r = UEFIBoot.map.allocate(k, type: UInt32(truncatingIfNeeded: type), pages: pages, address: load64(memory))
+        if r.status == .success { store(r.base, memory) }
+        return status(r.status)
+    }
+
+    static func getMemoryMap(_ size: UInt64, _ map: UInt64, _ key: UInt64, _ descSize: UInt64, _ version: UInt64) -> UInt64 {
+        guard size != 0 else { return status(.invalidParameter) }
+        let d = UEFIBoot.map.descriptors()
+        store(UInt64(EFIMemoryMap.descriptorSize), descSize)
+        if let v = raw(version) { unsafe v.storeBytes(of: EFIMemoryMap.descriptorVersion, as: UInt32.self) }
+        if load64(size) < UInt64(d.count) { store(UInt64(d.count), size); return status(.bufferTooSmall) }
+        guard map != 0 else { return status(.invalidParameter) }
+        writeBytes(d, map)
+        store(UInt64(d.count), size)
+        store(UEFIBoot.map.key, key)
+        return status(.success)
+    }
+
+    /// Pool memory is whole pages with a 16-byte header (a tag and the page count), so FreePool
+    /// can give them back.
+    static let poolTag: UInt64 = 0x4C4F_4F50_4946_4550   // "PEFIPOOL"
+
+    static func allocatePool(_ type: UInt64, _ size: UInt64, _ buffer: UInt64) -> UInt64 {
+        guard buffer != 0, size < 1 << 40 else { return status(.invalidParameter) }
+        let pages = (size + 16 + 4095) / 4096
+        let r = UEFIBoot.map.allocate(.anyPages, type: UInt32(truncatingIfNeeded: type), pages: pages)
+        guard r.status == .success else { return status(r.status) }
+        store(poolTag, r.base); store(pages, r.base + 8)
+        store(r.base + 16, buffer)
+        return status(.success)
+    }
+
+    static func freePool(_ buffer: UInt64) -> UInt64 {
+        guard buffer & 0xFFF == 16, UEFIBoot.map.type(at: buffer) != nil, load64(buffer - 16) == poolTag else {
+            return status(.invalidParameter)
+        }
+        let s = UEFIBoot.map.free(base: buffer - 16, pages: load64(buffer - 8))
+        if s == .success { store(0, buffer - 16) }
+        return status(s == .success ? .success : .invalidParameter)
+    }
+
+    static func openProtocol(_ handle: UInt64, _ g: UInt64, _ out: UInt64, _ attributes: UInt64) -> UInt64 {
+        let test = attributes & 0x4 != 0   // EFI_OPEN_PROTOCOL_TEST_PROTOCOL
+        guard let g = guid(at: g), test || out != 0 else { return status(.invalidParameter) }
+        guard let i = UEFIBoot.handles.interface(handle, g) else { store(0, out); return status(.unsupported) }
+        if !test { store(i, out) }
+        return status(.success)
+    }
+
+    /// ByProtocol (2) and AllHandles (0); ByRegisterNotify has no registrations to find.
+    static func handleList(_ type: UInt64, _ g: UInt64) -> [UInt64]? {
+        switch type {
+        case 0:
+            var all: [UInt64] = []
+            for e in UEFIBoot.handles.entries where !all.contains(e.handle) { all.append(e.handle) }
+            return all
+        case 2: return guid(at: g).map { g in UEFIBoot.handles.handles(g) }
+        default: return nil
+        }
+    }
+
+    static func locateHandle(_ type: UInt64, _ g: UInt64, _ size: UInt64, _ buffer: UInt64) -> UInt64 {
+        guard size != 0, let list = handleList(type, g) else { return status(.invalidParameter) }
+        guard !list.isEmpty else { return status(.notFound) }
+        let need = UInt64(8 * list.count)
+        if load64(size) < need { store(need, size); return status(.bufferTooSmall) }
+        guard buffer != 0 else { return status(.invalidParameter) }
+        for (i, h) in list.enumerated() { store(h, buffer + UInt64(8 * i)) }
+        store(need, size)
+        return status(.success)
+    }
+
+    static func locateHandleBuffer(_ type: UInt64, _ g: UInt64, _ count: UInt64, _ buffer: UInt64) -> UInt64 {
+        guard count != 0, buffer != 0, let list = BootServices.handleList(type, g) else { return status(.invalidParameter) }
+        guard !list.isEmpty else { return status(.notFound) }
+        let s = allocatePool(UInt64(EFIMemoryType.bootServicesData), UInt64(8 * list.count), buffer)
+        guard s == 0 else { return s }
+        let out = load64(buffer)
+        for (i, h) in list.enumerated() { store(h, out + UInt64(8 * i)) }
+        store(UInt64(list.count), count)
+        return status(.success)
+    }
+
+    static func locateDevicePath(_ g: UInt64, _ pathPointer: UInt64, _ device: UInt64) -> UInt64 {
+        guard let g = guid(at: g), pathPointer != 0, device != 0, load64(pathPointer) != 0 else { return status(.invalidParameter) }
+        let start = load64(pathPointer)
+        var path: [UInt8] = []
+        while path.count + 4 <= EFIDevicePath.maxLength {     // node by node, never past the End node
+            let header = readBytes(start + UInt64(path.count), 4)
+            let n = Int(header[2]) | Int(header[3]) << 8
+            guard n >= 4, path.count + n <= EFIDevicePath.maxLength else { return status(.invalidParameter) }
+            path += readBytes(start + UInt64(path.count), n)
+            if header[0] == 0x7F && header[1] == 0xFF { break }
+        }
+        guard let found = UEFIBoot.handles.locate(g, path: path) else { return status(.notFound) }
+        store(found.handle, device)
+        store(start + UInt64(found.matched), pathPointer)
+        return status(.success)
+    }
+}
+
+/// EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL: OutputString to our console; EFI_LOAD_FILE2_PROTOCOL for
+/// the initrd.
+enum ProtocolFunctions {
+    static let success: EFIFunction = { _, _, _, _, _, _ in 0 }
+    static let outputString: EFIFunction = { _, text, _, _, _, _ in
+        guard text != 0 else { return status(.invalidParameter) }
+        for i in 0..<4096 {
+            let c = unsafe raw(text + UInt64(2 * i))!.loadUnaligned(as: UInt16.self)
+            if c == 0 { break }
+            Console.put(c < 0x80 ? UInt8(c) : 0x3F)
+        }
+        return status(.success)
+    }
+    static let notReady: EFIFunction = { _, _, _, _, _, _ in EFIStatus.notReady.rawValue }
+    /// LoadFile(This, FilePath, BootPolicy, *BufferSize, Buffer): UEFI 2.10 §13.2.
+    static let loadFile: EFIFunction = { _, path, bootPolicy, size, buffer, _ in
+        guard path != 0, size != 0 else { return status(.invalidParameter) }
+        guard UInt8(truncatingIfNeeded: bootPolicy) == 0 else { return status(.unsupported) }
+        guard let initrd = UEFIBoot.initrd else { return status(.notFound) }
+        if buffer == 0 || load64(size) < initrd.size { store(initrd.size, size); return status(.bufferTooSmall) }
+        unsafe raw(buffer)!.copyMemory(from: UnsafeRawPointer(raw(initrd.base)!), byteCount: Int(initrd.size))
+        store(initrd.size, size)
+        return status(.success)
+    }
+}
