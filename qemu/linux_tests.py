@@ -7,7 +7,7 @@ with apt; qemu/linux/build-ffa-module.sh builds Linux's FF-A driver and our ffa-
 modules for that kernel; `initramfs()` writes a newc cpio with busybox, the two modules and the
 /init script below, which loads them and lists /sys/bus/arm_ffa/devices. Each boot
 is checked line by line; one line per check and an `N passed, N failed` summary.
-Usage: linux_tests.py [--prepare] [1G|4G ...]
+Usage: linux_tests.py [--prepare] [uefi|4G ...] (uefi: -m 1G through bootefi)
 """
 import os
 import re
@@ -26,10 +26,20 @@ TYPED_MARK = "swiftfw.typed=1 swiftfw.shell"
 SHELL_LINES = ["echo shell-$((6 * 7))", "poweroff -f"]
 # Built by qemu/linux/build-ffa-module.sh: Linux's arm_ffa driver and our driver for the MM UUID.
 MODULES = ["ffa-module.ko", "ffa-mm-probe.ko"]
+# From Debian's kernel package (qemu/linux/fetch.sh): efivarfs is a module there.
+FETCHED_MODULES = ["efivarfs.ko"]
 MM_ID, MM_UUID = "0x8001", "ed32d533-99e6-4209-9cc0-2d72cdd998a7"
+# The UEFI boot (`boot` picks bootefi for Debian's EFI stub): before it, our shell creates
+# LinuxOld and LinuxKeep under this vendor GUID (removable in efivarfs: not the global GUID);
+# Linux deletes LinuxOld, writes LinuxNew, and reboots through ResetSystem.
+EFIVARS_MARK = "swiftfw.efivars"
+VENDOR = "8c1b5a9e-2f44-4d3b-9a51-6d0e7f3c2b10"
+SHELL_VARS = ["setenv -e -guid " + VENDOR + " -nv -bs -rt LinuxOld old-value",
+              "setenv -e -guid " + VENDOR + " -nv -bs -rt LinuxKeep keep-value"]
+NEW_VALUE = "from-linux"
 
 # Runs as PID 1. Every line the host checks starts with "INIT:".
-INIT = r"""#!/bin/busybox sh
+INIT_TEMPLATE = r"""#!/bin/busybox sh
 /bin/busybox mkdir -p /proc /sys /dev /tmp /sbin /usr/bin /usr/sbin
 /bin/busybox --install -s
 mount -t proc proc /proc
@@ -54,6 +64,18 @@ dmesg | grep -E 'ARM FF-A|arm_ffa|arm-ffa|ffa' | sed 's/^/INIT: ffa dmesg: /'
 bad=$(dmesg | grep -E 'Internal error|Unhandled|Oops|BUG' | head -n 3)
 if [ -n "$bad" ]; then echo "$bad" | sed 's/^/INIT: dmesg error: /'; else echo "INIT: dmesg has no errors"; fi
 dmesg | grep -iE 'psci|smccc|SMC Calling' | sed 's/^/INIT: dmesg: /'
+if grep -q swiftfw.efivars /proc/cmdline; then
+    v=/sys/firmware/efi/efivars
+    insmod /lib/modules/efivarfs.ko || echo "INIT: insmod efivarfs failed"
+    mount -t efivarfs efivarfs $v && echo "INIT: efivarfs mounted $(grep efivarfs /proc/mounts | awk '{ print $4 }')"
+    ls $v | grep -i VENDOR | sed 's/^/INIT: efivar before: /'
+    printf '\007\000\000\000NEW_VALUE' > $v/LinuxNew-VENDOR && echo "INIT: wrote LinuxNew"
+    efirm $v/LinuxOld-VENDOR && [ ! -e $v/LinuxOld-VENDOR ] && echo "INIT: deleted LinuxOld"
+    echo "INIT: LinuxNew reads $(od -An -c $v/LinuxNew-VENDOR | tr -d ' \n')"
+    ls $v | grep -i VENDOR | sed 's/^/INIT: efivar after: /'
+    echo "INIT: rebooting through EFI ResetSystem"
+    reboot -f
+fi
 if grep -q swiftfw.shell /proc/cmdline; then
     echo "INIT: busybox shell (poweroff -f ends QEMU)"
     exec setsid cttyhack sh
@@ -61,6 +83,7 @@ fi
 echo "INIT: powering off"
 poweroff -f
 """
+INIT = INIT_TEMPLATE.replace("VENDOR", VENDOR).replace("NEW_VALUE", NEW_VALUE)
 
 
 def newc(entries):
@@ -86,15 +109,18 @@ def initramfs():
     path = os.path.join(LINUX, "initrd.cpio")
     with open(os.path.join(LINUX, "busybox"), "rb") as f:
         busybox = f.read()
+    with open(os.path.join(LINUX, "efirm"), "rb") as f:
+        efirm = f.read()
     modules = {}
-    for ko in MODULES:
+    for ko in MODULES + FETCHED_MODULES:
         with open(os.path.join(LINUX, ko), "rb") as f:
             modules[ko] = f.read()
     directory, regular, char = 0o040755, 0o100755, 0o020600
     archive = newc([(d, directory, b"", 0, 0) for d in ("bin", "dev", "lib", "lib/modules", "proc", "sys", "tmp")]
                    + [("dev/console", char, b"", 5, 1),
-                      ("bin/busybox", regular, busybox, 0, 0)]
-                   + [("lib/modules/" + ko, 0o100644, modules[ko], 0, 0) for ko in MODULES]
+                      ("bin/busybox", regular, busybox, 0, 0),
+                      ("bin/efirm", regular, efirm, 0, 0)]
+                   + [("lib/modules/" + ko, 0o100644, modules[ko], 0, 0) for ko in MODULES + FETCHED_MODULES]
                    + [
                       ("init", regular, INIT.encode(), 0, 0)])
     if not os.path.exists(path) or open(path, "rb").read() != archive:
@@ -106,6 +132,11 @@ def initramfs():
 def prepare():
     subprocess.run([os.path.join(harness.ROOT, "qemu", "linux", "fetch.sh"), LINUX], check=True)
     subprocess.run([os.path.join(harness.ROOT, "qemu", "linux", "build-ffa-module.sh"), LINUX], check=True)
+    # efirm deletes an efivarfs variable (busybox has no chattr); a static arm64 binary.
+    source, efirm = os.path.join(harness.ROOT, "qemu", "linux", "efirm.c"), os.path.join(LINUX, "efirm")
+    if not os.path.exists(efirm) or os.path.getmtime(efirm) < os.path.getmtime(source):
+        cross = "" if os.uname().machine == "aarch64" else "aarch64-linux-gnu-"
+        subprocess.run([cross + "gcc", "-static", "-Os", "-s", "-o", efirm, source], check=True)
     return os.path.join(LINUX, "Image"), initramfs()
 
 
@@ -136,6 +167,71 @@ def boot_linux(memory, kernel, initrd, typed):
                         then=("INIT: busybox shell", SHELL_LINES) if typed else None)
 
 
+def boot_uefi(kernel, initrd):
+    """The UEFI boot on a fresh store: our shell creates two variables, `boot` runs bootefi, /init
+    changes the store through efivarfs and reboots; then a new QEMU on the same flash copy
+    shows the store from our shell."""
+    flash = harness.fresh_flash("linux-uefi")
+    listing = "printenv -e -guid " + VENDOR
+    first = harness.boot(commands=[""] + SHELL_VARS + [listing, "boot"], flash=flash, extra="-m 1G", timeout=600,
+                         kernel=kernel, initrd=initrd, append=APPEND + " " + EFIVARS_MARK,
+                         until="normal: Swift firmware entered", times=2)
+    after = harness.boot(commands=[listing, "poweroff"], flash=flash, timeout=60)
+    return first, after
+
+
+def variables(out):
+    """`printenv -e` blocks ("Name:" then indented lines) of VENDOR in `out`: {name: lines}."""
+    found, name = {}, None
+    for line in out.splitlines():
+        m = re.match(r"^(\w+):$", line)
+        if m:
+            name = m.group(1)
+            found[name] = []
+        elif name and line.startswith("    "):
+            found[name].append(line.strip())
+        else:
+            name = None
+    return {k: v for k, v in found.items() if v and v[0].lower() == VENDOR}
+
+
+def check_uefi(c, label, b, after):
+    out = b.output
+    c.check("bootefi: PE image at" in out and "EFI stub: Booting Linux Kernel" in out,
+            f"{label}: boot chose bootefi and Linux's EFI stub runs")
+    c.check("EFI stub: Loaded initrd from LINUX_EFI_INITRD_MEDIA_GUID device path" in out,
+            f"{label}: the stub loaded the initrd through LoadFile2")
+    c.check("bootefi: ExitBootServices" in out and "EFI stub: Exiting boot services" in out,
+            f"{label}: ExitBootServices accepted the stub's map key")
+    rtprop = re.search(r"efi: RTPROP=(0x[0-9a-f]+)", out)
+    c.check("efi: EFI v2.100 by Swift FF-A firmware" in out and rtprop is not None,
+            f"{label}: Linux found our system table and RT properties table")
+    c.check("Remapping and enabling EFI services." in out and "runtime services will not be available" not in out,
+            f"{label}: Linux enabled the runtime services (1:1 map)")
+    bugs = [ln for ln in out.splitlines() if "Firmware Bug" in ln or "efi:" in ln and re.search(r"(?i)fail|error|corrupt", ln)]
+    c.check(not bugs, f"{label}: no firmware bug reported by Linux", "; ".join(bugs[:3]))
+    mounted = re.search(r"INIT: efivarfs mounted (\S+)", out)
+    c.check(mounted is not None and mounted.group(1).split(",")[0] == "rw", f"{label}: efivarfs mounted read-write",
+            mounted.group(1) if mounted else "not mounted")
+    before = re.findall(r"INIT: efivar before: (\w+)-", out)
+    c.check(sorted(before) == ["LinuxKeep", "LinuxOld"], f"{label}: Linux lists the variables our shell created", str(before))
+    c.check("INIT: wrote LinuxNew" in out and "INIT: deleted LinuxOld" in out, f"{label}: Linux wrote one variable and deleted another")
+    c.check(re.search(r"INIT: LinuxNew reads \\a\\0\\0\\0" + NEW_VALUE, out) is not None,
+            f"{label}: Linux reads back attributes NV|BS|RT and its value")
+    c.check("INIT: rebooting through EFI ResetSystem" in out and "secure: PSCI SYSTEM_RESET" in out
+            and out.count("normal: Swift firmware entered") == 2, f"{label}: reboot -f resets through ResetSystem and PSCI")
+    old, new = variables(b.output), variables(after.output)
+    c.check(sorted(old) == ["LinuxKeep", "LinuxOld"], f"{label}: printenv -e before the boot", str(old))
+    expect = dict(old)
+    expect.pop("LinuxOld", None)
+    changed = {k: v for k, v in new.items() if k not in expect}
+    c.check({k: v for k, v in new.items() if k in expect} == expect and list(changed) == ["LinuxNew"]
+            and NEW_VALUE in "".join(changed["LinuxNew"]) and "NV|BS|RT" in "".join(changed["LinuxNew"]).replace(" ", ""),
+            f"{label}: after power-off our shell's printenv -e shows exactly Linux's changes", str(new))
+    with open(os.path.join(LINUX, "console-uefi-after.log"), "w") as f:
+        f.write(after.output)
+
+
 def check_ffa(c, label, out):
     """Linux's arm_ffa module finds the MM partition through our SPMC; ffa-mm-probe binds it by UUID."""
     c.check("INIT: insmod ffa-module ok" in out, f"{label}: insmod of Linux's FF-A driver (ffa-module.ko)")
@@ -159,13 +255,16 @@ def check_ffa(c, label, out):
     c.check(not errors, f"{label}: the FF-A driver logs no error", "; ".join(errors[:3]))
 
 
-def check_boot(c, label, b, typed):
+def check_boot(c, label, b, typed, uefi=False):
     out = b.output
-    c.check(not b.timed_out and b.returncode == 0, f"{label}: QEMU ended by itself",
-            f"timed out={b.timed_out} status={b.returncode}")
-    c.check("Starting kernel at EL2" in out, f"{label}: booti started the kernel at EL2")
+    if uefi:
+        c.check(not b.timed_out, f"{label}: Linux rebooted into our firmware", f"timed out={b.timed_out}")
+    else:
+        c.check(not b.timed_out and b.returncode == 0, f"{label}: QEMU ended by itself",
+                f"timed out={b.timed_out} status={b.returncode}")
+        c.check("Starting kernel at EL2" in out, f"{label}: booti started the kernel at EL2")
     cmdline = re.search(r"Kernel command line: (.*)", out)
-    want = APPEND + (" " + TYPED_MARK if typed else "")
+    want = APPEND + (" " + TYPED_MARK if typed else "") + (" " + EFIVARS_MARK if uefi else "")
     c.check(cmdline is not None and cmdline.group(1).strip() == want,
             f"{label}: /chosen bootargs reached the kernel", cmdline.group(1) if cmdline else "no command line")
     c.check("INIT: reached /init" in out, f"{label}: Linux reached /init")
@@ -183,8 +282,9 @@ def check_boot(c, label, b, typed):
     check_ffa(c, label, out)
     if typed:
         c.check("INIT: busybox shell" in out and "shell-42" in out, f"{label}: a busybox shell runs typed commands")
-    c.check(("INIT: powering off" in out or "shell-42" in out) and "secure: PSCI SYSTEM_OFF" in out,
-            f"{label}: poweroff -f ends QEMU through PSCI SYSTEM_OFF")
+    if not uefi:
+        c.check(("INIT: powering off" in out or "shell-42" in out) and "secure: PSCI SYSTEM_OFF" in out,
+                f"{label}: poweroff -f ends QEMU through PSCI SYSTEM_OFF")
     log = os.path.join(LINUX, f"console-{label.replace(' ', '-')}.log")
     with open(log, "w") as f:
         f.write(out)
@@ -196,9 +296,14 @@ def main(argv):
         prepare()
         return 0
     kernel, initrd = prepare()
-    wanted = [a for a in argv[1:] if not a.startswith("-")] or ["1G", "4G"]
+    wanted = [a for a in argv[1:] if not a.startswith("-")] or ["uefi", "4G"]
     c = Checks()
     for memory in wanted:
+        if memory == "uefi":  # -m 1G, `boot` (bootefi), efivarfs, reboot, printenv -e
+            b, after = boot_uefi(kernel, initrd)
+            check_boot(c, "-m 1G bootefi", b, False, uefi=True)
+            check_uefi(c, "-m 1G bootefi", b, after)
+            continue
         typed = memory != "1G"  # 1G boots by autoboot, the others by typed commands
         label = f"-m {memory}" + (" typed booti" if typed else " autoboot")
         b = boot_linux(memory, kernel, initrd, typed)

@@ -1,10 +1,11 @@
 #!/bin/sh
 # Fetches Debian's arm64 Linux kernel (linux-image-*-arm64) and busybox-static (arm64) with apt,
-# and leaves build/linux/Image and build/linux/busybox. Cached: does nothing when both exist.
+# and leaves build/linux/Image, build/linux/busybox and build/linux/efivarfs.ko (the UEFI boot's
+# /init loads it: Debian builds efivarfs as a module). Cached: does nothing when all exist.
 # Needs root on a Debian machine (it adds the arm64 architecture to dpkg, for downloads only).
 set -eu
 out=${1:-build/linux}
-if [ -s "$out/Image" ] && [ -s "$out/busybox" ]; then exit 0; fi
+if [ -s "$out/Image" ] && [ -s "$out/busybox" ] && [ -s "$out/efivarfs.ko" ]; then exit 0; fi
 mkdir -p "$out/debs" "$out/extract"
 apt="apt-get -q -o APT::Sandbox::User=root"
 if ! dpkg --print-foreign-architectures | grep -qx arm64; then
@@ -19,8 +20,10 @@ if [ -z "$kernel" ]; then
 fi
 [ -n "$kernel" ] || { echo "fetch.sh: no linux-image-arm64 package found" >&2; exit 1; }
 echo "fetch.sh: $kernel and busybox-static (arm64)"
-(cd "$out/debs" && $apt download "$kernel:arm64" busybox-static:arm64 >/dev/null)
-for deb in "$out"/debs/*.deb; do dpkg-deb -x "$deb" "$out/extract"; done
+if ! ls "$out"/debs/"$kernel"_*.deb >/dev/null 2>&1 || ! ls "$out"/debs/busybox-static_*.deb >/dev/null 2>&1; then
+    (cd "$out/debs" && $apt download "$kernel:arm64" busybox-static:arm64 >/dev/null)
+fi
+for deb in "$out"/debs/"$kernel"_*.deb "$out"/debs/busybox-static_*.deb; do dpkg-deb -x "$deb" "$out/extract"; done
 image=$(ls "$out"/extract/boot/vmlinuz-* | head -n 1)
 # Debian ships a plain Image on arm64; older or newer ones may be gzip-compressed.
 if [ "$(od -An -tx1 -N2 "$image" | tr -d ' ')" = "1f8b" ]; then
@@ -29,5 +32,12 @@ else
     cp "$image" "$out/Image"
 fi
 cp "$out/extract/bin/busybox" "$out/busybox"
+module=$(find "$out/extract/lib/modules" -name 'efivarfs.ko*' | head -n 1)
+[ -n "$module" ] || { echo "fetch.sh: no efivarfs module in $kernel" >&2; exit 1; }
+case "$module" in
+    *.xz) xz -dc "$module" > "$out/efivarfs.ko" ;;
+    *.zst) zstd -dcq "$module" > "$out/efivarfs.ko" ;;
+    *) cp "$module" "$out/efivarfs.ko" ;;
+esac
 basename "$image" | sed 's/^vmlinuz-//' > "$out/version"
 rm -rf "$out/extract"
