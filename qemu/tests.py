@@ -396,6 +396,21 @@ def a_key_stops_autoboot_and_booti_refuses_what_it_must():
 
 
 @test
+def bootefi_refuses_what_is_not_an_aarch64_efi_application():
+    # The fixture is a plain arm64 Image (no MZ): `boot` keeps booti, bootefi refuses it.
+    image = test_image()
+    b = boot("el2", ["", "bootefi 0x40400000", "qfw load", "bootefi 0x40400000", "bootefi 0x40400000:0x1000 - 0x90000000",
+                     "bootefi 0x90000000:0x1000", "bootefi", "poweroff"],
+             flash=fresh_flash("bootefi"), kernel=image, initrd=image)
+    finished(b)
+    for line in ["bootefi: the image needs its size (ADDR:SIZE) unless qfw load put it there",
+                 "bootefi: not an AArch64 EFI application: no MZ/PE header",
+                 "bootefi: the image is not in RAM", "usage: bootefi"]:
+        check(line in b, f"missing: {line}", b)
+    check("bootefi: PE image at" not in b and "Starting kernel" not in b, "bootefi started something", b)
+
+
+@test
 def no_kernel_no_countdown_and_shell_variables_apart_from_uefi_ones():
     b = boot("el2", ["qfw load", "boot", "setenv bootargs console=ttyAMA0 rdinit=/init", "printenv bootargs",
                      "setenv -e -bs -rt bootargs uefi", "printenv -e bootargs", "printenv bootargs",

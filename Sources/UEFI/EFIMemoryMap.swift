@@ -52,28 +52,36 @@ public struct EFIMemoryMap: Sendable {
     /// Describes [base, base + pages) as `type`, over whatever was there.
     public mutating func set(_ r: EFIMemoryRange) {
         guard r.pages > 0 else { return }
+        // Ranges stay sorted: what lies before `r`, then `r`, then what lies after it.
         var out: [EFIMemoryRange] = []
+        var placed = false
         for old in ranges {
-            if old.end <= r.base || old.base >= r.end { out.append(old); continue }
             if old.base < r.base {
-                var left = old; left.pages = (r.base - old.base) / EFIMemoryMap.pageSize; out.append(left)
+                var left = old
+                left.pages = (min(old.end, r.base) - old.base) / EFIMemoryMap.pageSize
+                append(left, to: &out)
             }
             if old.end > r.end {
-                var right = old; right.base = r.end; right.pages = (old.end - r.end) / EFIMemoryMap.pageSize; out.append(right)
+                if !placed { append(r, to: &out); placed = true }
+                var right = old
+                right.base = max(old.base, r.end)
+                right.pages = (old.end - right.base) / EFIMemoryMap.pageSize
+                append(right, to: &out)
             }
         }
-        out.append(r)
-        out.sort { $0.base < $1.base }
-        ranges = []
-        for x in out {
-            if var last = ranges.last, last.end == x.base, last.type == x.type, last.attribute == x.attribute, last.owned == x.owned {
-                last.pages += x.pages
-                ranges[ranges.count - 1] = last
-            } else {
-                ranges.append(x)
-            }
-        }
+        if !placed { append(r, to: &out) }
+        ranges = out
         key &+= 1
+    }
+
+    /// Appends `x`, merged into the last range when they touch and match.
+    func append(_ x: EFIMemoryRange, to out: inout [EFIMemoryRange]) {
+        if var last = out.last, last.end == x.base, last.type == x.type, last.attribute == x.attribute, last.owned == x.owned {
+            last.pages += x.pages
+            out[out.count - 1] = last
+        } else {
+            out.append(x)
+        }
     }
 
     /// EFI_ALLOCATE_TYPE.

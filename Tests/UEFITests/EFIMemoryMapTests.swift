@@ -66,3 +66,45 @@ private func virt() -> EFIMemoryMap {
         #expect(m.ranges.count == count)                                            // merged back
     }
 }
+
+@Suite struct EFIMemoryMapModelTests {
+    /// Random sets, allocations and frees over 64 pages (fixed seed) against a page-by-page model:
+    /// the map stays sorted, non-overlapping, merged, and says what the model says.
+    @Test func theMapAgreesWithAPageModel() {
+        var seed: UInt64 = 0x5EED_17
+        func next(_ n: UInt64) -> UInt64 { seed = seed &* 6364136223846793005 &+ 1442695040888963407; return (seed >> 33) % n }
+        let base: UInt64 = 0x4000_0000
+        var m = EFIMemoryMap()
+        m.set(EFIMemoryRange(base: base, pages: 64, type: EFIMemoryType.conventional))
+        var model = [(type: UInt32, owned: Bool)](repeating: (EFIMemoryType.conventional, false), count: 64)
+        for _ in 0..<500 {
+            switch next(3) {
+            case 0:
+                let at = next(64), n = 1 + next(64 - at), t = [EFIMemoryType.reserved, EFIMemoryType.bootServicesData][Int(next(2))]
+                m.set(EFIMemoryRange(base: base + at * 4096, pages: n, type: t))
+                for p in at..<at + n { model[Int(p)] = (t, false) }
+            case 1:
+                let n = 1 + next(8)
+                let r = m.allocate(.anyPages, type: EFIMemoryType.loaderData, pages: n)
+                if r.status == .success {
+                    let first = Int((r.base - base) / 4096)
+                    for p in first..<first + Int(n) { #expect(model[p].type == EFIMemoryType.conventional); model[p] = (EFIMemoryType.loaderData, true) }
+                } else {
+                    #expect(r.status == .outOfResources)
+                }
+            default:
+                let at = next(64), n = 1 + next(min(8, 64 - at))
+                let ok = (at..<at + n).allSatisfy { model[Int($0)].owned }
+                #expect((m.free(base: base + at * 4096, pages: n) == .success) == ok)
+                if ok { for p in at..<at + n { model[Int(p)] = (EFIMemoryType.conventional, false) } }
+            }
+            var page = 0
+            for (i, r) in m.ranges.enumerated() {
+                #expect(r.base == base + UInt64(page) * 4096)
+                if i > 0 { let l = m.ranges[i - 1]; #expect(l.type != r.type || l.owned != r.owned || l.attribute != r.attribute) }
+                for _ in 0..<r.pages { #expect(model[page].type == r.type && model[page].owned == r.owned); page += 1 }
+            }
+            #expect(page == 64)
+        }
+    }
+}
