@@ -4,91 +4,35 @@ import MM
 import Platform
 import Variables
 
-/// The UEFI runtime variable services (UEFI 2.10 §8.2), C-callable with EFIAPI (AAPCS64) and
-/// linked into the runtime region (Linker/normal.ld): after ExitBootServices they are the only
-/// firmware code that still executes. Every pointer from the caller is checked.
+/// The UEFI runtime services (UEFI 2.10 §8), C-callable with EFIAPI (AAPCS64) and linked into
+/// the runtime region (Linker/normal.ld): after ExitBootServices they are the only firmware code
+/// that still executes. The variable calls are Driver's RuntimeVariableCalls over our client.
 enum RuntimeServices {
-    static let maxNameChars = 1024
-
-    /// The NUL-terminated UCS-2 name at `p` as bytes with the NUL; nil without a NUL in bounds.
-    static func name(_ p: UnsafePointer<UInt16>) -> [UInt8]? {
-        var out: [UInt8] = []
-        for i in 0..<maxNameChars {
-            let c = unsafe p[i]
-            out.append(UInt8(truncatingIfNeeded: c)); out.append(UInt8(truncatingIfNeeded: c >> 8))
-            if c == 0 { return out }
-        }
-        return nil
-    }
-
-    static func guid(_ p: UnsafeRawPointer) -> EFIGuid {
-        var lo: UInt64 = 0, hi: UInt64 = 0
-        for i in 0..<8 { lo |= UInt64(unsafe p.load(fromByteOffset: i, as: UInt8.self)) << (8 * UInt64(i)) }
-        for i in 0..<8 { hi |= UInt64(unsafe p.load(fromByteOffset: 8 + i, as: UInt8.self)) << (8 * UInt64(i)) }
-        return EFIGuid(lo: lo, hi: hi)
-    }
-
-    static func clamp(_ v: UInt64) -> Int { v > 0x10_0000 ? 0x10_0000 : Int(v) }
-
-    static func getVariable(_ namePtr: UnsafePointer<UInt16>?, _ guidPtr: UnsafeRawPointer?,
-                            _ attributes: UnsafeMutablePointer<UInt32>?, _ dataSize: UnsafeMutablePointer<UInt64>?,
-                            _ data: UnsafeMutableRawPointer?) -> UInt64 {
-        guard let namePtr, let guidPtr, let dataSize, let name = name(namePtr) else { return EFIStatus.invalidParameter.rawValue }
-        let size = unsafe dataSize.pointee
-        guard size == 0 || data != nil else { return EFIStatus.invalidParameter.rawValue }
+    static func call(_ body: (inout VariableClient<Transport>) -> EFIStatus) -> UInt64 {
         guard var c = EFIVariables.client else { return EFIStatus.notReady.rawValue }
-        let r = c.getVariable(name: name, guid: guid(guidPtr), dataSize: clamp(size))
+        let s = body(&c)
         EFIVariables.client = c
-        if r.status == .success || r.status == .bufferTooSmall {
-            unsafe dataSize.pointee = r.dataSize
-            if let attributes { unsafe attributes.pointee = r.attributes }
-        }
-        if r.status == .success, let data, UInt64(r.data.count) <= size {
-            for i in r.data.indices { unsafe data.storeBytes(of: r.data[i], toByteOffset: i, as: UInt8.self) }
-        }
-        return r.status.rawValue
+        return s.rawValue
     }
 
-    static func getNextVariableName(_ nameSize: UnsafeMutablePointer<UInt64>?, _ namePtr: UnsafeMutablePointer<UInt16>?,
-                                    _ guidPtr: UnsafeMutableRawPointer?) -> UInt64 {
-        guard let nameSize, let namePtr, let guidPtr, let name = name(namePtr) else { return EFIStatus.invalidParameter.rawValue }
-        guard var c = EFIVariables.client else { return EFIStatus.notReady.rawValue }
-        let r = c.getNextVariableName(nameSize: clamp(unsafe nameSize.pointee), name: name, guid: guid(guidPtr))
-        EFIVariables.client = c
-        if r.status == .success || r.status == .bufferTooSmall { unsafe nameSize.pointee = r.nameSize }
-        if r.status == .success {
-            for i in 0..<(r.name.count / 2) {
-                unsafe namePtr[i] = UInt16(r.name[2 * i]) | UInt16(r.name[2 * i + 1]) << 8
-            }
-            for i in 0..<16 { unsafe guidPtr.storeBytes(of: r.guid.byte(i), toByteOffset: i, as: UInt8.self) }
-        }
-        return r.status.rawValue
+    static func getVariable(_ n: UnsafePointer<UInt16>?, _ g: UnsafeRawPointer?, _ a: UnsafeMutablePointer<UInt32>?,
+                            _ size: UnsafeMutablePointer<UInt64>?, _ data: UnsafeMutableRawPointer?) -> UInt64 {
+        call { c in RuntimeVariableCalls.getVariable(&c, n, g, a, size, data) }
     }
 
-    static func setVariable(_ namePtr: UnsafePointer<UInt16>?, _ guidPtr: UnsafeRawPointer?, _ attributes: UInt32,
-                            _ dataSize: UInt64, _ data: UnsafeRawPointer?) -> UInt64 {
-        guard let namePtr, let guidPtr, let name = name(namePtr) else { return EFIStatus.invalidParameter.rawValue }
-        guard dataSize == 0 || data != nil, dataSize <= 0x10_0000 else { return EFIStatus.invalidParameter.rawValue }
-        var bytes = [UInt8](repeating: 0, count: Int(dataSize))
-        if let data { for i in bytes.indices { bytes[i] = unsafe data.load(fromByteOffset: i, as: UInt8.self) } }
-        guard var c = EFIVariables.client else { return EFIStatus.notReady.rawValue }
-        let status = c.setVariable(name: name, guid: guid(guidPtr), attributes: attributes, data: bytes)
-        EFIVariables.client = c
-        return status.rawValue
+    static func getNextVariableName(_ size: UnsafeMutablePointer<UInt64>?, _ n: UnsafeMutablePointer<UInt16>?,
+                                    _ g: UnsafeMutableRawPointer?) -> UInt64 {
+        call { c in RuntimeVariableCalls.getNextVariableName(&c, size, n, g) }
     }
 
-    static func queryVariableInfo(_ attributes: UInt32, _ maxStorage: UnsafeMutablePointer<UInt64>?,
+    static func setVariable(_ n: UnsafePointer<UInt16>?, _ g: UnsafeRawPointer?, _ a: UInt32, _ size: UInt64,
+                            _ data: UnsafeRawPointer?) -> UInt64 {
+        call { c in RuntimeVariableCalls.setVariable(&c, n, g, a, size, data) }
+    }
+
+    static func queryVariableInfo(_ a: UInt32, _ maxStorage: UnsafeMutablePointer<UInt64>?,
                                   _ remaining: UnsafeMutablePointer<UInt64>?, _ maxSize: UnsafeMutablePointer<UInt64>?) -> UInt64 {
-        guard let maxStorage, let remaining, let maxSize else { return EFIStatus.invalidParameter.rawValue }
-        guard var c = EFIVariables.client else { return EFIStatus.notReady.rawValue }
-        let r = c.queryVariableInfo(attributes: attributes)
-        EFIVariables.client = c
-        if r.status == .success {
-            unsafe maxStorage.pointee = r.maximumVariableStorageSize
-            unsafe remaining.pointee = r.remainingVariableStorageSize
-            unsafe maxSize.pointee = r.maximumVariableSize
-        }
-        return r.status.rawValue
+        call { c in RuntimeVariableCalls.queryVariableInfo(&c, a, maxStorage, remaining, maxSize) }
     }
 }
 

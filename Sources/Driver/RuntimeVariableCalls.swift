@@ -1,0 +1,85 @@
+import MM
+import Variables
+
+/// The variable services at the EFI ABI (UEFI 2.10 §8.2): the OS's pointers in, an EFI_STATUS
+/// out, over a `VariableClient`. What the runtime services table's entries run after
+/// ExitBootServices; every pointer is checked, and no name is read past 1024 characters.
+public enum RuntimeVariableCalls {
+    public static let maxNameChars = 1024
+    /// The largest data buffer taken from or given to the caller (1 MiB).
+    public static let maxDataSize: UInt64 = 0x10_0000
+
+    /// The NUL-terminated UCS-2 name at `p` as bytes with the NUL; nil without a NUL in bounds.
+    static func name(_ p: UnsafePointer<UInt16>) -> [UInt8]? {
+        var out: [UInt8] = []
+        for i in 0..<maxNameChars {
+            let c = unsafe p[i]
+            out.append(UInt8(truncatingIfNeeded: c)); out.append(UInt8(truncatingIfNeeded: c >> 8))
+            if c == 0 { return out }
+        }
+        return nil
+    }
+
+    static func guid(_ p: UnsafeRawPointer) -> EFIGuid {
+        var lo: UInt64 = 0, hi: UInt64 = 0
+        for i in 0..<8 { lo |= UInt64(unsafe p.load(fromByteOffset: i, as: UInt8.self)) << (8 * UInt64(i)) }
+        for i in 0..<8 { hi |= UInt64(unsafe p.load(fromByteOffset: 8 + i, as: UInt8.self)) << (8 * UInt64(i)) }
+        return EFIGuid(lo: lo, hi: hi)
+    }
+
+    static func clamp(_ v: UInt64) -> Int { v > maxDataSize ? Int(maxDataSize) : Int(v) }
+
+    public static func getVariable<T: MMTransport>(_ c: inout VariableClient<T>, _ namePtr: UnsafePointer<UInt16>?,
+                                                   _ guidPtr: UnsafeRawPointer?, _ attributes: UnsafeMutablePointer<UInt32>?,
+                                                   _ dataSize: UnsafeMutablePointer<UInt64>?, _ data: UnsafeMutableRawPointer?) -> EFIStatus {
+        guard let namePtr, let guidPtr, let dataSize, let name = name(namePtr) else { return .invalidParameter }
+        let size = unsafe dataSize.pointee
+        guard size == 0 || data != nil else { return .invalidParameter }
+        let r = c.getVariable(name: name, guid: guid(guidPtr), dataSize: clamp(size))
+        if r.status == .success || r.status == .bufferTooSmall {
+            unsafe dataSize.pointee = r.dataSize
+            if let attributes { unsafe attributes.pointee = r.attributes }
+        }
+        if r.status == .success, let data, UInt64(r.data.count) <= size {
+            for i in r.data.indices { unsafe data.storeBytes(of: r.data[i], toByteOffset: i, as: UInt8.self) }
+        }
+        return r.status
+    }
+
+    public static func getNextVariableName<T: MMTransport>(_ c: inout VariableClient<T>, _ nameSize: UnsafeMutablePointer<UInt64>?,
+                                                           _ namePtr: UnsafeMutablePointer<UInt16>?, _ guidPtr: UnsafeMutableRawPointer?) -> EFIStatus {
+        guard let nameSize, let namePtr, let guidPtr, let name = name(namePtr) else { return .invalidParameter }
+        let r = c.getNextVariableName(nameSize: clamp(unsafe nameSize.pointee), name: name, guid: guid(guidPtr))
+        if r.status == .success || r.status == .bufferTooSmall { unsafe nameSize.pointee = r.nameSize }
+        if r.status == .success {
+            for i in 0..<(r.name.count / 2) {
+                unsafe namePtr[i] = UInt16(r.name[2 * i]) | UInt16(r.name[2 * i + 1]) << 8
+            }
+            for i in 0..<16 { unsafe guidPtr.storeBytes(of: r.guid.byte(i), toByteOffset: i, as: UInt8.self) }
+        }
+        return r.status
+    }
+
+    public static func setVariable<T: MMTransport>(_ c: inout VariableClient<T>, _ namePtr: UnsafePointer<UInt16>?,
+                                                   _ guidPtr: UnsafeRawPointer?, _ attributes: UInt32,
+                                                   _ dataSize: UInt64, _ data: UnsafeRawPointer?) -> EFIStatus {
+        guard let namePtr, let guidPtr, let name = name(namePtr) else { return .invalidParameter }
+        guard dataSize == 0 || data != nil, dataSize <= maxDataSize else { return .invalidParameter }
+        var bytes = [UInt8](repeating: 0, count: Int(dataSize))
+        if let data { for i in bytes.indices { bytes[i] = unsafe data.load(fromByteOffset: i, as: UInt8.self) } }
+        return c.setVariable(name: name, guid: guid(guidPtr), attributes: attributes, data: bytes)
+    }
+
+    public static func queryVariableInfo<T: MMTransport>(_ c: inout VariableClient<T>, _ attributes: UInt32,
+                                                         _ maxStorage: UnsafeMutablePointer<UInt64>?, _ remaining: UnsafeMutablePointer<UInt64>?,
+                                                         _ maxSize: UnsafeMutablePointer<UInt64>?) -> EFIStatus {
+        guard let maxStorage, let remaining, let maxSize else { return .invalidParameter }
+        let r = c.queryVariableInfo(attributes: attributes)
+        if r.status == .success {
+            unsafe maxStorage.pointee = r.maximumVariableStorageSize
+            unsafe remaining.pointee = r.remainingVariableStorageSize
+            unsafe maxSize.pointee = r.maximumVariableSize
+        }
+        return r.status
+    }
+}
