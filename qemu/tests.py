@@ -300,7 +300,7 @@ def exitbs_runtime_caller_uses_only_the_runtime_region():
     finished(b)
     check("exitbs: MM EXIT_BOOT_SERVICE: EFI_SUCCESS" in b, "EXIT_BOOT_SERVICE not sent", b)
     check("exitbs: FFA_RXTX_UNMAP done" in b, "RX/TX not unmapped", b)
-    check("RT properties 0x2070" in b, "RT properties do not tell the truth", b)
+    check("RT properties 0x2470" in b, "RT properties do not tell the truth (variables and ResetSystem)", b)
     for line in ["SetVariable(RtVar, NV|BS|RT) -> EFI_SUCCESS", "GetVariable(RtVar) -> EFI_SUCCESS (7)",
                  "GetVariable(RtVar) with 2 bytes -> EFI_BUFFER_TOO_SMALL (7)",
                  "GetVariable(BootTest, BS only) -> EFI_NOT_FOUND",
