@@ -395,6 +395,36 @@ def a_key_stops_autoboot_and_booti_refuses_what_it_must():
     check(b.output.count("Starting kernel") == 1, "booti started a kernel it should have refused", b)
 
 
+def efi_app():
+    """build/efi-app.bin: a tiny EFI application (qemu/fixtures/efi_app.S)."""
+    import subprocess
+    fx = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "efi_app.S")
+    obj, elf, raw = (os.path.join(BUILD, "efi-app" + e) for e in (".o", ".elf", ".bin"))
+    for cmd in (["clang", "--target=aarch64-none-elf", "-nostdlib", "-c", "-o", obj, fx],
+                ["ld.lld", "--image-base=0", "-Ttext=0", "-e", "_start", "-o", elf, obj],
+                ["llvm-objcopy", "-O", "binary", elf, raw]):
+        subprocess.run(cmd, check=True)
+    assert os.path.getsize(raw) == 0x4000, "efi_app.S outgrew its SizeOfImage"
+    return raw
+
+
+@test
+def boot_runs_an_efi_application_whose_runtime_setvariable_persists():
+    # Autoboot's `boot` sees MZ/PE and runs bootefi; after ExitBootServices the application sets
+    # and reads a variable through the runtime services table and powers off with ResetSystem.
+    flash = fresh_flash("efi-app")
+    b = boot("el2", [], flash=flash, kernel=efi_app(), timeout=60, until="normal: Swift firmware entered", times=2)
+    check(not b.timed_out, "QEMU timed out", b)
+    for line in ["bootefi: PE image at", "efi-app: running", "bootefi: ExitBootServices", "secure: PSCI SYSTEM_OFF"]:
+        check(line in b, f"missing: {line}", b)
+    check("SYSTEM_RESET" not in b and b.output.count("normal: Swift firmware entered") == 1,
+          "a runtime call failed (the application asked for a reset)", b)
+    after = boot("el2", ["printenv -e -guid 8c1b5a9e-2f44-4d3b-9a51-6d0e7f3c2b10", "poweroff"], flash=flash)
+    finished(after)
+    check("EfiApp:" in after and "NV|BS|RT, DataSize = 0x4" in after and "de ad be ef" in after,
+          "the runtime SetVariable did not reach the store", after)
+
+
 @test
 def bootefi_refuses_what_is_not_an_aarch64_efi_application():
     # The fixture is a plain arm64 Image (no MZ): `boot` keeps booti, bootefi refuses it.

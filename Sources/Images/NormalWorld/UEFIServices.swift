@@ -69,17 +69,22 @@ enum BootServices {
             return status(.success)
         }
         case .calculateCrc32: return { data, size, out, _, _, _ in
-            guard data != 0, size != 0, size < 1 << 30, out != 0 else { return status(.invalidParameter) }
-            let crc = VariableLogCRC32.checksum(readBytes(data, Int(size)))
-            unsafe raw(out)!.storeBytes(of: crc, as: UInt32.self)
+            guard data != 0, size != 0, size < 1 << 40, out != 0 else { return status(.invalidParameter) }
+            var crc = VariableLogCRC32()
+            var at: UInt64 = 0
+            while at < size {                     // in 4 KiB pieces: the heap is small
+                crc.update(readBytes(data + at, Int(min(4096, size - at))))
+                at += 4096
+            }
+            unsafe raw(out)!.storeBytes(of: crc.value, as: UInt32.self)
             return status(.success)
         }
         case .copyMem: return { dst, src, n, _, _, _ in
-            if let d = raw(dst), let s = raw(src) { unsafe d.copyMemory(from: UnsafeRawPointer(s), byteCount: Int(n)) }
+            if let d = raw(dst), let s = raw(src), n < 1 << 40 { unsafe d.copyMemory(from: UnsafeRawPointer(s), byteCount: Int(n)) }
             return 0
         }
         case .setMem: return { buffer, n, value, _, _, _ in
-            if let b = raw(buffer) { unsafe b.initializeMemory(as: UInt8.self, repeating: UInt8(truncatingIfNeeded: value), count: Int(n)) }
+            if let b = raw(buffer), n < 1 << 40 { unsafe b.initializeMemory(as: UInt8.self, repeating: UInt8(truncatingIfNeeded: value), count: Int(n)) }
             return 0
         }
         default: return unsupported
