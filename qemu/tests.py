@@ -430,12 +430,13 @@ def bootefi_refuses_what_is_not_an_aarch64_efi_application():
     # The fixture is a plain arm64 Image (no MZ): `boot` keeps booti, bootefi refuses it.
     image = test_image()
     b = boot("el2", ["", "bootefi 0x40400000", "qfw load", "bootefi 0x40400000", "bootefi 0x40400000:0x1000 - 0x90000000",
-                     "bootefi 0x90000000:0x1000", "bootefi", "poweroff"],
+                     "bootefi 0x90000000:0x1000", "bootefi 0x60000000:0x1000", "bootefi", "poweroff"],
              flash=fresh_flash("bootefi"), kernel=image, initrd=image)
     finished(b)
     for line in ["bootefi: the image needs its size (ADDR:SIZE) unless qfw load put it there",
                  "bootefi: not an AArch64 EFI application: no MZ/PE header",
-                 "bootefi: the image is not in RAM", "usage: bootefi"]:
+                 "bootefi: the image is not in RAM", "usage: bootefi",
+                 "bootefi: the image is not in free RAM (outside RAM, or over the firmware"]:
         check(line in b, f"missing: {line}", b)
     check("bootefi: PE image at" not in b and "Starting kernel" not in b, "bootefi started something", b)
 

@@ -35,15 +35,20 @@ enum UEFIBoot {
         guard boot.shellEL == boot.entryEL else { fail("not from under our EL2 stub (it would be left unprotected)"); return }
         let memory = KernelLoader.memory
         guard BootPlan.inRAM(FDTRegion(base: kernel, size: 4096), memory) else { fail("the image is not in RAM"); return }
-        let headers = KernelLoader.read(kernel, 4096)
-        let pe: PEImage
         let fileSize = size ?? (KernelLoader.loadedKernel?.base == kernel ? KernelLoader.loadedKernel!.size : 0)
         guard fileSize != 0 else { fail("the image needs its size (ADDR:SIZE) unless qfw load put it there"); return }
-        do throws(PEError) { pe = try PEImage(headers: headers, fileSize: fileSize) } catch {
+        guard KernelLoader.destinationOK(FDTRegion(base: kernel, size: fileSize)) else {
+            fail("the image is not in free RAM (outside RAM, or over the firmware, the device tree or reserved memory)"); return
+        }
+        if let rd {
+            guard rd.size > 0, KernelLoader.destinationOK(FDTRegion(base: rd.base, size: rd.size)) else {
+                fail("the initrd is not in free RAM (outside RAM, or over the firmware, the device tree or reserved memory)"); return
+            }
+        }
+        let pe: PEImage
+        do throws(PEError) { pe = try PEImage(headers: KernelLoader.read(kernel, 4096), fileSize: fileSize) } catch {
             Console.write("bootefi: not an AArch64 EFI application: "); Console.line(error.message); return
         }
-        guard BootPlan.inRAM(FDTRegion(base: kernel, size: fileSize), memory) else { fail("the image is not in RAM"); return }
-        if let rd { guard BootPlan.inRAM(FDTRegion(base: rd.base, size: rd.size), memory) else { fail("the initrd is not in RAM"); return } }
         let dtb = fdt ?? boot.dtbAddress
         guard dtb & 7 == 0, BootPlan.inRAM(FDTRegion(base: dtb, size: 40), memory), load64(dtb) & 0xFFFF_FFFF == 0xEDFE_0DD0 else {
             fail("no device tree at that address"); return
