@@ -7,7 +7,8 @@ with apt; qemu/linux/build-ffa-module.sh builds Linux's FF-A driver and our ffa-
 modules for that kernel; `initramfs()` writes a newc cpio with busybox, the two modules and the
 /init script below, which loads them and lists /sys/bus/arm_ffa/devices. Each boot
 is checked line by line; one line per check and an `N passed, N failed` summary.
-Usage: linux_tests.py [--prepare] [uefi|4G ...] (uefi: -m 1G through bootefi)
+Usage: linux_tests.py [--prepare] [uefi|uefi-el1|4G ...] (uefi: -m 1G through bootefi; uefi-el1: on a
+machine without EL2)
 """
 import os
 import re
@@ -167,16 +168,16 @@ def boot_linux(memory, kernel, initrd, typed):
                         then=("INIT: busybox shell", SHELL_LINES) if typed else None)
 
 
-def boot_uefi(kernel, initrd):
+def boot_uefi(kernel, initrd, mode="el2"):
     """The UEFI boot on a fresh store: our shell creates two variables, `boot` runs bootefi, /init
     changes the store through efivarfs and reboots; then a new QEMU on the same flash copy
     shows the store from our shell."""
-    flash = harness.fresh_flash("linux-uefi")
+    flash = harness.fresh_flash("linux-uefi-" + mode)
     listing = "printenv -e -guid " + VENDOR
-    first = harness.boot(commands=[""] + SHELL_VARS + [listing, "boot"], flash=flash, extra="-m 1G", timeout=600,
+    first = harness.boot(mode, commands=[""] + SHELL_VARS + [listing, "boot"], flash=flash, extra="-m 1G", timeout=600,
                          kernel=kernel, initrd=initrd, append=APPEND + " " + EFIVARS_MARK,
                          until="normal: Swift firmware entered", times=2)
-    after = harness.boot(commands=[listing, "poweroff"], flash=flash, timeout=60)
+    after = harness.boot(mode, commands=[listing, "poweroff"], flash=flash, timeout=60)
     return first, after
 
 
@@ -228,7 +229,7 @@ def check_uefi(c, label, b, after):
     c.check({k: v for k, v in new.items() if k in expect} == expect and list(changed) == ["LinuxNew"]
             and NEW_VALUE in "".join(changed["LinuxNew"]) and "NV|BS|RT" in "".join(changed["LinuxNew"]).replace(" ", ""),
             f"{label}: after power-off our shell's printenv -e shows exactly Linux's changes", str(new))
-    with open(os.path.join(LINUX, "console-uefi-after.log"), "w") as f:
+    with open(os.path.join(LINUX, f"console-{label.replace(' ', '-')}-after.log"), "w") as f:
         f.write(after.output)
 
 
@@ -296,13 +297,16 @@ def main(argv):
         prepare()
         return 0
     kernel, initrd = prepare()
-    wanted = [a for a in argv[1:] if not a.startswith("-")] or ["uefi", "4G"]
+    wanted = [a for a in argv[1:] if not a.startswith("-")] or ["uefi", "uefi-el1", "4G"]
     c = Checks()
     for memory in wanted:
-        if memory == "uefi":  # -m 1G, `boot` (bootefi), efivarfs, reboot, printenv -e
-            b, after = boot_uefi(kernel, initrd)
-            check_boot(c, "-m 1G bootefi", b, False, uefi=True)
-            check_uefi(c, "-m 1G bootefi", b, after)
+        if memory.startswith("uefi"):  # -m 1G, `boot` (bootefi), efivarfs, reboot, printenv -e
+            mode = "el1" if memory == "uefi-el1" else "el2"  # el1: no EL2, Linux calls us at EL1
+            label = "-m 1G bootefi" + (" EL1" if mode == "el1" else "")
+            b, after = boot_uefi(kernel, initrd, mode)
+            check_boot(c, label, b, False, uefi=True)
+            check_uefi(c, label, b, after)
+            c.check(f"CPU: All CPU(s) started at EL{mode[-1]}" in b.output, f"{label}: Linux ran at EL{mode[-1]}")
             continue
         typed = memory != "1G"  # 1G boots by autoboot, the others by typed commands
         label = f"-m {memory}" + (" typed booti" if typed else " autoboot")
