@@ -96,7 +96,7 @@ enum UEFIBoot {
                                        runtimeData: ImageMap.runtimeData, runtimeStop: ImageMap.runtimeStop,
                                        textEnd: ImageMap.textEnd, imageEnd: KernelLoader.firmware.base + KernelLoader.firmware.size)
         var m = EFIMemoryMap.atBoot(ram: ram, firmware: layout, deviceTree: (boot.dtbAddress, 0x10_0000), reserved: reserved,
-                                    runtimeShared: [(NSSharedBuffer.base, 0x1_0000)])
+                                    runtimeShared: [(NSSharedBuffer.base, UInt64(NSSharedBuffer.bytes))])
         if dtb.base != boot.dtbAddress {
             m.set(EFIMemoryRange(base: dtb.base & ~0xFFF, pages: (dtb.base + dtb.size - (dtb.base & ~0xFFF) + 0xFFF) / 4096,
                                  type: EFIMemoryType.bootServicesData))
