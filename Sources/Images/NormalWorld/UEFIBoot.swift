@@ -173,6 +173,7 @@ enum UEFIBoot {
 
     /// ExitBootServices: only with the current map key; then the MM partition and the FF-A
     /// buffers are handed over as for booti, and only the runtime services remain.
+    @inline(never)   // a symbol of its own: make bench stops here (qemu/bench_linux.py)
     static func exitBootServices(_ image: UInt64, _ key: UInt64) -> UInt64 {
         guard image == imageHandle else { return status(.invalidParameter) }
         guard key == map.key else { return status(.invalidParameter) }
