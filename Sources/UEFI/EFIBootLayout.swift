@@ -16,6 +16,7 @@ extension EFIMemoryMap {
         return (b, e > b ? (e - b) / pageSize : 0)
     }
 
+    @inline(never)
     mutating func describe(_ base: UInt64, _ end: UInt64, _ type: UInt32, runtime: Bool = false) {
         let p = EFIMemoryMap.pages(base, end)
         set(EFIMemoryRange(base: p.base, pages: p.pages, type: type,

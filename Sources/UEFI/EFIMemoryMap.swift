@@ -75,6 +75,7 @@ public struct EFIMemoryMap: Sendable {
     }
 
     /// Appends `x`, merged into the last range when they touch and match.
+    @inline(never)
     func append(_ x: EFIMemoryRange, to out: inout [EFIMemoryRange]) {
         if var last = out.last, last.end == x.base, last.type == x.type, last.attribute == x.attribute, last.owned == x.owned {
             last.pages += x.pages
