@@ -1,62 +1,120 @@
 // memset, memcpy, memmove, memcmp for the freestanding images. In assembly because the
 // optimiser recognises a Swift or C byte loop as "memset" and compiles it into a call to itself.
-// 8-byte steps when both pointers and the count allow it (no unaligned access: the images run
-// with strict alignment), bytes otherwise. In the runtime section: the runtime path copies.
+// Word copies whatever the alignment, with aligned accesses only (the images run with strict
+// alignment, and real silicon faults on unaligned Device accesses with the MMU off): the
+// destination is aligned first; a source at another alignment is read as aligned words and
+// shifted into place. A word read past the last source byte stays inside that byte's aligned
+// word, so it never crosses a page. In the runtime section: the runtime path copies.
 
     .section .text.efi_runtime.memset, "ax"
     .global memset
 memset:                                 // x0 = dst, w1 = byte, x2 = count; returns dst
     mov     x3, x0
     and     x1, x1, #0xff
-    orr     x4, x3, x2
-    tst     x4, #7
-    b.ne    2f
+    cmp     x2, #16
+    b.lo    4f
     orr     x1, x1, x1, lsl #8          // replicate the byte into all eight lanes
     orr     x1, x1, x1, lsl #16
     orr     x1, x1, x1, lsl #32
-1:  cbz     x2, 3f
-    str     x1, [x3], #8
-    sub     x2, x2, #8
-    b       1b
-2:  cbz     x2, 3f
+1:  tst     x3, #7                      // bytes up to an 8-byte boundary
+    b.eq    2f
     strb    w1, [x3], #1
     sub     x2, x2, #1
+    b       1b
+2:  cmp     x2, #16                     // 16 bytes a step
+    b.lo    3f
+    stp     x1, x1, [x3], #16
+    sub     x2, x2, #16
     b       2b
-3:  ret
+3:  cmp     x2, #8
+    b.lo    4f
+    str     x1, [x3], #8
+    sub     x2, x2, #8
+4:  cbz     x2, 5f                      // the tail (or a short fill), bytes
+    strb    w1, [x3], #1
+    sub     x2, x2, #1
+    b       4b
+5:  ret
 
     .section .text.efi_runtime.memcpy, "ax"
     .global memcpy
 memcpy:                                 // x0 = dst, x1 = src, x2 = count; returns dst
     mov     x3, x0
-    orr     x4, x0, x1
-    orr     x4, x4, x2
-    tst     x4, #7
-    b.ne    2f
-1:  cbz     x2, 3f
-    ldr     x5, [x1], #8
-    str     x5, [x3], #8
-    sub     x2, x2, #8
-    b       1b
-2:  cbz     x2, 3f
+    cmp     x2, #16
+    b.lo    8f
+1:  tst     x3, #7                      // bytes until the destination is aligned
+    b.eq    2f
     ldrb    w5, [x1], #1
     strb    w5, [x3], #1
     sub     x2, x2, #1
-    b       2b
-3:  ret
+    b       1b
+2:  ands    x6, x1, #7                  // x6 = source misalignment in bytes
+    b.ne    5f
+3:  cmp     x2, #16                     // same alignment: 16 bytes a step
+    b.lo    4f
+    ldp     x4, x5, [x1], #16
+    stp     x4, x5, [x3], #16
+    sub     x2, x2, #16
+    b       3b
+4:  cmp     x2, #8
+    b.lo    8f
+    ldr     x4, [x1], #8
+    str     x4, [x3], #8
+    sub     x2, x2, #8
+    b       8f
+5:  cmp     x2, #8                      // other alignment: aligned loads, shifted together
+    b.lo    8f
+    lsl     x6, x6, #3                  // shift in bits (8..56); lslv by -x6 is 64 - x6
+    neg     x7, x6
+    bic     x8, x1, #7                  // x8 = aligned source cursor
+    ldr     x4, [x8], #8
+6:  ldr     x5, [x8], #8
+    lsr     x4, x4, x6
+    lsl     x10, x5, x7
+    orr     x4, x4, x10
+    str     x4, [x3], #8
+    mov     x4, x5
+    add     x1, x1, #8
+    sub     x2, x2, #8
+    cmp     x2, #8
+    b.hs    6b
+8:  cbz     x2, 9f                      // the tail (or a short copy), bytes
+    ldrb    w5, [x1], #1
+    strb    w5, [x3], #1
+    sub     x2, x2, #1
+    b       8b
+9:  ret
 
     .section .text.efi_runtime.memmove, "ax"
     .global memmove
 memmove:                                // overlapping copies go backwards when dst > src
-    cmp     x0, x1
-    b.ls    memcpy
+    sub     x3, x0, x1
+    cmp     x3, x2                      // dst - src >= count (unsigned): no harmful overlap
+    b.hs    memcpy
     add     x3, x0, x2
     add     x4, x1, x2
-1:  cbz     x2, 2f
+    eor     x5, x3, x4
+    tst     x5, #7
+    b.ne    3f                          // different alignments: bytes
+1:  tst     x3, #7                      // same alignment: bytes down to a boundary, then words
+    b.eq    2f
+    cbz     x2, 4f
     ldrb    w5, [x4, #-1]!
     strb    w5, [x3, #-1]!
     sub     x2, x2, #1
     b       1b
-2:  ret
+2:  cmp     x2, #8
+    b.lo    3f
+    ldr     x5, [x4, #-8]!
+    str     x5, [x3, #-8]!
+    sub     x2, x2, #8
+    b       2b
+3:  cbz     x2, 4f
+    ldrb    w5, [x4, #-1]!
+    strb    w5, [x3, #-1]!
+    sub     x2, x2, #1
+    b       3b
+4:  ret
 
     .section .text.efi_runtime.memcmp, "ax"
     .global memcmp

@@ -13,16 +13,16 @@ public struct FDT {
     public static let maxDepth = 64
 
     /// The blob itself: exactly `totalsize` bytes.
-    public let bytes: UnsafeRawBufferPointer
+    public private(set) var bytes: UnsafeRawBufferPointer
     public let version: UInt32
     let headerSize: Int
     let structStart: Int
     /// End of the structure block as the header gives it (v16: bounded by `totalsize`).
-    let structLimit: Int
+    private(set) var structLimit: Int
     /// Just past the FDT_END token.
     private(set) var structEnd: Int
-    let stringsStart: Int
-    let stringsEnd: Int
+    private(set) var stringsStart: Int
+    private(set) var stringsEnd: Int
     let reservationStart: Int
     /// Just past the all-zero entry that ends the memory reservation map.
     let reservationEnd: Int
@@ -67,6 +67,20 @@ public struct FDT {
         self.structEnd = try walkStructure()
     }
 
+    /// The tree after an edit of `FDTEditor`, which keeps it valid by construction: everything
+    /// from the structure block's insertion point on moved by `structDelta` bytes, the strings
+    /// block grew by `stringsGrowth` bytes at its end, and `totalsize` is now `totalSize`
+    /// (`buffer` holds at least that). No walk: the tree was validated once, before the edits.
+    func edited(_ buffer: UnsafeRawBufferPointer, structDelta: Int, stringsGrowth: Int, totalSize: Int) -> FDT {
+        var t = self
+        t.bytes = UnsafeRawBufferPointer(rebasing: buffer[0..<totalSize])
+        t.structLimit += structDelta
+        t.structEnd += structDelta
+        t.stringsStart += structDelta
+        t.stringsEnd += structDelta + stringsGrowth
+        return t
+    }
+
     /// The root node (the first BEGIN_NODE, after any NOPs).
     public var root: FDTNode {
         var offset = structStart
@@ -80,7 +94,12 @@ public struct FDT {
     // MARK: Reading
 
     static func read32(_ b: UnsafeRawBufferPointer, _ offset: Int) -> UInt32 {
-        UInt32(bigEndian: b.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+        // One load where the address is aligned (every token of a blob at an aligned address):
+        // with strict alignment, loadUnaligned is four byte loads.
+        if let base = b.baseAddress, UInt(bitPattern: base + offset) & 3 == 0 {
+            return UInt32(bigEndian: base.load(fromByteOffset: offset, as: UInt32.self))
+        }
+        return UInt32(bigEndian: b.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
     }
 
     /// The big-endian u32 at `offset`, or nil when it does not lie inside the blob.
@@ -96,8 +115,18 @@ public struct FDT {
 
     /// The offset of the first NUL in `from..<limit`, if any.
     func nul(from: Int, limit: Int) -> Int? {
-        guard from >= 0, limit <= bytes.count else { return nil }
+        guard from >= 0, limit <= bytes.count, let base = bytes.baseAddress else { return nil }
         var i = from
+        // Bytes up to an 8-byte address, then aligned words with the has-a-zero-byte test.
+        while i < limit && UInt(bitPattern: base + i) & 7 != 0 {
+            if bytes[i] == 0 { return i }
+            i += 1
+        }
+        while limit - i >= 8 {
+            let w = UInt64(littleEndian: base.load(fromByteOffset: i, as: UInt64.self))
+            if (w &- 0x0101_0101_0101_0101) & ~w & 0x8080_8080_8080_8080 != 0 { break }
+            i += 8
+        }
         while i < limit {
             if bytes[i] == 0 { return i }
             i += 1
@@ -134,8 +163,10 @@ public struct FDT {
     static let FDT_END: UInt32 = 9
 
     /// Decodes the token at `offset` and the offset of the next one (always > `offset`).
+    /// `validating` (the one walk in `init`) also checks that a property's name is a terminated
+    /// string; queries on the validated tree skip that scan, and read names bounded anyway.
     @inline(never)
-    func token(at offset: Int) throws(FDTError) -> (Token, next: Int) {
+    func token(at offset: Int, validating: Bool = false) throws(FDTError) -> (Token, next: Int) {
         guard offset >= structStart, offset & 3 == 0 else { throw .badToken }
         guard offset <= structLimit - 4, let tag = u32(at: offset) else { throw .missingEnd }
         let body = offset + 4
@@ -154,7 +185,7 @@ public struct FDT {
             guard Int(length) <= structLimit - value, align4(value + Int(length)) <= structLimit
             else { throw .badProperty }
             guard Int(nameOffset) < stringsEnd - stringsStart,
-                  nul(from: stringsStart + Int(nameOffset), limit: stringsEnd) != nil
+                  !validating || nul(from: stringsStart + Int(nameOffset), limit: stringsEnd) != nil
             else { throw .badString }
             let property = FDTProperty(nameOffset: stringsStart + Int(nameOffset), valueOffset: value,
                                        length: Int(length))
@@ -177,7 +208,7 @@ public struct FDT {
         // precede its children. Queries rely on it (`nextSibling` stops at the first non-node).
         var afterChild = false
         while true {  // ends: every token advances `offset`, and `token` throws past the block
-            let (token, next) = try token(at: offset)
+            let (token, next) = try token(at: offset, validating: true)
             switch token {
             case .beginNode:
                 guard depth > 0 || !sawRoot else { throw .badNesting }

@@ -8,7 +8,7 @@ public struct FDTEditor {
     public let buffer: UnsafeMutableRawBufferPointer
     /// How far the tree may grow: the buffer, but never past what 32-bit header fields express.
     private let capacity: Int
-    /// The tree as it is now (re-read after every edit).
+    /// The tree as it is now (validated once, then kept up to date by each edit).
     public private(set) var fdt: FDT
 
     /// Header field offsets (§5.2) the editor rewrites.
@@ -67,7 +67,6 @@ public struct FDTEditor {
             if delta != 0 { try shift(from: oldEnd, by: delta) }
             write(be32(UInt32(value.count)), at: p.valueOffset - 8)
             write(padded, at: p.valueOffset)
-            try reload()
             return
         }
         let existingName = findString(name)
@@ -85,7 +84,6 @@ public struct FDTEditor {
         guard let p = fdt.property(name, of: node) else { return }
         let end = align4(p.valueOffset + p.length)
         try shift(from: end, by: p.tokenOffset - end)
-        try reload()
     }
 
     /// Adds `/psci` (binding arm/psci: compatible "arm,psci-1.0", `method`), or updates the
@@ -163,7 +161,6 @@ public struct FDTEditor {
     private mutating func insert(_ bytes: [UInt8], at offset: Int) throws(FDTError) {
         try shift(from: offset, by: bytes.count)
         write(bytes, at: offset)
-        try reload()
     }
 
     /// Moves everything from `offset` (inside the structure block) to the end of the strings
@@ -180,6 +177,7 @@ public struct FDTEditor {
         put32(FDTEditor.structSizeField, UInt32(structSize))
         put32(FDTEditor.stringsOffsetField, UInt32(fdt.stringsStart + delta))
         growTotalSize(to: end + delta)
+        adopt(structDelta: delta, stringsGrowth: 0)
     }
 
     /// The offset within the strings block of `name` followed by NUL, if present (a suffix of
@@ -202,7 +200,7 @@ public struct FDTEditor {
         write(name + [0], at: end)
         put32(FDTEditor.stringsSizeField, UInt32(end + name.count + 1 - fdt.stringsStart))
         growTotalSize(to: end + name.count + 1)
-        try reload()
+        adopt(structDelta: 0, stringsGrowth: name.count + 1)
         return end - fdt.stringsStart
     }
 
@@ -212,6 +210,14 @@ public struct FDTEditor {
 
     private mutating func reload() throws(FDTError) {
         fdt = try FDT(UnsafeRawBufferPointer(buffer))
+    }
+
+    /// Takes in an edit without walking the tree again (it was validated once, in `init`, and
+    /// every edit writes well-formed tokens): the header's totalsize and the moved offsets.
+    private mutating func adopt(structDelta: Int, stringsGrowth: Int) {
+        let total = Int(FDT.read32(UnsafeRawBufferPointer(buffer), FDTEditor.totalSizeField))
+        fdt = fdt.edited(UnsafeRawBufferPointer(buffer), structDelta: structDelta, stringsGrowth: stringsGrowth,
+                         totalSize: total)
     }
 
     /// Callers have checked that `offset + bytes.count` lies within `buffer`.

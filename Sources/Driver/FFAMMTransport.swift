@@ -28,21 +28,41 @@ public struct FFAMMTransport<C: Conduit, M: SharedMemory, K: CacheMaintenance>: 
         try MMTransportError.checkRequest(request, bufferSize: bufferSize)
         memory.write(request, at: offset)
         cache.cleanToPoC(offset: offset, length: request.count)
-
-        let answer: DirectResponse
-        do throws(FFADriverError) {
-            answer = try driver.sendDirectRequest(to: partitionID, payload: [UInt64(offset)], width: .smc64)
-        } catch {
-            throw .ffa(error)
-        }
-        if case .response(let words) = answer, let x3 = words.first {
-            let code = UInt32(truncatingIfNeeded: x3)
-            guard code == 0 else { throw .mmReturn(code) }
-        }
-
+        try doorbell()
         // A response is never longer than its request, so this range covers it.
         cache.invalidate(offset: offset, length: request.count)
         let response = memory.read(at: offset, count: request.count)
         return try MMTransportError.checkResponse(response, request: request)
+    }
+
+    /// In place over the shared buffer when this world maps it: the request is built where the
+    /// partition reads it, and the response read where it writes it. Same steps and checks as
+    /// `communicate`, with no array.
+    public mutating func exchange<R>(_ build: (UnsafeMutableRawBufferPointer) -> Int,
+                                     _ read: (UnsafeRawBufferPointer) -> R) throws(MMTransportError) -> R {
+        guard let shared = memory.bytes, offset <= shared.count else { return try exchangeThroughArrays(build, read) }
+        let buffer = UnsafeMutableRawBufferPointer(rebasing: shared[offset..<shared.count])
+        let n = build(buffer)
+        try MMTransportError.checkRequest(UnsafeRawBufferPointer(buffer), count: n, bufferSize: bufferSize)
+        let guid = UnsafeRawBufferPointer(buffer).mmGuid(0)
+        cache.cleanToPoC(offset: offset, length: n)
+        try doorbell()
+        cache.invalidate(offset: offset, length: n)
+        let total = try MMTransportError.checkResponse(UnsafeRawBufferPointer(buffer), requestCount: n, guid: guid)
+        return read(UnsafeRawBufferPointer(rebasing: buffer[0..<total]))
+    }
+
+    /// FFA_MSG_SEND_DIRECT_REQ_64 with x3 = the offset; a non-zero MM return code in w3 throws.
+    mutating func doorbell() throws(MMTransportError) {
+        let answer: UInt64?
+        do throws(FFADriverError) {
+            answer = try driver.mmDoorbell(to: partitionID, x3: UInt64(offset))
+        } catch {
+            throw .ffa(error)
+        }
+        if let x3 = answer {
+            let code = UInt32(truncatingIfNeeded: x3)
+            guard code == 0 else { throw .mmReturn(code) }
+        }
     }
 }

@@ -10,6 +10,29 @@ public protocol MMTransport {
     /// whole response message, already checked: the same HeaderGuid, and 24 + MessageLength
     /// within both the buffer and the request (a response never outgrows its request).
     mutating func communicate(_ request: [UInt8]) throws(MMTransportError) -> [UInt8]
+    /// The same round trip in place: `build` writes a whole request at the start of the bytes the
+    /// message travels in (`bufferSize` of them) and returns its length; `read` gets the whole
+    /// response where it lies, checked as `communicate` checks it.
+    mutating func exchange<R>(_ build: (UnsafeMutableRawBufferPointer) -> Int,
+                              _ read: (UnsafeRawBufferPointer) -> R) throws(MMTransportError) -> R
+}
+
+extension MMTransport {
+    /// Through `communicate`, for transports that move arrays (the volatile store, test fakes).
+    public mutating func exchange<R>(_ build: (UnsafeMutableRawBufferPointer) -> Int,
+                                     _ read: (UnsafeRawBufferPointer) -> R) throws(MMTransportError) -> R {
+        try exchangeThroughArrays(build, read)
+    }
+
+    public mutating func exchangeThroughArrays<R>(_ build: (UnsafeMutableRawBufferPointer) -> Int,
+                                                  _ read: (UnsafeRawBufferPointer) -> R) throws(MMTransportError) -> R {
+        var request = [UInt8](repeating: 0, count: bufferSize)
+        let n = request.withUnsafeMutableBytes { build($0) }
+        guard n >= 0, n <= request.count else { throw .messageTooLarge }
+        request.removeLast(request.count - n)
+        let response = try communicate(request)
+        return response.withUnsafeBytes { read($0) }
+    }
 }
 
 /// Why a message did not make the round trip.
@@ -38,6 +61,23 @@ public enum MMTransportError: Error, Equatable, Sendable {
 }
 
 extension MMTransportError {
+    /// `checkRequest` in place: `n` bytes at the start of `buffer` (of `bufferSize` bytes).
+    static func checkRequest(_ buffer: UnsafeRawBufferPointer, count n: Int, bufferSize: Int) throws(MMTransportError) {
+        guard n >= MMCommunicateHeader.size, n <= buffer.count,
+              buffer.mmLE64(16) == UInt64(n - MMCommunicateHeader.size) else { throw .malformedRequest }
+        guard n <= bufferSize else { throw .messageTooLarge }
+    }
+
+    /// `checkResponse` in place: the response over a request of `requestCount` bytes whose
+    /// HeaderGuid was `guid`; returns the response's whole length.
+    static func checkResponse(_ buffer: UnsafeRawBufferPointer, requestCount: Int, guid: EFIGuid) throws(MMTransportError) -> Int {
+        guard requestCount >= MMCommunicateHeader.size, buffer.count >= requestCount,
+              buffer.mmGuid(0) == guid else { throw .malformedResponse }
+        let length = buffer.mmLE64(16)
+        guard length <= UInt64(requestCount - MMCommunicateHeader.size) else { throw .malformedResponse }
+        return MMCommunicateHeader.size + Int(length)
+    }
+
     /// The header of a response must echo the request's GUID and stay within the request.
     static func checkResponse(_ response: [UInt8], request: [UInt8]) throws(MMTransportError) -> [UInt8] {
         guard response.count >= MMCommunicateHeader.size, request.count >= MMCommunicateHeader.size else {

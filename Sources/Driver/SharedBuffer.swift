@@ -7,6 +7,13 @@ public protocol SharedMemory {
     mutating func write(_ bytes: [UInt8], at offset: Int)
     /// `count` bytes from `offset`; the caller keeps the range inside the buffer.
     func read(at offset: Int, count: Int) -> [UInt8]
+    /// The whole buffer as memory this world can load and store, for messages built and read in
+    /// place; nil when it is only reachable through `write`/`read` (test fakes).
+    var bytes: UnsafeMutableRawBufferPointer? { get }
+}
+
+extension SharedMemory {
+    public var bytes: UnsafeMutableRawBufferPointer? { nil }
 }
 
 /// Data-cache maintenance by VA over a range of the shared buffer (docs/mm-protocol.md): never a

@@ -27,31 +27,30 @@ public struct VolatileMMTransport: MMTransport {
 }
 
 /// The transport the variable client runs over, chosen at run time: one concrete type, so the
-/// image holds one `VariableClient<SelectedMMTransport<…>>` whichever was found.
-public enum SelectedMMTransport<F: MMTransport>: MMTransport {
-    case ffa(F)
-    case volatile(VolatileMMTransport)
+/// image holds one `VariableClient<SelectedMMTransport<…>>` whichever was found. A struct with
+/// one of two members set, not an enum: a call mutates the chosen transport in place, where an
+/// enum's payload would be copied out and back on every message.
+public struct SelectedMMTransport<F: MMTransport>: MMTransport {
+    var ffaTransport: F?
+    var volatileTransport: VolatileMMTransport?
 
-    public var bufferSize: Int {
-        switch self {
-        case .ffa(let t): return t.bufferSize
-        case .volatile(let t): return t.bufferSize
-        }
+    public static func ffa(_ t: F) -> SelectedMMTransport { SelectedMMTransport(ffaTransport: t, volatileTransport: nil) }
+    public static func volatile(_ t: VolatileMMTransport) -> SelectedMMTransport {
+        SelectedMMTransport(ffaTransport: nil, volatileTransport: t)
     }
 
-    public var isVolatile: Bool {
-        if case .volatile = self { return true }
-        return false
-    }
+    public var bufferSize: Int { ffaTransport?.bufferSize ?? volatileTransport?.bufferSize ?? 0 }
+
+    public var isVolatile: Bool { ffaTransport == nil }
 
     public mutating func communicate(_ request: [UInt8]) throws(MMTransportError) -> [UInt8] {
-        switch self {
-        case .ffa(var t):
-            defer { self = .ffa(t) }
-            return try t.communicate(request)
-        case .volatile(var t):
-            defer { self = .volatile(t) }
-            return try t.communicate(request)
-        }
+        if ffaTransport != nil { return try ffaTransport!.communicate(request) }
+        return try volatileTransport!.communicate(request)
+    }
+
+    public mutating func exchange<R>(_ build: (UnsafeMutableRawBufferPointer) -> Int,
+                                     _ read: (UnsafeRawBufferPointer) -> R) throws(MMTransportError) -> R {
+        if ffaTransport != nil { return try ffaTransport!.exchange(build, read) }
+        return try volatileTransport!.exchange(build, read)
     }
 }

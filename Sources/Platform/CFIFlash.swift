@@ -25,18 +25,53 @@ public struct CFIFlash: Flash {
 
     public func read(offset: Int, count: Int) -> [UInt8] {
         guard offset >= 0, count >= 0, offset <= size - count else { return [] }
-        var out = [UInt8](repeating: 0xFF, count: count)
-        var i = 0
-        // Bytes up to a word boundary, then whole words (a quarter of the device reads), then the rest.
-        while i < count && (offset + i) % 4 != 0 { out[i] = hw_mmio_read8(base + UInt64(offset + i)); i += 1 }
-        while i + 4 <= count {
-            let w = hw_mmio_read32(base + UInt64(offset + i))
-            out[i] = UInt8(truncatingIfNeeded: w); out[i + 1] = UInt8(truncatingIfNeeded: w >> 8)
-            out[i + 2] = UInt8(truncatingIfNeeded: w >> 16); out[i + 3] = UInt8(truncatingIfNeeded: w >> 24)
-            i += 4
+        return [UInt8](unsafeUninitializedCapacity: count) { buffer, initialised in
+            read(offset: offset, into: UnsafeMutableRawBufferPointer(buffer))
+            initialised = count
         }
-        while i < count { out[i] = hw_mmio_read8(base + UInt64(offset + i)); i += 1 }
-        return out
+    }
+
+    /// Bytes up to an 8-byte flash boundary, then aligned 64-bit device reads stored at any
+    /// alignment, then the tail.
+    public func read(offset: Int, into buffer: UnsafeMutableRawBufferPointer) {
+        let count = buffer.count
+        guard offset >= 0, count >= 0, offset <= size - count, let out = buffer.baseAddress else { return }
+        var i = 0
+        while i < count && (offset + i) & 7 != 0 { unsafe out.storeBytes(of: hw_mmio_read8(base + UInt64(offset + i)), toByteOffset: i, as: UInt8.self); i += 1 }
+        // storeBytes takes any alignment (with strict alignment, an unaligned one costs byte stores).
+        while count - i >= 8 {
+            unsafe out.storeBytes(of: hw_mmio_read64(base + UInt64(offset + i)), toByteOffset: i, as: UInt64.self)
+            i += 8
+        }
+        while i < count { unsafe out.storeBytes(of: hw_mmio_read8(base + UInt64(offset + i)), toByteOffset: i, as: UInt8.self); i += 1 }
+    }
+
+    /// 64-bit reads, eight words a step.
+    public func isErased(offset: Int, count: Int) -> Bool {
+        guard offset >= 0, count >= 0, offset <= size - count else { return false }
+        var i = 0
+        while i < count && (offset + i) & 7 != 0 {
+            if hw_mmio_read8(base + UInt64(offset + i)) != 0xFF { return false }
+            i += 1
+        }
+        var a = base + UInt64(offset + i)
+        let stop = a + UInt64((count - i) & ~63)
+        while a < stop {
+            let x = hw_mmio_read64(a) & hw_mmio_read64(a + 8) & hw_mmio_read64(a + 16) & hw_mmio_read64(a + 24)
+            let y = hw_mmio_read64(a + 32) & hw_mmio_read64(a + 40) & hw_mmio_read64(a + 48) & hw_mmio_read64(a + 56)
+            if x & y != ~0 { return false }
+            a += 64
+        }
+        i += (count - i) & ~63
+        while count - i >= 8 {
+            if hw_mmio_read64(base + UInt64(offset + i)) != ~0 { return false }
+            i += 8
+        }
+        while i < count {
+            if hw_mmio_read8(base + UInt64(offset + i)) != 0xFF { return false }
+            i += 1
+        }
+        return true
     }
 
     /// Waits for the status register's ready bits; false on a reported error or a timeout.

@@ -10,6 +10,11 @@ enum Heap {
     static let header = 16
     nonisolated(unsafe) static var initialised = false
     nonisolated(unsafe) static var bytesInUse = 0
+    /// posix_memalign calls since boot (the proof build's allocation checks read it).
+    nonisolated(unsafe) static var allocations = 0
+    /// No free block lies below this one: the search starts here, so allocations that only
+    /// grow the heap (a mount filling its index) cost the same at any heap size.
+    nonisolated(unsafe) static var lowestFree: UnsafeMutableRawPointer? = nil
 
     static var start: UnsafeMutableRawPointer { unsafe UnsafeMutableRawPointer(&__heap_start) }
     static var end: UnsafeMutableRawPointer { unsafe UnsafeMutableRawPointer(&__heap_end) }
@@ -23,14 +28,17 @@ enum Heap {
 
     static func initialise() {
         set(start, size: end - start, free: true)
+        lowestFree = start
         initialised = true
     }
 
     static func allocate(_ bytes: Int) -> UnsafeMutableRawPointer? {
         if !initialised { initialise() }
         guard bytes >= 0, bytes < end - start else { return nil }
+        allocations += 1
         let need = (max(bytes, 16) + header + 15) & ~15
-        var b = start
+        var b = lowestFree ?? start
+        var allUsedBelow = true
         while b < end {
             if isFree(b) {
                 // Merge following free blocks into this one.
@@ -45,8 +53,11 @@ enum Heap {
                         set(b, size: size(b), free: false)
                     }
                     bytesInUse += size(b)
+                    if allUsedBelow { lowestFree = unsafe b + size(b) }
                     return unsafe b + header
                 }
+                if allUsedBelow { lowestFree = b }
+                allUsedBelow = false
             }
             b = unsafe b + size(b)
         }
@@ -58,6 +69,7 @@ enum Heap {
         guard b >= start, b < end, !isFree(b) else { return }
         bytesInUse -= size(b)
         set(b, size: size(b), free: true)
+        if let low = lowestFree, b < low { lowestFree = b } else if lowestFree == nil { lowestFree = b }
     }
 }
 
@@ -77,3 +89,6 @@ public func heapFree(_ p: UnsafeMutableRawPointer?) {
 
 /// Bytes of the heap in use now, headers included (a figure for boot logs and benchmarks).
 public func heapBytesInUse() -> Int { Heap.bytesInUse }
+
+/// Allocations since boot (posix_memalign calls, failed ones included).
+public func heapAllocations() -> Int { Heap.allocations }

@@ -14,6 +14,11 @@ public protocol Flash {
     var programGranule: Int { get }
     /// The bytes at `offset..<offset + count`. Callers keep the range inside `size`.
     func read(offset: Int, count: Int) -> [UInt8]
+    /// Copies the bytes at `offset..<offset + buffer.count` into `buffer` (no array built).
+    /// Callers keep the range inside `size`.
+    func read(offset: Int, into buffer: UnsafeMutableRawBufferPointer)
+    /// Whether the `count` bytes at `offset` all read 0xFF. Callers keep the range inside `size`.
+    func isErased(offset: Int, count: Int) -> Bool
     /// ANDs `bytes` into the flash at `offset`. `offset` and `bytes.count` are multiples of
     /// `programGranule`. When it throws, any subset of the bits to clear may have been cleared.
     mutating func program(offset: Int, bytes: [UInt8]) throws(FlashError)
@@ -30,4 +35,23 @@ public enum FlashError: Error, Equatable, Sendable {
     case misaligned
     /// The device reported a failed program or erase (CFI status register), or lost power.
     case deviceFailure
+}
+
+/// Array-based defaults, for media that only implement `read(offset:count:)` (the tests' RAM flash).
+extension Flash {
+    public func read(offset: Int, into buffer: UnsafeMutableRawBufferPointer) {
+        let bytes = read(offset: offset, count: buffer.count)
+        for i in 0..<min(bytes.count, buffer.count) { buffer[i] = bytes[i] }
+    }
+
+    public func isErased(offset: Int, count: Int) -> Bool {
+        var at = offset
+        let end = offset + count
+        while at < end {
+            let n = min(512, end - at)
+            for x in read(offset: at, count: n) where x != 0xFF { return false }
+            at += n
+        }
+        return true
+    }
 }

@@ -5,6 +5,22 @@ import MM
 public protocol MMSharedWindow {
     mutating func read(_ offset: Int, count: Int) -> [UInt8]
     mutating func write(_ bytes: [UInt8], at offset: Int)
+    /// Copies `buffer.count` bytes from `offset` into `buffer` (no array).
+    mutating func read(_ offset: Int, into buffer: UnsafeMutableRawBufferPointer)
+    /// Copies `bytes` to `offset` (no array).
+    mutating func write(_ bytes: UnsafeRawBufferPointer, at offset: Int)
+}
+
+/// Array-based defaults, for windows that only move arrays (host tests).
+extension MMSharedWindow {
+    public mutating func read(_ offset: Int, into buffer: UnsafeMutableRawBufferPointer) {
+        let bytes = read(offset, count: buffer.count)
+        for i in 0..<min(bytes.count, buffer.count) { buffer[i] = bytes[i] }
+    }
+
+    public mutating func write(_ bytes: UnsafeRawBufferPointer, at offset: Int) {
+        write([UInt8](bytes), at: offset)
+    }
 }
 
 /// One MM doorbell (FFA_MSG_SEND_DIRECT_REQ_64) as the partition serves it (docs/mm-protocol.md).
@@ -24,24 +40,39 @@ public enum MMDoorbell {
         x3: UInt64, bufferBase: UInt64, bufferSize: Int, window: inout W,
         handler: inout MMVariableHandler<P>
     ) -> Result {
+        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
+        defer { scratch.deallocate() }
+        return serve(x3: x3, bufferBase: bufferBase, bufferSize: bufferSize, window: &window, handler: &handler,
+                     scratch: scratch)
+    }
+
+    /// The same with `scratch`, secure memory of at least `bufferSize` bytes, to hold the copy:
+    /// the image passes one it allocated once, so a message costs no allocation.
+    public static func serve<W: MMSharedWindow, P: VariablePersistence>(
+        x3: UInt64, bufferBase: UInt64, bufferSize: Int, window: inout W,
+        handler: inout MMVariableHandler<P>, scratch: UnsafeMutableRawBufferPointer
+    ) -> Result {
         let size = UInt64(bufferSize)
         let pa = x3 >= bufferBase && x3 - bufferBase < size
         guard pa || x3 < size else { return Result(code: .invalidParameter, physicalAddressForm: false) }
         let offset = pa ? x3 - bufferBase : x3
         func refuse() -> Result { Result(code: .invalidParameter, physicalAddressForm: pa) }
         let header = MMCommunicateHeader.size
-        guard offset <= size - UInt64(header) else { return refuse() }
+        guard offset <= size - UInt64(header), scratch.count >= bufferSize else { return refuse() }
         let at = Int(offset)
         let room = bufferSize - at
-        let lengthBytes = window.read(at + 16, count: 8)
-        guard lengthBytes.count == 8 else { return refuse() }
-        var length: UInt64 = 0
-        for i in 0..<8 { length |= UInt64(lengthBytes[i]) << (8 * UInt64(i)) }
+        // MessageLength once, bounded, then the whole message once into secure memory.
+        window.read(at + 16, into: UnsafeMutableRawBufferPointer(rebasing: scratch[16..<24]))
+        let length = UnsafeRawBufferPointer(scratch).mmLE64(16)
         guard length <= UInt64(room - header) else { return refuse() }
-        let request = window.read(at, count: header + Int(length))
-        guard request.count == header + Int(length) else { return refuse() }
-        let (response, code) = handler.handle(request: request)
-        if code == .success && response.count <= room { window.write(response, at: at) }
+        let message = UnsafeMutableRawBufferPointer(rebasing: scratch[0..<(header + Int(length))])
+        window.read(at, into: message)
+        // The length was read twice: the handler must see the one that was bounded.
+        message.mmPut64(length, at: 16)
+        let (count, code) = handler.handle(message: message)
+        if code == .success && count <= room {
+            window.write(UnsafeRawBufferPointer(rebasing: message[0..<count]), at: at)
+        }
         return Result(code: code, physicalAddressForm: pa)
     }
 }

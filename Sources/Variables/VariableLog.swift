@@ -86,6 +86,10 @@ public struct FlashVariableLog<F: Flash>: VariablePersistence {
         index(guid: guid, name: name).map { variables[$0] }
     }
 
+    public func variable(guid: EFIGuid, rawName: UnsafeRawBufferPointer) -> StoredVariable? {
+        index(guid: guid, rawName: rawName).map { variables[$0] }
+    }
+
     /// Fails with `.full` when name + data exceed `maximumVariableSize` or when the new record
     /// does not fit beside everything held now (the old value of the variable included: it
     /// stays until the new one is committed). A put equal to the durable value writes nothing.

@@ -1,19 +1,38 @@
 /// CRC-32 as in IEEE 802.3 / zlib (reflected polynomial 0xEDB88320, initial value and final XOR
-/// 0xFFFFFFFF); `crc32("123456789") == 0xCBF43926`. Nibble-wise, so the table is 16 words.
+/// 0xFFFFFFFF); `crc32("123456789") == 0xCBF43926`. A byte-wise table in software; an image whose
+/// CPU has the CRC32 instructions installs them as `accelerator` (Platform reads ID_AA64ISAR0).
 public struct VariableLogCRC32 {
     public private(set) var state: UInt32 = 0xFFFF_FFFF
 
+    /// Advances a raw (not inverted) state over `count` bytes at `start`: the same function as
+    /// `step`, done by the CPU's CRC32 instructions. Set once at boot, before any store use.
+    public typealias Accelerator = @convention(c) (UInt32, UnsafeRawPointer?, Int) -> UInt32
+    nonisolated(unsafe) public static var accelerator: Accelerator? = nil
+
     public init() {}
+
+    /// Resumes a computation from a raw state (`state` of an earlier value).
+    public init(resuming state: UInt32) { self.state = state }
 
     public mutating func update(_ bytes: [UInt8], from start: Int = 0, to end: Int? = nil) {
         let stop = min(end ?? bytes.count, bytes.count)
+        let first = max(start, 0)
+        guard first < stop else { return }
+        bytes.withUnsafeBytes { raw in
+            update(UnsafeRawBufferPointer(rebasing: raw[first..<stop]))
+        }
+    }
+
+    /// Advances over the bytes of `raw`.
+    public mutating func update(_ raw: UnsafeRawBufferPointer) {
+        guard let base = raw.baseAddress, raw.count > 0 else { return }
+        if let hardware = VariableLogCRC32.accelerator {
+            state = hardware(state, base, raw.count)
+            return
+        }
         var c = state
-        var i = max(start, 0)
-        while i < stop {
-            c ^= UInt32(bytes[i])
-            c = (c >> 4) ^ Self.nibble(c & 0xF)
-            c = (c >> 4) ^ Self.nibble(c & 0xF)
-            i += 1
+        for byte in raw {
+            c = (c >> 8) ^ VariableLogCRC32.table(UInt8(truncatingIfNeeded: c) ^ byte)
         }
         state = c
     }
@@ -25,6 +44,23 @@ public struct VariableLogCRC32 {
         var c = VariableLogCRC32()
         c.update(bytes, from: start, to: end)
         return c.value
+    }
+
+    /// CRC-32 of `raw`.
+    public static func checksum(_ raw: UnsafeRawBufferPointer) -> UInt32 {
+        var c = VariableLogCRC32()
+        c.update(raw)
+        return c.value
+    }
+
+    /// The CRC of the byte `n` shifted through the reflected polynomial, from the 16-word
+    /// nibble table (no 1 KiB table in the images: they use the instructions).
+    @inline(__always)
+    static func table(_ n: UInt8) -> UInt32 {
+        var c = UInt32(n)
+        c = (c >> 4) ^ nibble(c & 0xF)
+        c = (c >> 4) ^ nibble(c & 0xF)
+        return c
     }
 
     /// The CRC of the 4-bit value `n` shifted through the reflected polynomial.

@@ -92,17 +92,24 @@ struct VariableLogBlockHeader: Equatable {
     /// The header in `b` (at least 32 bytes) when it is ours and matches this geometry.
     init?(decoding b: [UInt8], eraseBlockSize: Int, blockCount: Int) {
         guard b.count >= VariableLogFormat.blockHeaderSize,
-              vlogLE32(b, 0) == VariableLogFormat.blockMagic,
-              vlogLE16(b, 4) == VariableLogFormat.version,
-              Int(vlogLE16(b, 6)) == VariableLogFormat.blockHeaderSize,
-              Int(vlogLE32(b, 8)) == eraseBlockSize,
-              Int(vlogLE32(b, 12)) == blockCount,
-              vlogLE32(b, 28) == VariableLogCRC32.checksum(b, from: 0, to: 28)
+              let h = b.withUnsafeBytes({ VariableLogBlockHeader(raw: $0, eraseBlockSize: eraseBlockSize, blockCount: blockCount) })
         else { return nil }
-        let seq = vlogLE64(b, 16)
+        self = h
+    }
+
+    init?(raw b: UnsafeRawBufferPointer, eraseBlockSize: Int, blockCount: Int) {
+        guard b.count >= VariableLogFormat.blockHeaderSize,
+              b.vlogLE32(0) == VariableLogFormat.blockMagic,
+              b.vlogLE16(4) == VariableLogFormat.version,
+              Int(b.vlogLE16(6)) == VariableLogFormat.blockHeaderSize,
+              Int(b.vlogLE32(8)) == eraseBlockSize,
+              Int(b.vlogLE32(12)) == blockCount,
+              b.vlogLE32(28) == VariableLogCRC32.checksum(UnsafeRawBufferPointer(rebasing: b[0..<28]))
+        else { return nil }
+        let seq = b.vlogLE64(16)
         guard seq != 0, seq < VariableLogFormat.sequenceLimit else { return nil }
         sequence = seq
-        eraseCount = vlogLE32(b, 24)
+        eraseCount = b.vlogLE32(24)
     }
 
     init(sequence: UInt64, eraseCount: UInt32) {
@@ -122,6 +129,8 @@ struct VariableLogRecordHeader {
     var attributes: UInt32
     var guid: EFIGuid
     var footprint: Int
+    /// Raw CRC state after header bytes 8..<44: where the body checksum goes on.
+    var bodyCRCState: UInt32 = 0
 
     var isCommitted: Bool { commitWord != VariableLogFormat.stateBlank }
     var isObsolete: Bool { obsoleteWord != VariableLogFormat.stateBlank }
@@ -129,12 +138,22 @@ struct VariableLogRecordHeader {
     /// Decodes the 44 header bytes `b`; nil unless magic, kind, reserved byte and CRC are right and
     /// the record fits in `room` bytes.
     init?(decoding b: [UInt8], room: Int) {
+        guard b.count >= VariableLogFormat.recordHeaderSize else { return nil }
+        guard let h = b.withUnsafeBytes({ VariableLogRecordHeader(raw: $0, room: room) }) else { return nil }
+        self = h
+    }
+
+    /// The same from raw bytes (at least 44), as mount reads them from flash without an array.
+    init?(raw b: UnsafeRawBufferPointer, room: Int) {
         guard b.count >= VariableLogFormat.recordHeaderSize,
-              vlogLE16(b, 8) == VariableLogFormat.recordMagic, b[11] == 0,
-              vlogLE32(b, 40) == VariableLogCRC32.checksum(b, from: 8, to: 40)
-        else { return nil }
+              b.vlogLE16(8) == VariableLogFormat.recordMagic, b[11] == 0 else { return nil }
+        var crc = VariableLogCRC32()
+        crc.update(UnsafeRawBufferPointer(rebasing: b[8..<40]))
+        guard b.vlogLE32(40) == crc.value else { return nil }
+        crc.update(UnsafeRawBufferPointer(rebasing: b[40..<44]))
+        bodyCRCState = crc.state
         let k = b[10]
-        let n = vlogLE32(b, 12), d = vlogLE32(b, 16)
+        let n = b.vlogLE32(12), d = b.vlogLE32(16)
         // Both below 2^31 before adding, so the sum cannot overflow.
         guard n <= 0x7FFF_FFFF, d <= 0x7FFF_FFFF else { return nil }
         let fp = VariableLogFormat.footprint(nameCount: Int(n), dataCount: Int(d))
@@ -144,11 +163,21 @@ struct VariableLogRecordHeader {
         case VariableLogFormat.kindReclaimMark: guard n == 0, d == 8 else { return nil }
         default: return nil
         }
-        guard let g = EFIGuid(bytes: b, at: 24) else { return nil }
-        commitWord = vlogLE32(b, 0); obsoleteWord = vlogLE32(b, 4)
-        kind = k; nameCount = Int(n); dataCount = Int(d); attributes = vlogLE32(b, 20); guid = g
+        commitWord = b.vlogLE32(0); obsoleteWord = b.vlogLE32(4)
+        kind = k; nameCount = Int(n); dataCount = Int(d); attributes = b.vlogLE32(20)
+        guid = EFIGuid(lo: b.vlogLE64(24), hi: b.vlogLE64(32))
         footprint = fp
     }
+}
+
+extension UnsafeRawBufferPointer {
+    /// Little-endian fields at offsets the caller checked.
+    @inline(__always)
+    func vlogLE16(_ at: Int) -> UInt16 { UInt16(littleEndian: loadUnaligned(fromByteOffset: at, as: UInt16.self)) }
+    @inline(__always)
+    func vlogLE32(_ at: Int) -> UInt32 { UInt32(littleEndian: loadUnaligned(fromByteOffset: at, as: UInt32.self)) }
+    @inline(__always)
+    func vlogLE64(_ at: Int) -> UInt64 { UInt64(littleEndian: loadUnaligned(fromByteOffset: at, as: UInt64.self)) }
 }
 
 /// A whole record, state words blank, ready to program.

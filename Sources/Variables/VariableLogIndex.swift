@@ -35,11 +35,36 @@ extension FlashVariableLog {
     }
 
     static func hash(guid: EFIGuid, name: [UInt8]) -> Int {
-        // FNV-1a, 64-bit.
+        name.withUnsafeBytes { hash(guid: guid, rawName: $0) }
+    }
+
+    static func hash(guid: EFIGuid, rawName: UnsafeRawBufferPointer) -> Int {
+        // FNV-1a, 64-bit, over the GUID's two words (not its 16 bytes one by one), then the name.
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for i in 0..<16 { h = (h ^ UInt64(guid.byte(i))) &* 0x100_0000_01b3 }
-        for b in name { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        h = (h ^ guid.lo) &* 0x100_0000_01b3
+        h = (h ^ guid.hi) &* 0x100_0000_01b3
+        // The name two bytes (one character) a step.
+        var i = 0
+        while rawName.count - i >= 2 {
+            h = (h ^ UInt64(rawName[i]) ^ UInt64(rawName[i + 1]) << 8) &* 0x100_0000_01b3
+            i += 2
+        }
+        if i < rawName.count { h = (h ^ UInt64(rawName[i])) &* 0x100_0000_01b3 }
         return Int(truncatingIfNeeded: h >> 1)
+    }
+
+    /// Position of (guid, name) in `variables`, the name in a buffer.
+    func index(guid: EFIGuid, rawName: UnsafeRawBufferPointer) -> Int? {
+        let mask = slots.count - 1
+        guard mask > 0 else { return nil }
+        var s = Self.hash(guid: guid, rawName: rawName) & mask
+        for _ in 0..<slots.count {
+            let p = slots[s]
+            if p == Self.emptySlot { return nil }
+            if p >= 0, variables[Int(p)].guid == guid, VariableKey.equal(variables[Int(p)].name, rawName) { return Int(p) }
+            s = (s + 1) & mask
+        }
+        return nil
     }
 
     /// Position of (guid, name) in `variables`, if held.

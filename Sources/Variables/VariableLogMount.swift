@@ -25,8 +25,11 @@ extension FlashVariableLog {
         var highest: UInt64 = 0
         for b in 0..<blockCount {
             blocks[b] = VariableLogBlock()
-            let header = VariableLogBlockHeader(decoding: flash.read(offset: b * blockSize, count: VariableLogFormat.blockHeaderSize),
-                                                eraseBlockSize: blockSize, blockCount: blockCount)
+            var raw: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)  // 32 bytes on the stack
+            let header = withUnsafeMutableBytes(of: &raw) { buffer in
+                flash.read(offset: b * blockSize, into: buffer)
+                return VariableLogBlockHeader(raw: UnsafeRawBufferPointer(buffer), eraseBlockSize: blockSize, blockCount: blockCount)
+            }
             headers.append(header)
             guard let header else { continue }
             blocks[b].eraseCount = header.eraseCount
@@ -34,8 +37,8 @@ extension FlashVariableLog {
             var c = VariableLogCursor()
             while let (at, h) = nextRecord(in: b, &c) {
                 guard h.kind == VariableLogFormat.kindReclaimMark, h.isCommitted,
-                      let whole = verifiedRecord(in: b, at: at, h) else { continue }
-                let d = vlogLE64(whole, VariableLogFormat.recordHeaderSize)
+                      let body = verifiedRecord(in: b, at: at, h) else { continue }
+                let d = vlogLE64(body.data, 0)
                 // A reclaim always writes its mark in a block newer than the one it kills. A mark
                 // naming its own block or a newer one is not ours, and trusting it would let the
                 // erase of its own (dead) block bring the blocks it killed back.
@@ -67,10 +70,8 @@ extension FlashVariableLog {
                 if h.commitWord != VariableLogFormat.stateBlank && h.commitWord != 0 { try repairWord(base) }
                 if h.obsoleteWord != VariableLogFormat.stateBlank && h.obsoleteWord != 0 { try repairWord(base + 4) }
                 guard h.kind == VariableLogFormat.kindVariable, h.isCommitted, !h.isObsolete else { continue }
-                guard let whole = verifiedRecord(in: b, at: at, h) else { statistics.damagedRecords += 1; continue }
-                let nameEnd = VariableLogFormat.recordHeaderSize + h.nameCount
-                let v = StoredVariable(guid: h.guid, name: Array(whole[VariableLogFormat.recordHeaderSize..<nameEnd]),
-                                       attributes: h.attributes, data: Array(whole[nameEnd..<(nameEnd + h.dataCount)]))
+                guard let body = verifiedRecord(in: b, at: at, h) else { statistics.damagedRecords += 1; continue }
+                let v = StoredVariable(guid: h.guid, name: body.name, attributes: h.attributes, data: body.data)
                 let location = VariableLogLocation(block: b, offset: at, footprint: h.footprint)
                 if let i = index(guid: v.guid, name: v.name) {
                     // An update or a reclaim copy cut before the old record was retired.
@@ -89,9 +90,13 @@ extension FlashVariableLog {
             blocks[b].writeOffset = c.offset
             blocks[b].sealed = true
             // Only the newest block takes more records, and only if nothing was half-written past
-            // its last record (programming over such bytes would corrupt the next record).
+            // its last record (programming over such bytes would corrupt the next record). Our
+            // own torn append lies within one record's footprint of the end, so only that much is
+            // read; anything further (a flash we did not write) is caught before each append
+            // (`place`), so the mount never reads the whole block.
             if b == live.last?.block {
-                let clean = c.endIsErased && isErased(offset: b * blockSize + c.offset, count: blockSize - c.offset)
+                let clean = c.endIsErased
+                    && isErased(offset: b * blockSize + c.offset, count: min(blockSize - c.offset, maximumFootprint))
                 blocks[b].sealed = !clean
                 if !clean { statistics.sealedBlocks += 1 }
             }
@@ -119,9 +124,17 @@ extension FlashVariableLog {
     func nextRecord(in b: Int, _ c: inout VariableLogCursor) -> (Int, VariableLogRecordHeader)? {
         let rh = VariableLogFormat.recordHeaderSize
         guard !c.done, c.offset <= blockSize - rh else { c.done = true; return nil }
-        let hb = flash.read(offset: b * blockSize + c.offset, count: rh)
-        if vlogAllErased(hb) { c.done = true; return nil }
-        guard let h = VariableLogRecordHeader(decoding: hb, room: blockSize - c.offset) else {
+        var raw: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0)  // 48 bytes on the stack
+        let room = blockSize - c.offset
+        let (erased, header) = withUnsafeMutableBytes(of: &raw) { buffer in
+            let hb = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<rh])
+            flash.read(offset: b * blockSize + c.offset, into: hb)
+            var ones: UInt32 = 0xFFFF_FFFF
+            for i in stride(from: 0, to: rh, by: 4) { ones &= UnsafeRawBufferPointer(hb).vlogLE32(i) }
+            return (ones == 0xFFFF_FFFF, VariableLogRecordHeader(raw: UnsafeRawBufferPointer(hb), room: room))
+        }
+        if erased { c.done = true; return nil }
+        guard let h = header else {
             c.endIsErased = false
             c.done = true
             return nil
@@ -131,12 +144,43 @@ extension FlashVariableLog {
         return (at, h)
     }
 
-    /// The whole record at `at` of block `b` when its body checksum holds.
-    func verifiedRecord(in b: Int, at: Int, _ h: VariableLogRecordHeader) -> [UInt8]? {
-        let whole = flash.read(offset: b * blockSize + at, count: h.footprint)
-        guard whole.count == h.footprint,
-              vlogLE32(whole, h.footprint - 4) == VariableLogCRC32.checksum(whole, from: 8, to: h.footprint - 4)
-        else { return nil }
-        return whole
+    /// The name and data of the record at `at` of block `b` when its body checksum holds: read
+    /// straight into their own arrays (the data's with the padding and CRC after it, in spare
+    /// capacity), the checksum resumed from the header's.
+    func verifiedRecord(in b: Int, at: Int, _ h: VariableLogRecordHeader) -> (name: [UInt8], data: [UInt8])? {
+        let base = b * blockSize + at
+        let nameStart = base + VariableLogFormat.recordHeaderSize
+        let dataStart = nameStart + h.nameCount
+        let rest = h.footprint - VariableLogFormat.recordHeaderSize - h.nameCount  // data, padding, CRC
+        var crc = VariableLogCRC32(resuming: h.bodyCRCState)
+        let name = readArray(offset: nameStart, count: h.nameCount)
+        name.withUnsafeBytes { crc.update($0) }
+        var ok = false
+        func check(_ buffer: UnsafeMutableRawBufferPointer) {
+            flash.read(offset: dataStart, into: buffer)
+            crc.update(UnsafeRawBufferPointer(rebasing: buffer[0..<(rest - 4)]))
+            ok = UnsafeRawBufferPointer(buffer).vlogLE32(rest - 4) == crc.value
+        }
+        let data: [UInt8]
+        if h.dataCount > 0 {
+            data = [UInt8](unsafeUninitializedCapacity: rest) { buffer, initialised in
+                check(UnsafeMutableRawBufferPointer(buffer))
+                initialised = h.dataCount
+            }
+        } else {
+            var raw: UInt64 = 0  // padding (none) and CRC: 4 bytes
+            withUnsafeMutableBytes(of: &raw) { check(UnsafeMutableRawBufferPointer(rebasing: $0[0..<rest])) }
+            data = []
+        }
+        return ok ? (name, data) : nil
+    }
+
+    /// `count` bytes of flash as a new array, read in place.
+    func readArray(offset: Int, count: Int) -> [UInt8] {
+        guard count > 0 else { return [] }
+        return [UInt8](unsafeUninitializedCapacity: count) { buffer, initialised in
+            flash.read(offset: offset, into: UnsafeMutableRawBufferPointer(buffer))
+            initialised = count
+        }
     }
 }

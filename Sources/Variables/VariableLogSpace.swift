@@ -40,7 +40,7 @@ extension FlashVariableLog {
     /// the figures, so this ends within one round of the blocks (docs/variable-store.md).
     mutating func place(footprint fp: Int) throws(PersistenceError) -> VariableLogLocation {
         for _ in 0..<(2 * blockCount + 4) {
-            if let t = tail, room(in: t, forMark: false) >= fp {
+            if let t = tail, room(in: t, forMark: false) >= fp, appendable(t, fp) {
                 return VariableLogLocation(block: t, offset: blocks[t].writeOffset, footprint: fp)
             }
             if freeBlocks >= 2 { _ = try openBlock(); continue }
@@ -75,7 +75,7 @@ extension FlashVariableLog {
 
     /// Room during a reclaim: the tail, else the spare block.
     mutating func placeForReclaim(_ fp: Int, forMark: Bool) throws(PersistenceError) -> VariableLogLocation {
-        if let t = tail, room(in: t, forMark: forMark) >= fp {
+        if let t = tail, room(in: t, forMark: forMark) >= fp, appendable(t, fp) {
             return VariableLogLocation(block: t, offset: blocks[t].writeOffset, footprint: fp)
         }
         guard freeBlocks >= 1 else { throw .full }
@@ -144,15 +144,19 @@ extension FlashVariableLog {
         statistics.erases += 1
     }
 
-    /// True when `count` bytes at `offset` are all 0xFF; reads in small pieces.
+    /// True when `count` bytes at `offset` are all 0xFF (the medium reads them its fastest way).
     func isErased(offset: Int, count: Int) -> Bool {
-        var at = offset
-        let end = offset + count
-        while at < end {
-            let n = min(512, end - at)
-            if !vlogAllErased(flash.read(offset: at, count: n)) { return false }
-            at += n
-        }
-        return true
+        flash.isErased(offset: offset, count: count)
+    }
+
+    /// Whether a record of `fp` bytes may be programmed at the write offset of block `t`: the
+    /// bytes there still read erased. Mount only checked one record's worth past the end of the
+    /// log; a flash we did not write may hold more, and programming over it would corrupt the
+    /// record. Such a block is sealed and the record goes elsewhere.
+    mutating func appendable(_ t: Int, _ fp: Int) -> Bool {
+        if isErased(offset: t * blockSize + blocks[t].writeOffset, count: fp) { return true }
+        blocks[t].sealed = true
+        statistics.sealedBlocks += 1
+        return false
     }
 }

@@ -40,6 +40,8 @@ public protocol VariablePersistence {
     func footprint(of variable: StoredVariable) -> Int
     /// The durable variable (guid, name), if any.
     func variable(guid: EFIGuid, name: [UInt8]) -> StoredVariable?
+    /// The same with the name in a buffer (no array built to look it up).
+    func variable(guid: EFIGuid, rawName: UnsafeRawBufferPointer) -> StoredVariable?
     /// The first variable, in key order (`VariableKey.precedes`), whose key follows `after`
     /// (from the first when nil) and that `include` accepts: one step of GetNextVariableName.
     func firstVariable(after: (guid: EFIGuid, name: [UInt8])?, where include: (StoredVariable) -> Bool) -> StoredVariable?
@@ -49,6 +51,11 @@ public protocol VariablePersistence {
 extension VariablePersistence {
     public func variable(guid: EFIGuid, name: [UInt8]) -> StoredVariable? {
         for v in variables where v.guid == guid && v.name == name { return v }
+        return nil
+    }
+
+    public func variable(guid: EFIGuid, rawName: UnsafeRawBufferPointer) -> StoredVariable? {
+        for v in variables where v.guid == guid && VariableKey.equal(v.name, rawName) { return v }
         return nil
     }
 

@@ -7,12 +7,19 @@ import Variables
 /// over its first 24 bytes so the payload decoders are reached too. Every answer is checked
 /// against the handler's promises; a broken promise traps, which is what a fuzzer reports.
 public enum MMVariableFuzz {
-    public static func run(_ input: [UInt8]) {
-        var handler = MMVariableHandler(
+    static func makeHandler() -> MMVariableHandler<InMemoryPersistence> {
+        MMVariableHandler(
             store: VariableStore(persistence: InMemoryPersistence(capacity: 2048, maximumVariableSize: 256),
                                  limits: VariableStoreLimits(volatileCapacity: 1024, maximumVolatileVariableSize: 128,
                                                              propertyCapacity: 256)),
             bufferSize: 4096)
+    }
+
+    /// A second handler serves each request in place (`handle(message:)`, the partition's path):
+    /// its answer must be the array path's, byte for byte.
+    public static func run(_ input: [UInt8]) {
+        var handler = makeHandler()
+        var inPlace = makeHandler()
         var at = 0
         var rounds = 0
         while at + 2 <= input.count && rounds < 64 {
@@ -27,7 +34,15 @@ public enum MMVariableFuzz {
                                     messageLength: UInt64(request.count - MMCommunicateHeader.size))
                     .encode(into: &request, at: 0)
             }
-            check(request: request, answer: handler.handle(request: request))
+            let answer = handler.handle(request: request)
+            check(request: request, answer: answer)
+            let message = UnsafeMutableRawBufferPointer.allocate(byteCount: request.count, alignment: 16)
+            defer { message.deallocate() }
+            request.withUnsafeBytes { if let from = $0.baseAddress, !request.isEmpty { message.baseAddress!.copyMemory(from: from, byteCount: request.count) } }
+            let (count, code) = inPlace.handle(message: message)
+            precondition(code == answer.mmReturn, "the in-place path answers another MM return code")
+            let bytes = code == .success ? [UInt8](UnsafeRawBufferPointer(rebasing: message[0..<count])) : []
+            precondition(bytes == answer.response, "the in-place path answers other bytes")
         }
     }
 

@@ -61,6 +61,7 @@ public func partition_main(_ x0: UInt64) -> Never {
     ConsoleLog.line(enablePartitionMMU() ? "mm: W^X at S-EL1: text read-only, data execute-never, SCTLR_EL1.WXN set"
                     : "mm: W^X check at S-EL1 failed (AT S1E1W or SCTLR_EL1 disagrees with the map)")
 
+    CRC32Instructions.install()
     let flash = CFIFlash(base: PartitionMap.variableStore, size: PartitionMap.variableStoreSize,
                          eraseBlockSize: PartitionMap.flashBlock)
     var first: Registers
@@ -75,6 +76,7 @@ public func partition_main(_ x0: UInt64) -> Never {
                               UInt64(handler.store.persistence.statistics.droppedRecords))
         }
         service = handler
+        _ = scratch.count  // the message copy's memory, allocated now rather than by the first message
         first = ffa(Registers(UInt64(FFAFunction.FFA_MSG_WAIT)))
     } catch {
         ConsoleLog.line("mm: the variable store could not be mounted (flash error)")

@@ -11,6 +11,9 @@ import Variables
 @_extern(c, "dcache_clean_range_poc") func dcache_clean_range_poc(_ start: UInt64, _ length: UInt64)
 @_extern(c, "dcache_invalidate_range_poc") func dcache_invalidate_range_poc(_ start: UInt64, _ length: UInt64)
 
+/// Secure memory for the copy of each message, allocated once at boot (MMDoorbell).
+nonisolated(unsafe) let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: PartitionMap.mmBufferSize, alignment: 16)
+
 enum Messages {
     static func serve(_ first: Registers) -> Never {
         var r = first
@@ -47,7 +50,7 @@ enum Messages {
         var window = PhysicalWindow()
         // In place: copying the handler out of the global and back costs more than the call.
         let r = MMDoorbell.serve(x3: x3, bufferBase: PartitionMap.mmBuffer, bufferSize: PartitionMap.mmBufferSize,
-                                 window: &window, handler: &service!)
+                                 window: &window, handler: &service!, scratch: scratch)
         return (r.code, r.physicalAddressForm)
     }
 }
@@ -60,6 +63,20 @@ struct PhysicalWindow: MMSharedWindow {
         dcache_invalidate_range_poc(base, UInt64(count))
         guard let p = UnsafePointer<UInt8>(bitPattern: UInt(base)) else { return [] }
         return (0..<count).map { unsafe p[$0] }
+    }
+
+    mutating func read(_ offset: Int, into buffer: UnsafeMutableRawBufferPointer) {
+        let base = PartitionMap.mmBuffer + UInt64(offset)
+        dcache_invalidate_range_poc(base, UInt64(buffer.count))
+        guard let p = UnsafeRawPointer(bitPattern: UInt(base)), let to = buffer.baseAddress else { return }
+        unsafe to.copyMemory(from: p, byteCount: buffer.count)
+    }
+
+    mutating func write(_ bytes: UnsafeRawBufferPointer, at offset: Int) {
+        let base = PartitionMap.mmBuffer + UInt64(offset)
+        guard let p = UnsafeMutableRawPointer(bitPattern: UInt(base)), let from = bytes.baseAddress else { return }
+        unsafe p.copyMemory(from: from, byteCount: bytes.count)
+        dcache_clean_range_poc(base, UInt64(bytes.count))
     }
 
     mutating func write(_ bytes: [UInt8], at offset: Int) {

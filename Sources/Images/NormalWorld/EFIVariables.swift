@@ -29,6 +29,10 @@ struct NSSharedBuffer: SharedMemory {
         guard let p = UnsafePointer<UInt8>(bitPattern: UInt(NSSharedBuffer.base) + UInt(offset)) else { return [] }
         return (0..<count).map { unsafe p[$0] }
     }
+    /// Mapped as normal memory: the variable client builds and reads messages in place.
+    var bytes: UnsafeMutableRawBufferPointer? {
+        unsafe UnsafeMutableRawBufferPointer(start: UnsafeMutableRawPointer(bitPattern: UInt(NSSharedBuffer.base)), count: size)
+    }
 }
 
 /// By-VA maintenance of the shared buffer's ranges (Startup/cache_by_va.S).
@@ -84,8 +88,7 @@ enum EFIVariables {
     }
 
     static func with(_ body: (inout VariableClient<Transport>) -> Void) {
-        guard var c = client else { Console.line("UEFI variables are not available"); return }
-        body(&c)
-        client = c
+        guard client != nil else { Console.line("UEFI variables are not available"); return }
+        body(&client!)  // in place: a copy out and back would copy the transport each call
     }
 }

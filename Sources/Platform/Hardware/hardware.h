@@ -113,7 +113,12 @@ HW_INLINE uint32_t hw_mmio_read32(uint64_t addr) { return *(volatile uint32_t *)
 HW_INLINE void hw_mmio_write32(uint64_t addr, uint32_t v) { *(volatile uint32_t *)addr = v; }
 HW_INLINE uint8_t hw_mmio_read8(uint64_t addr) { return *(volatile uint8_t *)addr; }
 HW_INLINE void hw_mmio_write8(uint64_t addr, uint8_t v) { *(volatile uint8_t *)addr = v; }
+HW_INLINE uint64_t hw_mmio_read64(uint64_t addr) { return *(volatile uint64_t *)addr; }
 HW_INLINE void hw_mmio_write16(uint64_t addr, uint16_t v) { *(volatile uint16_t *)addr = v; }
+
+// CRC-32 (IEEE 802.3 polynomial, no inversion) steps: present when ID_AA64ISAR0_EL1.CRC32 != 0.
+HW_INLINE uint32_t hw_crc32x(uint32_t crc, uint64_t v) { __asm__(".arch_extension crc\n crc32x %w0, %w0, %x1" : "+r"(crc) : "r"(v)); return crc; }
+HW_INLINE uint32_t hw_crc32b(uint32_t crc, uint32_t v) { __asm__(".arch_extension crc\n crc32b %w0, %w0, %w1" : "+r"(crc) : "r"(v)); return crc; }
 
 // Semihosting SYS_EXIT (0x18) with ADP_Stopped_ApplicationExit: QEMU -semihosting exits with `code`.
 HW_INLINE void hw_semihosting_exit(uint64_t code) {

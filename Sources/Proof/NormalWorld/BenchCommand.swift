@@ -6,13 +6,14 @@ import Variables
 
 extension Commands {
     static let benchCommand = Command(
-        name: "bench", usage: "bench [<repeats>]",
+        name: "bench", usage: "bench [<repeats>|alloc]",
         help: "instruction counts of FF-A and variable calls (QEMU -icount shift=0)", run: bench)
 
     /// One line per figure, `bench: <name> all=… normal=… secure=… el3=… sel1=…`, each the
     /// median of `repeats` runs with the cost of reading the counters taken off.
     static func bench(_ args: [[UInt8]]) {
         guard args.count <= 2 else { usage("bench"); return }
+        if args.count == 2 && args[1] == [0x61, 0x6c, 0x6c, 0x6f, 0x63] { benchAllocations(); return }  // "alloc"
         var repeats: UInt64 = 9
         do throws(ShellArgumentError) {
             if args.count == 2 { repeats = try ShellNumber.parse(args[1]) }
@@ -126,31 +127,92 @@ struct Bench {
     static let guid = EFIGuid(0x4245_4e43, 0x484d, 0x4152, (0x4b, 0x53, 0x21, 0x62, 0x65, 0x6e, 0x63, 0x68))
 
     /// GetVariable of a small variable; SetVariable of a non-volatile variable (flash) and of a
-    /// volatile one (no flash): their difference is what the flash path costs.
+    /// volatile one (no flash): their difference is what the flash path costs. Each figure is
+    /// the whole call as the firmware's own callers make it: the client taken from its global,
+    /// the data in the caller's buffer, no array built by the caller.
     func variables() {
         let small = UCS2.fromASCII("BenchSmall")
         let nv = UCS2.fromASCII("BenchNV"), volatile = UCS2.fromASCII("BenchVolatile")
+        var set = false
+        EFIVariables.with { c in set = c.setVariable(name: small, guid: Bench.guid, attributes: 7, data: [1, 2, 3, 4]) == .success }
+        guard set else { Console.line("bench: cannot set BenchSmall"); return }
+        var ok = true
+        var value: UInt32 = 0
+        measure("get_variable") {
+            value = 0
+            withUnsafeMutableBytes(of: &value) { buffer in
+                EFIVariables.with { c in
+                    let r = c.getVariable(name: small, guid: Bench.guid, into: buffer)
+                    ok = ok && r.status == .success && r.dataSize == 4
+                }
+            }
+            ok = ok && value == 0x0403_0201
+        }
+        var k: UInt32 = 0
+        measure("set_variable_nv") {
+            k &+= 0x0101_0101
+            withUnsafeBytes(of: &k) { data in
+                EFIVariables.with { c in ok = ok && c.setVariable(name: nv, guid: Bench.guid, attributes: 7, data: data) == .success }
+            }
+        }
+        measure("set_variable_volatile") {
+            k &+= 0x0101_0101
+            withUnsafeBytes(of: &k) { data in
+                EFIVariables.with { c in ok = ok && c.setVariable(name: volatile, guid: Bench.guid, attributes: 6, data: data) == .success }
+            }
+        }
         EFIVariables.with { c in
-            guard c.setVariable(name: small, guid: Bench.guid, attributes: 7, data: [1, 2, 3, 4]) == .success else {
-                Console.line("bench: cannot set BenchSmall"); return
-            }
-            var ok = true
-            measure("get_variable") {
-                let r = c.getVariable(name: small, guid: Bench.guid, dataSize: 4)
-                ok = ok && r.status == .success && r.data == [1, 2, 3, 4]
-            }
-            var k: UInt8 = 0
-            measure("set_variable_nv") {
-                k &+= 1
-                ok = ok && c.setVariable(name: nv, guid: Bench.guid, attributes: 7, data: [k, k, k, k]) == .success
-            }
-            measure("set_variable_volatile") {
-                k &+= 1
-                ok = ok && c.setVariable(name: volatile, guid: Bench.guid, attributes: 6, data: [k, k, k, k]) == .success
-            }
             for name in [small, nv] { ok = ok && c.setVariable(name: name, guid: Bench.guid, attributes: 7, data: []) == .success }
             ok = ok && c.setVariable(name: volatile, guid: Bench.guid, attributes: 6, data: []) == .success
-            if !ok { Console.line("bench: a variable call failed") }
         }
+        if !ok { Console.line("bench: a variable call failed") }
     }
 }
+
+/// `bench alloc`: one direct request, one GetVariable and one SetVariable (NV, 4 bytes), each
+/// between two calls of `bench_mark` (phase 1/2, 3/4, 5/6), for qemu/bench.py to count the
+/// allocator calls of every world between them at gdbstub breakpoints. The normal world's own
+/// count is printed too.
+extension Commands {
+    static func benchAllocations() {
+        guard let driver = FFA.driver else { Console.line("bench: FF-A is absent"); return }
+        let small = UCS2.fromASCII("BenchAlloc")
+        var ok = true
+        EFIVariables.with { c in ok = c.setVariable(name: small, guid: Bench.guid, attributes: 7, data: [1, 2, 3, 4]) == .success }
+        var c = driver.conduit
+        let ping = Registers(UInt64(FFAFunction.FFA_MSG_SEND_DIRECT_REQ_64), UInt64(Endpoint.mmPartition), 0, 0xAAAA_AAAA)
+        var counts: [Int] = []
+        var value: UInt32 = 0
+        var k: UInt32 = 0x0505_0505
+        for phase in 0..<3 {
+            let before = heapAllocations()
+            bench_mark(UInt64(2 * phase + 1))
+            switch phase {
+            case 0:
+                _ = c.call(ping)
+            case 1:
+                withUnsafeMutableBytes(of: &value) { buffer in
+                    EFIVariables.with { c in ok = ok && c.getVariable(name: small, guid: Bench.guid, into: buffer).status == .success }
+                }
+            default:
+                withUnsafeBytes(of: &k) { data in
+                    EFIVariables.with { c in ok = ok && c.setVariable(name: small, guid: Bench.guid, attributes: 7, data: data) == .success }
+                }
+            }
+            bench_mark(UInt64(2 * phase + 2))
+            counts.append(heapAllocations() - before)
+        }
+        EFIVariables.with { c in ok = ok && c.setVariable(name: small, guid: Bench.guid, attributes: 7, data: []) == .success }
+        Console.write("bench: alloc normal direct_request="); Console.dec(UInt64(counts[0]))
+        Console.write(" get_variable="); Console.dec(UInt64(counts[1]))
+        Console.write(" set_variable="); Console.dec(UInt64(counts[2]))
+        Console.put(10)
+        Console.line(ok ? "bench: alloc done" : "bench: a variable call failed")
+    }
+}
+
+/// The marker qemu/bench.py breaks on: x0 = the phase. Not inlined, and it stores the phase so
+/// the call stays.
+nonisolated(unsafe) var benchPhase: UInt64 = 0
+@_cdecl("bench_mark") @inline(never)
+func bench_mark(_ phase: UInt64) { benchPhase = phase }
