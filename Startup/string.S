@@ -50,7 +50,21 @@ memcpy:                                 // x0 = dst, x1 = src, x2 = count; retur
     b       1b
 2:  ands    x6, x1, #7                  // x6 = source misalignment in bytes
     b.ne    5f
-3:  cmp     x2, #16                     // same alignment: 16 bytes a step
+10: cmp     x2, #64                     // same alignment: 64 bytes a step (images, pages)
+    b.lo    3f
+    ldp     x4, x5, [x1]
+    ldp     x6, x7, [x1, #16]
+    ldp     x8, x9, [x1, #32]
+    ldp     x10, x11, [x1, #48]
+    add     x1, x1, #64
+    stp     x4, x5, [x3]
+    stp     x6, x7, [x3, #16]
+    stp     x8, x9, [x3, #32]
+    stp     x10, x11, [x3, #48]
+    add     x3, x3, #64
+    sub     x2, x2, #64
+    b       10b
+3:  cmp     x2, #16                     // then 16 bytes a step
     b.lo    4f
     ldp     x4, x5, [x1], #16
     stp     x4, x5, [x3], #16

@@ -81,6 +81,14 @@ public struct FDT {
         return t
     }
 
+    /// The root's FDT_END_NODE: the token just before FDT_END (the walk checked that depth
+    /// returns to 0 there); nil when a NOP sits between them (then `endOffset(of:)` walks).
+    var rootEndOffset: Int? {
+        let at = structEnd - 8
+        guard at >= structStart, u32(at: at) == FDT.FDT_END_NODE, u32(at: at + 4) == FDT.FDT_END else { return endOffset(of: root) }
+        return at
+    }
+
     /// The root node (the first BEGIN_NODE, after any NOPs).
     public var root: FDTNode {
         var offset = structStart
@@ -168,7 +176,9 @@ public struct FDT {
     @inline(never)
     func token(at offset: Int, validating: Bool = false) throws(FDTError) -> (Token, next: Int) {
         guard offset >= structStart, offset & 3 == 0 else { throw .badToken }
-        guard offset <= structLimit - 4, let tag = u32(at: offset) else { throw .missingEnd }
+        // structLimit ≤ bytes.count (checked in init, kept by edits): reads below it are in bounds.
+        guard offset <= structLimit - 4 else { throw .missingEnd }
+        let tag = FDT.read32(bytes, offset)
         let body = offset + 4
         switch tag {
         case FDT.FDT_BEGIN_NODE:
@@ -179,8 +189,8 @@ public struct FDT {
         case FDT.FDT_END_NODE:
             return (.endNode, body)
         case FDT.FDT_PROP:
-            guard body <= structLimit - 8, let length = u32(at: body), let nameOffset = u32(at: body + 4)
-            else { throw .badProperty }
+            guard body <= structLimit - 8 else { throw .badProperty }
+            let length = FDT.read32(bytes, body), nameOffset = FDT.read32(bytes, body + 4)
             let value = body + 8
             guard Int(length) <= structLimit - value, align4(value + Int(length)) <= structLimit
             else { throw .badProperty }

@@ -10,6 +10,9 @@ public struct FDTEditor {
     private let capacity: Int
     /// The tree as it is now (validated once, then kept up to date by each edit).
     public private(set) var fdt: FDT
+    /// Offsets of nodes known to be in the tree now (found by a walk or added by this editor),
+    /// moved with every edit: checking such a node costs no walk of the tree.
+    private var known: [Int] = []
 
     /// Header field offsets (§5.2) the editor rewrites.
     private static let totalSizeField = 4, stringsOffsetField = 12, versionField = 20
@@ -41,16 +44,26 @@ public struct FDTEditor {
     /// The child of `parent` named `name` exactly, added (empty, after the existing children)
     /// when missing. Nodes before the insertion point keep their offsets.
     public mutating func subnode(named name: [UInt8], of parent: FDTNode) throws(FDTError) -> FDTNode {
-        guard !name.isEmpty, !name.contains(0), !name.contains(UInt8(ascii: "/")), fdt.contains(parent)
+        try subnode(named: name, of: parent, knownMissing: false)
+    }
+
+    /// `knownMissing`: the caller has just looked for a child of that name (exactly or not) and
+    /// found none, so the children are not walked again.
+    private mutating func subnode(named name: [UInt8], of parent: FDTNode, knownMissing: Bool) throws(FDTError) -> FDTNode {
+        guard !name.isEmpty, !name.contains(0), !name.contains(UInt8(ascii: "/")), isInTree(parent)
         else { throw .unsupported }
-        if let existing = name.withUnsafeBytes({ fdt.child(of: parent, named: $0, exactly: true) }) {
+        if !knownMissing, let existing = name.withUnsafeBytes({ fdt.child(of: parent, named: $0, exactly: true) }) {
+            known.append(existing.offset)
             return existing
         }
-        guard let end = fdt.endOffset(of: parent) else { throw .badNesting }
+        guard let end = parent.offset == fdt.root.offset ? fdt.rootEndOffset : fdt.endOffset(of: parent) else {
+            throw .badNesting
+        }
         var token = be32(FDT.FDT_BEGIN_NODE) + name + [0]
         token += [UInt8](repeating: 0, count: align4(token.count) - token.count)
         token += be32(FDT.FDT_END_NODE)
         try insert(token, at: end)
+        known.append(end)
         return FDTNode(offset: end, parent: parent.offset)
     }
 
@@ -58,7 +71,7 @@ public struct FDTEditor {
     /// property after the node's last one. `node` and the nodes before it keep their offsets;
     /// a node that is no longer in the tree is refused.
     public mutating func setProperty(_ name: [UInt8], to value: [UInt8], of node: FDTNode) throws(FDTError) {
-        guard !name.isEmpty, !name.contains(0), fdt.contains(node) else { throw .unsupported }
+        guard !name.isEmpty, !name.contains(0), isInTree(node) else { throw .unsupported }
         let padded = value + [UInt8](repeating: 0, count: align4(value.count) - value.count)
         if let p = fdt.property(name, of: node) {
             let oldEnd = align4(p.valueOffset + p.length)
@@ -80,7 +93,7 @@ public struct FDTEditor {
 
     /// Removes property `name` of `node` if present; the strings block keeps its name.
     public mutating func removeProperty(_ name: [UInt8], of node: FDTNode) throws(FDTError) {
-        guard fdt.contains(node) else { throw .unsupported }
+        guard isInTree(node) else { throw .unsupported }
         guard let p = fdt.property(name, of: node) else { return }
         let end = align4(p.valueOffset + p.length)
         try shift(from: end, by: p.tokenOffset - end)
@@ -99,7 +112,7 @@ public struct FDTEditor {
         if let existing = fdt.node(at: "/psci") {
             psci = existing
         } else {
-            psci = try subnode(named: utf8("psci"), of: fdt.root)
+            psci = try subnode(named: utf8("psci"), of: fdt.root, knownMissing: true)
         }
         try setProperty(utf8("compatible"), to: compatible, of: psci)
         try setProperty(utf8("method"), to: methodValue, of: psci)
@@ -129,7 +142,7 @@ public struct FDTEditor {
         if let node = existing {
             parent = node
         } else {
-            parent = try subnode(named: utf8("reserved-memory"), of: fdt.root)
+            parent = try subnode(named: utf8("reserved-memory"), of: fdt.root, knownMissing: true)
             try setProperty(utf8("#address-cells"), to: be32(2), of: parent)
             try setProperty(utf8("#size-cells"), to: be32(2), of: parent)
             try setProperty(utf8("ranges"), to: [], of: parent)
@@ -142,6 +155,14 @@ public struct FDTEditor {
     // MARK: Costs (upper bounds, in bytes)
 
     private func nodeCost(_ name: [UInt8]) -> Int { 8 + align4(name.count + 1) }
+
+    /// Whether `node` is in the tree now: known, or found by a walk (then remembered).
+    private mutating func isInTree(_ node: FDTNode) -> Bool {
+        if known.contains(node.offset) || node.offset == fdt.root.offset { return true }
+        guard fdt.contains(node) else { return false }
+        known.append(node.offset)
+        return true
+    }
 
     private func propertyCost(_ name: StaticString, _ length: Int) -> Int {
         12 + align4(length) + name.utf8CodeUnitCount + 1
@@ -178,16 +199,19 @@ public struct FDTEditor {
         put32(FDTEditor.stringsOffsetField, UInt32(fdt.stringsStart + delta))
         growTotalSize(to: end + delta)
         adopt(structDelta: delta, stringsGrowth: 0)
+        // Nodes from the edit point on moved with it (an edit never removes a node).
+        for i in known.indices where known[i] >= offset { known[i] += delta }
     }
 
     /// The offset within the strings block of `name` followed by NUL, if present (a suffix of
     /// a longer name counts, as the format allows).
     private func findString(_ name: [UInt8]) -> Int? {
         name.withUnsafeBytes { needle in
+            guard let first = needle.first else { return nil }
             var start = fdt.stringsStart
             while start + needle.count < fdt.stringsEnd {
                 let end = start + needle.count
-                if buffer[end] == 0, fdt.equal(start..<end, needle) { return start - fdt.stringsStart }
+                if buffer[start] == first, buffer[end] == 0, fdt.equal(start..<end, needle) { return start - fdt.stringsStart }
                 start += 1
             }
             return nil

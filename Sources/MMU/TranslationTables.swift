@@ -63,8 +63,29 @@ public struct TranslationTables {
             }
             guard place(va, level: level, attrs: attrs) else { return false }
             va += TranslationTables.entrySpan(level)
+            if level == 3 { va = fillPages(from: va, to: end, attrs: attrs) }
         }
         return true
+    }
+
+    /// After `place` wrote the page before `va`, the pages up to the end of that level-3 table
+    /// (or `end`) go straight into it: one walk per 2 MiB, not one per page.
+    mutating func fillPages(from va: UInt64, to end: UInt64, attrs: UInt64) -> UInt64 {
+        let span2 = TranslationTables.entrySpan(2)
+        let stop = min(end, (va - 1) / span2 * span2 + span2)
+        guard va < stop, let (d, level) = lookup(va - TranslationTables.pageSize), level == 3, d != 0 else { return va }
+        var table = root
+        for l in 0..<3 {
+            let entry = unsafe TranslationTables.entry(table, Int(((va - 1) / TranslationTables.entrySpan(l)) & 0x1FF)).pointee
+            table = entry & Descriptor.outputAddressMask
+        }
+        var at = va
+        while at < stop {
+            unsafe TranslationTables.entry(table, Int((at / TranslationTables.pageSize) & 0x1FF)).pointee =
+                at | attrs | Descriptor.valid | Descriptor.tableOrPage
+            at += TranslationTables.pageSize
+        }
+        return at
     }
 
     /// Writes the level-`target` block or page for `va`, creating tables on the way and splitting

@@ -2,8 +2,9 @@ import MM
 
 /// Serving a message where it lies: the partition's secure copy of the MM buffer. The answer is
 /// written over the request in the same bytes, and its length returned; the caller copies that
-/// many bytes back to the shared buffer. GET_VARIABLE and QUERY_VARIABLE_INFO build no array;
-/// the other functions go through the message types (`handle(request:)`).
+/// many bytes back to the shared buffer. GET_VARIABLE and QUERY_VARIABLE_INFO build no array,
+/// SET_VARIABLE only the value it stores; the other functions go through the message types
+/// (`handle(request:)`).
 extension MMVariableHandler {
     /// `message`: from the message's start to the end of the buffer it came in. Transport faults
     /// give length 0 and a non-zero MM return code, as `handle(request:)`.
@@ -19,6 +20,8 @@ extension MMVariableHandler {
             switch SMMVariableFunction(rawValue: function) {
             case .getVariable:
                 return (try getVariable(m), .success)
+            case .setVariable:
+                return (try setVariable(m), .success)
             case .queryVariableInfo:
                 guard m.payloadLength >= QueryVariableInfoMessage.size else { throw .truncatedPayload }
                 let at = MMMessageView.payloadOffset
@@ -53,6 +56,20 @@ extension MMVariableHandler {
         bytes.mmPut32(result.attributes, at: at + AccessVariableLayout.attributes)
         let data = result.status == .success ? Int(result.dataSize) : 0
         return answer(m, result.status, AccessVariableLayout.name + v.nameSize + data)
+    }
+
+    /// SET_VARIABLE: decoded in place; the arrays made are the value the store keeps (the name
+    /// is the stored one when the variable exists), not copies of the message.
+    mutating func setVariable(_ m: MMMessageView) throws(MMDecodeError) -> Int {
+        let v = try AccessVariableView(m, dataMustFit: true)
+        let raw = UnsafeRawBufferPointer(rebasing: m.raw[v.nameOffset..<(v.nameOffset + v.nameSize)])
+        let size = UCS2.terminatedSize(raw) ?? v.nameSize
+        let key = UnsafeRawBufferPointer(rebasing: raw[0..<size])
+        let name = store.storedName(guid: v.guid, rawName: key) ?? [UInt8](key)
+        let count = Int(v.dataSize)  // fits the payload: checked by the view
+        let data = count == 0 ? [] : [UInt8](UnsafeRawBufferPointer(rebasing: m.raw[v.dataOffset..<(v.dataOffset + count)]))
+        let status = store.setVariable(name: name, guid: v.guid, attributes: v.attributes, data: data)
+        return answer(m, status, 0)
     }
 
     /// Writes both headers of the answer; returns the answer's whole length.

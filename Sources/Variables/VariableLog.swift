@@ -49,6 +49,8 @@ public struct FlashVariableLog<F: Flash>: VariablePersistence {
     var nextSequence: UInt64 = 1
     /// Footprint of the largest variable.
     let maximumFootprint: Int
+    /// Where records are built before they are programmed (room for the largest, kept).
+    var recordBuffer: [UInt8] = []
 
     /// Mounts the log in `flash`: recovers it when it is ours, and formats it when it is blank or
     /// unrecognisable. Throws `.deviceError` when the geometry cannot hold a log (fewer than two
@@ -74,6 +76,7 @@ public struct FlashVariableLog<F: Flash>: VariablePersistence {
               flash.programGranule > 0, 4 % flash.programGranule == 0, largest >= 8
         else { hasFailed = true; throw .deviceError }
         blocks = [VariableLogBlock](repeating: VariableLogBlock(), count: n)
+        recordBuffer.reserveCapacity(maximumFootprint)
         try mount()
     }
 
@@ -105,10 +108,11 @@ public struct FlashVariableLog<F: Flash>: VariablePersistence {
         guard fp <= capacity - usedBytes, indexCost(of: variable) <= limits.indexCapacity - indexBytes,
               held != nil || variables.count < limits.maximumVariableCount
         else { throw .full }
-        let record = encodeVariableLogRecord(kind: VariableLogFormat.kindVariable, guid: variable.guid,
-                                             name: variable.name, attributes: variable.attributes, data: variable.data)
         let at = try place(footprint: fp)
-        try commitRecord(record, at: at)
+        // Encoded after `place`: a reclaim on the way uses the same buffer.
+        encodeVariableLogRecord(into: &recordBuffer, kind: VariableLogFormat.kindVariable, guid: variable.guid,
+                                name: variable.name, attributes: variable.attributes, data: variable.data)
+        try commitRecord(recordBuffer, at: at)
         // Found again: a reclaim on the way may have moved the old record.
         if let i = index(guid: variable.guid, name: variable.name) {
             markObsolete(locations[i])
@@ -123,7 +127,7 @@ public struct FlashVariableLog<F: Flash>: VariablePersistence {
         guard !hasFailed else { throw .deviceError }
         guard let i = index(guid: guid, name: name) else { return }
         let word = locations[i].block * blockSize + locations[i].offset + 4
-        do { try flash.program(offset: word, bytes: [0, 0, 0, 0]) } catch {
+        do { try flash.program(offset: word, bytes: vlogZeroWord) } catch {
             hasFailed = true
             // Any cleared bit already counts as obsolete at the next mount.
             if vlogLE32(flash.read(offset: word, count: 4), 0) == VariableLogFormat.stateBlank { throw .deviceError }

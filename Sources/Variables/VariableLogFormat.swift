@@ -182,8 +182,17 @@ extension UnsafeRawBufferPointer {
 
 /// A whole record, state words blank, ready to program.
 func encodeVariableLogRecord(kind: UInt8, guid: EFIGuid, name: [UInt8], attributes: UInt32, data: [UInt8]) -> [UInt8] {
-    let fp = VariableLogFormat.footprint(nameCount: name.count, dataCount: data.count)
     var b: [UInt8] = []
+    encodeVariableLogRecord(into: &b, kind: kind, guid: guid, name: name, attributes: attributes, data: data)
+    return b
+}
+
+/// The same into `b`, emptied first and reused: a log keeps one such buffer with room for its
+/// largest record, so a put builds no new array.
+func encodeVariableLogRecord(into b: inout [UInt8], kind: UInt8, guid: EFIGuid, name: [UInt8], attributes: UInt32,
+                             data: [UInt8]) {
+    let fp = VariableLogFormat.footprint(nameCount: name.count, dataCount: data.count)
+    b.removeAll(keepingCapacity: true)
     b.reserveCapacity(fp)
     vlogAppend32(&b, VariableLogFormat.stateBlank)
     vlogAppend32(&b, VariableLogFormat.stateBlank)
@@ -193,14 +202,17 @@ func encodeVariableLogRecord(kind: UInt8, guid: EFIGuid, name: [UInt8], attribut
     vlogAppend32(&b, UInt32(truncatingIfNeeded: name.count))
     vlogAppend32(&b, UInt32(truncatingIfNeeded: data.count))
     vlogAppend32(&b, attributes)
-    b.append(contentsOf: guid.bytes)
+    vlogAppend64(&b, guid.lo)
+    vlogAppend64(&b, guid.hi)
     vlogAppend32(&b, VariableLogCRC32.checksum(b, from: 8, to: 40))
     b.append(contentsOf: name)
     b.append(contentsOf: data)
     while b.count < fp - 4 { b.append(0) }
     vlogAppend32(&b, VariableLogCRC32.checksum(b, from: 8))
-    return b
 }
+
+/// What programs a state word to "set" (commit, obsolete): one shared array.
+let vlogZeroWord: [UInt8] = [0, 0, 0, 0]
 
 func encodeVariableLogMark(deadThrough sequence: UInt64) -> [UInt8] {
     var d: [UInt8] = []

@@ -108,7 +108,7 @@ extension FlashVariableLog {
 
     /// Finishes a state word mount has decided (commit, or obsolete): programs it to 0.
     mutating func repairWord(_ offset: Int) throws(PersistenceError) {
-        do { try flash.program(offset: offset, bytes: [0, 0, 0, 0]) } catch { hasFailed = true; throw .deviceError }
+        do { try flash.program(offset: offset, bytes: vlogZeroWord) } catch { hasFailed = true; throw .deviceError }
         statistics.repairs += 1
     }
 

@@ -1,3 +1,5 @@
+import MM
+
 /// Writing records, opening blocks and reclaiming space.
 extension FlashVariableLog {
     /// The oldest block of the log.
@@ -61,10 +63,11 @@ extension FlashVariableLog {
         movers.sort { locations[$0].offset < locations[$1].offset }
         for i in movers {
             let v = variables[i]
-            let record = encodeVariableLogRecord(kind: VariableLogFormat.kindVariable, guid: v.guid, name: v.name,
-                                                 attributes: v.attributes, data: v.data)
-            let at = try placeForReclaim(record.count, forMark: false)
-            try commitRecord(record, at: at)
+            let fp = footprint(of: v)
+            let at = try placeForReclaim(fp, forMark: false)
+            encodeVariableLogRecord(into: &recordBuffer, kind: VariableLogFormat.kindVariable, guid: v.guid, name: v.name,
+                                    attributes: v.attributes, data: v.data)
+            try commitRecord(recordBuffer, at: at)
             locations[i] = at
         }
         let mark = encodeVariableLogMark(deadThrough: blocks[h].sequence)
@@ -91,8 +94,8 @@ extension FlashVariableLog {
         // The space is used from now on, whatever happens.
         blocks[at.block].writeOffset = at.offset + record.count
         do { try flash.program(offset: base, bytes: record) } catch { hasFailed = true; throw .deviceError }
-        guard flash.read(offset: base, count: record.count) == record else { hasFailed = true; throw .deviceError }
-        do { try flash.program(offset: base, bytes: [0, 0, 0, 0]) } catch {
+        guard reads(record, at: base) else { hasFailed = true; throw .deviceError }
+        do { try flash.program(offset: base, bytes: vlogZeroWord) } catch {
             hasFailed = true
             // Any cleared bit counts as committed at the next mount, so then it is committed.
             if vlogLE32(flash.read(offset: base, count: 4), 0) == VariableLogFormat.stateBlank { throw .deviceError }
@@ -103,7 +106,7 @@ extension FlashVariableLog {
     /// Clears the obsolete word of a superseded record. A failure leaves both records committed,
     /// and mount keeps the newer one, so it only stops further changes.
     mutating func markObsolete(_ at: VariableLogLocation) {
-        do { try flash.program(offset: at.block * blockSize + at.offset + 4, bytes: [0, 0, 0, 0]) } catch {
+        do { try flash.program(offset: at.block * blockSize + at.offset + 4, bytes: vlogZeroWord) } catch {
             hasFailed = true
         }
     }
@@ -142,6 +145,24 @@ extension FlashVariableLog {
         blocks[b].knownErased = true
         if blocks[b].eraseCount < UInt32.max { blocks[b].eraseCount += 1 }
         statistics.erases += 1
+    }
+
+    /// Whether the flash at `offset` holds `record`: read back in 64-byte pieces on the stack.
+    func reads(_ record: [UInt8], at offset: Int) -> Bool {
+        var piece: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+        return record.withUnsafeBytes { r in
+            withUnsafeMutableBytes(of: &piece) { buffer in
+                var at = 0
+                while at < r.count {
+                    let n = min(buffer.count, r.count - at)
+                    let b = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<n])
+                    flash.read(offset: offset + at, into: b)
+                    guard UnsafeRawBufferPointer(b).mmEqual(UnsafeRawBufferPointer(rebasing: r[at..<(at + n)])) else { return false }
+                    at += n
+                }
+                return true
+            }
+        }
     }
 
     /// True when `count` bytes at `offset` are all 0xFF (the medium reads them its fastest way).

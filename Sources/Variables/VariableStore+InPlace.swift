@@ -30,6 +30,13 @@ extension VariableStore {
         return InPlaceRead(status: .success, attributes: v.attributes, dataSize: needed, stored: v.data)
     }
 
+    /// The name array the store holds for (guid, name), so a SetVariable of an existing variable
+    /// reuses it rather than building another.
+    public func storedName(guid: EFIGuid, rawName: UnsafeRawBufferPointer) -> [UInt8]? {
+        for v in volatiles where v.guid == guid && VariableKey.equal(v.name, rawName) { return v.name }
+        return persistence.variable(guid: guid, rawName: rawName)?.name
+    }
+
     func isVisible(attributes: UInt32) -> Bool {
         !atRuntime || attributes & VariableAttributes.runtimeAccess.rawValue != 0
     }
