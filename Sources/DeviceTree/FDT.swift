@@ -101,6 +101,7 @@ public struct FDT {
 
     // MARK: Reading
 
+    @inline(__always)
     static func read32(_ b: UnsafeRawBufferPointer, _ offset: Int) -> UInt32 {
         // One load where the address is aligned (every token of a blob at an aligned address):
         // with strict alignment, loadUnaligned is four byte loads.
@@ -140,6 +141,22 @@ public struct FDT {
             i += 1
         }
         return nil
+    }
+
+    /// The NUL ending a node name that starts at the 4-aligned `from` (in the structure block):
+    /// a 4-byte word a step where the blob is aligned. nil when none lies before `structLimit`.
+    @inline(__always)
+    func nameEnd(from: Int) -> Int? {
+        guard let base = bytes.baseAddress, UInt(bitPattern: base) & 3 == 0, from & 3 == 0 else {
+            return nul(from: from, limit: structLimit)
+        }
+        var i = from
+        while structLimit - i >= 4 {
+            let w = base.load(fromByteOffset: i, as: UInt32.self)
+            if (w &- 0x0101_0101) & ~w & 0x8080_8080 != 0 { break }
+            i += 4
+        }
+        return nul(from: i, limit: structLimit)
     }
 
     /// §5.3: 16-byte (address, size) entries, ended by an all-zero entry.
@@ -182,7 +199,7 @@ public struct FDT {
         let body = offset + 4
         switch tag {
         case FDT.FDT_BEGIN_NODE:
-            guard let end = nul(from: body, limit: structLimit) else { throw .badToken }
+            guard let end = nameEnd(from: body) else { throw .badToken }
             let next = align4(end + 1)
             guard next <= structLimit else { throw .badToken }
             return (.beginNode(name: body..<end), next)

@@ -154,18 +154,34 @@ extension FDT {
     /// The offset of `node`'s END_NODE.
     @inline(never)
     func endOffset(of node: FDTNode) -> Int? {
+        // The same walk as `token(at:)` makes, without building tokens: nextSibling runs it over
+        // every subtree it skips. Every bound `token` checks is checked here.
+        guard node.offset >= structStart, node.offset & 3 == 0 else { return nil }
         var offset = node.offset
         var depth = 0
-        while let (t, next) = try? token(at: offset) {
-            switch t {
-            case .beginNode: depth += 1
-            case .endNode:
+        while offset <= structLimit - 4 {
+            switch FDT.read32(bytes, offset) {
+            case FDT.FDT_BEGIN_NODE:
+                guard let end = nameEnd(from: offset + 4) else { return nil }
+                depth += 1
+                offset = align4(end + 1)
+                guard offset <= structLimit else { return nil }
+            case FDT.FDT_END_NODE:
                 depth -= 1
                 if depth <= 0 { return offset }
-            case .end: return nil
-            case .property, .nop: break
+                offset += 4
+            case FDT.FDT_PROP:
+                guard offset <= structLimit - 12 else { return nil }
+                let length = Int(FDT.read32(bytes, offset + 4)), nameOffset = Int(FDT.read32(bytes, offset + 8))
+                let value = offset + 12
+                guard length <= structLimit - value, align4(value + length) <= structLimit,
+                      nameOffset < stringsEnd - stringsStart else { return nil }
+                offset = align4(value + length)
+            case FDT.FDT_NOP:
+                offset += 4
+            default:
+                return nil
             }
-            offset = next
         }
         return nil
     }

@@ -54,13 +54,14 @@ public struct CFIFlash: Flash {
             if hw_mmio_read8(base + UInt64(offset + i)) != 0xFF { return false }
             i += 1
         }
-        var a = base + UInt64(offset + i)
-        let stop = a + UInt64((count - i) & ~63)
+        // Wrapping arithmetic: the range is inside the region (checked above), so no overflow.
+        var a = base &+ UInt64(offset + i)
+        let stop = a &+ UInt64((count - i) & ~63)
         while a < stop {
-            let x = hw_mmio_read64(a) & hw_mmio_read64(a + 8) & hw_mmio_read64(a + 16) & hw_mmio_read64(a + 24)
-            let y = hw_mmio_read64(a + 32) & hw_mmio_read64(a + 40) & hw_mmio_read64(a + 48) & hw_mmio_read64(a + 56)
+            let x = hw_mmio_read64(a) & hw_mmio_read64(a &+ 8) & hw_mmio_read64(a &+ 16) & hw_mmio_read64(a &+ 24)
+            let y = hw_mmio_read64(a &+ 32) & hw_mmio_read64(a &+ 40) & hw_mmio_read64(a &+ 48) & hw_mmio_read64(a &+ 56)
             if x & y != ~0 { return false }
-            a += 64
+            a = a &+ 64
         }
         i += (count - i) & ~63
         while count - i >= 8 {

@@ -172,12 +172,17 @@ struct VariableLogRecordHeader {
 
 extension UnsafeRawBufferPointer {
     /// Little-endian fields at offsets the caller checked.
+    /// One load where the address is aligned (mount's stack buffers are): with strict
+    /// alignment, loadUnaligned is a byte load per byte.
     @inline(__always)
-    func vlogLE16(_ at: Int) -> UInt16 { UInt16(littleEndian: loadUnaligned(fromByteOffset: at, as: UInt16.self)) }
+    func vlogLE16(_ at: Int) -> UInt16 {
+        if let b = baseAddress, UInt(bitPattern: b + at) & 1 == 0 { return UInt16(littleEndian: b.load(fromByteOffset: at, as: UInt16.self)) }
+        return UInt16(littleEndian: loadUnaligned(fromByteOffset: at, as: UInt16.self))
+    }
     @inline(__always)
-    func vlogLE32(_ at: Int) -> UInt32 { UInt32(littleEndian: loadUnaligned(fromByteOffset: at, as: UInt32.self)) }
+    func vlogLE32(_ at: Int) -> UInt32 { mmLE32(at) }
     @inline(__always)
-    func vlogLE64(_ at: Int) -> UInt64 { UInt64(littleEndian: loadUnaligned(fromByteOffset: at, as: UInt64.self)) }
+    func vlogLE64(_ at: Int) -> UInt64 { mmLE64(at) }
 }
 
 /// A whole record, state words blank, ready to program.

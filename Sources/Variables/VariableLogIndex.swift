@@ -189,7 +189,11 @@ extension FlashVariableLog {
     mutating func rehash(minimum: Int) {
         var size = 16
         while size < 2 * max(minimum, variables.count) + 2 { size *= 2 }
-        slots = [Int32](repeating: Self.emptySlot, count: size)
+        // All bytes 0xFF is -1, the empty slot: one memset rather than a store per slot.
+        slots = [Int32](unsafeUninitializedCapacity: size) { buffer, initialised in
+            UnsafeMutableRawBufferPointer(buffer).initializeMemory(as: UInt8.self, repeating: 0xFF)
+            initialised = size
+        }
         deletedSlots = 0
         let mask = size - 1
         for (p, v) in variables.enumerated() {
