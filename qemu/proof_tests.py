@@ -509,6 +509,26 @@ def a_partition_that_faults_in_a_request_answers_aborted_and_bl33_goes_on():
     check_partition_aborted(b, "after the fault")
 
 
+@test
+def string_routines_match_byte_loops_at_every_alignment():
+    b = boot("el2", ["strtest", "poweroff"], flash=fresh_flash("strtest", "proof"), timeout=120, image="proof")
+    finished(b)
+    check(re.search(r"strtest: \d+ cases, 0 failures: PASS", b.output), "memcpy/memmove/memset differ from a byte loop", b)
+
+
+@test
+def hot_paths_allocate_nothing():
+    """Allocator calls in every world, counted at gdbstub breakpoints (qemu/bench.py
+    `allocations`): none for a direct request or a GetVariable; a SetVariable allocates only the
+    partition's array for the value it keeps."""
+    import bench
+    counts = bench.allocations()
+    for call in ("direct_request", "get_variable"):
+        check(sum(counts[call].values()) == 0, f"{call} allocates: {counts[call]}")
+    s = counts["set_variable"]
+    check(s["normal"] == 0 and s["monitor"] == 0 and s["partition"] <= 1, f"set_variable allocates: {s}")
+
+
 def main(argv):
     return run_suite(TESTS, argv, "proof tests")
 
