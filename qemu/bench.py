@@ -234,7 +234,8 @@ def allocations():
     counts = {n: {w: 0 for w in elves} for n in names}
     try:
         mark = symbol(elves["normal"], "$e11NormalWorld10bench_mark")
-        allocators = {symbol(e, "posix_memalign"): w for w, e in elves.items()}
+        # posix_memalign keeps its Swift name under link-time optimisation.
+        allocators = {symbol(e, "$e8Platform14posix_memalign"): w for w, e in elves.items()}
         q.gdb.run_to(symbol(elves["normal"], PROMPT))
         q.type("bench alloc")
         for a in [mark, *allocators]:

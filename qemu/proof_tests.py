@@ -498,7 +498,7 @@ def a_partition_that_faults_while_mounting_is_aborted_and_bl33_boots():
 
 @test
 def a_partition_that_faults_in_a_request_answers_aborted_and_bl33_goes_on():
-    flash = patch_partition("fault-request", "$e9Variables17MMVariableHandlerV5serve")   # every MM request
+    flash = patch_partition("fault-request", "$e9Variables17MMVariableHandlerV6handle7message")   # every MM request
     b = boot("el2", ["setenv -e -nv -bs -rt Vol vol", "printenv -e Vol", "armffa ping 8001", "poweroff"],
              flash=flash, timeout=60)
     finished(b)
