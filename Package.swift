@@ -25,16 +25,17 @@ for layer in layers {
     targets.append(.testTarget(
         name: "\(layer.name)Tests",
         dependencies: [.target(name: layer.name)] + layer.deps.map { .target(name: $0) }
-            + (["Variables", "SPMC"].contains(layer.name) ? [.target(name: "TestSupport")] : []),
+            + (["Variables", "SPMC", "SecureMonitor"].contains(layer.name) ? [.target(name: "TestSupport")] : [])
+            + (layer.name == "SPMC" ? [.target(name: "SecureMonitor")] : []),
         path: "Tests/\(layer.name)Tests"))
 }
 // Helpers of the host tests, fuzzers and power-cut trials (a RAM flash, fuzz drivers): never in
 // a firmware image, so not in Sources/.
 targets.append(.target(
-    name: "TestSupport", dependencies: ["ABI", "MM", "Variables", "SPMC"], path: "Tests/Support"))
+    name: "TestSupport", dependencies: ["ABI", "MM", "Variables", "SPMC", "SecureMonitor"], path: "Tests/Support"))
 targets.append(.testTarget(
     name: "EndToEndTests",
-    dependencies: ["ABI", "MM", "Variables", "SPMC", "Driver", "TestSupport"],
+    dependencies: ["ABI", "MM", "Variables", "SPMC", "SecureMonitor", "Driver", "TestSupport"],
     path: "Tests/EndToEndTests"))
 
 let package = Package(
@@ -50,7 +51,7 @@ package.targets.append(.target(
 package.targets.append(.testTarget(
     name: "FuzzChecksTests", dependencies: ["FuzzChecks", "DeviceTree", "MM", "Variables"],
     path: "Tests/FuzzChecksTests"))
-for (fuzzer, deps) in [("SPMCFuzzer", ["SPMC", "TestSupport"]), ("MMFuzzer", ["Variables", "TestSupport"]),
+for (fuzzer, deps) in [("SPMCFuzzer", ["SPMC", "SecureMonitor", "TestSupport"]), ("MMFuzzer", ["Variables", "TestSupport"]),
                        ("DeviceTreeFuzzer", ["FuzzChecks"]), ("FlashLogFuzzer", ["FuzzChecks"])] {
     package.targets.append(.executableTarget(
         name: fuzzer, dependencies: deps.map { .target(name: $0) }, path: "Fuzz/\(fuzzer)"))

@@ -40,28 +40,54 @@ relocated:
 6:  wfi
     b       6b
 
-// Save and restore the EL1 system registers of a world (x\ctx = its context).
-.macro EL1_REGS op, ctx
-    .irp reg, sctlr_el1,ttbr0_el1,ttbr1_el1,tcr_el1,mair_el1,amair_el1,vbar_el1,sp_el1,elr_el1,spsr_el1,esr_el1,far_el1,cpacr_el1,tpidr_el1,tpidr_el0,tpidrro_el0,contextidr_el1,cntkctl_el1,par_el1,afsr0_el1,afsr1_el1,csselr_el1
+// Save and restore the EL1 system registers of a world (x\ctx = its context), two at a time
+// through x5/x6.
+.macro EL1_PAIR op, ctx, a, b
     .ifc \op, save
-    mrs     x2, \reg
-    str     x2, [\ctx], #8
+    mrs     x5, \a
+    mrs     x6, \b
+    stp     x5, x6, [\ctx], #16
     .else
-    ldr     x2, [\ctx], #8
-    msr     \reg, x2
+    ldp     x5, x6, [\ctx], #16
+    msr     \a, x5
+    msr     \b, x6
     .endif
-    .endr
+.endm
+.macro EL1_REGS op, ctx
+    EL1_PAIR \op, \ctx, sctlr_el1, ttbr0_el1
+    EL1_PAIR \op, \ctx, ttbr1_el1, tcr_el1
+    EL1_PAIR \op, \ctx, mair_el1, amair_el1
+    EL1_PAIR \op, \ctx, vbar_el1, sp_el1
+    EL1_PAIR \op, \ctx, elr_el1, spsr_el1
+    EL1_PAIR \op, \ctx, esr_el1, far_el1
+    EL1_PAIR \op, \ctx, cpacr_el1, tpidr_el1
+    EL1_PAIR \op, \ctx, tpidr_el0, tpidrro_el0
+    EL1_PAIR \op, \ctx, contextidr_el1, cntkctl_el1
+    EL1_PAIR \op, \ctx, par_el1, afsr0_el1
+    EL1_PAIR \op, \ctx, afsr1_el1, csselr_el1
 .endm
 
-// Leave EL3 into the world whose context is in x0.
+// Leave EL3 into the world whose context is in x0: all of x0...x30 from the context.
 .macro ENTER_WORLD_X0
     ldp     x1, x2, [x0, #CTX_SP_EL0]   // sp_el0, elr_el3
     msr     sp_el0, x1
     msr     elr_el3, x2
     ldp     x1, x2, [x0, #CTX_SPSR_EL3] // spsr_el3, scr_el3
     msr     spsr_el3, x1
-    msr     scr_el3, x2
-    isb
+    msr     scr_el3, x2                 // eret below is the context synchronisation
+    ldp     x18, x19, [x0, #144]
+    ldp     x20, x21, [x0, #160]
+    ldp     x22, x23, [x0, #176]
+    ldp     x24, x25, [x0, #192]
+    ldp     x26, x27, [x0, #208]
+    ldp     x28, x29, [x0, #224]
+    RESTORE_CALLER_SAVED_X0
+.endm
+
+// x1...x17 and x30 from the context in x0, then x0 itself, and eret. x18...x29 are either
+// restored already or still the caller's (Swift preserves x19...x29; x18 is saved with the rest).
+.macro RESTORE_CALLER_SAVED_X0
+    ldr     x18, [x0, #144]
     ldp     x2, x3, [x0, #16]
     ldp     x4, x5, [x0, #32]
     ldp     x6, x7, [x0, #48]
@@ -70,12 +96,6 @@ relocated:
     ldp     x12, x13, [x0, #96]
     ldp     x14, x15, [x0, #112]
     ldp     x16, x17, [x0, #128]
-    ldp     x18, x19, [x0, #144]
-    ldp     x20, x21, [x0, #160]
-    ldp     x22, x23, [x0, #176]
-    ldp     x24, x25, [x0, #192]
-    ldp     x26, x27, [x0, #208]
-    ldp     x28, x29, [x0, #224]
     ldr     x30, [x0, #240]
     ldp     x0, x1, [x0, #0]
     eret
@@ -130,8 +150,10 @@ monitor_crash_common:
     bl      monitor_crash               // Swift: prints the report, never returns
     b       .
 
-// An SMC (or other trap) from the world in tpidr_el3: save its registers, let Swift decide
-// which world runs next, switch EL1 state only when the world changes, and eret.
+// An SMC (or other trap) from the world in tpidr_el3. Only the registers Swift may clobber
+// (x0...x18, x30) are saved before the call; a call answered to its caller restores them and
+// erets. When the world changes, x19...x29 (still the caller's: Swift preserves them) and the EL1
+// state are parked in the old context and the new world's are loaded.
 lower_sync:
     str     x0, [sp, #-16]!
     mrs     x0, tpidr_el3
@@ -145,27 +167,41 @@ lower_sync:
     stp     x12, x13, [x0, #96]
     stp     x14, x15, [x0, #112]
     stp     x16, x17, [x0, #128]
-    stp     x18, x19, [x0, #144]
-    stp     x20, x21, [x0, #160]
-    stp     x22, x23, [x0, #176]
-    stp     x24, x25, [x0, #192]
-    stp     x26, x27, [x0, #208]
-    stp     x28, x29, [x0, #224]
+    str     x18, [x0, #144]
     str     x30, [x0, #240]
-    mrs     x1, sp_el0
-    mrs     x2, elr_el3
-    stp     x1, x2, [x0, #CTX_SP_EL0]
-    mrs     x1, spsr_el3
-    str     x1, [x0, #CTX_SPSR_EL3]
+    mrs     x1, elr_el3
+    mrs     x2, spsr_el3
+    stp     x1, x2, [x0, #CTX_ELR_EL3]
     bl      monitor_handle_trap         // Swift: x0 = context of the caller -> context to enter
     mrs     x1, tpidr_el3
     cmp     x0, x1
-    b.eq    7f
-    add     x3, x1, #CTX_EL1_REGS       // the world changes: park the old EL1 state, load the new
+    b.ne    8f
+    ldp     x1, x2, [x0, #CTX_ELR_EL3]  // the same world: ELR/SPSR as Swift left them
+    msr     elr_el3, x1
+    msr     spsr_el3, x2
+    RESTORE_CALLER_SAVED_X0
+8:  stp     x19, x20, [x1, #152]        // the world changes: park the old one's callee-saved
+    stp     x21, x22, [x1, #168]        // registers, sp_el0 and EL1 state, load the new one's
+    stp     x23, x24, [x1, #184]
+    stp     x25, x26, [x1, #200]
+    stp     x27, x28, [x1, #216]
+    str     x29, [x1, #232]
+    mrs     x2, sp_el0
+    str     x2, [x1, #CTX_SP_EL0]
+    add     x3, x1, #CTX_EL1_REGS
     EL1_REGS save, x3
     add     x3, x0, #CTX_EL1_REGS
     mov     x4, x0
     EL1_REGS restore, x3
     mov     x0, x4
     msr     tpidr_el3, x0
-7:  ENTER_WORLD_X0
+    ENTER_WORLD_X0
+
+// The saved state of the two worlds (world_context.h), zeroed with the rest of .bss.
+    .section .bss.monitor_contexts, "aw", %nobits
+    .balign 16
+    .global monitor_normal_context, monitor_partition_context
+monitor_normal_context:
+    .space  CTX_SIZE
+monitor_partition_context:
+    .space  CTX_SIZE

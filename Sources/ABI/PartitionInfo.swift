@@ -63,3 +63,26 @@ public struct PartitionInfo: Equatable, Sendable {
         uuid = UUID(lo: r.1, hi: r.2)
     }
 }
+
+/// FFA_PARTITION_INFO_GET_REGS's answer (FF-A v1.2 §14.9): FFA_SUCCESS_64 with x2 = last index |
+/// current index << 16 | tag << 32 | descriptor size << 48, and up to five descriptors of
+/// three registers each in x3...x17 (`PartitionInfo.registerTriple`).
+public struct PartitionInfoRegisters {
+    public private(set) var arguments: SuccessArguments
+
+    public init(last: UInt16, current: UInt16, tag: UInt16 = 0, descriptorSize: UInt16) {
+        arguments = SuccessArguments(target: 0, UInt64(last) | UInt64(current) << 16 | UInt64(tag) << 32
+                                         | UInt64(descriptorSize) << 48)
+    }
+
+    /// Descriptor `slot` (0...4).
+    public mutating func set(_ slot: Int, _ info: PartitionInfo) {
+        var r = Registers()
+        r.x3 = arguments.x3
+        arguments.rest.encode(into: &r)
+        let t = info.registerTriple
+        r[3 + 3 * slot] = t.0; r[4 + 3 * slot] = t.1; r[5 + 3 * slot] = t.2
+        arguments.x3 = r.x3
+        arguments.rest = ExtendedArguments(r)
+    }
+}

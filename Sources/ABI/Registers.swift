@@ -95,3 +95,9 @@ extension Registers {
         return out
     }
 }
+
+extension Registers {
+    /// The function ID in w0 with bit 16 (SMCCC v1.3's SVE live-state hint) cleared.
+    @inline(__always)
+    public var function: UInt32 { UInt32(truncatingIfNeeded: x0) & ~0x0001_0000 }
+}

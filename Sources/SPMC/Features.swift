@@ -47,18 +47,33 @@ enum FFAFeatures {
         }
     }
 
-    /// FFA_FEATURES: w1 = a function ID (bit 31 set) or a feature ID; w2 = input properties,
-    /// MBZ for every ABI we implement (TF-A answers a non-zero value with NOT_SUPPORTED).
-    static func query(_ r: Registers, from world: World, version: FFAVersion) throws(FFAError) -> Registers {
-        let id = r.w(1)
+    static func isDirectRequest(_ function: UInt32) -> Bool {
+        function == FFAFunction.FFA_MSG_SEND_DIRECT_REQ_32 || function == FFAFunction.FFA_MSG_SEND_DIRECT_REQ_64
+            || function == FFAFunction.FFA_MSG_SEND_DIRECT_REQ2
+    }
+
+    static func isDirectResponse(_ function: UInt32) -> Bool {
+        function == FFAFunction.FFA_MSG_SEND_DIRECT_RESP_32 || function == FFAFunction.FFA_MSG_SEND_DIRECT_RESP_64
+            || function == FFAFunction.FFA_MSG_SEND_DIRECT_RESP2
+    }
+
+    static func isAbort(_ function: UInt32) -> Bool {
+        function == FFAFunction.FFA_ABORT_32 || function == FFAFunction.FFA_ABORT_64
+    }
+
+    /// FFA_FEATURES: `id` = a function ID (bit 31 set) or a feature ID; `properties` = input
+    /// properties, MBZ for every ABI we implement (TF-A answers a non-zero value with
+    /// NOT_SUPPORTED).
+    static func query(_ id: UInt32, properties: UInt32, from world: World,
+                      version: FFAVersion) throws(FFAError) -> Interface {
         // Feature IDs (NPI, SRI, MEI, ...): no interrupts are managed, none is supported.
         guard id & 0x8000_0000 != 0 else { throw .notSupported }
-        guard r.w(2) == 0, isAvailable(id, to: world, version: version) else { throw .notSupported }
+        guard properties == 0, isAvailable(id, to: world, version: version) else { throw .notSupported }
         switch id {
         case FFAFunction.FFA_RXTX_MAP_32, FFAFunction.FFA_RXTX_MAP_64:
-            return .ffaSuccess(rxtxMapProperties)
+            return .success(rxtxMapProperties)
         default:
-            return .ffaSuccess()
+            return .success()
         }
     }
 }

@@ -4,8 +4,6 @@ import ABI
 enum RxTx {
     /// FF-A counts buffer sizes in 4 KiB pages; 4 KiB is also our minimum alignment.
     static let pageSize: UInt64 = 4096
-    /// w3 bits 5:0 of FFA_RXTX_MAP: the page count. Bits 31:6 MBZ.
-    static let pageCountMask: UInt32 = 0x3F
 }
 
 extension SPMCConfig {
@@ -22,40 +20,35 @@ extension SPMCConfig {
 }
 
 extension SPMC {
-    /// FFA_RXTX_MAP_32/64: x1 = TX address, x2 = RX address, w3 bits 5:0 = pages per buffer.
-    /// (The 32-bit call passes w1/w2; the upper halves are ignored as SMCCC says.)
-    mutating func rxtxMap(_ r: Registers, is64: Bool) throws(FFAError) -> Registers {
-        let tx = is64 ? r.x1 : UInt64(r.w(1))
-        let rx = is64 ? r.x2 : UInt64(r.w(2))
-        let pageField = r.w(3)
-        guard pageField & ~RxTx.pageCountMask == 0 else { throw .invalidParameters }
-        let pages = pageField & RxTx.pageCountMask
+    /// FFA_RXTX_MAP_32/64: the TX and RX addresses and the page count per buffer (the 32-bit
+    /// call's addresses are w1/w2; the codec drops the upper halves, as SMCCC says).
+    mutating func rxtxMap(tx: UInt64, rx: UInt64, pageCount pages: UInt8) throws(FFAError) -> Interface {
         guard pages != 0 else { throw .invalidParameters }
         // Address 0 would mean "on behalf of a VM", which only a hypervisor may ask (TF-A).
         guard tx != 0, rx != 0, tx != rx else { throw .invalidParameters }
         guard tx % RxTx.pageSize == 0, rx % RxTx.pageSize == 0 else { throw .invalidParameters }
         guard normalWorld.mailbox == nil else { throw .denied }
 
-        let mailbox = Mailbox(tx: tx, rx: rx, pageCount: pages)
+        let mailbox = Mailbox(tx: tx, rx: rx, pageCount: UInt32(pages))
         guard config.permitsBuffer(mailbox.txRange), config.permitsBuffer(mailbox.rxRange),
               !mailbox.txRange.overlaps(mailbox.rxRange) else { throw .invalidParameters }
         normalWorld.mailbox = mailbox
-        return .ffaSuccess()
+        return .success()
     }
 
-    /// FFA_RXTX_UNMAP: w1 bits 31:16 = endpoint ID, which only a hypervisor may set (MBZ here).
-    mutating func rxtxUnmap(_ r: Registers) throws(FFAError) -> Registers {
-        guard r.w(1) == 0, normalWorld.mailbox != nil else { throw .invalidParameters }
+    /// FFA_RXTX_UNMAP: the endpoint ID field is for a hypervisor (0 here).
+    mutating func rxtxUnmap(id: UInt16) throws(FFAError) -> Interface {
+        guard id == 0, normalWorld.mailbox != nil else { throw .invalidParameters }
         normalWorld.mailbox = nil
-        return .ffaSuccess()
+        return .success()
     }
 
-    /// FFA_RX_RELEASE: hands the RX buffer back to the SPMC. w1 = VM ID (v1.1+), MBZ here.
-    mutating func rxRelease(_ r: Registers) throws(FFAError) -> Registers {
-        guard r.w(1) == 0 else { throw .invalidParameters }
+    /// FFA_RX_RELEASE: hands the RX buffer back to the SPMC. The VM ID (v1.1+) is 0 here.
+    mutating func rxRelease(vmID: UInt16) throws(FFAError) -> Interface {
+        guard vmID == 0 else { throw .invalidParameters }
         guard var mailbox = normalWorld.mailbox, mailbox.rxOwnedByCaller else { throw .denied }
         mailbox.rxOwnedByCaller = false
         normalWorld.mailbox = mailbox
-        return .ffaSuccess()
+        return .success()
     }
 }

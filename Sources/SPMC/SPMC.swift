@@ -3,8 +3,9 @@ import ABI
 /// The FF-A v1.2 secure partition manager core, in the manner of TF-A's EL3 SPMC: it owns the
 /// FF-A function numbers (0x60...0xFF of the standard secure service range) for both worlds.
 ///
-/// A value type with no hardware access: each call goes in as registers and comes out as an
-/// `Outcome`; writes into the normal world's RX buffer go through `PhysicalMemory`.
+/// A value type with no hardware access. Each call is decoded from the caller's saved registers
+/// (`Interface`), and the answer is encoded back into them in place, or the message it forwards
+/// into the saved registers of the world it goes to; the result is a one-byte `MonitorAction`.
 public struct SPMC: Sendable {
     /// The version this SPMC implements and answers FFA_VERSION with.
     public static let version = FFAVersion.v1_2
@@ -12,6 +13,8 @@ public struct SPMC: Sendable {
     public let config: SPMCConfig
     public internal(set) var normalWorld = NormalWorldEndpoint()
     public internal(set) var partitions: [PartitionState]
+    /// The partition that `switchToPartition` enters.
+    public internal(set) var running: UInt16 = 0
 
     @inline(never)   // a `make bench` boot mark (qemu/bench.py)
     public init(config: SPMCConfig) {
@@ -31,116 +34,142 @@ public struct SPMC: Sendable {
         if let i = partitionIndex(id) { partitions[i].runtime = .failed }
     }
 
-    /// Handles one FF-A call (`function` has the SVE hint cleared).
-    mutating func handle<M: PhysicalMemory>(_ r: Registers, function: UInt32, from world: World,
-                                            memory: inout M) -> Outcome {
+    /// Handles one FF-A call from `world`, whose saved registers are `r`.
+    public mutating func handle<B: RegisterBlocks, M: PhysicalMemory>(
+        _ r: inout Registers, from world: World, blocks: B, memory: inout M
+    ) -> MonitorAction {
         switch world {
         case .normal:
-            return handleNormalWorld(r, function: function, memory: &memory)
+            return handleNormalWorld(&r, blocks: blocks, memory: &memory)
         case .partition(let id):
             guard let index = partitionIndex(id) else {
-                return .resume(world, r.delivering(.ffaError(.invalidParameters)))
+                Interface.failure(.invalidParameters).encode(into: &r)
+                return .returnToCaller
             }
             // Only the partition that is executing can trap here; anything else is refused.
             guard partitions[index].runtime.isRunning else {
-                return .resume(world, r.delivering(.ffaError(.denied)))
+                Interface.failure(.denied).encode(into: &r)
+                return .returnToCaller
             }
-            partitions[index].lastCall = r
-            return handlePartition(r, function: function, index: index)
+            return handlePartition(&r, index: index, blocks: blocks, memory: &memory)
         }
     }
 
     // MARK: Normal world
 
-    /// Answers go back as `r` with the FF-A message written over it (`delivering`).
-    private mutating func handleNormalWorld<M: PhysicalMemory>(_ r: Registers, function: UInt32,
-                                                               memory: inout M) -> Outcome {
+    private mutating func handleNormalWorld<B: RegisterBlocks, M: PhysicalMemory>(
+        _ r: inout Registers, blocks: B, memory: inout M
+    ) -> MonitorAction {
+        let function = r.function
         if function != FFAFunction.FFA_VERSION { normalWorld.versionLocked = true }
         guard FFAFeatures.isAvailable(function, to: .normal, version: normalWorld.version) else {
             // TF-A answers a direct response from the normal world with INVALID_PARAMETERS.
-            if DirectMessaging.responseKind(function) != nil {
-                return .resume(.normal, r.delivering(.ffaError(.invalidParameters)))
-            }
-            return .resume(.normal, r.delivering(.ffaError(.notSupported)))
+            let e: FFAError = FFAFeatures.isDirectResponse(function) ? .invalidParameters : .notSupported
+            Interface.failure(e).encode(into: &r)
+            return .returnToCaller
         }
-        let result: Registers
+        let answer: Interface
         do throws(FFAError) {
-            switch function {
-            case FFAFunction.FFA_VERSION:
-                result = negotiateVersion(r.w(1))
-            case FFAFunction.FFA_FEATURES:
-                result = try FFAFeatures.query(r, from: .normal, version: normalWorld.version)
-            case FFAFunction.FFA_ID_GET:
-                result = .ffaSuccess(UInt64(Endpoint.normalWorld))
-            case FFAFunction.FFA_SPM_ID_GET:
-                result = .ffaSuccess(UInt64(Endpoint.spmc))
-            case FFAFunction.FFA_RXTX_MAP_32, FFAFunction.FFA_RXTX_MAP_64:
-                result = try rxtxMap(r, is64: function == FFAFunction.FFA_RXTX_MAP_64)
-            case FFAFunction.FFA_RXTX_UNMAP:
-                result = try rxtxUnmap(r)
-            case FFAFunction.FFA_RX_RELEASE:
-                result = try rxRelease(r)
-            case FFAFunction.FFA_PARTITION_INFO_GET:
-                result = try partitionInfoGet(r, memory: &memory)
-            case FFAFunction.FFA_PARTITION_INFO_GET_REGS:
-                result = try partitionInfoGetRegs(r)
+            switch try Interface.decode(r) {
+            case .version(let v):
+                answer = negotiateVersion(v)
+            case .features(let id, let properties):
+                answer = try FFAFeatures.query(id, properties: properties, from: .normal, version: normalWorld.version)
+            case .idGet:
+                answer = .success(UInt64(Endpoint.normalWorld))
+            case .spmIDGet:
+                answer = .success(UInt64(Endpoint.spmc))
+            case .rxtxMap(let tx, let rx, let pages, _):
+                answer = try rxtxMap(tx: tx, rx: rx, pageCount: pages)
+            case .rxtxUnmap(let id):
+                answer = try rxtxUnmap(id: id)
+            case .rxRelease(let vm):
+                answer = try rxRelease(vmID: vm)
+            case .partitionInfoGet(let uuid, let countOnly):
+                answer = try partitionInfoGet(uuid, countOnly: countOnly, memory: &memory)
+            case .partitionInfoGetRegs(let uuid, let start, let tag):
+                answer = try partitionInfoGetRegs(uuid, start: start, tag: tag)
+            case .msgSendDirectReq(let m):
+                return try sendDirectRequest(m.sender, m.receiver, kind: m.is64 ? .smc64 : .smc32,
+                                             message: .msgSendDirectReq(m), blocks: blocks)
+            case .msgSendDirectReq2(let m):
+                return try sendDirectRequest(m.sender, m.receiver, kind: .req2, service: m.service,
+                                             message: .msgSendDirectReq2(m), blocks: blocks)
             default:
-                if let kind = DirectMessaging.requestKind(function) {
-                    return try sendDirectRequest(r, function: function, kind: kind)
-                }
                 // FFA_ERROR / FFA_SUCCESS have no meaning as calls from the normal world.
-                result = .ffaError(.notSupported)
+                answer = .failure(.notSupported)
             }
         } catch {
-            result = .ffaError(error)
+            answer = Interface.refusal(error, to: r)
         }
-        return .resume(.normal, r.delivering(result))
+        answer.encode(into: &r)
+        return .returnToCaller
     }
 
     // MARK: Partitions
 
-    private mutating func handlePartition(_ r: Registers, function: UInt32, index: Int) -> Outcome {
+    private mutating func handlePartition<B: RegisterBlocks, M: PhysicalMemory>(
+        _ r: inout Registers, index: Int, blocks: B, memory: inout M
+    ) -> MonitorAction {
         let id = partitions[index].info.id
         let me = World.partition(id)
+        let function = r.function
         // FF-A v1.3's abort is honoured whatever version we serve, and whatever the other
         // registers hold: a partition that calls it cannot go on.
-        if function == FFAFunction.FFA_ABORT_32 || function == FFAFunction.FFA_ABORT_64 {
-            return partitionAborted(index: index)
+        if FFAFeatures.isAbort(function) {
+            return partitionAborted(index: index, blocks: blocks)
         }
         guard FFAFeatures.isAvailable(function, to: me, version: SPMC.version) else {
             // TF-A: an SP cannot send a direct request (there is no other SP to call).
-            if DirectMessaging.requestKind(function) != nil {
-                return .resume(me, r.delivering(.ffaError(.invalidParameters)))
-            }
-            return .resume(me, r.delivering(.ffaError(.notSupported)))
+            let e: FFAError = FFAFeatures.isDirectRequest(function) ? .invalidParameters : .notSupported
+            Interface.failure(e).encode(into: &r)
+            return .returnToCaller
         }
+        let answer: Interface
         do throws(FFAError) {
-            switch function {
-            case FFAFunction.FFA_VERSION:
-                return .resume(me, r.delivering(partitionVersion(r.w(1))))
-            case FFAFunction.FFA_FEATURES:
-                return .resume(me, r.delivering(try FFAFeatures.query(r, from: me, version: SPMC.version)))
-            case FFAFunction.FFA_ID_GET:
-                return .resume(me, r.delivering(.ffaSuccess(UInt64(id))))
-            case FFAFunction.FFA_SPM_ID_GET:
-                return .resume(me, r.delivering(.ffaSuccess(UInt64(Endpoint.spmc))))
-            case FFAFunction.FFA_PARTITION_INFO_GET_REGS:
-                return .resume(me, r.delivering(try partitionInfoGetRegs(r)))
-            case FFAFunction.FFA_MSG_WAIT:
-                return try messageWait(r, index: index)
-            case FFAFunction.FFA_ERROR:
-                return try partitionError(r, index: index)
-            case FFAFunction.FFA_CONSOLE_LOG_32, FFAFunction.FFA_CONSOLE_LOG_64:
-                let text = try ConsoleLog.characters(r, is64: function == FFAFunction.FFA_CONSOLE_LOG_64)
-                return Outcome(.resume(me, r.delivering(.ffaSuccess())), console: text)
-            default:
-                if let kind = DirectMessaging.responseKind(function) {
-                    return try sendDirectResponse(r, function: function, kind: kind, index: index)
+            let call: Interface
+            do throws(FFAError) {
+                call = try Interface.decode(r)
+            } catch {
+                // An FFA_ERROR with a code the spec does not define still ends the request.
+                guard function == FFAFunction.FFA_ERROR else { throw error }
+                call = .failure(.aborted)
+            }
+            switch call {
+            case .version(let v):
+                answer = partitionVersion(v)
+            case .features(let fid, let properties):
+                answer = try FFAFeatures.query(fid, properties: properties, from: me, version: SPMC.version)
+            case .idGet:
+                answer = .success(UInt64(id))
+            case .spmIDGet:
+                answer = .success(UInt64(Endpoint.spmc))
+            case .partitionInfoGetRegs(let uuid, let start, let tag):
+                answer = try partitionInfoGetRegs(uuid, start: start, tag: tag)
+            case .msgWait:
+                return try messageWait(index: index)
+            case .error(_, let code):
+                return try partitionError(code, index: index, blocks: blocks)
+            case .consoleLog(let text):
+                for i in 0..<text.count {
+                    let c = text.character(i)
+                    if c == 0 { break }
+                    memory.console(c)
                 }
-                return .resume(me, r.delivering(.ffaError(.notSupported)))
+                answer = .success()
+            case .msgSendDirectResp(let m):
+                return try sendDirectResponse(m.sender, m.receiver, kind: m.is64 ? .smc64 : .smc32,
+                                              message: .msgSendDirectResp(m), index: index, blocks: blocks)
+            case .msgSendDirectResp2(let m):
+                return try sendDirectResponse(m.sender, m.receiver, kind: .req2,
+                                              message: .msgSendDirectResp2(m), index: index, blocks: blocks)
+            default:
+                answer = .failure(.notSupported)
             }
         } catch {
-            return .resume(me, r.delivering(.ffaError(error)))
+            answer = Interface.refusal(error, to: r)
         }
+        answer.encode(into: &r)
+        return .returnToCaller
     }
 }

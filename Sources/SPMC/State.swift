@@ -74,11 +74,4 @@ public enum PartitionRuntime: Equatable, Sendable {
 public struct PartitionState: Equatable, Sendable {
     public var info: PartitionInfo
     public var runtime: PartitionRuntime = .initialising
-    /// The registers of the partition's latest call. Once it waits (FFA_MSG_WAIT, a direct
-    /// response, FFA_ERROR) it is stopped in that call, and the next message is written over them.
-    public var lastCall = Registers()
-    /// The registers of the direct request it is handling (`.handling`): the sender is stopped in
-    /// that call, and the response (or an error) is written over them. Kept out of the enum so
-    /// that matching on `runtime` copies no register block.
-    public var request = Registers()
 }

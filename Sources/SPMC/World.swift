@@ -7,34 +7,28 @@ public enum World: Equatable, Sendable {
     case partition(UInt16)
 }
 
-/// What the monitor does after one call: the dispatcher's whole answer, as data.
-public struct Outcome: Equatable, Sendable {
-    public enum Action: Equatable, Sendable {
-        /// `eret` into `world` with x0..x17 set to `registers` (x18..x30 and SP as they were).
-        /// They are that world's own registers (the call it is stopped in) with only the answer's
-        /// result registers written, as SMCCC v1.2 asks of a callee.
-        case resume(World, Registers)
-        /// The partition ended its initialisation (FFA_MSG_WAIT: succeeded; FFA_ERROR or
-        /// FFA_ABORT: failed).
-        /// The monitor continues booting: the next partition, then the normal world.
-        case partitionInitialised(id: UInt16, succeeded: Bool)
-        /// PSCI SYSTEM_OFF: power the machine off.
-        case systemOff
-        /// PSCI SYSTEM_RESET: reset the machine.
-        case systemReset
-    }
+/// What the monitor does after a handler has written its answer into the saved registers: one
+/// byte, so that nothing larger travels back up the dispatch path.
+public enum MonitorAction: UInt8, Equatable, Sendable {
+    /// `eret` into the caller; its saved x0...x17 hold the answer.
+    case returnToCaller
+    /// Switch to the normal world; its saved registers hold the message delivered to it.
+    case switchToNormal
+    /// Switch to the partition the SPMC names in `SPMC.running`; its saved registers hold the
+    /// message delivered to it.
+    case switchToPartition
+    /// The calling partition ended its initialisation (FFA_MSG_WAIT): the monitor goes on booting.
+    case partitionInitialised
+    /// The calling partition failed or aborted during initialisation: the monitor boots without it.
+    case partitionFailed
+    /// PSCI SYSTEM_OFF / SYSTEM_RESET from the normal world.
+    case systemOff
+    case systemReset
+}
 
-    public var action: Action
-    /// Bytes for the secure UART, written before the action (FFA_CONSOLE_LOG).
-    public var console: [UInt8]
-
-    public init(_ action: Action, console: [UInt8] = []) {
-        self.action = action
-        self.console = console
-    }
-
-    /// Resume `world` with `registers`.
-    public static func resume(_ world: World, _ registers: Registers) -> Outcome {
-        Outcome(.resume(world, registers))
-    }
+/// The saved x0...x17 of every world, where the world switch restores them from. Handlers write
+/// their answers and the messages they deliver straight into these blocks.
+public protocol RegisterBlocks {
+    /// The block of `world`; it stays valid for the whole call.
+    func registers(of world: World) -> UnsafeMutablePointer<Registers>
 }

@@ -2,6 +2,7 @@ import Testing
 import ABI
 import Driver
 import SPMC
+import SecureMonitor
 import Variables
 
 /// The real FF-A driver against the real SPMC and the MM partition, in process.

@@ -3,6 +3,7 @@ import ABI
 import Driver
 import MM
 import SPMC
+import SecureMonitor
 import Variables
 
 /// Faults end to end: flash that fails under a write, a partition that never started.

@@ -2,6 +2,7 @@ import ABI
 import Driver
 import MM
 import SPMC
+import SecureMonitor
 import Variables
 
 /// The secure world in one process: the real `Dispatcher` (SMCCC, PSCI, SPMC) in the role of the

@@ -1,6 +1,7 @@
 import Testing
 import ABI
 @testable import SPMC
+import SecureMonitor
 
 @Test func smcccVersionIs1_2() {
     var h = Harness()

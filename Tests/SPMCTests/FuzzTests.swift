@@ -1,6 +1,7 @@
 import Testing
 import ABI
 @testable import SPMC
+import SecureMonitor
 import TestSupport
 
 /// Thousands of random 18-register calls from both worlds, biased by the fuzz decoder toward

@@ -1,5 +1,6 @@
 import ABI
 @testable import SPMC
+import SecureMonitor
 
 /// A fake normal-world memory that records what the SPMC writes.
 struct FakeMemory: PhysicalMemory {

@@ -28,7 +28,9 @@ import ABI
     _ = h.call(req)
     #expect(h.spmc.partitions[0].runtime == .handling(PendingRequest(origin: 0, kind: .smc64)))
     let out = h.call(regs(FFAFunction.FFA_ABORT_64), from: .partition(mm))
-    #expect(out.action == .resume(.normal, req.delivering(.ffaError(.aborted))))
+    var expected = req
+    Interface.failure(.aborted).encode(into: &expected)
+    #expect(out.action == .resume(.normal, expected))
     #expect(out.keepsRegisterRules(stopped: req) && h.spmc.invariantsHold)
     #expect(h.spmc.partitions[0].runtime == .aborted)
     #expect(h.call(request()).action == .resume(.normal, .ffaError(.aborted)))

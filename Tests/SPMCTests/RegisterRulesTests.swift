@@ -288,12 +288,13 @@ extension Harness {
     _ = h.call(req)
     let busy = patterned(FFAFunction.FFA_MSG_SEND_DIRECT_REQ_64, [UInt64(mm), 0, 0, 0, 0, 0, 0], base: 0xB0B0_0000)
     expectFFA(h.answer(busy), over: busy, .ffaError(.busy), "REQ_64 while busy")
-    // The partition gives up with FFA_ERROR: the error goes back over the first request.
+    // The partition gives up with FFA_ERROR: the error goes back over the normal world's saved
+    // registers, those of its latest call (the refused one: answers are written in place).
     let error = patterned(FFAFunction.FFA_ERROR, [0, UInt64(UInt32(bitPattern: -8))], base: partitionPattern)
     guard case .resume(.normal, let back) = h.call(error, from: .partition(mm)).action else {
         Issue.record("no error"); return
     }
-    expectFFA(back, over: req, .ffaError(.aborted), "the partition's FFA_ERROR as the sender sees it")
+    expectFFA(back, over: busy, .ffaError(.aborted), "the partition's FFA_ERROR as the sender sees it")
 }
 
 // MARK: The same rules under random registers

@@ -1,5 +1,6 @@
 import ABI
 import SPMC
+import SecureMonitor
 
 /// Drives the dispatcher from raw bytes, for a libFuzzer target (`LLVMFuzzerTestOneInput`
 /// calls `SPMCFuzz.run` and traps on false) and for the host's seeded random test.
@@ -50,11 +51,10 @@ public enum SPMCFuzz {
         // First byte: which partitions finish initialisation before the random calls start,
         // and whether RX writes fail.
         let setup = input.byte()
-        // The call each partition is stopped in, and the normal world's request each partition
-        // took, as this driver made them: a message from the other world is written over them
-        // (the SMCCC register rules), and must leave the rest as they were.
+        // The call each world is stopped in, as this driver made them: a message from the other
+        // world is written over them (the SMCCC register rules), and must leave the rest as
+        // they were.
         var stopped = StoppedCalls()
-        var requests = StoppedCalls()
         for (i, p) in config.partitions.enumerated() where setup & (1 << i) == 0 {
             let wait = Registers(UInt64(FFAFunction.FFA_MSG_WAIT))
             _ = dispatcher.handle(wait, from: .partition(p.id), memory: &memory)
@@ -72,9 +72,11 @@ public enum SPMCFuzz {
             memory.allowed = dispatcher.spmc.normalWorld.mailbox?.rxRange
             let before = dispatcher.spmc
             let outcome = dispatcher.handle(r, from: world, memory: &memory)
+            // Every world's saved registers are those of its latest call (with its answer
+            // written over them), and a message to it is written over those.
             var resumedOver = r
             if case .resume(let next, _) = outcome.action, next != world {
-                resumedOver = next == .normal ? requests[world] : stopped[next]
+                resumedOver = stopped[next]
             }
             guard dispatcher.spmc.invariantsHold, outcome.keepsRegisterRules(stopped: resumedOver),
                   memory.violations == 0,
@@ -83,15 +85,17 @@ public enum SPMCFuzz {
                 report.invariantsHeld = false
                 return report
             }
+            // The caller's saved registers: its call, with the answer written over it when it
+            // is the one that resumes.
+            stopped[world] = r
+            if case .resume(let next, let answered) = outcome.action, next == world { stopped[world] = answered }
             switch outcome.action {
             case .resume(let next, _):
                 if next != world {
-                    if world == .normal { requests[next] = r } else { stopped[world] = r }
                     if next == .normal { report.responsesReturned += 1 } else { report.requestsRouted += 1 }
                 }
                 running = next
             case .partitionInitialised:
-                stopped[world] = r
                 running = .normal
             case .systemOff, .systemReset:
                 running = .normal

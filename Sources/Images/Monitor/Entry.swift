@@ -1,10 +1,8 @@
 import ABI
 import Hardware
 import Platform
+import SecureMonitor
 import SPMC
-
-nonisolated(unsafe) var normalContext = WorldContext(base: UnsafeMutableRawPointer(bitPattern: 16)!)
-nonisolated(unsafe) var partitionContext = WorldContext(base: UnsafeMutableRawPointer(bitPattern: 16)!)
 
 nonisolated(unsafe) var bl33Bytes: UInt64 = 0
 
@@ -27,7 +25,7 @@ public func monitor_main() -> Never {
     dcache_clean_range_poc(QEMUVirt.dtb, QEMUVirt.dtbSlot)   // BL33 reads it with its MMU off
     let ram = MemoryMap.mapNormalWorldMemory(dtbReady.memory)
     Dispatch.setUp(nonSecureMemory: ram.accepted)
-    if !Dispatch.dispatcher.spmc.config.mmBufferIsInNonSecureMemory {
+    if !Dispatch.spmc.config.mmBufferIsInNonSecureMemory {
         Console.write("secure: the MM buffer "); Console.hex0x(QEMUVirt.mmBuffer, digits: 8)
         Console.line(" is not in normal-world RAM; MM calls cannot work")
     }
@@ -43,15 +41,12 @@ public func monitor_main() -> Never {
     Console.write("secure: BL33 loaded at "); Console.hex0x(QEMUVirt.bl33Base, digits: 8); Console.write(", "); Console.dec(bl33Size); Console.line(" bytes")
     bl33Bytes = bl33Size
 
-    normalContext = WorldContext.allocate()
     normalContext.elr = QEMUVirt.bl33Base
     normalContext.spsr = CPUFeatures.hasEL2 ? 0x3C9 : 0x3C5   // EL2h or EL1h, DAIF masked
     normalContext.scr = CPUFeatures.scr(nonSecure: true)
     normalContext.sctlrEL1 = 0x30D0_0800                      // architectural reset value, MMU off
-    var r = Registers(); r.x0 = QEMUVirt.dtb
-    normalContext.registers = r
+    unsafe normalContext.registerBlock.pointee.x0 = QEMUVirt.dtb   // BL33's boot protocol: x0 = DTB
 
-    partitionContext = WorldContext.allocate()
     partitionContext.elr = QEMUVirt.partitionBase
     partitionContext.spsr = 0x3C5                             // S-EL1h, DAIF masked
     partitionContext.scr = CPUFeatures.scr(nonSecure: false)
@@ -86,42 +81,31 @@ func loadBL33(into ram: NonSecureMemory) -> UInt64? {
     return size
 }
 
-/// An SMC (or an unexpected trap) from a lower EL: `context` is the caller's saved state.
-/// Returns the context of the world to enter next.
+/// An SMC (or an unexpected trap) from a lower EL: `context` is the caller's saved state, x0...x17
+/// of which the services answer in place. Returns the context of the world to enter next.
 @_cdecl("monitor_handle_trap")
 public func monitor_handle_trap(_ context: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer {
-    let caller = context == partitionContext.base ? partitionContext : normalContext
-    let world: World = context == partitionContext.base ? .partition(Endpoint.mmPartition) : .normal
+    let fromPartition = context == partitionContext.base
+    let world: World = fromPartition ? .partition(Endpoint.mmPartition) : .normal
     let esr = hw_read_esr_el3()
     guard (esr >> 26) & 0x3F == 0x17 else {
         // Not an SMC: nothing the monitor serves. The caller gets the exception back, as its
         // own EL would have taken it (UNDEFINED; a routed external abort stays an abort). The
         // MM partition's vectors then report it and end it with FFA_ABORT.
-        TrapInjection.inject(into: caller, world: world, esr: esr, far: hw_read_far_el3())
-        return caller.base
+        TrapInjection.inject(into: fromPartition ? partitionContext : normalContext, world: world,
+                             esr: esr, far: hw_read_far_el3())
+        return context
     }
-    let registers = caller.registers   // read the saved block once: it is 18 loads
-    let function = UInt32(truncatingIfNeeded: registers.x0)
-    let aborting = world != .normal && (function == FFAFunction.FFA_ABORT_32 || function == FFAFunction.FFA_ABORT_64)
-    if aborting {
-        Console.line("\n*** secure: the MM partition reported a fatal error (FFA_ABORT)")
-    }
-    let outcome = Dispatch.handle(registers, from: world)
-    for b in outcome.console { SecureConsole.put(b) }
-    if aborting, case .resume(.normal, _) = outcome.action {
-        Console.line("secure: partition 0x8001 aborted; requests to it are answered ABORTED")
-    }
-    switch outcome.action {
-    case .resume(let next, let regs):
-        let target = next == .normal ? normalContext : partitionContext
-        target.registers = regs
-        return target.base
-    case .partitionInitialised(let id, let ok):
-        Console.write("secure: partition "); Console.hex0x(UInt64(id))
-        let aborted = Dispatch.dispatcher.spmc.partitions.contains { $0.info.id == id && $0.runtime == .aborted }
-        Console.line(ok ? " initialised" : aborted ? " aborted during initialisation; booting without it" : " failed to initialise")
-        Console.write("secure: entering BL33 at "); Console.hex0x(QEMUVirt.bl33Base, digits: 8); Console.put(10)
-        dcache_clean_range_poc(QEMUVirt.bl33Base, bl33Bytes)
+    switch Dispatch.handle(from: world) {
+    case .returnToCaller:
+        return context
+    case .switchToPartition:
+        return partitionContext.base
+    case .switchToNormal:
+        if fromPartition { logIfAborted() }
+        return normalContext.base
+    case .partitionInitialised, .partitionFailed:
+        partitionBooted()
         return normalContext.base
     case .systemOff:
         Console.line("secure: PSCI SYSTEM_OFF")
@@ -130,6 +114,36 @@ public func monitor_handle_trap(_ context: UnsafeMutableRawPointer) -> UnsafeMut
         Console.line("secure: PSCI SYSTEM_RESET")
         Power.reset()
     }
+}
+
+/// The MM partition's state (the image runs one).
+func mmPartitionRuntime() -> PartitionRuntime? {
+    let spmc = Dispatch.spmc
+    return spmc.partitionIndex(Endpoint.mmPartition).map { spmc.partitions[$0].runtime }
+}
+
+/// A partition that answered the normal world may have done so by aborting (FFA_ABORT).
+@inline(never)
+func logIfAborted() {
+    guard mmPartitionRuntime() == .aborted, !abortLogged else { return }
+    abortLogged = true
+    Console.line("\n*** secure: the MM partition reported a fatal error (FFA_ABORT)")
+    Console.line("secure: partition 0x8001 aborted; requests to it are answered ABORTED")
+}
+nonisolated(unsafe) var abortLogged = false
+
+/// The partition ended its initialisation: log how, then boot BL33.
+@inline(never)
+func partitionBooted() {
+    let runtime = mmPartitionRuntime()
+    if runtime == .aborted {
+        abortLogged = true
+        Console.line("\n*** secure: the MM partition reported a fatal error (FFA_ABORT)")
+    }
+    Console.write("secure: partition "); Console.hex0x(UInt64(Endpoint.mmPartition))
+    Console.line(runtime == .waiting ? " initialised" : runtime == .aborted ? " aborted during initialisation; booting without it" : " failed to initialise")
+    Console.write("secure: entering BL33 at "); Console.hex0x(QEMUVirt.bl33Base, digits: 8); Console.put(10)
+    dcache_clean_range_poc(QEMUVirt.bl33Base, bl33Bytes)
 }
 
 @_cdecl("monitor_crash")

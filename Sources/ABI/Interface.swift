@@ -1,0 +1,302 @@
+/// Every FF-A, SMCCC and PSCI call and answer that we send or serve, as data (the arm-ffa
+/// crate's `Interface` is the model). One encode to the SMCCC v1.2 register block and one decode
+/// from it; nothing else reads or writes a function ID or a register by number.
+///
+/// - `encode(into:)` writes the message over a register block in place: x0...x7, or x0...x17 for
+///   the ABIs that define the extended registers (`FFAFunction.definedRegisterCount`); inside
+///   that span the registers the message leaves unused are MBZ and written as 0; past it the
+///   block keeps what it had (SMCCC v1.2: a callee preserves the registers that carry no
+///   results). `.result` writes x0 alone.
+/// - `decode(_:)` reads a message that carries a function ID in w0. It rejects an unknown or
+///   unsupported function with NOT_SUPPORTED and reserved values or set MBZ bits with
+///   INVALID_PARAMETERS (the FF-A error codes; SMCCC and PSCI answer both as -1 in w0). A
+///   register the ABI calls "SBZ" (unused) is ignored, as TF-A does.
+/// - An answer in w0 alone (SMCCC and PSCI versions and status codes, FFA_VERSION's answer)
+///   carries no function ID: `decodeAnswer(_:to:)` reads it knowing the call.
+public enum Interface: Equatable, Sendable {
+    // SMCCC architecture calls (DEN0028 §7).
+    case smcccVersion
+    case smcccArchFeatures(function: UInt32)
+    // PSCI (DEN0022 §5).
+    case psciVersion
+    case psciFeatures(function: UInt32)
+    case psciSystemOff
+    case psciSystemReset
+    /// An answer in w0 alone: an SMCCC or PSCI version or status (x0 is all ones for an SMC64
+    /// call's unknown-function answer). x1...x17 stay the caller's.
+    case result(UInt64)
+    /// FFA_VERSION's answer: the version word or NOT_SUPPORTED in w0, x1...x7 MBZ (an FF-A
+    /// answer, so it spans x0...x7 like the others).
+    case versionAnswer(UInt32)
+
+    // FF-A v1.2 (DEN0077A).
+    case error(target: UInt32, FFAError)
+    case success32(SuccessArguments)
+    case success64(SuccessArguments)
+    /// FFA_VERSION: the caller's version (bit 31 MBZ).
+    case version(FFAVersion)
+    /// FFA_FEATURES: w1 = a function ID (bit 31 set) or a feature ID, w2 = input properties.
+    case features(id: UInt32, properties: UInt32)
+    /// FFA_RX_RELEASE: w1 bits 15:0 = VM ID (a hypervisor's), bits 31:16 MBZ.
+    case rxRelease(vmID: UInt16)
+    /// FFA_RXTX_MAP_32/64: TX and RX base addresses, w3 bits 5:0 = pages per buffer (31:6 MBZ).
+    case rxtxMap(tx: UInt64, rx: UInt64, pageCount: UInt8, is64: Bool)
+    /// FFA_RXTX_UNMAP: w1 bits 31:16 = the endpoint (a hypervisor's), bits 15:0 MBZ.
+    case rxtxUnmap(id: UInt16)
+    /// FFA_PARTITION_INFO_GET: w1...w4 = UUID (nil: all), w5 = flags, bits 31:1 MBZ.
+    case partitionInfoGet(uuid: UUID, countOnly: Bool)
+    /// FFA_PARTITION_INFO_GET_REGS: x1/x2 = UUID, x3 = start index | tag << 16, bits 63:32 MBZ.
+    case partitionInfoGetRegs(uuid: UUID, start: UInt16, tag: UInt16)
+    case idGet
+    case spmIDGet
+    /// FFA_MSG_WAIT: w2 bit 0 = the caller keeps its RX buffer; w1, w2 bits 31:1, w3...w7 MBZ.
+    case msgWait(retainRx: Bool)
+    case msgSendDirectReq(DirectMessage)
+    case msgSendDirectResp(DirectMessage)
+    case msgSendDirectReq2(DirectMessage2)
+    case msgSendDirectResp2(DirectMessage2)
+    case consoleLog(ConsoleCharacters)
+    /// FFA_ABORT (FF-A v1.3): the caller stops for good; its registers mean nothing.
+    case abort(is64: Bool)
+
+    /// The function ID in w0, or nil for `.result`.
+    public var functionID: UInt32? {
+        switch self {
+        case .smcccVersion: return SMCCC.SMCCC_VERSION
+        case .smcccArchFeatures: return SMCCC.SMCCC_ARCH_FEATURES
+        case .psciVersion: return SMCCC.PSCI_VERSION
+        case .psciFeatures: return SMCCC.PSCI_FEATURES
+        case .psciSystemOff: return SMCCC.PSCI_SYSTEM_OFF
+        case .psciSystemReset: return SMCCC.PSCI_SYSTEM_RESET
+        case .result, .versionAnswer: return nil
+        case .error: return FFAFunction.FFA_ERROR
+        case .success32: return FFAFunction.FFA_SUCCESS_32
+        case .success64: return FFAFunction.FFA_SUCCESS_64
+        case .version: return FFAFunction.FFA_VERSION
+        case .features: return FFAFunction.FFA_FEATURES
+        case .rxRelease: return FFAFunction.FFA_RX_RELEASE
+        case .rxtxMap(_, _, _, let is64): return is64 ? FFAFunction.FFA_RXTX_MAP_64 : FFAFunction.FFA_RXTX_MAP_32
+        case .rxtxUnmap: return FFAFunction.FFA_RXTX_UNMAP
+        case .partitionInfoGet: return FFAFunction.FFA_PARTITION_INFO_GET
+        case .partitionInfoGetRegs: return FFAFunction.FFA_PARTITION_INFO_GET_REGS
+        case .idGet: return FFAFunction.FFA_ID_GET
+        case .spmIDGet: return FFAFunction.FFA_SPM_ID_GET
+        case .msgWait: return FFAFunction.FFA_MSG_WAIT
+        case .msgSendDirectReq(let m):
+            return m.is64 ? FFAFunction.FFA_MSG_SEND_DIRECT_REQ_64 : FFAFunction.FFA_MSG_SEND_DIRECT_REQ_32
+        case .msgSendDirectResp(let m):
+            return m.is64 ? FFAFunction.FFA_MSG_SEND_DIRECT_RESP_64 : FFAFunction.FFA_MSG_SEND_DIRECT_RESP_32
+        case .msgSendDirectReq2: return FFAFunction.FFA_MSG_SEND_DIRECT_REQ2
+        case .msgSendDirectResp2: return FFAFunction.FFA_MSG_SEND_DIRECT_RESP2
+        case .consoleLog(let c): return c.is64 ? FFAFunction.FFA_CONSOLE_LOG_64 : FFAFunction.FFA_CONSOLE_LOG_32
+        case .abort(let is64): return is64 ? FFAFunction.FFA_ABORT_64 : FFAFunction.FFA_ABORT_32
+        }
+    }
+
+    // MARK: Encode
+
+    /// The message written over `r` in place (see the type's comment for which registers).
+    @inline(__always)
+    public func encode(into r: inout Registers) {
+        guard let id = functionID else {
+            switch self {
+            case .result(let x0):
+                r.x0 = x0
+            case .versionAnswer(let w0):
+                r.x0 = UInt64(w0)
+                r.x1 = 0; r.x2 = 0; r.x3 = 0; r.x4 = 0; r.x5 = 0; r.x6 = 0; r.x7 = 0
+            default:
+                break
+            }
+            return
+        }
+        let span = FFAFunction.definedRegisterCount(id)
+        r.x0 = UInt64(id)
+        r.x1 = 0; r.x2 = 0; r.x3 = 0; r.x4 = 0; r.x5 = 0; r.x6 = 0; r.x7 = 0
+        if span > 8 {
+            r.x8 = 0; r.x9 = 0; r.x10 = 0; r.x11 = 0; r.x12 = 0
+            r.x13 = 0; r.x14 = 0; r.x15 = 0; r.x16 = 0; r.x17 = 0
+        }
+        switch self {
+        case .smcccVersion, .psciVersion, .psciSystemOff, .psciSystemReset, .result, .versionAnswer,
+             .idGet, .spmIDGet, .abort:
+            break
+        case .smcccArchFeatures(let f), .psciFeatures(let f):
+            r.x1 = UInt64(f)
+        case .error(let target, let e):
+            r.x1 = UInt64(target); r.x2 = e.code
+        case .success32(let s):
+            r.x1 = UInt64(s.target)
+            r.x2 = s.x2 & 0xFFFF_FFFF; r.x3 = s.x3 & 0xFFFF_FFFF
+            r.x4 = s.rest.x4 & 0xFFFF_FFFF; r.x5 = s.rest.x5 & 0xFFFF_FFFF
+            r.x6 = s.rest.x6 & 0xFFFF_FFFF; r.x7 = s.rest.x7 & 0xFFFF_FFFF
+        case .success64(let s):
+            r.x1 = UInt64(s.target); r.x2 = s.x2; r.x3 = s.x3
+            s.rest.encode(into: &r)
+        case .version(let v):
+            r.x1 = UInt64(v.word)
+        case .features(let id, let properties):
+            r.x1 = UInt64(id); r.x2 = UInt64(properties)
+        case .rxRelease(let vm):
+            r.x1 = UInt64(vm)
+        case .rxtxMap(let tx, let rx, let pages, let is64):
+            r.x1 = is64 ? tx : tx & 0xFFFF_FFFF
+            r.x2 = is64 ? rx : rx & 0xFFFF_FFFF
+            r.x3 = UInt64(pages & 0x3F)
+        case .rxtxUnmap(let id):
+            r.x1 = UInt64(id) << 16
+        case .partitionInfoGet(let uuid, let countOnly):
+            let w = uuid.words
+            r.x1 = UInt64(w.0); r.x2 = UInt64(w.1); r.x3 = UInt64(w.2); r.x4 = UInt64(w.3)
+            r.x5 = countOnly ? 1 : 0
+        case .partitionInfoGetRegs(let uuid, let start, let tag):
+            r.x1 = uuid.bytes.0; r.x2 = uuid.bytes.1
+            r.x3 = UInt64(start) | UInt64(tag) << 16
+        case .msgWait(let retain):
+            r.x2 = retain ? 1 : 0
+        case .msgSendDirectReq(let m), .msgSendDirectResp(let m):
+            m.encodeArguments(into: &r)
+        case .msgSendDirectReq2(let m), .msgSendDirectResp2(let m):
+            m.encodeArguments(into: &r)
+        case .consoleLog(let c):
+            c.encodeArguments(into: &r)
+        }
+    }
+
+    /// A fresh register block holding the message (a call's, with everything else zero).
+    public var registers: Registers {
+        var r = Registers()
+        encode(into: &r)
+        return r
+    }
+
+    // MARK: Decode
+
+    /// The message in `r` (w0 = its function ID; bits 63:32 of x0 and bit 16, SMCCC v1.3's SVE
+    /// hint, are ignored).
+    public static func decode(_ r: borrowing Registers) throws(FFAError) -> Interface {
+        let id = FunctionID(UInt32(truncatingIfNeeded: r.x0))
+        guard id.isFastCall, !id.hasReservedBitsSet else { throw .notSupported }
+        let w1 = UInt32(truncatingIfNeeded: r.x1)
+        switch id.withoutSVEHint.raw {
+        case SMCCC.SMCCC_VERSION: return .smcccVersion
+        case SMCCC.SMCCC_ARCH_FEATURES: return .smcccArchFeatures(function: w1)
+        case SMCCC.PSCI_VERSION: return .psciVersion
+        case SMCCC.PSCI_FEATURES: return .psciFeatures(function: w1)
+        case SMCCC.PSCI_SYSTEM_OFF: return .psciSystemOff
+        case SMCCC.PSCI_SYSTEM_RESET: return .psciSystemReset
+        case FFAFunction.FFA_ERROR:
+            guard let e = FFAError(code: UInt32(truncatingIfNeeded: r.x2)) else { throw .invalidParameters }
+            return .error(target: w1, e)
+        case FFAFunction.FFA_SUCCESS_32:
+            return .success32(SuccessArguments(target: w1, r.x2 & 0xFFFF_FFFF, r.x3 & 0xFFFF_FFFF,
+                                               rest: Interface.low32(r)))
+        case FFAFunction.FFA_SUCCESS_64:
+            return .success64(SuccessArguments(target: w1, r.x2, r.x3, rest: ExtendedArguments(r)))
+        case FFAFunction.FFA_VERSION:
+            guard let v = FFAVersion(word: w1) else { throw .notSupported }
+            return .version(v)
+        case FFAFunction.FFA_FEATURES:
+            return .features(id: w1, properties: UInt32(truncatingIfNeeded: r.x2))
+        case FFAFunction.FFA_RX_RELEASE:
+            guard w1 >> 16 == 0 else { throw .invalidParameters }
+            return .rxRelease(vmID: UInt16(truncatingIfNeeded: w1))
+        case FFAFunction.FFA_RXTX_MAP_32, FFAFunction.FFA_RXTX_MAP_64:
+            let is64 = id.isSMC64
+            let pages = UInt32(truncatingIfNeeded: r.x3)
+            guard pages & ~0x3F == 0 else { throw .invalidParameters }
+            return .rxtxMap(tx: is64 ? r.x1 : r.x1 & 0xFFFF_FFFF, rx: is64 ? r.x2 : r.x2 & 0xFFFF_FFFF,
+                            pageCount: UInt8(pages), is64: is64)
+        case FFAFunction.FFA_RXTX_UNMAP:
+            guard w1 & 0xFFFF == 0 else { throw .invalidParameters }
+            return .rxtxUnmap(id: UInt16(truncatingIfNeeded: w1 >> 16))
+        case FFAFunction.FFA_PARTITION_INFO_GET:
+            let flags = UInt32(truncatingIfNeeded: r.x5)
+            guard flags & ~1 == 0 else { throw .invalidParameters }
+            return .partitionInfoGet(uuid: UUID(w1: w1, w2: UInt32(truncatingIfNeeded: r.x2),
+                                                w3: UInt32(truncatingIfNeeded: r.x3), w4: UInt32(truncatingIfNeeded: r.x4)),
+                                     countOnly: flags == 1)
+        case FFAFunction.FFA_PARTITION_INFO_GET_REGS:
+            guard r.x3 >> 32 == 0 else { throw .invalidParameters }
+            return .partitionInfoGetRegs(uuid: UUID(lo: r.x1, hi: r.x2), start: UInt16(truncatingIfNeeded: r.x3),
+                                         tag: UInt16(truncatingIfNeeded: r.x3 >> 16))
+        case FFAFunction.FFA_ID_GET: return .idGet
+        case FFAFunction.FFA_SPM_ID_GET: return .spmIDGet
+        case FFAFunction.FFA_MSG_WAIT:
+            let w2 = UInt32(truncatingIfNeeded: r.x2)
+            guard w1 == 0, w2 & ~1 == 0, Interface.lowHalvesZero(r.x3, r.x4, r.x5, r.x6, r.x7) else {
+                throw .invalidParameters
+            }
+            return .msgWait(retainRx: w2 == 1)
+        case FFAFunction.FFA_MSG_SEND_DIRECT_REQ_32:
+            return .msgSendDirectReq(try DirectMessage(decoding: r, is64: false))
+        case FFAFunction.FFA_MSG_SEND_DIRECT_REQ_64:
+            return .msgSendDirectReq(try DirectMessage(decoding: r, is64: true))
+        case FFAFunction.FFA_MSG_SEND_DIRECT_RESP_32:
+            return .msgSendDirectResp(try DirectMessage(decoding: r, is64: false))
+        case FFAFunction.FFA_MSG_SEND_DIRECT_RESP_64:
+            return .msgSendDirectResp(try DirectMessage(decoding: r, is64: true))
+        case FFAFunction.FFA_MSG_SEND_DIRECT_REQ2:
+            return .msgSendDirectReq2(try DirectMessage2(decoding: r, isResponse: false))
+        case FFAFunction.FFA_MSG_SEND_DIRECT_RESP2:
+            return .msgSendDirectResp2(try DirectMessage2(decoding: r, isResponse: true))
+        case FFAFunction.FFA_CONSOLE_LOG_32:
+            return .consoleLog(try ConsoleCharacters(decoding: r, is64: false))
+        case FFAFunction.FFA_CONSOLE_LOG_64:
+            return .consoleLog(try ConsoleCharacters(decoding: r, is64: true))
+        case FFAFunction.FFA_ABORT_32: return .abort(is64: false)
+        case FFAFunction.FFA_ABORT_64: return .abort(is64: true)
+        default:
+            throw .notSupported
+        }
+    }
+
+    /// The answer in `r` to `call`: w0 alone for the SMCCC and PSCI calls and FFA_VERSION,
+    /// otherwise an FF-A message (FFA_SUCCESS, FFA_ERROR, a direct response...).
+    public static func decodeAnswer(_ r: borrowing Registers, to call: Interface) throws(FFAError) -> Interface {
+        switch call {
+        case .smcccVersion, .smcccArchFeatures, .psciVersion, .psciFeatures, .psciSystemOff,
+             .psciSystemReset, .result, .versionAnswer:
+            return .result(r.x0)
+        case .version:
+            return .versionAnswer(UInt32(truncatingIfNeeded: r.x0))
+        default:
+            return try decode(r)
+        }
+    }
+
+    /// The answer that refuses the call in `r` with `error` (from `decode`, or from the service):
+    /// FFA_ERROR for an FF-A call; -1 in w0 for an SMCCC or PSCI call, for FFA_VERSION (whose
+    /// answer is a version word) and for any unknown function (all ones for an SMC64 ID).
+    public static func refusal(_ error: FFAError, to r: borrowing Registers) -> Interface {
+        let id = FunctionID(UInt32(truncatingIfNeeded: r.x0))
+        let f = id.withoutSVEHint.raw
+        guard id.isFastCall, !id.hasReservedBitsSet, FFAFunction.isFFA(f) else {
+            return .result(id.isSMC64 ? UInt64.max : UInt64(SMCCC.NOT_SUPPORTED))
+        }
+        if f == FFAFunction.FFA_VERSION { return .versionAnswer(SMCCC.NOT_SUPPORTED) }
+        return .error(target: 0, error)
+    }
+
+    @inline(__always)
+    static func low32(_ r: borrowing Registers) -> ExtendedArguments {
+        var e = ExtendedArguments()
+        e.x4 = r.x4 & 0xFFFF_FFFF; e.x5 = r.x5 & 0xFFFF_FFFF; e.x6 = r.x6 & 0xFFFF_FFFF; e.x7 = r.x7 & 0xFFFF_FFFF
+        return e
+    }
+
+    @inline(__always)
+    static func lowHalvesZero(_ a: UInt64, _ b: UInt64, _ c: UInt64, _ d: UInt64, _ e: UInt64) -> Bool {
+        (a | b | c | d | e) & 0xFFFF_FFFF == 0
+    }
+}
+
+extension Interface {
+    /// FFA_SUCCESS_32 with w2/w3 (the common short answer).
+    public static func success(_ w2: UInt64 = 0, _ w3: UInt64 = 0) -> Interface {
+        .success32(SuccessArguments(target: 0, w2, w3))
+    }
+
+    /// FFA_ERROR with no target information.
+    public static func failure(_ e: FFAError) -> Interface { .error(target: 0, e) }
+}
