@@ -10,13 +10,13 @@ public struct ExtendedArguments: Equatable, Sendable {
 
     public init() {}
 
-    @inline(__always)
+    @usableFromInline @inline(__always)
     init(_ r: borrowing Registers) {
         x4 = r.x4; x5 = r.x5; x6 = r.x6; x7 = r.x7; x8 = r.x8; x9 = r.x9; x10 = r.x10
         x11 = r.x11; x12 = r.x12; x13 = r.x13; x14 = r.x14; x15 = r.x15; x16 = r.x16; x17 = r.x17
     }
 
-    @inline(__always)
+    @usableFromInline @inline(__always)
     func encode(into r: inout Registers) {
         r.x4 = x4; r.x5 = x5; r.x6 = x6; r.x7 = x7; r.x8 = x8; r.x9 = x9; r.x10 = x10
         r.x11 = x11; r.x12 = x12; r.x13 = x13; r.x14 = x14; r.x15 = x15; r.x16 = x16; r.x17 = x17
@@ -24,7 +24,7 @@ public struct ExtendedArguments: Equatable, Sendable {
 }
 
 /// The endpoints of a message in w1: sender ID in bits 31:16, receiver ID in bits 15:0.
-@inline(__always)
+@usableFromInline @inline(__always)
 func endpointWord(sender: UInt16, receiver: UInt16) -> UInt64 { UInt64(sender) << 16 | UInt64(receiver) }
 
 /// FFA_MSG_SEND_DIRECT_REQ/RESP_32 and _64 (FF-A v1.2 §15.2, §15.3): w1 = endpoints,
@@ -45,9 +45,9 @@ public struct DirectMessage: Equatable, Sendable {
     }
 
     /// The width of the SMC32 form: registers above bit 31 are not part of the message.
-    @inline(__always) static func low(_ v: UInt64, _ is64: Bool) -> UInt64 { is64 ? v : v & 0xFFFF_FFFF }
+    @usableFromInline @inline(__always) static func low(_ v: UInt64, _ is64: Bool) -> UInt64 { is64 ? v : v & 0xFFFF_FFFF }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     public init(decoding r: borrowing Registers, is64: Bool) throws(FFAError) {
         let flags = is64 ? r.x2 : r.x2 & 0xFFFF_FFFF
         guard flags == 0 else { throw .invalidParameters }
@@ -60,8 +60,27 @@ public struct DirectMessage: Equatable, Sendable {
         x7 = DirectMessage.low(r.x7, is64)
     }
 
+    /// A direct request (FFA_MSG_SEND_DIRECT_REQ_32/64) from `r`; NOT_SUPPORTED for any other
+    /// message (a partition's loop decodes only the one payload it serves).
+    @inlinable @inline(__always)
+    public init(decodingRequest r: borrowing Registers) throws(FFAError) {
+        switch r.function {
+        case FFAFunction.FFA_MSG_SEND_DIRECT_REQ_64: try self.init(decoding: r, is64: true)
+        case FFAFunction.FFA_MSG_SEND_DIRECT_REQ_32: try self.init(decoding: r, is64: false)
+        default: throw .notSupported
+        }
+    }
+
+    /// The request (or response) written over `r`: x0...x7 (`Interface.msgSendDirectReq`/`Resp`).
+    @inlinable @inline(__always)
+    public func encode(into r: inout Registers, response: Bool) {
+        r.x0 = UInt64(response ? (is64 ? FFAFunction.FFA_MSG_SEND_DIRECT_RESP_64 : FFAFunction.FFA_MSG_SEND_DIRECT_RESP_32)
+                               : (is64 ? FFAFunction.FFA_MSG_SEND_DIRECT_REQ_64 : FFAFunction.FFA_MSG_SEND_DIRECT_REQ_32))
+        encodeArguments(into: &r)
+    }
+
     /// Writes x1...x7 (x0 is the caller's: request or response).
-    @inline(__always)
+    @usableFromInline @inline(__always)
     func encodeArguments(into r: inout Registers) {
         r.x1 = endpointWord(sender: sender, receiver: receiver)
         r.x2 = 0
@@ -85,8 +104,15 @@ public struct DirectMessage2: Equatable, Sendable {
         self.sender = sender; self.receiver = receiver; self.service = service; self.arguments = arguments
     }
 
-    @inline(__always)
-    init(decoding r: borrowing Registers, isResponse: Bool) throws(FFAError) {
+    /// FFA_MSG_SEND_DIRECT_REQ2 from `r`; NOT_SUPPORTED for any other message.
+    @inlinable @inline(__always)
+    public init(decodingRequest r: borrowing Registers) throws(FFAError) {
+        guard r.function == FFAFunction.FFA_MSG_SEND_DIRECT_REQ2 else { throw .notSupported }
+        try self.init(decoding: r, isResponse: false)
+    }
+
+    @inlinable @inline(__always)
+    public init(decoding r: borrowing Registers, isResponse: Bool) throws(FFAError) {
         if isResponse { guard r.x2 == 0, r.x3 == 0 else { throw .invalidParameters } }
         sender = UInt16(truncatingIfNeeded: r.x1 >> 16)
         receiver = UInt16(truncatingIfNeeded: r.x1)
@@ -94,7 +120,14 @@ public struct DirectMessage2: Equatable, Sendable {
         arguments = ExtendedArguments(r)
     }
 
-    @inline(__always)
+    /// The request (or response) written over `r`: x0...x17.
+    @inlinable @inline(__always)
+    public func encode(into r: inout Registers, response: Bool) {
+        r.x0 = UInt64(response ? FFAFunction.FFA_MSG_SEND_DIRECT_RESP2 : FFAFunction.FFA_MSG_SEND_DIRECT_REQ2)
+        encodeArguments(into: &r)
+    }
+
+    @usableFromInline @inline(__always)
     func encodeArguments(into r: inout Registers) {
         r.x1 = endpointWord(sender: sender, receiver: receiver)
         r.x2 = service.bytes.0; r.x3 = service.bytes.1
@@ -143,7 +176,7 @@ public struct ConsoleCharacters: Equatable, Sendable {
         self.count = count; self.is64 = is64; self.x2 = x2; self.x3 = x3; self.rest = rest
     }
 
-    init(decoding r: borrowing Registers, is64: Bool) throws(FFAError) {
+    public init(decoding r: borrowing Registers, is64: Bool) throws(FFAError) {
         let n = is64 ? r.x1 : r.x1 & 0xFFFF_FFFF
         let limit = is64 ? ConsoleCharacters.maxCharacters64 : ConsoleCharacters.maxCharacters32
         guard n != 0, n <= UInt64(limit) else { throw .invalidParameters }

@@ -44,6 +44,7 @@ public enum FFAFunction {
     }
 
     /// FF-A owns function numbers 0x60...0xFF of the standard secure service range.
+    @inlinable @inline(__always)
     public static func isFFA(_ id: UInt32) -> Bool {
         let f = FunctionID(id)
         return f.ownerNumber == OwningEntity.standardSecure.rawValue

@@ -61,6 +61,7 @@ public enum Interface: Equatable, Sendable {
 
     /// The function ID in w0, or nil for `.result`.
     public var functionID: UInt32? {
+        get {
         switch self {
         case .smcccVersion: return SMCCC.SMCCC_VERSION
         case .smcccArchFeatures: return SMCCC.SMCCC_ARCH_FEATURES
@@ -91,20 +92,19 @@ public enum Interface: Equatable, Sendable {
         case .consoleLog(let c): return c.is64 ? FFAFunction.FFA_CONSOLE_LOG_64 : FFAFunction.FFA_CONSOLE_LOG_32
         case .abort(let is64): return is64 ? FFAFunction.FFA_ABORT_64 : FFAFunction.FFA_ABORT_32
         }
+        }
     }
 
     // MARK: Encode
 
     /// The message written over `r` in place (see the type's comment for which registers).
-    @inline(__always)
     public func encode(into r: inout Registers) {
         guard let id = functionID else {
             switch self {
             case .result(let x0):
-                r.x0 = x0
+                Interface.encodeResult(into: &r, x0)
             case .versionAnswer(let w0):
-                r.x0 = UInt64(w0)
-                r.x1 = 0; r.x2 = 0; r.x3 = 0; r.x4 = 0; r.x5 = 0; r.x6 = 0; r.x7 = 0
+                Interface.encodeVersionAnswer(into: &r, w0)
             default:
                 break
             }
@@ -124,10 +124,9 @@ public enum Interface: Equatable, Sendable {
         case .smcccArchFeatures(let f), .psciFeatures(let f):
             r.x1 = UInt64(f)
         case .error(let target, let e):
-            r.x1 = UInt64(target); r.x2 = e.code
+            Interface.encodeError(into: &r, target: target, e)
         case .success32(let s):
-            r.x1 = UInt64(s.target)
-            r.x2 = s.x2 & 0xFFFF_FFFF; r.x3 = s.x3 & 0xFFFF_FFFF
+            Interface.encodeSuccess(into: &r, target: s.target, s.x2, s.x3)
             r.x4 = s.rest.x4 & 0xFFFF_FFFF; r.x5 = s.rest.x5 & 0xFFFF_FFFF
             r.x6 = s.rest.x6 & 0xFFFF_FFFF; r.x7 = s.rest.x7 & 0xFFFF_FFFF
         case .success64(let s):
@@ -154,10 +153,14 @@ public enum Interface: Equatable, Sendable {
             r.x3 = UInt64(start) | UInt64(tag) << 16
         case .msgWait(let retain):
             r.x2 = retain ? 1 : 0
-        case .msgSendDirectReq(let m), .msgSendDirectResp(let m):
-            m.encodeArguments(into: &r)
-        case .msgSendDirectReq2(let m), .msgSendDirectResp2(let m):
-            m.encodeArguments(into: &r)
+        case .msgSendDirectReq(let m):
+            m.encode(into: &r, response: false)
+        case .msgSendDirectResp(let m):
+            m.encode(into: &r, response: true)
+        case .msgSendDirectReq2(let m):
+            m.encode(into: &r, response: false)
+        case .msgSendDirectResp2(let m):
+            m.encode(into: &r, response: true)
         case .consoleLog(let c):
             c.encodeArguments(into: &r)
         }
@@ -175,79 +178,52 @@ public enum Interface: Equatable, Sendable {
     /// The message in `r` (w0 = its function ID; bits 63:32 of x0 and bit 16, SMCCC v1.3's SVE
     /// hint, are ignored).
     public static func decode(_ r: borrowing Registers) throws(FFAError) -> Interface {
-        let id = FunctionID(UInt32(truncatingIfNeeded: r.x0))
-        guard id.isFastCall, !id.hasReservedBitsSet else { throw .notSupported }
-        let w1 = UInt32(truncatingIfNeeded: r.x1)
-        switch id.withoutSVEHint.raw {
-        case SMCCC.SMCCC_VERSION: return .smcccVersion
-        case SMCCC.SMCCC_ARCH_FEATURES: return .smcccArchFeatures(function: w1)
-        case SMCCC.PSCI_VERSION: return .psciVersion
-        case SMCCC.PSCI_FEATURES: return .psciFeatures(function: w1)
-        case SMCCC.PSCI_SYSTEM_OFF: return .psciSystemOff
-        case SMCCC.PSCI_SYSTEM_RESET: return .psciSystemReset
-        case FFAFunction.FFA_ERROR:
-            guard let e = FFAError(code: UInt32(truncatingIfNeeded: r.x2)) else { throw .invalidParameters }
-            return .error(target: w1, e)
-        case FFAFunction.FFA_SUCCESS_32:
-            return .success32(SuccessArguments(target: w1, r.x2 & 0xFFFF_FFFF, r.x3 & 0xFFFF_FFFF,
-                                               rest: Interface.low32(r)))
-        case FFAFunction.FFA_SUCCESS_64:
-            return .success64(SuccessArguments(target: w1, r.x2, r.x3, rest: ExtendedArguments(r)))
-        case FFAFunction.FFA_VERSION:
-            guard let v = FFAVersion(word: w1) else { throw .notSupported }
-            return .version(v)
-        case FFAFunction.FFA_FEATURES:
-            return .features(id: w1, properties: UInt32(truncatingIfNeeded: r.x2))
-        case FFAFunction.FFA_RX_RELEASE:
-            guard w1 >> 16 == 0 else { throw .invalidParameters }
-            return .rxRelease(vmID: UInt16(truncatingIfNeeded: w1))
-        case FFAFunction.FFA_RXTX_MAP_32, FFAFunction.FFA_RXTX_MAP_64:
-            let is64 = id.isSMC64
-            let pages = UInt32(truncatingIfNeeded: r.x3)
-            guard pages & ~0x3F == 0 else { throw .invalidParameters }
-            return .rxtxMap(tx: is64 ? r.x1 : r.x1 & 0xFFFF_FFFF, rx: is64 ? r.x2 : r.x2 & 0xFFFF_FFFF,
-                            pageCount: UInt8(pages), is64: is64)
-        case FFAFunction.FFA_RXTX_UNMAP:
-            guard w1 & 0xFFFF == 0 else { throw .invalidParameters }
-            return .rxtxUnmap(id: UInt16(truncatingIfNeeded: w1 >> 16))
-        case FFAFunction.FFA_PARTITION_INFO_GET:
-            let flags = UInt32(truncatingIfNeeded: r.x5)
-            guard flags & ~1 == 0 else { throw .invalidParameters }
-            return .partitionInfoGet(uuid: UUID(w1: w1, w2: UInt32(truncatingIfNeeded: r.x2),
-                                                w3: UInt32(truncatingIfNeeded: r.x3), w4: UInt32(truncatingIfNeeded: r.x4)),
-                                     countOnly: flags == 1)
-        case FFAFunction.FFA_PARTITION_INFO_GET_REGS:
-            guard r.x3 >> 32 == 0 else { throw .invalidParameters }
-            return .partitionInfoGetRegs(uuid: UUID(lo: r.x1, hi: r.x2), start: UInt16(truncatingIfNeeded: r.x3),
-                                         tag: UInt16(truncatingIfNeeded: r.x3 >> 16))
-        case FFAFunction.FFA_ID_GET: return .idGet
-        case FFAFunction.FFA_SPM_ID_GET: return .spmIDGet
-        case FFAFunction.FFA_MSG_WAIT:
-            let w2 = UInt32(truncatingIfNeeded: r.x2)
-            guard w1 == 0, w2 & ~1 == 0, Interface.lowHalvesZero(r.x3, r.x4, r.x5, r.x6, r.x7) else {
-                throw .invalidParameters
-            }
-            return .msgWait(retainRx: w2 == 1)
-        case FFAFunction.FFA_MSG_SEND_DIRECT_REQ_32:
-            return .msgSendDirectReq(try DirectMessage(decoding: r, is64: false))
-        case FFAFunction.FFA_MSG_SEND_DIRECT_REQ_64:
-            return .msgSendDirectReq(try DirectMessage(decoding: r, is64: true))
-        case FFAFunction.FFA_MSG_SEND_DIRECT_RESP_32:
-            return .msgSendDirectResp(try DirectMessage(decoding: r, is64: false))
-        case FFAFunction.FFA_MSG_SEND_DIRECT_RESP_64:
-            return .msgSendDirectResp(try DirectMessage(decoding: r, is64: true))
-        case FFAFunction.FFA_MSG_SEND_DIRECT_REQ2:
-            return .msgSendDirectReq2(try DirectMessage2(decoding: r, isResponse: false))
-        case FFAFunction.FFA_MSG_SEND_DIRECT_RESP2:
-            return .msgSendDirectResp2(try DirectMessage2(decoding: r, isResponse: true))
-        case FFAFunction.FFA_CONSOLE_LOG_32:
-            return .consoleLog(try ConsoleCharacters(decoding: r, is64: false))
-        case FFAFunction.FFA_CONSOLE_LOG_64:
-            return .consoleLog(try ConsoleCharacters(decoding: r, is64: true))
-        case FFAFunction.FFA_ABORT_32: return .abort(is64: false)
-        case FFAFunction.FFA_ABORT_64: return .abort(is64: true)
-        default:
-            throw .notSupported
+        guard let f = function(of: r) else { throw .notSupported }
+        switch f {
+        case .smcccVersion: return .smcccVersion
+        case .smcccArchFeatures: return .smcccArchFeatures(function: queriedFunction(r))
+        case .psciVersion: return .psciVersion
+        case .psciFeatures: return .psciFeatures(function: queriedFunction(r))
+        case .psciSystemOff: return .psciSystemOff
+        case .psciSystemReset: return .psciSystemReset
+        case .error:
+            let (target, e) = try errorArguments(r)
+            return .error(target: target, e)
+        case .success32:
+            return .success32(SuccessArguments(target: UInt32(truncatingIfNeeded: r.x1), r.x2 & 0xFFFF_FFFF,
+                                               r.x3 & 0xFFFF_FFFF, rest: Interface.low32(r)))
+        case .success64:
+            return .success64(SuccessArguments(target: UInt32(truncatingIfNeeded: r.x1), r.x2, r.x3,
+                                               rest: ExtendedArguments(r)))
+        case .version: return .version(try versionArgument(r))
+        case .features:
+            let (id, properties) = featuresArguments(r)
+            return .features(id: id, properties: properties)
+        case .rxRelease: return .rxRelease(vmID: try rxReleaseArgument(r))
+        case .rxtxMap32, .rxtxMap64:
+            let is64 = f == .rxtxMap64
+            let (tx, rx, pages) = try rxtxMapArguments(r, is64: is64)
+            return .rxtxMap(tx: tx, rx: rx, pageCount: pages, is64: is64)
+        case .rxtxUnmap: return .rxtxUnmap(id: try rxtxUnmapArgument(r))
+        case .partitionInfoGet:
+            let (uuid, countOnly) = try partitionInfoGetArguments(r)
+            return .partitionInfoGet(uuid: uuid, countOnly: countOnly)
+        case .partitionInfoGetRegs:
+            let (uuid, start, tag) = try partitionInfoGetRegsArguments(r)
+            return .partitionInfoGetRegs(uuid: uuid, start: start, tag: tag)
+        case .idGet: return .idGet
+        case .spmIDGet: return .spmIDGet
+        case .msgWait: return .msgWait(retainRx: try msgWaitArgument(r))
+        case .msgSendDirectReq32: return .msgSendDirectReq(try DirectMessage(decoding: r, is64: false))
+        case .msgSendDirectReq64: return .msgSendDirectReq(try DirectMessage(decoding: r, is64: true))
+        case .msgSendDirectResp32: return .msgSendDirectResp(try DirectMessage(decoding: r, is64: false))
+        case .msgSendDirectResp64: return .msgSendDirectResp(try DirectMessage(decoding: r, is64: true))
+        case .msgSendDirectReq2: return .msgSendDirectReq2(try DirectMessage2(decoding: r, isResponse: false))
+        case .msgSendDirectResp2: return .msgSendDirectResp2(try DirectMessage2(decoding: r, isResponse: true))
+        case .consoleLog32: return .consoleLog(try ConsoleCharacters(decoding: r, is64: false))
+        case .consoleLog64: return .consoleLog(try ConsoleCharacters(decoding: r, is64: true))
+        case .abort32: return .abort(is64: false)
+        case .abort64: return .abort(is64: true)
         }
     }
 

@@ -80,7 +80,7 @@ extension Registers {
     /// writes only the registers that carry its results and preserves every other one: x4...x17
     /// "unless they contain results" (DEN0028 v1.2). So an answer is written over the registers
     /// of the world it goes to, never over zeros.
-    @inline(__always)
+    @inlinable @inline(__always)
     public func overwriting(first count: Int, from answer: Registers) -> Registers {
         if count >= Registers.count { return answer }
         var out = self
@@ -98,6 +98,6 @@ extension Registers {
 
 extension Registers {
     /// The function ID in w0 with bit 16 (SMCCC v1.3's SVE live-state hint) cleared.
-    @inline(__always)
+    @inlinable @inline(__always)
     public var function: UInt32 { UInt32(truncatingIfNeeded: x0) & ~0x0001_0000 }
 }

@@ -4,17 +4,17 @@
 /// bit 16 SVE hint (v1.3), bits 15:0 function number.
 public struct FunctionID: Equatable, Hashable, Sendable {
     public var raw: UInt32
-    public init(_ raw: UInt32) { self.raw = raw }
+    @inlinable @inline(__always) public init(_ raw: UInt32) { self.raw = raw }
 
-    public var isFastCall: Bool { raw & 0x8000_0000 != 0 }
-    public var isSMC64: Bool { raw & 0x4000_0000 != 0 }
+    @inlinable @inline(__always) public var isFastCall: Bool { raw & 0x8000_0000 != 0 }
+    @inlinable @inline(__always) public var isSMC64: Bool { raw & 0x4000_0000 != 0 }
     public var owner: OwningEntity? { OwningEntity(rawValue: UInt8((raw >> 24) & 0x3F)) }
-    public var ownerNumber: UInt8 { UInt8((raw >> 24) & 0x3F) }
-    public var functionNumber: UInt16 { UInt16(raw & 0xFFFF) }
+    @inlinable @inline(__always) public var ownerNumber: UInt8 { UInt8((raw >> 24) & 0x3F) }
+    @inlinable @inline(__always) public var functionNumber: UInt16 { UInt16(raw & 0xFFFF) }
     /// Bits 23:17 must be zero in every call.
-    public var hasReservedBitsSet: Bool { raw & 0x00FE_0000 != 0 }
+    @inlinable @inline(__always) public var hasReservedBitsSet: Bool { raw & 0x00FE_0000 != 0 }
     /// The same ID with the SVE live-state hint (bit 16) cleared.
-    public var withoutSVEHint: FunctionID { FunctionID(raw & ~0x0001_0000) }
+    @inlinable @inline(__always) public var withoutSVEHint: FunctionID { FunctionID(raw & ~0x0001_0000) }
 }
 
 public enum OwningEntity: UInt8, Sendable {

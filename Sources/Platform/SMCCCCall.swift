@@ -18,3 +18,9 @@ public func hvcCall(_ regs: Registers) -> Registers {
     unsafe withUnsafeMutableBytes(of: &r) { unsafe smccc_hvc($0.baseAddress!) }
     return r
 }
+
+/// One SMCCC v1.2 call with `smc #0`, its registers answered in place.
+@inline(__always)
+public func smcCall(inPlace r: inout Registers) {
+    unsafe withUnsafeMutableBytes(of: &r) { unsafe smccc_smc($0.baseAddress!) }
+}

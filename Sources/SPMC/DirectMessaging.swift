@@ -15,17 +15,33 @@ extension SPMC {
     /// partition that accepts this kind of request (DENIED if not), and it is idle (BUSY while
     /// it initialises or handles another request; ABORTED once it has failed or aborted).
     mutating func sendDirectRequest<B: RegisterBlocks>(
-        _ sender: UInt16, _ receiver: UInt16, kind: DirectMessageKind, service: UUID = .nil,
-        message: Interface, blocks: B
+        _ m: DirectMessage, blocks: B
     ) throws(FFAError) -> MonitorAction {
+        try acceptRequest(from: m.sender, to: m.receiver, kind: m.is64 ? .smc64 : .smc32, service: .nil)
+        unsafe m.encode(into: &blocks.registers(of: .partition(m.receiver)).pointee, response: false)
+        return .switchToPartition
+    }
+
+    mutating func sendDirectRequest2<B: RegisterBlocks>(
+        _ m: DirectMessage2, blocks: B
+    ) throws(FFAError) -> MonitorAction {
+        try acceptRequest(from: m.sender, to: m.receiver, kind: .req2, service: m.service)
+        unsafe m.encode(into: &blocks.registers(of: .partition(m.receiver)).pointee, response: false)
+        return .switchToPartition
+    }
+
+    /// The checks of a request; the partition that takes it is marked as handling it.
+    private mutating func acceptRequest(from sender: UInt16, to receiver: UInt16, kind: DirectMessageKind,
+                                        service: UUID) throws(FFAError) {
         guard sender == Endpoint.normalWorld, Endpoint.isSecure(receiver),
               let index = partitionIndex(receiver) else { throw .invalidParameters }
-        let info = partitions[index].info
         // REQ2's service UUID: nil, or one the partition answers to.
-        if kind == .req2 { guard service.isNil || service == info.uuid else { throw .invalidParameters } }
+        if kind == .req2 {
+            guard service.isNil || service == partitions[index].info.uuid else { throw .invalidParameters }
+        }
         let needed = kind == .req2 ? PartitionInfo.Property.receivesDirectRequest2
                                    : PartitionInfo.Property.receivesDirectRequests
-        guard info.properties & needed != 0 else { throw .denied }
+        guard partitions[index].info.properties & needed != 0 else { throw .denied }
         switch partitions[index].runtime {
         case .waiting: break
         case .initialising, .handling: throw .busy
@@ -33,22 +49,32 @@ extension SPMC {
         }
         partitions[index].runtime = .handling(PendingRequest(origin: sender, kind: kind))
         running = receiver
-        unsafe message.encode(into: &blocks.registers(of: .partition(receiver)).pointee)
-        return .switchToPartition
     }
 
     /// A direct response from the partition at `index`: it must answer the request it is
     /// handling (DENIED otherwise), from its own ID, to the request's sender, with the
     /// request's width (RESP flags and RESP2 x2/x3 MBZ: the codec).
     mutating func sendDirectResponse<B: RegisterBlocks>(
-        _ sender: UInt16, _ receiver: UInt16, kind: DirectMessageKind, message: Interface,
-        index: Int, blocks: B
+        _ m: DirectMessage, index: Int, blocks: B
     ) throws(FFAError) -> MonitorAction {
+        try acceptResponse(from: m.sender, to: m.receiver, kind: m.is64 ? .smc64 : .smc32, index: index)
+        unsafe m.encode(into: &blocks.registers(of: .normal).pointee, response: true)
+        return .switchToNormal
+    }
+
+    mutating func sendDirectResponse2<B: RegisterBlocks>(
+        _ m: DirectMessage2, index: Int, blocks: B
+    ) throws(FFAError) -> MonitorAction {
+        try acceptResponse(from: m.sender, to: m.receiver, kind: .req2, index: index)
+        unsafe m.encode(into: &blocks.registers(of: .normal).pointee, response: true)
+        return .switchToNormal
+    }
+
+    private mutating func acceptResponse(from sender: UInt16, to receiver: UInt16, kind: DirectMessageKind,
+                                         index: Int) throws(FFAError) {
         guard sender == partitions[index].info.id else { throw .invalidParameters }
         guard case .handling(let pending) = partitions[index].runtime,
               pending.kind == kind, pending.origin == receiver else { throw .denied }
         partitions[index].runtime = .waiting
-        unsafe message.encode(into: &blocks.registers(of: .normal).pointee)
-        return .switchToNormal
     }
 }

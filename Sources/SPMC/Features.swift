@@ -11,40 +11,38 @@ enum FFAFeatures {
     static let scheduleReceiverInterrupt: UInt32 = 2
     static let managedExitInterrupt: UInt32 = 3
 
-    /// The version an ABI first appeared in, for ABIs newer than v1.0.
-    static func introducedIn(_ function: UInt32) -> FFAVersion {
-        switch function {
-        case FFAFunction.FFA_SPM_ID_GET:
-            return .v1_1
-        case FFAFunction.FFA_PARTITION_INFO_GET_REGS, FFAFunction.FFA_MSG_SEND_DIRECT_REQ2,
-             FFAFunction.FFA_MSG_SEND_DIRECT_RESP2, FFAFunction.FFA_CONSOLE_LOG_32,
-             FFAFunction.FFA_CONSOLE_LOG_64:
-            return .v1_2
-        default:
-            return .v1_0
-        }
-    }
+    /// FF-A function numbers 0x60...0x9F as bits of a word, by who may call them and in which
+    /// width (TF-A's table): a bit test, not a switch, on every call.
+    @inline(__always) static func bit(_ n: UInt32) -> UInt64 { 1 << UInt64(n &- 0x60) }
+    /// Either world: ERROR, SUCCESS, VERSION, FEATURES, ID_GET, SPM_ID_GET; SMC64: SUCCESS_64,
+    /// PARTITION_INFO_GET_REGS.
+    @inline(__always) static var anyWorld32: UInt64 { bit(0x60) | bit(0x61) | bit(0x63) | bit(0x64) | bit(0x69) | bit(0x85) }
+    @inline(__always) static var anyWorld64: UInt64 { bit(0x61) | bit(0x8B) }
+    /// The normal world only: RX_RELEASE, RXTX_MAP, RXTX_UNMAP, PARTITION_INFO_GET, the direct
+    /// requests (REQ2 is SMC64 only).
+    @inline(__always) static var normal32: UInt64 { bit(0x65) | bit(0x66) | bit(0x67) | bit(0x68) | bit(0x6F) }
+    @inline(__always) static var normal64: UInt64 { bit(0x66) | bit(0x6F) | bit(0x8D) }
+    /// Partitions only: MSG_WAIT, the direct responses (RESP2 is SMC64 only), CONSOLE_LOG.
+    @inline(__always) static var partition32: UInt64 { bit(0x6B) | bit(0x70) | bit(0x8A) }
+    @inline(__always) static var partition64: UInt64 { bit(0x70) | bit(0x8A) | bit(0x8E) }
+    /// Introduced in v1.1 (SPM_ID_GET) and v1.2 (CONSOLE_LOG, GET_REGS, REQ2, RESP2).
+    @inline(__always) static var since1_1: UInt64 { bit(0x85) }
+    @inline(__always) static var since1_2: UInt64 { bit(0x8A) | bit(0x8B) | bit(0x8D) | bit(0x8E) }
 
     /// Whether `world` may call `function`, given the version it negotiated.
+    @inline(__always)
     static func isAvailable(_ function: UInt32, to world: World, version: FFAVersion) -> Bool {
-        guard version >= introducedIn(function) else { return false }
-        switch function {
-        case FFAFunction.FFA_ERROR, FFAFunction.FFA_SUCCESS_32, FFAFunction.FFA_SUCCESS_64,
-             FFAFunction.FFA_VERSION, FFAFunction.FFA_FEATURES, FFAFunction.FFA_ID_GET,
-             FFAFunction.FFA_SPM_ID_GET, FFAFunction.FFA_PARTITION_INFO_GET_REGS:
-            return true
-        case FFAFunction.FFA_RXTX_MAP_32, FFAFunction.FFA_RXTX_MAP_64, FFAFunction.FFA_RXTX_UNMAP,
-             FFAFunction.FFA_RX_RELEASE, FFAFunction.FFA_PARTITION_INFO_GET,
-             FFAFunction.FFA_MSG_SEND_DIRECT_REQ_32, FFAFunction.FFA_MSG_SEND_DIRECT_REQ_64,
-             FFAFunction.FFA_MSG_SEND_DIRECT_REQ2:
-            return world == .normal
-        case FFAFunction.FFA_MSG_WAIT, FFAFunction.FFA_MSG_SEND_DIRECT_RESP_32,
-             FFAFunction.FFA_MSG_SEND_DIRECT_RESP_64, FFAFunction.FFA_MSG_SEND_DIRECT_RESP2,
-             FFAFunction.FFA_CONSOLE_LOG_32, FFAFunction.FFA_CONSOLE_LOG_64:
-            return world != .normal
-        default:
-            return false
-        }
+        let number = function & 0xFF
+        guard function & ~0x4000_00FF == 0x8400_0000, number >= 0x60, number < 0xA0 else { return false }
+        let b = bit(number)
+        let normal = world == .normal
+        let mask = function & 0x4000_0000 != 0
+            ? anyWorld64 | (normal ? normal64 : partition64)
+            : anyWorld32 | (normal ? normal32 : partition32)
+        guard mask & b != 0 else { return false }
+        if since1_2 & b != 0 { return version >= .v1_2 }
+        if since1_1 & b != 0 { return version >= .v1_1 }
+        return true
     }
 
     static func isDirectRequest(_ function: UInt32) -> Bool {
@@ -65,7 +63,7 @@ enum FFAFeatures {
     /// properties, MBZ for every ABI we implement (TF-A answers a non-zero value with
     /// NOT_SUPPORTED).
     static func query(_ id: UInt32, properties: UInt32, from world: World,
-                      version: FFAVersion) throws(FFAError) -> Interface {
+                      version: FFAVersion) throws(FFAError) -> Reply {
         // Feature IDs (NPI, SRI, MEI, ...): no interrupts are managed, none is supported.
         guard id & 0x8000_0000 != 0 else { throw .notSupported }
         guard properties == 0, isAvailable(id, to: world, version: version) else { throw .notSupported }
@@ -73,7 +71,7 @@ enum FFAFeatures {
         case FFAFunction.FFA_RXTX_MAP_32, FFAFunction.FFA_RXTX_MAP_64:
             return .success(rxtxMapProperties)
         default:
-            return .success()
+            return .success
         }
     }
 }

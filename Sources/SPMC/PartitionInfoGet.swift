@@ -29,7 +29,7 @@ extension SPMC {
     /// format; the caller then owns RX until FFA_RX_RELEASE. Answer: w2 = count, w3 = descriptor
     /// size (v1.1+, 0 for count-only).
     mutating func partitionInfoGet<M: PhysicalMemory>(_ uuid: UUID, countOnly: Bool,
-                                                      memory: inout M) throws(FFAError) -> Interface {
+                                                      memory: inout M) throws(FFAError) -> Reply {
         let version = normalWorld.version
         // v1.0 has no flags at all.
         if countOnly { guard version >= .v1_1 else { throw .invalidParameters } }
@@ -59,7 +59,7 @@ extension SPMC {
 
     /// FFA_PARTITION_INFO_GET_REGS (SMC64 only), from `start`. Answer FFA_SUCCESS_64 with the
     /// last and current indices and the descriptor size, and up to five descriptors.
-    func partitionInfoGetRegs(_ uuid: UUID, start: UInt16, tag: UInt16) throws(FFAError) -> Interface {
+    func partitionInfoGetRegs(_ uuid: UUID, start: UInt16, tag: UInt16) throws(FFAError) -> PartitionInfoRegisters {
         // We never hand out tags, so a non-zero tag is stale: the caller restarts (Hafnium).
         guard tag == 0 else { throw .retry }
         let count = matchCount(uuid)
@@ -77,6 +77,6 @@ extension SPMC {
             }
             n += 1
         }
-        return .success64(answer.arguments)
+        return answer
     }
 }

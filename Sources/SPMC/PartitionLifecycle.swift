@@ -23,7 +23,7 @@ extension SPMC {
             return .partitionFailed
         case .handling:
             partitions[index].runtime = .waiting
-            unsafe Interface.failure(code).encode(into: &blocks.registers(of: .normal).pointee)
+            unsafe Interface.encodeError(into: &blocks.registers(of: .normal).pointee, code)
             return .switchToNormal
         case .waiting, .failed, .aborted:
             throw .notSupported
@@ -43,8 +43,8 @@ extension SPMC {
             return .partitionFailed
         case .handling, .waiting, .failed, .aborted:
             // Only a running partition can call (SPMC.handle refuses the others): a request.
-            unsafe Interface.failure(.aborted).encode(into: &blocks.registers(of: .normal).pointee)
-            return .switchToNormal
+            unsafe Interface.encodeError(into: &blocks.registers(of: .normal).pointee, .aborted)
+            return .partitionAborted
         }
     }
 }

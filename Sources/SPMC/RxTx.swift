@@ -22,7 +22,7 @@ extension SPMCConfig {
 extension SPMC {
     /// FFA_RXTX_MAP_32/64: the TX and RX addresses and the page count per buffer (the 32-bit
     /// call's addresses are w1/w2; the codec drops the upper halves, as SMCCC says).
-    mutating func rxtxMap(tx: UInt64, rx: UInt64, pageCount pages: UInt8) throws(FFAError) -> Interface {
+    mutating func rxtxMap(tx: UInt64, rx: UInt64, pageCount pages: UInt8) throws(FFAError) -> Reply {
         guard pages != 0 else { throw .invalidParameters }
         // Address 0 would mean "on behalf of a VM", which only a hypervisor may ask (TF-A).
         guard tx != 0, rx != 0, tx != rx else { throw .invalidParameters }
@@ -33,22 +33,22 @@ extension SPMC {
         guard config.permitsBuffer(mailbox.txRange), config.permitsBuffer(mailbox.rxRange),
               !mailbox.txRange.overlaps(mailbox.rxRange) else { throw .invalidParameters }
         normalWorld.mailbox = mailbox
-        return .success()
+        return .success
     }
 
     /// FFA_RXTX_UNMAP: the endpoint ID field is for a hypervisor (0 here).
-    mutating func rxtxUnmap(id: UInt16) throws(FFAError) -> Interface {
+    mutating func rxtxUnmap(id: UInt16) throws(FFAError) -> Reply {
         guard id == 0, normalWorld.mailbox != nil else { throw .invalidParameters }
         normalWorld.mailbox = nil
-        return .success()
+        return .success
     }
 
     /// FFA_RX_RELEASE: hands the RX buffer back to the SPMC. The VM ID (v1.1+) is 0 here.
-    mutating func rxRelease(vmID: UInt16) throws(FFAError) -> Interface {
+    mutating func rxRelease(vmID: UInt16) throws(FFAError) -> Reply {
         guard vmID == 0 else { throw .invalidParameters }
         guard var mailbox = normalWorld.mailbox, mailbox.rxOwnedByCaller else { throw .denied }
         mailbox.rxOwnedByCaller = false
         normalWorld.mailbox = mailbox
-        return .success()
+        return .success
     }
 }

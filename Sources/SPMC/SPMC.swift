@@ -23,6 +23,7 @@ public struct SPMC: Sendable {
     }
 
     /// Index of the partition with endpoint ID `id`.
+    @inline(__always)
     public func partitionIndex(_ id: UInt16) -> Int? {
         for i in partitions.indices where partitions[i].info.id == id { return i }
         return nil
@@ -47,7 +48,7 @@ public struct SPMC: Sendable {
                 return .returnToCaller
             }
             // Only the partition that is executing can trap here; anything else is refused.
-            guard partitions[index].runtime.isRunning else {
+            guard partitions[index].runtime.isRunning else {  // read in place, no copy
                 Interface.failure(.denied).encode(into: &r)
                 return .returnToCaller
             }
@@ -64,45 +65,50 @@ public struct SPMC: Sendable {
         if function != FFAFunction.FFA_VERSION { normalWorld.versionLocked = true }
         guard FFAFeatures.isAvailable(function, to: .normal, version: normalWorld.version) else {
             // TF-A answers a direct response from the normal world with INVALID_PARAMETERS.
-            let e: FFAError = FFAFeatures.isDirectResponse(function) ? .invalidParameters : .notSupported
-            Interface.failure(e).encode(into: &r)
+            Interface.encodeError(into: &r, FFAFeatures.isDirectResponse(function) ? .invalidParameters : .notSupported)
             return .returnToCaller
         }
-        let answer: Interface
+        let reply: Reply
         do throws(FFAError) {
-            switch try Interface.decode(r) {
-            case .version(let v):
-                answer = negotiateVersion(v)
-            case .features(let id, let properties):
-                answer = try FFAFeatures.query(id, properties: properties, from: .normal, version: normalWorld.version)
-            case .idGet:
-                answer = .success(UInt64(Endpoint.normalWorld))
-            case .spmIDGet:
-                answer = .success(UInt64(Endpoint.spmc))
-            case .rxtxMap(let tx, let rx, let pages, _):
-                answer = try rxtxMap(tx: tx, rx: rx, pageCount: pages)
-            case .rxtxUnmap(let id):
-                answer = try rxtxUnmap(id: id)
-            case .rxRelease(let vm):
-                answer = try rxRelease(vmID: vm)
-            case .partitionInfoGet(let uuid, let countOnly):
-                answer = try partitionInfoGet(uuid, countOnly: countOnly, memory: &memory)
-            case .partitionInfoGetRegs(let uuid, let start, let tag):
-                answer = try partitionInfoGetRegs(uuid, start: start, tag: tag)
-            case .msgSendDirectReq(let m):
-                return try sendDirectRequest(m.sender, m.receiver, kind: m.is64 ? .smc64 : .smc32,
-                                             message: .msgSendDirectReq(m), blocks: blocks)
-            case .msgSendDirectReq2(let m):
-                return try sendDirectRequest(m.sender, m.receiver, kind: .req2, service: m.service,
-                                             message: .msgSendDirectReq2(m), blocks: blocks)
+            switch Interface.function(function) {
+            case .msgSendDirectReq64?:
+                return try sendDirectRequest(DirectMessage(decoding: r, is64: true), blocks: blocks)
+            case .msgSendDirectReq32?:
+                return try sendDirectRequest(DirectMessage(decoding: r, is64: false), blocks: blocks)
+            case .msgSendDirectReq2?:
+                return try sendDirectRequest2(DirectMessage2(decoding: r, isResponse: false), blocks: blocks)
+            case .version?:
+                reply = negotiateVersion(try Interface.versionArgument(r))
+            case .features?:
+                let (id, properties) = Interface.featuresArguments(r)
+                reply = try FFAFeatures.query(id, properties: properties, from: .normal, version: normalWorld.version)
+            case .idGet?:
+                reply = .success(UInt64(Endpoint.normalWorld))
+            case .spmIDGet?:
+                reply = .success(UInt64(Endpoint.spmc))
+            case .rxtxMap32?, .rxtxMap64?:
+                let (tx, rx, pages) = try Interface.rxtxMapArguments(r, is64: Interface.function(function) == .rxtxMap64)
+                reply = try rxtxMap(tx: tx, rx: rx, pageCount: pages)
+            case .rxtxUnmap?:
+                reply = try rxtxUnmap(id: Interface.rxtxUnmapArgument(r))
+            case .rxRelease?:
+                reply = try rxRelease(vmID: Interface.rxReleaseArgument(r))
+            case .partitionInfoGet?:
+                let (uuid, countOnly) = try Interface.partitionInfoGetArguments(r)
+                reply = try partitionInfoGet(uuid, countOnly: countOnly, memory: &memory)
+            case .partitionInfoGetRegs?:
+                let (uuid, start, tag) = try Interface.partitionInfoGetRegsArguments(r)
+                Interface.success64(try partitionInfoGetRegs(uuid, start: start, tag: tag).arguments).encode(into: &r)
+                return .returnToCaller
             default:
                 // FFA_ERROR / FFA_SUCCESS have no meaning as calls from the normal world.
-                answer = .failure(.notSupported)
+                throw .notSupported
             }
         } catch {
-            answer = Interface.refusal(error, to: r)
+            Interface.encodeRefusal(error, into: &r)
+            return .returnToCaller
         }
-        answer.encode(into: &r)
+        reply.encode(into: &r)
         return .returnToCaller
     }
 
@@ -111,65 +117,63 @@ public struct SPMC: Sendable {
     private mutating func handlePartition<B: RegisterBlocks, M: PhysicalMemory>(
         _ r: inout Registers, index: Int, blocks: B, memory: inout M
     ) -> MonitorAction {
-        let id = partitions[index].info.id
-        let me = World.partition(id)
         let function = r.function
         // FF-A v1.3's abort is honoured whatever version we serve, and whatever the other
         // registers hold: a partition that calls it cannot go on.
         if FFAFeatures.isAbort(function) {
             return partitionAborted(index: index, blocks: blocks)
         }
+        let me = World.partition(partitions[index].info.id)
         guard FFAFeatures.isAvailable(function, to: me, version: SPMC.version) else {
             // TF-A: an SP cannot send a direct request (there is no other SP to call).
-            let e: FFAError = FFAFeatures.isDirectRequest(function) ? .invalidParameters : .notSupported
-            Interface.failure(e).encode(into: &r)
+            Interface.encodeError(into: &r, FFAFeatures.isDirectRequest(function) ? .invalidParameters : .notSupported)
             return .returnToCaller
         }
-        let answer: Interface
+        let reply: Reply
         do throws(FFAError) {
-            let call: Interface
-            do throws(FFAError) {
-                call = try Interface.decode(r)
-            } catch {
-                // An FFA_ERROR with a code the spec does not define still ends the request.
-                guard function == FFAFunction.FFA_ERROR else { throw error }
-                call = .failure(.aborted)
-            }
-            switch call {
-            case .version(let v):
-                answer = partitionVersion(v)
-            case .features(let fid, let properties):
-                answer = try FFAFeatures.query(fid, properties: properties, from: me, version: SPMC.version)
-            case .idGet:
-                answer = .success(UInt64(id))
-            case .spmIDGet:
-                answer = .success(UInt64(Endpoint.spmc))
-            case .partitionInfoGetRegs(let uuid, let start, let tag):
-                answer = try partitionInfoGetRegs(uuid, start: start, tag: tag)
-            case .msgWait:
+            switch Interface.function(function) {
+            case .msgSendDirectResp64?:
+                return try sendDirectResponse(DirectMessage(decoding: r, is64: true), index: index, blocks: blocks)
+            case .msgSendDirectResp32?:
+                return try sendDirectResponse(DirectMessage(decoding: r, is64: false), index: index, blocks: blocks)
+            case .msgSendDirectResp2?:
+                return try sendDirectResponse2(DirectMessage2(decoding: r, isResponse: true), index: index, blocks: blocks)
+            case .msgWait?:
+                _ = try Interface.msgWaitArgument(r)
                 return try messageWait(index: index)
-            case .error(_, let code):
+            case .error?:
+                // An FFA_ERROR with a code the spec does not define still ends the request.
+                let code = (try? Interface.errorArguments(r))?.1 ?? .aborted
                 return try partitionError(code, index: index, blocks: blocks)
-            case .consoleLog(let text):
+            case .version?:
+                reply = partitionVersion(try Interface.versionArgument(r))
+            case .features?:
+                let (id, properties) = Interface.featuresArguments(r)
+                reply = try FFAFeatures.query(id, properties: properties, from: me, version: SPMC.version)
+            case .idGet?:
+                reply = .success(UInt64(partitions[index].info.id))
+            case .spmIDGet?:
+                reply = .success(UInt64(Endpoint.spmc))
+            case .partitionInfoGetRegs?:
+                let (uuid, start, tag) = try Interface.partitionInfoGetRegsArguments(r)
+                Interface.success64(try partitionInfoGetRegs(uuid, start: start, tag: tag).arguments).encode(into: &r)
+                return .returnToCaller
+            case .consoleLog32?, .consoleLog64?:
+                let text = try ConsoleCharacters(decoding: r, is64: Interface.function(function) == .consoleLog64)
                 for i in 0..<text.count {
                     let c = text.character(i)
                     if c == 0 { break }
                     memory.console(c)
                 }
-                answer = .success()
-            case .msgSendDirectResp(let m):
-                return try sendDirectResponse(m.sender, m.receiver, kind: m.is64 ? .smc64 : .smc32,
-                                              message: .msgSendDirectResp(m), index: index, blocks: blocks)
-            case .msgSendDirectResp2(let m):
-                return try sendDirectResponse(m.sender, m.receiver, kind: .req2,
-                                              message: .msgSendDirectResp2(m), index: index, blocks: blocks)
+                reply = .success
             default:
-                answer = .failure(.notSupported)
+                throw .notSupported
             }
         } catch {
-            answer = Interface.refusal(error, to: r)
+            Interface.encodeRefusal(error, into: &r)
+            return .returnToCaller
         }
-        answer.encode(into: &r)
+        reply.encode(into: &r)
         return .returnToCaller
     }
 }

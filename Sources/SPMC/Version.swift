@@ -9,24 +9,24 @@ extension SPMC {
         return min(requested, version)
     }
 
-    static let notSupported = Interface.versionAnswer(SMCCC.NOT_SUPPORTED)
+    static let notSupported = Reply.version(SMCCC.NOT_SUPPORTED)
 
     /// The normal world's FFA_VERSION. The version is per endpoint and is locked by the first
     /// other FF-A call (as TF-A and Hafnium do): after that a request for a different version
     /// is answered with the locked version, or NOT_SUPPORTED if none was ever negotiated.
-    mutating func negotiateVersion(_ requested: FFAVersion) -> Interface {
+    mutating func negotiateVersion(_ requested: FFAVersion) -> Reply {
         guard let wanted = SPMC.compatibleVersion(requested) else { return SPMC.notSupported }
         if normalWorld.versionLocked {
-            if wanted == normalWorld.version { return .versionAnswer(SPMC.version.word) }
-            return normalWorld.versionNegotiated ? .versionAnswer(normalWorld.version.word) : SPMC.notSupported
+            if wanted == normalWorld.version { return .version(SPMC.version.word) }
+            return normalWorld.versionNegotiated ? .version(normalWorld.version.word) : SPMC.notSupported
         }
         normalWorld.version = wanted
         normalWorld.versionNegotiated = true
-        return .versionAnswer(SPMC.version.word)
+        return .version(SPMC.version.word)
     }
 
     /// A partition's FFA_VERSION: partitions are built against v1.x and use our formats.
-    func partitionVersion(_ requested: FFAVersion) -> Interface {
-        SPMC.compatibleVersion(requested) == nil ? SPMC.notSupported : .versionAnswer(SPMC.version.word)
+    func partitionVersion(_ requested: FFAVersion) -> Reply {
+        SPMC.compatibleVersion(requested) == nil ? SPMC.notSupported : .version(SPMC.version.word)
     }
 }

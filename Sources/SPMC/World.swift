@@ -17,6 +17,9 @@ public enum MonitorAction: UInt8, Equatable, Sendable {
     /// Switch to the partition the SPMC names in `SPMC.running`; its saved registers hold the
     /// message delivered to it.
     case switchToPartition
+    /// The calling partition aborted (FFA_ABORT) while it handled a request: switch to the normal
+    /// world, whose saved registers hold FFA_ERROR(ABORTED).
+    case partitionAborted
     /// The calling partition ended its initialisation (FFA_MSG_WAIT): the monitor goes on booting.
     case partitionInitialised
     /// The calling partition failed or aborted during initialisation: the monitor boots without it.

@@ -6,7 +6,8 @@ public enum ArmArchitectureService: SimpleService {
     /// SMCCC_VERSION: we implement SMCCC v1.2 (x0..x17 argument and result passing).
     public static let smcccVersion = SMCCC.version1_2
 
-    public static func owns(_ function: FunctionID) -> Bool { function.owner == .armArchitecture }
+    @inline(__always)
+    public static func owns(_ function: FunctionID) -> Bool { function.ownerNumber == OwningEntity.armArchitecture.rawValue }
 
     public static func handle(_ r: inout Registers, from world: World) -> MonitorAction {
         let answer: Interface

@@ -73,7 +73,7 @@ public struct Dispatcher: Sendable {
         let next: Outcome.Action
         switch action {
         case .returnToCaller: next = .resume(world, answer)
-        case .switchToNormal: next = .resume(.normal, normal)
+        case .switchToNormal, .partitionAborted: next = .resume(.normal, normal)
         case .switchToPartition:
             let i = partitionIDs.firstIndex(of: runLoop.spmc.running) ?? 0
             next = .resume(.partition(runLoop.spmc.running), partitionBlocks[i])

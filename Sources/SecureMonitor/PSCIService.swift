@@ -7,8 +7,9 @@ import SPMC
 public enum PSCIService: SimpleService {
     static let highestFunctionNumber: UInt16 = 0x1F
 
+    @inline(__always)
     public static func owns(_ function: FunctionID) -> Bool {
-        function.owner == .standardSecure && function.functionNumber <= highestFunctionNumber
+        function.ownerNumber == OwningEntity.standardSecure.rawValue && function.functionNumber <= highestFunctionNumber
     }
 
     /// The functions PSCI_FEATURES reports as present (SMCCC_VERSION included, as SMCCC v1.1+

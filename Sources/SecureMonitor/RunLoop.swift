@@ -45,5 +45,6 @@ public struct RunLoop: Sendable {
 
 /// The FF-A SPMC as a service: function numbers 0x60...0xFF of the standard secure range.
 public enum FFAService: Service {
+    @inline(__always)
     public static func owns(_ function: FunctionID) -> Bool { FFAFunction.isFFA(function.raw) }
 }

@@ -41,6 +41,8 @@ enum PartitionMap {
 
 typealias Service = MMVariableHandler<FlashVariableLog<CFIFlash>>
 nonisolated(unsafe) var service: Service? = nil
+/// `service` is set (tested without copying the handler out of its optional).
+nonisolated(unsafe) var serviceMounted = false
 
 /// One FF-A call to the SPMC at EL3.
 func ffa(_ r: Registers) -> Registers { smcCall(r) }
@@ -77,6 +79,7 @@ public func partition_main(_ x0: UInt64) -> Never {
         }
         service = handler
         _ = scratch.count  // the message copy's memory, allocated now rather than by the first message
+        serviceMounted = true
         first = ffa(Registers(UInt64(FFAFunction.FFA_MSG_WAIT)))
     } catch {
         ConsoleLog.line("mm: the variable store could not be mounted (flash error)")

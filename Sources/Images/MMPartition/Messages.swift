@@ -15,38 +15,47 @@ import Variables
 nonisolated(unsafe) let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: PartitionMap.mmBufferSize, alignment: 16)
 
 enum Messages {
+    /// The partition's loop: each request in `r` is answered in place and sent back with the
+    /// next wait, whose answer is the next request.
     static func serve(_ first: Registers) -> Never {
         var r = first
         while true {
-            r = ffa(answer(r))
+            answer(&r)
+            smcCall(inPlace: &r)
         }
     }
 
-    static func answer(_ r: Registers) -> Registers {
-        let sender = UInt64(r.w(1) >> 16)
-        let endpoints = UInt64(Endpoint.mmPartition) << 16 | sender
-        switch r.w(0) {
-        case FFAFunction.FFA_MSG_SEND_DIRECT_REQ_64:
-            let (code, edk2) = communicate(x3: r.x3)
-            if edk2 && code != .success { return .ffaError(code == .noMemory ? .noMemory : .invalidParameters) }
-            return Registers(UInt64(FFAFunction.FFA_MSG_SEND_DIRECT_RESP_64), endpoints, 0,
-                             edk2 ? 0 : code.register)
-        case FFAFunction.FFA_MSG_SEND_DIRECT_REQ_32:
-            // MM messages need 64-bit offsets; like smm-gateway, 32-bit requests are refused.
-            return Registers(UInt64(FFAFunction.FFA_MSG_SEND_DIRECT_RESP_32), endpoints, 0,
-                             MMReturnCode.notSupported.register)
-        case FFAFunction.FFA_MSG_SEND_DIRECT_REQ2:
-            return Registers(UInt64(FFAFunction.FFA_MSG_SEND_DIRECT_RESP2), endpoints)
-        default:
+    /// The request in `r` replaced by its answer: a direct response, or FFA_ERROR.
+    static func answer(_ r: inout Registers) {
+        do throws(FFAError) {
+            let request = try DirectMessage(decodingRequest: r)
+            var response = DirectMessage(sender: Endpoint.mmPartition, receiver: request.sender, is64: request.is64)
+            if request.is64 {
+                let (code, edk2) = communicate(x3: request.x3)
+                if edk2 && code != .success {
+                    Interface.failure(code == .noMemory ? .noMemory : .invalidParameters).encode(into: &r)
+                    return
+                }
+                response.x3 = edk2 ? 0 : code.register
+            } else {
+                // MM messages need 64-bit offsets; like smm-gateway, 32-bit requests are refused.
+                response.x3 = MMReturnCode.notSupported.register
+            }
+            response.encode(into: &r, response: true)
+        } catch {
+            if let request = try? DirectMessage2(decodingRequest: r) {
+                DirectMessage2(sender: Endpoint.mmPartition, receiver: request.sender).encode(into: &r, response: true)
+                return
+            }
             // Not a request (the SPMC should deliver none): the partition only runs while it
             // serves one, so end that request with an error rather than wait inside it.
-            return .ffaError(.aborted)
+            Interface.failure(.aborted).encode(into: &r)
         }
     }
 
     /// Serves the MM message named by x3 (Variables' MMDoorbell over the mapped buffer).
     static func communicate(x3: UInt64) -> (MMReturnCode, Bool) {
-        guard service != nil else { return (.notSupported, false) }
+        guard serviceMounted else { return (.notSupported, false) }
         var window = PhysicalWindow()
         // In place: copying the handler out of the global and back costs more than the call.
         let r = MMDoorbell.serve(x3: x3, bufferBase: PartitionMap.mmBuffer, bufferSize: PartitionMap.mmBufferSize,

@@ -102,7 +102,10 @@ public func monitor_handle_trap(_ context: UnsafeMutableRawPointer) -> UnsafeMut
     case .switchToPartition:
         return partitionContext.base
     case .switchToNormal:
-        if fromPartition { logIfAborted() }
+        return normalContext.base
+    case .partitionAborted:
+        Console.line("\n*** secure: the MM partition reported a fatal error (FFA_ABORT)")
+        Console.line("secure: partition 0x8001 aborted; requests to it are answered ABORTED")
         return normalContext.base
     case .partitionInitialised, .partitionFailed:
         partitionBooted()
@@ -122,22 +125,11 @@ func mmPartitionRuntime() -> PartitionRuntime? {
     return spmc.partitionIndex(Endpoint.mmPartition).map { spmc.partitions[$0].runtime }
 }
 
-/// A partition that answered the normal world may have done so by aborting (FFA_ABORT).
-@inline(never)
-func logIfAborted() {
-    guard mmPartitionRuntime() == .aborted, !abortLogged else { return }
-    abortLogged = true
-    Console.line("\n*** secure: the MM partition reported a fatal error (FFA_ABORT)")
-    Console.line("secure: partition 0x8001 aborted; requests to it are answered ABORTED")
-}
-nonisolated(unsafe) var abortLogged = false
-
 /// The partition ended its initialisation: log how, then boot BL33.
 @inline(never)
 func partitionBooted() {
     let runtime = mmPartitionRuntime()
     if runtime == .aborted {
-        abortLogged = true
         Console.line("\n*** secure: the MM partition reported a fatal error (FFA_ABORT)")
     }
     Console.write("secure: partition "); Console.hex0x(UInt64(Endpoint.mmPartition))

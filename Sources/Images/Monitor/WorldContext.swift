@@ -21,8 +21,8 @@ struct WorldContext {
 
 /// The two contexts, in .bss: their addresses are link-time constants, so the trap path reads
 /// no lazily initialised global.
-@_extern(c, "monitor_normal_context") nonisolated(unsafe) var monitor_normal_context: UInt8
-@_extern(c, "monitor_partition_context") nonisolated(unsafe) var monitor_partition_context: UInt8
+@_extern(c, "monitor_normal_context") nonisolated(unsafe) var monitor_normal_context: UInt64
+@_extern(c, "monitor_partition_context") nonisolated(unsafe) var monitor_partition_context: UInt64
 
 var normalContext: WorldContext {
     @inline(__always) get { WorldContext(base: unsafe UnsafeMutableRawPointer(&monitor_normal_context)) }
