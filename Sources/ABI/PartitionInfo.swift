@@ -77,12 +77,21 @@ public struct PartitionInfoRegisters {
 
     /// Descriptor `slot` (0...4).
     public mutating func set(_ slot: Int, _ info: PartitionInfo) {
-        var r = Registers()
-        r.x3 = arguments.x3
-        arguments.rest.encode(into: &r)
         let t = info.registerTriple
-        r[3 + 3 * slot] = t.0; r[4 + 3 * slot] = t.1; r[5 + 3 * slot] = t.2
-        arguments.x3 = r.x3
-        arguments.rest = ExtendedArguments(r)
+        switch slot {
+        case 0: arguments.x3 = t.0; arguments.rest.x4 = t.1; arguments.rest.x5 = t.2
+        case 1: arguments.rest.x6 = t.0; arguments.rest.x7 = t.1; arguments.rest.x8 = t.2
+        case 2: arguments.rest.x9 = t.0; arguments.rest.x10 = t.1; arguments.rest.x11 = t.2
+        case 3: arguments.rest.x12 = t.0; arguments.rest.x13 = t.1; arguments.rest.x14 = t.2
+        case 4: arguments.rest.x15 = t.0; arguments.rest.x16 = t.1; arguments.rest.x17 = t.2
+        default: break
+        }
+    }
+
+    /// The answer, FFA_SUCCESS_64 over x0...x17 (the same as `Interface.success64(arguments)`).
+    public func encode(into r: inout Registers) {
+        r.x0 = UInt64(FFAFunction.FFA_SUCCESS_64); r.x1 = UInt64(arguments.target)
+        r.x2 = arguments.x2; r.x3 = arguments.x3
+        arguments.rest.encode(into: &r)
     }
 }

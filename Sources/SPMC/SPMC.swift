@@ -98,7 +98,7 @@ public struct SPMC: Sendable {
                 reply = try partitionInfoGet(uuid, countOnly: countOnly, memory: &memory)
             case .partitionInfoGetRegs?:
                 let (uuid, start, tag) = try Interface.partitionInfoGetRegsArguments(r)
-                Interface.success64(try partitionInfoGetRegs(uuid, start: start, tag: tag).arguments).encode(into: &r)
+                try partitionInfoGetRegs(uuid, start: start, tag: tag).encode(into: &r)
                 return .returnToCaller
             default:
                 // FFA_ERROR / FFA_SUCCESS have no meaning as calls from the normal world.
@@ -156,7 +156,7 @@ public struct SPMC: Sendable {
                 reply = .success(UInt64(Endpoint.spmc))
             case .partitionInfoGetRegs?:
                 let (uuid, start, tag) = try Interface.partitionInfoGetRegsArguments(r)
-                Interface.success64(try partitionInfoGetRegs(uuid, start: start, tag: tag).arguments).encode(into: &r)
+                try partitionInfoGetRegs(uuid, start: start, tag: tag).encode(into: &r)
                 return .returnToCaller
             case .consoleLog32?, .consoleLog64?:
                 let text = try ConsoleCharacters(decoding: r, is64: Interface.function(function) == .consoleLog64)

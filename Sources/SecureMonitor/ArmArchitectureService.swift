@@ -10,20 +10,18 @@ public enum ArmArchitectureService: SimpleService {
     public static func owns(_ function: FunctionID) -> Bool { function.ownerNumber == OwningEntity.armArchitecture.rawValue }
 
     public static func handle(_ r: inout Registers, from world: World) -> MonitorAction {
-        let answer: Interface
-        switch try? Interface.decode(r) {
+        switch Interface.function(r.function) {
         case .smcccVersion?:
-            answer = .result(UInt64(smcccVersion))
-        case .smcccArchFeatures(let f)?:
+            Interface.encodeResult(into: &r, UInt64(smcccVersion))
+        case .smcccArchFeatures?:
             // 0 if implemented. No CPU workaround calls are.
-            switch f {
-            case SMCCC.SMCCC_VERSION, SMCCC.SMCCC_ARCH_FEATURES: answer = .result(0)
-            default: answer = Interface.refusal(.notSupported, to: r)
+            switch Interface.queriedFunction(r) {
+            case SMCCC.SMCCC_VERSION, SMCCC.SMCCC_ARCH_FEATURES: Interface.encodeResult(into: &r, 0)
+            default: Interface.encodeRefusal(.notSupported, into: &r)
             }
         default:
-            answer = Interface.refusal(.notSupported, to: r)
+            Interface.encodeRefusal(.notSupported, into: &r)
         }
-        answer.encode(into: &r)
         return .returnToCaller
     }
 }

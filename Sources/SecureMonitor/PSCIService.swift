@@ -24,27 +24,26 @@ public enum PSCIService: SimpleService {
         }
     }
 
-    static func status(_ s: Int32) -> Interface { .result(UInt64(UInt32(bitPattern: s))) }
+    static func status(_ s: Int32) -> UInt64 { UInt64(UInt32(bitPattern: s)) }
 
     public static func handle(_ r: inout Registers, from world: World) -> MonitorAction {
-        let answer: Interface
-        let call = try? Interface.decode(r)
-        switch call {
+        let result: UInt64
+        switch Interface.function(r.function) {
         case .psciVersion?:
-            answer = .result(UInt64(SMCCC.psciVersion1_1))
-        case .psciFeatures(let f)?:
-            answer = status(isImplemented(f) ? SMCCC.PSCI_SUCCESS : SMCCC.PSCI_NOT_SUPPORTED)
+            result = UInt64(SMCCC.psciVersion1_1)
+        case .psciFeatures?:
+            result = status(isImplemented(Interface.queriedFunction(r)) ? SMCCC.PSCI_SUCCESS : SMCCC.PSCI_NOT_SUPPORTED)
         case .psciSystemOff?, .psciSystemReset?:
             // Powering the machine is the normal world's call; a partition is refused.
             guard world == .normal else {
-                answer = status(SMCCC.PSCI_DENIED)
+                result = status(SMCCC.PSCI_DENIED)
                 break
             }
-            return call == .psciSystemOff ? .systemOff : .systemReset
+            return Interface.function(r.function) == .psciSystemOff ? .systemOff : .systemReset
         default:
-            answer = status(SMCCC.PSCI_NOT_SUPPORTED)
+            result = status(SMCCC.PSCI_NOT_SUPPORTED)
         }
-        answer.encode(into: &r)
+        Interface.encodeResult(into: &r, result)
         return .returnToCaller
     }
 }

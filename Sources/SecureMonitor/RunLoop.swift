@@ -27,13 +27,13 @@ public struct RunLoop: Sendable {
         let r = blocks.registers(of: world)
         let id = FunctionID(unsafe r.pointee.function)
         guard id.isFastCall, !id.hasReservedBitsSet else {
-            unsafe Interface.refusal(.notSupported, to: r.pointee).encode(into: &r.pointee)
+            unsafe Interface.encodeRefusal(.notSupported, into: &r.pointee)
             return .returnToCaller
         }
         if ArmArchitectureService.owns(id) { return unsafe ArmArchitectureService.handle(&r.pointee, from: world) }
         if PSCIService.owns(id) { return unsafe PSCIService.handle(&r.pointee, from: world) }
         if FFAService.owns(id) { return unsafe spmc.handle(&r.pointee, from: world, blocks: blocks, memory: &memory) }
-        unsafe Interface.refusal(.notSupported, to: r.pointee).encode(into: &r.pointee)
+        unsafe Interface.encodeRefusal(.notSupported, into: &r.pointee)
         return .returnToCaller
     }
 

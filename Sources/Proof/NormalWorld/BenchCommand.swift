@@ -35,21 +35,34 @@ extension Commands {
         guard b.normalOverhead > 0 else { Console.line("bench: INST_RETIRED counts nothing: run QEMU with -icount shift=0"); return }
 
         var c = driver.conduit
-        let u = UUID.mmVariable.words
         b.measure("empty") {}
-        b.measure("smccc_version") { _ = c.call(Registers(UInt64(SMCCC.SMCCC_VERSION))) }
-        b.measure("ffa_id_get") { _ = c.call(Registers(UInt64(FFAFunction.FFA_ID_GET))) }
-        b.measure("direct_request_64") {
-            _ = c.call(Registers(UInt64(FFAFunction.FFA_MSG_SEND_DIRECT_REQ_64), UInt64(Endpoint.mmPartition), 0,
-                                 0xAAAA_AAAA, 0xBBBB_BBBB, 0xCCCC_CCCC, 0xDDDD_DDDD, 0xEEEE_EEEE))
+        // Each call built once, outside the measurement, through the ABI codec.
+        let smcccVersion = Interface.smcccVersion.registers
+        b.measure("smccc_version") { _ = c.call(smcccVersion) }
+        let idGet = Interface.idGet.registers
+        b.measure("ffa_id_get") { _ = c.call(idGet) }
+        let request = Interface.msgSendDirectReq(DirectMessage(
+            sender: 0, receiver: Endpoint.mmPartition, is64: true,
+            0xAAAA_AAAA, 0xBBBB_BBBB, 0xCCCC_CCCC, 0xDDDD_DDDD, 0xEEEE_EEEE)).registers
+        b.measure("direct_request_64") { _ = c.call(request) }
+        // U-Boot's discovery calls (drivers/firmware/arm-ffa): version, features, RX/TX map,
+        // partition info.
+        let version = Interface.version(.v1_2).registers
+        b.measure("ffa_version") { _ = c.call(version) }
+        let features = Interface.features(id: FFAFunction.FFA_RXTX_MAP_64, properties: 0).registers
+        b.measure("ffa_features") { _ = c.call(features) }
+        if let m = driver.rxtx {
+            let unmap = Interface.rxtxUnmap(id: 0).registers
+            let map = Interface.rxtxMap(tx: m.txAddress, rx: m.rxAddress, pageCount: UInt8(m.size / 4096), is64: true).registers
+            _ = c.call(unmap)
+            b.measure("rxtx_map", after: { _ = c.call(unmap) }) { _ = c.call(map) }
+            _ = c.call(map)
         }
-        let release = Registers(UInt64(FFAFunction.FFA_RX_RELEASE))
-        b.measure("partition_info_get", after: { _ = c.call(release) }) {
-            _ = c.call(Registers(UInt64(FFAFunction.FFA_PARTITION_INFO_GET), UInt64(u.0), UInt64(u.1), UInt64(u.2), UInt64(u.3)))
-        }
-        b.measure("partition_info_get_regs") {
-            _ = c.call(Registers(UInt64(FFAFunction.FFA_PARTITION_INFO_GET_REGS), UUID.mmVariable.bytes.0, UUID.mmVariable.bytes.1))
-        }
+        let release = Interface.rxRelease(vmID: 0).registers
+        let infoGet = Interface.partitionInfoGet(uuid: .mmVariable, countOnly: false).registers
+        b.measure("partition_info_get", after: { _ = c.call(release) }) { _ = c.call(infoGet) }
+        let infoGetRegs = Interface.partitionInfoGetRegs(uuid: .mmVariable, start: 0, tag: 0).registers
+        b.measure("partition_info_get_regs") { _ = c.call(infoGetRegs) }
         var found = 0
         b.measure("discovery_rx") { found = (try? driver.partitionInfoGet(uuid: .mmVariable, buffers: FFA.buffers))?.count ?? -1 }
         if found != 1 { Console.line("bench: discovery through RX did not find the partition") }
