@@ -10,6 +10,18 @@ public struct ExtendedArguments: Equatable, Sendable {
 
     public init() {}
 
+    /// x4, x5, ... from `words` (at most 14; the rest 0).
+    public init(words: [UInt64]) {
+        var r = Registers()
+        for (i, w) in words.prefix(14).enumerated() { r[4 + i] = w }
+        self.init(r)
+    }
+
+    /// x4...x17 in order.
+    public var words: [UInt64] {
+        [x4, x5, x6, x7, x8, x9, x10, x11, x12, x13, x14, x15, x16, x17]
+    }
+
     @usableFromInline @inline(__always)
     init(_ r: borrowing Registers) {
         x4 = r.x4; x5 = r.x5; x6 = r.x6; x7 = r.x7; x8 = r.x8; x9 = r.x9; x10 = r.x10

@@ -58,6 +58,12 @@ public enum Interface: Equatable, Sendable {
     case consoleLog(ConsoleCharacters)
     /// FFA_ABORT (FF-A v1.3): the caller stops for good; its registers mean nothing.
     case abort(is64: Bool)
+    /// FFA_RUN: w1 = endpoint ID << 16 | vCPU ID.
+    case run(target: UInt32)
+    /// FFA_INTERRUPT (an answer): w1 = endpoint/vCPU, w2 = interrupt ID.
+    case interrupt(target: UInt32, interruptID: UInt32)
+    /// FFA_YIELD: w1 = endpoint/vCPU, w2/w3 = timeout (low, high).
+    case yield(target: UInt32, timeout: UInt64)
 
     /// The function ID in w0, or nil for `.result`.
     public var functionID: UInt32? {
@@ -91,6 +97,9 @@ public enum Interface: Equatable, Sendable {
         case .msgSendDirectResp2: return FFAFunction.FFA_MSG_SEND_DIRECT_RESP2
         case .consoleLog(let c): return c.is64 ? FFAFunction.FFA_CONSOLE_LOG_64 : FFAFunction.FFA_CONSOLE_LOG_32
         case .abort(let is64): return is64 ? FFAFunction.FFA_ABORT_64 : FFAFunction.FFA_ABORT_32
+        case .run: return FFAFunction.FFA_RUN
+        case .interrupt: return FFAFunction.FFA_INTERRUPT
+        case .yield: return FFAFunction.FFA_YIELD
         }
         }
     }
@@ -163,6 +172,12 @@ public enum Interface: Equatable, Sendable {
             m.encode(into: &r, response: true)
         case .consoleLog(let c):
             c.encodeArguments(into: &r)
+        case .run(let target):
+            r.x1 = UInt64(target)
+        case .interrupt(let target, let id):
+            r.x1 = UInt64(target); r.x2 = UInt64(id)
+        case .yield(let target, let timeout):
+            r.x1 = UInt64(target); r.x2 = timeout & 0xFFFF_FFFF; r.x3 = timeout >> 32
         }
     }
 
@@ -189,12 +204,8 @@ public enum Interface: Equatable, Sendable {
         case .error:
             let (target, e) = try errorArguments(r)
             return .error(target: target, e)
-        case .success32:
-            return .success32(SuccessArguments(target: UInt32(truncatingIfNeeded: r.x1), r.x2 & 0xFFFF_FFFF,
-                                               r.x3 & 0xFFFF_FFFF, rest: Interface.low32(r)))
-        case .success64:
-            return .success64(SuccessArguments(target: UInt32(truncatingIfNeeded: r.x1), r.x2, r.x3,
-                                               rest: ExtendedArguments(r)))
+        case .success32: return .success32(successArguments(r, is64: false))
+        case .success64: return .success64(successArguments(r, is64: true))
         case .version: return .version(try versionArgument(r))
         case .features:
             let (id, properties) = featuresArguments(r)
@@ -224,6 +235,9 @@ public enum Interface: Equatable, Sendable {
         case .consoleLog64: return .consoleLog(try ConsoleCharacters(decoding: r, is64: true))
         case .abort32: return .abort(is64: false)
         case .abort64: return .abort(is64: true)
+        case .run: return .run(target: targetInformation(r))
+        case .interrupt: return .interrupt(target: targetInformation(r), interruptID: UInt32(truncatingIfNeeded: r.x2))
+        case .yield: return .yield(target: targetInformation(r), timeout: r.x2 & 0xFFFF_FFFF | (r.x3 & 0xFFFF_FFFF) << 32)
         }
     }
 
@@ -254,7 +268,7 @@ public enum Interface: Equatable, Sendable {
         return .error(target: 0, error)
     }
 
-    @inline(__always)
+    @usableFromInline
     static func low32(_ r: borrowing Registers) -> ExtendedArguments {
         var e = ExtendedArguments()
         e.x4 = r.x4 & 0xFFFF_FFFF; e.x5 = r.x5 & 0xFFFF_FFFF; e.x6 = r.x6 & 0xFFFF_FFFF; e.x7 = r.x7 & 0xFFFF_FFFF

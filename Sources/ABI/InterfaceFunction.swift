@@ -9,6 +9,7 @@ extension Interface {
         case partitionInfoGet, partitionInfoGetRegs, idGet, spmIDGet, msgWait
         case msgSendDirectReq32, msgSendDirectReq64, msgSendDirectResp32, msgSendDirectResp64
         case msgSendDirectReq2, msgSendDirectResp2, consoleLog32, consoleLog64, abort32, abort64
+        case run, interrupt, yield
     }
 
     /// The message `r` carries, by its function ID in w0 (bits 63:32 of x0 and bit 16, SMCCC
@@ -27,7 +28,8 @@ extension Interface {
         // FF-A: a jump table on the function number, then the width.
         if raw & 0xBFFF_FF00 == 0x8400_0000 {
             switch UInt8(truncatingIfNeeded: raw) {
-            case 0x60: return is64 ? nil : .error
+            case 0x60: return .error                // the SMC64 form: TF-A defines it, some SPMCs use it
+            case 0x62: return is64 ? nil : .interrupt
             case 0x61: return is64 ? .success64 : .success32
             case 0x63: return is64 ? nil : .version
             case 0x64: return is64 ? nil : .features
@@ -37,6 +39,8 @@ extension Interface {
             case 0x68: return is64 ? nil : .partitionInfoGet
             case 0x69: return is64 ? nil : .idGet
             case 0x6B: return is64 ? nil : .msgWait
+            case 0x6C: return is64 ? nil : .yield
+            case 0x6D: return is64 ? nil : .run
             case 0x6F: return is64 ? .msgSendDirectReq64 : .msgSendDirectReq32
             case 0x70: return is64 ? .msgSendDirectResp64 : .msgSendDirectResp32
             case 0x85: return is64 ? nil : .spmIDGet
@@ -136,6 +140,24 @@ extension Interface {
         guard UInt32(truncatingIfNeeded: r.x1) == 0, w2 & ~1 == 0,
               (r.x3 | r.x4 | r.x5 | r.x6 | r.x7) & 0xFFFF_FFFF == 0 else { throw .invalidParameters }
         return w2 == 1
+    }
+
+    /// w1 of FFA_RUN, FFA_INTERRUPT, FFA_YIELD, FFA_ERROR and FFA_SUCCESS: target information.
+    @inlinable @inline(__always)
+    public static func targetInformation(_ r: borrowing Registers) -> UInt32 { UInt32(truncatingIfNeeded: r.x1) }
+
+    /// The function ID in w0 as received, for reports of an unexpected answer.
+    @inlinable @inline(__always)
+    public static func functionWord(_ r: borrowing Registers) -> UInt32 { UInt32(truncatingIfNeeded: r.x0) }
+
+    /// FFA_ERROR's code as received in w2, whether the spec defines it or not.
+    @inlinable @inline(__always)
+    public static func errorCode(_ r: borrowing Registers) -> UInt32 { UInt32(truncatingIfNeeded: r.x2) }
+
+    /// FFA_SUCCESS_32/64's results (only the low halves of x2...x7 for SMC32).
+    public static func successArguments(_ r: borrowing Registers, is64: Bool) -> SuccessArguments {
+        is64 ? SuccessArguments(target: targetInformation(r), r.x2, r.x3, rest: ExtendedArguments(r))
+             : SuccessArguments(target: targetInformation(r), r.x2 & 0xFFFF_FFFF, r.x3 & 0xFFFF_FFFF, rest: low32(r))
     }
 
     // Encoders of the short answers (`encode(into:)` uses the same).

@@ -95,3 +95,24 @@ public struct PartitionInfoRegisters {
         arguments.rest.encode(into: &r)
     }
 }
+
+extension PartitionInfoRegisters {
+    /// The answer as received (FFA_SUCCESS_64's results).
+    public init(decoding arguments: SuccessArguments) { self.arguments = arguments }
+
+    public var last: Int { Int(arguments.x2 & 0xFFFF) }
+    public var current: Int { Int((arguments.x2 >> 16) & 0xFFFF) }
+    public var tag: UInt16 { UInt16(truncatingIfNeeded: arguments.x2 >> 32) }
+    /// The descriptor size field (0: 24, what older SPMCs send).
+    public var descriptorSize: Int { Int(arguments.x2 >> 48) }
+
+    /// Descriptor `k` of this reply, `size` bytes each from x3: its first three registers;
+    /// nil past x17.
+    public func descriptor(_ k: Int, size: Int) -> PartitionInfo? {
+        let each = size / 8, base = 3 + k * each
+        guard each >= 3, base + 2 <= 17 else { return nil }
+        var r = Registers()
+        encode(into: &r)
+        return PartitionInfo(registerTriple: (r[base], r[base + 1], r[base + 2]))
+    }
+}

@@ -24,17 +24,18 @@ extension FFADriver {
         _ = try requireProbed()
         guard payload.count <= 5 else { throw .ffa(.invalidParameters) }
         let is64 = width == .smc64
-        var request = Registers(UInt64(is64 ? FFAFunction.FFA_MSG_SEND_DIRECT_REQ_64 : FFAFunction.FFA_MSG_SEND_DIRECT_REQ_32),
-                                UInt64(ownID) << 16 | UInt64(target))
+        var words: [UInt64] = [0, 0, 0, 0, 0]
         for (i, word) in payload.enumerated() {
             guard is64 || word <= UInt64(UInt32.max) else { throw .ffa(.invalidParameters) }
-            request[3 + i] = word
+            words[i] = word
         }
-        let response = is64 ? FFAFunction.FFA_MSG_SEND_DIRECT_RESP_64 : FFAFunction.FFA_MSG_SEND_DIRECT_RESP_32
-        guard let out = try exchange(request, target: target, responseID: response) else { return .delivered }
-        // SMC32 results: only the low halves are defined.
-        let mask: UInt64 = is64 ? ~0 : 0xFFFF_FFFF
-        return .response((3...7).map { out[$0] & mask })
+        let request = DirectMessage(sender: ownID, receiver: target, is64: is64,
+                                    words[0], words[1], words[2], words[3], words[4])
+        guard let out = try exchange(.msgSendDirectReq(request), target: target,
+                                     response: is64 ? .msgSendDirectResp64 : .msgSendDirectResp32) else { return .delivered }
+        // SMC32 results: only the low halves are defined (the codec drops the rest).
+        let m = try Self.decoded { () throws(FFAError) in try DirectMessage(decoding: out, is64: is64) }
+        return .response([m.x3, m.x4, m.x5, m.x6, m.x7])
     }
 
     /// FFA_MSG_SEND_DIRECT_REQ2 (FF-A v1.2 §15.4, SMC64): x1 as above, x2/x3 = the service UUID,
@@ -46,41 +47,48 @@ extension FFADriver {
         guard v >= .v1_2, registerCount == Registers.count,
               target.properties & PartitionInfo.Property.receivesDirectRequest2 != 0 else { throw .ffa(.notSupported) }
         guard payload.count <= 14 else { throw .ffa(.invalidParameters) }
-        var request = Registers(UInt64(FFAFunction.FFA_MSG_SEND_DIRECT_REQ2), UInt64(ownID) << 16 | UInt64(target.id),
-                                service.bytes.0, service.bytes.1)
-        for (i, word) in payload.enumerated() { request[4 + i] = word }
-        guard let out = try exchange(request, target: target.id, responseID: FFAFunction.FFA_MSG_SEND_DIRECT_RESP2) else {
+        let request = DirectMessage2(sender: ownID, receiver: target.id, service: service,
+                                     arguments: ExtendedArguments(words: payload))
+        guard let out = try exchange(.msgSendDirectReq2(request), target: target.id, response: .msgSendDirectResp2) else {
             return .delivered
         }
-        return .response((4...17).map { out[$0] })
+        let m = try Self.decoded { () throws(FFAError) in try DirectMessage2(decoding: out, isResponse: true) }
+        return .response(m.arguments.words)
+    }
+
+    /// A response's arguments; one the codec rejects (set MBZ bits) is a malformed answer.
+    static func decoded<T>(_ body: () throws(FFAError) -> T) throws(FFADriverError) -> T {
+        do throws(FFAError) { return try body() } catch { throw .ffa(error) }
     }
 
     /// Issues `request` until the target answers: the response registers, or nil for
     /// FFA_SUCCESS. Bounded: every turn returns, throws, or spends a run or a retry.
-    mutating func exchange(_ request: Registers, target: UInt16, responseID: UInt32) throws(FFADriverError) -> Registers? {
-        let endpoints = UInt32(target) << 16 | UInt32(ownID)
-        var call = request
+    mutating func exchange(_ request: Interface, target: UInt16,
+                           response: Interface.Function) throws(FFADriverError) -> Registers? {
+        var call = request.registers
         var runs = 0, retries = 0
         while true {
             let out = invoke(call)
-            switch out.w(0) {
-            case responseID:
-                guard out.w(1) == endpoints else { throw .unexpectedEndpoints(out.w(1)) }
+            switch Interface.function(of: out) {
+            case response?:
+                // w1: the responder (the target) and the receiver (us).
+                let w1 = Interface.targetInformation(out)
+                guard w1 == UInt32(target) << 16 | UInt32(ownID) else { throw .unexpectedEndpoints(w1) }
                 return out
-            case FFAFunction.FFA_SUCCESS_32, FFAFunction.FFA_SUCCESS_64:
+            case .success32?, .success64?:
                 return nil
-            case FFAFunction.FFA_INTERRUPT, FFAFunction.FFA_YIELD:
+            case .interrupt?, .yield?:
                 runs += 1
                 guard runs <= runLimit else { throw .retriesExhausted(.interrupted) }
-                call = Registers(UInt64(FFAFunction.FFA_RUN), UInt64(Self.runTarget(out.w(1), target: target)))
-            case FFAFunction.FFA_ERROR, Self.ffaError64:
+                call = Interface.run(target: Self.runTarget(Interface.targetInformation(out), target: target)).registers
+            case .error?:
                 let e = FFADriverError.fromErrorAnswer(out)
                 guard e == .ffa(.busy) || e == .ffa(.retry) else { throw e }
                 retries += 1
                 guard retries <= retryLimit else { throw .retriesExhausted(e == .ffa(.busy) ? .busy : .retry) }
                 // The same call again: the request, or the FFA_RUN that was refused.
             default:
-                throw .unexpectedFunction(out.w(0))
+                throw .unexpectedFunction(Interface.functionWord(out))
             }
         }
     }

@@ -11,29 +11,28 @@ extension FFADriver {
     public mutating func partitionInfoGet<B: RXTXBuffers>(uuid: UUID, buffers: B) throws(FFADriverError) -> [PartitionInfo] {
         let v = try requireProbed()
         guard let mapping = rxtx else { throw .rxtxNotMapped }
-        let w = uuid.words
-        var request = Registers(UInt64(FFAFunction.FFA_PARTITION_INFO_GET),
-                                UInt64(w.0), UInt64(w.1), UInt64(w.2), UInt64(w.3))
         if v >= .v1_1 {
-            request.x5 = 1
-            let counted = try callExpectingSuccess(request)
-            if counted.w(2) == 0 { return [] }
-            request.x5 = 0
+            let counted = try callExpectingSuccess(.partitionInfoGet(uuid: uuid, countOnly: true))
+            if counted.x2 == 0 { return [] }
         }
 
-        let out = invoke(request)
-        switch out.w(0) {
-        case FFAFunction.FFA_SUCCESS_32, FFAFunction.FFA_SUCCESS_64:
-            break
-        case FFAFunction.FFA_ERROR, Self.ffaError64:
+        let out = invoke(Interface.partitionInfoGet(uuid: uuid, countOnly: false).registers)
+        let answer: SuccessArguments
+        switch Interface.function(of: out) {
+        case .success32?:
+            answer = Interface.successArguments(out, is64: false)
+        case .success64?:
+            answer = Interface.successArguments(out, is64: true)
+        case .error?:
             throw .fromErrorAnswer(out)
         default:
             // Whatever this was, the SPMC may consider the buffer ours: give it back.
             _ = try? rxRelease()
-            throw .unexpectedFunction(out.w(0))
+            throw .unexpectedFunction(Interface.functionWord(out))
         }
 
-        let decoded = Self.decodeDescriptors(count: out.w(2), sizeWord: out.w(3), version: v,
+        let decoded = Self.decodeDescriptors(count: UInt32(truncatingIfNeeded: answer.x2),
+                                             sizeWord: UInt32(truncatingIfNeeded: answer.x3), version: v,
                                              rxSize: mapping.size, queried: uuid, buffers: buffers)
         do throws(FFADriverError) {
             try rxRelease()
@@ -85,17 +84,18 @@ extension FFADriver {
         guard v >= .v1_2, registerCount == Registers.count else { throw .ffa(.notSupported) }
 
         var list: [PartitionInfo] = []
-        var start = 0, tag: UInt64 = 0
+        var start = 0, tag: UInt16 = 0
         var lastIndex: Int? = nil
         var retries = 0
         // Bounded: each reply moves `start` forward (at most 65536 times) or spends a retry.
         while true {
-            let out = invoke(Registers(UInt64(FFAFunction.FFA_PARTITION_INFO_GET_REGS),
-                                       uuid.bytes.0, uuid.bytes.1, UInt64(start) | tag << 16))
-            switch out.w(0) {
-            case FFAFunction.FFA_SUCCESS_64, FFAFunction.FFA_SUCCESS_32:
-                break
-            case FFAFunction.FFA_ERROR, Self.ffaError64:
+            let out = invoke(Interface.partitionInfoGetRegs(uuid: uuid, start: UInt16(truncatingIfNeeded: start),
+                                                            tag: tag).registers)
+            let reply: PartitionInfoRegisters
+            switch Interface.function(of: out) {
+            case .success64?, .success32?:
+                reply = PartitionInfoRegisters(decoding: Interface.successArguments(out, is64: true))
+            case .error?:
                 let e = FFADriverError.fromErrorAnswer(out)
                 guard e == .ffa(.retry) || e == .ffa(.busy) else { throw e }
                 retries += 1
@@ -103,28 +103,25 @@ extension FFADriver {
                 list = []; start = 0; tag = 0; lastIndex = nil
                 continue
             default:
-                throw .unexpectedFunction(out.w(0))
+                throw .unexpectedFunction(Interface.functionWord(out))
             }
 
-            let last = Int(out.x2 & 0xFFFF)
-            let current = Int((out.x2 >> 16) & 0xFFFF)
-            let replyTag = (out.x2 >> 32) & 0xFFFF
-            let sizeField = Int(out.x2 >> 48)
-            let size = sizeField == 0 ? 24 : sizeField
+            let last = reply.last
+            let current = reply.current
+            let size = reply.descriptorSize == 0 ? 24 : reply.descriptorSize
             guard size >= 24, size % 8 == 0 else { throw .malformedDescriptors }
-            let registersEach = size / 8
-            let fit = 15 / registersEach
+            let fit = 15 / (size / 8)
             if let known = lastIndex, known != last { throw .malformedDescriptors }
             guard current >= start, current <= last, current - start < fit else { throw .malformedDescriptors }
             lastIndex = last
 
             for k in 0...(current - start) {
-                let base = 3 + k * registersEach
-                list.append(PartitionInfo(registerTriple: (out[base], out[base + 1], out[base + 2])))
+                guard let info = reply.descriptor(k, size: size) else { throw .malformedDescriptors }
+                list.append(info)
             }
             if current == last { return list }
             start = current + 1
-            tag = replyTag
+            tag = reply.tag
         }
     }
 

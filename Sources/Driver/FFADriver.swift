@@ -30,9 +30,6 @@ public struct FFADriver<C: Conduit> {
     /// The FF-A version this driver implements and asks for.
     public static var requestedVersion: FFAVersion { .v1_2 }
 
-    /// A 64-bit FFA_ERROR ID that TF-A defines; some SPMCs may answer with it.
-    static var ffaError64: UInt32 { 0xC400_0060 }
-
     public init(conduit: C, retryLimit: Int = 32, runLimit: Int = 1024) {
         self.conduit = conduit
         self.retryLimit = max(0, retryLimit)
@@ -49,20 +46,20 @@ public struct FFADriver<C: Conduit> {
         spmcVersion = nil
         registerCount = 8
 
-        let smccc = invoke(Registers(UInt64(SMCCC.SMCCC_VERSION))).w(0)
+        let smccc = answerWord(to: .smcccVersion)
         if smccc == SMCCC.NOT_SUPPORTED { throw .noFFA(.smcccVersionNotSupported) }
         guard smccc & 0x8000_0000 == 0, smccc >= SMCCC.version1_1 else { throw .noFFA(.smcccTooOld(smccc)) }
         smcccVersion = smccc
         registerCount = smccc >= SMCCC.version1_2 ? Registers.count : 8
 
         let ours = Self.requestedVersion
-        let answer = invoke(Registers(UInt64(FFAFunction.FFA_VERSION), UInt64(ours.word))).w(0)
+        let answer = answerWord(to: .version(ours))
         if answer == SMCCC.NOT_SUPPORTED { throw .noFFA(.ffaVersionNotSupported) }
         guard let theirs = FFAVersion(word: answer), theirs.major == ours.major else {
             throw .versionIncompatible(answer)
         }
 
-        let id = try callExpectingSuccess(Registers(UInt64(FFAFunction.FFA_ID_GET)))
+        let id = try callExpectingSuccess(.idGet)
         ownID = UInt16(truncatingIfNeeded: id.x2)
         spmcVersion = theirs
         version = min(theirs, ours)
@@ -77,15 +74,11 @@ public struct FFADriver<C: Conduit> {
     /// FFA_FEATURES for a function ID (bit 31 set) or a feature ID; nil when NOT_SUPPORTED.
     public mutating func features(_ id: UInt32, input: UInt32 = 0) throws(FFADriverError) -> FeatureProperties? {
         _ = try requireProbed()
-        let out = invoke(Registers(UInt64(FFAFunction.FFA_FEATURES), UInt64(id), UInt64(input)))
-        switch out.w(0) {
-        case FFAFunction.FFA_SUCCESS_32, FFAFunction.FFA_SUCCESS_64:
-            return FeatureProperties(w2: out.w(2), w3: out.w(3))
-        case FFAFunction.FFA_ERROR, Self.ffaError64:
-            if out.w(2) == SMCCC.NOT_SUPPORTED { return nil }
-            throw .fromErrorAnswer(out)
-        default:
-            throw .unexpectedFunction(out.w(0))
+        do throws(FFADriverError) {
+            let s = try callExpectingSuccess(.features(id: id, properties: input))
+            return FeatureProperties(w2: UInt32(truncatingIfNeeded: s.x2), w3: UInt32(truncatingIfNeeded: s.x3))
+        } catch .ffa(.notSupported) {
+            return nil
         }
     }
 
@@ -102,7 +95,7 @@ public struct FFADriver<C: Conduit> {
         let tx = buffers.txAddress, rx = buffers.rxAddress
         guard buffers.capacity >= size, tx != 0, rx != 0, tx != rx,
               tx % UInt64(size) == 0, rx % UInt64(size) == 0 else { throw .rxtxBuffersUnsuitable }
-        _ = try callExpectingSuccess(Registers(UInt64(FFAFunction.FFA_RXTX_MAP_64), tx, rx, UInt64(size / 4096)))
+        _ = try callExpectingSuccess(.rxtxMap(tx: tx, rx: rx, pageCount: UInt8(size / 4096), is64: true))
         rxtx = RXTXMapping(txAddress: tx, rxAddress: rx, size: size)
     }
 
@@ -110,13 +103,13 @@ public struct FFADriver<C: Conduit> {
     /// mapped. The OS that follows shares endpoint ID 0 and maps its own pair.
     public mutating func unmapRXTX() throws(FFADriverError) {
         guard rxtx != nil else { return }
-        _ = try callExpectingSuccess(Registers(UInt64(FFAFunction.FFA_RXTX_UNMAP), 0))
+        _ = try callExpectingSuccess(.rxtxUnmap(id: 0))
         rxtx = nil
     }
 
     /// FFA_RX_RELEASE (w1 = 0): gives the RX buffer back to the SPMC.
     public mutating func rxRelease() throws(FFADriverError) {
-        _ = try callExpectingSuccess(Registers(UInt64(FFAFunction.FFA_RX_RELEASE), 0))
+        _ = try callExpectingSuccess(.rxRelease(vmID: 0))
     }
 
     // MARK: - Plumbing
@@ -131,13 +124,23 @@ public struct FFADriver<C: Conduit> {
         return out
     }
 
-    /// Issues `regs` and accepts FFA_SUCCESS (either width); FFA_ERROR becomes its code.
-    mutating func callExpectingSuccess(_ regs: Registers) throws(FFADriverError) -> Registers {
-        let out = invoke(regs)
-        switch out.w(0) {
-        case FFAFunction.FFA_SUCCESS_32, FFAFunction.FFA_SUCCESS_64: return out
-        case FFAFunction.FFA_ERROR, Self.ffaError64: throw .fromErrorAnswer(out)
-        default: throw .unexpectedFunction(out.w(0))
+    /// An answer in w0 alone (SMCCC_VERSION, FFA_VERSION): its low 32 bits.
+    mutating func answerWord(to call: Interface) -> UInt32 {
+        switch try? Interface.decodeAnswer(invoke(call.registers), to: call) {
+        case .result(let x0)?: return UInt32(truncatingIfNeeded: x0)
+        case .versionAnswer(let w0)?: return w0
+        default: return SMCCC.NOT_SUPPORTED
+        }
+    }
+
+    /// Issues `call` and accepts FFA_SUCCESS (either width); FFA_ERROR becomes its code.
+    mutating func callExpectingSuccess(_ call: Interface) throws(FFADriverError) -> SuccessArguments {
+        let out = invoke(call.registers)
+        switch Interface.function(of: out) {
+        case .success32?: return Interface.successArguments(out, is64: false)
+        case .success64?: return Interface.successArguments(out, is64: true)
+        case .error?: throw .fromErrorAnswer(out)
+        default: throw .unexpectedFunction(Interface.functionWord(out))
         }
     }
 

@@ -78,9 +78,9 @@ public enum FFADriverError: Error, Equatable, Sendable {
         }
     }
 
-    /// The error an `FFA_ERROR` answer carries in w2.
+    /// The error an `FFA_ERROR` answer carries.
     static func fromErrorAnswer(_ r: Registers) -> FFADriverError {
-        if let e = FFAError(code: r.w(2)) { return .ffa(e) }
-        return .unknownErrorCode(r.w(2))
+        if let (_, e) = try? Interface.errorArguments(r) { return .ffa(e) }
+        return .unknownErrorCode(Interface.errorCode(r))
     }
 }

@@ -54,6 +54,8 @@ func everyCase(_ g: inout Mix) -> [Interface] {
         .msgSendDirectResp2(DirectMessage2(sender: g.u16(), receiver: g.u16(), arguments: g.extended())),
         .consoleLog(c32), .consoleLog(c64),
         .abort(is64: false), .abort(is64: true),
+        .run(target: g.u32()), .interrupt(target: g.u32(), interruptID: g.u32()),
+        .yield(target: g.u32(), timeout: g.next()),
     ]
 }
 
@@ -114,9 +116,10 @@ func expectedRefusal(_ r: Registers) -> FFAError? {
     case SMCCC.SMCCC_VERSION, SMCCC.SMCCC_ARCH_FEATURES, SMCCC.PSCI_VERSION, SMCCC.PSCI_FEATURES,
          SMCCC.PSCI_SYSTEM_OFF, SMCCC.PSCI_SYSTEM_RESET, FFAFunction.FFA_SUCCESS_32, FFAFunction.FFA_SUCCESS_64,
          FFAFunction.FFA_FEATURES, FFAFunction.FFA_ID_GET, FFAFunction.FFA_SPM_ID_GET,
-         FFAFunction.FFA_ABORT_32, FFAFunction.FFA_ABORT_64:
+         FFAFunction.FFA_ABORT_32, FFAFunction.FFA_ABORT_64, FFAFunction.FFA_RUN, FFAFunction.FFA_YIELD,
+         FFAFunction.FFA_INTERRUPT:
         return nil
-    case FFAFunction.FFA_ERROR:
+    case FFAFunction.FFA_ERROR, 0xC400_0060:
         return (-10 ... -1).contains(Int32(bitPattern: w(2))) ? nil : .invalidParameters
     case FFAFunction.FFA_VERSION:
         return w(1) & 0x8000_0000 == 0 ? nil : .notSupported
@@ -160,7 +163,7 @@ let knownFunctions: [UInt32] = [
     FFAFunction.FFA_MSG_SEND_DIRECT_RESP_32, FFAFunction.FFA_MSG_SEND_DIRECT_RESP_64,
     FFAFunction.FFA_SPM_ID_GET, FFAFunction.FFA_CONSOLE_LOG_32, FFAFunction.FFA_CONSOLE_LOG_64,
     FFAFunction.FFA_PARTITION_INFO_GET_REGS, FFAFunction.FFA_MSG_SEND_DIRECT_REQ2,
-    FFAFunction.FFA_MSG_SEND_DIRECT_RESP2, FFAFunction.FFA_ABORT_32, FFAFunction.FFA_ABORT_64,
+    FFAFunction.FFA_MSG_SEND_DIRECT_RESP2, FFAFunction.FFA_ABORT_32, FFAFunction.FFA_ABORT_64, 0xC400_0060,
 ]
 
 /// A random word, often zero or small, so that both sides of each rule are reached.
