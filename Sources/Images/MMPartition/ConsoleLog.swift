@@ -11,10 +11,9 @@ enum ConsoleLog {
         if direct { Console.bytes(text); return }
         var start = 0
         while start < text.count {
-            let n = min(text.count - start, 8 * 16)
-            var r = Registers(UInt64(FFAFunction.FFA_CONSOLE_LOG_64), UInt64(n))
-            for i in 0..<n { r[2 + i / 8] |= UInt64(text[start + i]) << (8 * UInt64(i % 8)) }
-            if ffa(r).w(0) == FFAFunction.FFA_ERROR {
+            let n = min(text.count - start, ConsoleCharacters.maxCharacters64)
+            let chunk = unsafe text.withUnsafeBufferPointer { unsafe ConsoleCharacters(UnsafeBufferPointer(rebasing: $0[start..<(start + n)]), is64: true) }
+            if Interface.function(of: ffa(Interface.consoleLog(chunk).registers)) == .error {
                 direct = true
                 Console.line("mm: the SPMC refuses FFA_CONSOLE_LOG; logging to the secure UART")
                 Console.bytes(Array(text[start...]))

@@ -80,10 +80,10 @@ public func partition_main(_ x0: UInt64) -> Never {
         service = handler
         _ = scratch.count  // the message copy's memory, allocated now rather than by the first message
         serviceMounted = true
-        first = ffa(Registers(UInt64(FFAFunction.FFA_MSG_WAIT)))
+        first = ffa(Interface.msgWait(retainRx: false).registers)
     } catch {
         ConsoleLog.line("mm: the variable store could not be mounted (flash error)")
-        first = ffa(.ffaError(.aborted))
+        first = ffa(Interface.failure(.aborted).registers)
     }
     Messages.serve(first)
 }
@@ -128,9 +128,9 @@ public func partition_exception(_ frame: UnsafeMutablePointer<UInt64>, _ kind: U
         reportException(ExceptionFrame(frame), kind: kind, el: 1)
         Console.line("*** mm: fatal error; FFA_ABORT to the SPMC")
     }
-    _ = ffa(Registers(UInt64(FFAFunction.FFA_ABORT_32)))
+    _ = ffa(Interface.abort(is64: false).registers)
     Console.line("*** mm: the SPMC does not support FFA_ABORT; every request is answered FFA_ERROR(ABORTED)")
-    while true { _ = ffa(.ffaError(.aborted)) }
+    while true { _ = ffa(Interface.failure(.aborted).registers) }
 }
 
 nonisolated(unsafe) var reportingFault = false

@@ -80,7 +80,7 @@ extension HostileRun {
         cache.cleanToPoC(offset: offset, length: written.count)
 
         let x3 = address ? NSSharedBuffer.base + UInt64(offset) : UInt64(offset)
-        let request = Registers(UInt64(FFAFunction.FFA_MSG_SEND_DIRECT_REQ_64), UInt64(HostileModel.partition), 0, x3)
+        let request = Interface.msgSendDirectReq(DirectMessage(sender: 0, receiver: HostileModel.partition, is64: true, x3)).registers
         let want: Registers
         switch expect {
         case .refused(let code) where address:

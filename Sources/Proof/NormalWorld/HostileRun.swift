@@ -49,25 +49,25 @@ struct HostileRun {
     /// After an answer the model did not predict, the SPMC's state is unknown: give RX back,
     /// unmap whatever is mapped, and map the driver's pair again.
     mutating func resync() {
-        _ = call(Registers(UInt64(FFAFunction.FFA_RX_RELEASE)))
-        _ = call(Registers(UInt64(FFAFunction.FFA_RXTX_UNMAP)))
+        _ = call(Interface.rxRelease(vmID: 0).registers)
+        _ = call(Interface.rxtxUnmap(id: 0).registers)
         let out = call(HostileRun.map(home, is64: true))
         state = HostileSPMCState(mailbox: home, rxOwned: false)
-        if out.w(0) != FFAFunction.FFA_SUCCESS_32 { tally.fail("remapping the driver's RX/TX pair") }
+        if Interface.function(of: out) != .success32 { tally.fail("remapping the driver's RX/TX pair") }
     }
 
     /// Puts the SPMC back in the state the shell's driver expects: its own pair mapped, RX ours.
     mutating func restoreHome() {
-        if state.rxOwned { issue("FFA_RX_RELEASE to restore", Registers(UInt64(FFAFunction.FFA_RX_RELEASE))) }
+        if state.rxOwned { issue("FFA_RX_RELEASE to restore", Interface.rxRelease(vmID: 0).registers) }
         if state.mailbox != home {
-            if state.mailbox != nil { issue("FFA_RXTX_UNMAP to restore", Registers(UInt64(FFAFunction.FFA_RXTX_UNMAP))) }
+            if state.mailbox != nil { issue("FFA_RXTX_UNMAP to restore", Interface.rxtxUnmap(id: 0).registers) }
             issue("FFA_RXTX_MAP_64 to restore", HostileRun.map(home, is64: true))
         }
         if state.mailbox != home || state.rxOwned { resync() }
     }
 
     static func map(_ m: HostileMailbox, is64: Bool) -> Registers {
-        Registers(UInt64(is64 ? FFAFunction.FFA_RXTX_MAP_64 : FFAFunction.FFA_RXTX_MAP_32), m.tx, m.rx, UInt64(m.pages))
+        Interface.rxtxMap(tx: m.tx, rx: m.rx, pageCount: UInt8(truncatingIfNeeded: m.pages), is64: is64).registers
     }
 
     /// FFA_PARTITION_INFO_GET; when it hands RX over, the descriptor it wrote there is checked.

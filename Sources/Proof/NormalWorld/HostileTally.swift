@@ -22,21 +22,19 @@ struct HostileTally {
     static let shownLimit = 12
 
     mutating func classify(_ out: Registers) {
-        switch out.w(0) {
-        case FFAFunction.FFA_ERROR:
-            let code = Int32(bitPattern: out.w(2))
-            if code >= -10 && code <= -1 { ffaErrors[Int(-code)] += 1 } else { ffaErrors[0] += 1 }
-        case FFAFunction.FFA_SUCCESS_32, FFAFunction.FFA_SUCCESS_64:
+        switch Interface.function(of: out) {
+        case .error? where Interface.functionWord(out) == FFAFunction.FFA_ERROR:
+            if let (_, e) = try? Interface.errorArguments(out) { ffaErrors[Int(-e.rawValue)] += 1 } else { ffaErrors[0] += 1 }
+        case .success32?, .success64?:
             ffaSuccesses += 1
-        case FFAFunction.FFA_MSG_SEND_DIRECT_RESP_64:
+        case .msgSendDirectResp64?:
             directResponses += 1
-            if let code = MMReturnCode(register: out.x3) { record(mm: code) }   // w3 of the MM doorbell
-        case FFAFunction.FFA_MSG_SEND_DIRECT_RESP_32, FFAFunction.FFA_MSG_SEND_DIRECT_RESP2:
+            // w3 of the MM doorbell
+            if let m = try? DirectMessage(decoding: out, is64: true), let code = MMReturnCode(register: m.x3) { record(mm: code) }
+        case .msgSendDirectResp32?, .msgSendDirectResp2?:
             directResponses += 1
-        case SMCCC.NOT_SUPPORTED:
-            smcccNotSupported += 1
         default:
-            otherAnswers += 1
+            if Interface.functionWord(out) == SMCCC.NOT_SUPPORTED { smcccNotSupported += 1 } else { otherAnswers += 1 }
         }
     }
 
