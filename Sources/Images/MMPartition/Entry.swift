@@ -58,7 +58,7 @@ public func partition_main(_ x0: UInt64) -> Never {
     Console.uart = .pl011(PL011(base: PartitionMap.secureUART))
     logBootLayout(boot)
     if case .refused = boot {
-        Messages.serve(ffa(.ffaError(.invalidParameters)))
+        Messages.serve(ffa(Interface.failure(.invalidParameters).registers))
     }
     ConsoleLog.line(enablePartitionMMU() ? "mm: W^X at S-EL1: text read-only, data execute-never, SCTLR_EL1.WXN set"
                     : "mm: W^X check at S-EL1 failed (AT S1E1W or SCTLR_EL1 disagrees with the map)")
