@@ -151,7 +151,7 @@ monitor_crash_common:
     b       .
 
 // An SMC (or other trap) from the world in tpidr_el3. Only the registers Swift may clobber
-// (x0...x18, x30) are saved before the call; a call answered to its caller restores them and
+// (x0...x18, x30) are saved before the call (ELR/SPSR_EL3 stay live: Swift takes no exception); a call answered to its caller restores them and
 // erets. When the world changes, x19...x29 (still the caller's: Swift preserves them) and the EL1
 // state are parked in the old context and the new world's are loaded.
 lower_sync:
@@ -169,25 +169,22 @@ lower_sync:
     stp     x16, x17, [x0, #128]
     str     x18, [x0, #144]
     str     x30, [x0, #240]
-    mrs     x1, elr_el3
-    mrs     x2, spsr_el3
-    stp     x1, x2, [x0, #CTX_ELR_EL3]
     bl      monitor_handle_trap         // Swift: x0 = context of the caller -> context to enter
     mrs     x1, tpidr_el3
     cmp     x0, x1
     b.ne    8f
-    ldp     x1, x2, [x0, #CTX_ELR_EL3]  // the same world: ELR/SPSR as Swift left them
-    msr     elr_el3, x1
-    msr     spsr_el3, x2
-    RESTORE_CALLER_SAVED_X0
+    RESTORE_CALLER_SAVED_X0             // the same world: ELR/SPSR_EL3 are live (Swift may edit them)
 8:  stp     x19, x20, [x1, #152]        // the world changes: park the old one's callee-saved
-    stp     x21, x22, [x1, #168]        // registers, sp_el0 and EL1 state, load the new one's
-    stp     x23, x24, [x1, #184]
+    stp     x21, x22, [x1, #168]        // registers, sp_el0, ELR/SPSR_EL3 and EL1 state, load
+    stp     x23, x24, [x1, #184]        // the new one's
     stp     x25, x26, [x1, #200]
     stp     x27, x28, [x1, #216]
     str     x29, [x1, #232]
     mrs     x2, sp_el0
-    str     x2, [x1, #CTX_SP_EL0]
+    mrs     x3, elr_el3
+    stp     x2, x3, [x1, #CTX_SP_EL0]
+    mrs     x2, spsr_el3
+    str     x2, [x1, #CTX_SPSR_EL3]
     add     x3, x1, #CTX_EL1_REGS
     EL1_REGS save, x3
     add     x3, x0, #CTX_EL1_REGS

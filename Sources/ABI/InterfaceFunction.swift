@@ -20,6 +20,7 @@ extension Interface {
     }
 
     /// The message a function ID in w0 names (see `function(of:)`).
+    @inlinable
     public static func function(_ w0: UInt32) -> Function? {
         let id = FunctionID(w0)
         guard id.isFastCall, !id.hasReservedBitsSet else { return nil }

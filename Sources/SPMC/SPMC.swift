@@ -35,7 +35,9 @@ public struct SPMC: Sendable {
         if let i = partitionIndex(id) { partitions[i].runtime = .failed }
     }
 
-    /// Handles one FF-A call from `world`, whose saved registers are `r`.
+    /// Handles one FF-A call from `world`, whose saved registers are `r`. Kept out of line so
+    /// that the run loop's other services do not pay for its stack frame.
+    @inline(never)
     public mutating func handle<B: RegisterBlocks, M: PhysicalMemory>(
         _ r: inout Registers, from world: World, blocks: B, memory: inout M
     ) -> MonitorAction {

@@ -9,18 +9,19 @@ import SPMC
 enum TrapInjection {
     static func inject(into caller: WorldContext, world: World, esr: UInt64, far: UInt64) {
         let hcr: UInt64? = world == .normal && CPUFeatures.hasEL2 ? hw_read_hcr_el2() : nil
-        let source = ExceptionInjection.Source(spsr: caller.spsr, scr: caller.scr, hcrEL2: hcr)
+        let elr = hw_read_elr_el3(), spsr = hw_read_spsr_el3()
+        let source = ExceptionInjection.Source(spsr: spsr, scr: caller.scr, hcrEL2: hcr)
         let target = ExceptionInjection.targetEL(source)
         guard ExceptionInjection.canInject(source, target: target) else {
             Console.write("\n*** secure: a trap from an AArch32 EL1 cannot be handed back (ESR ")
-            Console.hex0x(esr); Console.write(" ELR "); Console.hex0x(caller.elr); Console.line("); halting")
+            Console.hex0x(esr); Console.write(" ELR "); Console.hex0x(elr); Console.line("); halting")
             halt()
         }
         let abort = ExceptionInjection.abortSyndrome(trappedESR: esr, sourceEL: source.el, target: target)
         let features = CPUFeatures.injectionFeatures
         let gcscr = features.gcs ? (target == 2 ? hw_read_gcscr_el2() : hw_read_gcscr_el1()) : 0
         let plan = ExceptionInjection.plan(
-            source, elr: caller.elr, esr: abort ?? ExceptionInjection.undefinedSyndrome(trappedESR: esr),
+            source, elr: elr, esr: abort ?? ExceptionInjection.undefinedSyndrome(trappedESR: esr),
             target: target, vbar: target == 2 ? hw_read_vbar_el2() : hw_read_vbar_el1(),
             sctlr: target == 2 ? hw_read_sctlr_el2() : hw_read_sctlr_el1(), gcscr: gcscr, features: features)
         if target == 2 {
@@ -30,8 +31,9 @@ enum TrapInjection {
             hw_write_elr_el1(plan.elrTarget); hw_write_spsr_el1(plan.spsrTarget); hw_write_esr_el1(plan.esrTarget)
             if abort != nil { hw_write_far_el1(far) }
         }
-        caller.elr = plan.elrEL3
-        caller.spsr = plan.spsrEL3
+        // Live: the trap path restores ELR_EL3/SPSR_EL3 from the context only on a world switch.
+        hw_write_elr_el3(plan.elrEL3)
+        hw_write_spsr_el3(plan.spsrEL3)
         SecureConsole.log {
             Console.write(abort != nil ? "secure: external abort reflected to " : "secure: UNDEFINED injected into ")
             Console.write(world == .normal ? "NS-EL" : "S-EL"); Console.dec(UInt64(target))

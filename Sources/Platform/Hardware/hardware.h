@@ -71,8 +71,8 @@ HW_SYSREG(zcr_el3, s3_6_c1_c2_0)
 HW_SYSREG(smcr_el3, s3_6_c1_c2_6)
 HW_SYSREG_READ(esr_el3, ESR_EL3)
 HW_SYSREG_READ(far_el3, FAR_EL3)
-HW_SYSREG_READ(elr_el3, ELR_EL3)
-HW_SYSREG_READ(spsr_el3, SPSR_EL3)
+HW_SYSREG(elr_el3, ELR_EL3)
+HW_SYSREG(spsr_el3, SPSR_EL3)
 
 // GICv3 CPU interface (system-register view).
 HW_SYSREG(icc_sre_el3, s3_6_c12_c12_5)
