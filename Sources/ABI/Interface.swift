@@ -274,11 +274,6 @@ public enum Interface: Equatable, Sendable {
         e.x4 = r.x4 & 0xFFFF_FFFF; e.x5 = r.x5 & 0xFFFF_FFFF; e.x6 = r.x6 & 0xFFFF_FFFF; e.x7 = r.x7 & 0xFFFF_FFFF
         return e
     }
-
-    @inline(__always)
-    static func lowHalvesZero(_ a: UInt64, _ b: UInt64, _ c: UInt64, _ d: UInt64, _ e: UInt64) -> Bool {
-        (a | b | c | d | e) & 0xFFFF_FFFF == 0
-    }
 }
 
 extension Interface {

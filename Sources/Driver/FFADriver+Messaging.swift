@@ -31,7 +31,10 @@ extension FFADriver {
         }
         let request = DirectMessage(sender: ownID, receiver: target, is64: is64,
                                     words[0], words[1], words[2], words[3], words[4])
-        guard let out = try exchange(.msgSendDirectReq(request), target: target,
+        // Encoded straight into the call's registers: no `Interface` value on the request path.
+        var call = Registers()
+        request.encode(into: &call, response: false)
+        guard let out = try exchange(call, target: target,
                                      response: is64 ? .msgSendDirectResp64 : .msgSendDirectResp32) else { return .delivered }
         // SMC32 results: only the low halves are defined (the codec drops the rest).
         let m = try Self.decoded { () throws(FFAError) in try DirectMessage(decoding: out, is64: is64) }
@@ -49,7 +52,9 @@ extension FFADriver {
         guard payload.count <= 14 else { throw .ffa(.invalidParameters) }
         let request = DirectMessage2(sender: ownID, receiver: target.id, service: service,
                                      arguments: ExtendedArguments(words: payload))
-        guard let out = try exchange(.msgSendDirectReq2(request), target: target.id, response: .msgSendDirectResp2) else {
+        var call = Registers()
+        request.encode(into: &call, response: false)
+        guard let out = try exchange(call, target: target.id, response: .msgSendDirectResp2) else {
             return .delivered
         }
         let m = try Self.decoded { () throws(FFAError) in try DirectMessage2(decoding: out, isResponse: true) }
@@ -63,9 +68,9 @@ extension FFADriver {
 
     /// Issues `request` until the target answers: the response registers, or nil for
     /// FFA_SUCCESS. Bounded: every turn returns, throws, or spends a run or a retry.
-    mutating func exchange(_ request: Interface, target: UInt16,
+    mutating func exchange(_ request: Registers, target: UInt16,
                            response: Interface.Function) throws(FFADriverError) -> Registers? {
-        var call = request.registers
+        var call = request
         var runs = 0, retries = 0
         while true {
             let out = invoke(call)
