@@ -155,6 +155,12 @@ extension Interface {
     @inlinable @inline(__always)
     public static func errorCode(_ r: borrowing Registers) -> UInt32 { UInt32(truncatingIfNeeded: r.x2) }
 
+    /// FFA_SUCCESS_32/64's first two results, w2/w3 (x2/x3 for SMC64): what most calls answer.
+    @inlinable @inline(__always)
+    public static func successResults(_ r: borrowing Registers, is64: Bool) -> (UInt64, UInt64) {
+        is64 ? (r.x2, r.x3) : (r.x2 & 0xFFFF_FFFF, r.x3 & 0xFFFF_FFFF)
+    }
+
     /// FFA_SUCCESS_32/64's results (only the low halves of x2...x7 for SMC32).
     public static func successArguments(_ r: borrowing Registers, is64: Bool) -> SuccessArguments {
         is64 ? SuccessArguments(target: targetInformation(r), r.x2, r.x3, rest: ExtendedArguments(r))

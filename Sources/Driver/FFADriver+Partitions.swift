@@ -17,12 +17,12 @@ extension FFADriver {
         }
 
         let out = invoke(Interface.partitionInfoGet(uuid: uuid, countOnly: false).registers)
-        let answer: SuccessArguments
+        let answer: (x2: UInt64, x3: UInt64)
         switch Interface.function(of: out) {
         case .success32?:
-            answer = Interface.successArguments(out, is64: false)
+            answer = Interface.successResults(out, is64: false)
         case .success64?:
-            answer = Interface.successArguments(out, is64: true)
+            answer = Interface.successResults(out, is64: true)
         case .error?:
             throw .fromErrorAnswer(out)
         default:

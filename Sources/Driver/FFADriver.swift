@@ -133,12 +133,13 @@ public struct FFADriver<C: Conduit> {
         }
     }
 
-    /// Issues `call` and accepts FFA_SUCCESS (either width); FFA_ERROR becomes its code.
-    mutating func callExpectingSuccess(_ call: Interface) throws(FFADriverError) -> SuccessArguments {
+    /// Issues `call` and accepts FFA_SUCCESS (either width) with its first two results;
+    /// FFA_ERROR becomes its code.
+    mutating func callExpectingSuccess(_ call: Interface) throws(FFADriverError) -> (x2: UInt64, x3: UInt64) {
         let out = invoke(call.registers)
         switch Interface.function(of: out) {
-        case .success32?: return Interface.successArguments(out, is64: false)
-        case .success64?: return Interface.successArguments(out, is64: true)
+        case .success32?: return Interface.successResults(out, is64: false)
+        case .success64?: return Interface.successResults(out, is64: true)
         case .error?: throw .fromErrorAnswer(out)
         default: throw .unexpectedFunction(Interface.functionWord(out))
         }
