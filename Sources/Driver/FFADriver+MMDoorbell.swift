@@ -7,10 +7,13 @@ extension FFADriver {
     /// FFA_SUCCESS (delivered, nothing came back).
     public mutating func mmDoorbell(to target: UInt16, x3: UInt64) throws(FFADriverError) -> UInt64? {
         _ = try requireProbed()
-        let request = Registers(UInt64(FFAFunction.FFA_MSG_SEND_DIRECT_REQ_64), UInt64(ownID) << 16 | UInt64(target), 0, x3)
-        guard let out = try exchange(request, target: target, responseID: FFAFunction.FFA_MSG_SEND_DIRECT_RESP_64) else {
+        let request = DirectMessage(sender: ownID, receiver: target, is64: true, x3, 0, 0, 0, 0)
+        var call = Registers()
+        request.encode(into: &call, response: false)
+        guard let out = try exchange(call, target: target, response: .msgSendDirectResp64) else {
             return nil
         }
-        return out.x3
+        let m = try Self.decoded { () throws(FFAError) in try DirectMessage(decoding: out, is64: true) }
+        return m.x3
     }
 }
