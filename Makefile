@@ -31,11 +31,14 @@ ASFLAGS := --target=aarch64-none-elf -Werror -ffreestanding -fno-builtin -nostdl
   -mstrict-align -ffunction-sections -fdata-sections -IStartup -ISources/Platform/Hardware -ISources/Board/include
 # Swift objects are LLVM bitcode (-lto=llvm-full): each image is optimised whole at the link, so
 # the stdlib specialisations every module emits are merged and code no image calls is dropped.
-LDFLAGS := --gc-sections --orphan-handling=error -z noexecstack --lto-O2 -mllvm -enable-machine-outliner=never
+LDFLAGS := --gc-sections --orphan-handling=error -z noexecstack --lto-O2
+# The secure images keep straight-line code (their instruction counts are issue 12's figures);
+# the normal image is machine-outlined, placed by two links (link_normal below).
+SECURE_LDFLAGS := -mllvm -enable-machine-outliner=never
 
 # Anything built depends on $(FLAGS): it changes (and so rebuilds everything) when a flag does.
 FLAGS := $(B)/flags
-FLAGS_NOW := $(SWIFTC) $(SWIFTFLAGS) | clang $(ASFLAGS) | ld.lld $(LDFLAGS)
+FLAGS_NOW := $(SWIFTC) $(SWIFTFLAGS) | clang $(ASFLAGS) | ld.lld $(LDFLAGS) | $(SECURE_LDFLAGS)
 $(FLAGS): FORCE
 	@mkdir -p $(B)
 	@echo '$(FLAGS_NOW)' | cmp -s - $@ || echo '$(FLAGS_NOW)' > $@
@@ -92,12 +95,27 @@ endef
 
 # The normal image is position-independent (docs/boards.md): relative relocations only.
 NORMAL_PIE := --emit-relocs -pie --no-dynamic-linker --pack-dyn-relocs=relr -z norelro --hash-style=gnu
-$(B)/normal.elf: $(NORMAL_OBJS) $(B)/ld/normal.ld $(FLAGS)
-	$(call link_image,$(B)/ld/normal.ld,$(NORMAL_PIE) $(NORMAL_OBJS))
+# Linked twice from the same bitcode (outlining is identical): the first link finds which
+# OUTLINED_FUNCTION_<n> the runtime region and the runtime caller call, the second places them
+# there (normal.ld INCLUDEs the two fragments from <elf>.outlined/), the rest in .text; then the
+# fragments are recomputed from the result and must not change.
+define link_normal
+	@mkdir -p $@.outlined
+	@: > $@.outlined/runtime_outlined.ld; : > $@.outlined/rtcaller_outlined.ld
+	@ld.lld $(LDFLAGS) -T $(B)/ld/normal.ld -L $@.outlined $(NORMAL_PIE) -o $@.pass1 $(1)
+	@$(PY) tools/runtime_outlined.py $@.pass1 $@.outlined/runtime_outlined.ld $@.outlined/rtcaller_outlined.ld
+	@rm -f $@.pass1
+	$(call link_image,$(B)/ld/normal.ld,-L $@.outlined $(NORMAL_PIE) $(1))
+	@$(PY) tools/runtime_outlined.py $@ $@.outlined/runtime.check $@.outlined/rtcaller.check
+	@cmp -s $@.outlined/runtime.check $@.outlined/runtime_outlined.ld && cmp -s $@.outlined/rtcaller.check $@.outlined/rtcaller_outlined.ld \
+	  || { echo "$@: the second link outlined differently"; rm -f $@; exit 1; }
+endef
+$(B)/normal.elf: $(NORMAL_OBJS) $(B)/ld/normal.ld tools/runtime_outlined.py $(FLAGS)
+	$(call link_normal,$(NORMAL_OBJS))
 $(B)/monitor.elf: $(MONITOR_OBJS) $(B)/ld/monitor.ld $(FLAGS)
-	$(call link_image,$(B)/ld/monitor.ld,$(MONITOR_OBJS))
+	$(call link_image,$(B)/ld/monitor.ld,$(SECURE_LDFLAGS) $(MONITOR_OBJS))
 $(B)/partition.elf: $(PARTITION_OBJS) $(B)/ld/partition.ld $(FLAGS)
-	$(call link_image,$(B)/ld/partition.ld,$(PARTITION_OBJS))
+	$(call link_image,$(B)/ld/partition.ld,$(SECURE_LDFLAGS) $(PARTITION_OBJS))
 
 # Proof build (build/proof/, docs/build.md): the images the proof tests, `make bench` and
 # `make soak` boot. Products never contain it.
@@ -117,9 +135,9 @@ $(OBJ)/proof/NormalWorld.o: $(DIR_NormalWorld) $(DIR_ProofNormalWorld) $(PROOF_N
 	@echo "  SWIFT   NormalWorld (proof)"
 	@$(SWIFTC) $(SWIFTFLAGS) -D PROOF -module-name NormalWorld -c -o $@ $(PROOF_NORMAL_SOURCES)
 	@touch $@
-$(P)/normal.elf: $(PROOF_NORMAL_OBJS) $(B)/ld/normal.ld $(FLAGS)
+$(P)/normal.elf: $(PROOF_NORMAL_OBJS) $(B)/ld/normal.ld tools/runtime_outlined.py $(FLAGS)
 	@mkdir -p $(P)
-	$(call link_image,$(B)/ld/normal.ld,$(NORMAL_PIE) $(PROOF_NORMAL_OBJS))
+	$(call link_normal,$(PROOF_NORMAL_OBJS))
 
 # A monitor variant: name, the -D flag it is compiled with, what it changes.
 define monitor_variant
@@ -130,7 +148,7 @@ $(OBJ)/proof/Monitor-$(1).o: $(DIR_Monitor) $(wildcard $(DIR_Monitor)/*.swift) $
 	@touch $$@   # swiftc keeps an unchanged output's old time
 $(P)/monitor-$(1).elf: $(subst $(OBJ)/Monitor.o,$(OBJ)/proof/Monitor-$(1).o,$(MONITOR_OBJS)) $(B)/ld/monitor.ld $(FLAGS)
 	@mkdir -p $(P)
-	$$(call link_image,$(B)/ld/monitor.ld,$(subst $(OBJ)/Monitor.o,$(OBJ)/proof/Monitor-$(1).o,$(MONITOR_OBJS)))
+	$$(call link_image,$(B)/ld/monitor.ld,$(SECURE_LDFLAGS) $(subst $(OBJ)/Monitor.o,$(OBJ)/proof/Monitor-$(1).o,$(MONITOR_OBJS)))
 $(P)/secure-$(1).bin: $(P)/monitor-$(1).bin $(B)/partition.bin $(MKFLASH)
 	@$(PY) qemu/mkflash.py secure --monitor $(P)/monitor-$(1).bin --partition $(B)/partition.bin -o $$@
 endef
