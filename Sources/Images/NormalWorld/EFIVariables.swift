@@ -87,6 +87,8 @@ enum EFIVariables {
         client = c
     }
 
+    /// Runs `body` on the client in place: one copy of this code, no copy of the client.
+    @inline(never)
     static func with(_ body: (inout VariableClient<Transport>) -> Void) {
         guard client != nil else { Console.line("UEFI variables are not available"); return }
         body(&client!)  // in place: a copy out and back would copy the transport each call

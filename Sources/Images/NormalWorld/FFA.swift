@@ -57,17 +57,18 @@ enum FFA {
     }
 
     /// Runs `body` with the driver, or prints why FF-A is absent.
+    /// Runs `body` on the driver in place: one copy of this code, no copy of the driver.
+    @inline(never)
     static func with(_ body: (inout FFADriver<RuntimeConduit>) throws(FFADriverError) -> Void) {
-        guard var d = driver else {
+        guard driver != nil else {
             Console.write("FF-A is absent: ")
             Console.line(absent?.name ?? "not probed")
             return
         }
         do throws(FFADriverError) {
-            try body(&d)
+            try body(&driver!)
         } catch {
             Console.write("FF-A error: "); Console.line(error.name)
         }
-        driver = d
     }
 }

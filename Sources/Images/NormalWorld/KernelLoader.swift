@@ -19,7 +19,8 @@ enum KernelLoader {
     nonisolated(unsafe) static var loadedInitrd: (base: UInt64, size: UInt64)? = nil
     nonisolated(unsafe) static var loadedKernel: (base: UInt64, size: UInt64)? = nil
 
-    static var memory: [FDTRegion] { boot.memory }
+    /// RAM (BootInfo.memory); not inlined: each use would copy all of `boot`.
+    static var memory: [FDTRegion] { @inline(never) get { boot.memory } }
 
     /// This image with its stacks, heap and tables, which must survive until the jump.
     static var firmware: FDTRegion {
@@ -119,23 +120,24 @@ enum KernelLoader {
         guard boot.shellEL == boot.entryEL else {
             Console.line("booti: not from under our EL2 stub (it would be left unprotected)"); return
         }
-        guard BootPlan.inRAM(FDTRegion(base: a.kernel, size: UInt64(ImageHeader.size)), memory) else { throw .kernelOutsideRAM }
+        let ram = memory
+        guard BootPlan.inRAM(FDTRegion(base: a.kernel, size: UInt64(ImageHeader.size)), ram) else { throw .kernelOutsideRAM }
         let header = try ImageHeader(read(a.kernel, ImageHeader.size))
         let dtb = a.fdt ?? boot.dtbAddress
-        guard dtb != 0, dtb & 7 == 0, BootPlan.inRAM(FDTRegion(base: dtb, size: 40), memory) else { throw .deviceTreeOutsideRAM }
+        guard dtb != 0, dtb & 7 == 0, BootPlan.inRAM(FDTRegion(base: dtb, size: 40), ram) else { throw .deviceTreeOutsideRAM }
         let totalSize = UInt64(unsafe UnsafeRawPointer(bitPattern: UInt(dtb))!.loadUnaligned(fromByteOffset: 4, as: UInt32.self).bigEndian)
-        guard BootPlan.inRAM(FDTRegion(base: dtb, size: totalSize), memory) else { throw .deviceTreeOutsideRAM }
+        guard BootPlan.inRAM(FDTRegion(base: dtb, size: totalSize), ram) else { throw .deviceTreeOutsideRAM }
         let used: UInt64
         do throws(FDTError) {
             used = totalSize - UInt64(try FDTEditor(buffer(dtb, totalSize)).freeSpace)
         } catch { throw .badDeviceTree }
         let room = BootPlan.deviceTreeRoom(totalSize: totalSize, used: used)
         let dtbRegion = FDTRegion(base: dtb, size: room)
-        guard BootPlan.inRAM(dtbRegion, memory) else { throw .deviceTreeOutsideRAM }
+        guard BootPlan.inRAM(dtbRegion, ram) else { throw .deviceTreeOutsideRAM }
         try BootPlan.checkDeviceTree(dtbRegion, occupied: occupants(deviceTree: nil))
         let initrd = a.initrd.map { FDTRegion(base: $0.base, size: $0.size) }
         let plan = try BootPlan.place(image: a.kernel, header: header, initrd: initrd,
-                                      occupied: occupants(deviceTree: dtbRegion), memory: memory)
+                                      occupied: occupants(deviceTree: dtbRegion), memory: ram)
         report(plan, header, initrd, dtb)
         do throws(FDTError) {
             var editor = try FDTEditor(buffer(dtb, room))
