@@ -38,7 +38,7 @@ SECURE_LDFLAGS := -mllvm -enable-machine-outliner=never
 
 # Anything built depends on $(FLAGS): it changes (and so rebuilds everything) when a flag does.
 FLAGS := $(B)/flags
-FLAGS_NOW := $(SWIFTC) $(SWIFTFLAGS) | clang $(ASFLAGS) | ld.lld $(LDFLAGS) | $(SECURE_LDFLAGS)
+FLAGS_NOW := $(SWIFTC) $(SWIFTFLAGS) | clang $(ASFLAGS) | ld.lld $(LDFLAGS) | $(SECURE_LDFLAGS) | $(NORMAL_OUTLINE)
 $(FLAGS): FORCE
 	@mkdir -p $(B)
 	@echo '$(FLAGS_NOW)' | cmp -s - $@ || echo '$(FLAGS_NOW)' > $@
@@ -99,13 +99,14 @@ NORMAL_PIE := --emit-relocs -pie --no-dynamic-linker --pack-dyn-relocs=relr -z n
 # OUTLINED_FUNCTION_<n> the runtime region and the runtime caller call, the second places them
 # there (normal.ld INCLUDEs the two fragments from <elf>.outlined/), the rest in .text; then the
 # fragments are recomputed from the result and must not change.
+NORMAL_OUTLINE := -mllvm -machine-outliner-reruns=3   # outline the outlined code again: ~600 B
 define link_normal
 	@mkdir -p $@.outlined
 	@: > $@.outlined/runtime_outlined.ld; : > $@.outlined/rtcaller_outlined.ld
-	@ld.lld $(LDFLAGS) -T $(B)/ld/normal.ld -L $@.outlined $(NORMAL_PIE) -o $@.pass1 $(1)
+	@ld.lld $(LDFLAGS) $(NORMAL_OUTLINE) -T $(B)/ld/normal.ld -L $@.outlined $(NORMAL_PIE) -o $@.pass1 $(1)
 	@$(PY) tools/runtime_outlined.py $@.pass1 $@.outlined/runtime_outlined.ld $@.outlined/rtcaller_outlined.ld
 	@rm -f $@.pass1
-	$(call link_image,$(B)/ld/normal.ld,-L $@.outlined $(NORMAL_PIE) $(1))
+	$(call link_image,$(B)/ld/normal.ld,$(NORMAL_OUTLINE) -L $@.outlined $(NORMAL_PIE) $(1))
 	@$(PY) tools/runtime_outlined.py $@ $@.outlined/runtime.check $@.outlined/rtcaller.check
 	@cmp -s $@.outlined/runtime.check $@.outlined/runtime_outlined.ld && cmp -s $@.outlined/rtcaller.check $@.outlined/rtcaller_outlined.ld \
 	  || { echo "$@: the second link outlined differently"; rm -f $@; exit 1; }
