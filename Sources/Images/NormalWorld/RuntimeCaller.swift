@@ -19,6 +19,7 @@ enum RuntimeCaller {
     struct Step { var what: StaticString; var status: UInt64; var expected: UInt64; var value: UInt64 }
     nonisolated(unsafe) static var steps: [Step] = []
 
+    @inline(never)   // one append, not one per call
     static func record(_ what: StaticString, _ status: UInt64, _ expected: EFIStatus, _ value: UInt64 = 0) {
         steps.append(Step(what: what, status: status, expected: expected.rawValue, value: value))
     }
@@ -46,18 +47,19 @@ enum RuntimeCaller {
         let setVariable = unsafe unsafeBitCast(table.load(fromByteOffset: 88, as: UInt.self), to: SetVariableFn.self)
         let query = unsafe unsafeBitCast(table.load(fromByteOffset: 128, as: UInt.self), to: QueryVariableInfoFn.self)
         var guid: [UInt8] = EFIGuid.globalVariable.bytes
-        let rtName: [UInt16] = [82, 116, 86, 97, 114, 0]                // "RtVar"
-        let bsName: [UInt16] = [66, 111, 111, 116, 84, 101, 115, 116, 0] // "BootTest"
+        let rtName = UCS2.fromASCII("RtVar")     // UCS-2 with its terminator, as bytes
+        let bsName = UCS2.fromASCII("BootTest")
         var value: [UInt8] = [114, 117, 110, 116, 105, 109, 101]         // "runtime"
+        var out = [UInt8](repeating: 0, count: 64)                       // what GetVariable returns
 
-        unsafe rtName.withUnsafeBufferPointer { n in
+        unsafe rtName.withUnsafeBytes { nameBytes in
+            let n = unsafe nameBytes.assumingMemoryBound(to: UInt16.self)
             unsafe guid.withUnsafeMutableBytes { g in
                 unsafe value.withUnsafeMutableBytes { v in
                     let s = unsafe setVariable(n.baseAddress, g.baseAddress, 0x7, UInt64(v.count), v.baseAddress)
                     record("SetVariable(RtVar, NV|BS|RT)", s, .success)
                     var size: UInt64 = 64
                     var attributes: UInt32 = 0
-                    var out = [UInt8](repeating: 0, count: 64)
                     let r = unsafe out.withUnsafeMutableBytes { o in
                         unsafe getVariable(n.baseAddress, g.baseAddress, &attributes, &size, o.baseAddress)
                     }
@@ -68,10 +70,10 @@ enum RuntimeCaller {
                 }
             }
         }
-        unsafe bsName.withUnsafeBufferPointer { n in
+        unsafe bsName.withUnsafeBytes { nameBytes in
+            let n = unsafe nameBytes.assumingMemoryBound(to: UInt16.self)
             unsafe guid.withUnsafeMutableBytes { g in
                 var size: UInt64 = 64
-                var out = [UInt8](repeating: 0, count: 64)
                 let r = unsafe out.withUnsafeMutableBytes { o in unsafe getVariable(n.baseAddress, g.baseAddress, nil, &size, o.baseAddress) }
                 record("GetVariable(BootTest, BS only)", r, .notFound)
                 let s = unsafe out.withUnsafeMutableBytes { o in unsafe setVariable(n.baseAddress, g.baseAddress, 0x3, 1, o.baseAddress) }
