@@ -47,12 +47,13 @@ let package = Package(
 // Fuzzing (issue 6): libFuzzer targets, built and run by tools/fuzz.py with
 // `--sanitize fuzzer -Xswiftc -sanitize=fuzzer,address`; a plain build links them as empty programs.
 package.targets.append(.target(
-    name: "FuzzChecks", dependencies: ["DeviceTree", "MM", "PartitionBoot", "Variables", "TestSupport"], path: "Fuzz/Checks"))
+    name: "FuzzChecks", dependencies: ["DeviceTree", "MM", "Crypto", "PartitionBoot", "Variables", "TestSupport"], path: "Fuzz/Checks"))
 package.targets.append(.testTarget(
     name: "FuzzChecksTests", dependencies: ["FuzzChecks", "DeviceTree", "MM", "Variables"],
     path: "Tests/FuzzChecksTests"))
 for (fuzzer, deps) in [("SPMCFuzzer", ["SPMC", "SecureMonitor", "TestSupport"]), ("MMFuzzer", ["Variables", "TestSupport"]),
-                       ("DeviceTreeFuzzer", ["FuzzChecks"]), ("FlashLogFuzzer", ["FuzzChecks"])] {
+                       ("DeviceTreeFuzzer", ["FuzzChecks"]), ("FlashLogFuzzer", ["FuzzChecks"]),
+                       ("DERFuzzer", ["FuzzChecks"])] {
     package.targets.append(.executableTarget(
         name: fuzzer, dependencies: deps.map { .target(name: $0) }, path: "Fuzz/\(fuzzer)"))
     package.products.append(.executable(name: fuzzer, targets: [fuzzer]))

@@ -55,6 +55,7 @@ TARGETS = {
     "MMFuzzer": 4096,
     "DeviceTreeFuzzer": 8192,
     "FlashLogFuzzer": 8292,
+    "DERFuzzer": 8192,
 }
 
 
@@ -362,7 +363,31 @@ def seeds_flash():
     return out
 
 
-SEEDS = {"SPMCFuzzer": seeds_spmc, "MMFuzzer": seeds_mm, "DeviceTreeFuzzer": seeds_dtb, "FlashLogFuzzer": seeds_flash}
+def seeds_der():
+    """A certificate and PKCS#7 signatures (with and without signed attributes, detached or
+    not, with a chain) made by openssl: keys are random, so these are written once and committed."""
+    out = []
+    with tempfile.TemporaryDirectory() as d:
+        def ossl(*a):
+            subprocess.run(["openssl", *a], cwd=d, check=True, capture_output=True)
+        ossl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-sha256", "-subj", "/CN=CA", "-keyout", "ca.key", "-out", "ca.crt")
+        ossl("req", "-new", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=leaf", "-keyout", "leaf.key", "-out", "leaf.csr")
+        ossl("x509", "-req", "-in", "leaf.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-set_serial", "2", "-sha256", "-out", "leaf.crt")
+        ossl("x509", "-in", "ca.crt", "-outform", "DER", "-out", "ca.der")
+        out.append(open(os.path.join(d, "ca.der"), "rb").read())
+        with open(os.path.join(d, "m"), "wb") as f:
+            f.write(b"PK\x00" + bytes(40))
+        for i, opts in enumerate([[], ["-noattr"], ["-nodetach"], ["-noattr", "-nodetach"]]):
+            signer = "leaf" if i == 0 else "ca"
+            extra = ["-certfile", "ca.crt"] if i == 0 else []
+            ossl("smime", "-sign", "-binary", "-md", "sha256", "-in", "m", "-signer", f"{signer}.crt", "-inkey",
+                 f"{signer}.key", "-outform", "DER", "-out", f"p{i}.der", *opts, *extra)
+            out.append(open(os.path.join(d, f"p{i}.der"), "rb").read())
+    return out
+
+
+SEEDS = {"SPMCFuzzer": seeds_spmc, "MMFuzzer": seeds_mm, "DeviceTreeFuzzer": seeds_dtb, "FlashLogFuzzer": seeds_flash,
+         "DERFuzzer": seeds_der}
 
 
 def write_seeds(targets):

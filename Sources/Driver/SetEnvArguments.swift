@@ -1,13 +1,13 @@
 import MM
 
-/// `setenv -e [-guid <guid>] [-nv] [-bs] [-rt] [-at] [-a] [-v] [-i <addr>,<size>] <name> [<value>...]`
+/// `setenv -e [-guid <guid>] [-nv] [-bs] [-rt] [-at] [-a] [-v] [-i <addr>:<size>] <name> [<value>...]`
 /// (U-Boot `do_env_set_efi`). No value and no `-i` deletes the variable.
 public struct SetEnvArguments: Equatable, Sendable {
     /// Where the data comes from.
     public enum Value: Equatable, Sendable {
         /// The values on the command line, encoded and concatenated.
         case bytes([UInt8])
-        /// `-i <addr>,<size>`: `size` bytes of memory at `addr` (the image reads them).
+        /// `-i <addr>:<size>`: `size` bytes of memory at `addr` (the image reads them).
         case memory(address: UInt64, size: UInt64)
     }
 
@@ -97,9 +97,11 @@ public struct SetEnvArguments: Equatable, Sendable {
             ? EFIGuid.imageSecurityDatabase : .globalVariable
     }
 
-    /// `<addr>,<size>`, both hex.
+    /// `<addr>:<size>`, both hex, as U-Boot writes it; `<addr>,<size>` is taken too.
     static func memoryRange(_ word: [UInt8], argument: Int) throws(ShellArgumentError) -> (UInt64, UInt64) {
-        guard let comma = word.firstIndex(of: UInt8(ascii: ",")) else { throw .malformedMemoryRange(argument: argument) }
+        guard let comma = word.firstIndex(where: { $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ",") }) else {
+            throw .malformedMemoryRange(argument: argument)
+        }
         do throws(ShellArgumentError) {
             let address = try ShellNumber.parseHex(Array(word[..<comma]))
             let size = try ShellNumber.parseHex(Array(word[(comma + 1)...]))

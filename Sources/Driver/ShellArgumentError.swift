@@ -19,7 +19,7 @@ public enum ShellArgumentError: Error, Equatable, Sendable {
     case missingName
     /// A value that is none of U-Boot's forms (=0x…, =H…, ="…", =S"…", text).
     case malformedValue(argument: Int)
-    /// `-i` without `<addr>,<size>` in hex.
+    /// `-i` without `<addr>:<size>` in hex.
     case malformedMemoryRange(argument: Int)
     /// More or fewer words than the command takes.
     case wrongArgumentCount
@@ -37,7 +37,7 @@ public enum ShellArgumentError: Error, Equatable, Sendable {
         case .conflictingOptions: return "conflicting options"
         case .missingName: return "variable name missing"
         case .malformedValue: return "bad value"
-        case .malformedMemoryRange: return "-i needs <addr>,<size>"
+        case .malformedMemoryRange: return "-i needs <addr>:<size>"
         case .wrongArgumentCount: return "wrong number of arguments"
         case .missingSize: return "the initrd needs <addr>:<size>"
         }

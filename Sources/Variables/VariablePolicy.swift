@@ -11,9 +11,10 @@ enum PolicyVerdict: Equatable, Sendable {
 extension VariableStore {
     /// The rules for the variables the spec defines (`DefinedVariable`), applied once the
     /// attribute bits passed the generic checks and before the store looks at what it holds:
-    /// - secure-boot keys (PK, KEK, db, dbx, dbt, dbr and the *Default copies): every write,
-    ///   deletion included, is EFI_WRITE_PROTECTED, or EFI_SECURITY_VIOLATION when it claims to
-    ///   be authenticated (AT or AW), since no authentication can be verified yet;
+    /// - secure-boot keys (PK, KEK, db, dbx, dbt, dbr and the *Default copies): every write
+    ///   that is not time-based authenticated (those go to `setAuthenticated` before this),
+    ///   deletion included, is EFI_WRITE_PROTECTED, or EFI_SECURITY_VIOLATION with AW (the
+    ///   deprecated count-based authentication);
     /// - served state (SecureBoot, SetupMode, ...): EFI_WRITE_PROTECTED, except that writing the
     ///   value and attributes it already has before ExitBootServices is EFI_SUCCESS and changes
     ///   nothing (U-Boot's UEFI start-up publishes the same setup-mode values this way);
@@ -29,7 +30,7 @@ extension VariableStore {
         let append = attrs.contains(.appendWrite)
         switch rule.role {
         case .secureBootKey:
-            let authenticated = !attrs.isDisjoint(with: [.authenticatedWriteAccess, .timeBasedAuthenticatedWriteAccess])
+            let authenticated = attrs.contains(.authenticatedWriteAccess)
             return .answer(authenticated ? .securityViolation : .writeProtected)
         case .served:
             if !atRuntime && !deleting && !append && attributes == rule.attributes,

@@ -6,7 +6,7 @@ extension VariableStore {
     /// attributes 0 → EFI_INVALID_PARAMETER; AW (deprecated) → EFI_UNSUPPORTED; a bit the spec
     /// does not define → EFI_INVALID_PARAMETER; none of NV/BS/RT/HR/AT/ENHANCED (APPEND_WRITE
     /// alone) → EFI_UNSUPPORTED; RT without BS, no RT at runtime, HR without NV, or NV without BS
-    /// (NV alone included) → EFI_INVALID_PARAMETER; AT, ENHANCED or HR (not supported here) →
+    /// (NV alone included) → EFI_INVALID_PARAMETER; ENHANCED or HR (not supported here) →
     /// EFI_UNSUPPORTED.
     /// The figures are true: NV ones from `P`, volatile ones from the RAM budget; the maximum
     /// variable size shrinks to what the remaining space can still hold.
@@ -26,7 +26,7 @@ extension VariableStore {
             || (attrs.contains(.hardwareErrorRecord) && !attrs.contains(.nonVolatile))
             || (attrs.contains(.nonVolatile) && !attrs.contains(.bootServiceAccess))
         if invalid { return VariableInfoResult(status: .invalidParameter) }
-        if !attrs.isDisjoint(with: [.timeBasedAuthenticatedWriteAccess, .enhancedAuthenticatedAccess, .hardwareErrorRecord]) {
+        if !attrs.isDisjoint(with: [.enhancedAuthenticatedAccess, .hardwareErrorRecord]) {
             return VariableInfoResult(status: .unsupported)
         }
 

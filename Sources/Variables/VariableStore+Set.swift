@@ -12,8 +12,10 @@ extension VariableStore {
     /// empty or unterminated name → EFI_INVALID_PARAMETER; unknown bits (ENHANCED included) →
     /// EFI_INVALID_PARAMETER; RT without BS → EFI_INVALID_PARAMETER (EFI_UNSUPPORTED with AW); NV
     /// alone → EFI_INVALID_PARAMETER; the rules for spec-defined variables (`policyVerdict`:
-    /// secure-boot keys and served state read-only, the spec's attributes and shapes); AW or AT
-    /// (authenticated writes not implemented) and HR (no hardware-error storage) → EFI_INVALID_PARAMETER; name + data over the maximum variable
+    /// secure-boot keys and served state read-only, the spec's attributes and shapes); AT: the
+    /// authenticated path (`setAuthenticated`); AW (deprecated) and HR (no hardware-error
+    /// storage) → EFI_INVALID_PARAMETER; any other write to an authenticated variable →
+    /// EFI_SECURITY_VIOLATION; name + data over the maximum variable
     /// size → EFI_INVALID_PARAMETER; a VarCheck property: read-only → EFI_WRITE_PROTECTED, other
     /// attributes or a size out of [MinSize, MaxSize] → EFI_INVALID_PARAMETER; then the rules
     /// on the existing variable (see `update`).
@@ -30,14 +32,15 @@ extension VariableStore {
             return attrs.contains(.authenticatedWriteAccess) ? .unsupported : .invalidParameter
         }
         if attrs.intersection(known) == .nonVolatile { return .invalidParameter }
+        if attrs.contains(.timeBasedAuthenticatedWriteAccess) {
+            return setAuthenticated(name: name, guid: guid, attributes: attributes, data: data)
+        }
         let deleting = (!attrs.contains(.appendWrite) && data.isEmpty) || access.isEmpty
         if case .answer(let status) = policyVerdict(guid: guid, name: name, attributes: attributes, data: data,
                                                     deleting: deleting) {
             return status
         }
-        if !attrs.isDisjoint(with: [.authenticatedWriteAccess, .timeBasedAuthenticatedWriteAccess]) {
-            return .invalidParameter
-        }
+        if attrs.contains(.authenticatedWriteAccess) { return .invalidParameter }
         if attrs.contains(.hardwareErrorRecord) { return .invalidParameter }
 
         let limit = maximumSize(nonVolatile: attrs.contains(.nonVolatile))
@@ -46,6 +49,9 @@ extension VariableStore {
         let check = checkProperty(guid: guid, name: name, attributes: attributes, dataCount: data.count,
                                   deleting: deleting)
         guard check == .success else { return check }
+
+        // An authenticated variable changes only through an authenticated write.
+        if let e = find(guid: guid, name: name), e.variable.isTimeAuthenticated { return .securityViolation }
 
         let new = StoredVariable(guid: guid, name: name,
                                  attributes: attributes & ~VariableAttributes.appendWrite.rawValue, data: data)

@@ -4,7 +4,8 @@ import MM
 /// `VariableServiceGetVariable`/`SetVariable`/`GetNextVariableName`/`QueryVariableInfo`):
 /// volatile variables in a bounded RAM table, non-volatile ones through `P`.
 /// Names are UCS-2LE bytes with the NUL terminator; anything after the first NUL is ignored.
-/// Authenticated variables (AW, AT, ENHANCED) and hardware error records are not supported.
+/// Time-based authenticated variables (AT) are verified (AuthenticatedVariables.swift); AW,
+/// ENHANCED and hardware error records are not supported.
 public struct VariableStore<P: VariablePersistence> {
     public internal(set) var persistence: P
     public let limits: VariableStoreLimits
@@ -64,7 +65,7 @@ public struct VariableStore<P: VariablePersistence> {
         guard let found = find(guid: guid, name: name), isVisible(found.variable) else {
             return VariableReadResult(status: .notFound)
         }
-        let v = found.variable
+        let v = found.variable.visible
         let size = UInt64(v.data.count)
         guard dataSize >= size else {
             return VariableReadResult(status: .bufferTooSmall, attributes: v.attributes, dataSize: size)

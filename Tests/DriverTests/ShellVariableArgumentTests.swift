@@ -71,9 +71,10 @@ func setenvMalformedValues(word: String) {
     #expect(try SetEnvArguments.parse(words("-i 50000000,0 X")).value == .memory(address: 0x5000_0000, size: 0))
 }
 
-@Test func setenvMemoryRefusals() {
+@Test func setenvMemoryRefusals() throws {
     #expect(throws: ShellArgumentError.malformedMemoryRange(argument: 1)) { _ = try SetEnvArguments.parse(words("-i 50000000 X")) }
-    #expect(throws: ShellArgumentError.malformedMemoryRange(argument: 1)) { _ = try SetEnvArguments.parse(words("-i 50000000:10 X")) }
+    #expect(try SetEnvArguments.parse(words("-i 50000000:10 X")).value == .memory(address: 0x5000_0000, size: 0x10))  // U-Boot's form
+    #expect(throws: ShellArgumentError.malformedMemoryRange(argument: 1)) { _ = try SetEnvArguments.parse(words("-i 50000000;10 X")) }
     #expect(throws: ShellArgumentError.malformedMemoryRange(argument: 1)) { _ = try SetEnvArguments.parse(words("-i ,10 X")) }
     #expect(throws: ShellArgumentError.malformedMemoryRange(argument: 1)) { _ = try SetEnvArguments.parse(words("-i 1,1g X")) }
     #expect(throws: ShellArgumentError.malformedMemoryRange(argument: 1)) { _ = try SetEnvArguments.parse(words("-i 1,10000000000000000 X")) }

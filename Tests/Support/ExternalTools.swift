@@ -74,3 +74,27 @@ public struct ExternalTools {
         return try read("\(name).der")
     }
 }
+
+extension ExternalTools {
+    public static let owner = "5f3b0a52-6d8f-4c8e-9d3a-7b1c2e4f6a80"
+
+    /// `<name>.esl`: the certificate `<name>.crt` as an EFI_SIGNATURE_LIST (efitools).
+    @discardableResult
+    public func signatureList(_ name: String) throws -> [UInt8] {
+        try run(["cert-to-efi-sig-list", "-g", ExternalTools.owner, "\(name).crt", "\(name).esl"])
+        return try read("\(name).esl")
+    }
+
+    /// An EFI_VARIABLE_AUTHENTICATION_2 write of `variable` with the file `esl` (empty: a
+    /// deletion), signed by `signer` at `time` ("YYYY-MM-DD HH:MM:SS"), made by efitools'
+    /// sign-efi-sig-list; `append` adds -a. Written to `output` and returned.
+    @discardableResult
+    public func authenticatedWrite(_ variable: String, esl: String, signer: String, time: String,
+                                   append: Bool = false, guid: String? = nil, output: String) throws -> [UInt8] {
+        var args = ["sign-efi-sig-list", "-t", time, "-k", "\(signer).key", "-c", "\(signer).crt"]
+        if append { args.append("-a") }
+        if let g = guid { args += ["-g", g] }
+        try run(args + [variable, esl, output])
+        return try read(output)
+    }
+}

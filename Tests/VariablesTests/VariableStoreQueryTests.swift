@@ -39,7 +39,7 @@ import MM
     #expect(s.queryVariableInfo(attributes: NV).status == .invalidParameter)
     #expect(s.queryVariableInfo(attributes: NV | RT).status == .invalidParameter)
     #expect(s.queryVariableInfo(attributes: BS | HR).status == .invalidParameter)
-    #expect(s.queryVariableInfo(attributes: NV | BS | AT).status == .unsupported)
+    #expect(s.queryVariableInfo(attributes: NV | BS | AT).status == .success)  // authenticated variables are kept
     #expect(s.queryVariableInfo(attributes: NV | BS | RT | HR).status == .unsupported)
     #expect(s.queryVariableInfo(attributes: BS | APPEND).status == .success)
     _ = s.exitBootServices()
@@ -60,7 +60,7 @@ import MM
     #expect(s.queryVariableInfo(attributes: APPEND).status == .unsupported)
     #expect(s.queryVariableInfo(attributes: NV | HR).status == .invalidParameter)
     #expect(s.queryVariableInfo(attributes: NV | AT).status == .invalidParameter)
-    #expect(s.queryVariableInfo(attributes: BS | AT).status == .unsupported)
+    #expect(s.queryVariableInfo(attributes: BS | AT).status == .success)
     #expect(s.queryVariableInfo(attributes: NV | BS | ENHANCED).status == .unsupported)
     #expect(s.queryVariableInfo(attributes: RT | ENHANCED).status == .invalidParameter)
     _ = s.exitBootServices()

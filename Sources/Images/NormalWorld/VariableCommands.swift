@@ -6,7 +6,7 @@ import Variables
 extension Commands {
     static let variableCommands: [Command] = [
         Command(name: "printenv", usage: "printenv -e [-guid <guid>|-all] [-n] [<name>...]", help: "show UEFI variables", run: printenv),
-        Command(name: "setenv", usage: "setenv -e [-guid <guid>] [-nv] [-bs] [-rt] [-a] [-i <addr>,<size>] <name> [<value>...]",
+        Command(name: "setenv", usage: "setenv -e [-guid <guid>] [-nv] [-bs] [-rt] [-at] [-a] [-i <addr>:<size>] <name> [<value>...]",
                 help: "set or delete a UEFI variable", run: setenv),
         Command(name: "printenv", usage: "printenv [<name>...]", help: "show shell variables (bootargs, ...)", run: printenvPlain),
         Command(name: "setenv", usage: "setenv <name> [<value>...]", help: "set or delete a shell variable", run: setenvPlain),
