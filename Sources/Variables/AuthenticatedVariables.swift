@@ -40,9 +40,9 @@ extension VariableStore {
     static var nvBsRtAt: UInt32 { DefinedVariable.nvBsRtAt }
 
     /// The certificates of the stored key variable (guid, name).
-    func storedCertificates(guid: EFIGuid, _ name: StaticString) -> [Certificate] {
+    func storedCertificates(guid: EFIGuid, _ name: StaticString, _ verifier: AuthenticatedWriteVerifier) -> [Certificate] {
         guard let v = persistence.variable(guid: guid, name: UCS2.fromASCII(name))?.visible,
-              let lists = SignatureList.parse(v.data), let certs = SignatureList.certificates(in: lists) else { return [] }
+              let lists = SignatureList.parse(v.data), let certs = verifier.certificates(in: lists) else { return [] }
         return certs
     }
 
@@ -63,6 +63,7 @@ extension VariableStore {
     /// and KEK; KEK or PK for db, dbx, dbt, dbr; no signature check on KEK and the databases in
     /// setup mode; private variables: the signer of their first write.
     mutating func setAuthenticated(name: [UInt8], guid: EFIGuid, attributes: UInt32, data: [UInt8]) -> EFIStatus {
+        guard let verifier = verifier else { return .securityViolation }  // nothing here can verify
         let attrs = VariableAttributes(rawValue: attributes)
         if !attrs.isDisjoint(with: [.authenticatedWriteAccess, .hardwareErrorRecord]) { return .invalidParameter }
         let append = attrs.contains(.appendWrite)
@@ -110,28 +111,23 @@ extension VariableStore {
                 }
             }
             if kind == .platformKey || kind == .keyExchangeKey {
-                guard SignatureList.certificates(in: lists) != nil else { return .invalidParameter }
+                guard verifier.certificates(in: lists) != nil else { return .invalidParameter }
             }
             newLists = lists
         }
 
-        let signedData: SignedData
-        do throws(DERError) {
-            signedData = try SignedData(der: descriptor.signedData)
-        } catch {
-            return .securityViolation
-        }
+        guard let signedData = verifier.signedData(descriptor.signedData) else { return .securityViolation }
         let setupMode = !platformKeyEnrolled
         var anchors: [Certificate]? = nil
         switch kind {
         case .platformKey:
-            anchors = setupMode ? (SignatureList.certificates(in: newLists) ?? [])
-                : storedCertificates(guid: .globalVariable, "PK")
+            anchors = setupMode ? (verifier.certificates(in: newLists) ?? [])
+                : storedCertificates(guid: .globalVariable, "PK", verifier)
         case .keyExchangeKey:
-            anchors = setupMode ? nil : storedCertificates(guid: .globalVariable, "PK")
+            anchors = setupMode ? nil : storedCertificates(guid: .globalVariable, "PK", verifier)
         case .imageDatabase:
-            anchors = setupMode ? nil : storedCertificates(guid: .globalVariable, "KEK")
-                + storedCertificates(guid: .globalVariable, "PK")
+            anchors = setupMode ? nil : storedCertificates(guid: .globalVariable, "KEK", verifier)
+                + storedCertificates(guid: .globalVariable, "PK", verifier)
         case .privateVariable:
             anchors = signedData.certificates
         }
@@ -141,9 +137,9 @@ extension VariableStore {
             for i in 0..<4 { message.append(UInt8(truncatingIfNeeded: attributes >> (8 * UInt32(i)))) }
             message += descriptor.timestamp
             message += descriptor.payload
-            guard let signer = signedData.signer(of: message, trustedBy: trusted) else { return .securityViolation }
+            guard let signer = verifier.signer(signedData, message, trusted) else { return .securityViolation }
             if kind == .privateVariable {
-                signerID = SHA256.hash(signer.der)
+                signerID = verifier.sha256(signer.der)
                 if let o = old, o.signer != signerID { return .securityViolation }
             }
         }
@@ -175,15 +171,16 @@ extension VariableStore {
     /// Provisioning, as a factory tool does (never reachable from a caller of the services):
     /// makes (guid, name) an NV|BS|RT|AT variable holding `value` with `timestamp` (EFI_TIME),
     /// without a signature. Secure-boot keys must hold well-formed signature lists (PK: one
-    /// X.509 certificate). EFI_INVALID_PARAMETER when not; the store's errors otherwise.
+    /// X.509 certificate, parsed by `verifier`). EFI_INVALID_PARAMETER when not; the store's
+    /// errors otherwise.
     public mutating func provisionAuthenticated(name rawName: [UInt8], guid: EFIGuid, value: [UInt8],
                                                 timestamp: [UInt8] = [UInt8](repeating: 0, count: 16)) -> EFIStatus {
         guard let name = UCS2.normalized(rawName), name.count > 2, timestamp.count == 16, !value.isEmpty else {
             return .invalidParameter
         }
         if let rule = DefinedVariable.lookup(guid: guid, name: name) {
-            guard rule.role == .secureBootKey, rule.attributes == VariableStore.nvBsRtAt,
-                  let lists = SignatureList.parse(value), SignatureList.certificates(in: lists) != nil else {
+            guard rule.role == .secureBootKey, rule.attributes == VariableStore.nvBsRtAt, let verifier = verifier,
+                  let lists = SignatureList.parse(value), verifier.certificates(in: lists) != nil else {
                 return .invalidParameter
             }
             if UCS2Name.equals(name, "PK") && (lists.count != 1 || lists[0].entries.count != 1) { return .invalidParameter }

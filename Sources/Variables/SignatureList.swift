@@ -1,4 +1,3 @@
-import Crypto
 import MM
 
 /// EFI_SIGNATURE_LIST (UEFI 2.10 §32.4.1): SignatureType, SignatureListSize, SignatureHeaderSize,
@@ -94,18 +93,6 @@ public struct SignatureList: Equatable, Sendable {
 
     static func le32(_ d: [UInt8], _ o: Int) -> UInt32 {
         UInt32(d[o]) | UInt32(d[o + 1]) << 8 | UInt32(d[o + 2]) << 16 | UInt32(d[o + 3]) << 24
-    }
-
-    /// The X.509 certificates of `lists`, parsed; nil when one does not parse.
-    static func certificates(in lists: [SignatureList]) -> [Certificate]? {
-        var out: [Certificate] = []
-        for l in lists where l.type == x509 {
-            for e in l.entries {
-                guard let c = try? Certificate(der: [UInt8](e[16...])) else { return nil }
-                out.append(c)
-            }
-        }
-        return out
     }
 
     /// `existing` followed by the entries of `new` it does not already hold (same type, size and

@@ -14,14 +14,19 @@ public struct VariableStore<P: VariablePersistence> {
     /// EXIT_BOOT_SERVICE was signalled (EDK2's `mAtRuntime`).
     public internal(set) var atRuntime = false
 
+    /// Checks authenticated writes; without it they are EFI_SECURITY_VIOLATION.
+    public var verifier: AuthenticatedWriteVerifier?
+
     var volatiles: [StoredVariable] = []
     var volatileUsed = 0
     var properties: [PropertyEntry] = []
     var propertyUsed = 0
 
-    public init(persistence: P, limits: VariableStoreLimits = VariableStoreLimits()) {
+    public init(persistence: P, limits: VariableStoreLimits = VariableStoreLimits(),
+                verifier: AuthenticatedWriteVerifier? = nil) {
         self.persistence = persistence
         self.limits = limits
+        self.verifier = verifier
     }
 
     // MARK: lookup

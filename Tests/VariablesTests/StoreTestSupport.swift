@@ -18,7 +18,8 @@ func makeStore(capacity: Int = 4096, maxNV: Int = 512,
                                                                  maximumVolatileVariableSize: 256,
                                                                  propertyCapacity: 256))
     -> VariableStore<InMemoryPersistence> {
-    VariableStore(persistence: InMemoryPersistence(capacity: capacity, maximumVariableSize: maxNV), limits: limits)
+    VariableStore(persistence: InMemoryPersistence(capacity: capacity, maximumVariableSize: maxNV), limits: limits,
+                  verifier: .standard)
 }
 
 /// A persistence that counts writes and can be made to fail, to see what the store asks of it.
