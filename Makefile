@@ -274,6 +274,14 @@ run-tfa: tfa
 	@qemu/ensure-qemu.sh
 	@qemu/run.sh el2 $(B)/tfa/flash.bin $(B)/normal.elf
 
+# The host tool `varstore` (docs/secure-boot.md): flash images' variable stores through the
+# partition's own store code. Built with the host tests' SwiftPM build, so it comes almost free after them.
+varstore: $(B)/varstore
+$(B)/varstore: FORCE
+	@mkdir -p $(B)
+	@swift build --product varstore
+	@cp "$$(swift build --show-bin-path)/varstore" $@
+
 clean:
 	rm -rf $(B)
 
@@ -296,7 +304,8 @@ help:
 	@echo "                flash0-bench.img (monitor with SPME), flash0-trap.img (monitor with SCXTNUM trapped)"
 	@echo "make tfa TFA_SRC=<TF-A checkout> [BL33=file] [TFA_DEBUG=1]  TF-A's EL3 SPMC + our partition: build/tfa/flash.bin"
 	@echo "make run-tfa TFA_SRC=...  boot it (docs/tfa.md)"
+	@echo "make varstore   build/varstore: list/get/set/delete/export/import/enroll on a flash or store image"
 	@echo "make clean      remove build/ (the variable store in build/flash0.img with it)"
 
 FORCE:
-.PHONY: tfa run-tfa proof all run run-proof size test test-linux host-test qemu-test uboot-conformance check-runtime check-product fuzz soak bench clean help FORCE
+.PHONY: tfa run-tfa varstore proof all run run-proof size test test-linux host-test qemu-test uboot-conformance check-runtime check-product fuzz soak bench clean help FORCE

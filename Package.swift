@@ -58,3 +58,13 @@ for (fuzzer, deps) in [("SPMCFuzzer", ["SPMC", "SecureMonitor", "TestSupport"]),
         name: fuzzer, dependencies: deps.map { .target(name: $0) }, path: "Fuzz/\(fuzzer)"))
     package.products.append(.executable(name: fuzzer, targets: [fuzzer]))
 }
+
+// The host tool `varstore` (make varstore): flash images' variable stores through the partition's
+// own store code.
+package.targets += [
+    .target(name: "VarStoreKit", dependencies: ["MM", "Variables"], path: "Host/VarStoreKit"),
+    .executableTarget(name: "varstore", dependencies: ["VarStoreKit"], path: "Host/varstore"),
+    .testTarget(name: "VarStoreTests", dependencies: ["VarStoreKit", "MM", "Variables", "TestSupport"],
+                path: "Tests/VarStoreTests"),
+]
+package.products.append(.executable(name: "varstore", targets: ["varstore"]))

@@ -193,3 +193,22 @@ extension VariableStore {
                      replacing: find(guid: guid, name: name))
     }
 }
+
+extension VariableStore {
+    /// Provisioning: stores `variable` exactly as given (an authenticated one with its record
+    /// prefix), as a restore from an export does; no rule of SetVariable applies.
+    public mutating func provisionRaw(_ variable: StoredVariable) -> EFIStatus {
+        guard UCS2.normalized(variable.name) == variable.name, variable.name.count > 2 else { return .invalidParameter }
+        do throws(PersistenceError) { try persistence.put(variable) } catch { return VariableStore.status(for: error) }
+        return .success
+    }
+
+    /// Provisioning: removes (guid, name) from the medium whatever it is; EFI_NOT_FOUND when missing.
+    public mutating func provisionRemove(guid: EFIGuid, name: [UInt8]) -> EFIStatus {
+        guard persistence.variable(guid: guid, name: name) != nil else { return .notFound }
+        do throws(PersistenceError) { try persistence.remove(guid: guid, name: name) } catch {
+            return VariableStore.status(for: error)
+        }
+        return .success
+    }
+}

@@ -37,6 +37,8 @@ public struct FlashVariableLog<F: Flash>: VariablePersistence {
     public internal(set) var hasFailed = false
     public let blockCount: Int
     public let blockSize: Int
+    /// Mount found no log (a blank or unrecognisable region) and formatted it.
+    public internal(set) var foundNoLog = false
 
     var locations: [VariableLogLocation] = []
     /// Hash table of positions in `variables` (VariableLogIndex.swift).

@@ -103,7 +103,10 @@ extension FlashVariableLog {
         }
         nextSequence = max(highest, deadThrough) + 1
         rebuildOrder()
-        if live.isEmpty { _ = try openBlock() }
+        if live.isEmpty {
+            foundNoLog = true
+            _ = try openBlock()
+        }
     }
 
     /// Finishes a state word mount has decided (commit, or obsolete): programs it to 0.
