@@ -234,15 +234,18 @@ bench: all proof
 	@$(PY) qemu/bench.py
 
 host-test:
+	@tools/ensure-test-tools.sh
 	swift build --build-tests
 	swift test
 
 qemu-test: all proof
 	@qemu/ensure-qemu.sh
+	@tools/ensure-test-tools.sh
 	@$(PY) qemu/tests.py
 
 test: all proof
 	@qemu/ensure-qemu.sh
+	@tools/ensure-test-tools.sh
 	@$(PY) qemu/test_all.py
 
 # Debian's arm64 kernel on our secure world (fetched with apt and cached in build/linux).

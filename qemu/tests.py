@@ -455,6 +455,11 @@ def no_kernel_no_countdown_and_shell_variables_apart_from_uefi_ones():
     check("setenv: bad variable name" in b, "a bad name was accepted", b)
 
 
+import secure_boot  # noqa: E402
+
+test(secure_boot.secure_boot_enrol_append_tamper_and_delete_pk)
+
+
 def main(argv):
     return run_suite(TESTS, argv, "qemu tests")
 
