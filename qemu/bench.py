@@ -55,6 +55,24 @@ def shell_figures(repeats=9):
     return figures
 
 
+def auth_figures():
+    """The proof shell's `benchauth` (issue 15): a KEK-signed db append and a PK enrolment, 2048-bit
+    keys made by openssl, .auth files by efitools (qemu/secure_boot.py), put in RAM by QEMU's loader."""
+    import secure_boot
+    directory = os.path.join(BUILD, "bench-auth-keys")
+    secure_boot.tools(directory)
+    loaders, ranges = secure_boot.loaders(directory, ["PK.auth", "KEK.auth", "db.auth", "append.auth", "delete-pk.auth"])
+    command = "benchauth " + " ".join(ranges[f] for f in ["PK.auth", "KEK.auth", "db.auth", "append.auth", "delete-pk.auth"])
+    b = boot("el2", [command, "poweroff"], flash=bench_flash("bench"), extra=ICOUNT + " " + loaders, timeout=600,
+             image="bench")
+    figures = {}
+    for m in re.finditer(r"^bench: (\w+) ((?:\w+=\d+ ?)+)$", b.output, re.M):
+        figures[m.group(1)] = {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", m.group(2))}
+    if "benchauth: done" not in b:
+        raise RuntimeError("the benchauth command did not complete:\n" + b.output[-3000:])
+    return figures
+
+
 # --- QEMU's gdbstub and QMP, for counts at code addresses -----------------------------------
 
 class GDB:
@@ -452,6 +470,11 @@ def table(f, marks, size, allocs=None, stored=None):
             a = allocs[name]
             row(f"allocator calls during a {text}, all worlds", sum(a.values()), 0)
             row(f"  normal / EL3 / S-EL1: {a['normal']} / {a['monitor']} / {a['partition']}", sum(a.values()))
+    for name, text in [("auth_db_append", "authenticated db append, KEK-signed, RSA-2048 (.auth by efitools)"),
+                       ("auth_pk_enrol", "PK enrolment in setup mode, self-signed, RSA-2048")]:
+        if name in f:
+            row(text + ", S-EL1", f[name]["sel1"])
+            row("  end to end (normal + secure)", f[name]["all"])
     row("reset to the shell prompt (QEMU icount)", marks["prompt"], 1_000_000, "9.6 M")
     previous = 0
     for label, text in [("monitor_mmu_on", "monitor: from reset, copy to SRAM, page tables, MMU on"),
@@ -497,6 +520,7 @@ def main(argv):
             print("bench: build the images first (make all proof)")
             return 2
     figures = shell_figures()
+    figures.update(auth_figures())
     marks = boot_counts()
     allocs = allocations()
     stored = {} if "--quick" in argv else {n: stored_figures(n) for n in (1000, 4000)}

@@ -25,7 +25,12 @@ def tools(directory):
     for name in ["PK", "KEK", "db", "db2"]:
         run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-sha256", "-days", "3650",
             "-subj", f"/CN=test {name}", "-keyout", f"{name}.key", "-out", f"{name}.crt")
-    run("cert-to-efi-sig-list", "-g", "11111111-2222-3333-4444-555555555555", "db2.crt", "db2.esl")
+    for name in ["PK", "KEK", "db", "db2"]:
+        run("cert-to-efi-sig-list", "-g", "11111111-2222-3333-4444-555555555555", f"{name}.crt", f"{name}.esl")
+    # Enrolment through the shell (make bench): PK self-signed, KEK by PK, db by KEK.
+    run("sign-efi-sig-list", "-t", "2026-01-01 00:00:01", "-k", "PK.key", "-c", "PK.crt", "PK", "PK.esl", "PK.auth")
+    run("sign-efi-sig-list", "-t", "2026-01-01 00:00:02", "-k", "PK.key", "-c", "PK.crt", "KEK", "KEK.esl", "KEK.auth")
+    run("sign-efi-sig-list", "-t", "2026-01-01 00:00:03", "-k", "KEK.key", "-c", "KEK.crt", "db", "db.esl", "db.auth")
     open(os.path.join(directory, "empty"), "wb").close()
     run("sign-efi-sig-list", "-a", "-t", "2026-02-01 00:00:00", "-k", "KEK.key", "-c", "KEK.crt", "db", "db2.esl", "append.auth")
     run("sign-efi-sig-list", "-t", "2026-01-01 00:00:00", "-k", "KEK.key", "-c", "KEK.crt", "db", "db2.esl", "older.auth")

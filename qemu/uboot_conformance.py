@@ -182,6 +182,55 @@ def session_two(c, checks):
                   and "NV|BS|RT, DataSize = 0x1" in out and VALUE.search(out), out)
 
 
+def secure_boot_session(uboot, mem, checks):
+    """Issue 15's sequence through U-Boot's own `setenv -e -at`: keys enrolled by varstore into
+    a blank store, .auth files from efitools put in RAM by QEMU's loader (qemu/secure_boot.py)."""
+    import secure_boot as sb
+    flash = os.path.join(BUILD, "test-uboot-secureboot.img")
+    if os.path.exists(flash):
+        os.remove(flash)
+    subprocess.run([sys.executable, os.path.join(ROOT, "qemu", "mkflash.py"), "flash", "--secure",
+                    os.path.join(BUILD, "secure.bin"), "--bl33", uboot, "-o", flash], check=True)
+    subprocess.run(["make", "-s", "varstore"], cwd=ROOT, check=True)
+    keys = os.path.join(BUILD, "test-uboot-secureboot-keys")
+    sb.tools(keys)
+    sb.varstore("--image", flash, "enroll", "--pk", f"{keys}/PK.crt", "--kek", f"{keys}/KEK.crt", "--db", f"{keys}/db.crt")
+    loaders, ranges = sb.loaders(keys, sb.FILES)
+    c = checks.console = Console(flash, " ".join(x for x in (f"-m {mem}" if mem else "", loaders) if x))
+    try:
+        up = c.to_prompt()
+        checks.record("secure boot: U-Boot boots on the enrolled store", up, c.out[-1500:])
+        if not up:
+            return
+        steps = [
+            ("SetupMode reads 0 after enrolment", "printenv -e SetupMode", lambda o: "00000000: 00" in o),
+            ("PK present (AT)", "printenv -e PK", lambda o: "NV|BS|RT|AT, DataSize" in o),
+            ("KEK present (AT)", "printenv -e KEK", lambda o: "NV|BS|RT|AT, DataSize" in o),
+            ("db present (AT)", "printenv -e -guid d719b2cb-3d3a-4596-a3bc-dad00e67656f db",
+             lambda o: "NV|BS|RT|AT, DataSize" in o),
+            ("unauthenticated db write fails", "setenv -e -nv -bs -rt db x", lambda o: "Failed" in o),
+            ("KEK-signed append succeeds", f"setenv -e -nv -bs -rt -at -a -i {ranges['append.auth']} db",
+             lambda o: "Failed" not in o and "Error" not in o),
+            ("tampered .auth fails", f"setenv -e -nv -bs -rt -at -a -i {ranges['tampered.auth']} db",
+             lambda o: "Failed" in o),
+            ("older timestamp fails", f"setenv -e -nv -bs -rt -at -i {ranges['older.auth']} db", lambda o: "Failed" in o),
+            ("PK-signed deletion of PK succeeds", f"setenv -e -nv -bs -rt -at -i {ranges['delete-pk.auth']} PK",
+             lambda o: "Failed" not in o and "Error" not in o),
+            ("SetupMode reads 1 after PK's deletion", "printenv -e SetupMode", lambda o: "00000000: 01" in o),
+        ]
+        for name, command, ok in steps:
+            out = c.run(command)
+            checks.record(f"secure boot: {name}", out is not None and ok(out), out)
+        c.type("poweroff")
+        c.proc.wait(timeout=30)
+    finally:
+        c.close()
+    listing = sb.varstore("--image", flash, "list")
+    db = [line for line in listing.splitlines() if line.startswith("db  ")]
+    checks.record("secure boot: varstore lists two signature lists in db",
+                  len(db) == 1 and db[0].endswith("2 signature lists"), listing)
+
+
 def main(argv):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--uboot", default=os.environ.get("UBOOT_BIN"), help="u-boot.bin (or UBOOT_BIN)")
@@ -230,6 +279,8 @@ def main(argv):
         if not up:
             break
 
+    if up:
+        secure_boot_session(args.uboot, args.mem, checks)
     failed = sum(1 for _, ok in checks.results if not ok)
     print(f"uboot_conformance: {len(checks.results) - failed} passed, {failed} failed")
     return 1 if failed else 0

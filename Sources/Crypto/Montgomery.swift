@@ -21,7 +21,8 @@ public struct MontgomeryModulus {
         var inv: UInt64 = 1
         for _ in 0..<6 { inv = inv &* (2 &- n[0] &* inv) }
         n0inv = 0 &- inv
-        // R mod n = R − n (n > R/2), then 64·limbs doublings give R·R mod n.
+        // R mod n = R − n (n > R/2). With 64·limbs = k·2^j (k odd): k doublings give R·2^k, and
+        // each Montgomery squaring turns R·2^m into R·2^(2m), so j of them give R·R mod n.
         var x = [UInt64](repeating: 0, count: n.count)
         var borrow: UInt64 = 0
         for i in 0..<n.count {
@@ -30,7 +31,10 @@ public struct MontgomeryModulus {
             x[i] = d2
             borrow = (b1 ? 1 : 0) | (b2 ? 1 : 0)
         }
-        for _ in 0..<(64 * n.count) { MontgomeryModulus.doubleMod(&x, n) }
+        var k = 64 * n.count, j = 0
+        while k % 2 == 0 { k /= 2; j += 1 }
+        for _ in 0..<k { MontgomeryModulus.doubleMod(&x, n) }
+        for _ in 0..<j { x = MontgomeryModulus.multiply(x, x, n, n0inv) }
         r2 = x
     }
 
@@ -80,28 +84,32 @@ public struct MontgomeryModulus {
 
     /// a·b·R⁻¹ mod n (CIOS), for a, b < n.
     func multiply(_ a: [UInt64], _ b: [UInt64]) -> [UInt64] {
-        let k = limbs
+        MontgomeryModulus.multiply(a, b, n, n0inv)
+    }
+
+    static func multiply(_ a: [UInt64], _ b: [UInt64], _ n: [UInt64], _ n0inv: UInt64) -> [UInt64] {
+        let k = n.count
         var t = [UInt64](repeating: 0, count: k + 2)
         for i in 0..<k {
             var carry: UInt64 = 0
             let bi = b[i]
             for j in 0..<k {
-                (carry, t[j]) = MontgomeryModulus.multiplyAdd(a[j], bi, t[j], carry)
+                (carry, t[j]) = multiplyAdd(a[j], bi, t[j], carry)
             }
             let (s, c) = t[k].addingReportingOverflow(carry)
             t[k] = s
             t[k + 1] = c ? 1 : 0
             let m = t[0] &* n0inv
-            (carry, _) = MontgomeryModulus.multiplyAdd(m, n[0], t[0], 0)
+            (carry, _) = multiplyAdd(m, n[0], t[0], 0)
             for j in 1..<k {
-                (carry, t[j - 1]) = MontgomeryModulus.multiplyAdd(m, n[j], t[j], carry)
+                (carry, t[j - 1]) = multiplyAdd(m, n[j], t[j], carry)
             }
             let (s2, c2) = t[k].addingReportingOverflow(carry)
             t[k - 1] = s2
             t[k] = t[k + 1] &+ (c2 ? 1 : 0)
         }
         var out = [UInt64](t[0..<k])
-        MontgomeryModulus.subtractIfNotBelow(&out, carry: t[k], n)
+        subtractIfNotBelow(&out, carry: t[k], n)
         return out
     }
 

@@ -98,7 +98,7 @@ public struct SetEnvArguments: Equatable, Sendable {
     }
 
     /// `<addr>:<size>`, both hex, as U-Boot writes it; `<addr>,<size>` is taken too.
-    static func memoryRange(_ word: [UInt8], argument: Int) throws(ShellArgumentError) -> (UInt64, UInt64) {
+    public static func memoryRange(_ word: [UInt8], argument: Int) throws(ShellArgumentError) -> (UInt64, UInt64) {
         guard let comma = word.firstIndex(where: { $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ",") }) else {
             throw .malformedMemoryRange(argument: argument)
         }
