@@ -44,7 +44,7 @@ final class Machine<P: VariablePersistence> {
 
     init(persistence: P, limits: VariableStoreLimits = VariableStoreLimits(), config: SPMCConfig = Board.spmcConfig,
          mountFails: Bool = false) {
-        world = SecureWorld(store: VariableStore(persistence: persistence, limits: limits), ram: ram, config: config,
+        world = SecureWorld(store: VariableStore(persistence: persistence, limits: limits, verifier: .standard), ram: ram, config: config,
                             mountFails: mountFails)
     }
 

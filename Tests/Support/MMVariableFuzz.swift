@@ -11,7 +11,8 @@ public enum MMVariableFuzz {
         MMVariableHandler(
             store: VariableStore(persistence: InMemoryPersistence(capacity: 2048, maximumVariableSize: 256),
                                  limits: VariableStoreLimits(volatileCapacity: 1024, maximumVolatileVariableSize: 128,
-                                                             propertyCapacity: 256)),
+                                                             propertyCapacity: 256),
+                                 verifier: .standard),  // authenticated writes reach the descriptor and PKCS#7 parsers
             bufferSize: 4096)
     }
 
