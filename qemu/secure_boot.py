@@ -84,7 +84,7 @@ def check_sequence(b, flash, ranges):
     finished(b)
     check(f"SetupMode:\n    {GLOBAL} (EFI_GLOBAL_VARIABLE_GUID)\n    BS|RT, DataSize = 0x1\n    00000000: 00" in b,
           "SetupMode does not read 0 after enrolment", b)
-    for name in ["PK", "KEK", "-guid d719b2cb-3d3a-4596-a3bc-dad00e67656f db"]:
+    for name in ["PK", "KEK", "-guid d719b2cb-3d3a-4596-a3bc-dad00e67656f db", "-all db"]:
         check("NV|BS|RT|AT, DataSize" in answer(b, f"printenv -e {name}"), f"{name} not present with AT", b)
     check("Failed to set EFI variable: EFI_WRITE_PROTECTED" in answer(b, "setenv -e -nv -bs -rt db x"),
           "an unauthenticated db write was not refused", b)
@@ -111,7 +111,7 @@ FILES = ["append.auth", "tampered.auth", "older.auth", "delete-pk.auth"]
 def secure_boot_enrol_append_tamper_and_delete_pk():
     flash, directory = enrolled_flash("secureboot")
     extra, ranges = loaders(directory, FILES)
-    commands = ["printenv -e SetupMode", "printenv -e PK", "printenv -e KEK", "printenv -e -guid d719b2cb-3d3a-4596-a3bc-dad00e67656f db",
+    commands = ["printenv -e SetupMode", "printenv -e PK", "printenv -e KEK", "printenv -e -guid d719b2cb-3d3a-4596-a3bc-dad00e67656f db", "printenv -e -all db",
                 "setenv -e -nv -bs -rt db x",
                 f"setenv -e -nv -bs -rt -at -a -i {ranges['append.auth']} db",
                 f"setenv -e -nv -bs -rt -at -a -i {ranges['tampered.auth']} db",

@@ -25,7 +25,8 @@ extension Commands {
             argumentError(error, "printenv"); return
         }
         EFIVariables.with { c in
-            if parsed.names.isEmpty {
+            // Every variable, or (`-all NAME...`, as U-Boot) those of these names under any vendor.
+            if parsed.names.isEmpty || parsed.vendor == .any {
                 var name: [UInt8] = [0, 0]
                 var guid = EFIGuid.zero
                 var shown = 0
@@ -35,7 +36,10 @@ extension Commands {
                     if r.status == .notFound { break }
                     guard r.status == .success else { Console.write("GetNextVariableName: "); Console.line(r.status.name); return }
                     name = r.name; guid = r.guid
-                    if wanted(guid, parsed.vendor) { show(&c, name: name, guid: guid, data: parsed.showData); shown += 1 }
+                    guard wanted(guid, parsed.vendor) else { continue }
+                    if !parsed.names.isEmpty && !parsed.names.contains(UCS2.normalized(name) ?? name) { continue }
+                    show(&c, name: name, guid: guid, data: parsed.showData)
+                    shown += 1
                 }
                 if shown == 0 { Console.line("no variables") }
             } else {
