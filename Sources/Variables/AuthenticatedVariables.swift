@@ -1,4 +1,3 @@
-import Crypto
 import MM
 
 /// How a time-based authenticated variable sits on the medium: its value behind the timestamp
@@ -36,37 +35,50 @@ enum AuthenticatedKind: Equatable {
     case platformKey, keyExchangeKey, imageDatabase, privateVariable
 }
 
+/// What the store hands the rules about one authenticated write.
+struct AuthenticatedWrite {
+    var name: [UInt8]
+    var guid: EFIGuid
+    var attributes: UInt32
+    var data: [UInt8]
+    var kind: AuthenticatedKind
+    /// The variable as stored now (its record prefix included), if any.
+    var existing: StoredVariable?
+    /// The values of PK and KEK (signature lists); no PK means setup mode.
+    var platformKey: [UInt8]?
+    var keyExchangeKey: [UInt8]?
+}
+
+/// What the rules decided.
+enum AuthenticatedDecision: Equatable {
+    case answer(EFIStatus)
+    /// Delete the variable (EFI_NOT_FOUND when there is none).
+    case remove
+    /// Store this record (the value behind its prefix).
+    case write([UInt8])
+}
+
 extension VariableStore {
     static var nvBsRtAt: UInt32 { DefinedVariable.nvBsRtAt }
 
-    /// The certificates of the stored key variable (guid, name).
-    func storedCertificates(guid: EFIGuid, _ name: StaticString, _ verifier: AuthenticatedWriteVerifier) -> [Certificate] {
-        guard let v = persistence.variable(guid: guid, name: UCS2.fromASCII(name))?.visible,
-              let lists = SignatureList.parse(v.data), let certs = verifier.certificates(in: lists) else { return [] }
-        return certs
+    /// The value of the global key variable `name` (PK, KEK), if stored.
+    func storedKey(_ name: StaticString) -> [UInt8]? {
+        persistence.variable(guid: .globalVariable, name: UCS2.fromASCII(name))?.visible.data
     }
 
     /// A SetVariable carrying EFI_VARIABLE_TIME_BASED_AUTHENTICATED_WRITE_ACCESS (UEFI 2.10
-    /// §8.2.2; EDK2 AuthVariableLib's order of checks), once the attribute bits passed:
-    /// - AW or HR as well, a defined variable other than the keys, or a key with attributes other
-    ///   than NV|BS|RT|AT → EFI_INVALID_PARAMETER; served state and the *Default keys →
-    ///   EFI_WRITE_PROTECTED;
-    /// - a descriptor shorter than its header → EFI_INVALID_PARAMETER; one that is not
-    ///   PKCS#7, a timestamp not later than the stored one (appends aside), a signature that does
-    ///   not hold or does not come from the key in charge, or a private variable's other signer →
-    ///   EFI_SECURITY_VIOLATION;
-    /// - key data that is not a list of well-formed EFI_SIGNATURE_LISTs (PK: one X.509
-    ///   certificate) → EFI_INVALID_PARAMETER;
-    /// - empty data without APPEND_WRITE deletes (EFI_NOT_FOUND when missing); APPEND_WRITE
-    ///   merges signature lists without duplicates (other variables: concatenates).
-    /// The key in charge: PK for PK (in setup mode, the certificate of the new PK: self-signed)
-    /// and KEK; KEK or PK for db, dbx, dbt, dbr; no signature check on KEK and the databases in
-    /// setup mode; private variables: the signer of their first write.
+    /// §8.2.2; EDK2 AuthVariableLib's order of checks), once the attribute bits passed. Here:
+    /// no verifier → EFI_SECURITY_VIOLATION; AW or HR as well, a defined variable other than the
+    /// keys, or a key with attributes other than NV|BS|RT|AT → EFI_INVALID_PARAMETER; served
+    /// state and the *Default keys → EFI_WRITE_PROTECTED; at runtime, not NV+RT →
+    /// EFI_INVALID_PARAMETER, an existing variable without RT → EFI_WRITE_PROTECTED; an existing
+    /// variable with other attributes → EFI_INVALID_PARAMETER. The rest (descriptor, timestamps,
+    /// signatures, data, merging) is `AuthenticatedWriteRules.decide`, through the verifier;
+    /// the store then removes or writes what it decided, within the size limit.
     mutating func setAuthenticated(name: [UInt8], guid: EFIGuid, attributes: UInt32, data: [UInt8]) -> EFIStatus {
         guard let verifier = verifier else { return .securityViolation }  // nothing here can verify
         let attrs = VariableAttributes(rawValue: attributes)
         if !attrs.isDisjoint(with: [.authenticatedWriteAccess, .hardwareErrorRecord]) { return .invalidParameter }
-        let append = attrs.contains(.appendWrite)
         let stored = attributes & ~VariableAttributes.appendWrite.rawValue
         var kind = AuthenticatedKind.privateVariable
         if let rule = DefinedVariable.lookup(guid: guid, name: name) {
@@ -82,90 +94,28 @@ extension VariableStore {
         }
         let nvRt = VariableAttributes.nonVolatile.rawValue | VariableAttributes.runtimeAccess.rawValue
         if atRuntime && stored & nvRt != nvRt { return .invalidParameter }
-
-        let descriptor: AuthenticationDescriptor
-        do throws(AuthenticationDescriptor.Failure) {
-            descriptor = try AuthenticationDescriptor(parsing: data)
-        } catch {
-            return error == .tooShort ? .invalidParameter : .securityViolation
-        }
         let existing = find(guid: guid, name: name)
         if let e = existing {
             if e.isServed { return .writeProtected }
             if atRuntime && e.variable.attributes & VariableAttributes.runtimeAccess.rawValue == 0 { return .writeProtected }
             guard e.variable.attributes == stored else { return .invalidParameter }
         }
-        let old = existing.flatMap { AuthenticatedRecord.split($0.variable.data) }
-        if existing != nil && old == nil { return .securityViolation }  // not a record this store wrote
-        if let o = old, !append, !AuthenticationDescriptor.isLater(descriptor.timestamp, than: o.timestamp) {
-            return .securityViolation
-        }
-
-        // The new data, checked before any signature work.
-        var newLists: [SignatureList] = []
-        if kind != .privateVariable && !descriptor.payload.isEmpty {
-            guard let lists = SignatureList.parse(descriptor.payload) else { return .invalidParameter }
-            if kind == .platformKey {
-                guard lists.count == 1, lists[0].type == SignatureList.x509, lists[0].entries.count == 1 else {
-                    return .invalidParameter
-                }
-            }
-            if kind == .platformKey || kind == .keyExchangeKey {
-                guard verifier.certificates(in: lists) != nil else { return .invalidParameter }
-            }
-            newLists = lists
-        }
-
-        guard let signedData = verifier.signedData(descriptor.signedData) else { return .securityViolation }
-        let setupMode = !platformKeyEnrolled
-        var anchors: [Certificate]? = nil
-        switch kind {
-        case .platformKey:
-            anchors = setupMode ? (verifier.certificates(in: newLists) ?? [])
-                : storedCertificates(guid: .globalVariable, "PK", verifier)
-        case .keyExchangeKey:
-            anchors = setupMode ? nil : storedCertificates(guid: .globalVariable, "PK", verifier)
-        case .imageDatabase:
-            anchors = setupMode ? nil : storedCertificates(guid: .globalVariable, "KEK", verifier)
-                + storedCertificates(guid: .globalVariable, "PK", verifier)
-        case .privateVariable:
-            anchors = signedData.certificates
-        }
-        var signerID = AuthenticatedRecord.zeroSigner
-        if let trusted = anchors {
-            var message = [UInt8](name[0..<(name.count - 2)]) + guid.bytes
-            for i in 0..<4 { message.append(UInt8(truncatingIfNeeded: attributes >> (8 * UInt32(i)))) }
-            message += descriptor.timestamp
-            message += descriptor.payload
-            guard let signer = verifier.signer(signedData, message, trusted) else { return .securityViolation }
-            if kind == .privateVariable {
-                signerID = verifier.sha256(signer.der)
-                if let o = old, o.signer != signerID { return .securityViolation }
-            }
-        }
-
-        if descriptor.payload.isEmpty && !append {
+        let request = AuthenticatedWrite(name: name, guid: guid, attributes: attributes, data: data, kind: kind,
+                                         existing: existing?.variable, platformKey: storedKey("PK"),
+                                         keyExchangeKey: storedKey("KEK"))
+        switch verifier.decide(request) {
+        case .answer(let status):
+            return status
+        case .remove:
             guard let e = existing else { return .notFound }
             return remove(e)
-        }
-        if descriptor.payload.isEmpty { return .success }  // appending nothing
-        var value = descriptor.payload
-        var timestamp = descriptor.timestamp
-        if append, let o = old {
-            if kind != .privateVariable, let held = SignatureList.parse(o.value) {
-                value = SignatureList.encode(SignatureList.merge(held, newLists))
-            } else {
-                value = o.value + descriptor.payload
+        case .write(let record):
+            guard fitsLimit(nameCount: name.count, dataCount: record.count,
+                            limit: maximumSize(nonVolatile: stored & VariableAttributes.nonVolatile.rawValue != 0)) else {
+                return .invalidParameter
             }
-            if !AuthenticationDescriptor.isLater(timestamp, than: o.timestamp) { timestamp = o.timestamp }
-            if value == o.value && timestamp == o.timestamp { return .success }
+            return write(StoredVariable(guid: guid, name: name, attributes: stored, data: record), replacing: existing)
         }
-        let record = AuthenticatedRecord.join(timestamp: timestamp, signer: signerID, value: value)
-        guard fitsLimit(nameCount: name.count, dataCount: record.count,
-                        limit: maximumSize(nonVolatile: stored & VariableAttributes.nonVolatile.rawValue != 0)) else {
-            return .invalidParameter
-        }
-        return write(StoredVariable(guid: guid, name: name, attributes: stored, data: record), replacing: existing)
     }
 
     /// Provisioning, as a factory tool does (never reachable from a caller of the services):
@@ -180,7 +130,7 @@ extension VariableStore {
         }
         if let rule = DefinedVariable.lookup(guid: guid, name: name) {
             guard rule.role == .secureBootKey, rule.attributes == VariableStore.nvBsRtAt, let verifier = verifier,
-                  let lists = SignatureList.parse(value), verifier.certificates(in: lists) != nil else {
+                  let lists = SignatureList.parse(value), verifier.certificatesParse(lists) else {
                 return .invalidParameter
             }
             if UCS2Name.equals(name, "PK") && (lists.count != 1 || lists[0].entries.count != 1) { return .invalidParameter }
