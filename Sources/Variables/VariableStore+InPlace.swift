@@ -24,7 +24,8 @@ extension VariableStore {
         if found == nil, let v = persistence.variable(guid: guid, rawName: name), VariableKey.isServable(v.name) {
             found = v
         }
-        guard let v = found, isVisible(v) else { return InPlaceRead(status: .notFound) }
+        guard let raw = found, isVisible(raw) else { return InPlaceRead(status: .notFound) }
+        let v = raw.visible  // an authenticated variable without its record prefix (a copy, AT only)
         let needed = UInt64(v.data.count)
         guard dataSize >= needed else { return InPlaceRead(status: .bufferTooSmall, attributes: v.attributes, dataSize: needed) }
         return InPlaceRead(status: .success, attributes: v.attributes, dataSize: needed, stored: v.data)
