@@ -25,7 +25,7 @@ for layer in layers {
     targets.append(.testTarget(
         name: "\(layer.name)Tests",
         dependencies: [.target(name: layer.name)] + layer.deps.map { .target(name: $0) }
-            + (["Variables", "SPMC", "SecureMonitor", "Crypto"].contains(layer.name) ? [.target(name: "TestSupport")] : [])
+            + (["ABI", "DeviceTree", "Variables", "SPMC", "SecureMonitor", "Crypto"].contains(layer.name) ? [.target(name: "TestSupport")] : [])
             + (layer.name == "SPMC" ? [.target(name: "SecureMonitor")] : []),
         path: "Tests/\(layer.name)Tests"))
 }

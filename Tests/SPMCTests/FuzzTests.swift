@@ -8,7 +8,7 @@ import TestSupport
 /// the interesting IDs and addresses so the state gets somewhere (buffers mapped, requests
 /// outstanding, partitions failed). Every call must keep the invariants.
 @Test func seededRandomCallsKeepEveryInvariant() {
-    var rng = SplitMix64(state: 0x5EC0_FFA0_2026)
+    var rng = SplitMix64(seed: 0x5EC0_FFA0_2026)
     var total = SPMCFuzz.Report()
     for _ in 0..<100 {
         let length = Int(rng.next() % 16384) + 1
@@ -30,7 +30,7 @@ import TestSupport
 
 /// Raw random registers, no bias: x0 included, from every world including strays.
 @Test func unbiasedRandomRegistersNeverTrap() {
-    var rng = SplitMix64(state: 42)
+    var rng = SplitMix64(seed: 42)
     var dispatcher = Dispatcher(config: SPMCFuzz.config)
     var memory = FakeMemory()
     let worlds: [World] = [.normal, .partition(0x8001), .partition(0x8002), .partition(0x8003)]

@@ -1,6 +1,7 @@
 import Testing
 import ABI
 @testable import SPMC
+import TestSupport
 
 // The SMCCC v1.2 and FF-A v1.2 register rules, register by register, for every call the monitor
 // serves. The "before" is the calling world's own registers: x_i = 0xA5A5_0000 + i in the
@@ -300,7 +301,7 @@ extension Harness {
 // MARK: The same rules under random registers
 
 @Test func randomCallsOfEveryServedFunctionKeepTheRules() {
-    var rng = SplitMix64(state: 0x5EED_0010)
+    var rng = SplitMix64(seed: 0x5EED_0010)
     var h = Harness()
     let served: [UInt32] = [SMCCC.SMCCC_VERSION, SMCCC.SMCCC_ARCH_FEATURES, SMCCC.PSCI_VERSION,
                             SMCCC.PSCI_FEATURES, 0x8400_0050, 0xC400_0050, FFAFunction.FFA_VERSION,

@@ -1,27 +1,5 @@
 import Variables
 
-/// SplitMix64: a small deterministic generator for tests, fuzzing and power-cut trials.
-public struct FlashRandom {
-    public var state: UInt64
-
-    public init(seed: UInt64) { state = seed }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// A value in `0..<n`; 0 when `n <= 0`.
-    public mutating func below(_ n: Int) -> Int {
-        n <= 0 ? 0 : Int(truncatingIfNeeded: next() % UInt64(n))
-    }
-
-    public mutating func byte() -> UInt8 { UInt8(truncatingIfNeeded: next()) }
-}
-
 /// A NOR flash in RAM for tests: program ANDs bits in, erase sets a block to 0xFF, exactly as the
 /// CFI device does. Copies of a `RAMFlash` are handles to the same device (a test keeps one to
 /// "reboot" on the bytes a store left behind). It also reports what real flash would silently do
@@ -66,7 +44,7 @@ public struct RAMFlash: Flash {
     public func cutPower(afterOperations n: Int, seed: UInt64) {
         device.cutAfter = n
         device.operationsSinceArmed = 0
-        device.tearing = FlashRandom(seed: seed)
+        device.tearing = SplitMix64(seed: seed)
     }
 
     /// Power comes back (a reboot): the bytes stay as the cut left them, operations work again.
@@ -105,7 +83,7 @@ final class RAMFlashDevice {
     var powerIsCut = false
     var operationsSinceArmed = 0
     var cutAfter: Int?
-    var tearing = FlashRandom(seed: 0)
+    var tearing = SplitMix64(seed: 0)
 
     init(bytes: [UInt8], eraseBlockSize: Int) {
         self.bytes = bytes

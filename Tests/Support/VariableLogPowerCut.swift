@@ -88,7 +88,7 @@ public func runPowerCutTrial(seed: UInt64, cutAfter: Int?, recoveryCutAfter: Int
     var result = PowerCutTrialResult()
     let device = RAMFlash(blockCount: c.blockCount, eraseBlockSize: c.eraseBlockSize)
     if let n = cutAfter { device.cutPower(afterOperations: n, seed: seed &* 0x9E37_79B9 &+ UInt64(n)) }
-    var random = FlashRandom(seed: seed)
+    var random = SplitMix64(seed: seed)
     var acknowledged: [StoredVariable] = []
     var inFlight: PowerCutOperation?
 
@@ -220,7 +220,7 @@ public func runPowerCutCampaign(seeds: [UInt64], stride: Int = 1, cutRecoveryToo
 }
 
 /// The next operation of a stream: mostly puts (new values and append-like growth), some removes.
-public func powerCutNextOperation(_ random: inout FlashRandom, current: [StoredVariable],
+public func powerCutNextOperation(_ random: inout SplitMix64, current: [StoredVariable],
                                   configuration c: PowerCutTrialConfiguration) -> PowerCutOperation {
     let k = random.below(max(c.keys, 1))
     let guid = k % 2 == 0 ? EFIGuid.globalVariable : EFIGuid(0x1234_5678, 0x9abc, 0xdef0, (1, 2, 3, 4, 5, 6, 7, 8))

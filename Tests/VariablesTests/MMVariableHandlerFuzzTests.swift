@@ -33,7 +33,7 @@ func seedRequests() -> [[UInt8]] {
 }
 
 @Test func randomBuffersNeverTrapAndAlwaysGetAWellFormedAnswer() {
-    var rng = StoreTestRandom(state: 0x5EED)
+    var rng = SplitMix64(seed: 0x5EED)
     var h = MMVariableHandler(store: makeStore(), bufferSize: 4096)
     var answered = 0, faults = 0
     for _ in 0..<3000 {
@@ -46,7 +46,7 @@ func seedRequests() -> [[UInt8]] {
 }
 
 @Test func randomPayloadsBehindValidHeadersNeverTrap() {
-    var rng = StoreTestRandom(state: 0xFEED)
+    var rng = SplitMix64(seed: 0xFEED)
     var h = MMVariableHandler(store: makeStore(), bufferSize: 4096)
     var statuses: [UInt64] = []
     for _ in 0..<3000 {
@@ -65,7 +65,7 @@ func seedRequests() -> [[UInt8]] {
 }
 
 @Test func mutatedValidRequestsNeverTrap() {
-    var rng = StoreTestRandom(state: 42)
+    var rng = SplitMix64(seed: 42)
     var h = MMVariableHandler(store: makeStore(), bufferSize: 4096)
     let seeds = seedRequests()
     let sizeFields = [16, 40 + 16, 40 + 24, 40 + 36]  // MessageLength, DataSize, NameSize, attributes…
@@ -93,7 +93,7 @@ func seedRequests() -> [[UInt8]] {
 }
 
 @Test func theFuzzEntryAcceptsAnyBytes() {
-    var rng = StoreTestRandom(state: 7)
+    var rng = SplitMix64(seed: 7)
     MMVariableFuzz.run([])
     MMVariableFuzz.run([0xFF, 0xFF])
     for _ in 0..<300 {

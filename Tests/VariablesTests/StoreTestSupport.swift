@@ -47,20 +47,6 @@ struct ScriptedPersistence: VariablePersistence {
     }
 }
 
-/// SplitMix64: a small deterministic generator for the random-buffer loops.
-struct StoreTestRandom {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    mutating func bytes(_ n: Int) -> [UInt8] { (0..<n).map { _ in UInt8(truncatingIfNeeded: next()) } }
-}
-
 /// The secure-boot state the store serves itself (ReadOnlyGlobals), in listing order, all of
 /// EFI_GLOBAL_VARIABLE.
 let servedNames = [ucs("AuditMode"), ucs("DeployedMode"), ucs("SecureBoot"), ucs("SetupMode"), ucs("VendorKeys")]

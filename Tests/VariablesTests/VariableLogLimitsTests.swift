@@ -135,7 +135,7 @@ private func fill<F: Flash>(_ log: inout FlashVariableLog<F>, upTo n: Int, data:
 @Test func theKeyOrderListingMatchesALinearScan() throws {
     let f = RAMFlash(blockCount: 4, eraseBlockSize: 4096)
     var log = try FlashVariableLog(flash: f, maximumVariableSize: 256, limits: VariableLogLimits(maximumVariableCount: 40))
-    var random = FlashRandom(seed: 11)
+    var random = SplitMix64(seed: 11)
     for _ in 0..<400 {
         let k = random.below(60)
         let guid = k % 3 == 0 ? EFIGuid.globalVariable : EFIGuid(UInt32(k % 3), 0, 0, (0, 0, 0, 0, 0, 0, 0, 0))

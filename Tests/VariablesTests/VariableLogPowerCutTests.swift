@@ -59,7 +59,7 @@ func powerCutAtEveryOperation(seed: UInt64) {
     var c = PowerCutTrialConfiguration()
     c.operations = 400
     c.keys = 64
-    var random = FlashRandom(seed: 77)
+    var random = SplitMix64(seed: 77)
     var cuts = 0, violations = 0, fulls = 0
     for _ in 0..<200 {
         let seed = random.next()

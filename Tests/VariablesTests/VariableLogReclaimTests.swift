@@ -18,7 +18,7 @@ private func liveBlocks(_ f: RAMFlash, blocks: Int, size: Int) -> [UInt64] {
 @Test func churnOfFewVariablesReclaimsManyTimesAndKeepsTheLatestValues() throws {
     let f = RAMFlash(blockCount: 4, eraseBlockSize: 4096)
     var log = try FlashVariableLog(flash: f, maximumVariableSize: 512)
-    var r = FlashRandom(seed: 42)
+    var r = SplitMix64(seed: 42)
     var latest: [StoredVariable] = []
     for step in 0..<600 {
         let i = r.below(5)

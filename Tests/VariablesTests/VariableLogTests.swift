@@ -200,7 +200,7 @@ private func same(_ a: [StoredVariable], _ b: [StoredVariable]) -> Bool { powerC
     for seed in UInt64(1)...5 {
         let f = smallFlash()
         var log = try mount(f)
-        var r = FlashRandom(seed: seed)
+        var r = SplitMix64(seed: seed)
         var k = 0
         while log.remaining >= 48 {
             var name = ucs2("N")

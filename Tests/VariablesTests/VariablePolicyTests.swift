@@ -1,6 +1,7 @@
 import Testing
 import MM
 @testable import Variables
+import TestSupport
 
 // The store's rules for the variables the UEFI spec defines (VariablePolicy, DefinedVariables,
 // ReadOnlyGlobals).
@@ -233,7 +234,7 @@ func secureBootKeysAreWriteProtected(name: String, guid: EFIGuid) {
 }
 
 @Test func devicePathWalkNeverReadsPastTheData() {
-    var random = StoreTestRandom(state: 0x5EED)
+    var random = SplitMix64(seed: 0x5EED)
     for _ in 0..<2000 {
         let data = random.bytes(random.below(40))
         _ = DefinedVariable.Content.devicePath.accepts(data)
