@@ -47,6 +47,12 @@ def shell_and_variable(b, load_address):
     check("*** unexpected exception" not in b, "an exception", b)
 
 
+def says(b, *lines):
+    """Each (line, what its absence means) is in the console output."""
+    for line, missing in lines:
+        check(line in b, missing, b)
+
+
 def no_ffa(b, reason):
     check(f"normal: no FF-A ({reason})" in b, f"FF-A not reported absent ({reason})", b)
     check("normal: variables are volatile: no FF-A" in b, "variables not volatile", b)
@@ -118,12 +124,12 @@ def raspi3b_mini_uart_ram_at_zero_no_psci():
     b = boot("raspi3b", COMMANDS + ["poweroff", "reset", "version"], until="reset: cannot", timeout=60)
     check(not b.timed_out, "QEMU timed out", b)
     shell_and_variable(b, 0x8_0000)
-    check("console: ns16550 at 0x3f215040 (stdout-path serial1)" in b, "the mini-UART was not chosen", b)
-    check("memory: 0x0 size 0x3c000000" in b, "RAM at 0 not read", b)
-    check("psci: none" in b, "a /psci where raspi3b has none", b)
-    check("fw_cfg: none" in b, "fw_cfg where the DTB lists none", b)
+    says(b, ("console: ns16550 at 0x3f215040 (stdout-path serial1)", "the mini-UART was not chosen"),
+         ("memory: 0x0 size 0x3c000000", "RAM at 0 not read"),
+         ("psci: none", "a /psci where raspi3b has none"),
+         ("fw_cfg: none", "fw_cfg where the DTB lists none"),
+         ("poweroff: cannot, the device tree has no /psci", "poweroff did not say it cannot"))
     no_ffa(b, "no PSCI conduit in the device tree")
-    check("poweroff: cannot, the device tree has no /psci" in b, "poweroff did not say it cannot", b)
 
 
 @test
@@ -131,13 +137,11 @@ def raspi3b_pl011_when_stdout_path_names_it():
     # The same Debian DTB with stdout-path = "serial0": the PL011 at bus address 0x7e201000,
     # 0x3f201000 through /soc's ranges, on QEMU's first serial port.
     board_dtbs()
-    need_dtc()
-    dtb = os.path.join(BUILD, "test-rpi-pl011.dtb")
-    dts = subprocess.run(["dtc", "-q", "-I", "dtb", "-O", "dts", os.path.join(BUILD, "boards", "bcm2837-rpi-3-b.dtb")],
-                         check=True, capture_output=True, text=True).stdout
-    check('stdout-path = "serial1:115200n8";' in dts, "the Debian DTB's stdout-path changed")
-    dts = dts.replace('stdout-path = "serial1:115200n8";', 'stdout-path = "serial0:115200n8";')
-    subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", dtb], input=dts, check=True, text=True)
+
+    def edit(dts):
+        check('stdout-path = "serial1:115200n8";' in dts, "the Debian DTB's stdout-path changed")
+        return dts.replace('stdout-path = "serial1:115200n8";', 'stdout-path = "serial0:115200n8";')
+    dtb = edited_dtb(os.path.join(BUILD, "boards", "bcm2837-rpi-3-b.dtb"), "rpi-pl011", edit)
     b = boot("raspi3b-pl011", COMMANDS + ["poweroff"], extra=f"-dtb {dtb}", until="poweroff: cannot", timeout=60)
     os.remove(dtb)
     check(not b.timed_out, "QEMU timed out", b)
@@ -176,16 +180,24 @@ def need_dtc():
                        stdout=subprocess.DEVNULL)
 
 
-def edited_virt_dtb(name, edit):
-    """QEMU virt's own device tree (dumpdtb), edited as DTS text and compiled with dtc."""
+def edited_dtb(source, name, edit):
+    """build/test-<name>.dtb: the device tree `source`, edited as DTS text and compiled with dtc."""
     need_dtc()
-    raw, out = os.path.join(BUILD, f"test-{name}-virt.dtb"), os.path.join(BUILD, f"test-{name}.dtb")
+    out = os.path.join(BUILD, f"test-{name}.dtb")
+    dts = subprocess.run(["dtc", "-q", "-I", "dtb", "-O", "dts", source], check=True, capture_output=True, text=True).stdout
+    subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", out], input=edit(dts), check=True, text=True)
+    return out
+
+
+def edited_virt_dtb(name, edit):
+    """QEMU virt's own device tree (dumpdtb), edited (edited_dtb)."""
+    raw = os.path.join(BUILD, f"test-{name}-virt.dtb")
     subprocess.run(["qemu-system-aarch64", "-M", f"virt,dumpdtb={raw}", "-cpu", "max", "-m", "1G",
                     "-display", "none", "-nodefaults"], check=True, capture_output=True)
-    dts = subprocess.run(["dtc", "-q", "-I", "dtb", "-O", "dts", raw], check=True, capture_output=True, text=True).stdout
-    subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", out], input=edit(dts), check=True, text=True)
-    os.remove(raw)
-    return out
+    try:
+        return edited_dtb(raw, name, edit)
+    finally:
+        os.remove(raw)
 
 
 @test
@@ -202,11 +214,11 @@ def virt_fallbacks_from_an_edited_device_tree():
     b = boot("kernel", ["dt", "ffa version"] + VARIABLE + ["poweroff"], extra=f"-dtb {dtb}")
     os.remove(dtb)
     finished(b)
-    check("normal: console PL011 at 0x9000000 (no usable stdout-path: first UART we drive)" in b, "no fallback console", b)
-    check("console: PL011 at 0x9000000 (stdout-path /no-such-uart@0) (fallback)" in b, "dt does not say fallback", b)
-    check("MM buffer: 0x48200000 size 0x20000 (/reserved-memory)" in b, "MM buffer not from the tree", b)
+    says(b, ("normal: console PL011 at 0x9000000 (no usable stdout-path: first UART we drive)", "no fallback console"),
+         ("console: PL011 at 0x9000000 (stdout-path /no-such-uart@0) (fallback)", "dt does not say fallback"),
+         ("MM buffer: 0x48200000 size 0x20000 (/reserved-memory)", "MM buffer not from the tree"),
+         ("board-value", "variable not read back"))
     no_ffa(b, "hvc conduit but no EL2")
-    check("board-value" in b, "variable not read back", b)
 
 
 @test

@@ -51,6 +51,19 @@ def flash(name, bl33=None, manifest=None):
     return out
 
 
+def flash_with_manifest(name, old, new):
+    """A private flash image whose partition manifest has the line `old` changed to `new`."""
+    edited = os.path.join(BUILD, f"test-tfa-{name}-manifest.dts")
+    text = open(MANIFEST).read()
+    check(old in text, f"the manifest no longer has {old!r}; update this test")
+    with open(edited, "w") as f:
+        f.write(text.replace(old, new))
+    try:
+        return flash(name, manifest=edited)
+    finally:
+        os.remove(edited)
+
+
 def shell(image, commands, until_exit=False, timeout=120):
     """Boots `image` with our normal world, types each command after the prompt; the console.
     With `until_exit` the last command is expected to end QEMU (poweroff)."""
@@ -132,15 +145,7 @@ def tfa_power_cuts_lose_no_acknowledged_write():
 def tfa_partition_refuses_a_manifest_that_is_not_usable():
     # The store as one erase block: the partition says why and fails its initialisation;
     # TF-A goes on, and our normal world reaches its shell with volatile variables.
-    bad = os.path.join(BUILD, "test-tfa-bad-manifest.dts")
-    text = open(MANIFEST).read()
-    check("pages-count = <256>;" in text, "the manifest's store size changed; update this test")
-    with open(bad, "w") as f:
-        f.write(text.replace("pages-count = <256>;", "pages-count = <64>;"))
-    try:
-        img = flash("bad-manifest", manifest=bad)
-    finally:
-        os.remove(bad)
+    img = flash_with_manifest("bad", "pages-count = <256>;", "pages-count = <64>;")
     out = shell(img, ["printenv -e", "poweroff"], until_exit=True)
     check("mm: refusing the manifest: a region has the wrong attributes, alignment or size: "
           "device-regions/variable-store" in out, "the partition did not refuse the manifest:\n" + out[-3000:])
@@ -153,15 +158,7 @@ def tfa_partition_fault_without_ffa_abort_is_contained():
     # The MM buffer moved to 0x0C00_0000, where QEMU virt has nothing: the partition's first
     # read of a request faults. TF-A's EL3 SPMC has no FFA_ABORT, so the partition ends the
     # request with FFA_ERROR(ABORTED) itself; the normal world says so and goes on.
-    bad = os.path.join(BUILD, "test-tfa-fault-manifest.dts")
-    text = open(MANIFEST).read()
-    check("base-address = <0x0 0x40100000>;" in text, "the manifest's MM buffer moved; update this test")
-    with open(bad, "w") as f:
-        f.write(text.replace("base-address = <0x0 0x40100000>;", "base-address = <0x0 0x0c000000>;"))
-    try:
-        img = flash("fault", manifest=bad)
-    finally:
-        os.remove(bad)
+    img = flash_with_manifest("fault", "base-address = <0x0 0x40100000>;", "base-address = <0x0 0x0c000000>;")
     log = os.path.join(BUILD, "secure-uart.log")
     out = shell(img, ["printenv -e", "printenv -e", "poweroff"], until_exit=True)
     secure = open(log, errors="replace").read() if os.path.exists(log) else ""

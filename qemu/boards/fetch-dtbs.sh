@@ -14,19 +14,10 @@ for d in $dtbs; do [ -s "$out/$(basename "$d")" ] || missing=1; done
 mkdir -p "$out" "$debs"
 deb=$(ls "$debs"/linux-image-*-arm64_*.deb 2>/dev/null | grep -v -- '-dbg_' | head -n 1 || true)
 if [ -z "$deb" ]; then
-    apt="apt-get -q -o APT::Sandbox::User=root"
-    if ! dpkg --print-foreign-architectures | grep -qx arm64; then
-        dpkg --add-architecture arm64
-        $apt update >/dev/null
-    fi
-    kernel=$(apt-cache depends linux-image-arm64:arm64 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[^:]*\).*/\1/p' | head -n 1)
-    if [ -z "$kernel" ]; then
-        $apt update >/dev/null
-        kernel=$(apt-cache depends linux-image-arm64:arm64 | sed -n 's/^ *Depends: \(linux-image-[^:]*\).*/\1/p' | head -n 1)
-    fi
-    [ -n "$kernel" ] || { echo "fetch-dtbs.sh: no linux-image-arm64 package found" >&2; exit 1; }
+    . "$(dirname "$0")/../linux/debian-arm64.sh"
+    kernel=$(debian_arm64_kernel)
     echo "fetch-dtbs.sh: downloading $kernel (arm64) for its device trees"
-    (cd "$debs" && $apt download "$kernel:arm64" >/dev/null)
+    debian_arm64_download "$debs" "$kernel"
     deb=$(ls "$debs"/linux-image-*-arm64_*.deb | head -n 1)
 fi
 tmp=$(mktemp -d)

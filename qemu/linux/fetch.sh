@@ -7,21 +7,11 @@ set -eu
 out=${1:-build/linux}
 if [ -s "$out/Image" ] && [ -s "$out/busybox" ] && [ -s "$out/efivarfs.ko" ]; then exit 0; fi
 mkdir -p "$out/debs" "$out/extract"
-apt="apt-get -q -o APT::Sandbox::User=root"
-if ! dpkg --print-foreign-architectures | grep -qx arm64; then
-    dpkg --add-architecture arm64
-    $apt update >/dev/null
-fi
-# The metapackage names the current kernel package.
-kernel=$(apt-cache depends linux-image-arm64:arm64 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[^:]*\).*/\1/p' | head -n 1)
-if [ -z "$kernel" ]; then
-    $apt update >/dev/null
-    kernel=$(apt-cache depends linux-image-arm64:arm64 | sed -n 's/^ *Depends: \(linux-image-[^:]*\).*/\1/p' | head -n 1)
-fi
-[ -n "$kernel" ] || { echo "fetch.sh: no linux-image-arm64 package found" >&2; exit 1; }
+. "$(dirname "$0")/debian-arm64.sh"
+kernel=$(debian_arm64_kernel)
 echo "fetch.sh: $kernel and busybox-static (arm64)"
 if ! ls "$out"/debs/"$kernel"_*.deb >/dev/null 2>&1 || ! ls "$out"/debs/busybox-static_*.deb >/dev/null 2>&1; then
-    (cd "$out/debs" && $apt download "$kernel:arm64" busybox-static:arm64 >/dev/null)
+    debian_arm64_download "$out/debs" "$kernel" busybox-static
 fi
 for deb in "$out"/debs/"$kernel"_*.deb "$out"/debs/busybox-static_*.deb; do dpkg-deb -x "$deb" "$out/extract"; done
 image=$(ls "$out"/extract/boot/vmlinuz-* | head -n 1)
