@@ -37,7 +37,7 @@ PROOF = {
     "fill store": r"fillStore|FillStore",
     "fuzz": r"Fuzz",
     "power cut": r"PowerCut",
-    "RAM flash": r"RAMFlash|FlashRandom",
+    "RAM flash": r"RAMFlash|SplitMix64",
     "SPME monitor": r"proofBenchCountsSecureWorld",
     "SCXTNUM trap monitor": r"proofTrapSCXTNUM",
 }
@@ -55,7 +55,7 @@ HOST_ONLY = {
     "fuzz": ["$s11TestSupport8SPMCFuzzO3runySbSays5UInt8VGFZ"],
     "power cut": ["$s11TestSupport26PowerCutTrialConfigurationV10blockCountSivM"],
     "RAM flash": ["$s11TestSupport8RAMFlashV10blockCount14eraseBlockSizeACSi_SitcfC",
-                  "$s11TestSupport11FlashRandomV4nexts6UInt64VyF"],
+                  "$s11TestSupport10SplitMix64V4nexts6UInt64VyF"],
 }
 
 
