@@ -90,6 +90,7 @@ extension VariableStore {
                 kind = guid == .imageSecurityDatabase ? .imageDatabase
                     : UCS2Name.equals(name, "PK") ? .platformKey : .keyExchangeKey
             case .setting, .firmware: return .invalidParameter
+            case .storeState: return .writeProtected
             }
         }
         let nvRt = VariableAttributes.nonVolatile.rawValue | VariableAttributes.runtimeAccess.rawValue
@@ -108,12 +109,13 @@ extension VariableStore {
             return status
         case .remove:
             guard let e = existing else { return .notFound }
-            return remove(e)
+            return kind == .platformKey ? changePlatformKey(nil) : remove(e)
         case .write(let record):
             guard fitsLimit(nameCount: name.count, dataCount: record.count,
                             limit: maximumSize(nonVolatile: stored & VariableAttributes.nonVolatile.rawValue != 0)) else {
                 return .invalidParameter
             }
+            if kind == .platformKey { return changePlatformKey(record) }
             return write(StoredVariable(guid: guid, name: name, attributes: stored, data: record), replacing: existing)
         }
     }
@@ -139,6 +141,7 @@ extension VariableStore {
         guard fitsLimit(nameCount: name.count, dataCount: record.count, limit: persistence.maximumVariableSize) else {
             return .invalidParameter
         }
+        if guid == .globalVariable && UCS2Name.equals(name, "PK") { return changePlatformKey(record) }
         return write(StoredVariable(guid: guid, name: name, attributes: VariableStore.nvBsRtAt, data: record),
                      replacing: find(guid: guid, name: name))
     }
@@ -154,8 +157,10 @@ extension VariableStore {
     }
 
     /// Provisioning: removes (guid, name) from the medium whatever it is; EFI_NOT_FOUND when missing.
+    /// Removing PK is the platform's own PK clear: setup mode, whatever the mode was.
     public mutating func provisionRemove(guid: EFIGuid, name: [UInt8]) -> EFIStatus {
         guard persistence.variable(guid: guid, name: name) != nil else { return .notFound }
+        if guid == .globalVariable && UCS2Name.equals(name, "PK") { return changePlatformKey(nil) }
         do throws(PersistenceError) { try persistence.remove(guid: guid, name: name) } catch {
             return VariableStore.status(for: error)
         }

@@ -15,8 +15,10 @@ struct DefinedVariable: Equatable, Sendable {
         /// Served by the store from its own state, never stored (SecureBoot, SetupMode, ...).
         case served
         /// Secure-boot key databases and their defaults: only an authenticated write may change
-        /// them, and this store does not take authenticated writes yet.
+        /// them (the defaults: none).
         case secureBootKey
+        /// The store's own state on the medium (the secure-boot mode mark): no caller writes it.
+        case storeState
     }
 
     /// What the data must look like (EDK2 VarCheckUefiLib's check functions).
@@ -125,6 +127,10 @@ struct DefinedVariable: Equatable, Sendable {
     /// The rule for (guid, name), `name` normalised (UCS-2LE with its NUL); nil for a variable
     /// the spec does not define.
     static func lookup(guid: EFIGuid, name: [UInt8]) -> DefinedVariable? {
+        if guid == .storeState {
+            return UCS2Name.equals(name, ModeMark.name) ? DefinedVariable(role: .storeState, attributes: ModeMark.attributes,
+                                                                          minimumSize: 1, maximumSize: 1, content: .any) : nil
+        }
         if guid == .imageSecurityDatabase {
             for n in imageSecurityNames where UCS2Name.equals(name, n) { return .key }
             return nil

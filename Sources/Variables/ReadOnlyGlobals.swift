@@ -3,20 +3,26 @@ import MM
 /// The secure-boot state variables of EFI_GLOBAL_VARIABLE (UEFI 2.10 §3.3 and §32.3), which the
 /// store serves from its own state rather than keeps: volatile, BS|RT, one byte, read-only.
 ///
-/// Until authenticated variables exist, no write can enrol a platform key, so the platform
-/// stays in setup mode: SetupMode 1, SecureBoot 0, AuditMode 0, DeployedMode 0. A PK already
-/// on the medium (put there by a provisioning tool) means user mode: SetupMode 0 and
-/// SecureBoot 1, as EDK2 derives them. VendorKeys is 0: no keys came with the platform.
+/// SetupMode, SecureBoot, AuditMode and DeployedMode follow the secure-boot mode
+/// (SecureBootModes.swift). VendorKeys is 0: no keys came with the platform.
 enum ReadOnlyGlobals {
     static let attributes = DefinedVariable.bsRt
     static let names: [StaticString] = ["AuditMode", "DeployedMode", "SecureBoot", "SetupMode", "VendorKeys"]
 
-    /// The served value of `name` given whether a PK is enrolled; nil for any other name.
-    static func value(of name: [UInt8], platformKeyEnrolled: Bool) -> UInt8? {
-        if UCS2Name.equals(name, "SetupMode") { return platformKeyEnrolled ? 0 : 1 }
-        if UCS2Name.equals(name, "SecureBoot") { return platformKeyEnrolled ? 1 : 0 }
-        for n in names where UCS2Name.equals(name, n) { return 0 }
+    /// The served value of `name` in `mode`; nil for any other name.
+    static func value(of name: [UInt8], mode: SecureBootMode) -> UInt8? {
+        for n in names where UCS2Name.equals(name, n) { return value(of: n, mode: mode) }
         return nil
+    }
+
+    /// The served value of the served name `name` in `mode`.
+    static func value(of name: StaticString, mode: SecureBootMode) -> UInt8 {
+        switch name.utf8CodeUnitCount {
+        case 9: return UCS2Name.same(name, "SetupMode") ? mode.setupMode : mode.auditMode
+        case 10: return UCS2Name.same(name, "SecureBoot") ? mode.secureBoot : 0  // VendorKeys
+        case 12: return mode.deployedMode
+        default: return 0
+        }
     }
 
     static func isServed(guid: EFIGuid, name: [UInt8]) -> Bool {
@@ -36,17 +42,16 @@ extension VariableStore {
     func servedVariable(guid: EFIGuid, name: [UInt8]) -> StoredVariable? {
         // The name test first: only a served name needs the PK lookup.
         guard ReadOnlyGlobals.isServed(guid: guid, name: name),
-              let value = ReadOnlyGlobals.value(of: name, platformKeyEnrolled: platformKeyEnrolled) else { return nil }
+              let value = ReadOnlyGlobals.value(of: name, mode: secureBootMode) else { return nil }
         return StoredVariable(guid: guid, name: name, attributes: ReadOnlyGlobals.attributes, data: [value])
     }
 
     /// Every served variable, for GetNextVariableName.
     func servedVariables() -> [StoredVariable] {
-        let enrolled = platformKeyEnrolled
+        let mode = secureBootMode
         return ReadOnlyGlobals.names.map { n in
-            let name = UCS2.fromASCII(n)
-            return StoredVariable(guid: .globalVariable, name: name, attributes: ReadOnlyGlobals.attributes,
-                                  data: [ReadOnlyGlobals.value(of: name, platformKeyEnrolled: enrolled) ?? 0])
+            StoredVariable(guid: .globalVariable, name: UCS2.fromASCII(n), attributes: ReadOnlyGlobals.attributes,
+                           data: [ReadOnlyGlobals.value(of: n, mode: mode)])
         }
     }
 }

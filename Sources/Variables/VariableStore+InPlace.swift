@@ -16,7 +16,7 @@ extension VariableStore {
             let attributes = ReadOnlyGlobals.attributes
             guard isVisible(attributes: attributes) else { return InPlaceRead(status: .notFound) }
             guard dataSize >= 1 else { return InPlaceRead(status: .bufferTooSmall, attributes: attributes, dataSize: 1) }
-            let value = ReadOnlyGlobals.value(of: served, platformKeyEnrolled: platformKeyEnrolled)
+            let value = ReadOnlyGlobals.value(of: served, mode: secureBootMode)
             return InPlaceRead(status: .success, attributes: attributes, dataSize: 1, served: value)
         }
         var found: StoredVariable? = nil
@@ -65,13 +65,6 @@ extension ReadOnlyGlobals {
         guard name.count >= 20, name.count <= 26 else { return nil }  // 9 to 12 characters and the NUL
         for n in names where UCS2Name.equals(name, n) { return n }
         return nil
-    }
-
-    /// The served value of the served name `name`.
-    static func value(of name: StaticString, platformKeyEnrolled: Bool) -> UInt8 {
-        if name.utf8CodeUnitCount == 9, UCS2Name.same(name, "SetupMode") { return platformKeyEnrolled ? 0 : 1 }
-        if name.utf8CodeUnitCount == 10, UCS2Name.same(name, "SecureBoot") { return platformKeyEnrolled ? 1 : 0 }
-        return 0
     }
 }
 

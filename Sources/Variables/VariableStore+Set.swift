@@ -13,7 +13,8 @@ extension VariableStore {
     /// EFI_INVALID_PARAMETER; RT without BS → EFI_INVALID_PARAMETER (EFI_UNSUPPORTED with AW); NV
     /// alone → EFI_INVALID_PARAMETER; the rules for spec-defined variables (`policyVerdict`:
     /// secure-boot keys and served state read-only, the spec's attributes and shapes); AT: the
-    /// authenticated path (`setAuthenticated`); AW (deprecated) and HR (no hardware-error
+    /// authenticated path (`setAuthenticated`); AuditMode and DeployedMode: the mode transitions
+    /// (`setModeVariable`); AW (deprecated) and HR (no hardware-error
     /// storage) → EFI_INVALID_PARAMETER; any other write to an authenticated variable →
     /// EFI_SECURITY_VIOLATION; name + data over the maximum variable
     /// size → EFI_INVALID_PARAMETER; a VarCheck property: read-only → EFI_WRITE_PROTECTED, other
@@ -35,6 +36,7 @@ extension VariableStore {
         if attrs.contains(.timeBasedAuthenticatedWriteAccess) {
             return setAuthenticated(name: name, guid: guid, attributes: attributes, data: data)
         }
+        if let status = setModeVariable(guid: guid, name: name, attributes: attributes, data: data) { return status }
         let deleting = (!attrs.contains(.appendWrite) && data.isEmpty) || access.isEmpty
         if case .answer(let status) = policyVerdict(guid: guid, name: name, attributes: attributes, data: data,
                                                     deleting: deleting) {

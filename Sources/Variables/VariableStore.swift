@@ -16,6 +16,8 @@ public struct VariableStore<P: VariablePersistence> {
 
     /// Checks authenticated writes; without it they are EFI_SECURITY_VIOLATION.
     public var verifier: AuthenticatedWriteVerifier?
+    /// Where the store reports secure-boot mode changes and refused ones (the partition's console).
+    public var log: ((StaticString) -> Void)?
 
     var volatiles: [StoredVariable] = []
     var volatileUsed = 0

@@ -30,6 +30,14 @@ enum ConsoleLog {
         bytes(b)
     }
 
+    static func line(_ prefix: StaticString, _ s: StaticString) {
+        var b: [UInt8] = []
+        for i in 0..<prefix.utf8CodeUnitCount { b.append(unsafe prefix.utf8Start[i]) }
+        for i in 0..<s.utf8CodeUnitCount { b.append(unsafe s.utf8Start[i]) }
+        b.append(10)
+        bytes(b)
+    }
+
     static func number(_ s: StaticString, _ v: UInt64) {
         var b: [UInt8] = []
         for i in 0..<s.utf8CodeUnitCount { b.append(unsafe s.utf8Start[i]) }

@@ -69,7 +69,8 @@ public func partition_main(_ x0: UInt64) -> Never {
     var first: Registers
     do throws(PersistenceError) {
         let log = try FlashVariableLog(flash: flash)
-        let handler = MMVariableHandler(store: VariableStore(persistence: log, verifier: .standard))
+        var handler = MMVariableHandler(store: VariableStore(persistence: log, verifier: .standard))
+        handler.store.log = { ConsoleLog.line("mm: ", $0) }
         ConsoleLog.line("mm: variable store mounted from flash")
         ConsoleLog.number("mm: non-volatile variables: ", UInt64(handler.store.persistence.variables.count))
         ConsoleLog.number("mm: heap bytes in use: ", UInt64(heapBytesInUse()))
