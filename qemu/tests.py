@@ -458,6 +458,7 @@ def no_kernel_no_countdown_and_shell_variables_apart_from_uefi_ones():
 import secure_boot  # noqa: E402
 
 test(secure_boot.secure_boot_enrol_append_tamper_and_delete_pk)
+test(secure_boot.secure_boot_audit_and_deployed_modes)
 
 
 def main(argv):
