@@ -10,6 +10,7 @@ from harness import BUILD, ROOT, boot, check, finished, fresh_flash
 GLOBAL = "8be4df61-93ca-11d2-aa0d-00e098032b8c"
 IMAGE_DB = "d719b2cb-3d3a-4596-a3bc-dad00e67656f"
 OWNER = "11111111-2222-3333-4444-555555555555"
+STORE_STATE = "0154d50a-9b51-4dfb-92b1-74f6e60da791"  # the store's own GUID (the mode mark)
 # Where QEMU's loader puts the .auth files (normal-world RAM, clear of the DTB, the MM buffer
 # and BL33).
 LOAD = 0x5000_0000

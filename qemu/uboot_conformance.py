@@ -194,7 +194,8 @@ def secure_boot_session(uboot, mem, checks):
     subprocess.run(["make", "-s", "varstore"], cwd=ROOT, check=True)
     keys = os.path.join(BUILD, "test-uboot-secureboot-keys")
     sb.tools(keys)
-    sb.varstore("--image", flash, "enroll", "--pk", f"{keys}/PK.crt", "--kek", f"{keys}/KEK.crt", "--db", f"{keys}/db.crt")
+    sb.varstore("--image", flash, "enroll", "--pk", f"{keys}/PK.crt", "--kek", f"{keys}/KEK.crt", "--db", f"{keys}/db.crt",
+                "--owner", sb.OWNER)
     loaders, ranges = sb.loaders(keys, sb.FILES)
     c = checks.console = Console(flash, " ".join(x for x in (f"-m {mem}" if mem else "", loaders) if x))
     try:
@@ -208,9 +209,13 @@ def secure_boot_session(uboot, mem, checks):
             ("KEK present (AT)", "printenv -e KEK", lambda o: "NV|BS|RT|AT, DataSize" in o),
             ("db present (AT)", "printenv -e -guid d719b2cb-3d3a-4596-a3bc-dad00e67656f db",
              lambda o: "NV|BS|RT|AT, DataSize" in o),
+            ("PK's value is PK.esl byte for byte", "printenv -e PK",
+             lambda o: sb.dumped(ANSI.sub("", o).replace("\r", "")) == sb.esl(keys, "PK")),
             ("unauthenticated db write fails", "setenv -e -nv -bs -rt db x", lambda o: "Failed" in o),
             ("KEK-signed append succeeds", f"setenv -e -nv -bs -rt -at -a -i {ranges['append.auth']} db",
              lambda o: "Failed" not in o and "Error" not in o),
+            ("db is then db.esl + db2.esl byte for byte", "printenv -e -guid d719b2cb-3d3a-4596-a3bc-dad00e67656f db",
+             lambda o: sb.dumped(ANSI.sub("", o).replace("\r", "")) == sb.esl(keys, "db", "db2")),
             ("tampered .auth fails", f"setenv -e -nv -bs -rt -at -a -i {ranges['tampered.auth']} db",
              lambda o: "Failed" in o),
             ("older timestamp fails", f"setenv -e -nv -bs -rt -at -i {ranges['older.auth']} db", lambda o: "Failed" in o),
@@ -229,6 +234,50 @@ def secure_boot_session(uboot, mem, checks):
     db = [line for line in listing.splitlines() if line.startswith("db  ")]
     checks.record("secure boot: varstore lists two signature lists in db",
                   len(db) == 1 and db[0].endswith("2 signature lists"), listing)
+    deployed_mode_session(flash, mem, keys, checks)
+
+
+def deployed_mode_session(flash, mem, keys, checks):
+    """U-Boot on a store in deployed mode (PK provisioned by `varstore enroll`, the mark by
+    `varstore import`): U-Boot derives deployed mode at start-up and publishes the four values,
+    which must read (0, 1, 0, 1); a PK-signed deletion of PK through its `setenv -e -at` returns
+    to setup mode, which U-Boot then publishes. (Audit mode: U-Boot cannot start its UEFI layer
+    there, docs/secure-boot.md.)"""
+    import json
+    import secure_boot as sb
+    sb.varstore("--image", flash, "enroll", "--pk", f"{keys}/PK.crt", "--owner", sb.OWNER)
+    mark = os.path.join(keys, "deployed-mark.json")
+    with open(mark, "w") as f:
+        json.dump({"variables": [{"name": "SecureBootMode", "guid": sb.STORE_STATE, "attributes": "nv,bs",
+                                  "data": "03"}]}, f)
+    sb.varstore("--image", flash, "import", "--json", mark)
+    loaders, ranges = sb.loaders(keys, ["delete-pk.auth"])
+    c = checks.console = Console(flash, " ".join(x for x in (f"-m {mem}" if mem else "", loaders) if x))
+    try:
+        up = c.to_prompt()
+        checks.record("deployed mode: U-Boot boots on a store in deployed mode", up, c.out[-1500:])
+        if not up:
+            return
+
+        def modes():
+            values = []
+            for name in ["SetupMode", "SecureBoot", "AuditMode", "DeployedMode"]:
+                out = c.run(f"printenv -e {name}", timeout=60)
+                value = sb.dumped((out or "").replace("\r", ""))
+                values.append(value[0] if len(value) == 1 else out)
+            return values
+        before = modes()
+        checks.record("deployed mode: U-Boot's UEFI layer starts and reads (0, 1, 0, 1)",
+                      before == [0, 1, 0, 1] and "transition failed" not in c.out, f"{before}\n{c.out[-1500:]}")
+        out = c.run(f"setenv -e -nv -bs -rt -at -i {ranges['delete-pk.auth']} PK", timeout=60)
+        checks.record("deployed mode: the PK-signed deletion of PK succeeds", out is not None and "Failed" not in out
+                      and "Error" not in out, out)
+        after = modes()
+        checks.record("deployed mode: then setup mode (1, 0, 0, 0)", after == [1, 0, 0, 0], f"{after}")
+        c.type("poweroff")
+        c.proc.wait(timeout=30)
+    finally:
+        c.close()
 
 
 def main(argv):

@@ -15,8 +15,6 @@ extension VariableStore {
     ///   that is not time-based authenticated (those go to `setAuthenticated` before this),
     ///   deletion included, is EFI_WRITE_PROTECTED, or EFI_SECURITY_VIOLATION with AW (the
     ///   deprecated count-based authentication);
-    ///   (a deletion of PK in audit mode, which has none, before ExitBootServices: EFI_SUCCESS,
-    ///   as U-Boot makes one when it starts in audit mode);
     /// - the store's own state (the mode mark): EFI_WRITE_PROTECTED;
     /// - served state (SecureBoot, SetupMode, ...): EFI_WRITE_PROTECTED, except that writing the
     ///   value and attributes it already has before ExitBootServices is EFI_SUCCESS and changes
@@ -34,10 +32,6 @@ extension VariableStore {
         switch rule.role {
         case .secureBootKey:
             let authenticated = attrs.contains(.authenticatedWriteAccess)
-            // U-Boot entering audit mode at start-up deletes PK itself; audit mode has none.
-            if deleting && !authenticated && !atRuntime && UCS2Name.equals(name, "PK") && secureBootMode == .audit {
-                return .answer(.success)
-            }
             return .answer(authenticated ? .securityViolation : .writeProtected)
         case .storeState:
             return .answer(.writeProtected)

@@ -181,9 +181,11 @@ import Variables
             #expect(u.getVariable(name: u16String(name), guid: guid, dataSize: 8).status == EFIRaw.notFound)
         }
         for name in ["SecureBoot", "SetupMode", "AuditMode", "DeployedMode", "VendorKeys"] {
-            #expect(u.setVariable(name: u16String(name), guid: global, attributes: Attr.nvBsRt, data: [0x78]) == EFIRaw.writeProtected)
-            #expect(u.setVariable(name: u16String(name), guid: global, attributes: Attr.bsRt, data: [0x78]) == EFIRaw.writeProtected)
-            #expect(u.setVariable(name: u16String(name), guid: global, attributes: Attr.bsRt, data: []) == EFIRaw.writeProtected)
+            // AuditMode is writable in setup mode (to 1 only: docs/secure-boot.md), so a bad write is a bad parameter.
+            let refusal = name == "AuditMode" ? EFIRaw.invalidParameter : EFIRaw.writeProtected
+            #expect(u.setVariable(name: u16String(name), guid: global, attributes: Attr.nvBsRt, data: [0x78]) == refusal, "\(name)")
+            #expect(u.setVariable(name: u16String(name), guid: global, attributes: Attr.bsRt, data: [0x78]) == refusal, "\(name)")
+            #expect(u.setVariable(name: u16String(name), guid: global, attributes: Attr.bsRt, data: []) == refusal, "\(name)")
         }
         #expect(u.getVariable(name: u16String("SetupMode"), guid: global, dataSize: 8).data == [1])
         #expect(m.world.store.persistence.variables.isEmpty)

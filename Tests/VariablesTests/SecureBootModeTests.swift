@@ -240,26 +240,28 @@ func modeMarkRead<P>(_ s: VariableStore<P>) -> VariableReadResult {
     #expect(modeBytes(s) == setupBytes)
 }
 
-@Test func uBootStartingInAuditModeMayDeleteTheAbsentPlatformKey() throws {
+@Test func uBootsStartUpCallsInEachMode() throws {
     let k = try ModeKeys()
     defer { k.t.cleanUp() }
     var s = authStore()
-    // Setup mode: the unauthenticated deletion of PK stays refused.
-    #expect(s.setVariable(name: ucs("PK"), guid: global, attributes: BS | RT, data: []) == .writeProtected)
-    #expect(setMode(&s, "AuditMode", [1]) == .success)
-    // U-Boot's efi_init_secure_state in audit mode: delete PK, then publish the four values.
-    #expect(s.setVariable(name: ucs("PK"), guid: global, attributes: BS | RT, data: []) == .success)
-    for (name, value) in [("SecureBoot", 0), ("SetupMode", 1), ("AuditMode", 1), ("DeployedMode", 0)] as [(StaticString, UInt8)] {
-        #expect(setMode(&s, name, [value]) == .success, "\(name)")
+    // U-Boot's efi_init_secure_state publishes the four values of the mode it derived.
+    func publish(_ values: [UInt8]) -> [EFIStatus] {
+        zip(["SecureBoot", "SetupMode", "AuditMode", "DeployedMode"] as [StaticString], values).map { setMode(&s, $0.0, [$0.1]) }
     }
-    #expect(modeBytes(s) == auditBytes)
-    // Not a way around a PK: in deployed mode the same deletion is refused.
+    #expect(publish([0, 1, 0, 0]) == [.success, .success, .success, .success])  // setup
     #expect(k.enrolPK(&s) == .success)
+    #expect(publish([1, 0, 0, 0]) == [.success, .success, .success, .success])  // user
+    #expect(setMode(&s, "DeployedMode", [1]) == .success)
+    #expect(publish([1, 0, 0, 1]) == [.success, .success, .success, .success])  // deployed
+    #expect(publish([1, 0, 0, 0]).last == .writeProtected)  // U-Boot's idea of user mode is not taken
+    #expect(modeBytes(s) == deployedBytes)
+    // In audit mode U-Boot first deletes PK without AT: refused in every mode, audit mode
+    // included (a success would make U-Boot's MM client run its start-up again, endlessly).
+    #expect(k.deletePK(&s) == .success)
+    #expect(setMode(&s, "AuditMode", [1]) == .success)
     #expect(s.setVariable(name: ucs("PK"), guid: global, attributes: BS | RT, data: []) == .writeProtected)
-    #expect(pkStored(s) && modeBytes(s) == deployedBytes)
-    for (name, value) in [("SecureBoot", 1), ("SetupMode", 0), ("AuditMode", 0), ("DeployedMode", 1)] as [(StaticString, UInt8)] {
-        #expect(setMode(&s, name, [value]) == .success, "\(name)")
-    }
+    #expect(publish([0, 1, 1, 0]) == [.success, .success, .success, .success])  // audit
+    #expect(modeBytes(s) == auditBytes)
 }
 
 @Test func provisioningFollowsTheModes() throws {
