@@ -5,6 +5,43 @@
 // before any compiled code runs (docs/boards.md).
 #include "exception_frame.inc"
 
+// The file holds the sections back to back (Linker/normal.ld); a part's place is \start,
+// \shift bytes above where the file has it. Moves its \size bytes (a multiple of 16) up, last
+// bytes first (the places are above the file's), then zeroes the rest of its last page, where
+// the file had what the later moves took away. PC-relative and x1..x7 only: nothing is
+// relocated yet, and no call, since the called code may be what is still to move. The parts
+// move last first, so that no move overwrites a part still to move.
+.macro MOVE_UP start, shift, size
+    adrp    x2, \start
+    add     x2, x2, :lo12:\start
+    ldr     x1, =\shift
+    sub     x1, x2, x1
+    ldr     x3, =\size
+    add     x1, x1, x3
+    add     x2, x2, x3                  // x2: the end of the place
+    mov     x4, x2
+.Lmove\@:
+    cbz     x3, .Lmoved\@
+    ldp     x5, x6, [x1, #-16]!
+    stp     x5, x6, [x4, #-16]!
+    sub     x3, x3, #16
+    b       .Lmove\@
+.Lmoved\@:
+    ZERO_PAGE_TAIL x2
+.endm
+
+// Zeroes from \at (16-byte aligned) to the next page boundary.
+.macro ZERO_PAGE_TAIL at
+    add     x7, \at, #0xfff
+    and     x7, x7, #~0xfff
+.Lzero\@:
+    cmp     \at, x7
+    b.hs    .Lzeroed\@
+    stp     xzr, xzr, [\at], #16
+    b       .Lzero\@
+.Lzeroed\@:
+.endm
+
     .section .text.boot, "ax"
     .global _start
 _start:                                 // Image header (Linux booting.rst), 64 bytes
@@ -21,6 +58,17 @@ primary_entry:
     mov     x19, x0                     // keep the DTB pointer
     mrs     x20, CurrentEL
     lsr     x20, x20, #2                // x20 = current EL
+    MOVE_UP __data_start, __move_data_shift, __move_data_size
+    MOVE_UP __rodata_start, __move_rodata_shift, __move_rodata_size
+    MOVE_UP __rtcaller_start, __move_caller_shift, __move_caller_size
+    MOVE_UP __efi_runtime_start, __move_rt_shift, __move_rt_size
+    adrp    x2, __boot_text_end
+    add     x2, x2, :lo12:__boot_text_end
+    ZERO_PAGE_TAIL x2
+    dsb     sy                          // the moved code: no stale instruction may be fetched
+    ic      iallu
+    dsb     sy
+    isb
     // Self-relocation. Only PC-relative addressing until it is done: x21 = load delta.
     adrp    x1, __image_start
     add     x1, x1, :lo12:__image_start
