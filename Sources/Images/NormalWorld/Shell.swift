@@ -94,3 +94,6 @@ func equal(_ bytes: [UInt8], _ s: StaticString) -> Bool {
     for i in 0..<bytes.count where unsafe bytes[i] != s.utf8Start[i] { return false }
     return true
 }
+
+/// A static string's bytes (not through `String`, whose machinery the image need not hold).
+func bytes(_ s: StaticString) -> [UInt8] { s.withUTF8Buffer { Array($0) } }

@@ -132,8 +132,8 @@ enum UEFIBoot {
         store(0, b + UInt64(conIn + 16))
         store(functionAddress(ProtocolFunctions.loadFile), b + UInt64(loadFile2))
         writeBytes(EFIDevicePath.vendorMedia(EFIProtocol.linuxInitrdMedia), b + UInt64(initrdPath))
-        writeBytes(EFILoadedImage.options(Array("Swift FF-A firmware".utf8)), b + UInt64(vendor))
-        let options = EFILoadedImage.options(KernelLoader.environment.value(Array("bootargs".utf8)) ?? [])
+        writeBytes(EFILoadedImage.options(bytes("Swift FF-A firmware")), b + UInt64(vendor))
+        let options = EFILoadedImage.options(KernelLoader.environment.value(bytes("bootargs")) ?? [])
         writeBytes(options, b + UInt64(loadOptions))
         writeBytes(EFILoadedImage.make(systemTable: b + UInt64(systemTable), loadOptions: b + UInt64(loadOptions),
                                        loadOptionsSize: UInt32(options.count), imageBase: imageBase, imageSize: imageSize),
