@@ -8,11 +8,10 @@ import Variables
 /// the runtime region (Linker/normal.ld): after ExitBootServices they are the only firmware code
 /// that still executes. The variable calls are Driver's RuntimeVariableCalls over our client.
 enum RuntimeServices {
+    /// Runs `body` on the client in place (a copy out and back would copy the transport).
     static func call(_ body: (inout VariableClient<Transport>) -> EFIStatus) -> UInt64 {
-        guard var c = EFIVariables.client else { return EFIStatus.notReady.rawValue }
-        let s = body(&c)
-        EFIVariables.client = c
-        return s.rawValue
+        guard EFIVariables.client != nil else { return EFIStatus.notReady.rawValue }
+        return body(&EFIVariables.client!).rawValue
     }
 
     static func getVariable(_ n: UnsafePointer<UInt16>?, _ g: UnsafeRawPointer?, _ a: UnsafeMutablePointer<UInt32>?,
