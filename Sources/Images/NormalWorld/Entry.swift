@@ -20,15 +20,17 @@ struct BootInfo {
     var console = ConsoleChoice.withoutDeviceTree
     /// Where this image runs (Startup/normal_entry.S relocated it there).
     var loadAddress: UInt64 = 0
-
-    /// RAM from the DTB; the board's default RAM when the DTB says nothing.
-    var memory: [FDTRegion] {
-        let m = summary?.memory ?? []
-        return m.isEmpty ? [BoardDefaults.ram] : m
-    }
 }
 
 nonisolated(unsafe) var boot = BootInfo()
+
+/// RAM from the DTB; the board's default RAM when the DTB says nothing. Read from `boot` in
+/// place: a getter on BootInfo would copy all of it at each use.
+@inline(never)
+func bootMemory() -> [FDTRegion] {
+    let m = boot.summary?.memory ?? []
+    return m.isEmpty ? [BoardDefaults.ram] : m
+}
 /// The boot map, which bootefi extends (a loaded EFI image must be executable).
 nonisolated(unsafe) var bootTables: TranslationTables? = nil
 
@@ -127,7 +129,7 @@ func enableIdentityMap(el: Int) {
     var tables = TranslationTables(pool: unsafe UnsafeMutableRawPointer(&__pagetables_start), pages: 64,
                                    regime: Regime(el: el))
     _ = tables.map(0, 0x1_0000_0000, .device)
-    let memory = boot.memory
+    let memory = bootMemory()
     for r in memory where !tables.map(r.base, r.size, .readWrite) {
         Console.write("normal: RAM "); Console.hex0x(r.base); Console.write(" size "); Console.hex0x(r.size)
         Console.line(" not (fully) mapped: unaligned, above 2^48 or out of table pages")

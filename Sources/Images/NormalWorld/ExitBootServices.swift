@@ -53,7 +53,7 @@ enum ExitBootServices {
     static func runtimeTables() -> UInt64 {
         var t = TranslationTables(pool: unsafe UnsafeMutableRawPointer(&__rt_pagetables_start), pages: 32,
                                   regime: Regime(el: boot.shellEL))
-        for r in boot.memory { _ = t.map(r.base, r.size, .readWrite) }
+        for r in bootMemory() { _ = t.map(r.base, r.size, .readWrite) }
         _ = t.map(ImageMap.runtimeCode)
         if let uart = Console.uart.base { _ = t.map(uart & ~0xFFF, 0x1000, .device) }
         return t.root

@@ -19,8 +19,8 @@ enum KernelLoader {
     nonisolated(unsafe) static var loadedInitrd: (base: UInt64, size: UInt64)? = nil
     nonisolated(unsafe) static var loadedKernel: (base: UInt64, size: UInt64)? = nil
 
-    /// RAM (BootInfo.memory); not inlined: each use would copy all of `boot`.
-    static var memory: [FDTRegion] { @inline(never) get { boot.memory } }
+    /// RAM (`bootMemory()`).
+    static var memory: [FDTRegion] { bootMemory() }
 
     /// This image with its stacks, heap and tables, which must survive until the jump.
     static var firmware: FDTRegion {
