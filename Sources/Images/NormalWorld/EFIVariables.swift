@@ -55,36 +55,34 @@ enum EFIVariables {
 
     static func start() {
         let choice: VariableTransportChoice
-        if var d = FFA.driver {
+        if FFA.driver != nil {
             do throws(FFADriverError) {
-                choice = .select(discovery: .success(try d.partitions(uuid: .mmVariable, buffers: FFA.buffers)))
+                choice = .select(discovery: .success(try FFA.driver!.partitions(uuid: .mmVariable, buffers: FFA.buffers)))
             } catch {
                 choice = .select(discovery: .failure(error))
             }
-            FFA.driver = d
         } else {
             choice = .select(discovery: .failure(FFA.absent ?? .noFFA(.notProbed)))
         }
-        var c: VariableClient<Transport>
+        // Built in place in `client`: a local copy would be copied again into it.
         switch choice {
         case .ffa(let id):
             guard let d = FFA.driver else { return }
-            c = VariableClient(transport: .ffa(FFATransport(driver: d, memory: NSSharedBuffer(), cache: VACache(), partitionID: id)))
+            client = VariableClient(transport: .ffa(FFATransport(driver: d, memory: NSSharedBuffer(), cache: VACache(), partitionID: id)))
             Console.write("normal: UEFI variables over FF-A, MM partition "); Console.hex0x(UInt64(id)); Console.put(10)
         case .volatile(let reason):
-            c = VariableClient(transport: .volatile(VolatileMMTransport()))
+            client = VariableClient(transport: .volatile(VolatileMMTransport()))
             Console.write("normal: variables are volatile: "); Console.line(reason.name)
         }
-        let status = c.initialize()
+        let status = client!.initialize()
         if status != .success {
             Console.write("normal: MM GET_PAYLOAD_SIZE failed: "); Console.line(status.name)
-            if !c.transport.isVolatile {
-                c = VariableClient(transport: .volatile(VolatileMMTransport()))
-                _ = c.initialize()
+            if !client!.transport.isVolatile {
+                client = VariableClient(transport: .volatile(VolatileMMTransport()))
+                _ = client!.initialize()
                 Console.line("normal: variables are volatile: the MM partition does not answer")
             }
         }
-        client = c
     }
 
     /// Runs `body` on the client in place: one copy of this code, no copy of the client.
