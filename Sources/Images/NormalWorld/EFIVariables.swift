@@ -26,8 +26,8 @@ struct NSSharedBuffer: SharedMemory {
         for i in bytes.indices { unsafe p[i] = bytes[i] }
     }
     func read(at offset: Int, count: Int) -> [UInt8] {
-        guard let p = UnsafePointer<UInt8>(bitPattern: UInt(NSSharedBuffer.base) + UInt(offset)) else { return [] }
-        return (0..<count).map { unsafe p[$0] }
+        guard let p = UnsafeRawPointer(bitPattern: UInt(NSSharedBuffer.base) + UInt(offset)), count > 0 else { return [] }
+        return unsafe Array(UnsafeRawBufferPointer(start: p, count: count))   // runtime code: not readBytes
     }
     /// Mapped as normal memory: the variable client builds and reads messages in place.
     var bytes: UnsafeMutableRawBufferPointer? {

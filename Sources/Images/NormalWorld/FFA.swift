@@ -14,9 +14,9 @@ struct StaticRXTX: RXTXBuffers {
     var rxAddress = (StaticRXTX.reserved + 0xFFFF) & ~0xFFFF + 0x1_0000
     var capacity: Int { 0x1_0000 }
     func readRX(offset: Int, count: Int) -> [UInt8] {
-        guard offset >= 0, count >= 0, offset <= capacity - count,
-              let p = UnsafePointer<UInt8>(bitPattern: UInt(rxAddress)) else { return [] }
-        return (0..<count).map { unsafe p[offset + $0] }
+        guard offset >= 0, count > 0, offset <= capacity - count,
+              let p = UnsafeRawPointer(bitPattern: UInt(rxAddress) + UInt(offset)) else { return [] }
+        return unsafe Array(UnsafeRawBufferPointer(start: p, count: count))   // runtime code: not readBytes
     }
 }
 

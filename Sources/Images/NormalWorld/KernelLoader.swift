@@ -175,10 +175,7 @@ enum KernelLoader {
         if FFA.driver?.rxtx != nil { FFA.with { d throws(FFADriverError) in try d.unmapRXTX() } }
     }
 
-    static func read(_ at: UInt64, _ count: Int) -> [UInt8] {
-        guard let p = UnsafePointer<UInt8>(bitPattern: UInt(at)) else { return [] }
-        return (0..<count).map { unsafe p[$0] }
-    }
+    static func read(_ at: UInt64, _ count: Int) -> [UInt8] { readBytes(at, count) }
 
     static func buffer(_ at: UInt64, _ count: UInt64) -> UnsafeMutableRawBufferPointer {
         unsafe UnsafeMutableRawBufferPointer(start: UnsafeMutableRawPointer(bitPattern: UInt(at)), count: Int(count))

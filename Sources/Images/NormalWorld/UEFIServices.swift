@@ -15,9 +15,11 @@ func functionAddress(_ f: EFIFunction) -> UInt64 { UInt64(UInt(bitPattern: unsaf
 func raw(_ a: UInt64) -> UnsafeMutableRawPointer? { UnsafeMutableRawPointer(bitPattern: UInt(a)) }
 func store(_ value: UInt64, _ at: UInt64) { if let p = raw(at) { unsafe p.storeBytes(of: value, as: UInt64.self) } }
 func load64(_ at: UInt64) -> UInt64 { raw(at).map { unsafe $0.loadUnaligned(as: UInt64.self) } ?? 0 }
+/// `n` bytes of memory at `at` (null: none). The one copy loop every reader of memory shares.
+@inline(never)
 func readBytes(_ at: UInt64, _ n: Int) -> [UInt8] {
-    guard let p = raw(at) else { return [] }
-    return (0..<n).map { unsafe p.load(fromByteOffset: $0, as: UInt8.self) }
+    guard n > 0, let p = raw(at) else { return [] }
+    return unsafe Array(UnsafeRawBufferPointer(start: p, count: n))
 }
 func writeBytes(_ bytes: [UInt8], _ at: UInt64) {
     guard let p = raw(at) else { return }

@@ -100,10 +100,10 @@ extension Commands {
         switch parsed.value {
         case .bytes(let b): data = b
         case .memory(let address, let size):
-            guard size <= 0x1_0000, let p = UnsafePointer<UInt8>(bitPattern: UInt(address)) else {
+            guard size <= 0x1_0000, address != 0 else {
                 Console.line("setenv: -i range must be at most 64 KiB of mapped memory"); return
             }
-            data = (0..<Int(size)).map { unsafe p[$0] }
+            data = readBytes(address, Int(size))
         }
         EFIVariables.with { c in
             let status = c.setVariable(name: parsed.name, guid: parsed.guid, attributes: parsed.attributes, data: data)
