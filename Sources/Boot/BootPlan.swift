@@ -58,7 +58,14 @@ public enum BootPlan {
             if let o = blockers.first(where: { overlaps($0.region, region) }) { throw .kernelOverlaps(o.kind) }
             return KernelPlacement(source: image, load: base + header.textOffset, imageSize: header.imageSize, base: base)
         }
-        for range in memory.sorted(by: { $0.base < $1.base }) {
+        // Lowest range first. An insertion sort (stable, as `sorted`): a board has a few
+        // ranges, and the stdlib's sort would add its merge code to the image.
+        var ranges = memory
+        for i in ranges.indices.dropFirst() {
+            var j = i
+            while j > 0 && ranges[j].base < ranges[j - 1].base { ranges.swapAt(j, j - 1); j -= 1 }
+        }
+        for range in ranges {
             guard let rangeEnd = range.end else { continue }
             var candidate = alignUp(range.base)
             while let base = candidate, base <= rangeEnd, footprint <= rangeEnd - base {
