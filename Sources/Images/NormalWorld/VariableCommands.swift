@@ -61,6 +61,7 @@ extension Commands {
         }
     }
 
+    @inline(never)   // three callers: one copy
     static func show(_ c: inout VariableClient<Transport>, name: [UInt8], guid: EFIGuid, data: Bool) {
         var r = c.getVariable(name: name, guid: guid, dataSize: 0)
         if r.status == .bufferTooSmall { r = c.getVariable(name: name, guid: guid, dataSize: Int(r.dataSize)) }
