@@ -2,6 +2,28 @@
 #include "exception_frame.inc"
 #include "world_context.h"
 
+// Copies a section: \size bytes (a multiple of 16) from its load address \lma, at the same
+// offset from _start in flash (x1), to its run-time address \vma; x6 = __image_start.
+.macro COPY_SECTION lma, vma, size
+    .ifc \lma, x6
+    mov     x2, x1
+    mov     x3, x6
+    .else
+    ldr     x2, =\lma
+    sub     x2, x2, x6
+    add     x2, x2, x1
+    ldr     x3, =\vma
+    .endif
+    ldr     x4, =\size
+    cbz     x4, .Lcopied\@
+.Lcopy\@:
+    ldp     x7, x8, [x2], #16
+    stp     x7, x8, [x3], #16
+    subs    x4, x4, #16
+    b.gt    .Lcopy\@
+.Lcopied\@:
+.endm
+
     .section .text.boot, "ax"
     .global _start
 _start:                                 // running from flash at 0, linked in secure SRAM
@@ -11,12 +33,10 @@ _start:                                 // running from flash at 0, linked in se
 1:  wfe                                 // secondary cores park: PSCI CPU_ON is not offered
     b       1b
 2:  adr     x1, _start                  // copy the image from flash into secure SRAM,
-    ldr     x2, =__image_start          // so nothing runs from the flash we later program
-    ldr     x3, =__load_size
-3:  ldp     x4, x5, [x1], #16
-    stp     x4, x5, [x2], #16
-    subs    x3, x3, #16
-    b.gt    3b
+    ldr     x6, =__image_start          // so nothing runs from the flash we later program;
+    COPY_SECTION x6, x6, __text_size    // each section from its place in the packed binary
+    COPY_SECTION __rodata_load, __rodata_start, __rodata_size   // (Linker/monitor.ld)
+    COPY_SECTION __data_load, __data_start, __data_size
     dsb     sy
     ic      iallu
     isb

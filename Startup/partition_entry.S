@@ -3,9 +3,34 @@
 // gp-register-num = 0): x0 is kept for partition_main.
 #include "exception_frame.inc"
 
+// The flat binary holds .rodata and .data right behind .text (Linker/partition.ld); whoever
+// loaded it (our monitor, TF-A) put it at our base. Moves \size bytes (a multiple of 16) from
+// \lma up to \vma (>= \lma), last bytes first, then cleans and invalidates the destination's
+// lines, so that no line the loader left in the cache hides what was moved with the MMU off.
+.macro MOVE_UP lma, vma, size
+    ldr     x1, =\lma
+    ldr     x2, =\vma
+    ldr     x3, =\size
+    cbz     x3, .Lmoved\@
+    mov     x0, x2
+    add     x1, x1, x3
+    add     x2, x2, x3
+.Lmove\@:
+    ldp     x4, x5, [x1, #-16]!
+    stp     x4, x5, [x2, #-16]!
+    subs    x3, x3, #16
+    b.gt    .Lmove\@
+    ldr     x1, =\size
+    bl      dcache_clean_invalidate_range_poc   // x0 = \vma, x1 = \size; uses x0..x7 only
+.Lmoved\@:
+.endm
+
     .section .text.boot, "ax"
     .global _start
 _start:
+    mov     x20, x0                     // the boot information, for partition_main
+    MOVE_UP __data_load, __data_start, __data_size        // .data first: it lies above .rodata
+    MOVE_UP __rodata_load, __rodata_start, __rodata_size
     ldr     x1, =__stack_top
     mov     sp, x1
     mov     x1, #(3 << 20)              // CPACR_EL1.FPEN: FP/SIMD not trapped
@@ -19,7 +44,8 @@ _start:
     b.hs    2f
     stp     xzr, xzr, [x1], #16
     b       1b
-2:  bl      partition_main              // Swift; loops on FF-A messages, never returns
+2:  mov     x0, x20
+    bl      partition_main              // Swift; loops on FF-A messages, never returns
 3:  wfi
     b       3b
 
