@@ -68,62 +68,23 @@ func secureBytes(_ base: UInt64, _ size: UInt64) -> UnsafeRawBufferPointer {
 }
 
 /// One log line per outcome, through FFA_CONSOLE_LOG.
+@inline(never)
 func logBootLayout(_ boot: BootLayout) {
+    typealias L = ConsoleLog
     switch boot {
     case .builtIn:
-        ConsoleLog.line("mm: no FF-A boot information (x0 = 0): built-in map")
+        L.line("mm: no FF-A boot information (x0 = 0): built-in map")
     case .notBootInformation(let x0, let why):
-        ConsoleLog.text(["mm: x0 = ", .hex(x0), " ignored (", .text(why), "): built-in map"])
+        L.write("mm: x0 = "); L.hex(x0); L.write(" ignored ("); L.write(why); L.line("): built-in map")
     case .manifest(let l, let info, let manifest, let size):
-        ConsoleLog.text(["mm: FF-A boot information at ", .hex(info), ": manifest at ", .hex(manifest), ", ",
-                         .decimal(size), " bytes"])
-        ConsoleLog.text(["mm: manifest map: MM buffer ", .hex(l.mmBuffer.base), " (", .decimal(l.mmBuffer.size >> 10),
-                         " KiB), variable store ", .hex(l.variableStore.base), " (", .decimal(l.variableStore.size >> 10),
-                         " KiB), secure UART ", .hex(l.secureUART)])
+        L.write("mm: FF-A boot information at "); L.hex(info); L.write(": manifest at "); L.hex(manifest)
+        L.write(", "); L.decimal(size); L.line(" bytes")
+        L.write("mm: manifest map: MM buffer "); L.hex(l.mmBuffer.base); L.write(" (")
+        L.decimal(l.mmBuffer.size >> 10); L.write(" KiB), variable store "); L.hex(l.variableStore.base)
+        L.write(" ("); L.decimal(l.variableStore.size >> 10); L.write(" KiB), secure UART "); L.hex(l.secureUART); L.end()
     case .refused(let why, let detail):
-        var parts: [LogPart] = [.text("mm: refusing the manifest: "), .text(why)]
-        if let d = detail { parts.append(.text(d)) }
-        ConsoleLog.text(parts)
+        L.write("mm: refusing the manifest: "); L.write(why)
+        if let d = detail { L.write(d) }
+        L.end()
     }
-}
-
-/// Pieces of a log line.
-enum LogPart {
-    case text(StaticString)
-    case hex(UInt64)
-    case decimal(UInt64)
-
-    func append(to b: inout [UInt8]) {
-        switch self {
-        case .text(let s):
-            for i in 0..<s.utf8CodeUnitCount { b.append(unsafe s.utf8Start[i]) }
-        case .hex(let v):
-            b += [48, 120]
-            var shift = 60
-            while shift > 0 && (v >> UInt64(shift)) & 0xf == 0 { shift -= 4 }
-            while shift >= 0 {
-                let d = UInt8((v >> UInt64(shift)) & 0xf)
-                b.append(d < 10 ? 48 + d : 87 + d)
-                shift -= 4
-            }
-        case .decimal(let v):
-            var digits: [UInt8] = []
-            var x = v
-            repeat { digits.append(48 + UInt8(x % 10)); x /= 10 } while x != 0
-            b += digits.reversed()
-        }
-    }
-}
-
-extension ConsoleLog {
-    static func text(_ parts: [LogPart]) {
-        var b: [UInt8] = []
-        for p in parts { p.append(to: &b) }
-        b.append(10)
-        bytes(b)
-    }
-}
-
-extension LogPart: ExpressibleByStringLiteral {
-    init(stringLiteral value: StaticString) { self = .text(value) }
 }
