@@ -36,9 +36,9 @@ struct AuthenticationDescriptor: Equatable {
 
     /// Whether EFI_TIME `a` is later than `b` (year, month, day, hour, minute, second).
     static func isLater(_ a: [UInt8], than b: [UInt8]) -> Bool {
-        let ka = [UInt16(a[0]) | UInt16(a[1]) << 8] + [2, 3, 4, 5, 6].map { UInt16(a[$0]) }
-        let kb = [UInt16(b[0]) | UInt16(b[1]) << 8] + [2, 3, 4, 5, 6].map { UInt16(b[$0]) }
-        for i in 0..<ka.count where ka[i] != kb[i] { return ka[i] > kb[i] }
+        let yearA = UInt16(a[0]) | UInt16(a[1]) << 8, yearB = UInt16(b[0]) | UInt16(b[1]) << 8
+        if yearA != yearB { return yearA > yearB }
+        for i in 2...6 where a[i] != b[i] { return a[i] > b[i] }
         return false
     }
 }
