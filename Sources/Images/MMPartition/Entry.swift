@@ -69,16 +69,13 @@ public func partition_main(_ x0: UInt64) -> Never {
     var first: Registers
     do throws(PersistenceError) {
         let log = try FlashVariableLog(flash: flash)
-        var handler = MMVariableHandler(store: VariableStore(persistence: log, verifier: .standard))
-        handler.store.log = { ConsoleLog.line("mm: ", $0) }
+        let variables = log.variables.count, dropped = log.statistics.droppedRecords
+        service = MMVariableHandler(store: VariableStore(persistence: log, verifier: .standard))  // built in place
+        service!.store.log = { ConsoleLog.line("mm: ", $0) }
         ConsoleLog.line("mm: variable store mounted from flash")
-        ConsoleLog.number("mm: non-volatile variables: ", UInt64(handler.store.persistence.variables.count))
+        ConsoleLog.number("mm: non-volatile variables: ", UInt64(variables))
         ConsoleLog.number("mm: heap bytes in use: ", UInt64(heapBytesInUse()))
-        if handler.store.persistence.statistics.droppedRecords > 0 {
-            ConsoleLog.number("mm: records past the store's limits made obsolete: ",
-                              UInt64(handler.store.persistence.statistics.droppedRecords))
-        }
-        service = handler
+        if dropped > 0 { ConsoleLog.number("mm: records past the store's limits made obsolete: ", UInt64(dropped)) }
         _ = scratch.count  // the message copy's memory, allocated now rather than by the first message
         serviceMounted = true
         first = ffa(Interface.msgWait(retainRx: false).registers)
