@@ -160,12 +160,9 @@ public struct ManifestRegion: Equatable, Sendable {
 
     /// Whether the node name, without a unit address, is `text`.
     public func isNamed(_ text: StaticString) -> Bool {
-        let bare = name.split(separator: UInt8(ascii: "@"), maxSplits: 1, omittingEmptySubsequences: false).first ?? []
-        guard bare.count == text.utf8CodeUnitCount else { return false }
-        for i in 0..<bare.count {
-            let expected = unsafe text.utf8Start[i]
-            if bare[bare.startIndex + i] != expected { return false }
-        }
+        let count = name.firstIndex(of: UInt8(ascii: "@")) ?? name.count
+        guard count == text.utf8CodeUnitCount else { return false }
+        for i in 0..<count where unsafe text.utf8Start[i] != name[i] { return false }
         return true
     }
 }
