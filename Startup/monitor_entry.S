@@ -60,8 +60,8 @@ relocated:
 6:  wfi
     b       6b
 
-// Save and restore the EL1 system registers of a world (x\ctx = its context), two at a time
-// through x5/x6.
+// Save and restore the EL1 system registers of a world (x\ctx = its context's EL1 area, or its
+// kept group), two at a time through x5/x6; world_context.h says which are switched and which kept.
 .macro EL1_PAIR op, ctx, a, b
     .ifc \op, save
     mrs     x5, \a
@@ -73,18 +73,32 @@ relocated:
     msr     \b, x6
     .endif
 .endm
-.macro EL1_REGS op, ctx
+.macro EL1_ONE op, ctx, a
+    .ifc \op, save
+    mrs     x5, \a
+    str     x5, [\ctx], #8
+    .else
+    ldr     x5, [\ctx], #8
+    msr     \a, x5
+    .endif
+.endm
+// Switched on every world switch.
+.macro EL1_SWITCHED op, ctx
     EL1_PAIR \op, \ctx, sctlr_el1, ttbr0_el1
-    EL1_PAIR \op, \ctx, ttbr1_el1, tcr_el1
-    EL1_PAIR \op, \ctx, mair_el1, amair_el1
+    EL1_PAIR \op, \ctx, tcr_el1, mair_el1
     EL1_PAIR \op, \ctx, vbar_el1, sp_el1
     EL1_PAIR \op, \ctx, elr_el1, spsr_el1
     EL1_PAIR \op, \ctx, esr_el1, far_el1
-    EL1_PAIR \op, \ctx, cpacr_el1, tpidr_el1
-    EL1_PAIR \op, \ctx, tpidr_el0, tpidrro_el0
-    EL1_PAIR \op, \ctx, contextidr_el1, cntkctl_el1
-    EL1_PAIR \op, \ctx, par_el1, afsr0_el1
-    EL1_PAIR \op, \ctx, afsr1_el1, csselr_el1
+    EL1_ONE  \op, \ctx, cpacr_el1
+.endm
+// Kept in the registers across world switches; loaded on a world's first entry.
+.macro EL1_KEPT op, ctx
+    EL1_PAIR \op, \ctx, ttbr1_el1, amair_el1
+    EL1_PAIR \op, \ctx, tpidr_el1, tpidr_el0
+    EL1_PAIR \op, \ctx, tpidrro_el0, contextidr_el1
+    EL1_PAIR \op, \ctx, cntkctl_el1, par_el1
+    EL1_PAIR \op, \ctx, afsr0_el1, afsr1_el1
+    EL1_ONE  \op, \ctx, csselr_el1
 .endm
 
 // Leave EL3 into the world whose context is in x0: all of x0...x30 from the context.
@@ -127,7 +141,8 @@ relocated:
 monitor_enter_world:
     msr     tpidr_el3, x0
     add     x1, x0, #CTX_EL1_REGS
-    EL1_REGS restore, x1
+    EL1_SWITCHED restore, x1
+    EL1_KEPT restore, x1
     ENTER_WORLD_X0
 
     .section .text.vectors.monitor, "ax"
@@ -171,9 +186,11 @@ monitor_crash_common:
     b       .
 
 // An SMC (or other trap) from the world in tpidr_el3. Only the registers Swift may clobber
-// (x0...x18, x30) are saved before the call (ELR/SPSR_EL3 stay live: Swift takes no exception); a call answered to its caller restores them and
-// erets. When the world changes, x19...x29 (still the caller's: Swift preserves them) and the EL1
-// state are parked in the old context and the new world's are loaded.
+// (x0...x18, x30) are saved before the call (ELR/SPSR_EL3 stay live: Swift takes no exception); a
+// call answered to its caller restores them and erets. When the world changes, x19...x29 (still
+// the caller's: Swift preserves them) and the switched EL1 registers are parked in the old
+// context and the new world's are loaded. Swift returns the new context with bit 0 set for the
+// normal world's first entry, which also loads its kept EL1 registers (world_context.h).
 lower_sync:
     str     x0, [sp, #-16]!
     mrs     x0, tpidr_el3
@@ -195,8 +212,8 @@ lower_sync:
     b.ne    8f
     RESTORE_CALLER_SAVED_X0             // the same world: ELR/SPSR_EL3 are live (Swift may edit them)
 8:  stp     x19, x20, [x1, #152]        // the world changes: park the old one's callee-saved
-    stp     x21, x22, [x1, #168]        // registers, sp_el0, ELR/SPSR_EL3 and EL1 state, load
-    stp     x23, x24, [x1, #184]        // the new one's
+    stp     x21, x22, [x1, #168]        // registers, sp_el0, ELR/SPSR_EL3 and switched EL1
+    stp     x23, x24, [x1, #184]        // registers, load the new one's
     stp     x25, x26, [x1, #200]
     stp     x27, x28, [x1, #216]
     str     x29, [x1, #232]
@@ -206,11 +223,13 @@ lower_sync:
     mrs     x2, spsr_el3
     str     x2, [x1, #CTX_SPSR_EL3]
     add     x3, x1, #CTX_EL1_REGS
-    EL1_REGS save, x3
-    add     x3, x0, #CTX_EL1_REGS
-    mov     x4, x0
-    EL1_REGS restore, x3
-    mov     x0, x4
+    EL1_SWITCHED save, x3
+    tbz     x0, #0, 9f
+    bic     x0, x0, #1                  // first entry: its kept EL1 registers too
+    add     x3, x0, #CTX_EL1_KEPT
+    EL1_KEPT restore, x3
+9:  add     x3, x0, #CTX_EL1_REGS
+    EL1_SWITCHED restore, x3
     msr     tpidr_el3, x0
     ENTER_WORLD_X0
 

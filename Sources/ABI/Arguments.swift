@@ -72,6 +72,47 @@ public struct DirectMessage: Equatable, Sendable {
         x7 = DirectMessage.low(r.x7, is64)
     }
 
+    /// The width of a direct request by its function ID (w0, SVE hint cleared): true for
+    /// FFA_MSG_SEND_DIRECT_REQ_64, false for _32, nil for any other function.
+    @inlinable @inline(__always)
+    public static func requestWidth(_ function: UInt32) -> Bool? {
+        function & ~0x4000_0000 == FFAFunction.FFA_MSG_SEND_DIRECT_REQ_32 ? function & 0x4000_0000 != 0 : nil
+    }
+
+    /// The same for a direct response (FFA_MSG_SEND_DIRECT_RESP_64 / _32).
+    @inlinable @inline(__always)
+    public static func responseWidth(_ function: UInt32) -> Bool? {
+        function & ~0x4000_0000 == FFAFunction.FFA_MSG_SEND_DIRECT_RESP_32 ? function & 0x4000_0000 != 0 : nil
+    }
+
+    /// The sender and receiver of the direct message in `r` (w1), or nil when its flags (w2;
+    /// x2 for SMC64) are not zero: the checks of `init(decoding:is64:)` without reading the
+    /// arguments, for a forwarder that copies them with `forward`.
+    @inlinable @inline(__always)
+    public static func endpoints(_ r: borrowing Registers, is64: Bool) -> (sender: UInt16, receiver: UInt16)? {
+        guard low(r.x2, is64) == 0 else { return nil }
+        return (UInt16(truncatingIfNeeded: r.x1 >> 16), UInt16(truncatingIfNeeded: r.x1))
+    }
+
+    /// The direct message in `from` (checked with `endpoints`) written over `to`, as
+    /// `init(decoding:is64:)` then `encode(into:response:)` would write it: x0...x7 only, the
+    /// arguments copied register to register (issue 12: forwarding copies only the argument
+    /// registers; `to` keeps x8...x17).
+    @inlinable @inline(__always)
+    public static func forward(_ from: UnsafePointer<Registers>, to: UnsafeMutablePointer<Registers>,
+                               is64: Bool, response: Bool) {
+        let mask: UInt64 = is64 ? ~0 : 0xFFFF_FFFF
+        let request = is64 ? FFAFunction.FFA_MSG_SEND_DIRECT_REQ_64 : FFAFunction.FFA_MSG_SEND_DIRECT_REQ_32
+        unsafe to.pointee.x0 = UInt64(response ? request + 1 : request)   // RESP = REQ + 1, either width
+        unsafe to.pointee.x1 = from.pointee.x1 & 0xFFFF_FFFF
+        unsafe to.pointee.x2 = 0
+        unsafe to.pointee.x3 = from.pointee.x3 & mask
+        unsafe to.pointee.x4 = from.pointee.x4 & mask
+        unsafe to.pointee.x5 = from.pointee.x5 & mask
+        unsafe to.pointee.x6 = from.pointee.x6 & mask
+        unsafe to.pointee.x7 = from.pointee.x7 & mask
+    }
+
     /// A direct request (FFA_MSG_SEND_DIRECT_REQ_32/64) from `r`; NOT_SUPPORTED for any other
     /// message (a partition's loop decodes only the one payload it serves).
     @inlinable @inline(__always)

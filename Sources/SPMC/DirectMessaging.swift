@@ -10,6 +10,39 @@ import ABI
 /// registers reaches the other world, and the receiver keeps its own x8...x17 under a 32- or
 /// 64-bit message (docs/smccc-registers.md).
 extension SPMC {
+    /// Issue 12's hot path: FFA_MSG_SEND_DIRECT_REQ_32/64 from the normal world, or
+    /// FFA_MSG_SEND_DIRECT_RESP_32/64 from the partition that handles the request, forwarded
+    /// from the sender's block into the receiver's (x0...x7) after the checks `handle` makes,
+    /// and nothing else: no version table, no dispatch over the other functions. nil for any
+    /// other call and for a message a check refuses, with nothing changed: `handle` then
+    /// answers it (with the error).
+    @inline(__always)
+    public mutating func forwardDirectMessage<B: RegisterBlocks>(
+        _ r: UnsafeMutablePointer<Registers>, function: UInt32, from world: World, blocks: B
+    ) -> MonitorAction? {
+        switch world {
+        case .normal:
+            guard let is64 = DirectMessage.requestWidth(function),
+                  let (sender, receiver) = unsafe DirectMessage.endpoints(r.pointee, is64: is64),
+                  let index = try? checkRequest(from: sender, to: receiver, kind: is64 ? .smc64 : .smc32, service: .nil)
+            else { return nil }
+            normalWorld.versionLocked = true   // as `handle` does for any call but FFA_VERSION
+            markHandling(index, PendingRequest(origin: sender, kind: is64 ? .smc64 : .smc32), id: receiver)
+            unsafe DirectMessage.forward(r, to: blocks.registers(of: .partition(receiver)),
+                                         is64: is64, response: false)
+            return .switchToPartition
+        case .partition(let id):
+            guard let is64 = DirectMessage.responseWidth(function),
+                  let index = partitionIndex(id), partitions[index].runtime.isRunning,
+                  let (sender, receiver) = unsafe DirectMessage.endpoints(r.pointee, is64: is64),
+                  (try? checkResponse(from: sender, to: receiver, kind: is64 ? .smc64 : .smc32, index: index)) != nil
+            else { return nil }
+            partitions[index].runtime = .waiting
+            unsafe DirectMessage.forward(r, to: blocks.registers(of: .normal), is64: is64, response: true)
+            return .switchToNormal
+        }
+    }
+
     /// A direct request from the normal world. Checks, in TF-A's order: MBZ flags (the
     /// codec), the sender is the caller's own ID (0), the receiver is an existing secure
     /// partition that accepts this kind of request (DENIED if not), and it is idle (BUSY while
@@ -17,22 +50,23 @@ extension SPMC {
     mutating func sendDirectRequest<B: RegisterBlocks>(
         _ m: DirectMessage, blocks: B
     ) throws(FFAError) -> MonitorAction {
-        try acceptRequest(from: m.sender, to: m.receiver, kind: m.is64 ? .smc64 : .smc32, service: .nil)
-        unsafe m.encode(into: &blocks.registers(of: .partition(m.receiver)).pointee, response: false)
-        return .switchToPartition
+        let index = try checkRequest(from: m.sender, to: m.receiver, kind: m.is64 ? .smc64 : .smc32, service: .nil)
+        return deliverRequest(m, index: index, blocks: blocks)
     }
 
     mutating func sendDirectRequest2<B: RegisterBlocks>(
         _ m: DirectMessage2, blocks: B
     ) throws(FFAError) -> MonitorAction {
-        try acceptRequest(from: m.sender, to: m.receiver, kind: .req2, service: m.service)
+        let index = try checkRequest(from: m.sender, to: m.receiver, kind: .req2, service: m.service)
+        markHandling(index, PendingRequest(origin: m.sender, kind: .req2), id: m.receiver)
         unsafe m.encode(into: &blocks.registers(of: .partition(m.receiver)).pointee, response: false)
         return .switchToPartition
     }
 
-    /// The checks of a request; the partition that takes it is marked as handling it.
-    private mutating func acceptRequest(from sender: UInt16, to receiver: UInt16, kind: DirectMessageKind,
-                                        service: UUID) throws(FFAError) {
+    /// The checks of a request: the index of the partition that takes it, or the error.
+    @inline(__always)
+    func checkRequest(from sender: UInt16, to receiver: UInt16, kind: DirectMessageKind,
+                      service: UUID) throws(FFAError) -> Int {
         guard sender == Endpoint.normalWorld, Endpoint.isSecure(receiver),
               let index = partitionIndex(receiver) else { throw .invalidParameters }
         // REQ2's service UUID: nil, or one the partition answers to.
@@ -47,8 +81,22 @@ extension SPMC {
         case .initialising, .handling: throw .busy
         case .failed, .aborted: throw .aborted
         }
-        partitions[index].runtime = .handling(PendingRequest(origin: sender, kind: kind))
-        running = receiver
+        return index
+    }
+
+    /// A checked 32- or 64-bit request enters the partition at `index`: written over its block.
+    @inline(__always)
+    mutating func deliverRequest<B: RegisterBlocks>(_ m: DirectMessage, index: Int, blocks: B) -> MonitorAction {
+        markHandling(index, PendingRequest(origin: m.sender, kind: m.is64 ? .smc64 : .smc32), id: m.receiver)
+        unsafe m.encode(into: &blocks.registers(of: .partition(m.receiver)).pointee, response: false)
+        return .switchToPartition
+    }
+
+    /// The partition at `index` handles `request` and is the one `switchToPartition` enters.
+    @inline(__always)
+    mutating func markHandling(_ index: Int, _ request: PendingRequest, id: UInt16) {
+        partitions[index].runtime = .handling(request)
+        running = id
     }
 
     /// A direct response from the partition at `index`: it must answer the request it is
@@ -57,24 +105,32 @@ extension SPMC {
     mutating func sendDirectResponse<B: RegisterBlocks>(
         _ m: DirectMessage, index: Int, blocks: B
     ) throws(FFAError) -> MonitorAction {
-        try acceptResponse(from: m.sender, to: m.receiver, kind: m.is64 ? .smc64 : .smc32, index: index)
-        unsafe m.encode(into: &blocks.registers(of: .normal).pointee, response: true)
-        return .switchToNormal
+        try checkResponse(from: m.sender, to: m.receiver, kind: m.is64 ? .smc64 : .smc32, index: index)
+        return deliverResponse(m, index: index, blocks: blocks)
     }
 
     mutating func sendDirectResponse2<B: RegisterBlocks>(
         _ m: DirectMessage2, index: Int, blocks: B
     ) throws(FFAError) -> MonitorAction {
-        try acceptResponse(from: m.sender, to: m.receiver, kind: .req2, index: index)
+        try checkResponse(from: m.sender, to: m.receiver, kind: .req2, index: index)
+        partitions[index].runtime = .waiting
         unsafe m.encode(into: &blocks.registers(of: .normal).pointee, response: true)
         return .switchToNormal
     }
 
-    private mutating func acceptResponse(from sender: UInt16, to receiver: UInt16, kind: DirectMessageKind,
-                                         index: Int) throws(FFAError) {
+    @inline(__always)
+    func checkResponse(from sender: UInt16, to receiver: UInt16, kind: DirectMessageKind,
+                       index: Int) throws(FFAError) {
         guard sender == partitions[index].info.id else { throw .invalidParameters }
         guard case .handling(let pending) = partitions[index].runtime,
               pending.kind == kind, pending.origin == receiver else { throw .denied }
+    }
+
+    /// A checked 32- or 64-bit response goes back to the normal world: written over its block.
+    @inline(__always)
+    mutating func deliverResponse<B: RegisterBlocks>(_ m: DirectMessage, index: Int, blocks: B) -> MonitorAction {
         partitions[index].runtime = .waiting
+        unsafe m.encode(into: &blocks.registers(of: .normal).pointee, response: true)
+        return .switchToNormal
     }
 }

@@ -20,8 +20,32 @@ public struct RunLoop: Sendable {
         spmc = SPMC(config: config)
     }
 
-    /// One SMC from `world`, whose saved registers are `blocks.registers(of: world)`.
+    /// One SMC from `world`, whose saved registers are `blocks.registers(of: world)`: the hot
+    /// calls (`forward`), else every other one (`dispatch`).
     public mutating func handle<B: RegisterBlocks, M: PhysicalMemory>(
+        from world: World, blocks: B, memory: inout M
+    ) -> MonitorAction {
+        if let action = forward(from: world, blocks: blocks) { return action }
+        return dispatch(from: world, blocks: blocks, memory: &memory)
+    }
+
+    /// Issue 12's hot calls, answered or forwarded in place by code small enough to need no
+    /// stack frame: the SMCCC architecture calls, and a direct request or response that passes
+    /// every check (`SPMC.forwardDirectMessage`). nil for anything else, with nothing changed:
+    /// `dispatch` then takes the call (and answers a refused message with its error).
+    @inline(__always)
+    public mutating func forward<B: RegisterBlocks>(from world: World, blocks: B) -> MonitorAction? {
+        let r = blocks.registers(of: world)
+        let function = unsafe r.pointee.function
+        if ArmArchitectureService.owns(FunctionID(function)) {
+            return unsafe ArmArchitectureService.handle(&r.pointee, from: world)
+        }
+        return unsafe spmc.forwardDirectMessage(r, function: function, from: world, blocks: blocks)
+    }
+
+    /// Every call, by owner (see the type's comment); the image calls it when `forward` did not
+    /// take the call.
+    public mutating func dispatch<B: RegisterBlocks, M: PhysicalMemory>(
         from world: World, blocks: B, memory: inout M
     ) -> MonitorAction {
         let r = blocks.registers(of: world)

@@ -42,8 +42,14 @@ enum Dispatch {
 
     static var spmc: SPMC { runLoop!.spmc }
 
+    /// The hot calls (`RunLoop.forward`): nil when the call needs `dispatch`.
     @inline(__always)
-    static func handle(from world: World) -> MonitorAction {
-        runLoop!.handle(from: world, blocks: EL3Contexts(), memory: &memory)
+    static func forward(from world: World) -> MonitorAction? {
+        runLoop!.forward(from: world, blocks: EL3Contexts())
+    }
+
+    @inline(__always)
+    static func dispatch(from world: World) -> MonitorAction {
+        runLoop!.dispatch(from: world, blocks: EL3Contexts(), memory: &memory)
     }
 }

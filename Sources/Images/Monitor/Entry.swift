@@ -82,21 +82,52 @@ func loadBL33(into ram: NonSecureMemory) -> UInt64? {
 }
 
 /// An SMC (or an unexpected trap) from a lower EL: `context` is the caller's saved state, x0...x17
-/// of which the services answer in place. Returns the context of the world to enter next.
+/// of which the services answer in place. Returns the context of the world to enter next. The
+/// hot calls (`RunLoop.forward`) are answered here without a stack frame; every other call and
+/// trap goes to `trap`.
 @_cdecl("monitor_handle_trap")
 public func monitor_handle_trap(_ context: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer {
-    let fromPartition = context == partitionContext.base
-    let world: World = fromPartition ? .partition(Endpoint.mmPartition) : .normal
-    let esr = hw_read_esr_el3()
-    guard (esr >> 26) & 0x3F == 0x17 else {
-        // Not an SMC: nothing the monitor serves. The caller gets the exception back, as its
-        // own EL would have taken it (UNDEFINED; a routed external abort stays an abort). The
-        // MM partition's vectors then report it and end it with FFA_ABORT.
-        TrapInjection.inject(into: fromPartition ? partitionContext : normalContext, world: world,
-                             esr: esr, far: hw_read_far_el3())
-        return context
+    guard (hw_read_esr_el3() >> 26) & 0x3F == 0x17,
+          let action = Dispatch.forward(from: context == partitionContext.base ? .partition(Endpoint.mmPartition) : .normal)
+    else { return trap(context) }
+    return next(action, context)
+}
+
+/// The context to enter after `action`.
+@inline(__always)
+func next(_ action: MonitorAction, _ context: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer {
+    switch action {
+    case .returnToCaller: return context
+    case .switchToPartition: return partitionContext.base
+    case .switchToNormal: return normalContext.base
+    default: return otherAction(action, context)
     }
-    switch Dispatch.handle(from: world) {
+}
+
+/// Any call `forward` did not take, and any other trap.
+@inline(never)
+func trap(_ context: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer {
+    guard (hw_read_esr_el3() >> 26) & 0x3F == 0x17 else { return unservedTrap(context) }
+    let fromPartition = context == partitionContext.base
+    return next(Dispatch.dispatch(from: fromPartition ? .partition(Endpoint.mmPartition) : .normal), context)
+}
+
+/// Not an SMC: nothing the monitor serves. The caller gets the exception back, as its own EL
+/// would have taken it (UNDEFINED; a routed external abort stays an abort). The MM partition's
+/// vectors then report it and end it with FFA_ABORT.
+@inline(never)
+func unservedTrap(_ context: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer {
+    let fromPartition = context == partitionContext.base
+    TrapInjection.inject(into: fromPartition ? partitionContext : normalContext,
+                         world: fromPartition ? .partition(Endpoint.mmPartition) : .normal,
+                         esr: hw_read_esr_el3(), far: hw_read_far_el3())
+    return context
+}
+
+/// The actions that are not a plain return or world switch: the partition's end, power.
+@inline(never)
+func otherAction(_ action: MonitorAction, _ context: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer {
+    switch action {
     case .returnToCaller:
         return context
     case .switchToPartition:
@@ -109,7 +140,9 @@ public func monitor_handle_trap(_ context: UnsafeMutableRawPointer) -> UnsafeMut
         return normalContext.base
     case .partitionInitialised, .partitionFailed:
         partitionBooted()
-        return normalContext.base
+        // The normal world's first entry: bit 0 asks lower_sync to load its kept EL1
+        // registers too (world_context.h).
+        return normalContext.base + 1
     case .systemOff:
         Console.line("secure: PSCI SYSTEM_OFF")
         Power.off()
