@@ -33,6 +33,13 @@ public struct RunLoop: Sendable {
     /// stack frame: the SMCCC architecture calls, and a direct request or response that passes
     /// every check (`SPMC.forwardDirectMessage`). nil for anything else, with nothing changed:
     /// `dispatch` then takes the call (and answers a refused message with its error).
+    /// `mayForward` is its first test, on the function ID alone (w0, SVE hint cleared).
+    @inline(__always)
+    public static func mayForward(_ function: UInt32) -> Bool {
+        ArmArchitectureService.owns(FunctionID(function)) || DirectMessage.requestWidth(function) != nil
+            || DirectMessage.responseWidth(function) != nil
+    }
+
     @inline(__always)
     public mutating func forward<B: RegisterBlocks>(from world: World, blocks: B) -> MonitorAction? {
         let r = blocks.registers(of: world)

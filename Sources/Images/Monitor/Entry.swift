@@ -87,9 +87,18 @@ func loadBL33(into ram: NonSecureMemory) -> UInt64? {
 /// trap goes to `trap`.
 @_cdecl("monitor_handle_trap")
 public func monitor_handle_trap(_ context: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer {
-    guard (hw_read_esr_el3() >> 26) & 0x3F == 0x17,
-          let action = Dispatch.forward(from: context == partitionContext.base ? .partition(Endpoint.mmPartition) : .normal)
-    else { return trap(context) }
+    // Two tail calls and no frame: the test on w0 picks the path before anything is saved.
+    guard (hw_read_esr_el3() >> 26) & 0x3F == 0x17 else { return unservedTrap(context) }
+    guard RunLoop.mayForward(unsafe context.assumingMemoryBound(to: Registers.self).pointee.function)
+    else { return call(context) }
+    return hotCall(context)
+}
+
+/// A call `RunLoop.mayForward` admits.
+@inline(never)
+func hotCall(_ context: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer {
+    guard let action = Dispatch.forward(from: context == partitionContext.base ? .partition(Endpoint.mmPartition) : .normal)
+    else { return call(context) }
     return next(action, context)
 }
 
@@ -104,10 +113,9 @@ func next(_ action: MonitorAction, _ context: UnsafeMutableRawPointer) -> Unsafe
     }
 }
 
-/// Any call `forward` did not take, and any other trap.
+/// Any SMC `forward` did not take.
 @inline(never)
-func trap(_ context: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer {
-    guard (hw_read_esr_el3() >> 26) & 0x3F == 0x17 else { return unservedTrap(context) }
+func call(_ context: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer {
     let fromPartition = context == partitionContext.base
     return next(Dispatch.dispatch(from: fromPartition ? .partition(Endpoint.mmPartition) : .normal), context)
 }
