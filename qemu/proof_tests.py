@@ -109,6 +109,16 @@ def smccc_register_rules_at_el2_and_through_the_hvc_conduit():
 
 
 @test
+def el1_registers_of_the_normal_world_survive_secure_calls():
+    """Issue 12's world switch moves 11 EL1 registers and leaves 11 in place while the partition
+    runs (world_context.h). At EL2 `el1keep` fills all 22 with patterns, makes calls answered at
+    EL3 and direct requests the partition answers, and compares each register before and after."""
+    b = boot("el2", ["el1keep", "poweroff"], flash=fresh_flash("el1keep", "proof"), timeout=90, image="proof")
+    finished(b)
+    check("el1keep: 22 EL1 registers, 2 patterns, 0 changed; PASS" in b, "an EL1 register changed across a call", b)
+
+
+@test
 def hostile_command_without_ffa_says_so():
     b = boot("plain", ["hostile 10", "version", "poweroff"], image="proof")
     finished(b)

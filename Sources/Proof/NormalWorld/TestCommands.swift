@@ -7,7 +7,8 @@ enum ImageExtensions {
     /// placement, a full variable store).
     static var commands: [Command] {
         [Commands.hostileCommand, Commands.benchCommand, Commands.sysregsCommand, Commands.irqtestCommand,
-         Commands.rxtxCommand, Commands.fillStoreCommand, Commands.stringTestCommand, Commands.benchAuthCommand]
+         Commands.rxtxCommand, Commands.fillStoreCommand, Commands.stringTestCommand, Commands.benchAuthCommand,
+         Commands.el1KeepCommand]
     }
 
     /// Exceptions that a proof command provokes on purpose (and, at EL2, the set/way operations
