@@ -61,9 +61,10 @@ public struct RunLoop: Sendable {
             unsafe Interface.encodeRefusal(.notSupported, into: &r.pointee)
             return .returnToCaller
         }
-        if ArmArchitectureService.owns(id) { return unsafe ArmArchitectureService.handle(&r.pointee, from: world) }
-        if PSCIService.owns(id) { return unsafe PSCIService.handle(&r.pointee, from: world) }
+        // FF-A first: the architecture calls usually take `forward` (the owners are disjoint).
         if FFAService.owns(id) { return unsafe spmc.handle(&r.pointee, from: world, blocks: blocks, memory: &memory) }
+        if PSCIService.owns(id) { return unsafe PSCIService.handle(&r.pointee, from: world) }
+        if ArmArchitectureService.owns(id) { return unsafe ArmArchitectureService.handle(&r.pointee, from: world) }
         unsafe Interface.encodeRefusal(.notSupported, into: &r.pointee)
         return .returnToCaller
     }

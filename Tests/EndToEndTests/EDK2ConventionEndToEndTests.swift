@@ -78,7 +78,7 @@ import Variables
         bad[3] ^= 0xFF
         m.ram.write(bad, at: Board.mmBuffer)
         #expect(doorbell(m, x3: Board.mmBuffer) == Registers(Self.ffaError, 0, 0xFFFF_FFFE))
-        #expect(m.world.dispatcher.spmc.partitions.map(\.runtime) == [.waiting])
+        #expect(m.world.monitor.spmc.partitions.map(\.runtime) == [.waiting])
         #expect(doorbell(m, x3: 0) == Registers(Self.directResp64, 0x8001_0000, 0, 0xFFFF_FFFF))
         // The buffer was not answered into.
         #expect(m.ram.read(Board.mmBuffer, count: bad.count) == bad)

@@ -3,6 +3,7 @@ import ABI
 import Driver
 import SPMC
 import SecureMonitor
+import TestSupport
 import Variables
 
 /// The real FF-A driver against the real SPMC and the MM partition, in process.
@@ -10,7 +11,7 @@ import Variables
     @Test func secureWorldBootsWithThePartitionWaiting() throws {
         let m = try Machine()
         #expect(m.world.bootOutcome == .partitionInitialised(id: Endpoint.mmPartition, succeeded: true))
-        #expect(m.world.dispatcher.spmc.partitions.map(\.runtime) == [.waiting])
+        #expect(m.world.monitor.spmc.partitions.map(\.runtime) == [.waiting])
         #expect(m.world.faults.isEmpty)
     }
 
@@ -23,7 +24,7 @@ import Variables
         #expect(d.spmcVersion == .v1_2)
         #expect(d.version == .v1_2)
         #expect(d.ownID == Endpoint.normalWorld)
-        let nw = m.world.dispatcher.spmc.normalWorld
+        let nw = m.world.monitor.spmc.normalWorld
         #expect(nw.version == .v1_2 && nw.versionNegotiated && nw.versionLocked)
         #expect(m.world.normalCalls.map { $0.call.w(0) } == [SMCCC.SMCCC_VERSION, FFAFunction.FFA_VERSION, FFAFunction.FFA_ID_GET])
         #expect(m.world.faults.isEmpty)
@@ -33,7 +34,7 @@ import Variables
         let m = try Machine()
         let d = try m.startedDriver()
         #expect(d.rxtx == RXTXMapping(txAddress: Board.txBuffer, rxAddress: Board.rxBuffer, size: 4096))
-        #expect(m.world.dispatcher.spmc.normalWorld.mailbox == Mailbox(tx: Board.txBuffer, rx: Board.rxBuffer, pageCount: 1))
+        #expect(m.world.monitor.spmc.normalWorld.mailbox == Mailbox(tx: Board.txBuffer, rx: Board.rxBuffer, pageCount: 1))
         #expect(m.world.faults.isEmpty)
     }
 
@@ -44,7 +45,7 @@ import Variables
         var buffers = m.buffers
         buffers.rxAddress = Board.mmBuffer
         #expect(throws: FFADriverError.ffa(.invalidParameters)) { try d.mapRXTX(buffers) }
-        #expect(m.world.dispatcher.spmc.normalWorld.mailbox == nil)
+        #expect(m.world.monitor.spmc.normalWorld.mailbox == nil)
     }
 
     @Test func unmapThenMapAgain() throws {
@@ -52,9 +53,9 @@ import Variables
         var d = try m.startedDriver()
         try d.unmapRXTX()
         #expect(d.rxtx == nil)
-        #expect(m.world.dispatcher.spmc.normalWorld.mailbox == nil)
+        #expect(m.world.monitor.spmc.normalWorld.mailbox == nil)
         try d.mapRXTX(m.buffers)
-        #expect(m.world.dispatcher.spmc.normalWorld.mailbox != nil)
+        #expect(m.world.monitor.spmc.normalWorld.mailbox != nil)
         #expect(m.world.faults.isEmpty)
     }
 
@@ -82,7 +83,7 @@ import Variables
         let rx = m.ram.read(Board.rxBuffer, count: 24) ?? []
         #expect(Array(rx[8..<24]) == [0xed, 0x32, 0xd5, 0x33, 0x99, 0xe6, 0x42, 0x09,
                                       0x9c, 0xc0, 0x2d, 0x72, 0xcd, 0xd9, 0x98, 0xa7])
-        #expect(m.world.dispatcher.spmc.normalWorld.mailbox?.rxOwnedByCaller == false)
+        #expect(m.world.monitor.spmc.normalWorld.mailbox?.rxOwnedByCaller == false)
         // And again: a forgotten release would make this BUSY.
         let byUUID = try d.partitionInfoGet(uuid: .mmVariable, buffers: m.buffers)
         #expect(byUUID.map(\.id) == [0x8001])
@@ -107,7 +108,7 @@ import Variables
         for _ in 0..<2 {
             let answer = try d.sendDirectRequest(to: 0x8001, payload: payload)
             #expect(answer == .response([0xFFFF_FFFE, 0, 0, 0, 0]))
-            #expect(m.world.dispatcher.spmc.partitions.map(\.runtime) == [.waiting])
+            #expect(m.world.monitor.spmc.partitions.map(\.runtime) == [.waiting])
         }
         // What the partition received: sender 0, receiver 0x8001, flags 0, x3..x7 as sent.
         let request = Registers(UInt64(FFAFunction.FFA_MSG_SEND_DIRECT_REQ_64), 0x8001, 0,

@@ -4,6 +4,7 @@ import Driver
 import MM
 import SPMC
 import SecureMonitor
+import TestSupport
 import Variables
 
 /// Faults end to end: flash that fails under a write, a partition that never started.
@@ -65,7 +66,7 @@ import Variables
         #expect(client.setVariable(name: ucs2("Before"), guid: vendor, attributes: Attr.nvBsRt, data: [1]) == .success)
         m.world.partition.faultsOnNextRequest = true
         #expect(client.setVariable(name: ucs2("During"), guid: vendor, attributes: Attr.nvBsRt, data: [2]) == .deviceError)
-        #expect(m.world.dispatcher.spmc.partitions[0].runtime == .aborted)
+        #expect(m.world.monitor.spmc.partitions[0].runtime == .aborted)
         #expect(client.getVariable(name: ucs2("Before"), guid: vendor, dataSize: 8).status == .deviceError)
         #expect(m.world.normalCalls.last?.1 == .ffaError(.aborted))
         // The rest of FF-A answers as before.

@@ -3,18 +3,19 @@ import Driver
 import MM
 import SPMC
 import SecureMonitor
+import TestSupport
 import Variables
 
-/// The secure world in one process: the real `Dispatcher` (SMCCC, PSCI, SPMC) in the role of the
+/// The secure world in one process: the real `MonitorModel` (SMCCC, PSCI, SPMC) in the role of the
 /// EL3 monitor's run loop, and the MM partition's message loop over the real `MMVariableHandler`
 /// and store. No hardware: worlds are switched by calling the next one.
 final class SecureWorld<P: VariablePersistence> {
-    private(set) var dispatcher: Dispatcher
+    private(set) var monitor: MonitorModel
     var partition: MMPartitionModel<P>
     let ram: NonSecureRAM
     private(set) var memory: MonitorMemory
     /// The outcome of the partition's initialisation (its FFA_MSG_WAIT).
-    private(set) var bootOutcome: Outcome.Action?
+    private(set) var bootOutcome: MonitorStep.Action?
     /// Every call the normal world made and the registers it got back.
     private(set) var normalCalls: [(call: Registers, answer: Registers)] = []
     /// Every SMC the partition made.
@@ -22,7 +23,7 @@ final class SecureWorld<P: VariablePersistence> {
     /// Every message the SPMC delivered to the partition.
     private(set) var delivered: [Registers] = []
     /// PSCI power requests that reached the monitor.
-    private(set) var powerEvents: [Outcome.Action] = []
+    private(set) var powerEvents: [MonitorStep.Action] = []
     /// Broken rules seen on the way (SPMC invariants, malformed answers, runaway loops).
     private(set) var faults: [String] = []
 
@@ -34,7 +35,7 @@ final class SecureWorld<P: VariablePersistence> {
     /// with FFA_ERROR(ABORTED), as Entry.swift does when the flash cannot be mounted).
     init(store: VariableStore<P>, ram: NonSecureRAM, config: SPMCConfig = Board.spmcConfig, mountFails: Bool = false) {
         self.ram = ram
-        dispatcher = Dispatcher(config: config)
+        monitor = MonitorModel(config: config)
         memory = MonitorMemory(ram: ram)
         partition = MMPartitionModel(handler: MMVariableHandler(store: store), ram: ram)
         // The monitor enters each configured partition once at boot; a platform without the MM
@@ -42,7 +43,7 @@ final class SecureWorld<P: VariablePersistence> {
         guard config.partitions.contains(where: { $0.id == Endpoint.mmPartition }) else { return }
         let first = mountFails ? Registers.ffaError(.aborted) : MMPartitionModel<P>.initialised
         partitionCalls.append(first)
-        let outcome = dispatcher.handle(first, from: .partition(Endpoint.mmPartition), memory: &memory)
+        let outcome = monitor.handle(first, from: .partition(Endpoint.mmPartition), memory: &memory)
         bootOutcome = outcome.action
         check(outcome, normalCall: Registers())
     }
@@ -52,7 +53,7 @@ final class SecureWorld<P: VariablePersistence> {
 
     /// One SMC from the normal world, carried until the normal world runs again.
     func smc(_ call: Registers) -> Registers {
-        var outcome = dispatcher.handle(call, from: .normal, memory: &memory)
+        var outcome = monitor.handle(call, from: .normal, memory: &memory)
         check(outcome, normalCall: call)
         for _ in 0..<Self.partitionTurnLimit {
             switch outcome.action {
@@ -67,7 +68,7 @@ final class SecureWorld<P: VariablePersistence> {
                 self.delivered.append(delivered)
                 let next = partition.answer(delivered)
                 partitionCalls.append(next)
-                outcome = dispatcher.handle(next, from: .partition(id), memory: &memory)
+                outcome = monitor.handle(next, from: .partition(id), memory: &memory)
                 check(outcome, normalCall: call)
             case .partitionInitialised(let id, let ok):
                 faults.append("partition \(id) initialised (\(ok)) during a normal-world call")
@@ -83,8 +84,8 @@ final class SecureWorld<P: VariablePersistence> {
 
     /// `normalCall`: the call the normal world is stopped in. The partition is stopped in its
     /// latest call: every answer is written over the registers of the world it resumes.
-    private func check(_ outcome: Outcome, normalCall: Registers) {
-        if !dispatcher.spmc.invariantsHold { faults.append("SPMC invariants broken after \(outcome.action)") }
+    private func check(_ outcome: MonitorStep, normalCall: Registers) {
+        if !monitor.spmc.invariantsHold { faults.append("SPMC invariants broken after \(outcome.action)") }
         let stopped = if case .resume(.normal, _) = outcome.action { normalCall } else { partitionCalls.last ?? Registers() }
         if !outcome.keepsRegisterRules(stopped: stopped) {
             faults.append("answer breaks the SMCCC register rules: \(outcome.action)")

@@ -39,7 +39,7 @@ import Variables
 
         #expect(bus.getVersion() == .ok)
         #expect(bus.trace.last?.answer == Registers(0x1_0002))  // our version; U-Boot works at 1.0
-        #expect(m.world.dispatcher.spmc.normalWorld.version == .v1_0)
+        #expect(m.world.monitor.spmc.normalWorld.version == .v1_0)
 
         #expect(bus.getEndpointID() == .ok)
         #expect(bus.trace.last?.answer == Registers(0x8400_0061, 0, 0))
@@ -201,7 +201,7 @@ import Variables
         #expect(u.getVariable(name: u16String("BsOnly"), guid: vendorBytes, dataSize: 8).status == EFIRaw.notFound)
         #expect(u.bus.unmapRXTX() == .ok)
         #expect(u.bus.trace.last?.call == Registers(0x8400_0067, 0))
-        #expect(m.world.dispatcher.spmc.normalWorld.mailbox == nil)
+        #expect(m.world.monitor.spmc.normalWorld.mailbox == nil)
         #expect(m.world.faults.isEmpty)
     }
 

@@ -98,7 +98,7 @@ import Variables
         #expect(client.setVariable(name: ucs2("Rt"), guid: vendor, attributes: Attr.nvBsRt, data: hello) == .success)
         #expect(client.exitBootServices() == .success)
         #expect(m.world.smc(Registers(UInt64(FFAFunction.FFA_RXTX_UNMAP))) == .ffaSuccess())
-        #expect(m.world.dispatcher.spmc.normalWorld.mailbox == nil)
+        #expect(m.world.monitor.spmc.normalWorld.mailbox == nil)
         #expect(client.getVariable(name: ucs2("Rt"), guid: vendor, dataSize: 8).data == hello)
         #expect(client.setVariable(name: ucs2("Rt2"), guid: vendor, attributes: Attr.nvBsRt, data: [1]) == .success)
         #expect(listStored(&client)?.count == 2)

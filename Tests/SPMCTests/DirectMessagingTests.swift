@@ -135,7 +135,7 @@ func response(_ fid: UInt32 = FFAFunction.FFA_MSG_SEND_DIRECT_RESP_64, sender: U
 
 @Test func requestToAPartitionTheImageCouldNotStartIsAborted() {
     var h = Harness(initialise: false)
-    h.dispatcher.partitionFailedToStart(mm)
+    h.monitor.partitionFailedToStart(mm)
     #expect(isError(h.call(request()).resumedRegisters ?? Registers(), .aborted))
 }
 

@@ -31,7 +31,7 @@ import TestSupport
 /// Raw random registers, no bias: x0 included, from every world including strays.
 @Test func unbiasedRandomRegistersNeverTrap() {
     var rng = SplitMix64(seed: 42)
-    var dispatcher = Dispatcher(config: SPMCFuzz.config)
+    var monitor = MonitorModel(config: SPMCFuzz.config)
     var memory = FakeMemory()
     let worlds: [World] = [.normal, .partition(0x8001), .partition(0x8002), .partition(0x8003)]
     for _ in 0..<20_000 {
@@ -40,8 +40,8 @@ import TestSupport
         // Keep x0 in the FF-A range half of the time, or nothing interesting happens.
         if rng.next() & 1 == 0 { r.x0 = 0x8400_0060 | (rng.next() & 0x4000_003F) }
         let world = worlds[Int(rng.next() % 4)]
-        let outcome = dispatcher.handle(r, from: world, memory: &memory)
-        #expect(dispatcher.spmc.invariantsHold)
+        let outcome = monitor.handle(r, from: world, memory: &memory)
+        #expect(monitor.spmc.invariantsHold)
         if case .resume(let next, _) = outcome.action, next == world {
             #expect(outcome.keepsRegisterRules(stopped: r))
         }
@@ -54,19 +54,19 @@ import TestSupport
     var request = Registers(UInt64(FFAFunction.FFA_MSG_SEND_DIRECT_REQ_64), 0x8001)
     for i in 8..<Registers.count { request[i] = 0xA5A5_0000 + UInt64(i) }
     var answer = request.overwriting(first: 8, from: Registers(UInt64(FFAFunction.FFA_MSG_SEND_DIRECT_RESP_64), 0x8001_0000))
-    #expect(Outcome.resume(.normal, answer).keepsRegisterRules(stopped: request))
+    #expect(MonitorStep.resume(.normal, answer).keepsRegisterRules(stopped: request))
     answer.x9 = 0x5EC                                   // the partition's x9 leaks
-    #expect(!Outcome.resume(.normal, answer).keepsRegisterRules(stopped: request))
+    #expect(!MonitorStep.resume(.normal, answer).keepsRegisterRules(stopped: request))
     answer.x9 = 0                                       // or the caller's x9 is lost
-    #expect(!Outcome.resume(.normal, answer).keepsRegisterRules(stopped: request))
+    #expect(!MonitorStep.resume(.normal, answer).keepsRegisterRules(stopped: request))
 
     let psci = Registers(UInt64(SMCCC.PSCI_VERSION), 7, 8, 9, 10)
-    #expect(Outcome.resume(.normal, psci.overwriting(first: 1, from: Registers(0x1_0001))).keepsRegisterRules(stopped: psci))
-    #expect(!Outcome.resume(.normal, Registers(0x1_0001)).keepsRegisterRules(stopped: psci))
+    #expect(MonitorStep.resume(.normal, psci.overwriting(first: 1, from: Registers(0x1_0001))).keepsRegisterRules(stopped: psci))
+    #expect(!MonitorStep.resume(.normal, Registers(0x1_0001)).keepsRegisterRules(stopped: psci))
 
     let id = Registers(UInt64(FFAFunction.FFA_ID_GET))
-    #expect(!Outcome.resume(.normal, Registers(UInt64(FFAFunction.FFA_SUCCESS_32), 0, 1 << 40)).keepsRegisterRules(stopped: id))
-    #expect(Outcome.resume(.normal, Registers(UInt64(FFAFunction.FFA_SUCCESS_32), 0, 0)).keepsRegisterRules(stopped: id))
+    #expect(!MonitorStep.resume(.normal, Registers(UInt64(FFAFunction.FFA_SUCCESS_32), 0, 1 << 40)).keepsRegisterRules(stopped: id))
+    #expect(MonitorStep.resume(.normal, Registers(UInt64(FFAFunction.FFA_SUCCESS_32), 0, 0)).keepsRegisterRules(stopped: id))
 }
 
 @Test func fuzzDriverAcceptsEdgeInputs() {

@@ -1,6 +1,7 @@
 import ABI
 @testable import SPMC
 import SecureMonitor
+import TestSupport
 
 /// A fake normal-world memory that records what the SPMC writes.
 struct FakeMemory: PhysicalMemory {
@@ -37,13 +38,13 @@ func isError(_ r: Registers, _ e: FFAError) -> Bool {
 
 func isSuccess(_ r: Registers) -> Bool { r.x0 == UInt64(FFAFunction.FFA_SUCCESS_32) }
 
-/// One dispatcher and its fake memory, with shortcuts for calls from either world.
+/// One monitor and its fake memory, with shortcuts for calls from either world.
 struct Harness {
-    var dispatcher: Dispatcher
+    var monitor: MonitorModel
     var memory = FakeMemory()
 
     init(config: SPMCConfig = .qemuVirt(nonSecureMemory: [nsRAM]), initialise: Bool = true) {
-        dispatcher = Dispatcher(config: config)
+        monitor = MonitorModel(config: config)
         if initialise {
             for p in config.partitions {
                 _ = call(regs(FFAFunction.FFA_MSG_WAIT), from: .partition(p.id))
@@ -51,10 +52,10 @@ struct Harness {
         }
     }
 
-    var spmc: SPMC { dispatcher.spmc }
+    var spmc: SPMC { monitor.spmc }
 
-    mutating func call(_ r: Registers, from world: World = .normal) -> Outcome {
-        dispatcher.handle(r, from: world, memory: &memory)
+    mutating func call(_ r: Registers, from world: World = .normal) -> MonitorStep {
+        monitor.handle(r, from: world, memory: &memory)
     }
 
     /// A call whose answer goes back to the same world; returns the answer's registers.

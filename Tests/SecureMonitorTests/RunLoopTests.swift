@@ -10,6 +10,14 @@ final class Blocks: RegisterBlocks {
     init() { normal.initialize(to: Registers()); partition.initialize(to: Registers()) }
     deinit { normal.deallocate(); partition.deallocate() }
     func registers(of world: World) -> UnsafeMutablePointer<Registers> { world == .normal ? normal : partition }
+
+    /// Fresh blocks holding what `other`'s hold.
+    static func copy(of other: Blocks) -> Blocks {
+        let b = Blocks()
+        b.normal.pointee = other.normal.pointee
+        b.partition.pointee = other.partition.pointee
+        return b
+    }
 }
 
 struct NoMemory: PhysicalMemory {

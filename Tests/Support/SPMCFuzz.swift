@@ -2,7 +2,7 @@ import ABI
 import SPMC
 import SecureMonitor
 
-/// Drives the dispatcher from raw bytes, for a libFuzzer target (`LLVMFuzzerTestOneInput`
+/// Drives the monitor from raw bytes, for a libFuzzer target (`LLVMFuzzerTestOneInput`
 /// calls `SPMCFuzz.run` and traps on false) and for the host's seeded random test.
 ///
 /// The first byte sets up which partitions finish initialisation and whether RX writes fail.
@@ -46,7 +46,7 @@ public enum SPMCFuzz {
     public static func execute(_ data: [UInt8]) -> Report {
         var report = Report()
         var input = FuzzInput(data)
-        var dispatcher = Dispatcher(config: config)
+        var monitor = MonitorModel(config: config)
         var memory = CheckingMemory()
         // First byte: which partitions finish initialisation before the random calls start,
         // and whether RX writes fail.
@@ -57,7 +57,7 @@ public enum SPMCFuzz {
         var stopped = StoppedCalls()
         for (i, p) in config.partitions.enumerated() where setup & (1 << i) == 0 {
             let wait = Registers(UInt64(FFAFunction.FFA_MSG_WAIT))
-            _ = dispatcher.handle(wait, from: .partition(p.id), memory: &memory)
+            _ = monitor.handle(wait, from: .partition(p.id), memory: &memory)
             stopped[.partition(p.id)] = wait
         }
         memory.failWrites = setup & 0x80 != 0
@@ -69,18 +69,18 @@ public enum SPMCFuzz {
             let function = input.functionID(for: world)
             let r = input.arguments(for: function, from: world)
 
-            memory.allowed = dispatcher.spmc.normalWorld.mailbox?.rxRange
-            let before = dispatcher.spmc
-            let outcome = dispatcher.handle(r, from: world, memory: &memory)
+            memory.allowed = monitor.spmc.normalWorld.mailbox?.rxRange
+            let before = monitor.spmc
+            let outcome = monitor.handle(r, from: world, memory: &memory)
             // Every world's saved registers are those of its latest call (with its answer
             // written over them), and a message to it is written over those.
             var resumedOver = r
             if case .resume(let next, _) = outcome.action, next != world {
                 resumedOver = stopped[next]
             }
-            guard dispatcher.spmc.invariantsHold, outcome.keepsRegisterRules(stopped: resumedOver),
+            guard monitor.spmc.invariantsHold, outcome.keepsRegisterRules(stopped: resumedOver),
                   memory.violations == 0,
-                  nextWorldIsConsistent(outcome, from: world, before: before, after: dispatcher.spmc)
+                  nextWorldIsConsistent(outcome, from: world, before: before, after: monitor.spmc)
             else {
                 report.invariantsHeld = false
                 return report
@@ -100,7 +100,7 @@ public enum SPMCFuzz {
             case .systemOff, .systemReset:
                 running = .normal
             }
-            if before.normalWorld.mailbox == nil, dispatcher.spmc.normalWorld.mailbox != nil {
+            if before.normalWorld.mailbox == nil, monitor.spmc.normalWorld.mailbox != nil {
                 report.buffersMapped += 1
             }
         }
@@ -111,7 +111,7 @@ public enum SPMCFuzz {
     /// The world that runs next is one the call may lead to: the caller itself, a partition
     /// that has just taken the normal world's request, or the normal world getting a
     /// partition's answer.
-    static func nextWorldIsConsistent(_ outcome: Outcome, from caller: World,
+    static func nextWorldIsConsistent(_ outcome: MonitorStep, from caller: World,
                                       before: SPMC, after: SPMC) -> Bool {
         switch outcome.action {
         case .resume(let next, _):

@@ -1,7 +1,8 @@
 import ABI
 import SPMC
+import SecureMonitor
 
-extension Outcome {
+extension MonitorStep {
     /// The registers a resumed world gets back keep the SMCCC v1.2 rules, checked against
     /// `stopped`, the registers of the call that world is stopped in (its own call, or for the
     /// receiver of a direct message its FFA_MSG_WAIT or request):

@@ -2,6 +2,7 @@ import Testing
 import ABI
 @testable import SPMC
 import SecureMonitor
+import TestSupport
 
 @Test func smcccVersionIs1_2() {
     var h = Harness()
@@ -102,7 +103,7 @@ func inX0(_ call: Registers, _ x0: UInt64) -> Registers {
     call.overwriting(first: 1, from: Registers(x0))
 }
 
-extension Outcome {
+extension MonitorStep {
     var resumedRegisters: Registers? {
         if case .resume(_, let r) = action { return r }
         return nil
