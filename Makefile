@@ -220,6 +220,7 @@ check-runtime: $(B)/normal.elf
 # The product images hold no proof code, and the proof images show theirs (issue 11).
 check-product: all proof
 	@$(PY) tools/check_product.py $(B)
+	@$(PY) tools/check_kept_el1.py $(B)
 
 # Continues each target's campaign in build/fuzz/<target>/corpus (docs/fuzzing.md).
 # FUZZ_SECONDS per target; FUZZ_TARGETS=A,B for a subset.
@@ -301,7 +302,8 @@ help:
 	@echo "make host-test  swift test only;  make qemu-test  QEMU tests only"
 	@echo "make test-linux Debian's arm64 kernel and its FF-A driver module on our secure world, -m 1G and -m 4G (fetched and built once with apt)"
 	@echo "make size       per-image sizes;  make check-runtime  runtime-region check"
-	@echo "make check-product  no proof code (hostile, bench, probes, fuzz, RAM flash) in the product ELFs"
+	@echo "make check-product  no proof code (hostile, bench, probes, fuzz, RAM flash) in the product ELFs,"
+	@echo "                    and no partition write to an EL1 register the monitor keeps across switches"
 	@echo "make fuzz       continue the fuzz campaign (FUZZ_SECONDS=60 per target, FUZZ_TARGETS=A,B)"
 	@echo "make soak       1000 power cuts (SEED=1);  make bench  instruction counts"
 	@echo "make uboot-conformance UBOOT_BIN=u-boot.bin [UBOOT_MEM=2G]  stock U-Boot's variable selftests (docs/uboot.md)"

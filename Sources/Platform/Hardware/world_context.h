@@ -23,4 +23,5 @@
 //   loaded from a context only when that world is first entered (monitor_enter_world, and the
 //   normal world's first entry after the partition's boot, which ran AT and wrote PAR_EL1).
 //   (ttbr1 amair tpidr_el1 tpidr_el0 tpidrro_el0 contextidr cntkctl par afsr0 afsr1 csselr)
+//   `make check-product` (tools/check_kept_el1.py) refuses a partition image that writes one.
 #define CTX_SCTLR_EL1   (CTX_EL1_REGS + 0)
