@@ -6,4 +6,10 @@ import ABI
 /// a one-instruction trampoline; host tests use a recording fake.
 public protocol Conduit {
     mutating func call(_ regs: Registers) -> Registers
+    /// The same call with its answer written over `regs`: no register block is copied.
+    mutating func call(inPlace regs: inout Registers)
+}
+
+extension Conduit {
+    public mutating func call(inPlace regs: inout Registers) { regs = call(regs) }
 }

@@ -21,24 +21,42 @@ extension FFADriver {
     /// again, each within its bound.
     public mutating func sendDirectRequest(to target: UInt16, payload: [UInt64],
                                            width: DirectMessageWidth = .smc64) throws(FFADriverError) -> DirectResponse {
-        _ = try requireProbed()
-        guard payload.count <= 5 else { throw .ffa(.invalidParameters) }
-        let is64 = width == .smc64
-        var words: [UInt64] = [0, 0, 0, 0, 0]
+        guard payload.count <= 5 else { _ = try requireProbed(); throw .ffa(.invalidParameters) }
+        var words: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)
         for (i, word) in payload.enumerated() {
-            guard is64 || word <= UInt64(UInt32.max) else { throw .ffa(.invalidParameters) }
-            words[i] = word
+            switch i {
+            case 0: words.0 = word
+            case 1: words.1 = word
+            case 2: words.2 = word
+            case 3: words.3 = word
+            default: words.4 = word
+            }
+        }
+        guard let m = try sendDirectRequest(to: target, words, width: width) else { return .delivered }
+        return .response([m.x3, m.x4, m.x5, m.x6, m.x7])
+    }
+
+    /// The one direct-request path, with a fixed-size payload (x3..x7): the response message, or
+    /// nil for FFA_SUCCESS (delivered, nothing came back). No array is built, and the registers
+    /// are answered in place (the MM doorbell's path: it allocates nothing).
+    public mutating func sendDirectRequest(to target: UInt16, _ payload: (UInt64, UInt64, UInt64, UInt64, UInt64),
+                                           width: DirectMessageWidth = .smc64) throws(FFADriverError) -> DirectMessage? {
+        _ = try requireProbed()
+        let is64 = width == .smc64
+        if !is64 {
+            let high = payload.0 | payload.1 | payload.2 | payload.3 | payload.4
+            guard high <= UInt64(UInt32.max) else { throw .ffa(.invalidParameters) }
         }
         let request = DirectMessage(sender: ownID, receiver: target, is64: is64,
-                                    words[0], words[1], words[2], words[3], words[4])
+                                    payload.0, payload.1, payload.2, payload.3, payload.4)
         // Encoded straight into the call's registers: no `Interface` value on the request path.
         var call = Registers()
-        request.encode(into: &call, response: false)
-        guard let out = try exchange(call, target: target,
-                                     response: is64 ? .msgSendDirectResp64 : .msgSendDirectResp32) else { return .delivered }
+        guard try exchange(&call, target: target, response: is64 ? .msgSendDirectResp64 : .msgSendDirectResp32,
+                           request: { request.encode(into: &$0, response: false) }) else {
+            return nil
+        }
         // SMC32 results: only the low halves are defined (the codec drops the rest).
-        let m = try Self.decoded { () throws(FFAError) in try DirectMessage(decoding: out, is64: is64) }
-        return .response([m.x3, m.x4, m.x5, m.x6, m.x7])
+        return try Self.decoded { () throws(FFAError) in try DirectMessage(decoding: call, is64: is64) }
     }
 
     /// FFA_MSG_SEND_DIRECT_REQ2 (FF-A v1.2 §15.4, SMC64): x1 as above, x2/x3 = the service UUID,
@@ -53,11 +71,9 @@ extension FFADriver {
         let request = DirectMessage2(sender: ownID, receiver: target.id, service: service,
                                      arguments: ExtendedArguments(words: payload))
         var call = Registers()
-        request.encode(into: &call, response: false)
-        guard let out = try exchange(call, target: target.id, response: .msgSendDirectResp2) else {
-            return .delivered
-        }
-        let m = try Self.decoded { () throws(FFAError) in try DirectMessage2(decoding: out, isResponse: true) }
+        guard try exchange(&call, target: target.id, response: .msgSendDirectResp2,
+                           request: { request.encode(into: &$0, response: false) }) else { return .delivered }
+        let m = try Self.decoded { () throws(FFAError) in try DirectMessage2(decoding: call, isResponse: true) }
         return .response(m.arguments.words)
     }
 
@@ -66,34 +82,46 @@ extension FFADriver {
         do throws(FFAError) { return try body() } catch { throw .ffa(error) }
     }
 
-    /// Issues `request` until the target answers: the response registers, or nil for
-    /// FFA_SUCCESS. Bounded: every turn returns, throws, or spends a run or a retry.
-    mutating func exchange(_ request: Registers, target: UInt16,
-                           response: Interface.Function) throws(FFADriverError) -> Registers? {
-        var call = request
+    /// Issues the request `encode` writes (over zeroed registers) until the target answers: true
+    /// with the response in `call`, false for FFA_SUCCESS. The registers are answered in place,
+    /// so a refused call is built again rather than kept. Bounded: every turn returns, throws, or
+    /// spends a run or a retry.
+    mutating func exchange(_ call: inout Registers, target: UInt16, response: Interface.Function,
+                           request encode: (inout Registers) -> Void) throws(FFADriverError) -> Bool {
         var runs = 0, retries = 0
+        var run: UInt32? = nil   // FFA_RUN's w1 while the target is being run
+        call = Registers()
+        encode(&call)
         while true {
-            let out = invoke(call)
-            switch Interface.function(of: out) {
+            invoke(inPlace: &call)
+            switch Interface.function(of: call) {
             case response?:
                 // w1: the responder (the target) and the receiver (us).
-                let w1 = Interface.targetInformation(out)
+                let w1 = Interface.targetInformation(call)
                 guard w1 == UInt32(target) << 16 | UInt32(ownID) else { throw .unexpectedEndpoints(w1) }
-                return out
+                return true
             case .success32?, .success64?:
-                return nil
+                return false
             case .interrupt?, .yield?:
                 runs += 1
                 guard runs <= runLimit else { throw .retriesExhausted(.interrupted) }
-                call = Interface.run(target: Self.runTarget(Interface.targetInformation(out), target: target)).registers
+                let w1 = Self.runTarget(Interface.targetInformation(call), target: target)
+                run = w1
+                call = Interface.run(target: w1).registers
             case .error?:
-                let e = FFADriverError.fromErrorAnswer(out)
+                let e = FFADriverError.fromErrorAnswer(call)
                 guard e == .ffa(.busy) || e == .ffa(.retry) else { throw e }
                 retries += 1
                 guard retries <= retryLimit else { throw .retriesExhausted(e == .ffa(.busy) ? .busy : .retry) }
                 // The same call again: the request, or the FFA_RUN that was refused.
+                if let w1 = run {
+                    call = Interface.run(target: w1).registers
+                } else {
+                    call = Registers()
+                    encode(&call)
+                }
             default:
-                throw .unexpectedFunction(Interface.functionWord(out))
+                throw .unexpectedFunction(Interface.functionWord(call))
             }
         }
     }

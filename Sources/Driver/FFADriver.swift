@@ -117,11 +117,17 @@ public struct FFADriver<C: Conduit> {
     /// One call through the conduit. Under SMCCC v1.1 only x0-x7 come back defined, so the
     /// rest reads as zero.
     mutating func invoke(_ regs: Registers) -> Registers {
-        var out = conduit.call(regs)
-        if registerCount < Registers.count {
-            for i in registerCount..<Registers.count { out[i] = 0 }
-        }
+        var out = regs
+        invoke(inPlace: &out)
         return out
+    }
+
+    /// `invoke` with the answer written over `regs`.
+    mutating func invoke(inPlace regs: inout Registers) {
+        conduit.call(inPlace: &regs)
+        if registerCount < Registers.count {
+            for i in registerCount..<Registers.count { regs[i] = 0 }
+        }
     }
 
     /// An answer in w0 alone (SMCCC_VERSION, FFA_VERSION): its low 32 bits.

@@ -54,14 +54,14 @@ public struct FFAMMTransport<C: Conduit, M: SharedMemory, K: CacheMaintenance>: 
 
     /// FFA_MSG_SEND_DIRECT_REQ_64 with x3 = the offset; a non-zero MM return code in w3 throws.
     mutating func doorbell() throws(MMTransportError) {
-        let answer: UInt64?
+        let answer: DirectMessage?
         do throws(FFADriverError) {
-            answer = try driver.mmDoorbell(to: partitionID, x3: UInt64(offset))
+            answer = try driver.sendDirectRequest(to: partitionID, (UInt64(offset), 0, 0, 0, 0))
         } catch {
             throw .ffa(error)
         }
-        if let x3 = answer {
-            let code = UInt32(truncatingIfNeeded: x3)
+        if let m = answer {
+            let code = UInt32(truncatingIfNeeded: m.x3)
             guard code == 0 else { throw .mmReturn(code) }
         }
     }

@@ -50,11 +50,14 @@ extension VariableClient {
             b.mmPut32(0, at: at + AccessVariableLayout.attributes)
             name.withUnsafeBytes { b.mmPut(UnsafeRawBufferPointer(rebasing: $0[0..<size]), at: at + AccessVariableLayout.name) }
             return fixed + asked
-        }, decodes: { (try? AccessVariableView($0, dataMustFit: false)) != nil }, answer: { status, m in
-            guard status == .success || status == .bufferTooSmall else { return VariableReadResult(status: status) }
-            guard m.payloadLength > 0, let v = try? AccessVariableView(m, dataMustFit: false) else {
-                return VariableReadResult(status: .deviceError)
+        }, decodes: { _ in true }, answer: { status, m in
+            // The payload is decoded once, here: a malformed one is EFI_DEVICE_ERROR whatever
+            // the status, an empty one only for a status that carries no payload.
+            guard m.payloadLength > 0 else {
+                return VariableReadResult(status: status == .success || status == .bufferTooSmall ? .deviceError : status)
             }
+            guard let v = try? AccessVariableView(m, dataMustFit: false) else { return VariableReadResult(status: .deviceError) }
+            guard status == .success || status == .bufferTooSmall else { return VariableReadResult(status: status) }
             if status == .bufferTooSmall {
                 // The size needed must exceed what we offered, or the answer makes no sense.
                 guard v.dataSize > UInt64(asked) else { return VariableReadResult(status: .deviceError) }

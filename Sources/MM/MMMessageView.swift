@@ -24,14 +24,20 @@ extension UnsafeRawBufferPointer {
 }
 
 extension UnsafeMutableRawBufferPointer {
+    // `storeBytes` may store unaligned, so under strict alignment it is byte stores: an aligned
+    // field is stored through a typed pointer instead (one store; integers alias bytes freely).
     @inline(__always)
     public func mmPut64(_ v: UInt64, at: Int) {
-        if let b = baseAddress, UInt(bitPattern: b + at) & 7 == 0 { b.storeBytes(of: v.littleEndian, toByteOffset: at, as: UInt64.self); return }
+        if let b = baseAddress, UInt(bitPattern: b + at) & 7 == 0 {
+            (b + at).assumingMemoryBound(to: UInt64.self).pointee = v.littleEndian; return
+        }
         storeBytes(of: v.littleEndian, toByteOffset: at, as: UInt64.self)
     }
     @inline(__always)
     public func mmPut32(_ v: UInt32, at: Int) {
-        if let b = baseAddress, UInt(bitPattern: b + at) & 3 == 0 { b.storeBytes(of: v.littleEndian, toByteOffset: at, as: UInt32.self); return }
+        if let b = baseAddress, UInt(bitPattern: b + at) & 3 == 0 {
+            (b + at).assumingMemoryBound(to: UInt32.self).pointee = v.littleEndian; return
+        }
         storeBytes(of: v.littleEndian, toByteOffset: at, as: UInt32.self)
     }
     @inline(__always)
@@ -46,19 +52,34 @@ extension UnsafeMutableRawBufferPointer {
 
 /// Word-at-a-time helpers for names in buffers (UCS-2 with a NUL character).
 extension UnsafeRawBufferPointer {
-    /// Whether the bytes equal `other`'s (8 bytes a step where both are aligned alike).
+    /// Whether the bytes equal `other`'s: 8, 4 or 2 bytes a step, as far as both are aligned
+    /// alike (a name in a message is often 4-aligned, a stored one 8-aligned).
     public func mmEqual(_ other: UnsafeRawBufferPointer) -> Bool {
         guard count == other.count else { return false }
         guard let a = baseAddress, let b = other.baseAddress else { return true }
+        let apart = UInt(bitPattern: a) ^ UInt(bitPattern: b)
         var i = 0
-        if (UInt(bitPattern: a) ^ UInt(bitPattern: b)) & 7 == 0 {
-            while i < count && UInt(bitPattern: a + i) & 7 != 0 {
+        if apart & 1 == 0 {
+            let mask: UInt = apart & 7 == 0 ? 7 : apart & 3 == 0 ? 3 : 1
+            while i < count && UInt(bitPattern: a + i) & mask != 0 {
                 if a.load(fromByteOffset: i, as: UInt8.self) != b.load(fromByteOffset: i, as: UInt8.self) { return false }
                 i += 1
             }
-            while count - i >= 8 {
-                if a.load(fromByteOffset: i, as: UInt64.self) != b.load(fromByteOffset: i, as: UInt64.self) { return false }
-                i += 8
+            if mask == 7 {
+                while count - i >= 8 {
+                    if a.load(fromByteOffset: i, as: UInt64.self) != b.load(fromByteOffset: i, as: UInt64.self) { return false }
+                    i += 8
+                }
+            }
+            if mask >= 3 {
+                while count - i >= 4 {
+                    if a.load(fromByteOffset: i, as: UInt32.self) != b.load(fromByteOffset: i, as: UInt32.self) { return false }
+                    i += 4
+                }
+            }
+            while count - i >= 2 {
+                if a.load(fromByteOffset: i, as: UInt16.self) != b.load(fromByteOffset: i, as: UInt16.self) { return false }
+                i += 2
             }
         }
         while i < count {
@@ -154,6 +175,31 @@ public struct GetNextVariableNameView {
                                     atMost: length - GetNextVariableNameLayout.name) else { throw .sizesBeyondPayload }
         nameOffset = at + GetNextVariableNameLayout.name
         nameSize = size
+    }
+}
+
+/// GET_NEXT_VARIABLE_NAME's answer in place, checked as `GetNextVariableNameResponse` decodes
+/// it: NameSize bytes of name when they are in the payload (a terminated name), none otherwise
+/// (the EFI_BUFFER_TOO_SMALL form, NameSize the size needed).
+public struct GetNextVariableNameAnswerView {
+    public let guid: EFIGuid
+    public let nameSize: UInt64
+    public let nameOffset: Int
+    /// Whether the NameSize bytes of name are in the payload.
+    public let hasName: Bool
+
+    public init(_ m: MMMessageView) throws(MMDecodeError) {
+        let r = m.raw, at = MMMessageView.payloadOffset, length = m.payloadLength
+        guard length >= GetNextVariableNameLayout.name else { throw .truncatedPayload }
+        guid = r.mmGuid(at + GetNextVariableNameLayout.guid)
+        nameSize = r.mmLE64(at + GetNextVariableNameLayout.nameSize)
+        nameOffset = at + GetNextVariableNameLayout.name
+        if let size = boundedInt(nameSize, atMost: length - GetNextVariableNameLayout.name) {
+            try checkName(r, at: nameOffset, size: size)
+            hasName = true
+        } else {
+            hasName = false
+        }
     }
 }
 

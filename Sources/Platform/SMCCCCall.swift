@@ -24,3 +24,9 @@ public func hvcCall(_ regs: Registers) -> Registers {
 public func smcCall(inPlace r: inout Registers) {
     unsafe withUnsafeMutableBytes(of: &r) { unsafe smccc_smc($0.baseAddress!) }
 }
+
+/// One SMCCC v1.2 call with `hvc #0`, its registers answered in place.
+@inline(__always)
+public func hvcCall(inPlace r: inout Registers) {
+    unsafe withUnsafeMutableBytes(of: &r) { unsafe smccc_hvc($0.baseAddress!) }
+}

@@ -2,8 +2,8 @@ import MM
 
 /// Serving a message where it lies: the partition's secure copy of the MM buffer. The answer is
 /// written over the request in the same bytes, and its length returned; the caller copies that
-/// many bytes back to the shared buffer. GET_VARIABLE and QUERY_VARIABLE_INFO build no array,
-/// SET_VARIABLE only the value it stores; the other functions go through the message types
+/// many bytes back to the shared buffer. GET_VARIABLE, GET_NEXT_VARIABLE_NAME and
+/// QUERY_VARIABLE_INFO build no message array, SET_VARIABLE only the value it stores; the other functions go through the message types
 /// (`handle(request:)`).
 extension MMVariableHandler {
     /// `message`: from the message's start to the end of the buffer it came in. Transport faults
@@ -23,6 +23,8 @@ extension MMVariableHandler {
                 return (try getVariable(m), .success)
             case .setVariable:
                 return (try setVariable(m), .success)
+            case .getNextVariableName:
+                return (try getNextVariableName(m), .success)
             case .queryVariableInfo:
                 guard m.payloadLength >= QueryVariableInfoMessage.size else { throw .truncatedPayload }
                 let at = MMMessageView.payloadOffset
@@ -59,16 +61,40 @@ extension MMVariableHandler {
         return answer(m, result.status, AccessVariableLayout.name + v.nameSize + data)
     }
 
-    /// SET_VARIABLE: decoded in place; the arrays made are the value the store keeps (the name
-    /// is the stored one when the variable exists), not copies of the message.
+    /// GET_NEXT_VARIABLE_NAME: the previous name read where it lies, the next one written over
+    /// it (it fits: the store answers EFI_BUFFER_TOO_SMALL otherwise, with the GUID as sent).
+    mutating func getNextVariableName(_ m: MMMessageView) throws(MMDecodeError) -> Int {
+        let v = try GetNextVariableNameView(m)
+        let buffer = UnsafeRawBufferPointer(rebasing: m.raw[v.nameOffset..<(v.nameOffset + v.nameSize)])
+        let result = store.nextVariableName(rawNameBuffer: buffer, guid: v.guid)
+        guard result.status == .success || result.status == .bufferTooSmall else { return answer(m, result.status, 0) }
+        let at = MMMessageView.payloadOffset
+        m.bytes.mmPut64(result.nameSize, at: at + GetNextVariableNameLayout.nameSize)
+        guard result.status == .success, result.name.count <= v.nameSize else {
+            return answer(m, .bufferTooSmall, GetNextVariableNameLayout.name)
+        }
+        m.bytes.mmPutGuid(result.guid, at: at + GetNextVariableNameLayout.guid)
+        result.name.withUnsafeBytes { m.bytes.mmPut($0, at: v.nameOffset) }
+        return answer(m, .success, GetNextVariableNameLayout.name + result.name.count)
+    }
+
+    /// SET_VARIABLE: decoded in place. A new value of the same size for a held variable is
+    /// written from the message (`replaceValue`: no array); otherwise the arrays made are the
+    /// value the store keeps (the name is the stored one when the variable exists).
     mutating func setVariable(_ m: MMMessageView) throws(MMDecodeError) -> Int {
         let v = try AccessVariableView(m, dataMustFit: true)
         let raw = UnsafeRawBufferPointer(rebasing: m.raw[v.nameOffset..<(v.nameOffset + v.nameSize)])
         let size = UCS2.terminatedSize(raw) ?? v.nameSize
         let key = UnsafeRawBufferPointer(rebasing: raw[0..<size])
-        let name = store.storedName(guid: v.guid, rawName: key) ?? [UInt8](key)
+        let stored = store.storedName(guid: v.guid, rawName: key)
         let count = Int(v.dataSize)  // fits the payload: checked by the view
-        let data = count == 0 ? [] : [UInt8](UnsafeRawBufferPointer(rebasing: m.raw[v.dataOffset..<(v.dataOffset + count)]))
+        let bytes = UnsafeRawBufferPointer(rebasing: m.raw[v.dataOffset..<(v.dataOffset + count)])
+        if let name = stored,
+           let status = store.replaceValue(name: name, rawName: key, guid: v.guid, attributes: v.attributes, data: bytes) {
+            return answer(m, status, 0)
+        }
+        let name = stored ?? [UInt8](key)
+        let data = count == 0 ? [] : [UInt8](bytes)
         let status = store.setVariable(name: name, guid: v.guid, attributes: v.attributes, data: data)
         return answer(m, status, 0)
     }

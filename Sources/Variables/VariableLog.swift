@@ -124,6 +124,31 @@ public struct FlashVariableLog<F: Flash>: VariablePersistence {
         }
     }
 
+    /// `put` of a new value of the same size for a held variable, from a buffer: the record is
+    /// encoded from `data`, committed the same way, and the held value array overwritten in place
+    /// (the index keeps the only reference to it, so this allocates nothing).
+    public mutating func replaceValue(guid: EFIGuid, rawName: UnsafeRawBufferPointer, attributes: UInt32,
+                                      data: UnsafeRawBufferPointer) throws(PersistenceError) -> Bool {
+        guard let held = index(guid: guid, rawName: rawName), variables[held].attributes == attributes,
+              variables[held].data.count == data.count else { return false }
+        guard !hasFailed else { throw .deviceError }
+        // Equal to the durable value: nothing to write, as `put`.
+        if variables[held].data.withUnsafeBytes({ $0.mmEqual(data) }) { return true }
+        let fp = locations[held].footprint  // same name, same data size: the same footprint
+        guard fp <= capacity - usedBytes else { throw .full }
+        let at = try place(footprint: fp)
+        // Found again after `place`: a reclaim on the way may have moved the old record.
+        guard let i = index(guid: guid, rawName: rawName) else { return false }
+        encodeVariableLogRecord(into: &recordBuffer, kind: VariableLogFormat.kindVariable, guid: guid,
+                                name: variables[i].name, attributes: attributes, data: data)
+        try commitRecord(recordBuffer, at: at)
+        markObsolete(locations[i])
+        usedBytes += at.footprint - locations[i].footprint
+        locations[i] = at
+        variables[i].data.withUnsafeMutableBytes { $0.mmPut(data, at: 0) }
+        return true
+    }
+
     /// Clears the obsolete word of the variable's record; never needs space.
     public mutating func remove(guid: EFIGuid, name: [UInt8]) throws(PersistenceError) {
         guard !hasFailed else { throw .deviceError }

@@ -196,6 +196,12 @@ func encodeVariableLogRecord(kind: UInt8, guid: EFIGuid, name: [UInt8], attribut
 /// largest record, so a put builds no new array.
 func encodeVariableLogRecord(into b: inout [UInt8], kind: UInt8, guid: EFIGuid, name: [UInt8], attributes: UInt32,
                              data: [UInt8]) {
+    data.withUnsafeBytes { encodeVariableLogRecord(into: &b, kind: kind, guid: guid, name: name, attributes: attributes, data: $0) }
+}
+
+/// The same with the data where it lies (the partition's copy of a SetVariable message).
+func encodeVariableLogRecord(into b: inout [UInt8], kind: UInt8, guid: EFIGuid, name: [UInt8], attributes: UInt32,
+                             data: UnsafeRawBufferPointer) {
     let fp = VariableLogFormat.footprint(nameCount: name.count, dataCount: data.count)
     b.removeAll(keepingCapacity: true)
     b.reserveCapacity(fp)

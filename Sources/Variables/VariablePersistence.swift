@@ -45,10 +45,19 @@ public protocol VariablePersistence {
     /// The first variable, in key order (`VariableKey.precedes`), whose key follows `after`
     /// (from the first when nil) and that `include` accepts: one step of GetNextVariableName.
     func firstVariable(after: (guid: EFIGuid, name: [UInt8])?, where include: (StoredVariable) -> Bool) -> StoredVariable?
+    /// When (guid, name) is held with exactly `attributes` and a value of `data.count` bytes:
+    /// makes `data` its durable value as `put` does (written from the buffer, the value kept in
+    /// the held array: no allocation) and returns true. False, with nothing done, otherwise.
+    mutating func replaceValue(guid: EFIGuid, rawName: UnsafeRawBufferPointer, attributes: UInt32,
+                               data: UnsafeRawBufferPointer) throws(PersistenceError) -> Bool
 }
 
 /// Linear scans, for media that keep few variables; the flash log answers from its index.
 extension VariablePersistence {
+    /// Media without an in-place path: SetVariable takes `put`.
+    public mutating func replaceValue(guid: EFIGuid, rawName: UnsafeRawBufferPointer, attributes: UInt32,
+                                      data: UnsafeRawBufferPointer) throws(PersistenceError) -> Bool { false }
+
     public func variable(guid: EFIGuid, name: [UInt8]) -> StoredVariable? {
         for v in variables where v.guid == guid && v.name == name { return v }
         return nil

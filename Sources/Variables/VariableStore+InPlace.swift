@@ -6,8 +6,10 @@ import MM
 extension VariableStore {
     /// GetVariable (the rules of `getVariable(name:guid:dataSize:)`) with the name in `rawName`
     /// (NameSize bytes; the name ends at its first NUL). On EFI_SUCCESS the value is the stored
-    /// array itself (shared, not copied) or, for a served variable, one byte.
-    public func getVariable(rawName: UnsafeRawBufferPointer, guid: EFIGuid, dataSize: UInt64) -> InPlaceRead {
+    /// array itself (shared, not copied) or, for a served variable, one byte. `mutating` only so
+    /// that callers reach the store in place: a borrow of the partition's global handler copied
+    /// the whole store (and retained its arrays) for every call.
+    public mutating func getVariable(rawName: UnsafeRawBufferPointer, guid: EFIGuid, dataSize: UInt64) -> InPlaceRead {
         guard let size = UCS2.terminatedSize(rawName) else { return InPlaceRead(status: .invalidParameter) }
         guard size > 2 else { return InPlaceRead(status: .notFound) }
         let name = UnsafeRawBufferPointer(rebasing: rawName[0..<size])
@@ -21,9 +23,9 @@ extension VariableStore {
         }
         var found: StoredVariable? = nil
         for v in volatiles where v.guid == guid && VariableKey.equal(v.name, name) { found = v; break }
-        if found == nil, let v = persistence.variable(guid: guid, rawName: name), VariableKey.isServable(v.name) {
-            found = v
-        }
+        // A stored name equal to `name` (cut at its first NUL, longer than L"") is servable:
+        // `VariableKey.isServable` holds for it without a second look.
+        if found == nil { found = persistence.variable(guid: guid, rawName: name) }
         guard let raw = found, isVisible(raw) else { return InPlaceRead(status: .notFound) }
         let v = raw.visible  // an authenticated variable without its record prefix (a copy, AT only)
         let needed = UInt64(v.data.count)
@@ -36,6 +38,31 @@ extension VariableStore {
     public func storedName(guid: EFIGuid, rawName: UnsafeRawBufferPointer) -> [UInt8]? {
         for v in volatiles where v.guid == guid && VariableKey.equal(v.name, rawName) { return v.name }
         return persistence.variable(guid: guid, rawName: rawName)?.name
+    }
+
+    /// SetVariable's common case with the data where it lies: a new value of the same size for a
+    /// durable variable written with its own attributes (NV + BS, maybe RT) at boot time, outside
+    /// the spec's GUIDs, with no volatile twin and no VarCheck property refusing it. `name` is the
+    /// stored name, `rawName` the same bytes in the message. Nil when the case does not apply:
+    /// the caller then takes `setVariable(name:guid:attributes:data:)`, which answers every case;
+    /// otherwise the answer that call gives, with no array made (the record is written from
+    /// `data`, the held value overwritten in place).
+    public mutating func replaceValue(name: [UInt8], rawName: UnsafeRawBufferPointer, guid: EFIGuid,
+                                      attributes: UInt32, data: UnsafeRawBufferPointer) -> EFIStatus? {
+        let plain = VariableAttributes.nonVolatile.rawValue | VariableAttributes.bootServiceAccess.rawValue
+        guard !atRuntime, attributes & ~VariableAttributes.runtimeAccess.rawValue == plain, !data.isEmpty,
+              name.count > 2, UCS2.terminatedSize(name) == name.count,
+              guid != .globalVariable, guid != .imageSecurityDatabase,
+              DefinedVariable.lookup(guid: guid, name: name) == nil,
+              fitsLimit(nameCount: name.count, dataCount: data.count, limit: maximumSize(nonVolatile: true)),
+              checkProperty(guid: guid, name: name, attributes: attributes, dataCount: data.count, deleting: false) == .success
+        else { return nil }
+        for v in volatiles where v.guid == guid && v.name == name { return nil }
+        do throws(PersistenceError) {
+            return try persistence.replaceValue(guid: guid, rawName: rawName, attributes: attributes, data: data) ? .success : nil
+        } catch {
+            return VariableStore.status(for: error)
+        }
     }
 
     func isVisible(attributes: UInt32) -> Bool {

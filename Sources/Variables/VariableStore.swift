@@ -90,6 +90,19 @@ public struct VariableStore<P: VariablePersistence> {
     /// the size needed.
     public func nextVariableName(nameBuffer: [UInt8], guid: EFIGuid) -> NextVariableNameResult {
         guard let previous = UCS2.normalized(nameBuffer) else { return NextVariableNameResult(status: .invalidParameter) }
+        return nextVariableName(previous: previous, bufferSize: nameBuffer.count, guid: guid)
+    }
+
+    /// The same with the caller's buffer where it lies (the partition's copy of the message):
+    /// on EFI_SUCCESS `name` is the stored array itself, shared, not a copy.
+    public func nextVariableName(rawNameBuffer: UnsafeRawBufferPointer, guid: EFIGuid) -> NextVariableNameResult {
+        guard let size = UCS2.terminatedSize(rawNameBuffer) else { return NextVariableNameResult(status: .invalidParameter) }
+        // L"" (the start) needs no key; a previous name is one small key array.
+        let previous = size == 2 ? [0, 0] : [UInt8](UnsafeRawBufferPointer(rebasing: rawNameBuffer[0..<size]))
+        return nextVariableName(previous: previous, bufferSize: rawNameBuffer.count, guid: guid)
+    }
+
+    func nextVariableName(previous: [UInt8], bufferSize: Int, guid: EFIGuid) -> NextVariableNameResult {
         let starting = previous.count == 2
         if !starting {
             guard let found = find(guid: guid, name: previous), isVisible(found.variable) else {
@@ -114,7 +127,7 @@ public struct VariableStore<P: VariablePersistence> {
         }
         guard let next = best else { return NextVariableNameResult(status: .notFound) }
         let needed = UInt64(next.name.count)
-        guard next.name.count <= nameBuffer.count else {
+        guard next.name.count <= bufferSize else {
             return NextVariableNameResult(status: .bufferTooSmall, guid: guid, nameSize: needed)
         }
         return NextVariableNameResult(status: .success, guid: next.guid, nameSize: needed, name: next.name)

@@ -8,6 +8,9 @@ import Platform
 struct RuntimeConduit: Conduit {
     let useHVC: Bool
     mutating func call(_ regs: Registers) -> Registers { useHVC ? hvcCall(regs) : smcCall(regs) }
+    mutating func call(inPlace regs: inout Registers) {
+        if useHVC { hvcCall(inPlace: &regs) } else { smcCall(inPlace: &regs) }
+    }
 }
 
 /// The conduit chosen at boot (FFA.start builds the driver's conduit from it).
