@@ -5,18 +5,28 @@
 ///
 /// The partition makes views over its secure copy of the message (one copy, so nothing is read
 /// twice from memory the normal world can change); the client over the shared buffer itself.
+// One load or store where the field's address is aligned (every field of a message sits at an
+// aligned offset), bytes elsewhere. The aligned access goes through a typed pointer: a raw
+// `load`/`storeBytes` beside an unaligned one is merged by the optimiser into the unaligned form,
+// which strict alignment turns into byte accesses. Integers alias bytes freely.
 extension UnsafeRawBufferPointer {
-    // One load where the address is aligned (every field of a message at an aligned address):
-    // with strict alignment, loadUnaligned is a byte load per byte.
     @inline(__always)
     public func mmLE64(_ at: Int) -> UInt64 {
-        if let b = baseAddress, UInt(bitPattern: b + at) & 7 == 0 { return UInt64(littleEndian: b.load(fromByteOffset: at, as: UInt64.self)) }
-        return UInt64(littleEndian: loadUnaligned(fromByteOffset: at, as: UInt64.self))
+        if let b = baseAddress, UInt(bitPattern: b + at) & 7 == 0 {
+            return UInt64(littleEndian: (b + at).assumingMemoryBound(to: UInt64.self).pointee)
+        }
+        var v: UInt64 = 0
+        for i in 0..<8 { v |= UInt64(self[at + i]) << (8 * UInt64(i)) }
+        return v
     }
     @inline(__always)
     public func mmLE32(_ at: Int) -> UInt32 {
-        if let b = baseAddress, UInt(bitPattern: b + at) & 3 == 0 { return UInt32(littleEndian: b.load(fromByteOffset: at, as: UInt32.self)) }
-        return UInt32(littleEndian: loadUnaligned(fromByteOffset: at, as: UInt32.self))
+        if let b = baseAddress, UInt(bitPattern: b + at) & 3 == 0 {
+            return UInt32(littleEndian: (b + at).assumingMemoryBound(to: UInt32.self).pointee)
+        }
+        var v: UInt32 = 0
+        for i in 0..<4 { v |= UInt32(self[at + i]) << (8 * UInt32(i)) }
+        return v
     }
     /// A GUID as two 64-bit words.
     @inline(__always)
@@ -24,21 +34,19 @@ extension UnsafeRawBufferPointer {
 }
 
 extension UnsafeMutableRawBufferPointer {
-    // `storeBytes` may store unaligned, so under strict alignment it is byte stores: an aligned
-    // field is stored through a typed pointer instead (one store; integers alias bytes freely).
     @inline(__always)
     public func mmPut64(_ v: UInt64, at: Int) {
         if let b = baseAddress, UInt(bitPattern: b + at) & 7 == 0 {
             (b + at).assumingMemoryBound(to: UInt64.self).pointee = v.littleEndian; return
         }
-        storeBytes(of: v.littleEndian, toByteOffset: at, as: UInt64.self)
+        for i in 0..<8 { self[at + i] = UInt8(truncatingIfNeeded: v >> (8 * UInt64(i))) }
     }
     @inline(__always)
     public func mmPut32(_ v: UInt32, at: Int) {
         if let b = baseAddress, UInt(bitPattern: b + at) & 3 == 0 {
             (b + at).assumingMemoryBound(to: UInt32.self).pointee = v.littleEndian; return
         }
-        storeBytes(of: v.littleEndian, toByteOffset: at, as: UInt32.self)
+        for i in 0..<4 { self[at + i] = UInt8(truncatingIfNeeded: v >> (8 * UInt32(i))) }
     }
     @inline(__always)
     public func mmPutGuid(_ g: EFIGuid, at: Int) { mmPut64(g.lo, at: at); mmPut64(g.hi, at: at + 8) }

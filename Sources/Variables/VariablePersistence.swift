@@ -40,8 +40,9 @@ public protocol VariablePersistence {
     func footprint(of variable: StoredVariable) -> Int
     /// The durable variable (guid, name), if any.
     func variable(guid: EFIGuid, name: [UInt8]) -> StoredVariable?
-    /// The same with the name in a buffer (no array built to look it up).
-    func variable(guid: EFIGuid, rawName: UnsafeRawBufferPointer) -> StoredVariable?
+    /// The same with the name in a buffer (no array built to look it up). `mutating` only so
+    /// that the hot path reaches the medium in place: a borrow of it copied the whole log.
+    mutating func variable(guid: EFIGuid, rawName: UnsafeRawBufferPointer) -> StoredVariable?
     /// The first variable, in key order (`VariableKey.precedes`), whose key follows `after`
     /// (from the first when nil) and that `include` accepts: one step of GetNextVariableName.
     func firstVariable(after: (guid: EFIGuid, name: [UInt8])?, where include: (StoredVariable) -> Bool) -> StoredVariable?

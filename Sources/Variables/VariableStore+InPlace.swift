@@ -35,7 +35,7 @@ extension VariableStore {
 
     /// The name array the store holds for (guid, name), so a SetVariable of an existing variable
     /// reuses it rather than building another.
-    public func storedName(guid: EFIGuid, rawName: UnsafeRawBufferPointer) -> [UInt8]? {
+    public mutating func storedName(guid: EFIGuid, rawName: UnsafeRawBufferPointer) -> [UInt8]? {
         for v in volatiles where v.guid == guid && VariableKey.equal(v.name, rawName) { return v.name }
         return persistence.variable(guid: guid, rawName: rawName)?.name
     }
