@@ -91,7 +91,8 @@ public struct FlashVariableLog<F: Flash>: VariablePersistence {
         index(guid: guid, name: name).map { variables[$0] }
     }
 
-    public func variable(guid: EFIGuid, rawName: UnsafeRawBufferPointer) -> StoredVariable? {
+    /// `mutating` only to be reached in place (see `VariablePersistence`).
+    public mutating func variable(guid: EFIGuid, rawName: UnsafeRawBufferPointer) -> StoredVariable? {
         index(guid: guid, rawName: rawName).map { variables[$0] }
     }
 
