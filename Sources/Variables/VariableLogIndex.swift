@@ -49,9 +49,9 @@ extension FlashVariableLog {
         let n = rawName.count
         var i = 0
         if UInt(bitPattern: base) & 3 == 0 {
-            while n - i >= 4 {
+            while n &- i >= 4 {  // 0 ≤ i ≤ n: wrapping steps cannot overflow
                 h = (h ^ UInt64(UInt32(littleEndian: base.load(fromByteOffset: i, as: UInt32.self)))) &* 0x100_0000_01b3
-                i += 4
+                i &+= 4
             }
         } else {
             while n - i >= 4 {

@@ -27,10 +27,11 @@ extension VariableStore {
         // `VariableKey.isServable` holds for it without a second look.
         if found == nil { found = persistence.variable(guid: guid, rawName: name) }
         guard let raw = found, isVisible(raw) else { return InPlaceRead(status: .notFound) }
-        let v = raw.visible  // an authenticated variable without its record prefix (a copy, AT only)
-        let needed = UInt64(v.data.count)
-        guard dataSize >= needed else { return InPlaceRead(status: .bufferTooSmall, attributes: v.attributes, dataSize: needed) }
-        return InPlaceRead(status: .success, attributes: v.attributes, dataSize: needed, stored: v.data)
+        // An authenticated variable without its record prefix (a copy, AT only).
+        let data = raw.isTimeAuthenticated ? raw.visible.data : raw.data
+        let needed = UInt64(data.count)
+        guard dataSize >= needed else { return InPlaceRead(status: .bufferTooSmall, attributes: raw.attributes, dataSize: needed) }
+        return InPlaceRead(status: .success, attributes: raw.attributes, dataSize: needed, stored: data)
     }
 
     /// The name array the store holds for (guid, name), so a SetVariable of an existing variable
