@@ -64,6 +64,11 @@ extension FlashVariableLog {
             h = (h ^ UInt64(rawName[i]) ^ 0x100) &* 0x100_0000_01b3
             i += 1
         }
+        // A word xor-ed in reaches the low bits (the slot) through its low byte only: mix the
+        // high bits down (MurmurHash3's finaliser), or names alike but for one character collide.
+        h ^= h >> 33
+        h = h &* 0xff51_afd7_ed55_8ccd
+        h ^= h >> 33
         return Int(truncatingIfNeeded: h >> 1)
     }
 
