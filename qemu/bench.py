@@ -240,15 +240,15 @@ def boot_counts(flash=None):
 # --- allocator calls on the hot paths ---------------------------------------------------------
 
 def allocations():
-    """Allocator calls (posix_memalign) of each world during one direct request, one GetVariable
-    and one SetVariable (NV, 4 bytes): the proof shell's `bench alloc` brackets each with calls of
-    `bench_mark` (phases 1/2, 3/4, 5/6); gdbstub breakpoints on it and on posix_memalign in the
+    """Allocator calls (posix_memalign) of each world during one direct request, one GetVariable,
+    one SetVariable (NV, 4 bytes) and one GetNextVariableName: the proof shell's `bench alloc`
+    brackets each with calls of `bench_mark` (phases 1/2, 3/4, 5/6, 7/8); gdbstub breakpoints on it and on posix_memalign in the
     three images count every world's calls between the marks. {figure: {world: calls}}."""
     elves = {"normal": os.path.join(BUILD, "proof", "normal.elf"),
              "monitor": os.path.join(BUILD, "proof", "monitor-bench.elf"),
              "partition": os.path.join(BUILD, "partition.elf")}
     q = Stopped(bench_flash("bench"), elf=elves["normal"])
-    names = ["direct_request", "get_variable", "set_variable"]
+    names = ["direct_request", "get_variable", "set_variable", "get_next_variable_name"]
     counts = {n: {w: 0 for w in elves} for n in names}
     try:
         mark = symbol(elves["normal"], "$e11NormalWorld10bench_mark")
@@ -265,9 +265,9 @@ def allocations():
             pc = regs[32]
             if pc == mark:
                 phase = regs[0]
-            elif pc in allocators and phase in (1, 3, 5):
+            elif pc in allocators and phase in (1, 3, 5, 7):
                 counts[names[phase // 2]][allocators[pc]] += 1
-            if phase == 6:
+            if phase == 8:
                 return counts
             # Off the breakpoint: lift it for one step.
             q.gdb.packet("z0,%x,4" % pc)
@@ -470,6 +470,9 @@ def table(f, marks, size, allocs=None, stored=None):
             a = allocs[name]
             row(f"allocator calls during a {text}, all worlds", sum(a.values()), 0)
             row(f"  normal / EL3 / S-EL1: {a['normal']} / {a['monitor']} / {a['partition']}", sum(a.values()))
+        a = allocs["get_next_variable_name"]
+        row("allocator calls during a GetNextVariableName (the name returned; the store's key), all worlds", sum(a.values()))
+        row(f"  normal / EL3 / S-EL1: {a['normal']} / {a['monitor']} / {a['partition']}", sum(a.values()))
     # Issue 15's figures: the partition's instructions for one authenticated write each.
     for name, text in [("auth_db_append", "authenticated db append, KEK-signed, RSA-2048 (.auth by efitools)"),
                        ("auth_pk_enrol", "PK enrolment in setup mode, self-signed, RSA-2048")]:

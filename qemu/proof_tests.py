@@ -530,11 +530,17 @@ def string_routines_match_byte_loops_at_every_alignment():
 def hot_paths_allocate_nothing():
     """Allocator calls in every world, counted at gdbstub breakpoints (qemu/bench.py
     `allocations`): none for a direct request, a GetVariable or a SetVariable (a new value of the
-    same size, written from the message into the value the store holds)."""
+    same size, written from the message into the value the store holds); for a GetNextVariableName
+    no more than today's."""
     import bench
     counts = bench.allocations()
     for call in ("direct_request", "get_variable", "set_variable"):
         check(sum(counts[call].values()) == 0, f"{call} allocates: {counts[call]}")
+    # GetNextVariableName is built and answered in place; what still allocates is the name it
+    # returns (normal world), the store's key of the previous name and the served variables it
+    # lists (ReadOnlyGlobals.servedVariables: a name and a value array each), 14 today.
+    n = counts["get_next_variable_name"]
+    check(n["normal"] <= 1 and n["monitor"] == 0 and n["partition"] <= 14, f"get_next_variable_name allocates: {n}")
 
 
 def main(argv):

@@ -184,10 +184,10 @@ struct Bench {
     }
 }
 
-/// `bench alloc`: one direct request, one GetVariable and one SetVariable (NV, 4 bytes), each
-/// between two calls of `bench_mark` (phase 1/2, 3/4, 5/6), for qemu/bench.py to count the
-/// allocator calls of every world between them at gdbstub breakpoints. The normal world's own
-/// count is printed too.
+/// `bench alloc`: one direct request, one GetVariable, one SetVariable (NV, 4 bytes) and one
+/// GetNextVariableName, each between two calls of `bench_mark` (phase 1/2, 3/4, 5/6, 7/8), for
+/// qemu/bench.py to count the allocator calls of every world between them at gdbstub
+/// breakpoints. The normal world's own count is printed too.
 extension Commands {
     static func benchAllocations() {
         guard let driver = FFA.driver else { Console.line("bench: FF-A is absent"); return }
@@ -199,7 +199,7 @@ extension Commands {
         var counts: [Int] = []
         var value: UInt32 = 0
         var k: UInt32 = 0x0505_0505
-        for phase in 0..<3 {
+        for phase in 0..<4 {
             let before = heapAllocations()
             bench_mark(UInt64(2 * phase + 1))
             switch phase {
@@ -209,9 +209,15 @@ extension Commands {
                 withUnsafeMutableBytes(of: &value) { buffer in
                     EFIVariables.with { c in ok = ok && c.getVariable(name: small, guid: Bench.guid, into: buffer).status == .success }
                 }
-            default:
+            case 2:
                 withUnsafeBytes(of: &k) { data in
                     EFIVariables.with { c in ok = ok && c.setVariable(name: small, guid: Bench.guid, attributes: 7, data: data) == .success }
+                }
+            default:
+                // One step of a listing, from the variable just written.
+                EFIVariables.with { c in
+                    let r = c.getNextVariableName(nameSize: 64, name: small, guid: Bench.guid)
+                    ok = ok && (r.status == .success || r.status == .notFound)
                 }
             }
             bench_mark(UInt64(2 * phase + 2))
@@ -221,6 +227,7 @@ extension Commands {
         Console.write("bench: alloc normal direct_request="); Console.dec(UInt64(counts[0]))
         Console.write(" get_variable="); Console.dec(UInt64(counts[1]))
         Console.write(" set_variable="); Console.dec(UInt64(counts[2]))
+        Console.write(" get_next_variable_name="); Console.dec(UInt64(counts[3]))
         Console.put(10)
         Console.line(ok ? "bench: alloc done" : "bench: a variable call failed")
     }
