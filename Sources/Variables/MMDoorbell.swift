@@ -9,6 +9,8 @@ public protocol MMSharedWindow {
     mutating func read(_ offset: Int, into buffer: UnsafeMutableRawBufferPointer)
     /// Copies `bytes` to `offset` (no array).
     mutating func write(_ bytes: UnsafeRawBufferPointer, at offset: Int)
+    /// The little-endian 64-bit word at `offset` (a message's MessageLength), read once.
+    mutating func word(at offset: Int) -> UInt64
 }
 
 /// Array-based defaults, for windows that only move arrays (host tests).
@@ -20,6 +22,12 @@ extension MMSharedWindow {
 
     public mutating func write(_ bytes: UnsafeRawBufferPointer, at offset: Int) {
         write([UInt8](bytes), at: offset)
+    }
+
+    public mutating func word(at offset: Int) -> UInt64 {
+        var w: UInt64 = 0
+        withUnsafeMutableBytes(of: &w) { read(offset, into: $0) }
+        return UInt64(littleEndian: w)
     }
 }
 
@@ -62,8 +70,7 @@ public enum MMDoorbell {
         let at = Int(offset)
         let room = bufferSize - at
         // MessageLength once, bounded, then the whole message once into secure memory.
-        window.read(at + 16, into: UnsafeMutableRawBufferPointer(rebasing: scratch[16..<24]))
-        let length = UnsafeRawBufferPointer(scratch).mmLE64(16)
+        let length = window.word(at: at + 16)
         guard length <= UInt64(room - header) else { return refuse() }
         let message = UnsafeMutableRawBufferPointer(rebasing: scratch[0..<(header + Int(length))])
         window.read(at, into: message)

@@ -74,6 +74,19 @@ struct PhysicalWindow: MMSharedWindow {
         return (0..<count).map { unsafe p[$0] }
     }
 
+    /// One load where the word is aligned (MessageLength at offset 16 of a message at an
+    /// aligned offset), after invalidating its line.
+    mutating func word(at offset: Int) -> UInt64 {
+        let base = PartitionMap.mmBuffer + UInt64(offset)
+        guard base & 7 == 0, let p = UnsafePointer<UInt64>(bitPattern: UInt(base)) else {
+            var w: UInt64 = 0
+            withUnsafeMutableBytes(of: &w) { read(offset, into: $0) }
+            return UInt64(littleEndian: w)
+        }
+        dcache_invalidate_range_poc(base, 8)
+        return UInt64(littleEndian: unsafe p.pointee)
+    }
+
     mutating func read(_ offset: Int, into buffer: UnsafeMutableRawBufferPointer) {
         let base = PartitionMap.mmBuffer + UInt64(offset)
         dcache_invalidate_range_poc(base, UInt64(buffer.count))
