@@ -3,6 +3,8 @@
 // gp-register-num = 0): x0 is kept for partition_main.
 #include "exception_frame.inc"
 
+#include "board.h"
+
 // The flat binary holds .rodata and .data right behind .text (Linker/partition.ld); whoever
 // loaded it (our monitor, TF-A) put it at our base. Moves \size bytes (a multiple of 16) from
 // \lma up to \vma (>= \lma), last bytes first, then cleans and invalidates the destination's
@@ -27,7 +29,12 @@
 
     .section .text.boot, "ax"
     .global _start
-_start:
+_start:                                 // image header, 24 bytes: the monitor reads it in flash
+    b       partition_start             // entry at offset 0 is a branch
+    .word   0
+    .quad   BOARD_PARTITION_MAGIC
+    .quad   __image_size                // bytes of the flat binary, the loader's copy (partition.ld)
+partition_start:
     mov     x20, x0                     // the boot information, for partition_main
     MOVE_UP __data_load, __data_start, __data_size        // .data first: it lies above .rodata
     MOVE_UP __rodata_load, __rodata_start, __rodata_size

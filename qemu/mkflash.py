@@ -31,6 +31,9 @@ def secure(args):
         fail(f"monitor is {len(monitor)} bytes, its slot is {BOARD.MONITOR_FLASH_SLOT}")
     if len(partition) > BOARD.PARTITION_FLASH_SLOT:
         fail(f"partition is {len(partition)} bytes, its slot is {BOARD.PARTITION_FLASH_SLOT}")
+    # The header the monitor checks before it copies the image (Startup/partition_entry.S).
+    if len(partition) < 24 or struct.unpack_from("<QQ", partition, 8) != (BOARD.PARTITION_MAGIC, len(partition)):
+        fail("partition.bin does not start with its header (magic, then its own size)")
     image = b"\0" * BOARD.MONITOR_FLASH_OFFSET + monitor
     image += b"\0" * (PARTITION_OFFSET - len(image)) + partition
     open(args.o, "wb").write(image)

@@ -6,7 +6,8 @@
 ///
 /// `init` checks the header and walks the whole structure block once, so every later query
 /// works on a tree known to be well formed; queries still bounds-check every read and answer
-/// nil (never trap) should the memory change under them.
+/// nil (never trap) should the memory change under them. The walk also records every node
+/// (`FDTIndex`), so that queries move between nodes without walking the tokens between them.
 public struct FDT {
     public static let magic: UInt32 = 0xd00d_feed
     /// Deeper trees are rejected (Linux's unflattening limit).
@@ -26,6 +27,9 @@ public struct FDT {
     let reservationStart: Int
     /// Just past the all-zero entry that ends the memory reservation map.
     let reservationEnd: Int
+    /// The nodes, found by the walk in `init` (nil only where a test drops it, to check the
+    /// walks it replaces).
+    var index: FDTIndex?
 
     /// Validates the blob at the start of `buffer`; `buffer` may be longer than `totalsize`.
     public init(_ buffer: UnsafeRawBufferPointer) throws(FDTError) {
@@ -64,7 +68,10 @@ public struct FDT {
         self.reservationStart = reservationStart
         self.reservationEnd = try FDT.reservationMapEnd(blob, from: reservationStart)
         self.structEnd = structLimit  // replaced by the walk below
-        self.structEnd = try walkStructure()
+        self.index = nil
+        var index = FDTIndex()
+        self.structEnd = try walkStructure(&index)
+        self.index = index
     }
 
     /// The tree after an edit of `FDTEditor`, which keeps it valid by construction: everything
@@ -103,12 +110,14 @@ public struct FDT {
 
     @inline(__always)
     static func read32(_ b: UnsafeRawBufferPointer, _ offset: Int) -> UInt32 {
-        // One load where the address is aligned (every token of a blob at an aligned address):
-        // with strict alignment, loadUnaligned is four byte loads.
+        // One load where the address is aligned (every token of a blob at an aligned address).
+        // The other path is written as bytes, not as loadUnaligned: LLVM would merge two loads
+        // of the same address into one with the lesser alignment, four byte loads under strict
+        // alignment, and the aligned path would be lost.
         if let base = b.baseAddress, UInt(bitPattern: base + offset) & 3 == 0 {
             return UInt32(bigEndian: base.load(fromByteOffset: offset, as: UInt32.self))
         }
-        return UInt32(bigEndian: b.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+        return UInt32(b[offset]) << 24 | UInt32(b[offset + 1]) << 16 | UInt32(b[offset + 2]) << 8 | UInt32(b[offset + 3])
     }
 
     /// The big-endian u32 at `offset`, or nil when it does not lie inside the blob.
@@ -188,10 +197,10 @@ public struct FDT {
     static let FDT_END: UInt32 = 9
 
     /// Decodes the token at `offset` and the offset of the next one (always > `offset`).
-    /// `validating` (the one walk in `init`) also checks that a property's name is a terminated
-    /// string; queries on the validated tree skip that scan, and read names bounded anyway.
+    /// `init` checked that every property's name is a terminated string; queries read names
+    /// bounded anyway.
     @inline(never)
-    func token(at offset: Int, validating: Bool = false) throws(FDTError) -> (Token, next: Int) {
+    func token(at offset: Int) throws(FDTError) -> (Token, next: Int) {
         guard offset >= structStart, offset & 3 == 0 else { throw .badToken }
         // structLimit ≤ bytes.count (checked in init, kept by edits): reads below it are in bounds.
         guard offset <= structLimit - 4 else { throw .missingEnd }
@@ -211,9 +220,7 @@ public struct FDT {
             let value = body + 8
             guard Int(length) <= structLimit - value, align4(value + Int(length)) <= structLimit
             else { throw .badProperty }
-            guard Int(nameOffset) < stringsEnd - stringsStart,
-                  !validating || nul(from: stringsStart + Int(nameOffset), limit: stringsEnd) != nil
-            else { throw .badString }
+            guard Int(nameOffset) < stringsEnd - stringsStart else { throw .badString }
             let property = FDTProperty(nameOffset: stringsStart + Int(nameOffset), valueOffset: value,
                                        length: Int(length))
             return (.property(property), align4(value + Int(length)))
@@ -226,36 +233,63 @@ public struct FDT {
         }
     }
 
-    /// Checks the nesting of the whole structure block; returns the offset just past FDT_END.
-    private func walkStructure() throws(FDTError) -> Int {
+    /// Checks every token and the nesting of the whole structure block, recording each node in
+    /// `index`; returns the offset just past FDT_END. The checks are `token(at:)`'s, plus a
+    /// property name that is a terminated string, read straight from the words (one walk).
+    private func walkStructure(_ index: inout FDTIndex) throws(FDTError) -> Int {
+        // A name offset starts a terminated string exactly when a NUL lies at or after it in
+        // the strings block: when it is at or before the block's last NUL.
+        var lastNul = stringsEnd - 1
+        while lastNul >= stringsStart && bytes[lastNul] != 0 { lastNul -= 1 }
+        let namesBelow = lastNul + 1 - stringsStart   // offsets below this name a terminated string
+        index.entries.reserveCapacity(min((structLimit - structStart) / 12 + 1, 128))
         var offset = structStart
+        var open = -1          // position of the innermost open node
         var depth = 0
         var sawRoot = false
         // §5.4.1: END_NODE may be followed by any token but FDT_PROP, so a node's properties all
         // precede its children. Queries rely on it (`nextSibling` stops at the first non-node).
         var afterChild = false
-        while true {  // ends: every token advances `offset`, and `token` throws past the block
-            let (token, next) = try token(at: offset, validating: true)
-            switch token {
-            case .beginNode:
+        while true {  // ends: every token advances `offset`, and reads stop at `structLimit`
+            // structStart is 4-aligned (init) and every step below is a multiple of 4.
+            guard offset <= structLimit - 4 else { throw .missingEnd }
+            let body = offset + 4
+            switch FDT.read32(bytes, offset) {
+            case FDT.FDT_BEGIN_NODE:
+                guard let end = nameEnd(from: body) else { throw .badToken }
+                let next = align4(end + 1)
+                guard next <= structLimit else { throw .badToken }
                 guard depth > 0 || !sawRoot else { throw .badNesting }
                 sawRoot = true
                 depth += 1
                 guard depth <= FDT.maxDepth else { throw .tooDeep }
                 afterChild = false
-            case .endNode:
+                index.entries.append(FDTIndex.Entry(offset: offset, parent: open, end: 0, depth: depth - 1))
+                open = index.entries.count - 1
+                offset = next
+            case FDT.FDT_END_NODE:
                 guard depth > 0 else { throw .badNesting }
                 depth -= 1
                 afterChild = true
-            case .property:
+                index.entries[open].end = index.entries.count
+                open = index.entries[open].parent
+                offset = body
+            case FDT.FDT_PROP:
+                guard body <= structLimit - 8 else { throw .badProperty }
+                let length = Int(FDT.read32(bytes, body)), nameOffset = Int(FDT.read32(bytes, body + 4))
+                let value = body + 8
+                guard length <= structLimit - value, align4(value + length) <= structLimit else { throw .badProperty }
+                guard nameOffset < stringsEnd - stringsStart, nameOffset < namesBelow else { throw .badString }
                 guard depth > 0, !afterChild else { throw .badNesting }
-            case .nop:
-                break
-            case .end:
+                offset = align4(value + length)
+            case FDT.FDT_NOP:
+                offset = body
+            case FDT.FDT_END:
                 guard depth == 0, sawRoot else { throw depth > 0 ? .badNesting : .missingEnd }
-                return next
+                return body
+            default:
+                throw .badToken
             }
-            offset = next
         }
     }
 }

@@ -3,6 +3,15 @@ extension FDT {
     /// The nodes from the root down to `node`'s parent, outermost first; nil when `node` is not
     /// in this tree.
     public func ancestors(of node: FDTNode) -> [FDTNode]? {
+        if let index {
+            guard let i = index.position(of: node.offset) else { return nil }
+            var path: [FDTNode] = []
+            path.reserveCapacity(index.entries[i].depth)
+            var a = index.entries[i].parent
+            while a >= 0 { path.append(index.node(a)); a = index.entries[a].parent }
+            path.reverse()
+            return path
+        }
         var path: [FDTNode] = []
         var found: [FDTNode]?
         forEachNode { n, depth in

@@ -8,11 +8,9 @@ public struct FDTEditor {
     public let buffer: UnsafeMutableRawBufferPointer
     /// How far the tree may grow: the buffer, but never past what 32-bit header fields express.
     private let capacity: Int
-    /// The tree as it is now (validated once, then kept up to date by each edit).
+    /// The tree as it is now (validated once, then kept up to date by each edit, its node
+    /// index included: checking that a node is in the tree costs no walk).
     public private(set) var fdt: FDT
-    /// Offsets of nodes known to be in the tree now (found by a walk or added by this editor),
-    /// moved with every edit: checking such a node costs no walk of the tree.
-    private var known: [Int] = []
 
     /// Header field offsets (§5.2) the editor rewrites.
     private static let totalSizeField = 4, stringsOffsetField = 12, versionField = 20
@@ -39,6 +37,10 @@ public struct FDTEditor {
     /// Bytes still free after the strings block.
     public var freeSpace: Int { capacity - fdt.stringsEnd }
 
+    /// The bytes from the start of the buffer that hold the tree's blocks: every byte an edit
+    /// wrote lies below this (a writer with caches on cleans just these).
+    public var usedBytes: Int { fdt.stringsEnd }
+
     // MARK: Edits
 
     /// The child of `parent` named `name` exactly, added (empty, after the existing children)
@@ -53,7 +55,6 @@ public struct FDTEditor {
         guard !name.isEmpty, !name.contains(0), !name.contains(UInt8(ascii: "/")), isInTree(parent)
         else { throw .unsupported }
         if !knownMissing, let existing = name.withUnsafeBytes({ fdt.child(of: parent, named: $0, exactly: true) }) {
-            known.append(existing.offset)
             return existing
         }
         guard let end = parent.offset == fdt.root.offset ? fdt.rootEndOffset : fdt.endOffset(of: parent) else {
@@ -63,7 +64,7 @@ public struct FDTEditor {
         token += [UInt8](repeating: 0, count: align4(token.count) - token.count)
         token += be32(FDT.FDT_END_NODE)
         try insert(token, at: end)
-        known.append(end)
+        fdt.index?.insertLastChild(at: end, parentOffset: parent.offset)
         return FDTNode(offset: end, parent: parent.offset)
     }
 
@@ -156,12 +157,9 @@ public struct FDTEditor {
 
     private func nodeCost(_ name: [UInt8]) -> Int { 8 + align4(name.count + 1) }
 
-    /// Whether `node` is in the tree now: known, or found by a walk (then remembered).
-    private mutating func isInTree(_ node: FDTNode) -> Bool {
-        if known.contains(node.offset) || node.offset == fdt.root.offset { return true }
-        guard fdt.contains(node) else { return false }
-        known.append(node.offset)
-        return true
+    /// Whether `node` is in the tree now (the index knows every node).
+    private func isInTree(_ node: FDTNode) -> Bool {
+        node.offset == fdt.root.offset || fdt.contains(node)
     }
 
     private func propertyCost(_ name: StaticString, _ length: Int) -> Int {
@@ -200,19 +198,19 @@ public struct FDTEditor {
         growTotalSize(to: end + delta)
         adopt(structDelta: delta, stringsGrowth: 0)
         // Nodes from the edit point on moved with it (an edit never removes a node).
-        for i in known.indices where known[i] >= offset { known[i] += delta }
+        fdt.index?.shift(from: offset, by: delta)
     }
 
     /// The offset within the strings block of `name` followed by NUL, if present (a suffix of
-    /// a longer name counts, as the format allows).
+    /// a longer name counts, as the format allows): the first match, tried only where a NUL
+    /// ends it (found a word at a time).
     private func findString(_ name: [UInt8]) -> Int? {
         name.withUnsafeBytes { needle in
-            guard let first = needle.first else { return nil }
-            var start = fdt.stringsStart
-            while start + needle.count < fdt.stringsEnd {
-                let end = start + needle.count
-                if buffer[start] == first, buffer[end] == 0, fdt.equal(start..<end, needle) { return start - fdt.stringsStart }
-                start += 1
+            guard !needle.isEmpty else { return nil }
+            var from = fdt.stringsStart + needle.count
+            while from < fdt.stringsEnd, let end = fdt.nul(from: from, limit: fdt.stringsEnd) {
+                if fdt.equal((end - needle.count)..<end, needle) { return end - needle.count - fdt.stringsStart }
+                from = end + 1
             }
             return nil
         }

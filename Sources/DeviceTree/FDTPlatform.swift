@@ -21,12 +21,11 @@ extension FDT {
     /// exists on QEMU `virt,secure=on`: the secure RAM.)
     public func memoryRanges() -> [FDTRegion] {
         var ranges: [FDTRegion] = []
-        var next = firstChild(of: root)
-        while let node = next {
+        forEachChild(of: root) { node in
             if string(of: property("device_type", of: node), is: "memory"), isEnabled(node) {
                 ranges += reg(of: node) ?? []
             }
-            next = nextSibling(of: node)
+            return true
         }
         return ranges
     }
@@ -84,13 +83,12 @@ extension FDT {
     public func reservedMemory() -> [FDTReservedRegion] {
         guard let parent = node(at: "/reserved-memory") else { return [] }
         var regions: [FDTReservedRegion] = []
-        var next = firstChild(of: parent)
-        while let node = next {
+        forEachChild(of: parent) { node in
             let noMap = property("no-map", of: node) != nil
             for r in reg(of: node) ?? [] {
                 regions.append(FDTReservedRegion(name: name(of: node), base: r.base, size: r.size, noMap: noMap))
             }
-            next = nextSibling(of: node)
+            return true
         }
         return regions
     }

@@ -25,6 +25,9 @@ extension FDT {
     /// The first child of `node`.
     @inline(never)
     public func firstChild(of node: FDTNode) -> FDTNode? {
+        if let index, let i = index.position(of: node.offset) {
+            return i + 1 < index.entries[i].end ? FDTNode(offset: index.entries[i + 1].offset, parent: node.offset) : nil
+        }
         guard let offset = propertiesEnd(of: node), let (t, _) = try? token(at: offset),
               case .beginNode = t else { return nil }
         return FDTNode(offset: offset, parent: node.offset)
@@ -34,6 +37,11 @@ extension FDT {
     /// it), so the first other token is the parent's END_NODE.
     @inline(never)
     public func nextSibling(of node: FDTNode) -> FDTNode? {
+        if node.parent != nil, let index, let i = index.position(of: node.offset) {
+            let j = index.entries[i].end
+            guard j < index.entries.count, index.entries[j].parent == index.entries[i].parent else { return nil }
+            return FDTNode(offset: index.entries[j].offset, parent: node.parent)
+        }
         guard node.parent != nil, let end = endOffset(of: node),
               let offset = skipNOPs(from: end + 4), let (t, _) = try? token(at: offset),
               case .beginNode = t else { return nil }
@@ -60,9 +68,31 @@ extension FDT {
         return all
     }
 
+    /// Calls `body` with each child of `node` in order until it returns false: by position in
+    /// the index (no lookup per child), else by `firstChild`/`nextSibling`.
+    func forEachChild(of node: FDTNode, _ body: (FDTNode) -> Bool) {
+        if let index, let p = index.position(of: node.offset) {
+            var i = p + 1
+            while i < index.entries[p].end {  // ends: `end` is past `i`
+                if !body(FDTNode(offset: index.entries[i].offset, parent: node.offset)) { return }
+                i = index.entries[i].end
+            }
+            return
+        }
+        var next = firstChild(of: node)
+        while let child = next {  // ends: each sibling lies after the one before
+            if !body(child) { return }
+            next = nextSibling(of: child)
+        }
+    }
+
     /// Calls `body` with every node in document order and its depth (the root is 0) until it
     /// returns false.
     public func forEachNode(_ body: (FDTNode, Int) -> Bool) {
+        if let index {
+            for i in index.entries.indices where !body(index.node(i), index.entries[i].depth) { return }
+            return
+        }
         var open: [Int] = []  // offsets of the enclosing nodes
         var offset = structStart
         while let (t, next) = try? token(at: offset) {
@@ -104,6 +134,7 @@ extension FDT {
 
     /// Whether `node` is a node of this tree, not an offset left over from before an edit.
     func contains(_ node: FDTNode) -> Bool {
+        if let index { return index.position(of: node.offset) != nil }
         var found = false
         forEachNode { n, _ in
             found = n.offset == node.offset
@@ -113,10 +144,14 @@ extension FDT {
     }
 
     /// Just past the node's BEGIN_NODE token and name.
+    /// What `token(at:)` decodes for a BEGIN_NODE, read in place.
     @inline(never)
     private func contentStart(of node: FDTNode) -> Int? {
-        guard let (t, next) = try? token(at: node.offset), case .beginNode = t else { return nil }
-        return next
+        let offset = node.offset
+        guard offset >= structStart, offset & 3 == 0, offset <= structLimit - 4,
+              FDT.read32(bytes, offset) == FDT.FDT_BEGIN_NODE, let end = nameEnd(from: offset + 4) else { return nil }
+        let next = align4(end + 1)
+        return next <= structLimit ? next : nil
     }
 
     @inline(never)
@@ -129,12 +164,24 @@ extension FDT {
         return nil
     }
 
-    /// The property at `offset`, after any NOPs.
+    /// The property at `offset`, after any NOPs: what `token(at:)` decodes there, read in place
+    /// (property lookups run this once per property).
     @inline(never)
     private func property(from offset: Int) -> FDTProperty? {
-        guard let at = skipNOPs(from: offset), let (t, _) = try? token(at: at),
-              case .property(let p) = t else { return nil }
-        return p
+        guard offset >= structStart, offset & 3 == 0 else { return nil }
+        var at = offset
+        // structLimit ≤ bytes.count (checked in init, kept by edits): reads below it are in bounds.
+        while at <= structLimit - 4 {
+            let tag = FDT.read32(bytes, at)
+            if tag == FDT.FDT_NOP { at += 4; continue }
+            guard tag == FDT.FDT_PROP, at + 4 <= structLimit - 8 else { return nil }
+            let length = Int(FDT.read32(bytes, at + 4)), nameOffset = Int(FDT.read32(bytes, at + 8))
+            let value = at + 12
+            guard length <= structLimit - value, align4(value + length) <= structLimit,
+                  nameOffset < stringsEnd - stringsStart else { return nil }
+            return FDTProperty(nameOffset: stringsStart + nameOffset, valueOffset: value, length: length)
+        }
+        return nil
     }
 
     /// Where `node`'s properties end: its first child's BEGIN_NODE, or its END_NODE.
@@ -237,6 +284,21 @@ extension FDT {
 
     @inline(never)
     func child(of parent: FDTNode, named name: UnsafeRawBufferPointer, exactly: Bool = false) -> FDTNode? {
+        if index != nil, !name.contains(0) {
+            // A child's name starts just past its BEGIN_NODE token and ends at a NUL: `name`
+            // (which has none) matches when its bytes are there followed by the NUL, or, for a
+            // name without "@", by "@" and a unit address.
+            let unitAddressToo = !exactly && !name.contains(UInt8(ascii: "@"))
+            var found: FDTNode?
+            forEachChild(of: parent) { child in
+                let start = child.offset + 4
+                guard start + name.count < structLimit, equal(start..<(start + name.count), name) else { return true }
+                let after = bytes[start + name.count]
+                if after == 0 || (unitAddressToo && after == UInt8(ascii: "@")) { found = child; return false }
+                return true
+            }
+            return found
+        }
         var next = firstChild(of: parent)
         while let child = next, let range = nameRange(of: child) {
             if equal(range, name) || (!exactly && matchesWithoutUnitAddress(range, name)) { return child }

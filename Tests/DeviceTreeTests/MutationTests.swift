@@ -78,4 +78,85 @@ private func mutate(_ input: [UInt8], _ rng: inout SplitMix64) -> [UInt8] {
         }
         #expect(edited > 100)
     }
+
+    /// The node index (`FDTIndex`) answers as the walks it replaces: the same summary, nodes,
+    /// children, siblings and ancestors, on valid and mutated trees.
+    @Test func indexedQueriesAgreeWithWalks() throws {
+        var rng = SplitMix64(state: 0x1dec_0001)
+        var compared = 0
+        for i in 0..<1500 {
+            let seed = MutationTests.seeds[i % MutationTests.seeds.count]
+            let bytes = i < MutationTests.seeds.count ? seed : mutate(seed, &rng)
+            guard rejection(bytes) == nil else { continue }
+            try withTree(bytes) { fdt in
+                var walked = fdt
+                walked.index = nil
+                #expect(fdt.summary() == walked.summary())
+                #expect(fdt.interruptController() == walked.interruptController())
+                var nodes: [FDTNode] = [], depths: [Int] = [], walkedNodes: [FDTNode] = [], walkedDepths: [Int] = []
+                fdt.forEachNode { n, d in nodes.append(n); depths.append(d); return true }
+                walked.forEachNode { n, d in walkedNodes.append(n); walkedDepths.append(d); return true }
+                #expect(nodes == walkedNodes && depths == walkedDepths)
+                #expect(nodes.count == fdt.index?.entries.count)
+                for n in nodes {
+                    #expect(fdt.firstChild(of: n) == walked.firstChild(of: n))
+                    #expect(fdt.nextSibling(of: n) == walked.nextSibling(of: n))
+                    #expect(fdt.ancestors(of: n) == walked.ancestors(of: n))
+                    #expect(fdt.contains(n) && walked.contains(n))
+                    #expect(fdt.properties(of: n) == walked.properties(of: n))
+                    // Lookups by name: whole, without the unit address, and exactly.
+                    let name = fdt.name(of: n), parent = FDTNode(offset: n.parent ?? n.offset, parent: nil)
+                    let bare = Array(name.prefix { $0 != UInt8(ascii: "@") })
+                    for needle in [name, bare, bare + [0x40]] {
+                        #expect(fdt.child(of: parent, named: needle) == walked.child(of: parent, named: needle))
+                        needle.withUnsafeBytes {
+                            #expect(fdt.child(of: parent, named: $0, exactly: true) == walked.child(of: parent, named: $0, exactly: true))
+                        }
+                    }
+                }
+                // An offset that is not a node's: neither answers with a node.
+                let stray = FDTNode(offset: fdt.root.offset + 4, parent: fdt.root.offset)
+                #expect(!fdt.contains(stray) && fdt.ancestors(of: stray) == nil)
+            }
+            compared += 1
+        }
+        #expect(compared > 150)
+    }
+
+    /// After every edit the editor's index is the one a fresh walk of the edited tree records.
+    @Test func editorKeepsItsIndexCurrent() {
+        var rng = SplitMix64(state: 0x1dec_0002)
+        var checked = 0
+        for i in 0..<1500 {
+            let seed = MutationTests.seeds[i % MutationTests.seeds.count]
+            let bytes = i < MutationTests.seeds.count ? seed : mutate(seed, &rng)
+            var buffer = withRoom(bytes, rng.below(2) == 0 ? 4096 : rng.below(256))
+            buffer.withUnsafeMutableBytes { raw in
+                guard var editor = try? FDTEditor(raw) else { return }
+                for step in 0..<6 {
+                    _ = try? MutationTests.indexEdit(step, &editor)
+                    let fresh = try? FDT(UnsafeRawBufferPointer(raw))
+                    #expect(fresh?.index == editor.fdt.index)
+                }
+                checked += 1
+            }
+        }
+        #expect(checked > 150)
+    }
+
+    static func indexEdit(_ step: Int, _ e: inout FDTEditor) throws(FDTError) {
+        switch step {
+        case 0: try e.addPSCI(method: .smc)
+        case 1: try e.addReservedMemory(base: 0x4010_0000, size: 0x1_0000)
+        case 2: try e.addReservedMemory(name: "second", base: 0x4200_0000, size: 0x1000)
+        case 3: try e.setChosen(bootargs: Array("quiet".utf8), initrd: FDTRegion(base: 0x4800_0000, size: 0x1000))
+        case 4: try e.setChosen(bootargs: nil, initrd: nil)
+        default:
+            let n = try e.subnode(named: Array("a".utf8), of: e.fdt.root)
+            let m = try e.subnode(named: Array("b".utf8), of: n)
+            try e.setProperty(Array("x".utf8), to: [1, 2, 3], of: m)
+            try e.setProperty(Array("y".utf8), to: [], of: n)
+            try e.removeProperty(Array("x".utf8), of: m)
+        }
+    }
 }

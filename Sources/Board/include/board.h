@@ -17,6 +17,7 @@
 #define BOARD_MONITOR_FLASH_SLOT      0x00080000
 #define BOARD_PARTITION_FLASH_OFFSET  0x00080000    /* the MM partition's flat binary */
 #define BOARD_PARTITION_FLASH_SLOT    0x00080000
+#define BOARD_PARTITION_MAGIC         0x50534D4D4D495753    /* "SWIMMMSP": the partition image's header */
 #define BOARD_BL33_HEADER_OFFSET      0x00100000    /* "SWIMBL33" magic and payload length */
 #define BOARD_BL33_PAYLOAD_OFFSET     0x00101000
 #define BOARD_BL33_MAGIC              0x33334C424D495753

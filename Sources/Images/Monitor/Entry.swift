@@ -22,7 +22,7 @@ public func monitor_main() -> Never {
     Console.line("secure: MMU and caches on, identity map")
 
     let dtbReady = DeviceTreeFixup.apply()
-    dcache_clean_range_poc(QEMUVirt.dtb, QEMUVirt.dtbSlot)   // BL33 reads it with its MMU off
+    dcache_clean_range_poc(QEMUVirt.dtb, dtbReady.written)   // BL33 reads it with its MMU off
     let ram = MemoryMap.mapNormalWorldMemory(dtbReady.memory)
     Dispatch.setUp(nonSecureMemory: ram.accepted)
     if !Dispatch.spmc.config.mmBufferIsInNonSecureMemory {
@@ -30,9 +30,16 @@ public func monitor_main() -> Never {
         Console.line(" is not in normal-world RAM; MM calls cannot work")
     }
 
-    copy(from: QEMUVirt.partitionInFlash, to: QEMUVirt.partitionBase, count: QEMUVirt.partitionImageSize)
-    dcache_clean_range_poc(QEMUVirt.partitionBase, QEMUVirt.partitionImageSize)  // run with its MMU off first
-    Console.write("secure: MM partition 0x8001 loaded at "); Console.hex0x(QEMUVirt.partitionBase, digits: 8); Console.put(10)
+    // Only the image's own bytes (its header says how many), not the whole flash slot.
+    let partitionBytes = PartitionImage.sizeInFlash()
+    if let count = partitionBytes {
+        copy(from: QEMUVirt.partitionInFlash, to: QEMUVirt.partitionBase, count: count)
+        dcache_clean_range_poc(QEMUVirt.partitionBase, count)  // run with its MMU off first
+        Console.write("secure: MM partition 0x8001 loaded at "); Console.hex0x(QEMUVirt.partitionBase, digits: 8)
+        Console.write(", "); Console.dec(count); Console.line(" bytes")
+    } else {
+        Dispatch.runLoop!.partitionFailedToStart(Endpoint.mmPartition)
+    }
 
     guard let bl33Size = loadBL33(into: ram) else {
         Console.line("secure: no BL33 payload in flash (run `make` to pack one); halting")
@@ -52,6 +59,11 @@ public func monitor_main() -> Never {
     partitionContext.scr = CPUFeatures.scr(nonSecure: false)
     partitionContext.sctlrEL1 = 0x30D0_0800
 
+    guard partitionBytes != nil else {   // no partition to run: straight to BL33
+        partitionBooted()
+        monitor_enter_world(normalContext.base)
+        halt()
+    }
     Console.line("secure: entering the MM partition at S-EL1")
     monitor_enter_world(partitionContext.base)
     halt()

@@ -5,7 +5,7 @@ enum QEMUVirt {
     static let flashBase = UInt64(BOARD_FLASH_BASE)
     static let flashSize = UInt64(BOARD_FLASH_SIZE)
     static let partitionInFlash = UInt64(BOARD_PARTITION_FLASH_OFFSET)   // the MM partition's image
-    static let partitionImageSize = UInt64(BOARD_PARTITION_FLASH_SLOT)
+    static let partitionFlashSlot = UInt64(BOARD_PARTITION_FLASH_SLOT)
     static let bl33HeaderInFlash = UInt64(BOARD_BL33_HEADER_OFFSET)      // "BL33" header, then the payload
     static let bl33PayloadInFlash = UInt64(BOARD_BL33_PAYLOAD_OFFSET)
     static let bl33FlashSlot = UInt64(BOARD_BL33_FLASH_SLOT)             // up to the variable store
