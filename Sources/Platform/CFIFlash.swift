@@ -32,10 +32,16 @@ public struct CFIFlash: Flash {
     }
 
     /// Bytes up to an 8-byte flash boundary, then aligned 64-bit device reads stored at any
-    /// alignment, then the tail.
+    /// alignment, then the tail. Where the flash offset and the buffer share their alignment to
+    /// 4 bytes (the log's records and the stack buffers mount reads them into), aligned word
+    /// reads and stores throughout.
     public func read(offset: Int, into buffer: UnsafeMutableRawBufferPointer) {
         let count = buffer.count
         guard offset >= 0, count >= 0, offset <= size - count, let out = buffer.baseAddress else { return }
+        if (UInt(bitPattern: offset) | UInt(bitPattern: out)) & 3 == 0 {
+            readAligned(base + UInt64(offset), into: out, count: count)
+            return
+        }
         var i = 0
         while i < count && (offset + i) & 7 != 0 { unsafe out.storeBytes(of: hw_mmio_read8(base + UInt64(offset + i)), toByteOffset: i, as: UInt8.self); i += 1 }
         // storeBytes takes any alignment (with strict alignment, an unaligned one costs byte stores).
@@ -44,6 +50,31 @@ public struct CFIFlash: Flash {
             i += 8
         }
         while i < count { unsafe out.storeBytes(of: hw_mmio_read8(base + UInt64(offset + i)), toByteOffset: i, as: UInt8.self); i += 1 }
+    }
+
+    /// `read` where `address` and `out` are 4-byte aligned: a word up to an 8-byte boundary,
+    /// 64-bit words, then a word and bytes for the tail.
+    @inline(__always)
+    private func readAligned(_ address: UInt64, into out: UnsafeMutableRawPointer, count: Int) {
+        var i = 0
+        if address & 7 != 0 && count >= 4 {
+            unsafe out.assumingMemoryBound(to: UInt32.self).pointee = hw_mmio_read32(address)
+            i = 4
+        }
+        if (UInt(bitPattern: out) + UInt(i)) & 7 == 0 {
+            while count - i >= 8 {
+                unsafe (out + i).assumingMemoryBound(to: UInt64.self).pointee = hw_mmio_read64(address + UInt64(i))
+                i += 8
+            }
+        }
+        while count - i >= 4 {
+            unsafe (out + i).assumingMemoryBound(to: UInt32.self).pointee = hw_mmio_read32(address + UInt64(i))
+            i += 4
+        }
+        while i < count {
+            unsafe out.storeBytes(of: hw_mmio_read8(address + UInt64(i)), toByteOffset: i, as: UInt8.self)
+            i += 1
+        }
     }
 
     /// 64-bit reads, eight words a step.

@@ -22,8 +22,11 @@ enum Heap {
     static func size(_ b: UnsafeMutableRawPointer) -> Int { unsafe b.load(as: Int.self) }
     static func isFree(_ b: UnsafeMutableRawPointer) -> Bool { unsafe b.load(fromByteOffset: 8, as: Int.self) == 1 }
     static func set(_ b: UnsafeMutableRawPointer, size: Int, free: Bool) {
-        unsafe b.storeBytes(of: size, as: Int.self)
-        unsafe b.storeBytes(of: free ? 1 : 0, toByteOffset: 8, as: Int.self)
+        // Headers are 16-byte aligned: word stores (storeBytes takes any alignment, and under
+        // strict alignment that is a byte store per byte).
+        let words = unsafe b.assumingMemoryBound(to: Int.self)
+        unsafe words[0] = size
+        unsafe words[1] = free ? 1 : 0
     }
 
     static func initialise() {

@@ -172,17 +172,24 @@ struct VariableLogRecordHeader {
 
 extension UnsafeRawBufferPointer {
     /// Little-endian fields at offsets the caller checked.
-    /// One load where the address is aligned (mount's stack buffers are): with strict
-    /// alignment, loadUnaligned is a byte load per byte.
+    /// One load where the address is aligned (mount's stack buffers are). The other path is
+    /// written as bytes, not as loadUnaligned: LLVM merges two loads of one address into one
+    /// with the lesser alignment (byte loads under strict alignment), losing the aligned path.
     @inline(__always)
     func vlogLE16(_ at: Int) -> UInt16 {
         if let b = baseAddress, UInt(bitPattern: b + at) & 1 == 0 { return UInt16(littleEndian: b.load(fromByteOffset: at, as: UInt16.self)) }
-        return UInt16(littleEndian: loadUnaligned(fromByteOffset: at, as: UInt16.self))
+        return UInt16(self[at]) | UInt16(self[at + 1]) << 8
     }
     @inline(__always)
-    func vlogLE32(_ at: Int) -> UInt32 { mmLE32(at) }
+    func vlogLE32(_ at: Int) -> UInt32 {
+        if let b = baseAddress, UInt(bitPattern: b + at) & 3 == 0 { return UInt32(littleEndian: b.load(fromByteOffset: at, as: UInt32.self)) }
+        return UInt32(vlogLE16(at)) | UInt32(vlogLE16(at + 2)) << 16
+    }
     @inline(__always)
-    func vlogLE64(_ at: Int) -> UInt64 { mmLE64(at) }
+    func vlogLE64(_ at: Int) -> UInt64 {
+        if let b = baseAddress, UInt(bitPattern: b + at) & 7 == 0 { return UInt64(littleEndian: b.load(fromByteOffset: at, as: UInt64.self)) }
+        return UInt64(vlogLE32(at)) | UInt64(vlogLE32(at + 4)) << 32
+    }
 }
 
 /// A whole record, state words blank, ready to program.

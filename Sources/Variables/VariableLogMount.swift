@@ -1,3 +1,5 @@
+import MM
+
 /// Where a walk of a block's records is: the next record's offset, and how the walk ended.
 struct VariableLogCursor {
     var offset = VariableLogFormat.blockHeaderSize
@@ -7,20 +9,94 @@ struct VariableLogCursor {
     var done = false
 }
 
+/// The records the scan read and the replay acts on, with what the replay needs of their
+/// headers, so that it reads no header twice: six words each in one flat allocation of fixed
+/// capacity (a list of header structures costs a memory copy at every step, and an array's
+/// append a uniqueness and capacity check per word).
+struct VariableLogScannedRecords {
+    static let words = 6
+    let storage: UnsafeMutableBufferPointer<UInt64>
+    private(set) var count = 0
+    var capacity: Int { storage.count / VariableLogScannedRecords.words }
+
+    init(capacity: Int) {
+        storage = .allocate(capacity: max(capacity, 1) * VariableLogScannedRecords.words)
+    }
+
+    func free() { storage.deallocate() }
+
+    /// Callers keep `count < capacity`.
+    mutating func append(at: Int, _ h: VariableLogRecordHeader) {
+        let w = count * VariableLogScannedRecords.words
+        storage[w] = UInt64(UInt32(truncatingIfNeeded: at)) | UInt64(h.kind) << 32
+        storage[w + 1] = UInt64(h.commitWord) | UInt64(h.obsoleteWord) << 32
+        storage[w + 2] = UInt64(UInt32(truncatingIfNeeded: h.nameCount)) | UInt64(UInt32(truncatingIfNeeded: h.dataCount)) << 32
+        storage[w + 3] = UInt64(h.attributes) | UInt64(h.bodyCRCState) << 32
+        storage[w + 4] = h.guid.lo
+        storage[w + 5] = h.guid.hi
+        count += 1
+    }
+
+    mutating func truncate(to n: Int) { count = min(count, n) }
+
+    /// Record `k`: its offset in its block and its header, as the scan decoded it.
+    func record(_ k: Int) -> (at: Int, header: VariableLogRecordHeader) {
+        let w = k * VariableLogScannedRecords.words
+        let n = Int(UInt32(truncatingIfNeeded: storage[w + 2])), d = Int(storage[w + 2] >> 32)
+        var h = VariableLogRecordHeader(
+            commitWord: UInt32(truncatingIfNeeded: storage[w + 1]), obsoleteWord: UInt32(truncatingIfNeeded: storage[w + 1] >> 32),
+            kind: UInt8(truncatingIfNeeded: storage[w] >> 32), nameCount: n, dataCount: d,
+            attributes: UInt32(truncatingIfNeeded: storage[w + 3]), guid: EFIGuid(lo: storage[w + 4], hi: storage[w + 5]),
+            footprint: VariableLogFormat.footprint(nameCount: n, dataCount: d))
+        h.bodyCRCState = UInt32(truncatingIfNeeded: storage[w + 3] >> 32)
+        return (Int(UInt32(truncatingIfNeeded: storage[w])), h)
+    }
+}
+
+extension VariableLogRecordHeader {
+    init(commitWord: UInt32, obsoleteWord: UInt32, kind: UInt8, nameCount: Int, dataCount: Int, attributes: UInt32,
+         guid: EFIGuid, footprint: Int) {
+        self.commitWord = commitWord; self.obsoleteWord = obsoleteWord; self.kind = kind
+        self.nameCount = nameCount; self.dataCount = dataCount; self.attributes = attributes
+        self.guid = guid; self.footprint = footprint
+    }
+}
+
+/// One block as the scan left it: the records it kept for the replay (`first..<end` of the
+/// scan's list) and where its walk ended; `kept` is false when the list's limit stopped it,
+/// and then the replay walks the block itself.
+struct VariableLogScannedBlock {
+    var first = 0
+    var end = 0
+    var cursor = VariableLogCursor()
+    var kept = true
+}
+
 /// Mounting: finding the log, replaying it, finishing what a power cut interrupted.
 extension FlashVariableLog {
-    /// Two passes, block by block, in memory bounded by the index's limits and time linear in
-    /// the flash read (docs/variable-store.md, Mount):
-    /// 1. every block header, and the committed reclaim marks of our blocks;
-    /// 2. the blocks newer than every mark (the log), oldest first: a committed current record
-    ///    of a variable replaces any earlier one, which is made obsolete at once (so that later
-    ///    removes cannot uncover it), half-cleared state words are finished, and records past
-    ///    the limits are made obsolete.
+    /// Records the scan keeps for the replay at most (RAM: 48 bytes each); a block past
+    /// it is walked again by the replay, with the same result.
+    var scanLimit: Int { limits.maximumVariableCount + 1024 }
+
+    /// One walk over the flash, block by block, in memory bounded by the index's limits and time
+    /// linear in the flash read (docs/variable-store.md, Mount):
+    /// 1. the scan: every block header and every record header, the committed reclaim marks of
+    ///    our blocks, and the records the replay acts on, kept in RAM;
+    /// 2. the replay, over the blocks newer than every mark (the log), oldest first: a committed
+    ///    current record of a variable replaces any earlier one, which is made obsolete at once
+    ///    (so that later removes cannot uncover it), half-cleared state words are finished, and
+    ///    records past the limits are made obsolete.
     mutating func mount() throws(PersistenceError) {
         clearIndex()
         // Records come in log order: the key order is sorted once at the end.
         orderDeferred = true
         var headers: [VariableLogBlockHeader?] = []
+        var scanned = [VariableLogScannedBlock](repeating: VariableLogScannedBlock(), count: blockCount)
+        // Allocated whole: a list that grew by copies would leave freed blocks under the index's
+        // arrays, which every later allocation of the first-fit heap would walk past.
+        var records = VariableLogScannedRecords(
+            capacity: min(scanLimit, flash.size / VariableLogFormat.footprint(nameCount: 0, dataCount: 0)))
+        defer { records.free() }
         var deadThrough: UInt64 = 0
         var highest: UInt64 = 0
         for b in 0..<blockCount {
@@ -34,8 +110,16 @@ extension FlashVariableLog {
             guard let header else { continue }
             blocks[b].eraseCount = header.eraseCount
             highest = max(highest, header.sequence)
-            var c = VariableLogCursor()
-            while let (at, h) = nextRecord(in: b, &c) {
+            var scan = VariableLogScannedBlock(first: records.count, end: records.count)
+            while let (at, h) = nextRecord(in: b, &scan.cursor) {
+                if scan.kept && replayActs(on: h) {
+                    if records.count < records.capacity {
+                        records.append(at: at, h)
+                    } else {
+                        scan.kept = false
+                        records.truncate(to: scan.first)
+                    }
+                }
                 guard h.kind == VariableLogFormat.kindReclaimMark, h.isCommitted,
                       let body = verifiedRecord(in: b, at: at, h) else { continue }
                 let d = vlogLE64(body.data, 0)
@@ -44,6 +128,8 @@ extension FlashVariableLog {
                 // erase of its own (dead) block bring the blocks it killed back.
                 if d < header.sequence { deadThrough = max(deadThrough, d) }
             }
+            scan.end = records.count
+            scanned[b] = scan
         }
 
         // The log: blocks newer than every reclaim mark, one per sequence number, oldest first.
@@ -64,27 +150,18 @@ extension FlashVariableLog {
         }
 
         for (b, sequence) in live {
-            var c = VariableLogCursor()
-            while let (at, h) = nextRecord(in: b, &c) {
-                let base = b * blockSize + at
-                if h.commitWord != VariableLogFormat.stateBlank && h.commitWord != 0 { try repairWord(base) }
-                if h.obsoleteWord != VariableLogFormat.stateBlank && h.obsoleteWord != 0 { try repairWord(base + 4) }
-                guard h.kind == VariableLogFormat.kindVariable, h.isCommitted, !h.isObsolete else { continue }
-                guard let body = verifiedRecord(in: b, at: at, h) else { statistics.damagedRecords += 1; continue }
-                let v = StoredVariable(guid: h.guid, name: body.name, attributes: h.attributes, data: body.data)
-                let location = VariableLogLocation(block: b, offset: at, footprint: h.footprint)
-                if let i = index(guid: v.guid, name: v.name) {
-                    // An update or a reclaim copy cut before the old record was retired.
-                    guard indexBytes - indexCost(of: variables[i]) + indexCost(of: v) <= limits.indexCapacity else {
-                        try drop(base); continue
-                    }
-                    try repairWord(locations[i].block * blockSize + locations[i].offset + 4)
-                    replace(i, with: v, at: location)
-                } else {
-                    guard variables.count < limits.maximumVariableCount,
-                          indexBytes + indexCost(of: v) <= limits.indexCapacity else { try drop(base); continue }
-                    insert(v, at: location)
+            // The flash is as the scan read it: the replay only programs words of records it
+            // has already passed.
+            var c: VariableLogCursor
+            if scanned[b].kept {
+                for k in scanned[b].first..<scanned[b].end {
+                    let (at, h) = records.record(k)
+                    try replay(in: b, at: at, h)
                 }
+                c = scanned[b].cursor
+            } else {
+                c = VariableLogCursor()
+                while let (at, h) = nextRecord(in: b, &c) { try replay(in: b, at: at, h) }
             }
             blocks[b].sequence = sequence
             blocks[b].writeOffset = c.offset
@@ -109,6 +186,38 @@ extension FlashVariableLog {
         }
     }
 
+    /// Whether `replay` does anything with a record of header `h`: finish a half-cleared state
+    /// word, or take in a committed current variable.
+    func replayActs(on h: VariableLogRecordHeader) -> Bool {
+        (h.commitWord != VariableLogFormat.stateBlank && h.commitWord != 0)
+            || (h.obsoleteWord != VariableLogFormat.stateBlank && h.obsoleteWord != 0)
+            || (h.kind == VariableLogFormat.kindVariable && h.isCommitted && !h.isObsolete)
+    }
+
+    /// The replay of the record at `at` of log block `b`, whose header is `h`.
+    mutating func replay(in b: Int, at: Int, _ h: VariableLogRecordHeader) throws(PersistenceError) {
+        let base = b * blockSize + at
+        if h.commitWord != VariableLogFormat.stateBlank && h.commitWord != 0 { try repairWord(base) }
+        if h.obsoleteWord != VariableLogFormat.stateBlank && h.obsoleteWord != 0 { try repairWord(base + 4) }
+        guard h.kind == VariableLogFormat.kindVariable, h.isCommitted, !h.isObsolete else { return }
+        // Through a copy of the flash handle: a method call on `self` here copies the whole log.
+        guard let body = Self.verifiedRecord(flash, at: b * blockSize + at, h) else { statistics.damagedRecords += 1; return }
+        let v = StoredVariable(guid: h.guid, name: body.name, attributes: h.attributes, data: body.data)
+        let location = VariableLogLocation(block: b, offset: at, footprint: h.footprint)
+        if let i = index(guid: v.guid, name: v.name) {
+            // An update or a reclaim copy cut before the old record was retired.
+            guard indexBytes - indexCost(of: variables[i]) + indexCost(of: v) <= limits.indexCapacity else {
+                try drop(base); return
+            }
+            try repairWord(locations[i].block * blockSize + locations[i].offset + 4)
+            replace(i, with: v, at: location)
+        } else {
+            guard variables.count < limits.maximumVariableCount,
+                  indexBytes + indexCost(of: v) <= limits.indexCapacity else { try drop(base); return }
+            insert(v, at: location)
+        }
+    }
+
     /// Finishes a state word mount has decided (commit, or obsolete): programs it to 0.
     mutating func repairWord(_ offset: Int) throws(PersistenceError) {
         do { try flash.program(offset: offset, bytes: vlogZeroWord) } catch { hasFailed = true; throw .deviceError }
@@ -124,6 +233,7 @@ extension FlashVariableLog {
 
     /// The next record of block `b` after `c`, and its offset; nil at an erased header, at bytes
     /// that are not a valid record header, or at the end of the block. Never resynchronises.
+    @inline(__always)
     func nextRecord(in b: Int, _ c: inout VariableLogCursor) -> (Int, VariableLogRecordHeader)? {
         let rh = VariableLogFormat.recordHeaderSize
         guard !c.done, c.offset <= blockSize - rh else { c.done = true; return nil }
@@ -151,12 +261,29 @@ extension FlashVariableLog {
     /// straight into their own arrays (the data's with the padding and CRC after it, in spare
     /// capacity), the checksum resumed from the header's.
     func verifiedRecord(in b: Int, at: Int, _ h: VariableLogRecordHeader) -> (name: [UInt8], data: [UInt8])? {
-        let base = b * blockSize + at
+        Self.verifiedRecord(flash, at: b * blockSize + at, h)
+    }
+
+    static func verifiedRecord(_ flash: F, at base: Int, _ h: VariableLogRecordHeader) -> (name: [UInt8], data: [UInt8])? {
         let nameStart = base + VariableLogFormat.recordHeaderSize
+        let body = h.footprint - VariableLogFormat.recordHeaderSize   // name, data, padding, CRC
+        // A small record's body in one read and one checksum, on the stack, then copied into
+        // the two arrays.
+        var small: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+        if body <= MemoryLayout.size(ofValue: small) {
+            return withUnsafeMutableBytes(of: &small) { raw -> (name: [UInt8], data: [UInt8])? in
+                let buffer = UnsafeMutableRawBufferPointer(rebasing: raw[0..<body])
+                flash.read(offset: nameStart, into: buffer)
+                var crc = VariableLogCRC32(resuming: h.bodyCRCState)
+                crc.update(UnsafeRawBufferPointer(rebasing: buffer[0..<(body - 4)]))
+                guard UnsafeRawBufferPointer(buffer).vlogLE32(body - 4) == crc.value else { return nil }
+                return (copy(buffer.baseAddress!, h.nameCount), copy(buffer.baseAddress! + h.nameCount, h.dataCount))
+            }
+        }
         let dataStart = nameStart + h.nameCount
-        let rest = h.footprint - VariableLogFormat.recordHeaderSize - h.nameCount  // data, padding, CRC
+        let rest = body - h.nameCount  // data, padding, CRC
         var crc = VariableLogCRC32(resuming: h.bodyCRCState)
-        let name = readArray(offset: nameStart, count: h.nameCount)
+        let name = readArray(flash, offset: nameStart, count: h.nameCount)
         name.withUnsafeBytes { crc.update($0) }
         var ok = false
         func check(_ buffer: UnsafeMutableRawBufferPointer) {
@@ -178,8 +305,19 @@ extension FlashVariableLog {
         return ok ? (name, data) : nil
     }
 
+    /// `count` bytes at `p` as a new array.
+    static func copy(_ p: UnsafeMutableRawPointer, _ count: Int) -> [UInt8] {
+        guard count > 0 else { return [] }
+        return [UInt8](unsafeUninitializedCapacity: count) { buffer, initialised in
+            UnsafeMutableRawPointer(buffer.baseAddress!).copyMemory(from: p, byteCount: count)
+            initialised = count
+        }
+    }
+
     /// `count` bytes of flash as a new array, read in place.
-    func readArray(offset: Int, count: Int) -> [UInt8] {
+    func readArray(offset: Int, count: Int) -> [UInt8] { Self.readArray(flash, offset: offset, count: count) }
+
+    static func readArray(_ flash: F, offset: Int, count: Int) -> [UInt8] {
         guard count > 0 else { return [] }
         return [UInt8](unsafeUninitializedCapacity: count) { buffer, initialised in
             flash.read(offset: offset, into: UnsafeMutableRawBufferPointer(buffer))
