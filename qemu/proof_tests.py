@@ -507,6 +507,28 @@ def a_partition_that_faults_while_mounting_is_aborted_and_bl33_boots():
 
 
 @test
+def a_partition_image_with_a_bad_header_is_refused_and_bl33_boots():
+    # The monitor copies only the bytes the image's header names (Startup/partition_entry.S):
+    # no magic, or a size past the slot, and it does not load or enter the partition at all.
+    import struct
+    for name, offset, value, said in [
+        ("bad-magic", 8, 0x4141414141414141, "the MM partition image in flash has no header"),
+        ("bad-size", 16, BOARD.PARTITION_FLASH_SLOT + 8, "the MM partition image in flash claims"),
+    ]:
+        flash = fresh_flash("partition-" + name)
+        with open(flash, "r+b") as f:
+            f.seek(BOARD.PARTITION_FLASH_OFFSET + offset)
+            f.write(struct.pack("<Q", value))
+        b = boot("el2", ["armffa ping 8001", "poweroff"], flash=flash, timeout=60)
+        finished(b)
+        check(said in b and "not loaded" in b, f"{name}: the monitor did not refuse the image clearly", b)
+        check("entering the MM partition" not in b, f"{name}: the refused partition was entered", b)
+        check("secure: partition 0x8001 failed to initialise" in b, f"{name}: the partition is not marked failed", b)
+        check("normal: variables are volatile" in b, f"{name}: BL33 did not boot without the partition", b)
+        check("=> armffa ping 8001\nFF-A error: ABORTED" in b, f"{name}: requests are not answered ABORTED", b)
+
+
+@test
 def a_partition_that_faults_in_a_request_answers_aborted_and_bl33_goes_on():
     flash = patch_partition("fault-request", "$e9Variables17MMVariableHandlerV6handle7message")   # every MM request
     b = boot("el2", ["setenv -e -nv -bs -rt Vol vol", "printenv -e Vol", "armffa ping 8001", "poweroff"],
