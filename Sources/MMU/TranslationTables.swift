@@ -30,7 +30,10 @@ public struct TranslationTables {
     static func entrySpan(_ level: Int) -> UInt64 { 1 << UInt64(12 + 9 * (3 - level)) }
 
     static func zero(_ page: UnsafeMutableRawPointer) {
-        for i in 0..<512 { unsafe page.storeBytes(of: UInt64(0), toByteOffset: i * 8, as: UInt64.self) }
+        // Word stores into the page-aligned table (storeBytes takes any alignment, and under
+        // strict alignment that is a byte store per byte).
+        let entries = unsafe page.assumingMemoryBound(to: UInt64.self)
+        for i in 0..<512 { unsafe entries[i] = 0 }
     }
 
     static func entry(_ table: UInt64, _ index: Int) -> UnsafeMutablePointer<UInt64> {
