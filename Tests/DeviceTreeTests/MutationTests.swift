@@ -82,7 +82,7 @@ private func mutate(_ input: [UInt8], _ rng: inout SplitMix64) -> [UInt8] {
     /// The node index (`FDTIndex`) answers as the walks it replaces: the same summary, nodes,
     /// children, siblings and ancestors, on valid and mutated trees.
     @Test func indexedQueriesAgreeWithWalks() throws {
-        var rng = SplitMix64(state: 0x1dec_0001)
+        var rng = SplitMix64(seed: 0x1dec_0001)
         var compared = 0
         for i in 0..<1500 {
             let seed = MutationTests.seeds[i % MutationTests.seeds.count]
@@ -125,7 +125,7 @@ private func mutate(_ input: [UInt8], _ rng: inout SplitMix64) -> [UInt8] {
 
     /// After every edit the editor's index is the one a fresh walk of the edited tree records.
     @Test func editorKeepsItsIndexCurrent() {
-        var rng = SplitMix64(state: 0x1dec_0002)
+        var rng = SplitMix64(seed: 0x1dec_0002)
         var checked = 0
         for i in 0..<1500 {
             let seed = MutationTests.seeds[i % MutationTests.seeds.count]
