@@ -17,11 +17,20 @@ memset:                                 // x0 = dst, w1 = byte, x2 = count; retu
     orr     x1, x1, x1, lsl #16
     orr     x1, x1, x1, lsl #32
 1:  tst     x3, #7                      // bytes up to an 8-byte boundary
-    b.eq    2f
+    b.eq    6f
     strb    w1, [x3], #1
     sub     x2, x2, #1
     b       1b
-2:  cmp     x2, #16                     // 16 bytes a step
+6:  cmp     x2, #64                     // 64 bytes a step (tables, buffers)
+    b.lo    2f
+    stp     x1, x1, [x3]
+    stp     x1, x1, [x3, #16]
+    stp     x1, x1, [x3, #32]
+    stp     x1, x1, [x3, #48]
+    add     x3, x3, #64
+    sub     x2, x2, #64
+    b       6b
+2:  cmp     x2, #16                     // then 16 bytes a step
     b.lo    3f
     stp     x1, x1, [x3], #16
     sub     x2, x2, #16
@@ -92,11 +101,27 @@ memcpy:                                 // x0 = dst, x1 = src, x2 = count; retur
     sub     x2, x2, #8
     cmp     x2, #8
     b.hs    6b
-8:  cbz     x2, 9f                      // the tail (or a short copy), bytes
+8:  cmp     x2, #8                      // the tail (or a short copy): a word, where both
+    b.lo    11f                         //   are 8-byte aligned
+    orr     x5, x3, x1
+    tst     x5, #7
+    b.ne    11f
+    ldr     x4, [x1], #8
+    str     x4, [x3], #8
+    sub     x2, x2, #8
+11: cmp     x2, #4                      // a 32-bit word, where both are 4-byte aligned
+    b.lo    12f
+    orr     x5, x3, x1
+    tst     x5, #3
+    b.ne    12f
+    ldr     w4, [x1], #4
+    str     w4, [x3], #4
+    sub     x2, x2, #4
+12: cbz     x2, 9f                      // then bytes
     ldrb    w5, [x1], #1
     strb    w5, [x3], #1
     sub     x2, x2, #1
-    b       8b
+    b       12b
 9:  ret
 
     .section .text.efi_runtime.memmove, "ax"
@@ -109,7 +134,7 @@ memmove:                                // overlapping copies go backwards when 
     add     x4, x1, x2
     eor     x5, x3, x4
     tst     x5, #7
-    b.ne    3f                          // different alignments: bytes
+    b.ne    5f                          // different alignments: 32-bit words or bytes
 1:  tst     x3, #7                      // same alignment: bytes down to a boundary, then words
     b.eq    2f
     cbz     x2, 4f
@@ -129,6 +154,21 @@ memmove:                                // overlapping copies go backwards when 
     sub     x2, x2, #1
     b       3b
 4:  ret
+5:  tst     x5, #3                      // the same alignment to 4 (a DTB edit moves its blocks
+    b.ne    3b                          //   by multiples of 4): bytes down to a 4-byte boundary,
+6:  tst     x3, #3                      //   then 32-bit words
+    b.eq    7f
+    cbz     x2, 4b
+    ldrb    w5, [x4, #-1]!
+    strb    w5, [x3, #-1]!
+    sub     x2, x2, #1
+    b       6b
+7:  cmp     x2, #4
+    b.lo    3b
+    ldr     w5, [x4, #-4]!
+    str     w5, [x3, #-4]!
+    sub     x2, x2, #4
+    b       7b
 
     .section .text.efi_runtime.memcmp, "ax"
     .global memcmp

@@ -66,6 +66,15 @@ public struct CFIFlash: Flash {
                 unsafe (out + i).assumingMemoryBound(to: UInt64.self).pointee = hw_mmio_read64(address + UInt64(i))
                 i += 8
             }
+        } else {
+            // The buffer is 4 bytes off the flash's 8-byte alignment: 64-bit reads, two word stores.
+            while count - i >= 8 {
+                let w = hw_mmio_read64(address + UInt64(i))
+                let words = unsafe (out + i).assumingMemoryBound(to: UInt32.self)
+                unsafe words[0] = UInt32(truncatingIfNeeded: w)
+                unsafe words[1] = UInt32(truncatingIfNeeded: w >> 32)
+                i += 8
+            }
         }
         while count - i >= 4 {
             unsafe (out + i).assumingMemoryBound(to: UInt32.self).pointee = hw_mmio_read32(address + UInt64(i))

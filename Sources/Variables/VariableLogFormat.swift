@@ -132,6 +132,9 @@ struct VariableLogRecordHeader {
     /// Raw CRC state after header bytes 8..<44: where the body checksum goes on.
     var bodyCRCState: UInt32 = 0
 
+    /// The raw CRC-32 state after a message and its own CRC (little-endian).
+    static let residue: UInt32 = 0xDEBB_20E3
+
     var isCommitted: Bool { commitWord != VariableLogFormat.stateBlank }
     var isObsolete: Bool { obsoleteWord != VariableLogFormat.stateBlank }
 
@@ -150,8 +153,10 @@ struct VariableLogRecordHeader {
         var crc = VariableLogCRC32()
         crc.update(UnsafeRawBufferPointer(rebasing: b[8..<40]))
         guard b.vlogLE32(40) == crc.value else { return nil }
-        crc.update(UnsafeRawBufferPointer(rebasing: b[40..<44]))
-        bodyCRCState = crc.state
+        // The body checksum goes on over bytes 40..<44, which hold that very CRC (little-endian):
+        // a CRC-32 run over any message followed by its own CRC ends in one state, the residue
+        // 0xDEBB20E3, so no second pass over them is needed.
+        bodyCRCState = VariableLogRecordHeader.residue
         let k = b[10]
         let n = b.vlogLE32(12), d = b.vlogLE32(16)
         // Both below 2^31 before adding, so the sum cannot overflow.

@@ -242,9 +242,10 @@ extension FlashVariableLog {
         let (erased, header) = withUnsafeMutableBytes(of: &raw) { buffer in
             let hb = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<rh])
             flash.read(offset: b * blockSize + c.offset, into: hb)
-            var ones: UInt32 = 0xFFFF_FFFF
-            for i in stride(from: 0, to: rh, by: 4) { ones &= UnsafeRawBufferPointer(hb).vlogLE32(i) }
-            return (ones == 0xFFFF_FFFF, VariableLogRecordHeader(raw: UnsafeRawBufferPointer(hb), room: room))
+            // 44 bytes of an 8-byte aligned buffer: five words and a half.
+            var ones = UInt64(UnsafeRawBufferPointer(hb).vlogLE32(40)) | 0xFFFF_FFFF_0000_0000
+            for i in stride(from: 0, to: 40, by: 8) { ones &= UnsafeRawBufferPointer(buffer).vlogLE64(i) }
+            return (ones == ~0, VariableLogRecordHeader(raw: UnsafeRawBufferPointer(hb), room: room))
         }
         if erased { c.done = true; return nil }
         guard let h = header else {

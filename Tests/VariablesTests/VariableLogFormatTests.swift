@@ -70,3 +70,17 @@ import MM
     let fakeMark = encodeVariableLogRecord(kind: 2, guid: .zero, name: [], attributes: 0, data: [1, 2, 3, 4])
     #expect(VariableLogRecordHeader(decoding: fakeMark, room: 4096) == nil)
 }
+
+/// The header's body-checksum state is the CRC-32 residue: a run over any bytes followed by
+/// their own CRC (little-endian) ends there, so the header decode takes it without a pass.
+@Test func aCRCRunOverItsOwnValueEndsInTheResidue() {
+    for n in [0, 1, 7, 32, 100] {
+        let bytes = (0..<n).map { UInt8(truncatingIfNeeded: ($0 &* 2_654_435_761) >> 7) }
+        var crc = VariableLogCRC32()
+        crc.update(bytes)
+        let value = crc.value
+        crc.update([UInt8(truncatingIfNeeded: value), UInt8(truncatingIfNeeded: value >> 8),
+                    UInt8(truncatingIfNeeded: value >> 16), UInt8(truncatingIfNeeded: value >> 24)])
+        #expect(crc.state == VariableLogRecordHeader.residue)
+    }
+}

@@ -122,6 +122,7 @@ HW_INLINE void hw_keep(uint64_t v) { __asm__ volatile("" :: "r"(v) : "memory"); 
 
 // CRC-32 (IEEE 802.3 polynomial, no inversion) steps: present when ID_AA64ISAR0_EL1.CRC32 != 0.
 HW_INLINE uint32_t hw_crc32x(uint32_t crc, uint64_t v) { __asm__(".arch_extension crc\n crc32x %w0, %w0, %x1" : "+r"(crc) : "r"(v)); return crc; }
+HW_INLINE uint32_t hw_crc32w(uint32_t crc, uint32_t v) { __asm__(".arch_extension crc\n crc32w %w0, %w0, %w1" : "+r"(crc) : "r"(v)); return crc; }
 HW_INLINE uint32_t hw_crc32b(uint32_t crc, uint32_t v) { __asm__(".arch_extension crc\n crc32b %w0, %w0, %w1" : "+r"(crc) : "r"(v)); return crc; }
 
 // Semihosting SYS_EXIT (0x18) with ADP_Stopped_ApplicationExit: QEMU -semihosting exits with `code`.
