@@ -87,17 +87,22 @@ extension FlashVariableLog {
     }
 
     /// Position of (guid, name) in `variables`, if held.
-    func index(guid: EFIGuid, name: [UInt8]) -> Int? {
+    func index(guid: EFIGuid, name: [UInt8]) -> Int? { lookup(guid: guid, name: name).position }
+
+    /// The hash of (guid, name) and its position in `variables`, if held: the mount's replay
+    /// hands the hash on to `insert`, so that a name is hashed once.
+    func lookup(guid: EFIGuid, name: [UInt8]) -> (hash: Int, position: Int?) {
+        let h = Self.hash(guid: guid, name: name)
         let mask = slots.count - 1
-        guard mask > 0 else { return nil }
-        var s = Self.hash(guid: guid, name: name) & mask
+        guard mask > 0 else { return (h, nil) }
+        var s = h & mask
         for _ in 0..<slots.count {
             let p = slots[s]
-            if p == Self.emptySlot { return nil }
-            if p >= 0, variables[Int(p)].guid == guid, variables[Int(p)].name == name { return Int(p) }
+            if p == Self.emptySlot { return (h, nil) }
+            if p >= 0, variables[Int(p)].guid == guid, variables[Int(p)].name == name { return (h, Int(p)) }
             s = (s + 1) & mask
         }
-        return nil
+        return (h, nil)
     }
 
     /// The slot holding position `position` of `variables`.
@@ -114,14 +119,15 @@ extension FlashVariableLog {
     }
 
     /// Appends a variable not held yet.
-    mutating func insert(_ v: StoredVariable, at location: VariableLogLocation) {
+    /// `hash`, when given, is `Self.hash` of its key.
+    mutating func insert(_ v: StoredVariable, at location: VariableLogLocation, hash: Int? = nil) {
         if (variables.count + deletedSlots + 1) * 2 > slots.count { rehash(minimum: variables.count + 1) }
         variables.append(v)
         locations.append(location)
         usedBytes += location.footprint
         indexBytes += indexCost(of: v)
         let mask = slots.count - 1
-        var s = Self.hash(guid: v.guid, name: v.name) & mask
+        var s = (hash ?? Self.hash(guid: v.guid, name: v.name)) & mask
         while slots[s] >= 0 { s = (s + 1) & mask }
         if slots[s] == Self.deletedSlot { deletedSlots -= 1 }
         slots[s] = Int32(variables.count - 1)

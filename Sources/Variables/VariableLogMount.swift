@@ -204,7 +204,8 @@ extension FlashVariableLog {
         guard let body = Self.verifiedRecord(flash, at: b * blockSize + at, h) else { statistics.damagedRecords += 1; return }
         let v = StoredVariable(guid: h.guid, name: body.name, attributes: h.attributes, data: body.data)
         let location = VariableLogLocation(block: b, offset: at, footprint: h.footprint)
-        if let i = index(guid: v.guid, name: v.name) {
+        let (hash, found) = lookup(guid: v.guid, name: v.name)
+        if let i = found {
             // An update or a reclaim copy cut before the old record was retired.
             guard indexBytes - indexCost(of: variables[i]) + indexCost(of: v) <= limits.indexCapacity else {
                 try drop(base); return
@@ -214,7 +215,7 @@ extension FlashVariableLog {
         } else {
             guard variables.count < limits.maximumVariableCount,
                   indexBytes + indexCost(of: v) <= limits.indexCapacity else { try drop(base); return }
-            insert(v, at: location)
+            insert(v, at: location, hash: hash)
         }
     }
 
