@@ -224,6 +224,8 @@ def secure_boot_audit_and_deployed_modes():
                  "mm: secure boot: AuditMode is read-only in audit and deployed mode and at runtime: EFI_WRITE_PROTECTED",
                  "mm: secure boot: audit mode -> deployed mode (PK enrolled)"]:
         check(line in log, f"the partition did not log: {line}\n{log}", b)
+    listing = varstore("--image", flash, "list")
+    check(listing.startswith("secure boot: deployed mode\n"), f"varstore does not read deployed mode:\n{listing}")
 
     two = [*MODES, delete, *MODES, enrol, *MODES, "setenv -e -bs -rt AuditMode =0x02",
            "setenv -e -bs -rt AuditMode =0x01", *MODES, "printenv -e PK", "poweroff"]
@@ -248,3 +250,4 @@ def secure_boot_audit_and_deployed_modes():
         check(line in log, f"the partition did not log: {line}\n{log}", b)
     listing = varstore("--image", flash, "list")
     check(not any(line.startswith("PK  ") for line in listing.splitlines()), f"PK still stored:\n{listing}")
+    check(listing.startswith("secure boot: audit mode\n"), f"varstore does not read audit mode:\n{listing}")

@@ -105,7 +105,7 @@ public enum VarStoreCommand {
     }
 
     static func list(_ store: StoreImage.Store) -> String {
-        var out = ""
+        var out = "secure boot: \(store.secureBootMode) mode\n"
         for raw in sorted(store) {
             let v = raw.visible
             var line = "\(Text.name(v.name))  \(Text.guid(v.guid))  \(Text.attributes(v.attributes))  \(v.data.count) bytes"

@@ -32,6 +32,7 @@ func partitionHandler(_ path: String) throws -> MMVariableHandler<FlashVariableL
     let dir = t.directory.path
     _ = try varstore(image, ["enroll", "--pk", "\(dir)/PK.crt", "--kek", "\(dir)/KEK.der", "--db", "\(dir)/db.crt"])
     let listing = try varstore(image, ["list"])
+    #expect(listing.hasPrefix("secure boot: user mode\n"))
     #expect(listing.contains("PK  8be4df61-93ca-11d2-aa0d-00e098032b8c  NV|BS|RT|AT"))
     #expect(listing.contains("db  d719b2cb-3d3a-4596-a3bc-dad00e67656f  NV|BS|RT|AT"))
     #expect(listing.contains("1 signature list\n"))
@@ -50,6 +51,7 @@ func partitionHandler(_ path: String) throws -> MMVariableHandler<FlashVariableL
     try t.authenticatedWrite("PK", esl: "empty", signer: "PK", time: "2026-03-02 00:00:00", output: "del.auth")
     _ = try varstore(image, ["enroll", "--pk", "\(dir)/del.auth"])
     #expect(!(try varstore(image, ["list"])).contains("PK  "))
+    #expect(try varstore(image, ["list"]).hasPrefix("secure boot: setup mode\n"))
     h = try partitionHandler(image)
     #expect(h.store.getVariable(name: UCS2.fromASCII("SetupMode"), guid: .globalVariable, dataSize: 8).data == [1])
 }
