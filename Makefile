@@ -44,6 +44,11 @@ FLAGS_NOW := $(SWIFTC) $(SWIFTFLAGS) | clang $(ASFLAGS) | ld.lld $(LDFLAGS) | $(
 $(FLAGS): FORCE
 	@mkdir -p $(B)
 	@echo '$(FLAGS_NOW)' | cmp -s - $@ || echo '$(FLAGS_NOW)' > $@
+# Likewise every link depends on the text of the link recipes: a changed recipe relinks.
+LINK_RECIPES := $(B)/link-recipes
+$(LINK_RECIPES): $(FLAGS) FORCE
+	$(file >$@.now,$(value link_image)$(value link_normal)$(value monitor_variant))
+	@cmp -s $@.now $@ && rm -f $@.now || mv $@.now $@
 
 # The module graph (Sources/modules.txt, which Package.swift reads too): DIR_<m>, DEPS_<m>
 # (what <m> imports) and LINK_<m> (the Swift modules an image of <m> links).
@@ -113,11 +118,11 @@ define link_normal
 	@cmp -s $@.outlined/runtime.check $@.outlined/runtime_outlined.ld && cmp -s $@.outlined/rtcaller.check $@.outlined/rtcaller_outlined.ld \
 	  || { echo "$@: the second link outlined differently"; rm -f $@; exit 1; }
 endef
-$(B)/normal.elf: $(NORMAL_OBJS) $(B)/ld/normal.ld tools/runtime_outlined.py $(FLAGS)
+$(B)/normal.elf: $(NORMAL_OBJS) $(B)/ld/normal.ld tools/runtime_outlined.py $(FLAGS) $(LINK_RECIPES)
 	$(call link_normal,$(NORMAL_OBJS))
-$(B)/monitor.elf: $(MONITOR_OBJS) $(B)/ld/monitor.ld $(FLAGS)
+$(B)/monitor.elf: $(MONITOR_OBJS) $(B)/ld/monitor.ld $(FLAGS) $(LINK_RECIPES)
 	$(call link_image,$(B)/ld/monitor.ld,$(SECURE_LDFLAGS) $(MONITOR_OBJS))
-$(B)/partition.elf: $(PARTITION_OBJS) $(B)/ld/partition.ld $(FLAGS)
+$(B)/partition.elf: $(PARTITION_OBJS) $(B)/ld/partition.ld $(FLAGS) $(LINK_RECIPES)
 	$(call link_image,$(B)/ld/partition.ld,$(PARTITION_LDFLAGS) $(PARTITION_OBJS))
 
 # Proof build (build/proof/, docs/build.md): the images the proof tests, `make bench` and
@@ -138,7 +143,7 @@ $(OBJ)/proof/NormalWorld.o: $(DIR_NormalWorld) $(DIR_ProofNormalWorld) $(PROOF_N
 	@echo "  SWIFT   NormalWorld (proof)"
 	@$(SWIFTC) $(SWIFTFLAGS) -D PROOF -module-name NormalWorld -c -o $@ $(PROOF_NORMAL_SOURCES)
 	@touch $@
-$(P)/normal.elf: $(PROOF_NORMAL_OBJS) $(B)/ld/normal.ld tools/runtime_outlined.py $(FLAGS)
+$(P)/normal.elf: $(PROOF_NORMAL_OBJS) $(B)/ld/normal.ld tools/runtime_outlined.py $(FLAGS) $(LINK_RECIPES)
 	@mkdir -p $(P)
 	$(call link_normal,$(PROOF_NORMAL_OBJS))
 
@@ -149,7 +154,7 @@ $(OBJ)/proof/Monitor-$(1).o: $(DIR_Monitor) $(wildcard $(DIR_Monitor)/*.swift) $
 	@echo "  SWIFT   Monitor ($(3))"
 	@$(SWIFTC) $(SWIFTFLAGS) -D $(2) -module-name Monitor -c -o $$@ $(wildcard $(DIR_Monitor)/*.swift)
 	@touch $$@   # swiftc keeps an unchanged output's old time
-$(P)/monitor-$(1).elf: $(subst $(OBJ)/Monitor.o,$(OBJ)/proof/Monitor-$(1).o,$(MONITOR_OBJS)) $(B)/ld/monitor.ld $(FLAGS)
+$(P)/monitor-$(1).elf: $(subst $(OBJ)/Monitor.o,$(OBJ)/proof/Monitor-$(1).o,$(MONITOR_OBJS)) $(B)/ld/monitor.ld $(FLAGS) $(LINK_RECIPES)
 	@mkdir -p $(P)
 	$$(call link_image,$(B)/ld/monitor.ld,$(SECURE_LDFLAGS) $(subst $(OBJ)/Monitor.o,$(OBJ)/proof/Monitor-$(1).o,$(MONITOR_OBJS)))
 $(P)/secure-$(1).bin: $(P)/monitor-$(1).bin $(B)/partition.bin $(MKFLASH)
