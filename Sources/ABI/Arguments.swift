@@ -101,16 +101,23 @@ public struct DirectMessage: Equatable, Sendable {
     @inlinable @inline(__always)
     public static func forward(_ from: UnsafePointer<Registers>, to: UnsafeMutablePointer<Registers>,
                                is64: Bool, response: Bool) {
-        let mask: UInt64 = is64 ? ~0 : 0xFFFF_FFFF
         let request = is64 ? FFAFunction.FFA_MSG_SEND_DIRECT_REQ_64 : FFAFunction.FFA_MSG_SEND_DIRECT_REQ_32
         unsafe to.pointee.x0 = UInt64(response ? request + 1 : request)   // RESP = REQ + 1, either width
         unsafe to.pointee.x1 = from.pointee.x1 & 0xFFFF_FFFF
         unsafe to.pointee.x2 = 0
-        unsafe to.pointee.x3 = from.pointee.x3 & mask
-        unsafe to.pointee.x4 = from.pointee.x4 & mask
-        unsafe to.pointee.x5 = from.pointee.x5 & mask
-        unsafe to.pointee.x6 = from.pointee.x6 & mask
-        unsafe to.pointee.x7 = from.pointee.x7 & mask
+        if is64 {   // whole registers: pairs of loads and stores
+            unsafe to.pointee.x3 = from.pointee.x3
+            unsafe to.pointee.x4 = from.pointee.x4
+            unsafe to.pointee.x5 = from.pointee.x5
+            unsafe to.pointee.x6 = from.pointee.x6
+            unsafe to.pointee.x7 = from.pointee.x7
+        } else {
+            unsafe to.pointee.x3 = from.pointee.x3 & 0xFFFF_FFFF
+            unsafe to.pointee.x4 = from.pointee.x4 & 0xFFFF_FFFF
+            unsafe to.pointee.x5 = from.pointee.x5 & 0xFFFF_FFFF
+            unsafe to.pointee.x6 = from.pointee.x6 & 0xFFFF_FFFF
+            unsafe to.pointee.x7 = from.pointee.x7 & 0xFFFF_FFFF
+        }
     }
 
     /// A direct request (FFA_MSG_SEND_DIRECT_REQ_32/64) from `r`; NOT_SUPPORTED for any other

@@ -21,26 +21,44 @@ extension SPMC {
         _ r: UnsafeMutablePointer<Registers>, function: UInt32, from world: World, blocks: B
     ) -> MonitorAction? {
         switch world {
-        case .normal:
-            guard let is64 = DirectMessage.requestWidth(function),
-                  let (sender, receiver) = unsafe DirectMessage.endpoints(r.pointee, is64: is64),
-                  let index = try? checkRequest(from: sender, to: receiver, kind: is64 ? .smc64 : .smc32, service: .nil)
-            else { return nil }
-            normalWorld.versionLocked = true   // as `handle` does for any call but FFA_VERSION
-            markHandling(index, PendingRequest(origin: sender, kind: is64 ? .smc64 : .smc32), id: receiver)
-            unsafe DirectMessage.forward(r, to: blocks.registers(of: .partition(receiver)),
-                                         is64: is64, response: false)
-            return .switchToPartition
-        case .partition(let id):
-            guard let is64 = DirectMessage.responseWidth(function),
-                  let index = partitionIndex(id), partitions[index].runtime.isRunning,
-                  let (sender, receiver) = unsafe DirectMessage.endpoints(r.pointee, is64: is64),
-                  (try? checkResponse(from: sender, to: receiver, kind: is64 ? .smc64 : .smc32, index: index)) != nil
-            else { return nil }
-            partitions[index].runtime = .waiting
-            unsafe DirectMessage.forward(r, to: blocks.registers(of: .normal), is64: is64, response: true)
-            return .switchToNormal
+        case .normal: return unsafe forwardDirectRequest(r, function: function, blocks: blocks)
+        case .partition(let id): return unsafe forwardDirectResponse(r, function: function, from: id, blocks: blocks)
         }
+    }
+
+    /// `forwardDirectMessage` from the normal world.
+    @inline(__always)
+    public mutating func forwardDirectRequest<B: RegisterBlocks>(
+        _ r: UnsafeMutablePointer<Registers>, function: UInt32, blocks: B
+    ) -> MonitorAction? {
+        // checkRequest's checks: MBZ flags, sender 0, a secure receiver, a partition with that ID
+        // that receives such requests and waits (one compare of its table word).
+        guard let is64 = DirectMessage.requestWidth(function),
+              let (sender, receiver) = unsafe DirectMessage.endpoints(r.pointee, is64: is64),
+              sender == Endpoint.normalWorld, Endpoint.isSecure(receiver),
+              let index = table.indexInPlace(ofSecure: receiver),
+              table.beginRequest(at: index, receiver: receiver, is64: is64)
+        else { return nil }
+        normalWorld.versionLocked = true   // as `handle` does for any call but FFA_VERSION
+        running = receiver
+        unsafe DirectMessage.forward(r, to: blocks.registers(of: .partition(receiver)), is64: is64, response: false)
+        return .switchToPartition
+    }
+
+    /// `forwardDirectMessage` from partition `id`.
+    @inline(__always)
+    public mutating func forwardDirectResponse<B: RegisterBlocks>(
+        _ r: UnsafeMutablePointer<Registers>, function: UInt32, from id: UInt16, blocks: B
+    ) -> MonitorAction? {
+        // checkResponse's checks: MBZ flags, from its own ID, answering the request it handles,
+        // with its width, to its sender (one compare of its table word).
+        guard let is64 = DirectMessage.responseWidth(function),
+              Endpoint.isSecure(id), let index = table.indexInPlace(ofSecure: id),
+              unsafe DirectMessage.endpoints(r.pointee, is64: is64) != nil,
+              table.endRequest(at: index, endpoints: unsafe UInt32(truncatingIfNeeded: r.pointee.x1), is64: is64)
+        else { return nil }
+        unsafe DirectMessage.forward(r, to: blocks.registers(of: .normal), is64: is64, response: true)
+        return .switchToNormal
     }
 
     /// A direct request from the normal world. Checks, in TF-A's order: MBZ flags (the
@@ -71,12 +89,10 @@ extension SPMC {
               let index = partitionIndex(receiver) else { throw .invalidParameters }
         // REQ2's service UUID: nil, or one the partition answers to.
         if kind == .req2 {
-            guard service.isNil || service == partitions[index].info.uuid else { throw .invalidParameters }
+            guard service.isNil || service == config.partitions[index].uuid else { throw .invalidParameters }
         }
-        let needed = kind == .req2 ? PartitionInfo.Property.receivesDirectRequest2
-                                   : PartitionInfo.Property.receivesDirectRequests
-        guard partitions[index].info.properties & needed != 0 else { throw .denied }
-        switch partitions[index].runtime {
+        guard table.receives(kind, at: index) else { throw .denied }
+        switch table.runtime(at: index) {
         case .waiting: break
         case .initialising, .handling: throw .busy
         case .failed, .aborted: throw .aborted
@@ -95,7 +111,7 @@ extension SPMC {
     /// The partition at `index` handles `request` and is the one `switchToPartition` enters.
     @inline(__always)
     mutating func markHandling(_ index: Int, _ request: PendingRequest, id: UInt16) {
-        partitions[index].runtime = .handling(request)
+        table.setRuntime(.handling(request), at: index)
         running = id
     }
 
@@ -113,7 +129,7 @@ extension SPMC {
         _ m: DirectMessage2, index: Int, blocks: B
     ) throws(FFAError) -> MonitorAction {
         try checkResponse(from: m.sender, to: m.receiver, kind: .req2, index: index)
-        partitions[index].runtime = .waiting
+        table.setRuntime(.waiting, at: index)
         unsafe m.encode(into: &blocks.registers(of: .normal).pointee, response: true)
         return .switchToNormal
     }
@@ -121,15 +137,15 @@ extension SPMC {
     @inline(__always)
     func checkResponse(from sender: UInt16, to receiver: UInt16, kind: DirectMessageKind,
                        index: Int) throws(FFAError) {
-        guard sender == partitions[index].info.id else { throw .invalidParameters }
-        guard case .handling(let pending) = partitions[index].runtime,
+        guard sender == config.partitions[index].id else { throw .invalidParameters }
+        guard case .handling(let pending) = table.runtime(at: index),
               pending.kind == kind, pending.origin == receiver else { throw .denied }
     }
 
     /// A checked 32- or 64-bit response goes back to the normal world: written over its block.
     @inline(__always)
     mutating func deliverResponse<B: RegisterBlocks>(_ m: DirectMessage, index: Int, blocks: B) -> MonitorAction {
-        partitions[index].runtime = .waiting
+        table.setRuntime(.waiting, at: index)
         unsafe m.encode(into: &blocks.registers(of: .normal).pointee, response: true)
         return .switchToNormal
     }

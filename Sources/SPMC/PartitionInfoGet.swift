@@ -6,13 +6,13 @@ extension SPMC {
     static let descriptorsPerRegisterCall = 5
 
     /// Whether the partition at `index` matches a query for `uuid` (nil: every partition).
-    func matches(_ index: Int, _ uuid: UUID) -> Bool { uuid.isNil || partitions[index].info.uuid == uuid }
+    func matches(_ index: Int, _ uuid: UUID) -> Bool { uuid.isNil || config.partitions[index].uuid == uuid }
 
     /// The descriptor of the partition at `index` as a caller of `version` sees it after a query
     /// for `uuid`: the UUID field is filled only for a nil-UUID query (as TF-A and Hafnium do),
     /// and properties are masked to the bits the caller's version defines.
     func descriptor(_ index: Int, query uuid: UUID, version: FFAVersion) -> PartitionInfo {
-        var info = partitions[index].info
+        var info = config.partitions[index]
         if !uuid.isNil { info.uuid = .nil }
         // v1.1 defines properties bits 8:0, v1.2 adds bits 10:9; v1.0 bits 2:0 only.
         info.properties &= version >= .v1_2 ? 0x7FF : version >= .v1_1 ? 0x1FF : 0x7
@@ -21,7 +21,7 @@ extension SPMC {
 
     func matchCount(_ uuid: UUID) -> Int {
         var n = 0
-        for i in partitions.indices where matches(i, uuid) { n += 1 }
+        for i in 0..<partitionCount where matches(i, uuid) { n += 1 }
         return n
     }
 
@@ -42,7 +42,7 @@ extension SPMC {
         let size = PartitionInfo.descriptorSize(for: version)
         guard UInt64(count) * UInt64(size) <= mailbox.byteCount else { throw .noMemory }
         var at = mailbox.rx
-        for i in partitions.indices where matches(i, uuid) {
+        for i in 0..<partitionCount where matches(i, uuid) {
             let words = descriptor(i, query: uuid, version: version).registerTriple
             guard memory.write64(words.0, at: at) else { throw .aborted }
             if size == 24 {
@@ -70,7 +70,7 @@ extension SPMC {
         var answer = PartitionInfoRegisters(last: UInt16(last), current: UInt16(current),
                                             descriptorSize: UInt16(PartitionInfo.descriptorSize(for: .v1_2)))
         var n = 0, slot = 0
-        for i in partitions.indices where matches(i, uuid) {
+        for i in 0..<partitionCount where matches(i, uuid) {
             if n >= first && n <= current {
                 answer.set(slot, descriptor(i, query: uuid, version: SPMC.version))
                 slot += 1

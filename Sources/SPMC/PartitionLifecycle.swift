@@ -7,8 +7,8 @@ extension SPMC {
     /// on booting. While it handles a request it must answer with a response instead (DENIED,
     /// as TF-A). Its MBZ registers are the codec's to check.
     mutating func messageWait(index: Int) throws(FFAError) -> MonitorAction {
-        guard case .initialising = partitions[index].runtime else { throw .denied }
-        partitions[index].runtime = .waiting
+        guard case .initialising = table.runtime(at: index) else { throw .denied }
+        table.setRuntime(.waiting, at: index)
         return .partitionInitialised
     }
 
@@ -17,12 +17,12 @@ extension SPMC {
     /// error code (an undefined code becomes ABORTED). Otherwise it is meaningless.
     mutating func partitionError<B: RegisterBlocks>(_ code: FFAError, index: Int,
                                                     blocks: B) throws(FFAError) -> MonitorAction {
-        switch partitions[index].runtime {
+        switch table.runtime(at: index) {
         case .initialising:
-            partitions[index].runtime = .failed
+            table.setRuntime(.failed, at: index)
             return .partitionFailed
         case .handling:
-            partitions[index].runtime = .waiting
+            table.setRuntime(.waiting, at: index)
             unsafe Interface.encodeError(into: &blocks.registers(of: .normal).pointee, code)
             return .switchToNormal
         case .waiting, .failed, .aborted:
@@ -36,8 +36,8 @@ extension SPMC {
     /// FFA_ERROR(ABORTED). From then on every request to it is ABORTED, as Hafnium answers for
     /// an aborted vCPU.
     mutating func partitionAborted<B: RegisterBlocks>(index: Int, blocks: B) -> MonitorAction {
-        let was = partitions[index].runtime
-        partitions[index].runtime = .aborted
+        let was = table.runtime(at: index)
+        table.setRuntime(.aborted, at: index)
         switch was {
         case .initialising:
             return .partitionFailed

@@ -12,29 +12,36 @@ public struct SPMC: Sendable {
 
     public let config: SPMCConfig
     public internal(set) var normalWorld = NormalWorldEndpoint()
-    public internal(set) var partitions: [PartitionState]
+    /// The runtime state of the configured partitions (their descriptions: `config.partitions`).
+    public internal(set) var table: PartitionTable
     /// The partition that `switchToPartition` enters.
     public internal(set) var running: UInt16 = 0
 
     @inline(never)   // a `make bench` boot mark (qemu/bench.py)
     public init(config: SPMCConfig) {
         self.config = config
-        partitions = config.partitions.map { PartitionState(info: $0) }
+        table = PartitionTable(config.partitions)
+    }
+
+    /// The partitions served: the configured ones, up to `PartitionTable.capacity`.
+    public var partitionCount: Int { table.count }
+
+    /// Each served partition's description and state (for tests and checks; it builds an array).
+    public var partitions: [PartitionState] {
+        (0..<table.count).map { PartitionState(info: config.partitions[$0], runtime: table.runtime(at: $0)) }
     }
 
     /// Index of the partition with endpoint ID `id`.
     @inline(__always)
-    public func partitionIndex(_ id: UInt16) -> Int? {
-        // The first partition without the loop: the only one on QEMU virt (the hot path's case).
-        if let first = partitions.first?.info.id, first == id { return 0 }
-        for i in partitions.indices.dropFirst() where partitions[i].info.id == id { return i }
-        return nil
-    }
+    public func partitionIndex(_ id: UInt16) -> Int? { table.index(of: id) }
+
+    /// The runtime state of the partition with endpoint ID `id`.
+    public func runtime(of id: UInt16) -> PartitionRuntime? { partitionIndex(id).map { table.runtime(at: $0) } }
 
     /// The image could not load or start partition `id`: it is marked failed, and direct
     /// requests to it are answered ABORTED.
     public mutating func partitionFailedToStart(_ id: UInt16) {
-        if let i = partitionIndex(id) { partitions[i].runtime = .failed }
+        if let i = partitionIndex(id) { table.setRuntime(.failed, at: i) }
     }
 
     /// Handles one FF-A call from `world`, whose saved registers are `r`. Kept out of line so
@@ -52,7 +59,7 @@ public struct SPMC: Sendable {
                 return .returnToCaller
             }
             // Only the partition that is executing can trap here; anything else is refused.
-            guard partitions[index].runtime.isRunning else {  // read in place, no copy
+            guard table.runtime(at: index).isRunning else {
                 Interface.failure(.denied).encode(into: &r)
                 return .returnToCaller
             }
@@ -127,7 +134,7 @@ public struct SPMC: Sendable {
         if FFAFeatures.isAbort(function) {
             return partitionAborted(index: index, blocks: blocks)
         }
-        let me = World.partition(partitions[index].info.id)
+        let me = World.partition(config.partitions[index].id)
         guard FFAFeatures.isAvailable(function, to: me, version: SPMC.version) else {
             // TF-A: an SP cannot send a direct request (there is no other SP to call).
             Interface.encodeError(into: &r, FFAFeatures.isDirectRequest(function) ? .invalidParameters : .notSupported)
@@ -155,7 +162,7 @@ public struct SPMC: Sendable {
                 let (id, properties) = Interface.featuresArguments(r)
                 reply = try FFAFeatures.query(id, properties: properties, from: me, version: SPMC.version)
             case .idGet?:
-                reply = .success(UInt64(partitions[index].info.id))
+                reply = .success(UInt64(config.partitions[index].id))
             case .spmIDGet?:
                 reply = .success(UInt64(Endpoint.spmc))
             case .partitionInfoGetRegs?:

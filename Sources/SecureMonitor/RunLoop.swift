@@ -44,10 +44,17 @@ public struct RunLoop: Sendable {
     public mutating func forward<B: RegisterBlocks>(from world: World, blocks: B) -> MonitorAction? {
         let r = blocks.registers(of: world)
         let function = unsafe r.pointee.function
+        // The direct message first (the figure issue 12 counts), by world.
+        switch world {
+        case .normal:
+            if let action = unsafe spmc.forwardDirectRequest(r, function: function, blocks: blocks) { return action }
+        case .partition(let id):
+            if let action = unsafe spmc.forwardDirectResponse(r, function: function, from: id, blocks: blocks) { return action }
+        }
         if ArmArchitectureService.owns(FunctionID(function)) {
             return unsafe ArmArchitectureService.handle(&r.pointee, from: world)
         }
-        return unsafe spmc.forwardDirectMessage(r, function: function, from: world, blocks: blocks)
+        return nil
     }
 
     /// Every call, by owner (see the type's comment); the image calls it when `forward` did not

@@ -42,10 +42,17 @@ enum Dispatch {
 
     static var spmc: SPMC { runLoop!.spmc }
 
+    /// The run loop in place, without the optional's check: `setUp` ran before any trap (the
+    /// payload of an optional sits at its start).
+    @inline(__always)
+    static var loop: UnsafeMutablePointer<RunLoop> {
+        unsafe UnsafeMutableRawPointer(UnsafeMutablePointer<RunLoop?>(&runLoop)).assumingMemoryBound(to: RunLoop.self)
+    }
+
     /// The hot calls (`RunLoop.forward`): nil when the call needs `dispatch`.
     @inline(__always)
     static func forward(from world: World) -> MonitorAction? {
-        runLoop!.forward(from: world, blocks: EL3Contexts())
+        unsafe loop.pointee.forward(from: world, blocks: EL3Contexts())
     }
 
     @inline(__always)

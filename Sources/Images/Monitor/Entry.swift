@@ -95,20 +95,12 @@ func loadBL33(into ram: NonSecureMemory) -> UInt64? {
 
 /// An SMC (or an unexpected trap) from a lower EL: `context` is the caller's saved state, x0...x17
 /// of which the services answer in place. Returns the context of the world to enter next. The
-/// hot calls (`RunLoop.forward`) are answered here without a stack frame; every other call and
-/// trap goes to `trap`.
-@_cdecl("monitor_handle_trap")
+/// hot calls (`RunLoop.forward`: SMCCC arch calls, direct requests and responses) are answered
+/// here, inline and without a stack frame; every other call goes to `call`, other traps to
+/// `unservedTrap` (tail calls).
+@c(monitor_handle_trap)
 public func monitor_handle_trap(_ context: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer {
-    // Two tail calls and no frame: the test on w0 picks the path before anything is saved.
     guard (hw_read_esr_el3() >> 26) & 0x3F == 0x17 else { return unservedTrap(context) }
-    guard RunLoop.mayForward(unsafe context.assumingMemoryBound(to: Registers.self).pointee.function)
-    else { return call(context) }
-    return hotCall(context)
-}
-
-/// A call `RunLoop.mayForward` admits.
-@inline(never)
-func hotCall(_ context: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer {
     guard let action = Dispatch.forward(from: context == partitionContext.base ? .partition(Endpoint.mmPartition) : .normal)
     else { return call(context) }
     return next(action, context)
@@ -135,7 +127,7 @@ func call(_ context: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer {
 /// Not an SMC: nothing the monitor serves. The caller gets the exception back, as its own EL
 /// would have taken it (UNDEFINED; a routed external abort stays an abort). The MM partition's
 /// vectors then report it and end it with FFA_ABORT.
-@inline(never)
+@inline(never) @_optimize(none)   // rare; kept as is so that the trap entry can tail-call it
 func unservedTrap(_ context: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer {
     let fromPartition = context == partitionContext.base
     TrapInjection.inject(into: fromPartition ? partitionContext : normalContext,
@@ -174,8 +166,7 @@ func otherAction(_ action: MonitorAction, _ context: UnsafeMutableRawPointer) ->
 
 /// The MM partition's state (the image runs one).
 func mmPartitionRuntime() -> PartitionRuntime? {
-    let spmc = Dispatch.spmc
-    return spmc.partitionIndex(Endpoint.mmPartition).map { spmc.partitions[$0].runtime }
+    Dispatch.spmc.runtime(of: Endpoint.mmPartition)
 }
 
 /// The partition ended its initialisation: log how, then boot BL33.
