@@ -82,13 +82,17 @@ relocated:
     msr     \a, x5
     .endif
 .endm
-// Switched on every world switch.
+// Switched on every world switch: what a world runs on, then (the normal world's only, and a
+// first entry's) its exception state.
 .macro EL1_SWITCHED op, ctx
+    EL1_RUN \op, \ctx
+    EL1_PAIR \op, \ctx, elr_el1, spsr_el1
+    EL1_PAIR \op, \ctx, esr_el1, far_el1
+.endm
+.macro EL1_RUN op, ctx
     EL1_PAIR \op, \ctx, sctlr_el1, ttbr0_el1
     EL1_PAIR \op, \ctx, tcr_el1, mair_el1
     EL1_PAIR \op, \ctx, vbar_el1, sp_el1
-    EL1_PAIR \op, \ctx, elr_el1, spsr_el1
-    EL1_PAIR \op, \ctx, esr_el1, far_el1
     EL1_ONE  \op, \ctx, cpacr_el1
 .endm
 // Kept in the registers across world switches; loaded on a world's first entry.
@@ -115,13 +119,12 @@ relocated:
     ldp     x24, x25, [x0, #192]
     ldp     x26, x27, [x0, #208]
     ldp     x28, x29, [x0, #224]
-    RESTORE_CALLER_SAVED_X0
+    RESTORE_X1_X17_X30_X0
 .endm
 
 // x1...x17 and x30 from the context in x0, then x0 itself, and eret. x18...x29 are either
-// restored already or still the caller's (Swift preserves x19...x29; x18 is saved with the rest).
-.macro RESTORE_CALLER_SAVED_X0
-    ldr     x18, [x0, #144]
+// restored already or still the caller's (Swift preserves x19...x29).
+.macro RESTORE_X1_X17_X30_X0
     ldp     x2, x3, [x0, #16]
     ldp     x4, x5, [x0, #32]
     ldp     x6, x7, [x0, #48]
@@ -210,7 +213,8 @@ lower_sync:
     mrs     x1, tpidr_el3
     cmp     x0, x1
     b.ne    8f
-    RESTORE_CALLER_SAVED_X0             // the same world: ELR/SPSR_EL3 are live (Swift may edit them)
+    ldr     x18, [x0, #144]             // the same world: ELR/SPSR_EL3 are live (Swift may edit them)
+    RESTORE_X1_X17_X30_X0
 8:  stp     x19, x20, [x1, #152]        // the world changes: park the old one's callee-saved
     stp     x21, x22, [x1, #168]        // registers, sp_el0, ELR/SPSR_EL3 and switched EL1
     stp     x23, x24, [x1, #184]        // registers, load the new one's
@@ -223,21 +227,30 @@ lower_sync:
     mrs     x2, spsr_el3
     str     x2, [x1, #CTX_SPSR_EL3]
     add     x3, x1, #CTX_EL1_REGS
-    EL1_SWITCHED save, x3
-    tbz     x0, #0, 9f
+    tbz     x0, #CTX_PARTITION_BIT, 10f
+    EL1_SWITCHED save, x3               // normal world -> partition: all of the normal world's,
+    add     x3, x0, #CTX_EL1_REGS       // the partition's without the exception state
+    EL1_RUN restore, x3
+    b       11f
+10: EL1_RUN save, x3                    // partition -> normal world: the partition's without the
+    tbz     x0, #0, 9f                  // exception state, all of the normal world's
     bic     x0, x0, #1                  // first entry: its kept EL1 registers too
     add     x3, x0, #CTX_EL1_KEPT
     EL1_KEPT restore, x3
 9:  add     x3, x0, #CTX_EL1_REGS
     EL1_SWITCHED restore, x3
-    msr     tpidr_el3, x0
+11: msr     tpidr_el3, x0
     ENTER_WORLD_X0
 
 // The saved state of the two worlds (world_context.h), zeroed with the rest of .bss.
+// 512 bytes apart on a 1 KiB boundary: bit CTX_PARTITION_BIT of the address names the world.
     .section .bss.monitor_contexts, "aw", %nobits
-    .balign 16
+    .if CTX_SIZE > (1 << CTX_PARTITION_BIT)
+    .error "a world context is larger than the spacing of the contexts"
+    .endif
+    .balign 1 << (CTX_PARTITION_BIT + 1)
     .global monitor_normal_context, monitor_partition_context
 monitor_normal_context:
-    .space  CTX_SIZE
+    .space  1 << CTX_PARTITION_BIT
 monitor_partition_context:
     .space  CTX_SIZE

@@ -119,6 +119,23 @@ def el1_registers_of_the_normal_world_survive_secure_calls():
 
 
 @test
+def el1_registers_of_the_normal_world_survive_a_partition_fault():
+    """The partition's exception state (ELR/SPSR/ESR/FAR_EL1) is neither saved nor loaded for it
+    (world_context.h): when it faults in a request, its exception writes those four, and the
+    monitor must still hand the normal world its own. `el1keep abort` fills the 22 EL1 registers,
+    makes a non-volatile SetVariable that the partition, patched to fault where a new variable is
+    inserted, ends with FFA_ABORT, then requests answered ABORTED, and compares every register."""
+    flash = patch_partition("el1keep-fault", "$e9Variables16FlashVariableLogV6insert_2at4hash", image="proof")
+    b = boot("el2", ["el1keep abort", "poweroff"], flash=flash, timeout=90, image="proof")
+    finished(b)
+    check("secure: partition 0x8001 initialised" in b, "the patched partition did not start", b)
+    check("el1keep: SetVariable in the faulting partition: failed" in b, "the SetVariable did not fail", b)
+    check("secure: partition 0x8001 aborted; requests to it are answered ABORTED" in b,
+          "the partition did not abort in the request", b)
+    check("el1keep: 22 EL1 registers, 2 patterns, 0 changed; PASS" in b, "an EL1 register changed across the fault", b)
+
+
+@test
 def hostile_command_without_ffa_says_so():
     b = boot("plain", ["hostile 10", "version", "poweroff"], image="proof")
     finished(b)
@@ -464,9 +481,9 @@ def a_store_filled_past_the_limits_by_older_firmware_mounts():
           "the second mount differs", b2)
 
 
-def patch_partition(name, symbol_prefix):
-    """A copy of the flash whose MM partition has `udf #0` at the first instruction of the
-    function whose (mangled) name starts with `symbol_prefix` (found in build/partition.map)."""
+def patch_partition(name, symbol_prefix, image="product"):
+    """A copy of the flash (`image`'s) whose MM partition has `udf #0` at the first instruction of
+    the function whose (mangled) name starts with `symbol_prefix` (found in build/partition.map)."""
     address = None
     with open(os.path.join(BUILD, "partition.map")) as f:
         for line in f:
@@ -475,7 +492,7 @@ def patch_partition(name, symbol_prefix):
                 address = int(fields[0], 16)
                 break
     check(address is not None, f"no symbol {symbol_prefix} in partition.map")
-    flash = fresh_flash(name)
+    flash = fresh_flash(name, image)
     with open(flash, "r+b") as f:
         f.seek(BOARD.PARTITION_FLASH_OFFSET + address - BOARD.PARTITION_BASE)   # its image in flash
         f.write(b"\x00\x00\x00\x00")                # udf #0

@@ -84,9 +84,8 @@ public struct SPMCConfig: Sendable {
     }
 
     /// Partition IDs are secure-world IDs, unique, and neither the SPMC's (0x8000) nor the
-    /// SPMD's (0xFFFF); UUIDs are not nil; no more than the SPMC's table holds.
+    /// SPMD's (0xFFFF); UUIDs are not nil.
     public var isValid: Bool {
-        guard partitions.count <= PartitionTable.capacity else { return false }
         for (i, p) in partitions.enumerated() {
             if !Endpoint.isSecure(p.id) || p.id == Endpoint.spmc || p.id == 0xFFFF || p.uuid.isNil {
                 return false

@@ -17,7 +17,7 @@ extension SPMC {
         }
         // The partition table is the configured one, and only the normal world has requests
         // outstanding.
-        guard partitions.count == min(config.partitions.count, PartitionTable.capacity) else { return false }
+        guard partitions.count == config.partitions.count else { return false }
         for (state, info) in zip(partitions, config.partitions) {
             guard state.info == info else { return false }
             if case .handling(let pending) = state.runtime, pending.origin != Endpoint.normalWorld {

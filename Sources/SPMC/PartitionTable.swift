@@ -12,13 +12,15 @@ import ABI
 /// So bits 31:0 of a handling partition's word are what w1 of its response must be (sender = its
 /// ID, receiver = the request's sender), and an unused slot (ID 0, never a partition's) matches
 /// no secure endpoint ID.
+///
+/// The first `inlineCapacity` partitions have their words inline (the direct-message path serves
+/// only those); any further ones, in an array (`SPMC.handle` serves them).
 public struct PartitionTable: Sendable {
-    /// The partitions past the first `capacity` of a configuration are not served
-    /// (`SPMCConfig.isValid` refuses such a configuration).
-    public static let capacity = 8
+    public static let inlineCapacity = 8
 
-    public private(set) var count: Int
+    public let count: Int
     @usableFromInline var words: InlineArray<8, UInt64>
+    var overflow: [UInt64]
 
     /// Bits 39:32 of a word.
     @usableFromInline enum State {
@@ -39,31 +41,41 @@ public struct PartitionTable: Sendable {
 
     public init(_ partitions: [PartitionInfo]) {
         words = InlineArray(repeating: 0)
-        count = min(partitions.count, PartitionTable.capacity)
+        overflow = [UInt64](repeating: 0, count: max(0, partitions.count - PartitionTable.inlineCapacity))
+        count = partitions.count
         for i in 0..<count {
             let p = partitions[i]
             var w = UInt64(p.id) << PartitionTable.idShift
             if p.properties & PartitionInfo.Property.receivesDirectRequests != 0 { w |= PartitionTable.receivesRequests }
             if p.properties & PartitionInfo.Property.receivesDirectRequest2 != 0 { w |= PartitionTable.receivesRequest2 }
-            words[i] = w
+            self[i] = w
+        }
+    }
+
+    /// The word of the partition at `index` (0..<count).
+    subscript(index: Int) -> UInt64 {
+        get { index < PartitionTable.inlineCapacity ? words[index] : overflow[index - PartitionTable.inlineCapacity] }
+        set {
+            if index < PartitionTable.inlineCapacity { words[index] = newValue }
+            else { overflow[index - PartitionTable.inlineCapacity] = newValue }
         }
     }
 
     /// The index of the partition with endpoint ID `id` (the first, should IDs repeat).
     @inline(__always)
     public func index(of id: UInt16) -> Int? {
-        guard id != 0 else { return nil }   // the ID of an unused slot
-        for i in 0..<PartitionTable.capacity where UInt16(truncatingIfNeeded: words[i] >> PartitionTable.idShift) == id {
-            return i
-        }
+        for i in 0..<count where UInt16(truncatingIfNeeded: self[i] >> PartitionTable.idShift) == id { return i }
         return nil
     }
 
-    /// `index(of:)` for a caller that holds the table in place (the direct-message path): the
-    /// words are read where they are, not copied first. `id` is a secure endpoint ID.
+    /// `index(of:)` among the inline words, for the direct-message path: nil also for a partition
+    /// past them. For a caller that holds the table in place: the words are read where they are,
+    /// not copied first. `id` is a secure endpoint ID (an unused slot's is 0).
     @inline(__always)
     mutating func indexInPlace(ofSecure id: UInt16) -> Int? {
-        for i in 0..<PartitionTable.capacity where UInt16(truncatingIfNeeded: words[i] >> PartitionTable.idShift) == id {
+        // The first slot before the loop: the only partition on QEMU virt (the hot path's case).
+        if UInt16(truncatingIfNeeded: words[0] >> PartitionTable.idShift) == id { return 0 }
+        for i in 1..<PartitionTable.inlineCapacity where UInt16(truncatingIfNeeded: words[i] >> PartitionTable.idShift) == id {
             return i
         }
         return nil
@@ -71,7 +83,7 @@ public struct PartitionTable: Sendable {
 
     /// The runtime state of the partition at `index` (0..<count).
     public func runtime(at index: Int) -> PartitionRuntime {
-        let w = words[index]
+        let w = self[index]
         switch (w & PartitionTable.stateMask) >> PartitionTable.stateShift {
         case State.initialising: return .initialising
         case State.waiting: return .waiting
@@ -84,19 +96,19 @@ public struct PartitionTable: Sendable {
     }
 
     public mutating func setRuntime(_ runtime: PartitionRuntime, at index: Int) {
-        let fixed = words[index] & ~(PartitionTable.originMask | PartitionTable.stateMask)
+        let fixed = self[index] & ~(PartitionTable.originMask | PartitionTable.stateMask)
         switch runtime {
-        case .initialising: words[index] = fixed | State.initialising << PartitionTable.stateShift
-        case .waiting: words[index] = fixed | State.waiting << PartitionTable.stateShift
-        case .failed: words[index] = fixed | State.failed << PartitionTable.stateShift
-        case .aborted: words[index] = fixed | State.aborted << PartitionTable.stateShift
-        case .handling(let p): words[index] = fixed | PartitionTable.handling(p.kind) | UInt64(p.origin)
+        case .initialising: self[index] = fixed | State.initialising << PartitionTable.stateShift
+        case .waiting: self[index] = fixed | State.waiting << PartitionTable.stateShift
+        case .failed: self[index] = fixed | State.failed << PartitionTable.stateShift
+        case .aborted: self[index] = fixed | State.aborted << PartitionTable.stateShift
+        case .handling(let p): self[index] = fixed | PartitionTable.handling(p.kind) | UInt64(p.origin)
         }
     }
 
     /// Whether the partition at `index` receives requests of `kind` (its properties).
     public func receives(_ kind: DirectMessageKind, at index: Int) -> Bool {
-        words[index] & (kind == .req2 ? PartitionTable.receivesRequest2 : PartitionTable.receivesRequests) != 0
+        self[index] & (kind == .req2 ? PartitionTable.receivesRequest2 : PartitionTable.receivesRequests) != 0
     }
 
     // MARK: The direct-message path (`SPMC.forwardDirectMessage`)
@@ -110,7 +122,7 @@ public struct PartitionTable: Sendable {
     static func kind(_ width: UInt64) -> DirectMessageKind { width == 0 ? .smc32 : width == 1 ? .smc64 : .req2 }
 
     /// A 32- or 64-bit request from the normal world (sender 0) to `receiver`: if the partition
-    /// at `index` has ID `receiver`, receives such requests and waits, it now handles the request
+    /// at `index` (an inline one) has ID `receiver`, receives such requests and waits, it now handles the request
     /// and true; else false with nothing changed (`SPMC.checkRequest` then says which check failed).
     @inline(__always)
     public mutating func beginRequest(at index: Int, receiver: UInt16, is64: Bool) -> Bool {
@@ -124,7 +136,7 @@ public struct PartitionTable: Sendable {
         return true
     }
 
-    /// A 32- or 64-bit response from the partition at `index` whose w1 is `endpoints` (sender in
+    /// A 32- or 64-bit response from the partition at `index` (an inline one) whose w1 is `endpoints` (sender in
     /// 31:16, receiver in 15:0): if the sender is its own ID and it handles a request of that width
     /// from the receiver, it now waits and true; else false with nothing changed
     /// (`SPMC.checkResponse` then says why).

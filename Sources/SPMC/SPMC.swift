@@ -23,10 +23,10 @@ public struct SPMC: Sendable {
         table = PartitionTable(config.partitions)
     }
 
-    /// The partitions served: the configured ones, up to `PartitionTable.capacity`.
+    /// The configured partitions.
     public var partitionCount: Int { table.count }
 
-    /// Each served partition's description and state (for tests and checks; it builds an array).
+    /// Each partition's description and state (for tests and checks; it builds an array).
     public var partitions: [PartitionState] {
         (0..<table.count).map { PartitionState(info: config.partitions[$0], runtime: table.runtime(at: $0)) }
     }

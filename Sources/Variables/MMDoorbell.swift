@@ -54,6 +54,17 @@ public enum MMDoorbell {
                      scratch: scratch)
     }
 
+    /// Where x3 points: the message's offset in the buffer and whether x3 was its physical
+    /// address; nil when x3 is neither an offset nor an address inside the buffer (`serve` then
+    /// answers INVALID_PARAMETER in the offset form, touching nothing).
+    @inline(__always)
+    public static func locate(x3: UInt64, bufferBase: UInt64, bufferSize: Int) -> (offset: UInt64, physicalAddressForm: Bool)? {
+        let size = UInt64(bufferSize)
+        let pa = x3 >= bufferBase && x3 - bufferBase < size
+        guard pa || x3 < size else { return nil }
+        return (pa ? x3 - bufferBase : x3, pa)
+    }
+
     /// The same with `scratch`, secure memory of at least `bufferSize` bytes, to hold the copy:
     /// the image passes one it allocated once, so a message costs no allocation.
     public static func serve<W: MMSharedWindow, P: VariablePersistence>(
@@ -61,9 +72,8 @@ public enum MMDoorbell {
         handler: inout MMVariableHandler<P>, scratch: UnsafeMutableRawBufferPointer
     ) -> Result {
         let size = UInt64(bufferSize)
-        let pa = x3 >= bufferBase && x3 - bufferBase < size
-        guard pa || x3 < size else { return Result(code: .invalidParameter, physicalAddressForm: false) }
-        let offset = pa ? x3 - bufferBase : x3
+        guard let (offset, pa) = locate(x3: x3, bufferBase: bufferBase, bufferSize: bufferSize)
+        else { return Result(code: .invalidParameter, physicalAddressForm: false) }
         func refuse() -> Result { Result(code: .invalidParameter, physicalAddressForm: pa) }
         let header = MMCommunicateHeader.size
         guard offset <= size - UInt64(header), scratch.count >= bufferSize else { return refuse() }

@@ -31,7 +31,11 @@ enum Messages {
             let request = try DirectMessage(decodingRequest: r)
             var response = DirectMessage(sender: Endpoint.mmPartition, receiver: request.sender, is64: request.is64)
             if request.is64 {
-                let (code, edk2) = communicate(x3: request.x3)
+                // x3 outside the buffer (a ping, say) is refused here, without the call (and its
+                // frame): what `communicate` answers it with once the service is mounted.
+                let (code, edk2) = serviceMounted && MMDoorbell.locate(x3: request.x3, bufferBase: PartitionMap.mmBuffer,
+                                                                       bufferSize: PartitionMap.mmBufferSize) == nil
+                    ? (MMReturnCode.invalidParameter, false) : communicate(x3: request.x3)
                 if edk2 && code != .success {
                     Interface.failure(code == .noMemory ? .noMemory : .invalidParameters).encode(into: &r)
                     return
@@ -54,6 +58,7 @@ enum Messages {
     }
 
     /// Serves the MM message named by x3 (Variables' MMDoorbell over the mapped buffer).
+    @inline(never)
     static func communicate(x3: UInt64) -> (MMReturnCode, Bool) {
         guard serviceMounted else { return (.notSupported, false) }
         var window = PhysicalWindow()

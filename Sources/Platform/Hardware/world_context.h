@@ -16,7 +16,11 @@
 // other world uses or changes).
 // - Switched on every world switch (saved from the world left, loaded for the world entered):
 //   what the MM partition sets up and runs on, and what an exception taken at EL1 writes.
-//   (sctlr ttbr0 tcr mair vbar sp_el1 elr_el1 spsr_el1 esr_el1 far_el1 cpacr)
+//   (sctlr ttbr0 tcr mair vbar sp_el1 cpacr | elr_el1 spsr_el1 esr_el1 far_el1)
+//   The last four, the exception state, only for the normal world: the partition only calls the
+//   SPMC from its thread (a fault ends it with FFA_ABORT), so it never needs its own back, and
+//   its faults' values never reach the normal world (loaded from the normal world's context on
+//   every entry). So they are saved when the normal world is left and loaded when it is entered.
 // - Kept: the rest, which the partition never writes once it serves requests (no TTBR1 walks:
 //   TCR_EL1.EPD1; no thread or context IDs, AT, auxiliary fault or cache-size selection), so
 //   the normal world's values simply stay in the registers while the partition runs. They are
@@ -25,3 +29,7 @@
 //   (ttbr1 amair tpidr_el1 tpidr_el0 tpidrro_el0 contextidr cntkctl par afsr0 afsr1 csselr)
 //   `make check-product` (tools/check_kept_el1.py) refuses a partition image that writes one.
 #define CTX_SCTLR_EL1   (CTX_EL1_REGS + 0)
+
+// The contexts sit 512 bytes apart on a 1 KiB boundary (Startup/monitor_entry.S): bit 9 of a
+// context's address says whose it is (0: the normal world, 1: the partition).
+#define CTX_PARTITION_BIT 9
