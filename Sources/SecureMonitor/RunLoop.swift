@@ -30,16 +30,10 @@ public struct RunLoop: Sendable {
     }
 
     /// Issue 12's hot calls, answered or forwarded in place by code small enough to need no
-    /// stack frame: the SMCCC architecture calls, and a direct request or response that passes
-    /// every check (`SPMC.forwardDirectMessage`). nil for anything else, with nothing changed:
-    /// `dispatch` then takes the call (and answers a refused message with its error).
-    /// `mayForward` is its first test, on the function ID alone (w0, SVE hint cleared).
-    @inline(__always)
-    public static func mayForward(_ function: UInt32) -> Bool {
-        ArmArchitectureService.owns(FunctionID(function)) || DirectMessage.requestWidth(function) != nil
-            || DirectMessage.responseWidth(function) != nil
-    }
-
+    /// stack frame: a direct request or response that passes every check
+    /// (`SPMC.forwardDirectMessage`), and the SMCCC architecture calls. nil for anything else,
+    /// with nothing changed: `dispatch` then takes the call (and answers a refused message with
+    /// its error).
     @inline(__always)
     public mutating func forward<B: RegisterBlocks>(from world: World, blocks: B) -> MonitorAction? {
         let r = blocks.registers(of: world)
