@@ -14,6 +14,16 @@ extension VariableClient {
                           answer: (EFIStatus, MMMessageView) -> R, failed: (EFIStatus) -> R) -> R {
         guard isInitialized else { return failed(.notReady) }
         guard checkedPayload <= maximumPayload else { return failed(.invalidParameter) }
+        return send(function, checkedPayload: checkedPayload, payload: payload, decodes: decodes, answer: answer, failed: failed)
+    }
+
+    /// `call` without the payload limit (GET_PAYLOAD_SIZE, which sets it): the message must fit
+    /// the buffer (else EFI_BAD_BUFFER_SIZE); a transport fault is the status it maps to, an
+    /// answer with another function or an undecodable payload EFI_DEVICE_ERROR.
+    mutating func send<R>(_ function: SMMVariableFunction, checkedPayload: Int = 0,
+                          payload: (UnsafeMutableRawBufferPointer) -> Int,
+                          decodes: (MMMessageView) -> Bool,
+                          answer: (EFIStatus, MMMessageView) -> R, failed: (EFIStatus) -> R) -> R {
         guard MMMessageView.payloadOffset + checkedPayload <= transport.bufferSize else { return failed(.badBufferSize) }
         var outcome: R? = nil
         do throws(MMTransportError) {

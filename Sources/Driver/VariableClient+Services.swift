@@ -44,11 +44,13 @@ extension VariableClient {
 
     /// EXIT_BOOT_SERVICE (function 6): from now on the partition shows only runtime variables.
     public mutating func exitBootServices() -> EFIStatus {
-        exchange(.exitBootService, checkedPayload: 0).status
+        call(.exitBootService, checkedPayload: 0, payload: { _ in 0 }, decodes: { _ in true },
+             answer: { status, _ in status }, failed: { $0 })
     }
 
     /// READY_TO_BOOT (function 5).
     public mutating func readyToBoot() -> EFIStatus {
-        exchange(.readyToBoot, checkedPayload: 0).status
+        call(.readyToBoot, checkedPayload: 0, payload: { _ in 0 }, decodes: { _ in true },
+             answer: { status, _ in status }, failed: { $0 })
     }
 }

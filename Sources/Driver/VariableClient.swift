@@ -21,12 +21,17 @@ public struct VariableClient<T: MMTransport> {
     /// partition (EFI_DEVICE_ERROR).
     public mutating func initialize() -> EFIStatus {
         maximumPayload = 0
-        let reply = exchange(.getPayloadSize, checkedPayload: GetPayloadSizeMessage.size, unchecked: true)
-        guard case .answered(let response) = reply else { return reply.status }
-        guard response.status == .success else { return response.status }
-        guard case .payloadSize(let size) = response.payload, size >= UInt64(Self.minimumPayloadSize) else {
-            return .deviceError
-        }
+        let reply = send(.getPayloadSize, checkedPayload: GetPayloadSizeMessage.size, payload: { b in
+            b.mmPut64(0, at: MMMessageView.payloadOffset)
+            return GetPayloadSizeMessage.size
+        }, decodes: { $0.payloadLength >= GetPayloadSizeMessage.size }, answer: { status, m -> (EFIStatus, UInt64) in
+            guard status == .success else { return (status, 0) }
+            guard m.payloadLength >= GetPayloadSizeMessage.size else { return (.deviceError, 0) }
+            return (.success, m.raw.mmLE64(MMMessageView.payloadOffset))
+        }, failed: { ($0, 0) })
+        guard reply.0 == .success else { return reply.0 }
+        let size = reply.1
+        guard size >= UInt64(Self.minimumPayloadSize) else { return .deviceError }
         let room = transport.bufferSize - SMMVariableFrame.payloadOffset
         guard room >= Self.minimumPayloadSize - 2 else { return .badBufferSize }
         let usable = size - 2
@@ -35,39 +40,4 @@ public struct VariableClient<T: MMTransport> {
     }
 
     public var isInitialized: Bool { maximumPayload > 0 }
-
-    // MARK: - Plumbing
-
-    enum Reply {
-        case answered(SMMVariableResponse)
-        case failed(EFIStatus)
-
-        var status: EFIStatus {
-            switch self {
-            case .answered(let r): return r.status
-            case .failed(let s): return s
-            }
-        }
-    }
-
-    /// Sends `request` after the local checks and decodes the answer. `checkedPayload` is the
-    /// payload size to check: more than the payload limit is EFI_INVALID_PARAMETER, more than the
-    /// buffer EFI_BAD_BUFFER_SIZE. ReturnStatus goes out as MM's non-success sentinel.
-    mutating func exchange(_ request: SMMVariableRequest, checkedPayload: Int, unchecked: Bool = false) -> Reply {
-        if !unchecked {
-            guard isInitialized else { return .failed(.notReady) }
-            guard checkedPayload <= maximumPayload else { return .failed(.invalidParameter) }
-        }
-        let message = request.encoded
-        guard message.count <= transport.bufferSize else { return .failed(.badBufferSize) }
-        let answer: [UInt8]
-        do throws(MMTransportError) {
-            answer = try transport.communicate(message)
-        } catch {
-            return .failed(EFIStatus(error))
-        }
-        guard let response = try? SMMVariableResponse(decoding: answer),
-              response.function == request.function.rawValue else { return .failed(.deviceError) }
-        return .answered(response)
-    }
 }
