@@ -40,7 +40,9 @@ public struct FFAMMTransport<C: Conduit, M: SharedMemory, K: CacheMaintenance>: 
     /// `communicate`, with no array.
     public mutating func exchange<R>(_ build: (UnsafeMutableRawBufferPointer) -> Int,
                                      _ read: (UnsafeRawBufferPointer) -> R) throws(MMTransportError) -> R {
-        guard let shared = memory.bytes, offset <= shared.count else { return try exchangeThroughArrays(build, read) }
+        guard let shared = memory.bytes else { return try exchangeThroughArrays(build, read) }
+        // No room after the offset: no message fits (`bufferSize` is 0).
+        guard offset < shared.count else { throw .messageTooLarge }
         let buffer = UnsafeMutableRawBufferPointer(rebasing: shared[offset..<shared.count])
         let n = build(buffer)
         try MMTransportError.checkRequest(UnsafeRawBufferPointer(buffer), count: n, bufferSize: bufferSize)

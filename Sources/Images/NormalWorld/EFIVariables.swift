@@ -18,6 +18,7 @@ struct NSSharedBuffer: SharedMemory {
     /// Takes the device tree's buffer (FDT.mmBuffer: page-aligned, at least a page); at most
     /// 1 MiB of it is used.
     static func place(base: UInt64, size: UInt64) {
+        guard base != 0 else { return }   // `bytes` is never a null pointer
         self.base = base
         bytes = Int(min(size, 0x10_0000))
     }
@@ -29,9 +30,10 @@ struct NSSharedBuffer: SharedMemory {
         guard let p = UnsafeRawPointer(bitPattern: UInt(NSSharedBuffer.base) + UInt(offset)), count > 0 else { return [] }
         return unsafe Array(UnsafeRawBufferPointer(start: p, count: count))   // runtime code: not readBytes
     }
-    /// Mapped as normal memory: the variable client builds and reads messages in place.
+    /// Mapped as normal memory: the variable client builds and reads messages in place. Never
+    /// nil (the base is not 0), so the transport's path through arrays is not linked.
     var bytes: UnsafeMutableRawBufferPointer? {
-        unsafe UnsafeMutableRawBufferPointer(start: UnsafeMutableRawPointer(bitPattern: UInt(NSSharedBuffer.base)), count: size)
+        unsafe UnsafeMutableRawBufferPointer(start: UnsafeMutableRawPointer(bitPattern: UInt(NSSharedBuffer.base)).unsafelyUnwrapped, count: size)
     }
 }
 
