@@ -6,7 +6,7 @@ import Variables
 /// in-place path reads them). Same messages, same rules; nothing survives a reset. It carries no
 /// message codec of its own: no request is decoded into, or answer encoded from, arrays.
 public struct VolatileMMTransport: MMTransport {
-    public var store: VariableStore<InMemoryPersistence>
+    public var store: VariableStore<FallbackPersistence>
     public let bufferSize: Int
     /// The GET_PAYLOAD_SIZE answer, as the partition's handler chooses it.
     public let payloadSize: Int
@@ -15,7 +15,7 @@ public struct VolatileMMTransport: MMTransport {
                 limits: VariableStoreLimits = VariableStoreLimits(),
                 bufferSize: Int = MMVariableService.sharedBufferSize) {
         let size = bufferSize < Self.minimumBufferSize ? Self.minimumBufferSize : bufferSize
-        self.store = VariableStore(persistence: persistence, limits: limits)
+        self.store = VariableStore(persistence: FallbackPersistence(persistence), limits: limits)
         self.bufferSize = size
         let nv = persistence.maximumVariableSize, volatile = limits.maximumVolatileVariableSize
         self.payloadSize = MMVariableService.payloadSize(maximumVariableSize: nv > volatile ? nv : volatile, bufferSize: size)

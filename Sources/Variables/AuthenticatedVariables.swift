@@ -76,7 +76,8 @@ extension VariableStore {
     /// signatures, data, merging) is `AuthenticatedWriteRules.decide`, through the verifier;
     /// the store then removes or writes what it decided, within the size limit.
     mutating func setAuthenticated(name: [UInt8], guid: EFIGuid, attributes: UInt32, data: [UInt8]) -> EFIStatus {
-        guard let verifier = verifier else { return .securityViolation }  // nothing here can verify
+        // Nothing here can verify: no verifier, or a medium that takes none.
+        guard P.takesAuthenticatedWrites, let verifier = verifier else { return .securityViolation }
         let attrs = VariableAttributes(rawValue: attributes)
         if !attrs.isDisjoint(with: [.authenticatedWriteAccess, .hardwareErrorRecord]) { return .invalidParameter }
         let stored = attributes & ~VariableAttributes.appendWrite.rawValue
@@ -166,4 +167,9 @@ extension VariableStore {
         }
         return .success
     }
+}
+
+extension VariablePersistence {
+    /// Media take authenticated variables unless they say otherwise.
+    public static var takesAuthenticatedWrites: Bool { true }
 }

@@ -36,6 +36,9 @@ public protocol VariablePersistence {
     var remaining: Int { get }
     /// Largest name + data one variable may hold (QueryVariableInfo MaximumVariableSize).
     var maximumVariableSize: Int { get }
+    /// False for a medium that never holds authenticated variables (the normal world's RAM
+    /// fallback): a store over it refuses them without linking their rules.
+    static var takesAuthenticatedWrites: Bool { get }
     /// Bytes `variable` occupies on the medium, so a caller can tell if it fits.
     func footprint(of variable: StoredVariable) -> Int
     /// The durable variable (guid, name), if any.

@@ -171,3 +171,16 @@ extension Array where Element == UInt8 {
         r.same(m, "random message \(round)")
     }
 }
+
+@Test func theFallbackMediumRefusesAuthenticatedWritesEvenWithAVerifier() {
+    // Whatever the write, a time-based authenticated one is EFI_SECURITY_VIOLATION, with or
+    // without a verifier: the fallback's medium takes none (and a plain write still works).
+    var store = VariableStore(persistence: FallbackPersistence(), verifier: .standard)
+    let name = UCS2.fromASCII("Signed")
+    #expect(store.setVariable(name: name, guid: vendor, attributes: 0x27, data: [UInt8](repeating: 0, count: 64)) == .securityViolation)
+    #expect(store.setVariable(name: UCS2.fromASCII("PK"), guid: .globalVariable, attributes: 0x27, data: [1]) == .securityViolation)
+    #expect(store.setVariable(name: name, guid: vendor, attributes: 7, data: [1]) == .success)
+    var r = VolatileReference()
+    let answer = r.same(set("Signed", vendor, 0x27, [UInt8](repeating: 0, count: 64)), "AT write")
+    #expect(answer.mmStatus == .securityViolation)
+}
