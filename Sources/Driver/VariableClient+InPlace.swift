@@ -24,8 +24,22 @@ extension VariableClient {
                           payload: (UnsafeMutableRawBufferPointer) -> Int,
                           decodes: (MMMessageView) -> Bool,
                           answer: (EFIStatus, MMMessageView) -> R, failed: (EFIStatus) -> R) -> R {
-        guard MMMessageView.payloadOffset + checkedPayload <= transport.bufferSize else { return failed(.badBufferSize) }
         var outcome: R? = nil
+        let fault = roundTrip(function, checkedPayload: checkedPayload, payload: payload, decodes: decodes,
+                              answer: { outcome = answer($0, $1) })
+        if let outcome { return outcome }
+        return failed(fault)
+    }
+
+    /// The round trip itself, one copy for every result type: `answer` runs on a checked
+    /// response; otherwise the status of the failure comes back.
+    @inline(never)
+    mutating func roundTrip(_ function: SMMVariableFunction, checkedPayload: Int,
+                            payload: (UnsafeMutableRawBufferPointer) -> Int,
+                            decodes: (MMMessageView) -> Bool,
+                            answer: (EFIStatus, MMMessageView) -> Void) -> EFIStatus {
+        guard MMMessageView.payloadOffset + checkedPayload <= transport.bufferSize else { return .badBufferSize }
+        var answered = false
         do throws(MMTransportError) {
             try transport.exchange({ buffer in
                 let n = payload(buffer)
@@ -35,12 +49,13 @@ extension VariableClient {
             }, { response in
                 guard let m = try? MMMessageView(UnsafeMutableRawBufferPointer(mutating: response)),
                       m.function == function.rawValue, m.payloadLength == 0 || decodes(m) else { return }
-                outcome = answer(EFIStatus(rawValue: m.raw.mmLE64(MMCommunicateHeader.size + 8)), m)
+                answer(EFIStatus(rawValue: m.raw.mmLE64(MMCommunicateHeader.size + 8)), m)
+                answered = true
             })
         } catch {
-            return failed(EFIStatus(error))
+            return EFIStatus(error)
         }
-        return outcome ?? failed(.deviceError)
+        return answered ? .success : .deviceError
     }
 
     /// GetVariable into `data` (the caller's buffer; its size is DataSize): no array is built.
