@@ -18,7 +18,7 @@ public protocol MMTransport {
 }
 
 extension MMTransport {
-    /// Through `communicate`, for transports that move arrays (the volatile store, test fakes).
+    /// Through `communicate`, for transports that move arrays (test fakes).
     public mutating func exchange<R>(_ build: (UnsafeMutableRawBufferPointer) -> Int,
                                      _ read: (UnsafeRawBufferPointer) -> R) throws(MMTransportError) -> R {
         try exchangeThroughArrays(build, read)

@@ -2,8 +2,9 @@ import MM
 import Variables
 
 /// The variable services built and read in place (MM's views): the request is written into the
-/// transport's buffer, the answer read where it arrives. The local checks are those of
-/// `exchange(_:checkedPayload:)`, in the same order; a malformed answer is EFI_DEVICE_ERROR.
+/// transport's buffer, the answer read where it arrives. The local checks, in order: initialised
+/// (else EFI_NOT_READY), the payload limit (EFI_INVALID_PARAMETER), the buffer
+/// (EFI_BAD_BUFFER_SIZE); a malformed answer is EFI_DEVICE_ERROR.
 extension VariableClient {
     /// One call: `payload` writes the payload at `MMMessageView.payloadOffset` and returns its
     /// length (`checkedPayload` is the size the limits are checked against); `answer` gets the

@@ -1,9 +1,10 @@
 import MM
 import Variables
 
-/// UEFI variable services as SMM variable messages (EDK2 layouts, built by MM's codecs) over any
-/// `MMTransport`. Every request is checked locally against the partition's payload size and the
-/// buffer before it is sent; every answer is decoded or reported as EFI_DEVICE_ERROR.
+/// UEFI variable services as SMM variable messages (EDK2 layouts, written and read in place
+/// through MM's views) over any `MMTransport`. Every request is checked locally against the
+/// partition's payload size and the buffer before it is sent; every answer is decoded or reported
+/// as EFI_DEVICE_ERROR.
 public struct VariableClient<T: MMTransport> {
     public var transport: T
     /// Largest payload (after both headers) a request may carry: GET_PAYLOAD_SIZE − 2 (U-Boot's
