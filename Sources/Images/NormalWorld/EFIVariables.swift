@@ -73,18 +73,24 @@ enum EFIVariables {
             client = VariableClient(transport: .ffa(FFATransport(driver: d, memory: NSSharedBuffer(), cache: VACache(), partitionID: id)))
             Console.write("normal: UEFI variables over FF-A, MM partition "); Console.hex0x(UInt64(id)); Console.put(10)
         case .volatile(let reason):
-            client = VariableClient(transport: .volatile(VolatileMMTransport()))
+            startVolatile()
             Console.write("normal: variables are volatile: "); Console.line(reason.name)
         }
         let status = client!.initialize()
         if status != .success {
             Console.write("normal: MM GET_PAYLOAD_SIZE failed: "); Console.line(status.name)
             if !client!.transport.isVolatile {
-                client = VariableClient(transport: .volatile(VolatileMMTransport()))
+                startVolatile()
                 _ = client!.initialize()
                 Console.line("normal: variables are volatile: the MM partition does not answer")
             }
         }
+    }
+
+    /// The client over the volatile fallback, built in place (one copy of its construction).
+    @inline(never)
+    static func startVolatile() {
+        client = VariableClient(transport: .volatile(VolatileMMTransport()))
     }
 
     /// Runs `body` on the client in place: one copy of this code, no copy of the client.
