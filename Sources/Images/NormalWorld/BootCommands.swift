@@ -5,12 +5,6 @@ import Platform
 import UEFI
 
 extension Commands {
-    static let bootCommands: [Command] = [
-        Command(name: "booti", usage: "booti <addr> [<initrd>[:<size>] | -] [<fdt>]", help: "boot an arm64 Linux Image", run: booti),
-        Command(name: "qfw", usage: "qfw load [<kernel_addr> [<initrd_addr>]]", help: "load QEMU's -kernel/-initrd/-append", run: qfw),
-        Command(name: "bootefi", usage: "bootefi <addr>[:<size>] [<initrd>:<size> | -] [<fdt>]", help: "start an EFI application (Linux's EFI stub)", run: bootefi),
-        Command(name: "boot", usage: "boot", help: "qfw load, then bootefi (EFI stub) or booti", run: bootCommand),
-    ]
 
     static func booti(_ args: [[UInt8]]) {
         do throws(ShellArgumentError) {

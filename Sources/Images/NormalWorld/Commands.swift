@@ -20,11 +20,31 @@ enum Commands {
         Command(name: "exitbs", usage: "exitbs [probe]", help: "ExitBootServices, then call the runtime services", run: exitbs),
         Command(name: "poweroff", usage: "poweroff", help: "PSCI SYSTEM_OFF", run: poweroff),
         Command(name: "reset", usage: "reset", help: "PSCI SYSTEM_RESET", run: reset),
-    ] + extraCommands + variableCommands + bootCommands + ImageExtensions.commands
+        Command(name: "ffa", usage: "ffa version|features|parts", help: "FF-A driver state and discovery", run: ffa),
+        Command(name: "armffa", usage: "armffa getpart <uuid>|ping <id>|devlist", help: "U-Boot's FF-A commands", run: armffa),
+        Command(name: "printenv", usage: "printenv -e [-guid <guid>|-all] [-n] [<name>...]", help: "show UEFI variables", run: printenv),
+        Command(name: "setenv", usage: "setenv -e [-guid <guid>] [-nv] [-bs] [-rt] [-at] [-a] [-i <addr>:<size>] <name> [<value>...]",
+                help: "set or delete a UEFI variable", run: setenv),
+        Command(name: "printenv", usage: "printenv [<name>...]", help: "show shell variables (bootargs, ...)", run: printenvPlain),
+        Command(name: "setenv", usage: "setenv <name> [<value>...]", help: "set or delete a shell variable", run: setenvPlain),
+        Command(name: "varinfo", usage: "varinfo", help: "QueryVariableInfo for NV+BS+RT and BS+RT", run: varinfo),
+        Command(name: "booti", usage: "booti <addr> [<initrd>[:<size>] | -] [<fdt>]", help: "boot an arm64 Linux Image", run: booti),
+        Command(name: "qfw", usage: "qfw load [<kernel_addr> [<initrd_addr>]]", help: "load QEMU's -kernel/-initrd/-append", run: qfw),
+        Command(name: "bootefi", usage: "bootefi <addr>[:<size>] [<initrd>:<size> | -] [<fdt>]", help: "start an EFI application (Linux's EFI stub)", run: bootefi),
+        Command(name: "boot", usage: "boot", help: "qfw load, then bootefi (EFI stub) or booti", run: bootCommand),
+    ]
+
+    /// Calls `body` with each command, the product's then the build's (ImageExtensions), until
+    /// it returns false. One literal table: no concatenation at boot.
+    static func each(_ body: (Command) -> Bool) {
+        for c in table where !body(c) { return }
+        for c in ImageExtensions.commands where !body(c) { return }
+    }
 
     static func usage(_ c: StaticString) {
-        for command in table where command.name.utf8Start == c.utf8Start {
-            Console.write("usage: "); Console.line(command.usage)
+        each { command in
+            if command.name.utf8Start == c.utf8Start { Console.write("usage: "); Console.line(command.usage) }
+            return true
         }
     }
 
@@ -36,7 +56,7 @@ enum Commands {
     }
 
     static func help(_ args: [[UInt8]]) {
-        for c in table {
+        each { c in
             Console.write("  "); Console.write(c.usage)
             if c.usage.utf8CodeUnitCount < 44 {
                 for _ in c.usage.utf8CodeUnitCount..<44 { Console.put(32) }
@@ -44,6 +64,7 @@ enum Commands {
                 Console.write("\n      ")
             }
             Console.line(c.help)
+            return true
         }
     }
 

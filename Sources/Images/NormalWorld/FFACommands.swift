@@ -3,10 +3,6 @@ import Driver
 import Platform
 
 extension Commands {
-    static let extraCommands: [Command] = [
-        Command(name: "ffa", usage: "ffa version|features|parts", help: "FF-A driver state and discovery", run: ffa),
-        Command(name: "armffa", usage: "armffa getpart <uuid>|ping <id>|devlist", help: "U-Boot's FF-A commands", run: armffa),
-    ]
 
     static func ffa(_ args: [[UInt8]]) {
         guard args.count == 2 else { usage("ffa"); return }

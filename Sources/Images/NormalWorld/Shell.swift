@@ -80,10 +80,13 @@ enum Shell {
 
     static func execute(_ args: [[UInt8]]) {
         guard let name = args.first else { return }
-        for command in Commands.table where equal(name, command.name) {
-            command.run(args)
-            return
+        var found = false
+        Commands.each { command in
+            guard equal(name, command.name) else { return true }
+            command.run(args); found = true
+            return false
         }
+        if found { return }
         Console.write("Unknown command '"); Console.bytes(name); Console.line("' - try 'help'")
     }
 }

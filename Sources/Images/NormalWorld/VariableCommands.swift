@@ -4,14 +4,6 @@ import Platform
 import Variables
 
 extension Commands {
-    static let variableCommands: [Command] = [
-        Command(name: "printenv", usage: "printenv -e [-guid <guid>|-all] [-n] [<name>...]", help: "show UEFI variables", run: printenv),
-        Command(name: "setenv", usage: "setenv -e [-guid <guid>] [-nv] [-bs] [-rt] [-at] [-a] [-i <addr>:<size>] <name> [<value>...]",
-                help: "set or delete a UEFI variable", run: setenv),
-        Command(name: "printenv", usage: "printenv [<name>...]", help: "show shell variables (bootargs, ...)", run: printenvPlain),
-        Command(name: "setenv", usage: "setenv <name> [<value>...]", help: "set or delete a shell variable", run: setenvPlain),
-        Command(name: "varinfo", usage: "varinfo", help: "QueryVariableInfo for NV+BS+RT and BS+RT", run: varinfo),
-    ]
 
     static func argumentError(_ e: ShellArgumentError, _ command: StaticString) {
         Console.write(command); Console.write(": "); Console.line(e.name)
