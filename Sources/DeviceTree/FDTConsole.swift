@@ -62,7 +62,7 @@ public struct ConsoleChoice: Equatable, Sendable {
 
 extension FDT {
     /// The family of `node` from its `compatible` list; nil when we drive none of them.
-    public func uartKind(of node: FDTNode) -> UARTKind? {
+    @inline(never) public func uartKind(of node: FDTNode) -> UARTKind? {
         if isCompatible(node, with: "arm,pl011") { return .pl011 }
         if isCompatible(node, with: "ns16550a") || isCompatible(node, with: "ns16550")
             || isCompatible(node, with: "ns8250") || isCompatible(node, with: "ns16450")
@@ -79,7 +79,7 @@ extension FDT {
     /// `node` as a UART we drive: kind, translated base, `reg-shift` and `reg-io-width`. Nil for
     /// an unknown compatible, an untranslatable `reg`, or a layout we cannot access (a shift
     /// above 4, a width other than 1 or 4).
-    public func uartConfig(of node: FDTNode) -> UARTConfig? {
+    @inline(never) public func uartConfig(of node: FDTNode) -> UARTConfig? {
         guard let kind = uartKind(of: node), let base = translatedReg(of: node)?.first?.base else { return nil }
         var config = UARTConfig(kind: kind, base: base)
         if kind == .ns16550 {
@@ -96,7 +96,7 @@ extension FDT {
 
     /// The console: the `stdout-path` node when we drive it, else the documented fallback
     /// (ConsoleChoice.Source).
-    public func consoleChoice(chosen: StaticString = "/chosen") -> ConsoleChoice {
+    @inline(never) public func consoleChoice(chosen: StaticString = "/chosen") -> ConsoleChoice {
         let named = stdoutNode(chosen: chosen)
         if let named, let config = uartConfig(of: named) { return ConsoleChoice(uart: config, source: .stdoutPath) }
         let source: ConsoleChoice.Source = named == nil ? .fallbackNoStdoutPath : .fallbackUnsupported
@@ -108,14 +108,14 @@ extension FDT {
     }
 
     /// QEMU's fw_cfg device ("qemu,fw-cfg-mmio"), only when the tree lists it.
-    public func fwCfgBase() -> UInt64? {
+    @inline(never) public func fwCfgBase() -> UInt64? {
         firstNode(compatible: "qemu,fw-cfg-mmio", enabledOnly: true).flatMap { translatedReg(of: $0)?.first?.base }
     }
 
     /// The MM shared buffer our monitor reserves: the `/reserved-memory` child named
     /// "mm-buffer" (any unit address). Nil when there is none, or when it is not page-aligned
     /// or smaller than a page (then the caller's default stands).
-    public func mmBuffer() -> FDTRegion? {
+    @inline(never) public func mmBuffer() -> FDTRegion? {
         // A path component without "@" matches any unit address (node(at:)).
         guard let node = node(at: "/reserved-memory/mm-buffer"), let r = reg(of: node)?.first,
               r.base & 0xFFF == 0, r.size >= 0x1000 else { return nil }

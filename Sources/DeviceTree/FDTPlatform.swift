@@ -19,7 +19,7 @@ public struct FDTReservedRegion: Equatable, Sendable {
 extension FDT {
     /// `reg` of every enabled child of the root with `device_type = "memory"`. (A disabled one
     /// exists on QEMU `virt,secure=on`: the secure RAM.)
-    public func memoryRanges() -> [FDTRegion] {
+    @inline(never) public func memoryRanges() -> [FDTRegion] {
         var ranges: [FDTRegion] = []
         forEachChild(of: root) { node in
             if string(of: property("device_type", of: node), is: "memory"), isEnabled(node) {
@@ -31,7 +31,7 @@ extension FDT {
     }
 
     /// `stdout-path` of `chosen` (or the older `linux,stdout-path`) without its ":options".
-    public func stdoutPath(chosen: StaticString = "/chosen") -> [UInt8]? {
+    @inline(never) public func stdoutPath(chosen: StaticString = "/chosen") -> [UInt8]? {
         stdoutPathRange(chosen: chosen).map { Array(bytes[$0]) }
     }
 
@@ -60,7 +60,7 @@ extension FDT {
     }
 
     /// `method` of `/psci`, or of the first node compatible with "arm,psci*"; nil without PSCI.
-    public func psciMethod() -> PSCIMethod? {
+    @inline(never) public func psciMethod() -> PSCIMethod? {
         guard let node = node(at: "/psci") ?? firstNode(compatible: "arm,psci", prefix: true),
               let p = property("method", of: node) else { return nil }
         if string(of: p, is: "smc") { return .smc }
@@ -70,7 +70,7 @@ extension FDT {
 
     /// The conduit secure firmware answers SMCCC calls on: PSCI's `method`, else OP-TEE's
     /// (`linaro,optee-tz`, normally under `/firmware`), as Linux's SMCCC users read it.
-    public func smcccMethod() -> PSCIMethod? {
+    @inline(never) public func smcccMethod() -> PSCIMethod? {
         if let psci = psciMethod() { return psci }
         guard let optee = firstNode(compatible: "linaro,optee-tz", enabledOnly: true),
               let p = property("method", of: optee) else { return nil }
@@ -80,7 +80,7 @@ extension FDT {
     }
 
     /// Children of `/reserved-memory` that have a `reg` (dynamically placed ones have none).
-    public func reservedMemory() -> [FDTReservedRegion] {
+    @inline(never) public func reservedMemory() -> [FDTReservedRegion] {
         guard let parent = node(at: "/reserved-memory") else { return [] }
         var regions: [FDTReservedRegion] = []
         forEachChild(of: parent) { node in
@@ -94,7 +94,7 @@ extension FDT {
     }
 
     /// The memory reservation block (§5.3), without its terminator.
-    public func reservationMap() -> [FDTRegion] {
+    @inline(never) public func reservationMap() -> [FDTRegion] {
         var regions: [FDTRegion] = []
         var offset = reservationStart
         while offset < reservationEnd - 16, let base = u64(at: offset), let size = u64(at: offset + 8) {
@@ -105,16 +105,16 @@ extension FDT {
     }
 
     /// The root's `model`.
-    public func model() -> [UInt8]? {
+    @inline(never) public func model() -> [UInt8]? {
         property("model", of: root).flatMap { string(of: $0) }
     }
 
     /// The root's `compatible` list.
-    public func rootCompatible() -> [[UInt8]] {
+    @inline(never) public func rootCompatible() -> [[UInt8]] {
         property("compatible", of: root).map { strings(of: $0) } ?? []
     }
 
-    public func summary() -> DeviceTreeSummary {
+    @inline(never) public func summary() -> DeviceTreeSummary {
         DeviceTreeSummary(
             version: version, totalSize: totalSize, model: model(), compatible: rootCompatible(),
             memory: memoryRanges(), reserved: reservedMemory(), reservationMap: reservationMap(),

@@ -74,7 +74,7 @@ func findDeviceTree(_ x0: UInt64) -> UInt64 {
     return looksLikeDTB(BoardDefaults.dtb) ? BoardDefaults.dtb : 0
 }
 
-func readDeviceTree() {
+@inline(never) func readDeviceTree() {
     guard boot.dtbAddress != 0, let start = UnsafeRawPointer(bitPattern: UInt(boot.dtbAddress)) else {
         // No tree at all: QEMU virt as it was before device trees (PL011, fw_cfg).
         boot.dtbError = true; FwCfg.base = BoardDefaults.fwCfg; return
