@@ -2,7 +2,7 @@
 extension FDT {
     /// The nodes from the root down to `node`'s parent, outermost first; nil when `node` is not
     /// in this tree.
-    public func ancestors(of node: FDTNode) -> [FDTNode]? {
+    @inline(never) public func ancestors(of node: FDTNode) -> [FDTNode]? {
         if let index {
             guard let i = index.position(of: node.offset) else { return nil }
             var path: [FDTNode] = []
@@ -45,7 +45,7 @@ extension FDT {
     }
 
     /// `address` in `bus`'s child space, in the space of `parent` (the bus's own parent).
-    func translate(_ address: UInt64, bus: FDTNode, parent: FDTNode) -> UInt64? {
+    @inline(never) func translate(_ address: UInt64, bus: FDTNode, parent: FDTNode) -> UInt64? {
         guard let p = property("ranges", of: bus), let range = valueRange(of: p) else { return nil }
         if range.isEmpty { return address }
         let childCells = addressCells(of: bus), parentCells = addressCells(of: parent), sizeCells = sizeCells(of: bus)

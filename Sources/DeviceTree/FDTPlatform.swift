@@ -45,7 +45,7 @@ extension FDT {
     }
 
     /// The node `stdout-path` names: a full path, or an alias resolved through `/aliases`.
-    public func stdoutNode(chosen: StaticString = "/chosen") -> FDTNode? {
+    @inline(never) public func stdoutNode(chosen: StaticString = "/chosen") -> FDTNode? {
         guard let range = stdoutPathRange(chosen: chosen) else { return nil }
         let path = UnsafeRawBufferPointer(rebasing: bytes[range])
         if path.first == UInt8(ascii: "/") { return node(atPath: path) }

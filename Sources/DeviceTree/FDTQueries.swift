@@ -236,7 +236,7 @@ extension FDT {
     // MARK: Names and paths
 
     /// The node's name with its unit address ("memory@40000000"); empty for the root.
-    public func name(of node: FDTNode) -> [UInt8] {
+    @inline(never) public func name(of node: FDTNode) -> [UInt8] {
         guard let range = nameRange(of: node) else { return [] }
         return Array(bytes[range])
     }
@@ -382,13 +382,13 @@ extension FDT {
     }
 
     /// Whether the first string of the value is `text`.
-    func string(of property: FDTProperty?, is text: StaticString) -> Bool {
+    @inline(never) func string(of property: FDTProperty?, is text: StaticString) -> Bool {
         guard let p = property, let range = stringRange(of: p) else { return false }
         return equal(range, text)
     }
 
     /// Every NUL-terminated string of a string-list value; an unterminated tail is dropped.
-    public func strings(of property: FDTProperty) -> [[UInt8]] {
+    @inline(never) public func strings(of property: FDTProperty) -> [[UInt8]] {
         var list: [[UInt8]] = []
         forEachString(of: property) { list.append(Array(bytes[$0])); return true }
         return list
@@ -465,7 +465,7 @@ extension FDT {
     }
 
     /// §2.3.4: enabled when `status` is absent, "okay", or the older "ok".
-    public func isEnabled(_ node: FDTNode) -> Bool {
+    @inline(never) public func isEnabled(_ node: FDTNode) -> Bool {
         guard let p = property("status", of: node) else { return true }
         return string(of: p, is: "okay") || string(of: p, is: "ok")
     }
