@@ -29,6 +29,10 @@ public struct FDT {
     let reservationEnd: Int
     /// The nodes, found by the walk in `init` (nil only where a test drops it, to check the
     /// walks it replaces).
+    ///
+    /// indexOnly: a tree in firmware always has its index (`init` builds it, `FDTEditor` keeps
+    /// it current), so the whole-tree walks that stand in for it (`forEachNode`, `ancestors`,
+    /// `contains`) are compiled for the host only, where the tests use them as the oracle.
     var index: FDTIndex?
 
     /// Validates the blob at the start of `buffer`; `buffer` may be longer than `totalsize`.

@@ -12,6 +12,9 @@ extension FDT {
             path.reverse()
             return path
         }
+        #if hasFeature(Embedded)
+        return nil  // FDT.indexOnly: the firmware's trees always have their index
+        #else
         var path: [FDTNode] = []
         var found: [FDTNode]?
         forEachNode { n, depth in
@@ -21,6 +24,7 @@ extension FDT {
             return true
         }
         return found
+        #endif
     }
 
     /// `reg` of `node` with each base translated through the `ranges` of every enclosing bus up

@@ -93,6 +93,7 @@ extension FDT {
             for i in index.entries.indices where !body(index.node(i), index.entries[i].depth) { return }
             return
         }
+        #if !hasFeature(Embedded)  // FDT.indexOnly
         var open: [Int] = []  // offsets of the enclosing nodes
         var offset = structStart
         while let (t, next) = try? token(at: offset) {
@@ -110,6 +111,7 @@ extension FDT {
             }
             offset = next
         }
+        #endif
     }
 
     /// The first node, in document order, for which `predicate` holds.
@@ -135,12 +137,16 @@ extension FDT {
     /// Whether `node` is a node of this tree, not an offset left over from before an edit.
     func contains(_ node: FDTNode) -> Bool {
         if let index { return index.position(of: node.offset) != nil }
+        #if hasFeature(Embedded)
+        return false  // FDT.indexOnly
+        #else
         var found = false
         forEachNode { n, _ in
             found = n.offset == node.offset
             return n.offset < node.offset
         }
         return found
+        #endif
     }
 
     /// Just past the node's BEGIN_NODE token and name.
