@@ -52,6 +52,7 @@ public struct TranslationTables {
     /// Identity-maps [base, base + size) with `access`. Both must be page multiples and the range
     /// must end at or below 2^48. Later mappings override earlier ones where they overlap.
     /// Returns false (having mapped a prefix) for a bad range or when the pool runs out.
+    @inline(never)   // one copy: every caller maps through it
     public mutating func map(_ base: UInt64, _ size: UInt64, _ access: Access, nonSecure: Bool = false) -> Bool {
         let mask = TranslationTables.pageSize - 1
         guard base & mask == 0, size & mask == 0 else { return false }
