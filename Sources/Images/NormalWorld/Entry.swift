@@ -135,9 +135,8 @@ func enableIdentityMap(el: Int) {
         Console.line(" not (fully) mapped: unaligned, above 2^48 or out of table pages")
     }
     // After RAM: a /memory that covers a device (QEMU's zcu102 with -m 4G) must not make it cacheable.
-    for device in [Console.uart.base, FwCfg.base] {
-        if let d = device { _ = tables.map(d & ~0xFFF, 0x1000, .device) }
-    }
+    if let d = Console.uart.base { _ = tables.map(d & ~0xFFF, 0x1000, .device) }
+    if let d = FwCfg.base { _ = tables.map(d & ~0xFFF, 0x1000, .device) }
     if !tables.map(ImageMap.bootRegions) { Console.line("normal: the image's W^X map does not fit its tables") }
     MMUControl.enable(el: el, tables: tables, wxn: false)
     ExitBootServices.bootRoot = tables.root
