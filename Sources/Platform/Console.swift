@@ -36,13 +36,14 @@ public enum Console {
         }
     }
 
+    @inline(never)   // one call a site, not two
     public static func hex0x(_ v: UInt64, digits: Int = 0) { write("0x"); hex(v, digits: digits) }
 
+    /// Most significant digit first, without a buffer.
     public static func dec(_ v: UInt64) {
-        var buf = [UInt8]()
-        var x = v
-        repeat { buf.append(48 + UInt8(x % 10)); x /= 10 } while x != 0
-        for c in buf.reversed() { put(c) }
+        var scale: UInt64 = 1
+        while v / scale >= 10 { scale *= 10 }
+        repeat { put(48 + UInt8(v / scale % 10)); scale /= 10 } while scale != 0
     }
 
     public static func dec(_ v: Int64) {
