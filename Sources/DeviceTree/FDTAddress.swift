@@ -2,7 +2,7 @@
 extension FDT {
     /// The nodes from the root down to `node`'s parent, outermost first; nil when `node` is not
     /// in this tree.
-    @inline(never) public func ancestors(of node: FDTNode) -> [FDTNode]? {
+    public func ancestors(of node: FDTNode) -> [FDTNode]? {
         if let index {
             guard let i = index.position(of: node.offset) else { return nil }
             var path: [FDTNode] = []
@@ -32,7 +32,29 @@ extension FDT {
     /// empty `ranges` maps them 1:1, and an address no entry covers is untranslatable: all
     /// three as Linux reads them. Nil when `reg` is unusable or any base does not translate.
     public func translatedReg(of node: FDTNode) -> [FDTRegion]? {
-        guard let regions = reg(of: node), let path = ancestors(of: node) else { return nil }
+        guard let regions = reg(of: node) else { return nil }
+        if let index {
+            // Up the index's parent links: no list of ancestors to build.
+            guard let i = index.position(of: node.offset) else { return nil }
+            var out: [FDTRegion] = []
+            for r in regions {
+                var address = r.base
+                // From `node`'s parent (the space `reg` is written in) up to the root.
+                var bus = index.entries[i].parent
+                while bus >= 0, index.entries[bus].parent >= 0 {
+                    let parent = index.entries[bus].parent
+                    guard let next = translate(address, bus: index.node(bus), parent: index.node(parent)) else { return nil }
+                    address = next
+                    bus = parent
+                }
+                out.append(FDTRegion(base: address, size: r.size))
+            }
+            return out
+        }
+        #if hasFeature(Embedded)
+        return nil  // FDT.indexOnly
+        #else
+        guard let path = ancestors(of: node) else { return nil }
         var out: [FDTRegion] = []
         for r in regions {
             var address = r.base
@@ -46,6 +68,7 @@ extension FDT {
             out.append(FDTRegion(base: address, size: r.size))
         }
         return out
+        #endif
     }
 
     /// `address` in `bus`'s child space, in the space of `parent` (the bus's own parent).
