@@ -22,6 +22,7 @@ public enum Console {
     @inline(never)
     public static func line(_ s: StaticString) { write(s); put(10) }
 
+    @inline(never)   // one loop, not one per call site
     public static func bytes(_ b: [UInt8]) { for c in b { put(c) } }
 
     public static func hex(_ v: UInt64, digits: Int = 0) {
