@@ -25,6 +25,7 @@ func writeBytes(_ bytes: [UInt8], _ at: UInt64) {
     guard let p = raw(at) else { return }
     for i in bytes.indices { unsafe p.storeBytes(of: bytes[i], toByteOffset: i, as: UInt8.self) }
 }
+@inline(never)   // one copy for its many callers
 func guid(at a: UInt64) -> EFIGuid? { a == 0 ? nil : EFIGuid(bytes: readBytes(a, 16), at: 0) }
 func status(_ s: EFIStatus) -> UInt64 { s.rawValue }
 
