@@ -77,9 +77,10 @@ public struct EFIMemoryMap: Sendable {
     /// Appends `x`, merged into the last range when they touch and match.
     @inline(never)
     func append(_ x: EFIMemoryRange, to out: inout [EFIMemoryRange]) {
-        if var last = out.last, last.end == x.base, last.type == x.type, last.attribute == x.attribute, last.owned == x.owned {
-            last.pages += x.pages
-            out[out.count - 1] = last
+        let n = out.count
+        if n > 0, out[n - 1].end == x.base, out[n - 1].type == x.type, out[n - 1].attribute == x.attribute,
+           out[n - 1].owned == x.owned {
+            out[n - 1].pages += x.pages   // in place: no copy of the last range out and back
         } else {
             out.append(x)
         }
