@@ -51,6 +51,7 @@ public struct EFIHandles: Sendable {
 
     public init() {}
 
+    @inline(never)
     public mutating func install(_ handle: UInt64, _ guid: EFIGuid, _ interface: UInt64, path: [UInt8]? = nil) {
         entries.append(Entry(handle: handle, guid: guid, interface: interface))
         if let path { paths.append((handle, path)) }
@@ -90,6 +91,7 @@ public struct EFIConfigurationTables: Sendable {
     public init(capacity: Int) { self.capacity = capacity }
 
     /// Adds, replaces, or (address 0) removes the table of `guid`.
+    @inline(never)
     public mutating func install(_ guid: EFIGuid, _ address: UInt64) -> EFIStatus {
         if let i = tables.firstIndex(where: { $0.guid == guid }) {
             if address == 0 { tables.remove(at: i) } else { tables[i].address = address }
