@@ -81,7 +81,7 @@ $(OBJ)/%.S.o: Startup/%.S $(FLAGS)
 # Linker scripts take the board's addresses from board.h through the C preprocessor.
 $(B)/ld/%.ld: Linker/%.ld $(FLAGS)
 	@mkdir -p $(dir $@)
-	@clang -E -P -undef -x c -ISources/Board/include -MD -MP -MF $@.d -MT $@ -o $@ $<
+	@clang -E -P -undef -x c -ISources/Board/include -ISources/Platform/Hardware -MD -MP -MF $@.d -MT $@ -o $@ $<
 -include $(wildcard $(B)/ld/*.d)
 
 objs = $(foreach m,$(1),$(OBJ)/$(m).o)

@@ -37,7 +37,10 @@ enum Dispatch {
     nonisolated(unsafe) static var memory = EL3Memory()
 
     static func setUp(nonSecureMemory: [MemoryRange]) {
-        runLoop = RunLoop(config: .qemuVirt(nonSecureMemory: nonSecureMemory))
+        let config = SPMCConfig.qemuVirt(nonSecureMemory: nonSecureMemory)
+        // One partition context (`EL3Contexts`): every secure endpoint's registers are its.
+        precondition(config.partitions.count == 1, "the monitor has one partition context")
+        runLoop = RunLoop(config: config)
     }
 
     static var spmc: SPMC { runLoop!.spmc }
