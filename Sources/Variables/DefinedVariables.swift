@@ -126,6 +126,11 @@ struct DefinedVariable: Equatable, Sendable {
 
     /// The rule for (guid, name), `name` normalised (UCS-2LE with its NUL); nil for a variable
     /// the spec does not define.
+    /// Whether `lookup` has rules for any name of `guid`.
+    static func governs(_ guid: EFIGuid) -> Bool {
+        guid == .storeState || guid == .imageSecurityDatabase || guid == .globalVariable
+    }
+
     static func lookup(guid: EFIGuid, name: [UInt8]) -> DefinedVariable? {
         if guid == .storeState {
             return UCS2Name.equals(name, ModeMark.name) ? DefinedVariable(role: .storeState, attributes: ModeMark.attributes,

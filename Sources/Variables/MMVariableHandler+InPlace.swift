@@ -53,7 +53,7 @@ extension MMVariableHandler {
         let result = store.getVariable(rawName: name, guid: v.guid, dataSize: v.dataSize)
         guard result.status == .success || result.status == .bufferTooSmall else { return answer(m, result.status, 0) }
         // Fits: DataSize ≥ the value's size, and DataSize bytes fit after the name.
-        if result.status == .success { result.copy(to: bytes, at: v.dataOffset) }
+        if result.status == .success { store.copy(result, to: bytes, at: v.dataOffset) }
         let at = MMMessageView.payloadOffset
         bytes.mmPut64(result.dataSize, at: at + AccessVariableLayout.dataSize)
         bytes.mmPut32(result.attributes, at: at + AccessVariableLayout.attributes)
@@ -79,21 +79,19 @@ extension MMVariableHandler {
     }
 
     /// SET_VARIABLE: decoded in place. A new value of the same size for a held variable is
-    /// written from the message (`replaceValue`: no array); otherwise the arrays made are the
-    /// value the store keeps (the name is the stored one when the variable exists).
+    /// written from the message (`replaceValue`: no array); otherwise through arrays of the name
+    /// and value.
     mutating func setVariable(_ m: MMMessageView) throws(MMDecodeError) -> Int {
         let v = try AccessVariableView(m, dataMustFit: true)
         let raw = UnsafeRawBufferPointer(rebasing: m.raw[v.nameOffset..<(v.nameOffset + v.nameSize)])
         let size = UCS2.terminatedSize(raw) ?? v.nameSize
         let key = UnsafeRawBufferPointer(rebasing: raw[0..<size])
-        let stored = store.storedName(guid: v.guid, rawName: key)
         let count = Int(v.dataSize)  // fits the payload: checked by the view
         let bytes = UnsafeRawBufferPointer(rebasing: m.raw[v.dataOffset..<(v.dataOffset + count)])
-        if let name = stored,
-           let status = store.replaceValue(name: name, rawName: key, guid: v.guid, attributes: v.attributes, data: bytes) {
+        if let status = store.replaceValue(rawName: key, guid: v.guid, attributes: v.attributes, data: bytes) {
             return answer(m, status, 0)
         }
-        let name = stored ?? [UInt8](key)
+        let name = [UInt8](key)
         let data = count == 0 ? [] : [UInt8](bytes)
         let status = store.setVariable(name: name, guid: v.guid, attributes: v.attributes, data: data)
         return answer(m, status, 0)

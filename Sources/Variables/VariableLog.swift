@@ -3,15 +3,15 @@ import MM
 /// Non-volatile UEFI variables kept as a power-cut-safe log in NOR flash
 /// (layout and reasoning: docs/variable-store.md, constants: `VariableLogFormat`).
 ///
-/// Every durable variable is also held in RAM (`variables`), so reads never touch the flash.
-/// A put appends one record and commits it with one word; a remove clears one word. When the
+/// The RAM index holds an entry per durable variable (its key's GUID and hash, attributes,
+/// sizes and record location: `VariableLogEntry`); names and values are read from the flash,
+/// where mount checked every record it kept (header, bounds, checksums). A put appends one record and commits it with one word; a remove clears one word. When the
 /// log runs out of space, the oldest block's live records are copied forward and the block is
 /// erased; one block is always kept spare for that. Mounting (`init`) replays the log, keeps
 /// every committed record and finishes whatever a power cut interrupted.
 public struct FlashVariableLog<F: Flash>: VariablePersistence {
     /// The medium (a test reads it back to "reboot" on the same bytes).
     public internal(set) var flash: F
-    public internal(set) var variables: [StoredVariable] = []
     /// Largest name + data of one variable.
     public let maximumVariableSize: Int
     /// Bytes of footprints the store can always hold (see `footprint(of:)`).
@@ -26,7 +26,7 @@ public struct FlashVariableLog<F: Flash>: VariablePersistence {
     /// record, the index for its RAM, and it may add a variable. 0 once the count is reached
     /// (updates of held variables may still fit).
     public var remaining: Int {
-        guard variables.count < limits.maximumVariableCount else { return 0 }
+        guard entries.count < limits.maximumVariableCount else { return 0 }
         // A record's footprint is at least name + data + 48, its index cost name + data + 256.
         let slack = VariableLogLimits.entryOverhead - VariableLogFormat.footprint(nameCount: 0, dataCount: 0)
         return max(0, min(capacity - usedBytes, limits.indexCapacity - indexBytes - slack))
@@ -40,11 +40,12 @@ public struct FlashVariableLog<F: Flash>: VariablePersistence {
     /// Mount found no log (a blank or unrecognisable region) and formatted it.
     public internal(set) var foundNoLog = false
 
-    var locations: [VariableLogLocation] = []
-    /// Hash table of positions in `variables` (VariableLogIndex.swift).
+    /// The index, in no particular order (VariableLogIndex.swift).
+    var entries: [VariableLogEntry] = []
+    /// Hash table of positions in `entries`.
     var slots: [Int32] = []
     var deletedSlots = 0
-    /// Positions in `variables` in key order (GetNextVariableName); rebuilt once after a mount.
+    /// Positions in `entries` in key order (GetNextVariableName); rebuilt once after a mount.
     var order: [Int32] = []
     var orderDeferred = false
     var blocks: [VariableLogBlock] = []
@@ -88,12 +89,30 @@ public struct FlashVariableLog<F: Flash>: VariablePersistence {
 
     /// The durable variable (guid, name), if any.
     public func variable(guid: EFIGuid, name: [UInt8]) -> StoredVariable? {
-        index(guid: guid, name: name).map { variables[$0] }
+        index(guid: guid, name: name).map { stored($0) }
     }
 
     /// `mutating` only to be reached in place (see `VariablePersistence`).
     public mutating func variable(guid: EFIGuid, rawName: UnsafeRawBufferPointer) -> StoredVariable? {
-        index(guid: guid, rawName: rawName).map { variables[$0] }
+        index(guid: guid, rawName: rawName).map { stored($0) }
+    }
+
+    /// The value of (guid, name) without a copy: its attributes, size and where it is.
+    public mutating func heldValue(guid: EFIGuid, rawName: UnsafeRawBufferPointer) -> HeldValue? {
+        guard let i = position(guid: guid, rawName: rawName).position else { return nil }
+        let e = entries[i]
+        return HeldValue(attributes: e.attributes, count: e.dataCount, handle: dataOffset(e))
+    }
+
+    /// Reads the value `held` names (from `heldValue`, nothing changed since) into `buffer` at `at`.
+    public func copyValue(_ held: HeldValue, to buffer: UnsafeMutableRawBufferPointer, at: Int) {
+        guard held.count > 0 else { return }
+        flash.read(offset: held.handle, into: UnsafeMutableRawBufferPointer(rebasing: buffer[at..<(at + held.count)]))
+    }
+
+    /// Whether the value of entry `i` is the bytes of `data`.
+    mutating func valueEquals(_ i: Int, _ data: UnsafeRawBufferPointer) -> Bool {
+        entries[i].dataCount == data.count && Self.flashEquals(flash, offset: dataOffset(entries[i]), data)
     }
 
     /// Fails with `.full` when name + data exceed `maximumVariableSize` or when the new record
@@ -104,12 +123,13 @@ public struct FlashVariableLog<F: Flash>: VariablePersistence {
         guard variable.name.count <= maximumVariableSize,
               variable.data.count <= maximumVariableSize - variable.name.count
         else { throw .full }
-        let held = index(guid: variable.guid, name: variable.name)
-        if let i = held, variables[i] == variable { return }
+        let held = position(guid: variable.guid, name: variable.name)
+        if let i = held, entries[i].attributes == variable.attributes,
+           variable.data.withUnsafeBytes({ valueEquals(i, $0) }) { return }
         let fp = footprint(of: variable)
         // The old value stays counted until the new one is committed, for the RAM as for the flash.
         guard fp <= capacity - usedBytes, indexCost(of: variable) <= limits.indexCapacity - indexBytes,
-              held != nil || variables.count < limits.maximumVariableCount
+              held != nil || entries.count < limits.maximumVariableCount
         else { throw .full }
         let at = try place(footprint: fp)
         // Encoded after `place`: a reclaim on the way uses the same buffer.
@@ -117,50 +137,53 @@ public struct FlashVariableLog<F: Flash>: VariablePersistence {
                                 name: variable.name, attributes: variable.attributes, data: variable.data)
         try commitRecord(recordBuffer, at: at)
         // Found again: a reclaim on the way may have moved the old record.
-        if let i = index(guid: variable.guid, name: variable.name) {
-            markObsolete(locations[i])
-            replace(i, with: variable, at: at)
-        } else {
-            insert(variable, at: at)
+        variable.name.withUnsafeBytes { name in
+            let (hash, found) = position(guid: variable.guid, rawName: name)
+            if let i = found {
+                markObsolete(entries[i].location)
+                replace(i, attributes: variable.attributes, dataCount: variable.data.count, at: at)
+            } else {
+                insert(VariableLogEntry(guid: variable.guid, hash: hash, attributes: variable.attributes,
+                                        nameCount: variable.name.count, dataCount: variable.data.count, location: at),
+                       name: name)
+            }
         }
     }
 
     /// `put` of a new value of the same size for a held variable, from a buffer: the record is
-    /// encoded from `data`, committed the same way, and the held value array overwritten in place
-    /// (the index keeps the only reference to it, so this allocates nothing).
+    /// encoded from `rawName` and `data` into the log's record buffer and committed the same way
+    /// (this allocates nothing).
     public mutating func replaceValue(guid: EFIGuid, rawName: UnsafeRawBufferPointer, attributes: UInt32,
                                       data: UnsafeRawBufferPointer) throws(PersistenceError) -> Bool {
-        guard let held = index(guid: guid, rawName: rawName), variables[held].attributes == attributes,
-              variables[held].data.count == data.count else { return false }
+        guard let held = position(guid: guid, rawName: rawName).position, entries[held].attributes == attributes,
+              entries[held].dataCount == data.count else { return false }
         guard !hasFailed else { throw .deviceError }
         // Equal to the durable value: nothing to write, as `put`.
-        if variables[held].data.withUnsafeBytes({ $0.mmEqual(data) }) { return true }
-        let fp = locations[held].footprint  // same name, same data size: the same footprint
+        if valueEquals(held, data) { return true }
+        let fp = entries[held].location.footprint  // same name, same data size: the same footprint
         guard fp <= capacity - usedBytes else { throw .full }
         let at = try place(footprint: fp)
         // Found again after `place`: a reclaim on the way may have moved the old record.
-        guard let i = index(guid: guid, rawName: rawName) else { return false }
+        guard let i = position(guid: guid, rawName: rawName).position else { return false }
         encodeVariableLogRecord(into: &recordBuffer, kind: VariableLogFormat.kindVariable, guid: guid,
-                                name: variables[i].name, attributes: attributes, data: data)
+                                rawName: rawName, attributes: attributes, data: data)
         try commitRecord(recordBuffer, at: at)
-        markObsolete(locations[i])
-        usedBytes += at.footprint - locations[i].footprint
-        locations[i] = at
-        variables[i].data.withUnsafeMutableBytes { $0.mmPut(data, at: 0) }
+        markObsolete(entries[i].location)
+        replace(i, attributes: attributes, dataCount: data.count, at: at)
         return true
     }
 
     /// Clears the obsolete word of the variable's record; never needs space.
     public mutating func remove(guid: EFIGuid, name: [UInt8]) throws(PersistenceError) {
         guard !hasFailed else { throw .deviceError }
-        guard let i = index(guid: guid, name: name) else { return }
-        let word = locations[i].block * blockSize + locations[i].offset + 4
+        guard let i = position(guid: guid, name: name) else { return }
+        let word = entries[i].location.block * blockSize + entries[i].location.offset + 4
         do { try flash.program(offset: word, bytes: vlogZeroWord) } catch {
             hasFailed = true
             // Any cleared bit already counts as obsolete at the next mount.
             if vlogLE32(flash.read(offset: word, count: 4), 0) == VariableLogFormat.stateBlank { throw .deviceError }
         }
-        delete(i)
+        name.withUnsafeBytes { delete(i, name: $0) }
     }
 
     /// Erases the whole region and starts an empty log.

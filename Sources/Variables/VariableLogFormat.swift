@@ -123,14 +123,16 @@ struct VariableLogBlockHeader: Equatable {
 struct VariableLogRecordHeader {
     var commitWord: UInt32
     var obsoleteWord: UInt32
-    var kind: UInt8
     var nameCount: Int
     var dataCount: Int
     var attributes: UInt32
-    var guid: EFIGuid
-    var footprint: Int
     /// Raw CRC state after header bytes 8..<44: where the body checksum goes on.
     var bodyCRCState: UInt32 = 0
+    var guid: EFIGuid
+    var footprint: Int
+    /// Last: a byte between words left a padding hole that every copy of a header (the mount
+    /// walk hands one on per record) moved with a `memcpy` call.
+    var kind: UInt8
 
     /// The raw CRC-32 state after a message and its own CRC (little-endian).
     static let residue: UInt32 = 0xDEBB_20E3
@@ -214,6 +216,12 @@ func encodeVariableLogRecord(into b: inout [UInt8], kind: UInt8, guid: EFIGuid, 
 /// The same with the data where it lies (the partition's copy of a SetVariable message).
 func encodeVariableLogRecord(into b: inout [UInt8], kind: UInt8, guid: EFIGuid, name: [UInt8], attributes: UInt32,
                              data: UnsafeRawBufferPointer) {
+    name.withUnsafeBytes { encodeVariableLogRecord(into: &b, kind: kind, guid: guid, rawName: $0, attributes: attributes, data: data) }
+}
+
+/// The same with the name where it lies too.
+func encodeVariableLogRecord(into b: inout [UInt8], kind: UInt8, guid: EFIGuid, rawName name: UnsafeRawBufferPointer,
+                             attributes: UInt32, data: UnsafeRawBufferPointer) {
     let fp = VariableLogFormat.footprint(nameCount: name.count, dataCount: data.count)
     b.removeAll(keepingCapacity: true)
     b.reserveCapacity(fp)

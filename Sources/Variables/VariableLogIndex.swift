@@ -1,18 +1,18 @@
 import MM
 
 /// How much of the partition's RAM the log's index of variables may take. Every mounted variable
-/// is held in RAM, so the flash alone does not bound it: 1 MiB of small variables would need
-/// several times that in RAM. A put past either limit is refused (`.full`, EFI_OUT_OF_RESOURCES),
-/// and mount drops whatever a crafted flash holds past them, so what was accepted always mounts.
+/// has an entry in RAM, so the flash alone does not bound it. A put past either limit is refused
+/// (`.full`, EFI_OUT_OF_RESOURCES), and mount drops whatever a crafted flash holds past them, so
+/// what was accepted always mounts.
 public struct VariableLogLimits: Equatable, Sendable {
     /// Variables the store holds at most.
     public var maximumVariableCount: Int
     /// Bytes of RAM for the index, each variable counted as name + data + `entryOverhead`.
     public var indexCapacity: Int
 
-    /// RAM one variable costs beyond its name and data: its entry and location (64 bytes), two
-    /// hash slots, and the heap blocks of its two arrays (array header, heap header, rounding:
-    /// up to 2 × 63), rounded up.
+    /// RAM one variable costs beyond its name and data. The index keeps neither (they are read
+    /// from the flash), so this is a bound kept from when it did: the limits accept the same
+    /// stores as before, and a store written then mounts now.
     public static let entryOverhead = 256
 
     /// 4096 variables and 1.5 MiB, half the partition's 3 MiB heap.
@@ -22,16 +22,59 @@ public struct VariableLogLimits: Equatable, Sendable {
     }
 }
 
-/// The RAM index: variables and their locations in two parallel arrays, found by (guid, name)
-/// through an open-addressing hash table of positions, so mount and lookups are linear overall,
-/// and listed in key order through a sorted array of positions.
+/// What the index keeps of one variable: its GUID, the hash of its key, its attributes and sizes,
+/// and where its record is. Name and value stay in the flash, where mount (or the put that wrote
+/// them) checked them, and are read from there: the index holds no array per variable.
+struct VariableLogEntry {
+    var guid: EFIGuid
+    /// `FlashVariableLog.hash` of (guid, name): probes and rehashes compare it before any name.
+    var hash: Int
+    var attributes: UInt32
+    var nameCount: Int
+    var dataCount: Int
+    var location: VariableLogLocation
+}
+
+/// The RAM index: one entry per variable, found by (guid, name) through an open-addressing hash
+/// table of positions, so mount and lookups are linear overall, and listed in key order through a
+/// sorted array of positions.
 extension FlashVariableLog {
     static var emptySlot: Int32 { -1 }
     static var deletedSlot: Int32 { -2 }
 
+    /// Variables held.
+    public var variableCount: Int { entries.count }
+
+    /// The non-volatile variables held, read from the flash (for tests and listings: each one
+    /// builds its two arrays).
+    public var variables: [StoredVariable] {
+        var all: [StoredVariable] = []
+        all.reserveCapacity(entries.count)
+        for i in entries.indices { all.append(stored(i)) }
+        return all
+    }
+
+    /// Variable `i` of the index with its name and value read from the flash.
+    func stored(_ i: Int) -> StoredVariable {
+        let e = entries[i]
+        return StoredVariable(guid: e.guid, name: readArray(offset: nameOffset(e), count: e.nameCount),
+                              attributes: e.attributes, data: readArray(offset: dataOffset(e), count: e.dataCount))
+    }
+
+    /// Flash offset of the name of `e`'s record (its value follows it).
+    func nameOffset(_ e: VariableLogEntry) -> Int {
+        e.location.block * blockSize + e.location.offset + VariableLogFormat.recordHeaderSize
+    }
+
+    func dataOffset(_ e: VariableLogEntry) -> Int { nameOffset(e) + e.nameCount }
+
     /// RAM the index spends on `v` (see `VariableLogLimits.entryOverhead`).
     public func indexCost(of v: StoredVariable) -> Int {
-        v.name.count + v.data.count + VariableLogLimits.entryOverhead
+        indexCost(nameCount: v.name.count, dataCount: v.data.count)
+    }
+
+    func indexCost(nameCount: Int, dataCount: Int) -> Int {
+        nameCount + dataCount + VariableLogLimits.entryOverhead
     }
 
     static func hash(guid: EFIGuid, name: [UInt8]) -> Int {
@@ -72,44 +115,58 @@ extension FlashVariableLog {
         return Int(truncatingIfNeeded: h >> 1)
     }
 
-    /// Position of (guid, name) in `variables`, the name in a buffer.
-    func index(guid: EFIGuid, rawName: UnsafeRawBufferPointer) -> Int? {
-        let mask = slots.count - 1
-        guard mask > 0 else { return nil }
-        var s = Self.hash(guid: guid, rawName: rawName) & mask
-        for _ in 0..<slots.count {
-            let p = slots[s]
-            if p == Self.emptySlot { return nil }
-            if p >= 0, variables[Int(p)].guid == guid, VariableKey.equal(variables[Int(p)].name, rawName) { return Int(p) }
-            s = (s + 1) & mask
-        }
-        return nil
+    /// Whether the name of `e` in the flash is the bytes of `name`.
+    func nameEquals(_ e: VariableLogEntry, _ name: UnsafeRawBufferPointer) -> Bool {
+        e.nameCount == name.count && Self.flashEquals(flash, offset: nameOffset(e), name)
     }
 
-    /// Position of (guid, name) in `variables`, if held.
-    func index(guid: EFIGuid, name: [UInt8]) -> Int? { lookup(guid: guid, name: name).position }
+    /// Position of (guid, name) in `entries`, the name in a buffer.
+    func index(guid: EFIGuid, rawName: UnsafeRawBufferPointer) -> Int? {
+        Self.probe(slots, entries, flash, blockSize, guid, rawName).position
+    }
 
-    /// The hash of (guid, name) and its position in `variables`, if held: the mount's replay
-    /// hands the hash on to `insert`, so that a name is hashed once.
-    func lookup(guid: EFIGuid, name: [UInt8]) -> (hash: Int, position: Int?) {
-        let h = Self.hash(guid: guid, name: name)
+    /// Position of (guid, name) in `entries`, if held.
+    func index(guid: EFIGuid, name: [UInt8]) -> Int? {
+        name.withUnsafeBytes { Self.probe(slots, entries, flash, blockSize, guid, $0).position }
+    }
+
+    /// The same for mutating callers: a non-mutating method called from one copies the whole
+    /// log (and retains its arrays) first.
+    mutating func position(guid: EFIGuid, rawName: UnsafeRawBufferPointer) -> (hash: Int, position: Int?) {
+        Self.probe(slots, entries, flash, blockSize, guid, rawName)
+    }
+
+    mutating func position(guid: EFIGuid, name: [UInt8]) -> Int? {
+        name.withUnsafeBytes { position(guid: guid, rawName: $0).position }
+    }
+
+    /// The hash of (guid, name) and its position in `entries`, if held: the mount's replay hands
+    /// the hash on to `insert`, so that a name is hashed once. A name is read from the flash only
+    /// for an entry whose GUID, hash and size all match.
+    static func probe(_ slots: [Int32], _ entries: [VariableLogEntry], _ flash: F, _ blockSize: Int,
+                      _ guid: EFIGuid, _ rawName: UnsafeRawBufferPointer) -> (hash: Int, position: Int?) {
+        let h = Self.hash(guid: guid, rawName: rawName)
         let mask = slots.count - 1
         guard mask > 0 else { return (h, nil) }
         var s = h & mask
         for _ in 0..<slots.count {
             let p = slots[s]
             if p == Self.emptySlot { return (h, nil) }
-            if p >= 0, variables[Int(p)].guid == guid, variables[Int(p)].name == name { return (h, Int(p)) }
+            if p >= 0 {
+                let e = entries[Int(p)]
+                if e.hash == h, e.guid == guid, e.nameCount == rawName.count,
+                   flashEquals(flash, offset: e.location.block * blockSize + e.location.offset + VariableLogFormat.recordHeaderSize,
+                               rawName) { return (h, Int(p)) }
+            }
             s = (s + 1) & mask
         }
         return (h, nil)
     }
 
-    /// The slot holding position `position` of `variables`.
+    /// The slot holding position `position` of `entries`.
     func slot(holding position: Int) -> Int? {
-        let v = variables[position]
         let mask = slots.count - 1
-        var s = Self.hash(guid: v.guid, name: v.name) & mask
+        var s = entries[position].hash & mask
         for _ in 0..<slots.count {
             if slots[s] == Int32(position) { return s }
             if slots[s] == Self.emptySlot { return nil }
@@ -118,82 +175,90 @@ extension FlashVariableLog {
         return nil
     }
 
-    /// Appends a variable not held yet.
-    /// `hash`, when given, is `Self.hash` of its key.
-    mutating func insert(_ v: StoredVariable, at location: VariableLogLocation, hash: Int? = nil) {
-        if (variables.count + deletedSlots + 1) * 2 > slots.count { rehash(minimum: variables.count + 1) }
-        variables.append(v)
-        locations.append(location)
-        usedBytes += location.footprint
-        indexBytes += indexCost(of: v)
+    /// Appends a variable not held yet. `name` is its name (for the key order; the index keeps
+    /// only its size).
+    mutating func insert(_ e: VariableLogEntry, name: UnsafeRawBufferPointer) {
+        if (entries.count + deletedSlots + 1) * 2 > slots.count { rehash(minimum: entries.count + 1) }
+        entries.append(e)
+        usedBytes += e.location.footprint
+        indexBytes += indexCost(nameCount: e.nameCount, dataCount: e.dataCount)
         let mask = slots.count - 1
-        var s = (hash ?? Self.hash(guid: v.guid, name: v.name)) & mask
+        var s = e.hash & mask
         while slots[s] >= 0 { s = (s + 1) & mask }
         if slots[s] == Self.deletedSlot { deletedSlots -= 1 }
-        slots[s] = Int32(variables.count - 1)
-        if !orderDeferred { order.insert(Int32(variables.count - 1), at: orderIndex(notBefore: v.guid, v.name)) }
+        slots[s] = Int32(entries.count - 1)
+        if !orderDeferred { order.insert(Int32(entries.count - 1), at: orderIndex(notBefore: e.guid, name)) }
     }
 
-    /// Gives the variable at `i` a new value and record.
-    mutating func replace(_ i: Int, with v: StoredVariable, at location: VariableLogLocation) {
-        usedBytes += location.footprint - locations[i].footprint
-        indexBytes += indexCost(of: v) - indexCost(of: variables[i])
-        variables[i] = v
-        locations[i] = location
+    /// Gives the variable at `i` a new value (attributes, size) and record.
+    mutating func replace(_ i: Int, attributes: UInt32, dataCount: Int, at location: VariableLogLocation) {
+        usedBytes += location.footprint - entries[i].location.footprint
+        indexBytes += dataCount - entries[i].dataCount
+        entries[i].attributes = attributes
+        entries[i].dataCount = dataCount
+        entries[i].location = location
     }
 
-    /// Drops the variable at `i`; the last one takes its position.
-    mutating func delete(_ i: Int) {
-        usedBytes -= locations[i].footprint
-        indexBytes -= indexCost(of: variables[i])
-        let last = variables.count - 1
+    /// Drops the variable at `i`; the last one takes its position. `name` is its name.
+    mutating func delete(_ i: Int, name: UnsafeRawBufferPointer) {
+        usedBytes -= entries[i].location.footprint
+        indexBytes -= indexCost(nameCount: entries[i].nameCount, dataCount: entries[i].dataCount)
+        let last = entries.count - 1
         if let s = slot(holding: i) { slots[s] = Self.deletedSlot; deletedSlots += 1 }
         if !orderDeferred {
-            order.remove(at: orderIndex(notBefore: variables[i].guid, variables[i].name))
-            if i != last { order[orderIndex(notBefore: variables[last].guid, variables[last].name)] = Int32(i) }
+            order.remove(at: orderIndex(notBefore: entries[i].guid, name))
+            // The last entry's place in the order: found by its position (a scan of small integers).
+            if i != last, let k = order.firstIndex(of: Int32(last)) { order[k] = Int32(i) }
         }
         if i != last {
             if let s = slot(holding: last) { slots[s] = Int32(i) }
-            variables.swapAt(i, last)
-            locations.swapAt(i, last)
+            entries.swapAt(i, last)
         }
-        variables.removeLast()
-        locations.removeLast()
+        entries.removeLast()
     }
 
     mutating func clearIndex() {
-        variables = []; locations = []
+        entries = []
         usedBytes = 0; indexBytes = 0
         slots = []; deletedSlots = 0
         order = []; orderDeferred = false
         // What the store can hold, so neither array grows (and leaves holes in the heap) later.
         let fit = min(limits.maximumVariableCount, capacity / VariableLogFormat.footprint(nameCount: 0, dataCount: 0) + 1)
-        variables.reserveCapacity(fit)
-        locations.reserveCapacity(fit)
+        entries.reserveCapacity(fit)
         order.reserveCapacity(fit)
         rehash(minimum: fit)
     }
 
+    /// Whether the key of `e` sorts before (guid, name): GUIDs first, then the name in the flash.
+    func precedes(_ e: VariableLogEntry, _ guid: EFIGuid, _ name: UnsafeRawBufferPointer) -> Bool {
+        if e.guid != guid { return EFIGuid.precedes(e.guid, guid) }
+        return flashCompare(offset: nameOffset(e), count: e.nameCount, name) < 0
+    }
+
     /// Where in `order` the first key not before (guid, name) is (binary search).
-    func orderIndex(notBefore guid: EFIGuid, _ name: [UInt8]) -> Int {
+    func orderIndex(notBefore guid: EFIGuid, _ name: UnsafeRawBufferPointer) -> Int {
         var lo = 0, hi = order.count
         while lo < hi {
             let mid = (lo + hi) / 2
-            let v = variables[Int(order[mid])]
-            if VariableKey.precedes(v.guid, v.name, guid, name) { lo = mid + 1 } else { hi = mid }
+            if precedes(entries[Int(order[mid])], guid, name) { lo = mid + 1 } else { hi = mid }
         }
         return lo
     }
 
-    /// Sorts `order` afresh (after a mount, which adds in log order): n log n.
-    mutating func rebuildOrder() {
-        order = []
-        for p in variables.indices { order.append(Int32(p)) }
-        // Through the storage of `variables`: no bounds check, and no copy of an element, per comparison.
-        variables.withUnsafeBufferPointer { vs in
+    /// Sorts `order` afresh (after a mount, which adds in log order): n log n. `names` holds the
+    /// name of each entry at the 8-aligned offset `nameAt[position]` (the mount's copies), so
+    /// the comparisons read no flash.
+    mutating func rebuildOrder(names: UnsafeRawPointer, nameAt: UnsafeMutablePointer<Int32>) {
+        order.removeAll(keepingCapacity: true)
+        for p in entries.indices { order.append(Int32(p)) }
+        entries.withUnsafeBufferPointer { es in
+            let base = es.baseAddress!
             order.sort { a, b in
-                let x = vs.baseAddress! + Int(a), y = vs.baseAddress! + Int(b)
-                return VariableKey.precedes(x.pointee.guid, x.pointee.name, y.pointee.guid, y.pointee.name)
+                let x = base + Int(a), y = base + Int(b)
+                if x.pointee.guid != y.pointee.guid { return EFIGuid.precedes(x.pointee.guid, y.pointee.guid) }
+                return VariableKey.precedes(
+                    UnsafeRawBufferPointer(start: names + Int(nameAt[Int(a)]), count: x.pointee.nameCount),
+                    UnsafeRawBufferPointer(start: names + Int(nameAt[Int(b)]), count: y.pointee.nameCount))
             }
         }
         orderDeferred = false
@@ -204,11 +269,13 @@ extension FlashVariableLog {
     public func firstVariable(after: (guid: EFIGuid, name: [UInt8])?, where include: (StoredVariable) -> Bool) -> StoredVariable? {
         var k = 0
         if let a = after {
-            k = orderIndex(notBefore: a.guid, a.name)
-            if k < order.count, variables[Int(order[k])].guid == a.guid, variables[Int(order[k])].name == a.name { k += 1 }
+            a.name.withUnsafeBytes { name in
+                k = orderIndex(notBefore: a.guid, name)
+                if k < order.count, entries[Int(order[k])].guid == a.guid, nameEquals(entries[Int(order[k])], name) { k += 1 }
+            }
         }
         while k < order.count {
-            let v = variables[Int(order[k])]
+            let v = stored(Int(order[k]))
             if include(v) { return v }
             k += 1
         }
@@ -218,7 +285,7 @@ extension FlashVariableLog {
     /// Rebuilds the table with room for `minimum` variables at a load of at most a half.
     mutating func rehash(minimum: Int) {
         var size = 16
-        while size < 2 * max(minimum, variables.count) + 2 { size *= 2 }
+        while size < 2 * max(minimum, entries.count) + 2 { size *= 2 }
         // All bytes 0xFF is -1, the empty slot: one memset rather than a store per slot.
         slots = [Int32](unsafeUninitializedCapacity: size) { buffer, initialised in
             UnsafeMutableRawBufferPointer(buffer).initializeMemory(as: UInt8.self, repeating: 0xFF)
@@ -226,10 +293,46 @@ extension FlashVariableLog {
         }
         deletedSlots = 0
         let mask = size - 1
-        for (p, v) in variables.enumerated() {
-            var s = Self.hash(guid: v.guid, name: v.name) & mask
+        for p in entries.indices {
+            var s = entries[p].hash & mask
             while slots[s] != Self.emptySlot { s = (s + 1) & mask }
             slots[s] = Int32(p)
+        }
+    }
+
+    /// Compares the `count` bytes of flash at `offset` with `b`, bytewise (then the shorter
+    /// first): negative, 0 or positive. Read in 64-byte pieces on the stack.
+    func flashCompare(offset: Int, count: Int, _ b: UnsafeRawBufferPointer) -> Int {
+        let n = min(count, b.count)
+        var piece: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+        let c = withUnsafeMutableBytes(of: &piece) { buffer -> Int in
+            var at = 0
+            while at < n {
+                let k = min(buffer.count, n - at)
+                let chunk = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<k])
+                flash.read(offset: offset + at, into: chunk)
+                for i in 0..<k where chunk[i] != b[at + i] { return chunk[i] < b[at + i] ? -1 : 1 }
+                at += k
+            }
+            return 0
+        }
+        if c != 0 { return c }
+        return count == b.count ? 0 : (count < b.count ? -1 : 1)
+    }
+
+    /// Whether the flash at `offset` holds the bytes of `b`: read in 64-byte pieces on the stack.
+    static func flashEquals(_ flash: F, offset: Int, _ b: UnsafeRawBufferPointer) -> Bool {
+        var piece: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+        return withUnsafeMutableBytes(of: &piece) { buffer in
+            var at = 0
+            while at < b.count {
+                let k = min(buffer.count, b.count - at)
+                let chunk = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<k])
+                flash.read(offset: offset + at, into: chunk)
+                guard UnsafeRawBufferPointer(chunk).mmEqual(UnsafeRawBufferPointer(rebasing: b[at..<(at + k)])) else { return false }
+                at += k
+            }
+            return true
         }
     }
 }

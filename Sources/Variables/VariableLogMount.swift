@@ -72,6 +72,47 @@ struct VariableLogScannedBlock {
     var kept = true
 }
 
+/// The names of the variables a mount takes in, copied side by side (each at an 8-aligned
+/// offset, `nameAt[position in entries]`) for the one sort of the key order that ends the mount:
+/// read from the flash, each comparison would cost two reads. Freed when the mount ends.
+struct VariableLogNameCopies {
+    private(set) var bytes: UnsafeMutableRawBufferPointer
+    private(set) var used = 0
+    let nameAt: UnsafeMutablePointer<Int32>
+
+    /// Room for `byteCount` bytes of names (it grows past that) and `count` positions.
+    init(byteCount: Int, count: Int) {
+        bytes = .allocate(byteCount: max(byteCount, 64), alignment: 8)
+        nameAt = .allocate(capacity: max(count, 1))
+    }
+
+    func free() { bytes.deallocate(); nameAt.deallocate() }
+
+    /// Copies `name` as the name of entry `position` (below the `count` of `init`). `name` starts
+    /// 8-aligned, and the 8-byte rounding up of its size may be read.
+    mutating func add(_ name: UnsafeRawBufferPointer, for position: Int) {
+        let room = (name.count + 7) & ~7
+        if bytes.count - used < room {
+            let grown = UnsafeMutableRawBufferPointer.allocate(byteCount: max(2 * bytes.count, used + room), alignment: 8)
+            grown.baseAddress!.copyMemory(from: bytes.baseAddress!, byteCount: used)
+            bytes.deallocate()
+            bytes = grown
+        }
+        // By words: the name starts 8-aligned in the mount's buffer, which has room past it (the
+        // body's CRC at least, and the buffer is rounded up to 8 bytes).
+        if let from = name.baseAddress {
+            let to = bytes.baseAddress! + used
+            var i = 0
+            while i < room {
+                to.storeBytes(of: from.load(fromByteOffset: i, as: UInt64.self), toByteOffset: i, as: UInt64.self)
+                i &+= 8
+            }
+        }
+        nameAt[position] = Int32(truncatingIfNeeded: used)
+        used += room
+    }
+}
+
 /// Mounting: finding the log, replaying it, finishing what a power cut interrupted.
 extension FlashVariableLog {
     /// Records the scan keeps for the replay at most (RAM: 48 bytes each); a block past
@@ -97,6 +138,7 @@ extension FlashVariableLog {
         var records = VariableLogScannedRecords(
             capacity: min(scanLimit, flash.size / VariableLogFormat.footprint(nameCount: 0, dataCount: 0)))
         defer { records.free() }
+        var nameBytes = 0  // of the current variables the scan kept, each rounded up to 8
         var deadThrough: UInt64 = 0
         var highest: UInt64 = 0
         for b in 0..<blockCount {
@@ -115,14 +157,20 @@ extension FlashVariableLog {
                 if scan.kept && replayActs(on: h) {
                     if records.count < records.capacity {
                         records.append(at: at, h)
+                        if h.kind == VariableLogFormat.kindVariable { nameBytes += (h.nameCount + 7) & ~7 }
                     } else {
                         scan.kept = false
                         records.truncate(to: scan.first)
                     }
                 }
-                guard h.kind == VariableLogFormat.kindReclaimMark, h.isCommitted,
-                      let body = verifiedRecord(in: b, at: at, h) else { continue }
-                let d = vlogLE64(body.data, 0)
+                guard h.kind == VariableLogFormat.kindReclaimMark, h.isCommitted else { continue }
+                // A mark's body: its 8 data bytes and CRC (the header checked the sizes).
+                var mark: (UInt64, UInt64) = (0, 0)
+                let verified = withUnsafeMutableBytes(of: &mark) {
+                    Self.verifiedBody(flash, at: b * blockSize + at, h, into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<12]))
+                }
+                guard verified else { continue }
+                let d = UInt64(littleEndian: mark.0)
                 // A reclaim always writes its mark in a block newer than the one it kills. A mark
                 // naming its own block or a newer one is not ours, and trusting it would let the
                 // erase of its own (dead) block bring the blocks it killed back.
@@ -149,6 +197,12 @@ extension FlashVariableLog {
             try eraseBlock(newest.block)
         }
 
+        // The body of the record replayed (the largest a put writes; a longer one, which only a
+        // flash we did not write holds, gets its own), and the names taken in, for the sort.
+        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: (maximumFootprint + 7) & ~7, alignment: 8)
+        defer { scratch.deallocate() }
+        var names = VariableLogNameCopies(byteCount: nameBytes, count: limits.maximumVariableCount)
+        defer { names.free() }
         for (b, sequence) in live {
             // The flash is as the scan read it: the replay only programs words of records it
             // has already passed.
@@ -156,12 +210,12 @@ extension FlashVariableLog {
             if scanned[b].kept {
                 for k in scanned[b].first..<scanned[b].end {
                     let (at, h) = records.record(k)
-                    try replay(in: b, at: at, h)
+                    try replay(in: b, at: at, h, scratch, &names)
                 }
                 c = scanned[b].cursor
             } else {
                 c = VariableLogCursor()
-                while let (at, h) = nextRecord(in: b, &c) { try replay(in: b, at: at, h) }
+                while let (at, h) = nextRecord(in: b, &c) { try replay(in: b, at: at, h, scratch, &names) }
             }
             blocks[b].sequence = sequence
             blocks[b].writeOffset = c.offset
@@ -179,7 +233,7 @@ extension FlashVariableLog {
             }
         }
         nextSequence = max(highest, deadThrough) + 1
-        rebuildOrder()
+        rebuildOrder(names: UnsafeRawPointer(names.bytes.baseAddress!), nameAt: names.nameAt)
         if live.isEmpty {
             foundNoLog = true
             _ = try openBlock()
@@ -194,28 +248,39 @@ extension FlashVariableLog {
             || (h.kind == VariableLogFormat.kindVariable && h.isCommitted && !h.isObsolete)
     }
 
-    /// The replay of the record at `at` of log block `b`, whose header is `h`.
-    mutating func replay(in b: Int, at: Int, _ h: VariableLogRecordHeader) throws(PersistenceError) {
+    /// The replay of the record at `at` of log block `b`, whose header is `h`. A variable's body
+    /// is read into `scratch` once, checked, and its name hashed there; the index keeps its entry,
+    /// `names` a copy of its name for the sort.
+    mutating func replay(in b: Int, at: Int, _ h: VariableLogRecordHeader, _ scratch: UnsafeMutableRawBufferPointer,
+                         _ names: inout VariableLogNameCopies) throws(PersistenceError) {
         let base = b * blockSize + at
         if h.commitWord != VariableLogFormat.stateBlank && h.commitWord != 0 { try repairWord(base) }
         if h.obsoleteWord != VariableLogFormat.stateBlank && h.obsoleteWord != 0 { try repairWord(base + 4) }
         guard h.kind == VariableLogFormat.kindVariable, h.isCommitted, !h.isObsolete else { return }
+        let body = h.footprint - VariableLogFormat.recordHeaderSize
+        let own = body <= scratch.count ? nil : UnsafeMutableRawBufferPointer.allocate(byteCount: (body + 7) & ~7, alignment: 8)
+        defer { own?.deallocate() }
+        let buffer = UnsafeMutableRawBufferPointer(rebasing: (own ?? scratch)[0..<body])
         // Through a copy of the flash handle: a method call on `self` here copies the whole log.
-        guard let body = Self.verifiedRecord(flash, at: b * blockSize + at, h) else { statistics.damagedRecords += 1; return }
-        let v = StoredVariable(guid: h.guid, name: body.name, attributes: h.attributes, data: body.data)
+        guard Self.verifiedBody(flash, at: base, h, into: buffer) else { statistics.damagedRecords += 1; return }
+        let name = UnsafeRawBufferPointer(rebasing: buffer[0..<h.nameCount])
         let location = VariableLogLocation(block: b, offset: at, footprint: h.footprint)
-        let (hash, found) = lookup(guid: v.guid, name: v.name)
+        let cost = indexCost(nameCount: h.nameCount, dataCount: h.dataCount)
+        let (hash, found) = position(guid: h.guid, rawName: name)
         if let i = found {
             // An update or a reclaim copy cut before the old record was retired.
-            guard indexBytes - indexCost(of: variables[i]) + indexCost(of: v) <= limits.indexCapacity else {
+            guard indexBytes - indexCost(nameCount: entries[i].nameCount, dataCount: entries[i].dataCount) + cost
+                    <= limits.indexCapacity else {
                 try drop(base); return
             }
-            try repairWord(locations[i].block * blockSize + locations[i].offset + 4)
-            replace(i, with: v, at: location)
+            try repairWord(entries[i].location.block * blockSize + entries[i].location.offset + 4)
+            replace(i, attributes: h.attributes, dataCount: h.dataCount, at: location)
         } else {
-            guard variables.count < limits.maximumVariableCount,
-                  indexBytes + indexCost(of: v) <= limits.indexCapacity else { try drop(base); return }
-            insert(v, at: location, hash: hash)
+            guard entries.count < limits.maximumVariableCount,
+                  indexBytes + cost <= limits.indexCapacity else { try drop(base); return }
+            names.add(name, for: entries.count)
+            insert(VariableLogEntry(guid: h.guid, hash: hash, attributes: h.attributes, nameCount: h.nameCount,
+                                    dataCount: h.dataCount, location: location), name: name)
         }
     }
 
@@ -259,61 +324,15 @@ extension FlashVariableLog {
         return (at, h)
     }
 
-    /// The name and data of the record at `at` of block `b` when its body checksum holds: read
-    /// straight into their own arrays (the data's with the padding and CRC after it, in spare
-    /// capacity), the checksum resumed from the header's.
-    func verifiedRecord(in b: Int, at: Int, _ h: VariableLogRecordHeader) -> (name: [UInt8], data: [UInt8])? {
-        Self.verifiedRecord(flash, at: b * blockSize + at, h)
-    }
-
-    static func verifiedRecord(_ flash: F, at base: Int, _ h: VariableLogRecordHeader) -> (name: [UInt8], data: [UInt8])? {
-        let nameStart = base + VariableLogFormat.recordHeaderSize
-        let body = h.footprint - VariableLogFormat.recordHeaderSize   // name, data, padding, CRC
-        // A small record's body in one read and one checksum, on the stack, then copied into
-        // the two arrays.
-        var small: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
-        if body <= MemoryLayout.size(ofValue: small) {
-            return withUnsafeMutableBytes(of: &small) { raw -> (name: [UInt8], data: [UInt8])? in
-                let buffer = UnsafeMutableRawBufferPointer(rebasing: raw[0..<body])
-                flash.read(offset: nameStart, into: buffer)
-                var crc = VariableLogCRC32(resuming: h.bodyCRCState)
-                crc.update(UnsafeRawBufferPointer(rebasing: buffer[0..<(body - 4)]))
-                guard UnsafeRawBufferPointer(buffer).vlogLE32(body - 4) == crc.value else { return nil }
-                return (copy(buffer.baseAddress!, h.nameCount), copy(buffer.baseAddress! + h.nameCount, h.dataCount))
-            }
-        }
-        let dataStart = nameStart + h.nameCount
-        let rest = body - h.nameCount  // data, padding, CRC
+    /// Whether the body of the record at flash offset `base` (header `h`) checks: read into
+    /// `buffer` (exactly the body: name, data, padding, CRC), the checksum resumed from the header's.
+    static func verifiedBody(_ flash: F, at base: Int, _ h: VariableLogRecordHeader,
+                             into buffer: UnsafeMutableRawBufferPointer) -> Bool {
+        let body = buffer.count
+        flash.read(offset: base + VariableLogFormat.recordHeaderSize, into: buffer)
         var crc = VariableLogCRC32(resuming: h.bodyCRCState)
-        let name = readArray(flash, offset: nameStart, count: h.nameCount)
-        name.withUnsafeBytes { crc.update($0) }
-        var ok = false
-        func check(_ buffer: UnsafeMutableRawBufferPointer) {
-            flash.read(offset: dataStart, into: buffer)
-            crc.update(UnsafeRawBufferPointer(rebasing: buffer[0..<(rest - 4)]))
-            ok = UnsafeRawBufferPointer(buffer).vlogLE32(rest - 4) == crc.value
-        }
-        let data: [UInt8]
-        if h.dataCount > 0 {
-            data = [UInt8](unsafeUninitializedCapacity: rest) { buffer, initialised in
-                check(UnsafeMutableRawBufferPointer(buffer))
-                initialised = h.dataCount
-            }
-        } else {
-            var raw: UInt64 = 0  // padding (none) and CRC: 4 bytes
-            withUnsafeMutableBytes(of: &raw) { check(UnsafeMutableRawBufferPointer(rebasing: $0[0..<rest])) }
-            data = []
-        }
-        return ok ? (name, data) : nil
-    }
-
-    /// `count` bytes at `p` as a new array.
-    static func copy(_ p: UnsafeMutableRawPointer, _ count: Int) -> [UInt8] {
-        guard count > 0 else { return [] }
-        return [UInt8](unsafeUninitializedCapacity: count) { buffer, initialised in
-            UnsafeMutableRawPointer(buffer.baseAddress!).copyMemory(from: p, byteCount: count)
-            initialised = count
-        }
+        crc.update(UnsafeRawBufferPointer(rebasing: buffer[0..<(body - 4)]))
+        return UnsafeRawBufferPointer(buffer).vlogLE32(body - 4) == crc.value
     }
 
     /// `count` bytes of flash as a new array, read in place.

@@ -59,16 +59,14 @@ extension FlashVariableLog {
         statistics.reclaims += 1
         blocks[h].sealed = true
         var movers: [Int] = []
-        for i in locations.indices where locations[i].block == h { movers.append(i) }
-        movers.sort { locations[$0].offset < locations[$1].offset }
+        for i in entries.indices where entries[i].location.block == h { movers.append(i) }
+        movers.sort { entries[$0].location.offset < entries[$1].location.offset }
         for i in movers {
-            let v = variables[i]
-            let fp = footprint(of: v)
+            let fp = entries[i].location.footprint
             let at = try placeForReclaim(fp, forMark: false)
-            encodeVariableLogRecord(into: &recordBuffer, kind: VariableLogFormat.kindVariable, guid: v.guid, name: v.name,
-                                    attributes: v.attributes, data: v.data)
+            try copyRecord(from: entries[i].location)
             try commitRecord(recordBuffer, at: at)
-            locations[i] = at
+            entries[i].location = at
         }
         let mark = encodeVariableLogMark(deadThrough: blocks[h].sequence)
         let at = try placeForReclaim(mark.count, forMark: true)
@@ -85,6 +83,23 @@ extension FlashVariableLog {
         let t = try openBlock()
         guard room(in: t, forMark: forMark) >= fp else { throw .full }
         return VariableLogLocation(block: t, offset: blocks[t].writeOffset, footprint: fp)
+    }
+
+    /// The record at `from` into `recordBuffer` as a new copy (state words blank), its bytes
+    /// read from the flash and checked again (header and body checksums): a record damaged since
+    /// mount is not copied on as if it were good, and the store stops changes (`.deviceError`).
+    mutating func copyRecord(from: VariableLogLocation) throws(PersistenceError) {
+        let fp = from.footprint, start = from.block * blockSize + from.offset + 8, flash = self.flash
+        recordBuffer.removeAll(keepingCapacity: true)
+        recordBuffer.append(contentsOf: repeatElement(0xFF, count: fp))
+        let good = recordBuffer.withUnsafeMutableBytes { r -> Bool in
+            flash.read(offset: start, into: UnsafeMutableRawBufferPointer(rebasing: r[8..<fp]))
+            guard let h = VariableLogRecordHeader(raw: UnsafeRawBufferPointer(r), room: fp), h.footprint == fp else { return false }
+            var crc = VariableLogCRC32(resuming: h.bodyCRCState)
+            crc.update(UnsafeRawBufferPointer(rebasing: r[VariableLogFormat.recordHeaderSize..<(fp - 4)]))
+            return UnsafeRawBufferPointer(r).vlogLE32(fp - 4) == crc.value
+        }
+        guard good else { hasFailed = true; throw .deviceError }
     }
 
     /// Programs `record` (state words blank) at `at`, checks it reads back, then commits it by

@@ -13,6 +13,18 @@ public struct StoredVariable: Equatable, Sendable {
     }
 }
 
+/// A held value found without copying it (GetVariable's path): its attributes, its size, and
+/// where the medium keeps it (`handle`: the medium's own; valid until the medium changes).
+public struct HeldValue: Equatable, Sendable {
+    public var attributes: UInt32
+    public var count: Int
+    public var handle: Int
+
+    public init(attributes: UInt32, count: Int, handle: Int) {
+        self.attributes = attributes; self.count = count; self.handle = handle
+    }
+}
+
 public enum PersistenceError: Error, Equatable, Sendable {
     /// No room even after reclaiming space (EFI_OUT_OF_RESOURCES).
     case full
@@ -46,6 +58,10 @@ public protocol VariablePersistence {
     /// The same with the name in a buffer (no array built to look it up). `mutating` only so
     /// that the hot path reaches the medium in place: a borrow of it copied the whole log.
     mutating func variable(guid: EFIGuid, rawName: UnsafeRawBufferPointer) -> StoredVariable?
+    /// The value of (guid, name), the name in a buffer, without a copy of it (`copyValue` reads it).
+    mutating func heldValue(guid: EFIGuid, rawName: UnsafeRawBufferPointer) -> HeldValue?
+    /// Copies the value `held` (from `heldValue`, the medium unchanged since) to `at` of `buffer`.
+    func copyValue(_ held: HeldValue, to buffer: UnsafeMutableRawBufferPointer, at: Int)
     /// The first variable, in key order (`VariableKey.precedes`), whose key follows `after`
     /// (from the first when nil) and that `include` accepts: one step of GetNextVariableName.
     func firstVariable(after: (guid: EFIGuid, name: [UInt8])?, where include: (StoredVariable) -> Bool) -> StoredVariable?
@@ -70,6 +86,18 @@ extension VariablePersistence {
     public func variable(guid: EFIGuid, rawName: UnsafeRawBufferPointer) -> StoredVariable? {
         for v in variables where v.guid == guid && VariableKey.equal(v.name, rawName) { return v }
         return nil
+    }
+
+    /// The handle is the position in `variables`.
+    public func heldValue(guid: EFIGuid, rawName: UnsafeRawBufferPointer) -> HeldValue? {
+        for (i, v) in variables.enumerated() where v.guid == guid && VariableKey.equal(v.name, rawName) {
+            return HeldValue(attributes: v.attributes, count: v.data.count, handle: i)
+        }
+        return nil
+    }
+
+    public func copyValue(_ held: HeldValue, to buffer: UnsafeMutableRawBufferPointer, at: Int) {
+        variables[held.handle].data.withUnsafeBytes { buffer.mmPut($0, at: at) }
     }
 
     public func firstVariable(after: (guid: EFIGuid, name: [UInt8])?, where include: (StoredVariable) -> Bool) -> StoredVariable? {

@@ -5,8 +5,9 @@ import MM
 /// handed out by reference to be copied into the answer.
 extension VariableStore {
     /// GetVariable (the rules of `getVariable(name:guid:dataSize:)`) with the name in `rawName`
-    /// (NameSize bytes; the name ends at its first NUL). On EFI_SUCCESS the value is the stored
-    /// array itself (shared, not copied) or, for a served variable, one byte. `mutating` only so
+    /// (NameSize bytes; the name ends at its first NUL). On EFI_SUCCESS the value is where the
+    /// store keeps it (a volatile's array, shared; the medium's `HeldValue`, copied out by
+    /// `copy(_:to:at:)`) or, for a served variable, one byte. `mutating` only so
     /// that callers reach the store in place: a borrow of the partition's global handler copied
     /// the whole store (and retained its arrays) for every call.
     public mutating func getVariable(rawName: UnsafeRawBufferPointer, guid: EFIGuid, dataSize: UInt64) -> InPlaceRead {
@@ -23,9 +24,21 @@ extension VariableStore {
         }
         var found: StoredVariable? = nil
         for v in volatiles where v.guid == guid && VariableKey.equal(v.name, name) { found = v; break }
-        // A stored name equal to `name` (cut at its first NUL, longer than L"") is servable:
-        // `VariableKey.isServable` holds for it without a second look.
-        if found == nil { found = persistence.variable(guid: guid, rawName: name) }
+        if found == nil {
+            // A stored name equal to `name` (cut at its first NUL, longer than L"") is servable:
+            // `VariableKey.isServable` holds for it without a second look.
+            guard let held = persistence.heldValue(guid: guid, rawName: name),
+                  isVisible(attributes: held.attributes) else { return InPlaceRead(status: .notFound) }
+            if held.attributes & VariableAttributes.timeBasedAuthenticatedWriteAccess.rawValue != 0 {
+                found = persistence.variable(guid: guid, rawName: name)  // AT: split below (a copy)
+            } else {
+                let needed = UInt64(held.count)
+                guard dataSize >= needed else {
+                    return InPlaceRead(status: .bufferTooSmall, attributes: held.attributes, dataSize: needed)
+                }
+                return InPlaceRead(status: .success, attributes: held.attributes, dataSize: needed, held: held)
+            }
+        }
         guard let raw = found, isVisible(raw) else { return InPlaceRead(status: .notFound) }
         // An authenticated variable without its record prefix (a copy, AT only).
         let data = raw.isTimeAuthenticated ? raw.visible.data : raw.data
@@ -34,33 +47,35 @@ extension VariableStore {
         return InPlaceRead(status: .success, attributes: raw.attributes, dataSize: needed, stored: data)
     }
 
-    /// The name array the store holds for (guid, name), so a SetVariable of an existing variable
-    /// reuses it rather than building another.
-    public mutating func storedName(guid: EFIGuid, rawName: UnsafeRawBufferPointer) -> [UInt8]? {
-        for v in volatiles where v.guid == guid && VariableKey.equal(v.name, rawName) { return v.name }
-        return persistence.variable(guid: guid, rawName: rawName)?.name
+    /// Copies the value of `read` (EFI_SUCCESS only) to `at` of `buffer`.
+    public func copy(_ read: InPlaceRead, to buffer: UnsafeMutableRawBufferPointer, at: Int) {
+        if let byte = read.served { buffer[at] = byte; return }
+        if let held = read.held { persistence.copyValue(held, to: buffer, at: at); return }
+        read.stored.withUnsafeBytes { buffer.mmPut($0, at: at) }
     }
 
     /// SetVariable's common case with the data where it lies: a new value of the same size for a
     /// durable variable written with its own attributes (NV + BS, maybe RT) at boot time, outside
-    /// the spec's GUIDs, with no volatile twin and no VarCheck property refusing it. `name` is the
-    /// stored name, `rawName` the same bytes in the message. Nil when the case does not apply:
+    /// the GUIDs `DefinedVariable.lookup` has rules for, with no volatile twin and no VarCheck property refusing it. `name` is the
+    /// name in the message, cut after its first NUL. Nil when the case does not apply:
     /// the caller then takes `setVariable(name:guid:attributes:data:)`, which answers every case;
     /// otherwise the answer that call gives, with no array made (the record is written from
     /// `data`, the held value overwritten in place).
-    public mutating func replaceValue(name: [UInt8], rawName: UnsafeRawBufferPointer, guid: EFIGuid,
+    public mutating func replaceValue(rawName name: UnsafeRawBufferPointer, guid: EFIGuid,
                                       attributes: UInt32, data: UnsafeRawBufferPointer) -> EFIStatus? {
         let plain = VariableAttributes.nonVolatile.rawValue | VariableAttributes.bootServiceAccess.rawValue
         guard !atRuntime, attributes & ~VariableAttributes.runtimeAccess.rawValue == plain, !data.isEmpty,
               name.count > 2, UCS2.terminatedSize(name) == name.count,
-              guid != .globalVariable, guid != .imageSecurityDatabase,
-              DefinedVariable.lookup(guid: guid, name: name) == nil,
-              fitsLimit(nameCount: name.count, dataCount: data.count, limit: maximumSize(nonVolatile: true)),
-              checkProperty(guid: guid, name: name, attributes: attributes, dataCount: data.count, deleting: false) == .success
+              !DefinedVariable.governs(guid),
+              fitsLimit(nameCount: name.count, dataCount: data.count, limit: maximumSize(nonVolatile: true))
         else { return nil }
-        for v in volatiles where v.guid == guid && v.name == name { return nil }
+        for p in properties where p.guid == guid && VariableKey.equal(p.name, name) {
+            guard checkProperty(guid: guid, name: p.name, attributes: attributes, dataCount: data.count,
+                                deleting: false) == .success else { return nil }
+        }
+        for v in volatiles where v.guid == guid && VariableKey.equal(v.name, name) { return nil }
         do throws(PersistenceError) {
-            return try persistence.replaceValue(guid: guid, rawName: rawName, attributes: attributes, data: data) ? .success : nil
+            return try persistence.replaceValue(guid: guid, rawName: name, attributes: attributes, data: data) ? .success : nil
         } catch {
             return VariableStore.status(for: error)
         }
@@ -76,15 +91,11 @@ public struct InPlaceRead {
     public var status: EFIStatus
     public var attributes: UInt32 = 0
     public var dataSize: UInt64 = 0
-    /// The value on EFI_SUCCESS: `stored`, or the one byte `served`.
+    /// The value on EFI_SUCCESS: `stored`, the medium's `held`, or the one byte `served`
+    /// (`VariableStore.copy(_:to:at:)` copies it).
     public var stored: [UInt8] = []
+    public var held: HeldValue? = nil
     public var served: UInt8? = nil
-
-    /// Copies the value (EFI_SUCCESS only) to `at` of `buffer`.
-    public func copy(to buffer: UnsafeMutableRawBufferPointer, at: Int) {
-        if let byte = served { buffer[at] = byte; return }
-        stored.withUnsafeBytes { buffer.mmPut($0, at: at) }
-    }
 }
 
 extension ReadOnlyGlobals {

@@ -195,7 +195,7 @@ private func v(_ i: Int, _ data: [UInt8]) -> StoredVariable {
     var log = try mount(f)
     #expect(log.blocks[0].sealed && log.statistics.sealedBlocks == 1)
     try log.put(v(2, [2]))
-    #expect(log.locations[1].block != 0)
+    #expect(log.entries[1].location.block != 0)
     #expect(powerCutSameVariables(try mount(f).variables, [v(1, [1]), v(2, [2])]))
     #expect(f.misuses == 0)
 }

@@ -69,7 +69,7 @@ public func partition_main(_ x0: UInt64) -> Never {
     var first: Registers
     do throws(PersistenceError) {
         let log = try FlashVariableLog(flash: flash)
-        let variables = log.variables.count, dropped = log.statistics.droppedRecords
+        let variables = log.variableCount, dropped = log.statistics.droppedRecords
         service = MMVariableHandler(store: VariableStore(persistence: log, verifier: .standard))  // built in place
         service!.store.log = { ConsoleLog.line("mm: ", $0) }
         ConsoleLog.line("mm: variable store mounted from flash")
