@@ -100,13 +100,11 @@ struct VariableLogNameCopies {
         }
         // By words: the name starts 8-aligned in the mount's buffer, which has room past it (the
         // body's CRC at least, and the buffer is rounded up to 8 bytes).
+        // Typed word pointers: `storeBytes` is a byte store per byte under strict alignment.
         if let from = name.baseAddress {
-            let to = bytes.baseAddress! + used
-            var i = 0
-            while i < room {
-                to.storeBytes(of: from.load(fromByteOffset: i, as: UInt64.self), toByteOffset: i, as: UInt64.self)
-                i &+= 8
-            }
+            let to = (bytes.baseAddress! + used).assumingMemoryBound(to: UInt64.self)
+            let words = from.assumingMemoryBound(to: UInt64.self)
+            for i in 0..<(room >> 3) { to[i] = words[i] }
         }
         nameAt[position] = Int32(truncatingIfNeeded: used)
         used += room
