@@ -33,9 +33,10 @@ enum ReadOnlyGlobals {
 }
 
 extension VariableStore {
-    /// Whether a PK is on the medium: one index lookup (it runs on every GetNextVariableName step).
+    /// Whether a PK is on the medium: one index lookup, no array (every served read asks).
     var platformKeyEnrolled: Bool {
-        persistence.variable(guid: .globalVariable, name: UCS2.fromASCII("PK")) != nil
+        let pk: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0x50, 0, 0x4B, 0, 0, 0)  // L"PK", on the stack
+        return withUnsafeBytes(of: pk) { persistence.attributes(guid: .globalVariable, rawName: $0) } != nil
     }
 
     /// The served variable (guid, name), or nil when the store does not serve that name.
@@ -44,14 +45,5 @@ extension VariableStore {
         guard ReadOnlyGlobals.isServed(guid: guid, name: name),
               let value = ReadOnlyGlobals.value(of: name, mode: secureBootMode) else { return nil }
         return StoredVariable(guid: guid, name: name, attributes: ReadOnlyGlobals.attributes, data: [value])
-    }
-
-    /// Every served variable, for GetNextVariableName.
-    func servedVariables() -> [StoredVariable] {
-        let mode = secureBootMode
-        return ReadOnlyGlobals.names.map { n in
-            StoredVariable(guid: .globalVariable, name: UCS2.fromASCII(n), attributes: ReadOnlyGlobals.attributes,
-                           data: [ReadOnlyGlobals.value(of: n, mode: mode)])
-        }
     }
 }

@@ -97,6 +97,10 @@ public struct FlashVariableLog<F: Flash>: VariablePersistence {
         index(guid: guid, rawName: rawName).map { stored($0) }
     }
 
+    public func attributes(guid: EFIGuid, rawName: UnsafeRawBufferPointer) -> UInt32? {
+        index(guid: guid, rawName: rawName).map { entries[$0].attributes }
+    }
+
     /// The value of (guid, name) without a copy: its attributes, size and where it is.
     public mutating func heldValue(guid: EFIGuid, rawName: UnsafeRawBufferPointer) -> HeldValue? {
         guard let i = position(guid: guid, rawName: rawName).position else { return nil }

@@ -58,6 +58,8 @@ public protocol VariablePersistence {
     /// The same with the name in a buffer (no array built to look it up). `mutating` only so
     /// that the hot path reaches the medium in place: a borrow of it copied the whole log.
     mutating func variable(guid: EFIGuid, rawName: UnsafeRawBufferPointer) -> StoredVariable?
+    /// The attributes of the durable variable (guid, name), if any, without building it.
+    func attributes(guid: EFIGuid, rawName: UnsafeRawBufferPointer) -> UInt32?
     /// The value of (guid, name), the name in a buffer, without a copy of it (`copyValue` reads it).
     mutating func heldValue(guid: EFIGuid, rawName: UnsafeRawBufferPointer) -> HeldValue?
     /// Copies the value `held` (from `heldValue`, the medium unchanged since) to `at` of `buffer`.
@@ -85,6 +87,11 @@ extension VariablePersistence {
 
     public func variable(guid: EFIGuid, rawName: UnsafeRawBufferPointer) -> StoredVariable? {
         for v in variables where v.guid == guid && VariableKey.equal(v.name, rawName) { return v }
+        return nil
+    }
+
+    public func attributes(guid: EFIGuid, rawName: UnsafeRawBufferPointer) -> UInt32? {
+        for v in variables where v.guid == guid && VariableKey.equal(v.name, rawName) { return v.attributes }
         return nil
     }
 

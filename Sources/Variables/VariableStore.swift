@@ -105,25 +105,24 @@ public struct VariableStore<P: VariablePersistence> {
     func nextVariableName(previous: [UInt8], bufferSize: Int, guid: EFIGuid) -> NextVariableNameResult {
         let starting = previous.count == 2
         if !starting {
-            guard let found = find(guid: guid, name: previous), isVisible(found.variable) else {
-                return NextVariableNameResult(status: .invalidParameter)
-            }
+            guard isVisibleKey(guid: guid, name: previous) else { return NextVariableNameResult(status: .invalidParameter) }
         }
-        var best: StoredVariable? = nil
-        func consider(_ v: StoredVariable) {
-            guard isVisible(v) else { return }
-            if !starting && !VariableKey.precedes(guid, previous, v.guid, v.name) { return }
-            if let b = best, !VariableKey.precedes(v.guid, v.name, b.guid, b.name) { return }
-            best = v
+        var best: (guid: EFIGuid, name: [UInt8])? = nil
+        func consider(_ g: EFIGuid, _ name: [UInt8], _ attributes: UInt32) {
+            guard isVisible(attributes: attributes) else { return }
+            if !starting && !VariableKey.precedes(guid, previous, g, name) { return }
+            if let b = best, !VariableKey.precedes(g, name, b.guid, b.name) { return }
+            best = (g, name)
         }
-        for v in servedVariables() { consider(v) }
-        for v in volatiles where !ReadOnlyGlobals.isServed(guid: v.guid, name: v.name) { consider(v) }
+        // The served names (values are not needed to list them).
+        for n in ReadOnlyGlobals.names { consider(.globalVariable, UCS2.fromASCII(n), ReadOnlyGlobals.attributes) }
+        for v in volatiles where !ReadOnlyGlobals.isServed(guid: v.guid, name: v.name) { consider(v.guid, v.name, v.attributes) }
         // The medium's next in key order (its index makes a whole listing n log n, not n²).
         let after: (guid: EFIGuid, name: [UInt8])? = starting ? nil : (guid, previous)
         if let v = persistence.firstVariable(after: after, where: {
             isVisible($0) && VariableKey.isServable($0.name) && !ReadOnlyGlobals.isServed(guid: $0.guid, name: $0.name)
         }) {
-            consider(v)
+            consider(v.guid, v.name, v.attributes)
         }
         guard let next = best else { return NextVariableNameResult(status: .notFound) }
         let needed = UInt64(next.name.count)
@@ -131,6 +130,16 @@ public struct VariableStore<P: VariablePersistence> {
             return NextVariableNameResult(status: .bufferTooSmall, guid: guid, nameSize: needed)
         }
         return NextVariableNameResult(status: .success, guid: next.guid, nameSize: needed, name: next.name)
+    }
+
+    /// Whether (guid, name) is a variable the phase sees, as `find` answers it, without building
+    /// the variable: served names first, then volatiles, then the medium. `name` is cut at its
+    /// first NUL and longer than L"", so a stored one is servable.
+    func isVisibleKey(guid: EFIGuid, name: [UInt8]) -> Bool {
+        if ReadOnlyGlobals.isServed(guid: guid, name: name) { return isVisible(attributes: ReadOnlyGlobals.attributes) }
+        for v in volatiles where v.guid == guid && v.name == name { return isVisible(v) }
+        guard let attributes = name.withUnsafeBytes({ persistence.attributes(guid: guid, rawName: $0) }) else { return false }
+        return isVisible(attributes: attributes)
     }
 
     // MARK: phase events
