@@ -56,11 +56,11 @@ extension VariableStore {
 
     /// SetVariable's common case with the data where it lies: a new value of the same size for a
     /// durable variable written with its own attributes (NV + BS, maybe RT) at boot time, outside
-    /// the GUIDs `DefinedVariable.lookup` has rules for, with no volatile twin and no VarCheck property refusing it. `name` is the
-    /// name in the message, cut after its first NUL. Nil when the case does not apply:
-    /// the caller then takes `setVariable(name:guid:attributes:data:)`, which answers every case;
-    /// otherwise the answer that call gives, with no array made (the record is written from
-    /// `data`, the held value overwritten in place).
+    /// the GUIDs `DefinedVariable.lookup` has rules for, with no volatile twin and no VarCheck
+    /// property refusing it. `name` is the name in the message, cut after its first NUL. Nil when
+    /// the case does not apply: the caller then takes `setVariable(name:guid:attributes:data:)`,
+    /// which answers every case; otherwise the answer that call gives, with no array made (the
+    /// record is written from `name` and `data`).
     public mutating func replaceValue(rawName name: UnsafeRawBufferPointer, guid: EFIGuid,
                                       attributes: UInt32, data: UnsafeRawBufferPointer) -> EFIStatus? {
         let plain = VariableAttributes.nonVolatile.rawValue | VariableAttributes.bootServiceAccess.rawValue
