@@ -85,7 +85,7 @@ public struct VolatileMMTransport: MMTransport {
             let name = UnsafeRawBufferPointer(rebasing: m.raw[v.nameOffset..<(v.nameOffset + v.nameSize)])
             let result = store.getVariable(rawName: name, guid: v.guid, dataSize: v.dataSize)
             guard result.status == .success || result.status == .bufferTooSmall else { return (result.status, 0) }
-            if result.status == .success { result.copy(to: out, at: v.dataOffset) }
+            if result.status == .success { store.copy(result, to: out, at: v.dataOffset) }
             out.mmPut64(result.dataSize, at: at + AccessVariableLayout.dataSize)
             out.mmPut32(result.attributes, at: at + AccessVariableLayout.attributes)
             let data = result.status == .success ? Int(result.dataSize) : 0
