@@ -125,7 +125,7 @@ def el1_registers_of_the_normal_world_survive_a_partition_fault():
     monitor must still hand the normal world its own. `el1keep abort` fills the 22 EL1 registers,
     makes a non-volatile SetVariable that the partition, patched to fault where a new variable is
     inserted, ends with FFA_ABORT, then requests answered ABORTED, and compares every register."""
-    flash = patch_partition("el1keep-fault", "$e9Variables16FlashVariableLogV6insert_2at4hash", image="proof")
+    flash = patch_partition("el1keep-fault", "$e9Variables16FlashVariableLogV6insert_4name", image="proof")
     b = boot("el2", ["el1keep abort", "poweroff"], flash=flash, timeout=90, image="proof")
     finished(b)
     check("secure: partition 0x8001 initialised" in b, "the patched partition did not start", b)
