@@ -114,33 +114,74 @@ public struct DERReader {
     /// The value bytes of `element`.
     public func value(_ element: DERElement) -> [UInt8] { [UInt8](bytes[element.valueStart..<element.end]) }
 
+    /// Whether the value of `element` is `expected`, byte for byte (no copy).
+    public func value(_ element: DERElement, is expected: [UInt8]) -> Bool {
+        DERReader.same(bytes, element.valueStart..<element.end, expected, 0..<expected.count)
+    }
+
+    /// Whether `a[ra]` and `b[rb]` hold the same bytes.
+    @inline(never)
+    public static func same(_ a: [UInt8], _ ra: Range<Int>, _ b: [UInt8], _ rb: Range<Int>) -> Bool {
+        guard ra.count == rb.count else { return false }
+        var i = 0
+        while i < ra.count {
+            guard a[ra.lowerBound + i] == b[rb.lowerBound + i] else { return false }
+            i += 1
+        }
+        return true
+    }
+
     /// The whole element, header included.
     public func encoding(_ element: DERElement) -> [UInt8] { [UInt8](bytes[element.start..<element.end]) }
 
     /// The next INTEGER as a non-negative big-endian magnitude without its sign byte; a negative
     /// or non-minimal encoding is refused.
     public mutating func unsignedInteger() throws(DERError) -> [UInt8] {
-        let e = try next(DERReader.integer)
-        let v = value(e)
-        guard !v.isEmpty, v[0] & 0x80 == 0 else { throw .unexpected }
-        if v.count > 1 && v[0] == 0 {
-            guard v[1] & 0x80 != 0 else { throw .unexpected }
-            return [UInt8](v[1...])
-        }
-        return v
+        [UInt8](bytes[try unsignedIntegerRange()])
     }
 
     /// An AlgorithmIdentifier (RFC 5280 §4.1.1.2): the OID value bytes; parameters, when there,
     /// must be NULL.
     public mutating func algorithm() throws(DERError) -> [UInt8] {
+        let oid = try algorithmElement()
+        return value(oid)
+    }
+
+    /// `algorithm()`'s OID element, not copied.
+    @inline(never)
+    mutating func algorithmElement() throws(DERError) -> DERElement {
         let seq = try next(DERReader.sequence)
         var inner = DERReader(bytes, inside: seq)
-        let oid = inner.value(try inner.next(DERReader.oid))
+        let oid = try inner.next(DERReader.oid)
         if let null = try inner.optional(DERReader.null) {
             guard null.end == null.valueStart else { throw .unexpected }
         }
         try inner.expectEnd()
         return oid
+    }
+
+    /// The next AlgorithmIdentifier, which must be `expected` (else `unsupported`).
+    mutating func algorithm(_ expected: [UInt8]) throws(DERError) {
+        guard value(try algorithmElement(), is: expected) else { throw .unsupported }
+    }
+
+    /// The next INTEGER's magnitude (as `unsignedInteger()`), as a range of `bytes`.
+    @inline(never)
+    mutating func unsignedIntegerRange() throws(DERError) -> Range<Int> {
+        let e = try next(DERReader.integer)
+        guard e.end > e.valueStart, bytes[e.valueStart] & 0x80 == 0 else { throw .unexpected }
+        if e.end - e.valueStart > 1 && bytes[e.valueStart] == 0 {
+            guard bytes[e.valueStart + 1] & 0x80 != 0 else { throw .unexpected }
+            return (e.valueStart + 1)..<e.end
+        }
+        return e.valueStart..<e.end
+    }
+
+    /// The next INTEGER, which must be the small number `n` (a version).
+    mutating func smallInteger(in allowed: ClosedRange<UInt8>) throws(DERError) -> UInt8 {
+        let r = try unsignedIntegerRange()
+        guard r.count == 1, allowed.contains(bytes[r.lowerBound]) else { throw .unsupported }
+        return bytes[r.lowerBound]
     }
 }
 

@@ -3,8 +3,6 @@
 /// instructions and memory accesses whatever the values: the loops depend only on the width, and
 /// the final subtractions select by mask, not by branch.
 public struct MontgomeryModulus {
-    public static let supportedBytes: [Int] = [256, 384, 512]
-
     let n: [UInt64]
     let n0inv: UInt64  // −n⁻¹ mod 2⁶⁴
     let r2: [UInt64]   // R² mod n, R = 2^(64·limbs)
@@ -12,10 +10,14 @@ public struct MontgomeryModulus {
 
     /// From the big-endian modulus (no leading zero byte); nil when its width is not supported,
     /// it is even, or its top bit is clear.
-    public init?(bigEndian bytes: [UInt8]) {
-        guard MontgomeryModulus.supportedBytes.contains(bytes.count), bytes[0] & 0x80 != 0,
-              bytes[bytes.count - 1] & 1 == 1 else { return nil }
-        let n = MontgomeryModulus.limbs(bigEndian: bytes)
+    public init?(bigEndian bytes: [UInt8]) { self.init(bigEndian: bytes, 0..<bytes.count) }
+
+    /// From `bytes[range]`, big-endian.
+    init?(bigEndian bytes: [UInt8], _ range: Range<Int>) {
+        let count = range.count
+        guard count == 256 || count == 384 || count == 512, bytes[range.lowerBound] & 0x80 != 0,
+              bytes[range.upperBound - 1] & 1 == 1 else { return nil }
+        let n = MontgomeryModulus.limbs(bigEndian: bytes, range, count: count / 8)
         self.n = n
         // Newton's iteration doubles the correct low bits of the inverse each step: 1 → 64.
         var inv: UInt64 = 1
@@ -40,10 +42,16 @@ public struct MontgomeryModulus {
 
     /// Big-endian bytes to limbs, zero-extended to the modulus width by the caller's choice of count.
     static func limbs(bigEndian bytes: [UInt8], count: Int? = nil) -> [UInt64] {
-        let limbCount = count ?? (bytes.count + 7) / 8
-        var out = [UInt64](repeating: 0, count: limbCount)
-        for (i, byte) in bytes.reversed().enumerated() where i / 8 < limbCount {
-            out[i / 8] |= UInt64(byte) << (8 * UInt64(i % 8))
+        limbs(bigEndian: bytes, 0..<bytes.count, count: count ?? (bytes.count + 7) / 8)
+    }
+
+    /// `bytes[range]` (big-endian) as `count` limbs; bytes above them are dropped.
+    static func limbs(bigEndian bytes: [UInt8], _ range: Range<Int>, count: Int) -> [UInt64] {
+        var out = [UInt64](repeating: 0, count: count)
+        var i = 0
+        while i < range.count && i / 8 < count {
+            out[i / 8] |= UInt64(bytes[range.upperBound - 1 - i]) << (8 * UInt64(i % 8))
+            i += 1
         }
         return out
     }
@@ -127,8 +135,13 @@ public struct MontgomeryModulus {
     /// base^exponent mod n, big-endian in and out (width of n). `base` must be below n; the
     /// exponent is public (an RSA verification exponent), so its bits may steer the loop.
     public func power(bigEndian base: [UInt8], exponent: UInt64) -> [UInt8] {
-        let one = [UInt64](repeating: 0, count: limbs).enumerated().map { $0.offset == 0 ? UInt64(1) : $0.element }
-        let x = multiply(MontgomeryModulus.limbs(bigEndian: base, count: limbs), r2)  // x·R
+        power(bigEndian: base, 0..<base.count, exponent: exponent)
+    }
+
+    func power(bigEndian base: [UInt8], _ range: Range<Int>, exponent: UInt64) -> [UInt8] {
+        var one = [UInt64](repeating: 0, count: limbs)
+        one[0] = 1
+        let x = multiply(MontgomeryModulus.limbs(bigEndian: base, range, count: limbs), r2)  // x·R
         var acc = multiply(r2, one)  // 1·R
         var started = false
         var bit = 63
@@ -144,9 +157,11 @@ public struct MontgomeryModulus {
     }
 
     /// Whether the big-endian `value` (of the modulus width) is below n.
-    public func isBelow(bigEndian value: [UInt8]) -> Bool {
-        guard value.count == limbs * 8 else { return false }
-        let v = MontgomeryModulus.limbs(bigEndian: value, count: limbs)
+    public func isBelow(bigEndian value: [UInt8]) -> Bool { isBelow(bigEndian: value, 0..<value.count) }
+
+    func isBelow(bigEndian value: [UInt8], _ range: Range<Int>) -> Bool {
+        guard range.count == limbs * 8 else { return false }
+        let v = MontgomeryModulus.limbs(bigEndian: value, range, count: limbs)
         var borrow: UInt64 = 0
         for i in 0..<limbs {
             let (a, b1) = v[i].subtractingReportingOverflow(n[i])

@@ -7,17 +7,23 @@ public struct SignedData: Sendable {
     public static let maximumCertificates = 8
 
     public let certificates: [Certificate]
+    /// The whole SignedData (with or without its ContentInfo); the fields below are ranges of it.
+    let der: [UInt8]
     /// eContent, when the signature is not detached.
-    public let content: [UInt8]?
-    let signerIssuer: [UInt8]
-    let signerSerial: [UInt8]
-    /// The signed attributes re-tagged as a SET (what the signature covers), and the
-    /// messageDigest attribute; nil when the signature covers the content directly.
-    let signedAttributes: [UInt8]?
-    let messageDigest: [UInt8]?
-    let signature: [UInt8]
+    let contentRange: Range<Int>?
+    let signerIssuerRange: Range<Int>
+    let signerSerialRange: Range<Int>
+    /// The signed attributes (what the signature covers once re-tagged as a SET) and the
+    /// messageDigest attribute's value; nil when the signature covers the content directly.
+    let signedAttributesRange: Range<Int>?
+    let messageDigestRange: Range<Int>?
+    let signatureRange: Range<Int>
+
+    /// eContent, when the signature is not detached.
+    public var content: [UInt8]? { contentRange.map { [UInt8](der[$0]) } }
 
     public init(der: [UInt8]) throws(DERError) {
+        self.der = der
         var outer = DERReader(der)
         let top = try outer.next(DERReader.sequence)
         try outer.expectEnd()
@@ -25,7 +31,7 @@ public struct SignedData: Sendable {
         var signed = top
         if try r.peek().tag == DERReader.oid {
             // ContentInfo { contentType signedData, [0] EXPLICIT SignedData }
-            guard r.value(try r.next(DERReader.oid)) == OID.signedData else { throw .unsupported }
+            guard r.value(try r.next(DERReader.oid), is: OID.signedData) else { throw .unsupported }
             let explicit = try r.next(0xa0)
             try r.expectEnd()
             var e = DERReader(der, inside: explicit)
@@ -33,21 +39,22 @@ public struct SignedData: Sendable {
             try e.expectEnd()
         }
         var s = DERReader(der, inside: signed)
-        let version = try s.unsignedInteger()
-        guard version.count == 1, version[0] == 1 || version[0] == 3 else { throw .unsupported }
+        let version = try s.smallInteger(in: 1...3)
+        guard version != 2 else { throw .unsupported }
         let digestAlgorithms = try s.next(DERReader.set)
         var d = DERReader(der, inside: digestAlgorithms)
-        while !d.isAtEnd { guard try d.algorithm() == OID.sha256 else { throw .unsupported } }
+        while !d.isAtEnd { try d.algorithm(OID.sha256) }
 
         let encap = try s.next(DERReader.sequence)
         var ec = DERReader(der, inside: encap)
-        guard ec.value(try ec.next(DERReader.oid)) == OID.data else { throw .unsupported }
+        guard ec.value(try ec.next(DERReader.oid), is: OID.data) else { throw .unsupported }
         if let explicit = try ec.optional(0xa0) {
             var ex = DERReader(der, inside: explicit)
-            content = ex.value(try ex.next(DERReader.octetString))
+            let octets = try ex.next(DERReader.octetString)
+            contentRange = octets.valueStart..<octets.end
             try ex.expectEnd()
         } else {
-            content = nil
+            contentRange = nil
         }
         try ec.expectEnd()
 
@@ -69,49 +76,52 @@ public struct SignedData: Sendable {
         let info = try i.next(DERReader.sequence)
         guard i.isAtEnd else { throw .unsupported }  // exactly one signer
         var si = DERReader(der, inside: info)
-        let siVersion = try si.unsignedInteger()
-        guard siVersion == [1] else { throw .unsupported }
+        _ = try si.smallInteger(in: 1...1)
         let sid = try si.next(DERReader.sequence)
         var sidReader = DERReader(der, inside: sid)
-        signerIssuer = sidReader.encoding(try sidReader.next(DERReader.sequence))
-        signerSerial = sidReader.value(try sidReader.next(DERReader.integer))
+        let issuer = try sidReader.next(DERReader.sequence)
+        signerIssuerRange = issuer.start..<issuer.end
+        let serial = try sidReader.next(DERReader.integer)
+        signerSerialRange = serial.valueStart..<serial.end
         try sidReader.expectEnd()
-        guard try si.algorithm() == OID.sha256 else { throw .unsupported }
+        try si.algorithm(OID.sha256)
         if let attrs = try si.optional(0xa0) {
-            var set = si.encoding(attrs)
-            set[0] = DERReader.set
-            signedAttributes = set
-            messageDigest = try SignedData.messageDigest(in: der, attributes: attrs)
+            signedAttributesRange = attrs.start..<attrs.end
+            messageDigestRange = try SignedData.messageDigest(in: der, attributes: attrs)
         } else {
-            signedAttributes = nil
-            messageDigest = nil
+            signedAttributesRange = nil
+            messageDigestRange = nil
         }
-        let algorithm = try si.algorithm()
-        guard algorithm == OID.rsaEncryption || algorithm == OID.sha256WithRSAEncryption else { throw .unsupported }
-        signature = si.value(try si.next(DERReader.octetString))
+        let algorithm = try si.algorithmElement()
+        guard si.value(algorithm, is: OID.rsaEncryption) || si.value(algorithm, is: OID.sha256WithRSAEncryption) else {
+            throw .unsupported
+        }
+        let signature = try si.next(DERReader.octetString)
+        signatureRange = signature.valueStart..<signature.end
         _ = try si.optional(0xa1)  // unsigned attributes
         try si.expectEnd()
     }
 
-    /// The one messageDigest attribute's 32-byte value; contentType, when there, must be data.
-    static func messageDigest(in der: [UInt8], attributes: DERElement) throws(DERError) -> [UInt8] {
+    /// Where the one messageDigest attribute's 32-byte value sits; contentType, when there,
+    /// must be data.
+    static func messageDigest(in der: [UInt8], attributes: DERElement) throws(DERError) -> Range<Int> {
         var a = DERReader(der, inside: attributes)
-        var digest: [UInt8]? = nil
+        var digest: Range<Int>? = nil
         while !a.isAtEnd {
             let attribute = try a.next(DERReader.sequence)
             var r = DERReader(der, inside: attribute)
-            let type = r.value(try r.next(DERReader.oid))
+            let type = try r.next(DERReader.oid)
             let values = try r.next(DERReader.set)
             try r.expectEnd()
             var v = DERReader(der, inside: values)
-            if type == OID.messageDigest {
+            if r.value(type, is: OID.messageDigest) {
                 guard digest == nil else { throw .unexpected }
-                let value = v.value(try v.next(DERReader.octetString))
+                let value = try v.next(DERReader.octetString)
                 try v.expectEnd()
-                guard value.count == SHA256.digestSize else { throw .unexpected }
-                digest = value
-            } else if type == OID.contentType {
-                guard v.value(try v.next(DERReader.oid)) == OID.data else { throw .unsupported }
+                guard value.end - value.valueStart == SHA256.digestSize else { throw .unexpected }
+                digest = value.valueStart..<value.end
+            } else if r.value(type, is: OID.contentType) {
+                guard v.value(try v.next(DERReader.oid), is: OID.data) else { throw .unsupported }
                 try v.expectEnd()
             }
         }
@@ -122,21 +132,28 @@ public struct SignedData: Sendable {
     /// The certificate that signed `message`, when the signature holds and that certificate is
     /// one of `trusted` or chains to one of them through the certificates carried here; else nil.
     public func signer(of message: [UInt8], trustedBy trusted: [Certificate]) -> Certificate? {
-        if let c = content, c != message { return nil }
+        if let c = contentRange, !DERReader.same(der, c, message, 0..<message.count) { return nil }
         var digest = SHA256.hash(message)
-        if let attributes = signedAttributes {
-            guard messageDigest == digest else { return nil }
-            digest = SHA256.hash(attributes)
+        if let attributes = signedAttributesRange {
+            guard let md = messageDigestRange, DERReader.same(der, md, digest, 0..<digest.count) else { return nil }
+            var h = SHA256()
+            h.update([DERReader.set])  // the [0] IMPLICIT tag re-tagged as SET OF (RFC 5652 §5.4)
+            h.update(der, from: attributes.lowerBound + 1, to: attributes.upperBound)
+            digest = h.finalize()
         }
-        var signerCertificate: Certificate? = nil
-        for c in certificates + trusted where c.issuer == signerIssuer && c.serial == signerSerial {
-            signerCertificate = c
-            break
-        }
-        guard let leaf = signerCertificate,
-              RSA.verifySHA256(modulus: leaf.modulus, exponent: leaf.exponent, signature: signature, digest: digest)
+        guard let leaf = signerCertificate(in: certificates) ?? signerCertificate(in: trusted),
+              leaf.verifies(signature: der, signatureRange, digest: digest)
         else { return nil }
         return chainsToTrust(leaf, trusted: trusted) ? leaf : nil
+    }
+
+    /// The first of `list` with the signer's issuer and serial number.
+    func signerCertificate(in list: [Certificate]) -> Certificate? {
+        for c in list where DERReader.same(c.der, c.issuerRange, der, signerIssuerRange)
+            && DERReader.same(c.der, c.serialRange, der, signerSerialRange) {
+            return c
+        }
+        return nil
     }
 
     /// Whether `leaf` is a trusted certificate, or is issued (through at most

@@ -7,19 +7,25 @@ public enum RSA {
     /// Whether `signature` is the PKCS#1 v1.5 signature of a SHA-256 `digest` under the public
     /// key (`modulus` big-endian without leading zeros, `exponent`).
     public static func verifySHA256(modulus: [UInt8], exponent: UInt64, signature: [UInt8], digest: [UInt8]) -> Bool {
+        verifySHA256(modulus: modulus, 0..<modulus.count, exponent: exponent,
+                     signature: signature, 0..<signature.count, digest: digest)
+    }
+
+    /// The same, with the modulus and the signature given as ranges of larger arrays (a
+    /// certificate's, a SignedData's).
+    static func verifySHA256(modulus: [UInt8], _ modulusRange: Range<Int>, exponent: UInt64,
+                             signature: [UInt8], _ signatureRange: Range<Int>, digest: [UInt8]) -> Bool {
+        let size = modulusRange.count
         guard digest.count == SHA256.digestSize, exponent >= 3, exponent & 1 == 1,
-              let m = MontgomeryModulus(bigEndian: modulus),
-              signature.count == modulus.count, m.isBelow(bigEndian: signature) else { return false }
-        let em = m.power(bigEndian: signature, exponent: exponent)
-        // EM = 0x00 ‖ 0x01 ‖ 0xFF… ‖ 0x00 ‖ DigestInfo ‖ H, compared whole.
-        var expected = [UInt8](repeating: 0xff, count: modulus.count)
-        expected[0] = 0
-        expected[1] = 1
-        let tail = sha256DigestInfo + digest
-        expected[modulus.count - tail.count - 1] = 0
-        for (i, b) in tail.enumerated() { expected[modulus.count - tail.count + i] = b }
-        var diff: UInt8 = 0
-        for i in 0..<em.count { diff |= em[i] ^ expected[i] }
+              let m = MontgomeryModulus(bigEndian: modulus, modulusRange),
+              signatureRange.count == size, m.isBelow(bigEndian: signature, signatureRange) else { return false }
+        let em = m.power(bigEndian: signature, signatureRange, exponent: exponent)
+        // EM = 0x00 ‖ 0x01 ‖ 0xFF… ‖ 0x00 ‖ DigestInfo ‖ H, compared whole (no early exit).
+        let tail = sha256DigestInfo.count + digest.count
+        var diff = em[0] | (em[1] ^ 1) | em[size - tail - 1]
+        for i in 2..<(size - tail - 1) { diff |= em[i] ^ 0xff }
+        for i in 0..<sha256DigestInfo.count { diff |= em[size - tail + i] ^ sha256DigestInfo[i] }
+        for i in 0..<digest.count { diff |= em[size - digest.count + i] ^ digest[i] }
         return diff == 0
     }
 }
