@@ -26,37 +26,26 @@ public struct DERElement: Equatable, Sendable {
     public var isConstructed: Bool { tag & 0x20 != 0 }
 }
 
-/// A cursor over `bytes[position..<end]`: reads elements one after the other and never looks
-/// at a byte outside that range.
-public struct DERReader {
-    public let bytes: [UInt8]
-    public private(set) var position: Int
-    public let end: Int
+/// A position in a DER input and the end of the range it reads: elements one after the other,
+/// never a byte outside `position..<end`. The input is handed to each read rather than kept,
+/// so a parser walking nested structures holds its input once (no copy, no reference count
+/// per level).
+struct DERCursor {
+    var position: Int
+    let end: Int
 
-    public init(_ bytes: [UInt8]) { self.init(bytes, from: 0, to: bytes.count) }
-
-    public init(_ bytes: [UInt8], from start: Int, to end: Int) {
+    init(from start: Int, to end: Int, of bytes: [UInt8]) {
         precondition(start >= 0 && start <= end && end <= bytes.count)
-        self.bytes = bytes; self.position = start; self.end = end
+        position = start; self.end = end
     }
 
-    /// A reader over the value of `element`.
-    public init(_ bytes: [UInt8], inside element: DERElement) {
-        self.init(bytes, from: element.valueStart, to: element.end)
-    }
+    /// The value of `element` (an element's bounds are inside its input).
+    init(inside element: DERElement) { position = element.valueStart; end = element.end }
 
-    public var isAtEnd: Bool { position == end }
-
-    public static let sequence: UInt8 = 0x30
-    public static let set: UInt8 = 0x31
-    public static let integer: UInt8 = 0x02
-    public static let bitString: UInt8 = 0x03
-    public static let octetString: UInt8 = 0x04
-    public static let null: UInt8 = 0x05
-    public static let oid: UInt8 = 0x06
+    var isAtEnd: Bool { position == end }
 
     /// The next element's header, without moving.
-    public func peek() throws(DERError) -> DERElement {
+    func peek(_ bytes: [UInt8]) throws(DERError) -> DERElement {
         var p = position
         guard p < end else { throw .truncated }
         let tag = bytes[p]
@@ -84,39 +73,141 @@ public struct DERReader {
     }
 
     /// The next element, whatever its tag.
-    public mutating func next() throws(DERError) -> DERElement {
-        let e = try peek()
+    mutating func next(_ bytes: [UInt8]) throws(DERError) -> DERElement {
+        let e = try peek(bytes)
         position = e.end
         return e
     }
 
     /// The next element, which must carry `tag`.
-    public mutating func next(_ tag: UInt8) throws(DERError) -> DERElement {
-        let e = try peek()
+    mutating func next(_ bytes: [UInt8], _ tag: UInt8) throws(DERError) -> DERElement {
+        let e = try peek(bytes)
         guard e.tag == tag else { throw .unexpected }
         position = e.end
         return e
     }
 
+    /// A cursor over the value of the next element, which must carry `tag`.
+    mutating func enter(_ bytes: [UInt8], _ tag: UInt8) throws(DERError) -> DERCursor {
+        DERCursor(inside: try next(bytes, tag))
+    }
+
     /// The next element if it carries `tag`, else nil without moving.
-    public mutating func optional(_ tag: UInt8) throws(DERError) -> DERElement? {
+    mutating func optional(_ bytes: [UInt8], _ tag: UInt8) throws(DERError) -> DERElement? {
         guard !isAtEnd else { return nil }
-        let e = try peek()
+        let e = try peek(bytes)
         guard e.tag == tag else { return nil }
         position = e.end
         return e
     }
 
-    public func expectEnd() throws(DERError) {
+    func expectEnd() throws(DERError) {
         guard isAtEnd else { throw .trailingData }
     }
+
+    /// The next INTEGER as a non-negative big-endian magnitude without its sign byte (its range
+    /// in `bytes`); a negative or non-minimal encoding is refused.
+    mutating func unsignedInteger(_ bytes: [UInt8]) throws(DERError) -> Range<Int> {
+        let e = try next(bytes, DERReader.integer)
+        guard e.end > e.valueStart, bytes[e.valueStart] & 0x80 == 0 else { throw .unexpected }
+        if e.end - e.valueStart > 1 && bytes[e.valueStart] == 0 {
+            guard bytes[e.valueStart + 1] & 0x80 != 0 else { throw .unexpected }
+            return (e.valueStart + 1)..<e.end
+        }
+        return e.valueStart..<e.end
+    }
+
+    /// The next INTEGER, which must be a one-byte number in `allowed` (a version); else `unsupported`.
+    mutating func smallInteger(_ bytes: [UInt8], in allowed: ClosedRange<UInt8>) throws(DERError) -> UInt8 {
+        let r = try unsignedInteger(bytes)
+        guard r.count == 1, allowed.contains(bytes[r.lowerBound]) else { throw .unsupported }
+        return bytes[r.lowerBound]
+    }
+
+    /// An AlgorithmIdentifier (RFC 5280 §4.1.1.2): its OID element; parameters, when there,
+    /// must be NULL.
+    mutating func algorithm(_ bytes: [UInt8]) throws(DERError) -> DERElement {
+        var inner = try enter(bytes, DERReader.sequence)
+        let oid = try inner.next(bytes, DERReader.oid)
+        if let null = try inner.optional(bytes, DERReader.null) {
+            guard null.end == null.valueStart else { throw .unexpected }
+        }
+        try inner.expectEnd()
+        return oid
+    }
+
+    /// The next AlgorithmIdentifier, which must be `expected` (else `unsupported`).
+    mutating func algorithm(_ bytes: [UInt8], _ expected: [UInt8]) throws(DERError) {
+        guard DERReader.value(try algorithm(bytes), of: bytes, is: expected) else { throw .unsupported }
+    }
+
+    /// The next OID, which must be `expected` (else `unsupported`).
+    mutating func oid(_ bytes: [UInt8], _ expected: [UInt8]) throws(DERError) {
+        guard DERReader.value(try next(bytes, DERReader.oid), of: bytes, is: expected) else { throw .unsupported }
+    }
+}
+
+/// A cursor over `bytes[position..<end]` that keeps its input: `DERCursor` with the bytes at hand.
+public struct DERReader {
+    public let bytes: [UInt8]
+    var cursor: DERCursor
+    public var position: Int { cursor.position }
+    public var end: Int { cursor.end }
+
+    public init(_ bytes: [UInt8]) { self.init(bytes, from: 0, to: bytes.count) }
+
+    public init(_ bytes: [UInt8], from start: Int, to end: Int) {
+        self.bytes = bytes; cursor = DERCursor(from: start, to: end, of: bytes)
+    }
+
+    /// A reader over the value of `element`.
+    public init(_ bytes: [UInt8], inside element: DERElement) {
+        self.init(bytes, from: element.valueStart, to: element.end)
+    }
+
+    public var isAtEnd: Bool { cursor.isAtEnd }
+
+    public static let sequence: UInt8 = 0x30
+    public static let set: UInt8 = 0x31
+    public static let integer: UInt8 = 0x02
+    public static let bitString: UInt8 = 0x03
+    public static let octetString: UInt8 = 0x04
+    public static let null: UInt8 = 0x05
+    public static let oid: UInt8 = 0x06
+
+    /// The next element's header, without moving.
+    public func peek() throws(DERError) -> DERElement { try cursor.peek(bytes) }
+
+    /// The next element, whatever its tag.
+    public mutating func next() throws(DERError) -> DERElement { try cursor.next(bytes) }
+
+    /// The next element, which must carry `tag`.
+    public mutating func next(_ tag: UInt8) throws(DERError) -> DERElement { try cursor.next(bytes, tag) }
+
+    /// The next element if it carries `tag`, else nil without moving.
+    public mutating func optional(_ tag: UInt8) throws(DERError) -> DERElement? { try cursor.optional(bytes, tag) }
+
+    public func expectEnd() throws(DERError) { try cursor.expectEnd() }
 
     /// The value bytes of `element`.
     public func value(_ element: DERElement) -> [UInt8] { [UInt8](bytes[element.valueStart..<element.end]) }
 
-    /// Whether the value of `element` is `expected`, byte for byte (no copy).
-    public func value(_ element: DERElement, is expected: [UInt8]) -> Bool {
-        DERReader.same(bytes, element.valueStart..<element.end, expected, 0..<expected.count)
+    /// The whole element, header included.
+    public func encoding(_ element: DERElement) -> [UInt8] { [UInt8](bytes[element.start..<element.end]) }
+
+    /// The next INTEGER as a non-negative big-endian magnitude without its sign byte; a negative
+    /// or non-minimal encoding is refused.
+    public mutating func unsignedInteger() throws(DERError) -> [UInt8] {
+        [UInt8](bytes[try cursor.unsignedInteger(bytes)])
+    }
+
+    /// An AlgorithmIdentifier (RFC 5280 §4.1.1.2): the OID value bytes; parameters, when there,
+    /// must be NULL.
+    public mutating func algorithm() throws(DERError) -> [UInt8] { value(try cursor.algorithm(bytes)) }
+
+    /// Whether the value of `element` in `bytes` is `expected`, byte for byte (no copy).
+    static func value(_ element: DERElement, of bytes: [UInt8], is expected: [UInt8]) -> Bool {
+        same(bytes, element.valueStart..<element.end, expected, 0..<expected.count)
     }
 
     /// Whether `a[ra]` and `b[rb]` hold the same bytes.
@@ -129,59 +220,6 @@ public struct DERReader {
             i += 1
         }
         return true
-    }
-
-    /// The whole element, header included.
-    public func encoding(_ element: DERElement) -> [UInt8] { [UInt8](bytes[element.start..<element.end]) }
-
-    /// The next INTEGER as a non-negative big-endian magnitude without its sign byte; a negative
-    /// or non-minimal encoding is refused.
-    public mutating func unsignedInteger() throws(DERError) -> [UInt8] {
-        [UInt8](bytes[try unsignedIntegerRange()])
-    }
-
-    /// An AlgorithmIdentifier (RFC 5280 §4.1.1.2): the OID value bytes; parameters, when there,
-    /// must be NULL.
-    public mutating func algorithm() throws(DERError) -> [UInt8] {
-        let oid = try algorithmElement()
-        return value(oid)
-    }
-
-    /// `algorithm()`'s OID element, not copied.
-    @inline(never)
-    mutating func algorithmElement() throws(DERError) -> DERElement {
-        let seq = try next(DERReader.sequence)
-        var inner = DERReader(bytes, inside: seq)
-        let oid = try inner.next(DERReader.oid)
-        if let null = try inner.optional(DERReader.null) {
-            guard null.end == null.valueStart else { throw .unexpected }
-        }
-        try inner.expectEnd()
-        return oid
-    }
-
-    /// The next AlgorithmIdentifier, which must be `expected` (else `unsupported`).
-    mutating func algorithm(_ expected: [UInt8]) throws(DERError) {
-        guard value(try algorithmElement(), is: expected) else { throw .unsupported }
-    }
-
-    /// The next INTEGER's magnitude (as `unsignedInteger()`), as a range of `bytes`.
-    @inline(never)
-    mutating func unsignedIntegerRange() throws(DERError) -> Range<Int> {
-        let e = try next(DERReader.integer)
-        guard e.end > e.valueStart, bytes[e.valueStart] & 0x80 == 0 else { throw .unexpected }
-        if e.end - e.valueStart > 1 && bytes[e.valueStart] == 0 {
-            guard bytes[e.valueStart + 1] & 0x80 != 0 else { throw .unexpected }
-            return (e.valueStart + 1)..<e.end
-        }
-        return e.valueStart..<e.end
-    }
-
-    /// The next INTEGER, which must be the small number `n` (a version).
-    mutating func smallInteger(in allowed: ClosedRange<UInt8>) throws(DERError) -> UInt8 {
-        let r = try unsignedIntegerRange()
-        guard r.count == 1, allowed.contains(bytes[r.lowerBound]) else { throw .unsupported }
-        return bytes[r.lowerBound]
     }
 }
 

@@ -22,106 +22,97 @@ public struct SignedData: Sendable {
     /// eContent, when the signature is not detached.
     public var content: [UInt8]? { contentRange.map { [UInt8](der[$0]) } }
 
+    @inline(never)
     public init(der: [UInt8]) throws(DERError) {
-        self.der = der
-        var outer = DERReader(der)
-        let top = try outer.next(DERReader.sequence)
+        var outer = DERCursor(from: 0, to: der.count, of: der)
+        var s = try outer.enter(der, DERReader.sequence)
         try outer.expectEnd()
-        var r = DERReader(der, inside: top)
-        var signed = top
-        if try r.peek().tag == DERReader.oid {
+        if try s.peek(der).tag == DERReader.oid {
             // ContentInfo { contentType signedData, [0] EXPLICIT SignedData }
-            guard r.value(try r.next(DERReader.oid), is: OID.signedData) else { throw .unsupported }
-            let explicit = try r.next(0xa0)
-            try r.expectEnd()
-            var e = DERReader(der, inside: explicit)
-            signed = try e.next(DERReader.sequence)
-            try e.expectEnd()
+            try s.oid(der, OID.signedData)
+            var explicit = try s.enter(der, 0xa0)
+            try s.expectEnd()
+            let inner = try explicit.enter(der, DERReader.sequence)
+            try explicit.expectEnd()
+            s = inner
         }
-        var s = DERReader(der, inside: signed)
-        let version = try s.smallInteger(in: 1...3)
+        let version = try s.smallInteger(der, in: 1...3)
         guard version != 2 else { throw .unsupported }
-        let digestAlgorithms = try s.next(DERReader.set)
-        var d = DERReader(der, inside: digestAlgorithms)
-        while !d.isAtEnd { try d.algorithm(OID.sha256) }
+        var d = try s.enter(der, DERReader.set)  // digestAlgorithms
+        while !d.isAtEnd { try d.algorithm(der, OID.sha256) }
 
-        let encap = try s.next(DERReader.sequence)
-        var ec = DERReader(der, inside: encap)
-        guard ec.value(try ec.next(DERReader.oid), is: OID.data) else { throw .unsupported }
-        if let explicit = try ec.optional(0xa0) {
-            var ex = DERReader(der, inside: explicit)
-            let octets = try ex.next(DERReader.octetString)
-            contentRange = octets.valueStart..<octets.end
+        var ec = try s.enter(der, DERReader.sequence)  // encapContentInfo
+        try ec.oid(der, OID.data)
+        var content: Range<Int>? = nil
+        if let explicit = try ec.optional(der, 0xa0) {
+            var ex = DERCursor(inside: explicit)
+            let octets = try ex.next(der, DERReader.octetString)
+            content = octets.valueStart..<octets.end
             try ex.expectEnd()
-        } else {
-            contentRange = nil
         }
         try ec.expectEnd()
 
         var certs: [Certificate] = []
-        if let set = try s.optional(0xa0) {
-            var c = DERReader(der, inside: set)
+        if let set = try s.optional(der, 0xa0) {
+            var c = DERCursor(inside: set)
             while !c.isAtEnd {
                 guard certs.count < SignedData.maximumCertificates else { throw .unsupported }
-                let element = try c.next(DERReader.sequence)
-                certs.append(try Certificate(der: c.encoding(element)))
+                let element = try c.next(der, DERReader.sequence)
+                certs.append(try Certificate(der: [UInt8](der[element.start..<element.end])))
             }
         }
-        certificates = certs
-        _ = try s.optional(0xa1)  // crls: not consulted
-        let infos = try s.next(DERReader.set)
+        _ = try s.optional(der, 0xa1)  // crls: not consulted
+        var infos = try s.enter(der, DERReader.set)
         try s.expectEnd()
 
-        var i = DERReader(der, inside: infos)
-        let info = try i.next(DERReader.sequence)
-        guard i.isAtEnd else { throw .unsupported }  // exactly one signer
-        var si = DERReader(der, inside: info)
-        _ = try si.smallInteger(in: 1...1)
-        let sid = try si.next(DERReader.sequence)
-        var sidReader = DERReader(der, inside: sid)
-        let issuer = try sidReader.next(DERReader.sequence)
-        signerIssuerRange = issuer.start..<issuer.end
-        let serial = try sidReader.next(DERReader.integer)
-        signerSerialRange = serial.valueStart..<serial.end
-        try sidReader.expectEnd()
-        try si.algorithm(OID.sha256)
-        if let attrs = try si.optional(0xa0) {
-            signedAttributesRange = attrs.start..<attrs.end
-            messageDigestRange = try SignedData.messageDigest(in: der, attributes: attrs)
-        } else {
-            signedAttributesRange = nil
-            messageDigestRange = nil
+        var si = try infos.enter(der, DERReader.sequence)
+        guard infos.isAtEnd else { throw .unsupported }  // exactly one signer
+        _ = try si.smallInteger(der, in: 1...1)
+        var sid = try si.enter(der, DERReader.sequence)
+        let issuer = try sid.next(der, DERReader.sequence)
+        let serial = try sid.next(der, DERReader.integer)
+        try sid.expectEnd()
+        try si.algorithm(der, OID.sha256)
+        var attributes: Range<Int>? = nil, digest: Range<Int>? = nil
+        if let attrs = try si.optional(der, 0xa0) {
+            attributes = attrs.start..<attrs.end
+            digest = try SignedData.messageDigest(in: der, attributes: attrs)
         }
-        let algorithm = try si.algorithmElement()
-        guard si.value(algorithm, is: OID.rsaEncryption) || si.value(algorithm, is: OID.sha256WithRSAEncryption) else {
-            throw .unsupported
-        }
-        let signature = try si.next(DERReader.octetString)
-        signatureRange = signature.valueStart..<signature.end
-        _ = try si.optional(0xa1)  // unsigned attributes
+        let algorithm = try si.algorithm(der)
+        guard DERReader.value(algorithm, of: der, is: OID.rsaEncryption)
+            || DERReader.value(algorithm, of: der, is: OID.sha256WithRSAEncryption) else { throw .unsupported }
+        let signature = try si.next(der, DERReader.octetString)
+        _ = try si.optional(der, 0xa1)  // unsigned attributes
         try si.expectEnd()
+
+        self.der = der
+        certificates = certs
+        contentRange = content
+        signerIssuerRange = issuer.start..<issuer.end
+        signerSerialRange = serial.valueStart..<serial.end
+        signedAttributesRange = attributes
+        messageDigestRange = digest
+        signatureRange = signature.valueStart..<signature.end
     }
 
     /// Where the one messageDigest attribute's 32-byte value sits; contentType, when there,
     /// must be data.
     static func messageDigest(in der: [UInt8], attributes: DERElement) throws(DERError) -> Range<Int> {
-        var a = DERReader(der, inside: attributes)
+        var a = DERCursor(inside: attributes)
         var digest: Range<Int>? = nil
         while !a.isAtEnd {
-            let attribute = try a.next(DERReader.sequence)
-            var r = DERReader(der, inside: attribute)
-            let type = try r.next(DERReader.oid)
-            let values = try r.next(DERReader.set)
+            var r = try a.enter(der, DERReader.sequence)
+            let type = try r.next(der, DERReader.oid)
+            var v = try r.enter(der, DERReader.set)
             try r.expectEnd()
-            var v = DERReader(der, inside: values)
-            if r.value(type, is: OID.messageDigest) {
+            if DERReader.value(type, of: der, is: OID.messageDigest) {
                 guard digest == nil else { throw .unexpected }
-                let value = try v.next(DERReader.octetString)
+                let value = try v.next(der, DERReader.octetString)
                 try v.expectEnd()
                 guard value.end - value.valueStart == SHA256.digestSize else { throw .unexpected }
                 digest = value.valueStart..<value.end
-            } else if r.value(type, is: OID.contentType) {
-                guard v.value(try v.next(DERReader.oid), is: OID.data) else { throw .unsupported }
+            } else if DERReader.value(type, of: der, is: OID.contentType) {
+                try v.oid(der, OID.data)
                 try v.expectEnd()
             }
         }
@@ -131,6 +122,7 @@ public struct SignedData: Sendable {
 
     /// The certificate that signed `message`, when the signature holds and that certificate is
     /// one of `trusted` or chains to one of them through the certificates carried here; else nil.
+    @inline(never)
     public func signer(of message: [UInt8], trustedBy trusted: [Certificate]) -> Certificate? {
         if let c = contentRange, !DERReader.same(der, c, message, 0..<message.count) { return nil }
         var digest = SHA256.hash(message)
@@ -158,6 +150,7 @@ public struct SignedData: Sendable {
 
     /// Whether `leaf` is a trusted certificate, or is issued (through at most
     /// `maximumCertificates` carried ones) by one.
+    @inline(never)
     func chainsToTrust(_ leaf: Certificate, trusted: [Certificate]) -> Bool {
         var current = leaf
         for _ in 0...SignedData.maximumCertificates {

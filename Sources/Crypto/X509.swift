@@ -28,56 +28,55 @@ public struct Certificate: Equatable, Sendable {
 
     /// Parses exactly `der` (nothing may follow the certificate).
     public init(der: [UInt8]) throws(DERError) {
-        var outer = DERReader(der)
-        let certificate = try outer.next(DERReader.sequence)
+        var outer = DERCursor(from: 0, to: der.count, of: der)
+        var cert = try outer.enter(der, DERReader.sequence)
         try outer.expectEnd()
-        var cert = DERReader(der, inside: certificate)
-        let tbsElement = try cert.next(DERReader.sequence)
-        signedWithSHA256RSA = cert.value(try cert.algorithmElement(), is: OID.sha256WithRSAEncryption)
-        let sig = try cert.next(DERReader.bitString)
+        let tbsElement = try cert.next(der, DERReader.sequence)
+        let signedWithSHA256RSA = DERReader.value(try cert.algorithm(der), of: der, is: OID.sha256WithRSAEncryption)
+        let sig = try cert.next(der, DERReader.bitString)
         try cert.expectEnd()
         guard sig.end - sig.valueStart > 1, der[sig.valueStart] == 0 else { throw .unexpected }
-        signatureRange = (sig.valueStart + 1)..<sig.end
 
-        var tbsReader = DERReader(der, inside: tbsElement)
-        if let version = try tbsReader.optional(0xa0) {
-            var v = DERReader(der, inside: version)
-            _ = try v.smallInteger(in: 0...2)
+        var tbs = DERCursor(inside: tbsElement)
+        if let version = try tbs.optional(der, 0xa0) {
+            var v = DERCursor(inside: version)
+            _ = try v.smallInteger(der, in: 0...2)
             try v.expectEnd()
         }
-        let serialElement = try tbsReader.next(DERReader.integer)
-        serialRange = serialElement.valueStart..<serialElement.end
-        _ = try tbsReader.algorithmElement()
-        let issuerElement = try tbsReader.next(DERReader.sequence)
-        issuerRange = issuerElement.start..<issuerElement.end
-        _ = try tbsReader.next(DERReader.sequence)  // validity: not checked (no trusted clock)
-        let subjectElement = try tbsReader.next(DERReader.sequence)
-        subjectRange = subjectElement.start..<subjectElement.end
-        let spki = try tbsReader.next(DERReader.sequence)
-        _ = try tbsReader.optional(0x81)
-        _ = try tbsReader.optional(0x82)
-        _ = try tbsReader.optional(0xa3)
-        try tbsReader.expectEnd()
+        let serial = try tbs.next(der, DERReader.integer)
+        _ = try tbs.algorithm(der)
+        let issuer = try tbs.next(der, DERReader.sequence)
+        _ = try tbs.next(der, DERReader.sequence)  // validity: not checked (no trusted clock)
+        let subject = try tbs.next(der, DERReader.sequence)
+        var keyInfo = try tbs.enter(der, DERReader.sequence)
+        _ = try tbs.optional(der, 0x81)
+        _ = try tbs.optional(der, 0x82)
+        _ = try tbs.optional(der, 0xa3)
+        try tbs.expectEnd()
 
-        var keyInfo = DERReader(der, inside: spki)
-        try keyInfo.algorithm(OID.rsaEncryption)
-        let keyBits = try keyInfo.next(DERReader.bitString)
+        try keyInfo.algorithm(der, OID.rsaEncryption)
+        let keyBits = try keyInfo.next(der, DERReader.bitString)
         try keyInfo.expectEnd()
         guard keyBits.end > keyBits.valueStart, der[keyBits.valueStart] == 0 else { throw .unexpected }
-        var rsaOuter = DERReader(der, from: keyBits.valueStart + 1, to: keyBits.end)
-        let rsaKey = try rsaOuter.next(DERReader.sequence)
+        var rsaOuter = DERCursor(from: keyBits.valueStart + 1, to: keyBits.end, of: der)
+        var rsa = try rsaOuter.enter(der, DERReader.sequence)
         try rsaOuter.expectEnd()
-        var rsa = DERReader(der, inside: rsaKey)
-        modulusRange = try rsa.unsignedIntegerRange()
-        let e = try rsa.unsignedIntegerRange()
+        let modulus = try rsa.unsignedInteger(der)
+        let e = try rsa.unsignedInteger(der)
         try rsa.expectEnd()
         guard e.count <= 8 else { throw .unsupported }
         var exp: UInt64 = 0
         for i in e { exp = exp << 8 | UInt64(der[i]) }
-        exponent = exp
 
         self.der = der
         tbsRange = tbsElement.start..<tbsElement.end
+        serialRange = serial.valueStart..<serial.end
+        issuerRange = issuer.start..<issuer.end
+        subjectRange = subject.start..<subject.end
+        modulusRange = modulus
+        exponent = exp
+        self.signedWithSHA256RSA = signedWithSHA256RSA
+        signatureRange = (sig.valueStart + 1)..<sig.end
     }
 
     /// Whether the issuer Name of this certificate is the subject Name of `other`.

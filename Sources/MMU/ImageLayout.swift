@@ -42,6 +42,15 @@ public struct ImageLayout: Equatable, Sendable {
 }
 
 extension TranslationTables {
+    /// Maps `image`'s three parts W^X (its `regions`, without building the list); nothing
+    /// when it is not valid.
+    public mutating func map(_ image: ImageLayout) -> Bool {
+        guard image.isValid else { return true }
+        return map(image.start, image.textEnd - image.start, .code)
+            && map(image.textEnd, image.rodataEnd - image.textEnd, .readOnly)
+            && map(image.rodataEnd, image.end - image.rodataEnd, .readWrite)
+    }
+
     /// Maps every region of `plan`; false if any failed.
     public mutating func map(_ plan: [Region]) -> Bool {
         var ok = true

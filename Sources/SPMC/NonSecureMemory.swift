@@ -39,18 +39,30 @@ public struct NonSecureMemory: Equatable, Sendable {
     /// after trimming inward to whole 4 KiB pages, lies below `addressLimit`, touches no range of
     /// `secure` and overlaps no range already taken.
     public init(_ candidates: [MemoryRange], secure: [MemoryRange], addressLimit: UInt64) {
-        let page = RxTx.pageSize
         for c in candidates {
-            guard c.size > 0 else { refused.append(Refused(range: c, why: .empty)); continue }
-            guard let end = c.end else { refused.append(Refused(range: c, why: .wraps)); continue }
-            guard end <= addressLimit else { refused.append(Refused(range: c, why: .beyondAddressSpace)); continue }
-            let base = (c.base + page - 1) & ~(page - 1), trimmedEnd = end & ~(page - 1)
-            guard base < trimmedEnd else { refused.append(Refused(range: c, why: .smallerThanAPage)); continue }
-            let r = MemoryRange(base: base, size: trimmedEnd - base)
-            if secure.contains(where: { $0.overlaps(r) }) { refused.append(Refused(range: c, why: .overlapsSecureMemory)); continue }
-            if accepted.contains(where: { $0.overlaps(r) }) { refused.append(Refused(range: c, why: .overlapsAnotherRange)); continue }
-            accepted.append(r)
+            var r = c
+            if let why = NonSecureMemory.refusal(of: &r, secure: secure, accepted: accepted, addressLimit: addressLimit) {
+                refused.append(Refused(range: c, why: why))
+            } else {
+                accepted.append(r)
+            }
         }
+    }
+
+    /// Why `r` is refused, or nil with `r` trimmed inward to whole pages.
+    static func refusal(of r: inout MemoryRange, secure: [MemoryRange], accepted: [MemoryRange],
+                        addressLimit: UInt64) -> MemoryRefusal? {
+        let page = RxTx.pageSize
+        guard r.size > 0 else { return .empty }
+        guard let end = r.end else { return .wraps }
+        guard end <= addressLimit else { return .beyondAddressSpace }
+        let base = (r.base + page - 1) & ~(page - 1), trimmedEnd = end & ~(page - 1)
+        guard base < trimmedEnd else { return .smallerThanAPage }
+        let t = MemoryRange(base: base, size: trimmedEnd - base)
+        if secure.contains(where: { $0.overlaps(t) }) { return .overlapsSecureMemory }
+        if accepted.contains(where: { $0.overlaps(t) }) { return .overlapsAnotherRange }
+        r = t
+        return nil
     }
 
     /// Drops an accepted range (the monitor could not map it).

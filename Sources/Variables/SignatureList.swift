@@ -51,6 +51,7 @@ public struct SignatureList: Equatable, Sendable {
         return out
     }
 
+    @inline(never)
     public static func encode(_ lists: [SignatureList]) -> [UInt8] {
         var out: [UInt8] = []
         for l in lists { out += l.encoded }
@@ -97,6 +98,7 @@ public struct SignatureList: Equatable, Sendable {
 
     /// `existing` followed by the entries of `new` it does not already hold (same type, size and
     /// bytes, owner included); lists left empty are dropped (UEFI 2.10 §8.2.1 APPEND_WRITE).
+    @inline(never)
     public static func merge(_ existing: [SignatureList], _ new: [SignatureList]) -> [SignatureList] {
         var out = existing
         for list in new {

@@ -91,15 +91,15 @@ func address(_ p: UnsafeMutableRawPointer) -> UInt64 { UInt64(UInt(bitPattern: p
 /// Own translation tables: the image W^X (Linker/partition.ld), the MM buffer as non-secure
 /// data, the variable store's flash and the secure UART as devices; MMU on with SCTLR_EL1.WXN.
 /// Returns whether AT S1E1W and SCTLR_EL1 confirm the text is read-only and WXN is set.
+@inline(never)
 func enablePartitionMMU() -> Bool {
     let image = ImageLayout(start: address(unsafe UnsafeMutableRawPointer(&__image_start)), textEnd: address(unsafe UnsafeMutableRawPointer(&__text_end)),
                             rodataEnd: address(unsafe UnsafeMutableRawPointer(&__rodata_end)), end: address(unsafe UnsafeMutableRawPointer(&__pagetables_end)))
     var tables = TranslationTables(pool: unsafe UnsafeMutableRawPointer(&__pagetables_start), pages: 16, regime: .el1)
-    let mapped = image.isValid && tables.map(image.regions + [
-        Region(base: PartitionMap.mmBuffer, size: UInt64(PartitionMap.mmBufferSize), .readWrite, nonSecure: true),
-        Region(base: PartitionMap.variableStore, size: UInt64(PartitionMap.variableStoreSize), .device),
-        Region(base: PartitionMap.secureUART, size: PartitionMap.devicePage, .device),
-    ])
+    let mapped = image.isValid && tables.map(image)
+        && tables.map(PartitionMap.mmBuffer, UInt64(PartitionMap.mmBufferSize), .readWrite, nonSecure: true)
+        && tables.map(PartitionMap.variableStore, UInt64(PartitionMap.variableStoreSize), .device)
+        && tables.map(PartitionMap.secureUART, PartitionMap.devicePage, .device)
     guard mapped else { crashEarly() }
     MMUControl.enable(el: 1, tables: tables, wxn: true)
     return MMUControl.writeFaults(el: 1, image.start) && MMUControl.writeFaults(el: 1, image.textEnd)

@@ -30,14 +30,14 @@ enum MemoryMap {
                                     MemoryRange(base: QEMUVirt.secureGPIO, size: QEMUVirt.devicePage)]
 
     /// What both maps share: flash and devices, the monitor's image, the partition's SRAM slot
-    /// (written here, run at S-EL1 under the partition's own tables).
-    static var secure: [Region] {
-        [Region(base: QEMUVirt.flashBase, size: QEMUVirt.flashSize, .device),
-         Region(base: QEMUVirt.uart0, size: QEMUVirt.devicePage, .device),
-         Region(base: QEMUVirt.uart1, size: QEMUVirt.devicePage, .device),
-         Region(base: QEMUVirt.secureGPIO, size: QEMUVirt.devicePage, .device)]
-        + image.regions
-        + [Region(base: QEMUVirt.partitionBase, size: QEMUVirt.partitionSize, .readWrite)]
+    /// (written here, run at S-EL1 under the partition's own tables). False when `t` is full.
+    static func mapSecure(_ t: inout TranslationTables) -> Bool {
+        t.map(QEMUVirt.flashBase, QEMUVirt.flashSize, .device)
+            && t.map(QEMUVirt.uart0, QEMUVirt.devicePage, .device)
+            && t.map(QEMUVirt.uart1, QEMUVirt.devicePage, .device)
+            && t.map(QEMUVirt.secureGPIO, QEMUVirt.devicePage, .device)
+            && t.map(image)
+            && t.map(QEMUVirt.partitionBase, QEMUVirt.partitionSize, .readWrite)
     }
 
     static func pool(_ firstPage: Int) -> UnsafeMutableRawPointer {
@@ -47,7 +47,7 @@ enum MemoryMap {
     /// Secure memory and the DTB slot, MMU on with SCTLR_EL3.WXN, then a W^X self-check.
     static func enableBootMap() {
         var t = TranslationTables(pool: pool(0), pages: bootPages, regime: .el3)
-        guard image.isValid, t.map(secure),
+        guard image.isValid, mapSecure(&t),
               t.map(QEMUVirt.dtb, QEMUVirt.dtbSlot, .readWrite, nonSecure: true) else {
             Console.line("secure: the EL3 boot map does not fit its tables; halting")
             halt()
@@ -74,7 +74,7 @@ enum MemoryMap {
         }
         while true {
             var t = TranslationTables(pool: pool(bootPages), pages: finalPages, regime: .el3)
-            guard t.map(secure) else {
+            guard mapSecure(&t) else {
                 Console.line("secure: the EL3 map does not fit its tables; halting")
                 halt()
             }
