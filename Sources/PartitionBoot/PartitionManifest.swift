@@ -30,9 +30,14 @@ public struct PartitionManifest: Equatable, Sendable {
         let root = fdt.root
         guard fdt.isCompatible(root, with: "arm,ffa-manifest-1.0") else { throw .notAManifest }
         guard let uuid = fdt.property("uuid", of: root) else { throw .missing(.uuid) }
-        let cells = PartitionManifest.cells(fdt.value(of: uuid))
-        guard !cells.isEmpty, cells.count % 4 == 0 else { throw .malformed(.uuid) }
-        uuids = stride(from: 0, to: cells.count, by: 4).map { Array(cells[$0..<$0 + 4]) }
+        let bytes = fdt.value(of: uuid)
+        guard !bytes.isEmpty, bytes.count % 16 == 0 else { throw .malformed(.uuid) }
+        var list: [[UInt32]] = []
+        for i in stride(from: 0, to: bytes.count, by: 16) {
+            let be = PartitionManifest.be32
+            list.append([be(bytes, i), be(bytes, i + 4), be(bytes, i + 8), be(bytes, i + 12)])
+        }
+        uuids = list
         ffaVersion = try PartitionManifest.u32(fdt, root, "ffa-version", .ffaVersion)
         exceptionLevel = try PartitionManifest.u32(fdt, root, "exception-level", .exceptionLevel)
         executionState = try PartitionManifest.u32(fdt, root, "execution-state", .executionState)
@@ -47,9 +52,9 @@ public struct PartitionManifest: Equatable, Sendable {
         loadAddress = try PartitionManifest.optionalU64(fdt, root, "load-address", .loadAddress)
         entrypointOffset = try PartitionManifest.optionalNumber(fdt, root, "entrypoint-offset", .entrypointOffset)
         gpRegisterNumber = try PartitionManifest.optionalU32(fdt, root, "gp-register-num", .gpRegisterNumber)
-        memoryRegions = try PartitionManifest.regions(fdt, root, "memory-regions",
+        memoryRegions = try PartitionManifest.regions(fdt, "/memory-regions",
                                                       "arm,ffa-manifest-memory-regions", loadAddress)
-        deviceRegions = try PartitionManifest.regions(fdt, root, "device-regions",
+        deviceRegions = try PartitionManifest.regions(fdt, "/device-regions",
                                                       "arm,ffa-manifest-device-regions", loadAddress)
     }
 
@@ -78,41 +83,32 @@ public struct PartitionManifest: Equatable, Sendable {
     static func optionalU64(_ fdt: FDT, _ node: FDTNode, _ name: StaticString,
                             _ p: ManifestProperty) throws(ManifestError) -> UInt64? {
         guard let prop = fdt.property(name, of: node) else { return nil }
-        let c = cells(fdt.value(of: prop))
-        guard c.count == 2, fdt.value(of: prop).count == 8 else { throw .malformed(p) }
-        return UInt64(c[0]) << 32 | UInt64(c[1])
+        let b = fdt.value(of: prop)
+        guard b.count == 8 else { throw .malformed(p) }
+        return UInt64(be32(b, 0)) << 32 | UInt64(be32(b, 4))
     }
 
     /// One cell or two (the binding's `entrypoint-offset` is a u32; some writers use a u64).
     static func optionalNumber(_ fdt: FDT, _ node: FDTNode, _ name: StaticString,
                                _ p: ManifestProperty) throws(ManifestError) -> UInt64? {
         guard let prop = fdt.property(name, of: node) else { return nil }
-        let bytes = fdt.value(of: prop), c = cells(bytes)
-        switch bytes.count {
-        case 4: return UInt64(c[0])
-        case 8: return UInt64(c[0]) << 32 | UInt64(c[1])
+        let b = fdt.value(of: prop)
+        switch b.count {
+        case 4: return UInt64(be32(b, 0))
+        case 8: return UInt64(be32(b, 0)) << 32 | UInt64(be32(b, 4))
         default: throw .malformed(p)
         }
     }
 
-    /// Big-endian u32 cells; a tail shorter than a cell is dropped (callers check the length).
-    static func cells(_ b: [UInt8]) -> [UInt32] {
-        var list: [UInt32] = []
-        var i = 0
-        while i + 4 <= b.count {
-            let high = UInt32(b[i]) << 24 | UInt32(b[i + 1]) << 16
-            list.append(high | UInt32(b[i + 2]) << 8 | UInt32(b[i + 3]))
-            i += 4
-        }
-        return list
+    /// The big-endian u32 cell at `b[i..<i + 4]` (callers check the length).
+    static func be32(_ b: [UInt8], _ i: Int) -> UInt32 {
+        UInt32(b[i]) << 24 | UInt32(b[i + 1]) << 16 | UInt32(b[i + 2]) << 8 | UInt32(b[i + 3])
     }
 
-    /// The subnodes of `memory-regions` or `device-regions`; none when the node is absent.
-    static func regions(_ fdt: FDT, _ root: FDTNode, _ name: StaticString, _ compatible: StaticString,
+    /// The subnodes of `/memory-regions` or `/device-regions`; none when the node is absent.
+    static func regions(_ fdt: FDT, _ path: StaticString, _ compatible: StaticString,
                         _ loadAddress: UInt64?) throws(ManifestError) -> [ManifestRegion] {
-        var path: [UInt8] = []
-        for i in 0..<name.utf8CodeUnitCount { path.append(unsafe name.utf8Start[i]) }
-        guard let node = fdt.child(of: root, named: path) else { return [] }
+        guard let node = fdt.node(at: path) else { return [] }
         guard fdt.isCompatible(node, with: compatible) else { throw .malformed(.regions) }
         var list: [ManifestRegion] = []
         for child in fdt.children(of: node) {
