@@ -207,20 +207,9 @@ public struct DERReader {
 
     /// Whether the value of `element` in `bytes` is `expected`, byte for byte (no copy).
     static func value(_ element: DERElement, of bytes: [UInt8], is expected: [UInt8]) -> Bool {
-        same(bytes, element.valueStart..<element.end, expected, 0..<expected.count)
+        ByteRanges.equal(bytes, element.valueStart..<element.end, expected, 0..<expected.count)
     }
 
-    /// Whether `a[ra]` and `b[rb]` hold the same bytes.
-    @inline(never)
-    public static func same(_ a: [UInt8], _ ra: Range<Int>, _ b: [UInt8], _ rb: Range<Int>) -> Bool {
-        guard ra.count == rb.count else { return false }
-        var i = 0
-        while i < ra.count {
-            guard a[ra.lowerBound + i] == b[rb.lowerBound + i] else { return false }
-            i += 1
-        }
-        return true
-    }
 }
 
 /// The object identifiers the verifier knows, as DER value bytes.

@@ -124,10 +124,10 @@ public struct SignedData: Sendable {
     /// one of `trusted` or chains to one of them through the certificates carried here; else nil.
     @inline(never)
     public func signer(of message: [UInt8], trustedBy trusted: [Certificate]) -> Certificate? {
-        if let c = contentRange, !DERReader.same(der, c, message, 0..<message.count) { return nil }
+        if let c = contentRange, !ByteRanges.equal(der, c, message, 0..<message.count) { return nil }
         var digest = SHA256.hash(message)
         if let attributes = signedAttributesRange {
-            guard let md = messageDigestRange, DERReader.same(der, md, digest, 0..<digest.count) else { return nil }
+            guard let md = messageDigestRange, ByteRanges.equal(der, md, digest, 0..<digest.count) else { return nil }
             var h = SHA256()
             h.update([DERReader.set])  // the [0] IMPLICIT tag re-tagged as SET OF (RFC 5652 §5.4)
             h.update(der, from: attributes.lowerBound + 1, to: attributes.upperBound)
@@ -141,8 +141,8 @@ public struct SignedData: Sendable {
 
     /// The first of `list` with the signer's issuer and serial number.
     func signerCertificate(in list: [Certificate]) -> Certificate? {
-        for c in list where DERReader.same(c.der, c.issuerRange, der, signerIssuerRange)
-            && DERReader.same(c.der, c.serialRange, der, signerSerialRange) {
+        for c in list where ByteRanges.equal(c.der, c.issuerRange, der, signerIssuerRange)
+            && ByteRanges.equal(c.der, c.serialRange, der, signerSerialRange) {
             return c
         }
         return nil

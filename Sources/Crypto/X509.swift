@@ -81,7 +81,7 @@ public struct Certificate: Equatable, Sendable {
 
     /// Whether the issuer Name of this certificate is the subject Name of `other`.
     func isIssued(byNameOf other: Certificate) -> Bool {
-        DERReader.same(der, issuerRange, other.der, other.subjectRange)
+        ByteRanges.equal(der, issuerRange, other.der, other.subjectRange)
     }
 
     /// Whether `issuerCertificate`'s key signed this certificate (names matching too).

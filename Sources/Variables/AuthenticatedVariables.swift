@@ -134,10 +134,10 @@ extension VariableStore {
         }
         if let rule = DefinedVariable.lookup(guid: guid, name: name) {
             guard rule.role == .secureBootKey, rule.attributes == VariableStore.nvBsRtAt, let verifier = verifier,
-                  let lists = SignatureList.parse(value), verifier.certificatesParse(lists) else {
+                  let lists = SignatureList.views(value), verifier.certificatesParse(value) else {
                 return .invalidParameter
             }
-            if UCS2Name.equals(name, "PK") && (lists.count != 1 || lists[0].entries.count != 1) { return .invalidParameter }
+            if UCS2Name.equals(name, "PK") && (lists.count != 1 || lists[0].count != 1) { return .invalidParameter }
         }
         let record = AuthenticatedRecord.join(timestamp: timestamp, signer: AuthenticatedRecord.zeroSigner, value: value)
         guard fitsLimit(nameCount: name.count, dataCount: record.count, limit: persistence.maximumVariableSize) else {

@@ -31,26 +31,27 @@ enum AuthenticatedWriteRules {
         }
 
         // The new data, checked before any signature work.
-        var newLists: [SignatureList] = []
-        if w.kind != .privateVariable && !descriptor.payload.isEmpty {
-            guard let lists = SignatureList.parse(descriptor.payload) else { return .answer(.invalidParameter) }
+        let payload = descriptor.payload
+        var newLists: [SignatureListView] = []
+        if w.kind != .privateVariable && !payload.isEmpty {
+            guard let lists = SignatureList.views(payload) else { return .answer(.invalidParameter) }
             if w.kind == .platformKey {
-                guard lists.count == 1, lists[0].type == SignatureList.x509, lists[0].entries.count == 1 else {
+                guard lists.count == 1, lists[0].type == SignatureList.x509, lists[0].count == 1 else {
                     return .answer(.invalidParameter)
                 }
             }
             if w.kind == .platformKey || w.kind == .keyExchangeKey {
-                guard certificates(in: lists) != nil else { return .answer(.invalidParameter) }
+                guard certificates(in: lists, of: payload) != nil else { return .answer(.invalidParameter) }
             }
             newLists = lists
         }
 
         guard let signedData = try? SignedData(der: descriptor.signedData) else { return .answer(.securityViolation) }
         let setupMode = w.platformKey == nil
-        let pk = certificates(in: w.platformKey), kek = certificates(in: w.keyExchangeKey)
+        let pk = certificates(in: w.platformKey) ?? [], kek = certificates(in: w.keyExchangeKey) ?? []
         var anchors: [Certificate]? = nil
         switch w.kind {
-        case .platformKey: anchors = setupMode ? (certificates(in: newLists) ?? []) : pk
+        case .platformKey: anchors = setupMode ? (certificates(in: newLists, of: payload) ?? []) : pk
         case .keyExchangeKey: anchors = setupMode ? nil : pk
         case .imageDatabase: anchors = setupMode ? nil : kek + pk
         case .privateVariable: anchors = signedData.certificates
@@ -73,8 +74,8 @@ enum AuthenticatedWriteRules {
         var value = descriptor.payload
         var timestamp = descriptor.timestamp
         if append, let o = old {
-            if w.kind != .privateVariable, let held = SignatureList.parse(o.value) {
-                value = SignatureList.encode(SignatureList.merge(held, newLists))
+            if w.kind != .privateVariable, SignatureList.views(o.value) != nil {
+                value = SignatureList.merge(o.value, payload, newLists)
             } else {
                 value = o.value + descriptor.payload
             }
@@ -84,21 +85,23 @@ enum AuthenticatedWriteRules {
         return .write(AuthenticatedRecord.join(timestamp: timestamp, signer: signerID, value: value))
     }
 
-    /// The X.509 certificates of `lists`, parsed; nil when one does not parse.
-    static func certificates(in lists: [SignatureList]) -> [Certificate]? {
+    /// The X.509 certificates of `lists` (lists of `data`), parsed; nil when one does not parse.
+    static func certificates(in lists: [SignatureListView], of data: [UInt8]) -> [Certificate]? {
         var out: [Certificate] = []
         for l in lists where l.type == SignatureList.x509 {
-            for e in l.entries {
-                guard let c = try? Certificate(der: [UInt8](e[16...])) else { return nil }
+            for i in 0..<l.count {
+                let e = l.entry(i)
+                guard let c = try? Certificate(der: [UInt8](data[(e.lowerBound + 16)..<e.upperBound])) else { return nil }
                 out.append(c)
             }
         }
         return out
     }
 
-    /// The certificates of a stored key value; none when it is missing or does not parse.
-    static func certificates(in value: [UInt8]?) -> [Certificate] {
-        guard let v = value, let lists = SignatureList.parse(v), let certs = certificates(in: lists) else { return [] }
-        return certs
+    /// The certificates of a key value (signature lists); nil when it is missing, malformed, or
+    /// holds a certificate that does not parse.
+    static func certificates(in value: [UInt8]?) -> [Certificate]? {
+        guard let v = value, let lists = SignatureList.views(v) else { return nil }
+        return certificates(in: lists, of: v)
     }
 }

@@ -5,8 +5,8 @@
 public struct AuthenticatedWriteVerifier {
     /// `AuthenticatedWriteRules.decide`.
     let decide: (AuthenticatedWrite) -> AuthenticatedDecision
-    /// Whether every X.509 certificate in the lists parses.
-    let certificatesParse: ([SignatureList]) -> Bool
+    /// Whether a value is signature lists whose X.509 certificates all parse.
+    let certificatesParse: ([UInt8]) -> Bool
 
     /// RSA PKCS#1 v1.5 with SHA-256, X.509 and PKCS#7 of the Crypto module.
     public static var standard: AuthenticatedWriteVerifier {

@@ -1,3 +1,4 @@
+import Crypto
 import MM
 
 /// EFI_SIGNATURE_LIST (UEFI 2.10 §32.4.1): SignatureType, SignatureListSize, SignatureHeaderSize,
@@ -52,17 +53,24 @@ public struct SignatureList: Equatable, Sendable {
     }
 
     @inline(never)
-    public static func encode(_ lists: [SignatureList]) -> [UInt8] {
-        var out: [UInt8] = []
-        for l in lists { out += l.encoded }
-        return out
+    /// Splits `data` into signature lists; nil when any list is malformed (`views`).
+    public static func parse(_ data: [UInt8]) -> [SignatureList]? {
+        guard let views = views(data) else { return nil }
+        var lists: [SignatureList] = []
+        for v in views {
+            var entries: [[UInt8]] = []
+            for i in 0..<v.count { entries.append([UInt8](data[v.entry(i)])) }
+            lists.append(SignatureList(type: v.type, header: [UInt8](data[v.headerRange]),
+                                       signatureSize: v.signatureSize, entries: entries))
+        }
+        return lists
     }
 
-    /// Splits `data` into signature lists; nil when any list is malformed: sizes that do not
-    /// add up or leave the data, an unknown type, a known type with another size, or an X.509
-    /// list that does not hold exactly one certificate (EDK2's CheckSignatureListFormat).
-    public static func parse(_ data: [UInt8]) -> [SignatureList]? {
-        var lists: [SignatureList] = []
+    /// Where each signature list of `data` sits; nil when any list is malformed: sizes that do
+    /// not add up or leave the data, an unknown type, a known type with another size, or an
+    /// X.509 list that does not hold exactly one certificate (EDK2's CheckSignatureListFormat).
+    static func views(_ data: [UInt8]) -> [SignatureListView]? {
+        var lists: [SignatureListView] = []
         var offset = 0
         while offset < data.count {
             guard data.count - offset >= fixedSize else { return nil }
@@ -80,13 +88,8 @@ public struct SignatureList: Equatable, Sendable {
                 if size == nil && body != signatureSize { return nil }
             }
             guard known else { return nil }
-            let start = offset + fixedSize + headerSize
-            var entries: [[UInt8]] = []
-            for i in 0..<(body / signatureSize) {
-                entries.append([UInt8](data[(start + i * signatureSize)..<(start + (i + 1) * signatureSize)]))
-            }
-            lists.append(SignatureList(type: type, header: [UInt8](data[(offset + fixedSize)..<start]),
-                                       signatureSize: signatureSize, entries: entries))
+            lists.append(SignatureListView(type: type, start: offset, headerSize: headerSize,
+                                           signatureSize: signatureSize, count: body / signatureSize))
             offset += listSize
         }
         return lists
@@ -96,23 +99,50 @@ public struct SignatureList: Equatable, Sendable {
         UInt32(d[o]) | UInt32(d[o + 1]) << 8 | UInt32(d[o + 2]) << 16 | UInt32(d[o + 3]) << 24
     }
 
-    /// `existing` followed by the entries of `new` it does not already hold (same type, size and
-    /// bytes, owner included); lists left empty are dropped (UEFI 2.10 §8.2.1 APPEND_WRITE).
-    @inline(never)
-    public static func merge(_ existing: [SignatureList], _ new: [SignatureList]) -> [SignatureList] {
-        var out = existing
-        for list in new {
-            var kept = list
-            kept.entries = []
-            for e in list.entries {
+    /// `held` (valid signature lists) followed by the entries of `newLists` (lists of `new`) it
+    /// does not already hold (same type, size and bytes, owner included), each new list with its
+    /// own header; lists left empty are dropped (UEFI 2.10 §8.2.1 APPEND_WRITE).
+    static func merge(_ held: [UInt8], _ new: [UInt8], _ newLists: [SignatureListView]) -> [UInt8] {
+        var out = held
+        for list in newLists {
+            var body: [UInt8] = []
+            for i in 0..<list.count {
+                let e = list.entry(i)
                 var seen = false
-                for l in out where l.type == list.type && l.signatureSize == list.signatureSize && l.entries.contains(e) {
+                for l in views(out) ?? [] where l.type == list.type && l.signatureSize == list.signatureSize {
+                    for j in 0..<l.count where ByteRanges.equal(out, l.entry(j), new, e) { seen = true }
+                }
+                for j in stride(from: 0, to: body.count, by: list.signatureSize)
+                where ByteRanges.equal(body, j..<(j + list.signatureSize), new, e) {
                     seen = true
                 }
-                if !seen && !kept.entries.contains(e) { kept.entries.append(e) }
+                if !seen { body += new[e] }
             }
-            if !kept.entries.isEmpty { out.append(kept) }
+            guard !body.isEmpty else { continue }
+            out += list.type.bytes
+            let headerSize = list.headerRange.count
+            for v in [UInt32(fixedSize + headerSize + body.count), UInt32(headerSize), UInt32(list.signatureSize)] {
+                for i in 0..<4 { out.append(UInt8(truncatingIfNeeded: v >> (8 * UInt32(i)))) }
+            }
+            out += new[list.headerRange]
+            out += body
         }
         return out
+    }
+}
+
+/// Where one EFI_SIGNATURE_LIST of a validated value sits (`SignatureList.views`).
+struct SignatureListView {
+    var type: EFIGuid
+    var start: Int
+    var headerSize: Int
+    var signatureSize: Int
+    var count: Int
+
+    var headerRange: Range<Int> { (start + SignatureList.fixedSize)..<(start + SignatureList.fixedSize + headerSize) }
+    /// Entry `i` whole: SignatureOwner ‖ SignatureData.
+    func entry(_ i: Int) -> Range<Int> {
+        let first = start + SignatureList.fixedSize + headerSize + i * signatureSize
+        return first..<(first + signatureSize)
     }
 }
