@@ -85,6 +85,7 @@ public struct Certificate: Equatable, Sendable {
     }
 
     /// Whether `issuerCertificate`'s key signed this certificate (names matching too).
+    @inline(never)   // one copy for the chain walk's two loops
     public func isSigned(by issuerCertificate: Certificate) -> Bool {
         guard isIssued(byNameOf: issuerCertificate), signedWithSHA256RSA else { return false }
         var h = SHA256()

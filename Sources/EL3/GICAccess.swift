@@ -8,6 +8,7 @@ public protocol GICAccess {
 extension GICAccess {
     /// Writes `value` to every register of a per-interrupt bank at `bank` that covers interrupts
     /// [first, end), each interrupt taking `bits` bits (1 group, 2 configuration, 8 priority).
+    @inline(never)   // one copy of the loop for the eight banks
     mutating func fill(bank: UInt64, bits: Int, from first: Int, to end: Int, _ value: UInt32) {
         let perRegister = 32 / bits
         for id in stride(from: first, to: end, by: perRegister) {
