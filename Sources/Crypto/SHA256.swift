@@ -44,16 +44,31 @@ public struct SHA256 {
 
     public mutating func finalize() -> [UInt8] {
         let bits = length &* 8
-        var pad: [UInt8] = [0x80]
-        let zeros = (used < 56 ? 55 - used : 119 - used)
-        pad += [UInt8](repeating: 0, count: zeros)
-        for i in 0..<8 { pad.append(UInt8(truncatingIfNeeded: bits >> (56 - 8 * UInt64(i)))) }
-        let saved = length
-        update(pad)
-        length = saved
+        // 0x80, zeros to 56 mod 64 (a block of its own when fewer than 9 bytes are left), the length.
+        block[used] = 0x80
+        used += 1
+        if used > 56 {
+            while used < 64 { block[used] = 0; used += 1 }
+            compress(block, at: 0)
+            used = 0
+        }
+        while used < 56 { block[used] = 0; used += 1 }
+        for i in 0..<8 { block[56 + i] = UInt8(truncatingIfNeeded: bits >> (56 - 8 * UInt64(i))) }
+        compress(block, at: 0)
+        used = 0
         var out = [UInt8](repeating: 0, count: 32)
-        let words = [state.0, state.1, state.2, state.3, state.4, state.5, state.6, state.7]
-        for (w, value) in words.enumerated() {
+        for w in 0..<8 {
+            let value: UInt32
+            switch w {
+            case 0: value = state.0
+            case 1: value = state.1
+            case 2: value = state.2
+            case 3: value = state.3
+            case 4: value = state.4
+            case 5: value = state.5
+            case 6: value = state.6
+            default: value = state.7
+            }
             for b in 0..<4 { out[4 * w + b] = UInt8(truncatingIfNeeded: value >> (24 - 8 * UInt32(b))) }
         }
         return out
@@ -73,7 +88,7 @@ public struct SHA256 {
     @inline(__always) static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
 
     mutating func compress(_ bytes: [UInt8], at offset: Int) {
-        var w = [UInt32](repeating: 0, count: 64)
+        var w = InlineArray<64, UInt32>(repeating: 0)  // the message schedule, on the stack
         for t in 0..<16 {
             let o = offset + 4 * t
             w[t] = UInt32(bytes[o]) << 24 | UInt32(bytes[o + 1]) << 16 | UInt32(bytes[o + 2]) << 8 | UInt32(bytes[o + 3])
