@@ -22,7 +22,6 @@ public struct SignedData: Sendable {
     /// eContent, when the signature is not detached.
     public var content: [UInt8]? { contentRange.map { [UInt8](der[$0]) } }
 
-    @inline(never)
     public init(der: [UInt8]) throws(DERError) {
         var outer = DERCursor(from: 0, to: der.count, of: der)
         var s = try outer.enter(der, DERReader.sequence)
@@ -122,7 +121,6 @@ public struct SignedData: Sendable {
 
     /// The certificate that signed `message`, when the signature holds and that certificate is
     /// one of `trusted` or chains to one of them through the certificates carried here; else nil.
-    @inline(never)
     public func signer(of message: [UInt8], trustedBy trusted: [Certificate]) -> Certificate? {
         if let c = contentRange, !ByteRanges.equal(der, c, message, 0..<message.count) { return nil }
         var digest = SHA256.hash(message)
@@ -150,7 +148,6 @@ public struct SignedData: Sendable {
 
     /// Whether `leaf` is a trusted certificate, or is issued (through at most
     /// `maximumCertificates` carried ones) by one.
-    @inline(never)
     func chainsToTrust(_ leaf: Certificate, trusted: [Certificate]) -> Bool {
         var current = leaf
         for _ in 0...SignedData.maximumCertificates {

@@ -36,7 +36,6 @@ public struct PartitionLayout: Equatable, Sendable {
     /// `memory-regions/mm-comm-buffer` (read-write, non-secure, not executable) and
     /// `device-regions/variable-store` (read-write, secure, whole erase blocks);
     /// `device-regions/secure-uart` is optional.
-    @inline(never)
     public init(manifest m: PartitionManifest, imageBase: UInt64) throws(ManifestError) {
         guard m.uuids.contains(PartitionLayout.uuid) else { throw .foreignUUID }
         guard m.exceptionLevel == PartitionManifest.sEL1, m.executionState == 0 else { throw .wrongExceptionLevel }

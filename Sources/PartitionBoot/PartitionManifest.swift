@@ -25,7 +25,6 @@ public struct PartitionManifest: Equatable, Sendable {
     public static let sEL1: UInt32 = 2
     public static let receivesDirectRequests: UInt32 = 1 << 0
 
-    @inline(never)
     public init(_ fdt: FDT) throws(ManifestError) {
         let root = fdt.root
         guard fdt.isCompatible(root, with: "arm,ffa-manifest-1.0") else { throw .notAManifest }

@@ -19,7 +19,6 @@ struct AuthenticationDescriptor: Equatable {
     /// Refused (`tooShort`: EFI_INVALID_PARAMETER, `malformed`: EFI_SECURITY_VIOLATION, as EDK2)
     /// when the sizes do not fit the data, the header is not the PKCS#7 one, or the time has a
     /// non-zero Pad1, Nanosecond, TimeZone, Daylight or Pad2.
-    @inline(never)
     init(parsing data: [UInt8]) throws(Failure) {
         let header = AuthenticationDescriptor.timeSize + AuthenticationDescriptor.certificateHeaderSize
         guard data.count >= header else { throw .tooShort }

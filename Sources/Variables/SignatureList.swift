@@ -52,7 +52,6 @@ public struct SignatureList: Equatable, Sendable {
         return out
     }
 
-    @inline(never)
     /// Splits `data` into signature lists; nil when any list is malformed (`views`).
     public static func parse(_ data: [UInt8]) -> [SignatureList]? {
         guard let views = views(data) else { return nil }

@@ -19,7 +19,6 @@ enum BootLayout {
 /// register the manifest's `gp-register-num` names, x0 here). Runs with the MMU off, before
 /// the partition maps anything: the SPMC wrote the blob with its caches on, so each range is
 /// cleaned and invalidated to the PoC before it is read. Only secure RAM is read.
-@inline(never)
 func readBootInformation(_ x0: UInt64, imageBase: UInt64) -> BootLayout {
     guard x0 != 0 else { return .builtIn }
     guard inSecureRAM(x0, UInt64(FFABootInfo.headerSize)) else {

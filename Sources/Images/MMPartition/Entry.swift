@@ -91,7 +91,6 @@ func address(_ p: UnsafeMutableRawPointer) -> UInt64 { UInt64(UInt(bitPattern: p
 /// Own translation tables: the image W^X (Linker/partition.ld), the MM buffer as non-secure
 /// data, the variable store's flash and the secure UART as devices; MMU on with SCTLR_EL1.WXN.
 /// Returns whether AT S1E1W and SCTLR_EL1 confirm the text is read-only and WXN is set.
-@inline(never)
 func enablePartitionMMU() -> Bool {
     let image = ImageLayout(start: address(unsafe UnsafeMutableRawPointer(&__image_start)), textEnd: address(unsafe UnsafeMutableRawPointer(&__text_end)),
                             rodataEnd: address(unsafe UnsafeMutableRawPointer(&__rodata_end)), end: address(unsafe UnsafeMutableRawPointer(&__pagetables_end)))
