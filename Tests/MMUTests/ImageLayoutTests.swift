@@ -40,3 +40,23 @@ let monitor = ImageLayout(start: 0x0E00_0000, textEnd: 0x0E00_B000, rodataEnd: 0
     #expect(ImageLayout(start: 0x1000, textEnd: 0x1800, rodataEnd: 0x3000, end: 0x5000).regions.isEmpty)
     #expect(ImageLayout(start: 0x3000, textEnd: 0x2000, rodataEnd: 0x3000, end: 0x5000).regions.isEmpty)
 }
+
+/// `map(ImageLayout)` (what the images call, no region list built) writes exactly the tables
+/// `map(layout.regions)` writes, and maps nothing for an invalid layout.
+@Test func mappingTheLayoutEqualsMappingItsRegions() {
+    let a = Pool(pages: 8), b = Pool(pages: 8)
+    for regime in [Regime.el3, .el1] {
+        var direct = a.tables(regime), listed = b.tables(regime)
+        #expect(true == direct.map(monitor))
+        #expect(true == listed.map(monitor.regions))
+        #expect(direct.pagesUsed == listed.pagesUsed)
+        for va in stride(from: UInt64(0x0DFF_F000), through: 0x0E07_1000, by: 0x1000) {
+            #expect(direct.lookup(va)?.descriptor == listed.lookup(va)?.descriptor)
+        }
+    }
+    var empty = a.tables(.el3)
+    let invalid = ImageLayout(start: 0x0E00_0000, textEnd: 0x0E00_0800, rodataEnd: 0x0E00_D000, end: 0x0E07_0000)
+    #expect(!invalid.isValid)
+    #expect(true == empty.map(invalid))
+    #expect(empty.lookup(0x0E00_0000) == nil)
+}
