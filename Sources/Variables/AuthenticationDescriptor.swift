@@ -29,7 +29,7 @@ struct AuthenticationDescriptor: Equatable {
         guard revision == 0x0200, certType == 0x0ef1,
               EFIGuid(bytes: data, at: 24) == AuthenticationDescriptor.pkcs7Guid else { throw .malformed }
         timestamp = [UInt8](data[0..<16])
-        for i in [7, 8, 9, 10, 11, 12, 13, 14, 15] where timestamp[i] != 0 { throw .malformed }
+        for i in 7..<16 where timestamp[i] != 0 { throw .malformed }  // Pad1 through Pad2
         signedData = [UInt8](data[header..<(16 + length)])
         payload = [UInt8](data[(16 + length)...])
     }
