@@ -162,22 +162,9 @@ extension FlashVariableLog {
         statistics.erases += 1
     }
 
-    /// Whether the flash at `offset` holds `record`: read back in 64-byte pieces on the stack.
+    /// Whether the flash at `offset` holds `record` (read back in pieces on the stack).
     func reads(_ record: [UInt8], at offset: Int) -> Bool {
-        var piece: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
-        return record.withUnsafeBytes { r in
-            withUnsafeMutableBytes(of: &piece) { buffer in
-                var at = 0
-                while at < r.count {
-                    let n = min(buffer.count, r.count - at)
-                    let b = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<n])
-                    flash.read(offset: offset + at, into: b)
-                    guard UnsafeRawBufferPointer(b).mmEqual(UnsafeRawBufferPointer(rebasing: r[at..<(at + n)])) else { return false }
-                    at += n
-                }
-                return true
-            }
-        }
+        record.withUnsafeBytes { Self.flashEquals(flash, offset: offset, $0) }
     }
 
     /// True when `count` bytes at `offset` are all 0xFF (the medium reads them its fastest way).
