@@ -43,20 +43,25 @@ public enum UCS2Text {
     /// byte prints as U+FFFD, so any name from the other world can be shown.
     public static func toUTF8(_ ucs2: [UInt8]) -> [UInt8] {
         var out: [UInt8] = []
+        writeUTF8(ucs2) { out.append($0) }
+        return out
+    }
+
+    /// `toUTF8`'s bytes handed one at a time to `put`: the shell prints a name with no array.
+    public static func writeUTF8(_ ucs2: [UInt8], _ put: (UInt8) -> Void) {
         var i = 0
         while i < ucs2.count {
             var u = i + 1 < ucs2.count ? UInt32(ucs2[i]) | UInt32(ucs2[i + 1]) << 8 : 0xFFFD
             if u == 0 { break }
             if (0xD800...0xDFFF).contains(u) { u = 0xFFFD }
             if u < 0x80 {
-                out.append(UInt8(u))
+                put(UInt8(u))
             } else if u < 0x800 {
-                out.append(UInt8(0xC0 | u >> 6)); out.append(UInt8(0x80 | u & 0x3F))
+                put(UInt8(0xC0 | u >> 6)); put(UInt8(0x80 | u & 0x3F))
             } else {
-                out.append(UInt8(0xE0 | u >> 12)); out.append(UInt8(0x80 | (u >> 6) & 0x3F)); out.append(UInt8(0x80 | u & 0x3F))
+                put(UInt8(0xE0 | u >> 12)); put(UInt8(0x80 | (u >> 6) & 0x3F)); put(UInt8(0x80 | u & 0x3F))
             }
             i += 2
         }
-        return out
     }
 }

@@ -57,7 +57,7 @@ extension Commands {
     static func show(_ c: inout VariableClient<Transport>, name: [UInt8], guid: EFIGuid, data: Bool) {
         var r = c.getVariable(name: name, guid: guid, dataSize: 0)
         if r.status == .bufferTooSmall { r = c.getVariable(name: name, guid: guid, dataSize: Int(r.dataSize)) }
-        Console.bytes(UCS2Text.toUTF8(name)); Console.line(":")
+        UCS2Text.writeUTF8(name, Console.put); Console.line(":")
         guard r.status == .success else { Console.write("    "); Console.line(r.status.name); return }
         Console.write("    "); Console.bytes(GUIDText.format(guid))
         if let known = GUIDText.knownName(guid) { Console.write(" ("); Console.write(known); Console.write(")") }
