@@ -62,7 +62,7 @@ extension Commands {
         Console.write("    "); Console.bytes(GUIDText.format(guid))
         if let known = GUIDText.knownName(guid) { Console.write(" ("); Console.write(known); Console.write(")") }
         Console.put(10)
-        Console.write("    "); Console.bytes(VariableAttributeText.format(r.attributes))
+        Console.write("    "); VariableAttributeText.write(r.attributes, Console.put)
         Console.write(", DataSize = "); Console.hex0x(r.dataSize); Console.put(10)
         if data { hexDump(r.data) }
     }
