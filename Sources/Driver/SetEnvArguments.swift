@@ -81,8 +81,7 @@ public struct SetEnvArguments: Equatable, Sendable {
         } else {
             var data: [UInt8] = []
             while i < args.count {
-                guard let encoded = encodeValue(args[i]) else { throw .malformedValue(argument: i) }
-                data += encoded
+                guard appendValue(args[i], to: &data) else { throw .malformedValue(argument: i) }
                 i += 1
             }
             value = .bytes(data)
@@ -116,32 +115,41 @@ public struct SetEnvArguments: Equatable, Sendable {
     /// `=H<hex>` a byte string; `="text"` or `=S"text"` the text between the quotes; anything
     /// else the word itself. No NUL is added. Nil when the word is malformed.
     public static func encodeValue(_ word: [UInt8]) -> [UInt8]? {
+        var out: [UInt8] = []
+        return appendValue(word, to: &out) ? out : nil
+    }
+
+    /// `encodeValue`'s bytes appended to `out` (the values of one command, with no array per
+    /// word); false, with `out` partly written, when the word is malformed.
+    static func appendValue(_ word: [UInt8], to out: inout [UInt8]) -> Bool {
         if startsWith(word, "=0x") {
-            let digits = Array(word.dropFirst(3))
-            guard !digits.isEmpty, digits.count % 2 == 0, digits.count <= 16 else { return nil }
-            guard let number = try? ShellNumber.parseHex(digits) else { return nil }
+            let digits = Array(word[3...])
+            guard !digits.isEmpty, digits.count % 2 == 0, digits.count <= 16 else { return false }
+            guard let number = try? ShellNumber.parseHex(digits) else { return false }
             let bytes = digits.count / 2
             let width = bytes <= 2 ? bytes : (bytes <= 4 ? 4 : 8)
-            return (0..<width).map { UInt8(truncatingIfNeeded: number >> (8 * UInt64($0))) }
+            for k in 0..<width { out.append(UInt8(truncatingIfNeeded: number >> (8 * UInt64(k)))) }
+            return true
         }
         if startsWith(word, "=H") {
-            let digits = word.dropFirst(2)
-            guard digits.count % 2 == 0 else { return nil }
-            var out: [UInt8] = []
+            let digits = word[2...]
+            guard digits.count % 2 == 0 else { return false }
             var high: UInt8? = nil
             for c in digits {
-                guard let nibble = UUIDText.hexValue(c) else { return nil }
+                guard let nibble = UUIDText.hexValue(c) else { return false }
                 if let h = high { out.append(h << 4 | nibble); high = nil } else { high = nibble }
             }
-            return out
+            return true
         }
         let quoted = startsWith(word, "=\"") ? 2 : (startsWith(word, "=S\"") ? 3 : 0)
         if quoted > 0 {
-            let body = word.dropFirst(quoted)
-            guard let last = body.last, last == UInt8(ascii: "\"") else { return nil }
-            return Array(body.dropLast())
+            let body = word[quoted...]
+            guard let last = body.last, last == UInt8(ascii: "\"") else { return false }
+            out.append(contentsOf: body.dropLast())
+            return true
         }
-        return word
+        out.append(contentsOf: word)
+        return true
     }
 
     static func startsWith(_ word: [UInt8], _ prefix: StaticString) -> Bool {
