@@ -98,8 +98,9 @@ extension Commands {
             }
             data = readBytes(address, Int(size))
         }
+        let name = parsed.name, guid = parsed.guid, attributes = parsed.attributes
         EFIVariables.with { c in
-            let status = c.setVariable(name: parsed.name, guid: parsed.guid, attributes: parsed.attributes, data: data)
+            let status = c.setVariable(name: name, guid: guid, attributes: attributes, data: data)
             if status != .success { Console.write("## Failed to set EFI variable: "); Console.line(status.name) }
         }
     }
