@@ -16,9 +16,10 @@ extension Commands {
         do throws(ShellArgumentError) { parsed = try PrintEnvArguments.parse(Array(args[2...])) } catch {
             argumentError(error, "printenv"); return
         }
+        let vendor = parsed.vendor, names = parsed.names, showData = parsed.showData
         EFIVariables.with { c in
             // Every variable, or (`-all NAME...`, as U-Boot) those of these names under any vendor.
-            if parsed.names.isEmpty || parsed.vendor == .any {
+            if names.isEmpty || vendor == .any {
                 var name: [UInt8] = [0, 0]
                 var guid = EFIGuid.zero
                 var shown = 0
@@ -28,17 +29,17 @@ extension Commands {
                     if r.status == .notFound { break }
                     guard r.status == .success else { Console.write("GetNextVariableName: "); Console.line(r.status.name); return }
                     name = r.name; guid = r.guid
-                    guard wanted(guid, parsed.vendor) else { continue }
-                    if !parsed.names.isEmpty && !parsed.names.contains(UCS2.normalized(name) ?? name) { continue }
-                    show(&c, name: name, guid: guid, data: parsed.showData)
+                    guard wanted(guid, vendor) else { continue }
+                    if !names.isEmpty && !names.contains(UCS2.normalized(name) ?? name) { continue }
+                    show(&c, name: name, guid: guid, data: showData)
                     shown += 1
                 }
                 if shown == 0 { Console.line("no variables") }
             } else {
-                for name in parsed.names {
-                    switch parsed.vendor {
-                    case .guid(let g): show(&c, name: name, guid: g, data: parsed.showData)
-                    default: show(&c, name: name, guid: .globalVariable, data: parsed.showData)
+                for name in names {
+                    switch vendor {
+                    case .guid(let g): show(&c, name: name, guid: g, data: showData)
+                    default: show(&c, name: name, guid: .globalVariable, data: showData)
                     }
                 }
             }
