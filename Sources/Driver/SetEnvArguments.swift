@@ -102,8 +102,8 @@ public struct SetEnvArguments: Equatable, Sendable {
             throw .malformedMemoryRange(argument: argument)
         }
         do throws(ShellArgumentError) {
-            let address = try ShellNumber.parseHex(Array(word[..<comma]))
-            let size = try ShellNumber.parseHex(Array(word[(comma + 1)...]))
+            let address = try ShellNumber.parseHex(word, from: 0, to: comma)
+            let size = try ShellNumber.parseHex(word, from: comma + 1, to: word.count)
             return (address, size)
         } catch {
             throw .malformedMemoryRange(argument: argument)

@@ -3,13 +3,18 @@ public enum ShellNumber {
     /// Hex digits with an optional `0x`/`0X` prefix: how U-Boot reads addresses, sizes and
     /// partition IDs (`armffa ping 8001`).
     public static func parseHex(_ text: [UInt8]) throws(ShellArgumentError) -> UInt64 {
-        let prefixed = text.count > 2 && text[0] == UInt8(ascii: "0") && text[1] | 0x20 == UInt8(ascii: "x")
-        return try accumulate(text, from: prefixed ? 2 : 0, radix: 16)
+        try parseHex(text, from: 0, to: text.count)
+    }
+
+    /// The same for the bytes `start..<end` of a word (`<addr>:<size>`), with no copy.
+    static func parseHex(_ text: [UInt8], from start: Int, to end: Int) throws(ShellArgumentError) -> UInt64 {
+        let prefixed = end - start > 2 && text[start] == UInt8(ascii: "0") && text[start + 1] | 0x20 == UInt8(ascii: "x")
+        return try accumulate(text, from: prefixed ? start + 2 : start, to: end, radix: 16)
     }
 
     /// Decimal digits only.
     public static func parseDecimal(_ text: [UInt8]) throws(ShellArgumentError) -> UInt64 {
-        try accumulate(text, from: 0, radix: 10)
+        try accumulate(text, from: 0, to: text.count, radix: 10)
     }
 
     /// `0x…` as hex, anything else as decimal.
@@ -21,10 +26,10 @@ public enum ShellNumber {
     }
 
     /// The digits of `text` from `start` on (indices, not a slice: no slice code per caller).
-    static func accumulate(_ text: [UInt8], from start: Int, radix: UInt64) throws(ShellArgumentError) -> UInt64 {
-        guard start < text.count else { throw .malformedNumber }
+    static func accumulate(_ text: [UInt8], from start: Int, to end: Int, radix: UInt64) throws(ShellArgumentError) -> UInt64 {
+        guard start < end else { throw .malformedNumber }
         var value: UInt64 = 0
-        for i in start..<text.count {
+        for i in start..<end {
             let c = text[i]
             guard let d = UUIDText.hexValue(c), UInt64(d) < radix else { throw .malformedNumber }
             let (shifted, o1) = value.multipliedReportingOverflow(by: radix)
