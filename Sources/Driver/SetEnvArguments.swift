@@ -123,10 +123,10 @@ public struct SetEnvArguments: Equatable, Sendable {
     /// word); false, with `out` partly written, when the word is malformed.
     static func appendValue(_ word: [UInt8], to out: inout [UInt8]) -> Bool {
         if startsWith(word, "=0x") {
-            let digits = Array(word[3...])
-            guard !digits.isEmpty, digits.count % 2 == 0, digits.count <= 16 else { return false }
-            guard let number = try? ShellNumber.parseHex(digits) else { return false }
-            let bytes = digits.count / 2
+            let digits = word.count - 3
+            guard digits > 0, digits % 2 == 0, digits <= 16 else { return false }
+            guard let number = try? ShellNumber.parseHex(word, from: 3, to: word.count) else { return false }
+            let bytes = digits / 2
             let width = bytes <= 2 ? bytes : (bytes <= 4 ? 4 : 8)
             for k in 0..<width { out.append(UInt8(truncatingIfNeeded: number >> (8 * UInt64(k)))) }
             return true
