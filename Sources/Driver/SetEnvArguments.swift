@@ -132,20 +132,19 @@ public struct SetEnvArguments: Equatable, Sendable {
             return true
         }
         if startsWith(word, "=H") {
-            let digits = word[2...]
-            guard digits.count % 2 == 0 else { return false }
+            guard word.count % 2 == 0 else { return false }
             var high: UInt8? = nil
-            for c in digits {
-                guard let nibble = UUIDText.hexValue(c) else { return false }
+            for k in 2..<word.count {
+                guard let nibble = UUIDText.hexValue(word[k]) else { return false }
                 if let h = high { out.append(h << 4 | nibble); high = nil } else { high = nibble }
             }
             return true
         }
         let quoted = startsWith(word, "=\"") ? 2 : (startsWith(word, "=S\"") ? 3 : 0)
         if quoted > 0 {
-            let body = word[quoted...]
-            guard let last = body.last, last == UInt8(ascii: "\"") else { return false }
-            out.append(contentsOf: body.dropLast())
+            let end = word.count - 1
+            guard end >= quoted, word[end] == UInt8(ascii: "\"") else { return false }
+            for k in quoted..<end { out.append(word[k]) }
             return true
         }
         out.append(contentsOf: word)
