@@ -6,15 +6,18 @@ public enum GUIDText {
     /// (Data1..3), the last two are the Data4 bytes in order (UEFI 2.10 Appendix A).
     public static func parse(_ text: [UInt8]) throws(ShellArgumentError) -> EFIGuid {
         guard let t = UUIDText.textOctets(text) else { throw .malformedGUID }
-        let stored = storedOrder.map { t[$0] }
-        guard let guid = EFIGuid(bytes: stored, at: 0) else { throw .malformedGUID }
-        return guid
+        var lo: UInt64 = 0, hi: UInt64 = 0
+        for i in 0..<8 {
+            lo |= UInt64(t[textIndex(i)]) << (8 * UInt64(i))
+            hi |= UInt64(t[8 + i]) << (8 * UInt64(i))
+        }
+        return EFIGuid(lo: lo, hi: hi)
     }
 
     /// The lower-case 8-4-4-4-12 text of a stored GUID (36 ASCII bytes).
     public static func format(_ guid: EFIGuid) -> [UInt8] {
         var t = [UInt8](repeating: 0, count: 16)
-        for (i, source) in storedOrder.enumerated() { t[source] = guid.byte(i) }
+        for i in 0..<16 { t[textIndex(i)] = guid.byte(i) }
         return UUIDText.format(t)
     }
 
@@ -25,6 +28,9 @@ public enum GUIDText {
         return nil
     }
 
-    /// Stored byte i is text byte storedOrder[i].
-    static let storedOrder = [3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15]
+    /// Stored byte i is text byte textIndex(i): 3 2 1 0 5 4 7 6 8 9 ... 15 (Data1..3 are
+    /// little-endian numbers; the order is its own inverse). Arithmetic, not a table.
+    static func textIndex(_ i: Int) -> Int {
+        i < 4 ? 3 - i : (i < 6 ? 9 - i : (i < 8 ? 13 - i : i))
+    }
 }
