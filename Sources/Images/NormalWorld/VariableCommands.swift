@@ -72,12 +72,12 @@ extension Commands {
     static func hexDump(_ bytes: [UInt8]) {
         var offset = 0
         while offset < bytes.count {
-            let line = bytes[offset..<min(offset + 16, bytes.count)]
+            let end = min(offset + 16, bytes.count)
             Console.write("    "); Console.hex(UInt64(offset), digits: 8); Console.write(": ")
-            for b in line { Console.hex(UInt64(b), digits: 2); Console.put(32) }
-            for _ in line.count..<16 { Console.write("   ") }
+            for k in offset..<end { Console.hex(UInt64(bytes[k]), digits: 2); Console.put(32) }
+            for _ in end..<offset + 16 { Console.write("   ") }
             Console.put(32)
-            for b in line { Console.put(b >= 32 && b < 127 ? b : 46) }
+            for k in offset..<end { let b = bytes[k]; Console.put(b >= 32 && b < 127 ? b : 46) }
             Console.put(10)
             offset += 16
         }
