@@ -40,6 +40,10 @@ public enum Console {
     @inline(never)   // one call a site, not two
     public static func hex0x(_ v: UInt64, digits: Int = 0) { write("0x"); hex(v, digits: digits) }
 
+    /// `label`, then `v` as `0x…`: one call where a log line names a value, not two.
+    @inline(never)
+    public static func hex0x(_ label: StaticString, _ v: UInt64) { write(label); hex0x(v) }
+
     /// Most significant digit first, without a buffer.
     public static func dec(_ v: UInt64) {
         var scale: UInt64 = 1

@@ -84,24 +84,24 @@ enum Commands {
     static func dt(_ args: [[UInt8]]) {
         guard noArguments(args, "dt") else { return }
         guard let s = boot.summary else { Console.line("no usable device tree"); return }
-        Console.write("DTB at "); Console.hex0x(boot.dtbAddress); Console.write(", version ")
+        Console.hex0x("DTB at ", boot.dtbAddress); Console.write(", version ")
         Console.dec(UInt64(s.version)); Console.write(", "); Console.dec(UInt64(s.totalSize)); Console.line(" bytes")
         if let m = s.model { Console.write("model: "); Console.bytes(m); Console.put(10) }
         for c in s.compatible { Console.write("compatible: "); Console.bytes(c); Console.put(10) }
         for r in s.memory {
-            Console.write("memory: "); Console.hex0x(r.base); Console.write(" size "); Console.hex0x(r.size); Console.put(10)
+            Console.hex0x("memory: ", r.base); Console.hex0x(" size ", r.size); Console.put(10)
         }
         Console.write("console: ")
-        if let u = s.console.uart { Console.write(u.kind.name); Console.write(" at "); Console.hex0x(u.base) } else { Console.write("none found") }
+        if let u = s.console.uart { Console.write(u.kind.name); Console.hex0x(" at ", u.base) } else { Console.write("none found") }
         if let p = s.stdoutPath { Console.write(" (stdout-path "); Console.bytes(p); Console.write(")") }
         if s.console.source == .fallbackNoStdoutPath || s.console.source == .fallbackUnsupported { Console.write(" (fallback)") }
         Console.put(10)
         Console.write("fw_cfg: ")
         if let f = s.fwCfg { Console.hex0x(f); Console.put(10) } else { Console.line("none") }
-        Console.write("MM buffer: "); Console.hex0x(NSSharedBuffer.base); Console.write(" size "); Console.hex0x(UInt64(NSSharedBuffer.bytes))
+        Console.hex0x("MM buffer: ", NSSharedBuffer.base); Console.hex0x(" size ", UInt64(NSSharedBuffer.bytes))
         Console.line(s.mmBuffer == nil ? " (default: no /reserved-memory/mm-buffer)" : " (/reserved-memory)")
         Console.write("timer: "); Console.dec(hw_read_cntfrq()); Console.line(" Hz (CNTFRQ_EL0)")
-        Console.write("image: loaded at "); Console.hex0x(boot.loadAddress); Console.put(10)
+        Console.hex0x("image: loaded at ", boot.loadAddress); Console.put(10)
         Console.write("psci: ")
         switch s.psci {
         case .smc?: Console.line("method smc")
@@ -109,8 +109,8 @@ enum Commands {
         default: Console.line("none")
         }
         for r in s.reserved {
-            Console.write("reserved: "); Console.bytes(r.name); Console.write(" "); Console.hex0x(r.base)
-            Console.write(" size "); Console.hex0x(r.size); Console.line(r.noMap ? " no-map" : "")
+            Console.write("reserved: "); Console.bytes(r.name); Console.hex0x(" ", r.base)
+            Console.hex0x(" size ", r.size); Console.line(r.noMap ? " no-map" : "")
         }
     }
 

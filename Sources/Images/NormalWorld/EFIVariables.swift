@@ -71,7 +71,7 @@ enum EFIVariables {
         case .ffa(let id):
             guard let d = FFA.driver else { return }
             client = VariableClient(transport: .ffa(FFATransport(driver: d, memory: NSSharedBuffer(), cache: VACache(), partitionID: id)))
-            Console.write("normal: UEFI variables over FF-A, MM partition "); Console.hex0x(UInt64(id)); Console.put(10)
+            Console.hex0x("normal: UEFI variables over FF-A, MM partition ", UInt64(id)); Console.put(10)
         case .volatile(let reason):
             startVolatile()
             Console.write("normal: variables are volatile: "); Console.line(reason.name)

@@ -45,8 +45,8 @@ public func normal_main(_ x0: UInt64, _ el: UInt64) -> Never {
     readDeviceTree()
     useConsole(boot.console)
     Console.write("\nnormal: Swift firmware entered at EL"); Console.dec(UInt64(el))
-    Console.write(", loaded at "); Console.hex0x(boot.loadAddress)
-    Console.write(", DTB at "); Console.hex0x(boot.dtbAddress); Console.put(10)
+    Console.hex0x(", loaded at ", boot.loadAddress)
+    Console.hex0x(", DTB at ", boot.dtbAddress); Console.put(10)
     if boot.dtbError { Console.line("normal: the DTB is malformed; using QEMU virt defaults") }
     let footprint = KernelLoader.firmware
     if boot.dtbAddress >= footprint.base && boot.dtbAddress - footprint.base < footprint.size {
@@ -110,7 +110,7 @@ func useConsole(_ choice: ConsoleChoice) {
 
 func describeConsole(_ choice: ConsoleChoice) {
     guard let u = choice.uart else { return }
-    Console.write("normal: console "); Console.write(u.kind.name); Console.write(" at "); Console.hex0x(u.base)
+    Console.write("normal: console "); Console.write(u.kind.name); Console.hex0x(" at ", u.base)
     switch choice.source {
     case .stdoutPath: Console.line(" (stdout-path)")
     case .fallbackNoStdoutPath: Console.line(" (no usable stdout-path: first UART we drive)")
@@ -131,7 +131,7 @@ func enableIdentityMap(el: Int) {
     _ = tables.map(0, 0x1_0000_0000, .device)
     let memory = bootMemory()
     for r in memory where !tables.map(r.base, r.size, .readWrite) {
-        Console.write("normal: RAM "); Console.hex0x(r.base); Console.write(" size "); Console.hex0x(r.size)
+        Console.hex0x("normal: RAM ", r.base); Console.hex0x(" size ", r.size)
         Console.line(" not (fully) mapped: unaligned, above 2^48 or out of table pages")
     }
     // After RAM: a /memory that covers a device (QEMU's zcu102 with -m 4G) must not make it cacheable.

@@ -37,10 +37,10 @@ enum ExitBootServices {
         }
         let table = unsafe UnsafeMutableRawPointer(&efi_runtime_services)
         let props = unsafe UnsafeMutableRawPointer(&efi_rt_properties_table)
-        Console.write("exitbs: runtime services table at "); Console.hex0x(address(table))
-        Console.write(", RT properties "); Console.hex0x(UInt64(unsafe props.load(fromByteOffset: 4, as: UInt32.self)))
-        Console.write(", runtime region "); Console.hex0x(address(unsafe UnsafeMutableRawPointer(&__efi_runtime_start)))
-        Console.write("-"); Console.hex0x(address(unsafe UnsafeMutableRawPointer(&__efi_runtime_stop))); Console.put(10)
+        Console.hex0x("exitbs: runtime services table at ", address(table))
+        Console.hex0x(", RT properties ", UInt64(unsafe props.load(fromByteOffset: 4, as: UInt32.self)))
+        Console.hex0x(", runtime region ", address(unsafe UnsafeMutableRawPointer(&__efi_runtime_start)))
+        Console.hex0x("-", address(unsafe UnsafeMutableRawPointer(&__efi_runtime_stop))); Console.put(10)
 
         RuntimeCaller.runIsolated(runtimeRoot: runtimeTables(), bootRoot: bootRoot, el: boot.shellEL,
                                   table: UnsafeRawPointer(table), probeBootCode: probeBootCode)

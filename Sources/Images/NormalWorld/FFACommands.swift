@@ -18,7 +18,7 @@ extension Commands {
             Console.write(" (SPMC "); FFA.printVersion(d.spmcVersion); Console.write("), SMCCC ")
             Console.dec(UInt64(d.smcccVersion >> 16)); Console.put(46); Console.dec(UInt64(d.smcccVersion & 0xFFFF))
             Console.write(", conduit "); Console.write(d.conduit.useHVC ? "hvc" : "smc")
-            Console.write(", own ID "); Console.hex0x(UInt64(d.ownID)); Console.put(10)
+            Console.hex0x(", own ID ", UInt64(d.ownID)); Console.put(10)
         }
     }
 
@@ -40,7 +40,7 @@ extension Commands {
                 Console.write("  "); Console.write(name)
                 for _ in name.utf8CodeUnitCount..<30 { Console.put(32) }
                 if let p = try d.features(id) {
-                    Console.write("supported, w2 "); Console.hex0x(UInt64(p.w2)); Console.put(10)
+                    Console.hex0x("supported, w2 ", UInt64(p.w2)); Console.put(10)
                 } else {
                     Console.line("NOT_SUPPORTED")
                 }
@@ -109,7 +109,7 @@ extension Commands {
                 Console.write("device 0: arm_ffa, FF-A "); FFA.printVersion(d.version)
                 Console.write(", conduit "); Console.write(d.conduit.useHVC ? "hvc" : "smc")
                 if let m = d.rxtx {
-                    Console.write(", TX "); Console.hex0x(m.txAddress); Console.write(", RX "); Console.hex0x(m.rxAddress)
+                    Console.hex0x(", TX ", m.txAddress); Console.hex0x(", RX ", m.rxAddress)
                 }
                 Console.put(10)
             }

@@ -51,13 +51,13 @@ enum KernelLoader {
                 return fail("qfw", "the initrd would not fit in free RAM at that address")
             }
         }
-        Console.write("qfw: loading kernel to "); Console.hex0x(kernel); Console.write(", ")
+        Console.hex0x("qfw: loading kernel to ", kernel); Console.write(", ")
         Console.dec(UInt64(kernelSize)); Console.line(" bytes")
         guard dmaRead(FwCfgItem.kernelData, UInt64(kernelSize), to: kernel) else { return fail("qfw", "DMA read failed") }
         loadedKernel = (kernel, UInt64(kernelSize))
         loadedInitrd = nil
         if initrdSize != 0 {
-            Console.write("qfw: loading initrd to "); Console.hex0x(initrd); Console.write(", ")
+            Console.hex0x("qfw: loading initrd to ", initrd); Console.write(", ")
             Console.dec(UInt64(initrdSize)); Console.line(" bytes")
             guard dmaRead(FwCfgItem.initrdData, UInt64(initrdSize), to: initrd) else { return fail("qfw", "DMA read failed") }
             loadedInitrd = (initrd, UInt64(initrdSize))
@@ -154,16 +154,16 @@ enum KernelLoader {
     }
 
     static func report(_ plan: KernelPlacement, _ header: ImageHeader, _ initrd: FDTRegion?, _ dtb: UInt64) {
-        Console.write("booti: Image at "); Console.hex0x(plan.source)
-        Console.write(", text_offset "); Console.hex0x(header.textOffset)
-        Console.write(", image_size "); Console.hex0x(header.imageSize)
-        Console.write(", flags "); Console.hex0x(header.flags); Console.put(10)
+        Console.hex0x("booti: Image at ", plan.source)
+        Console.hex0x(", text_offset ", header.textOffset)
+        Console.hex0x(", image_size ", header.imageSize)
+        Console.hex0x(", flags ", header.flags); Console.put(10)
         if !header.sizeGiven { Console.line("booti: image_size is 0: assuming 16 MiB at text_offset 0x80000") }
-        if plan.moves { Console.write("booti: moving the kernel to "); Console.hex0x(plan.load); Console.put(10) }
+        if plan.moves { Console.hex0x("booti: moving the kernel to ", plan.load); Console.put(10) }
         if let r = initrd {
-            Console.write("booti: initrd "); Console.hex0x(r.base); Console.write("-"); Console.hex0x(r.base + r.size); Console.put(10)
+            Console.hex0x("booti: initrd ", r.base); Console.hex0x("-", r.base + r.size); Console.put(10)
         }
-        Console.write("booti: device tree at "); Console.hex0x(dtb)
+        Console.hex0x("booti: device tree at ", dtb)
         if let args = environment.value(KernelLoader.bootargs) { Console.write(", bootargs "); Console.bytes(args) }
         Console.put(10)
     }

@@ -79,10 +79,10 @@ enum UEFIBoot {
         initrd = rd
         buildTables(imageBase: placed.base, imageSize: pages * 4096, dtb: dtb)
         let entry = placed.base + UInt64(pe.entryPoint)
-        Console.write("bootefi: PE image at "); Console.hex0x(placed.base); Console.write(", entry "); Console.hex0x(entry)
-        Console.write(", system table "); Console.hex0x(block); Console.put(10)
-        if let rd { Console.write("bootefi: initrd "); Console.hex0x(rd.base); Console.write(":"); Console.hex0x(rd.size); Console.line(" by LoadFile2") }
-        Console.write("bootefi: device tree at "); Console.hex0x(dtb); Console.line(" as a configuration table")
+        Console.hex0x("bootefi: PE image at ", placed.base); Console.hex0x(", entry ", entry)
+        Console.hex0x(", system table ", block); Console.put(10)
+        if let rd { Console.hex0x("bootefi: initrd ", rd.base); Console.hex0x(":", rd.size); Console.line(" by LoadFile2") }
+        Console.hex0x("bootefi: device tree at ", dtb); Console.line(" as a configuration table")
         let start = unsafe unsafeBitCast(UInt(entry), to: EFIEntry.self)
         let s = EFIStatus(rawValue: start(imageHandle, block + UInt64(systemTable)))
         Console.write("bootefi: the application returned "); Console.line(s.name)

@@ -64,7 +64,7 @@ extension Commands {
         if let known = GUIDText.knownName(guid) { Console.write(" ("); Console.write(known); Console.write(")") }
         Console.put(10)
         Console.write("    "); VariableAttributeText.write(r.attributes, Console.put)
-        Console.write(", DataSize = "); Console.hex0x(r.dataSize); Console.put(10)
+        Console.hex0x(", DataSize = ", r.dataSize); Console.put(10)
         if data { hexDump(r.data) }
     }
 
