@@ -53,12 +53,16 @@ public enum UUIDText {
 
     /// 16 bytes as 8-4-4-4-12 lower-case hex, in order.
     public static func format(_ octets: [UInt8]) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(36)
-        for (i, b) in octets.prefix(16).enumerated() {
-            if i == 4 || i == 6 || i == 8 || i == 10 { out.append(UInt8(ascii: "-")) }
-            out.append(hexDigit(b >> 4))
-            out.append(hexDigit(b & 0xF))
+        // Sized first and written by index: no append (and its growth check) per character.
+        let n = min(octets.count, 16)
+        let dashes = (n > 4 ? 1 : 0) + (n > 6 ? 1 : 0) + (n > 8 ? 1 : 0) + (n > 10 ? 1 : 0)
+        var out = [UInt8](repeating: UInt8(ascii: "-"), count: 2 * n + dashes)
+        var k = 0
+        for i in 0..<n {
+            if i == 4 || i == 6 || i == 8 || i == 10 { k += 1 }
+            out[k] = hexDigit(octets[i] >> 4)
+            out[k + 1] = hexDigit(octets[i] & 0xF)
+            k += 2
         }
         return out
     }
