@@ -6,21 +6,17 @@ public enum UUIDText {
     /// exactly 36 characters with '-' at 8, 13, 18 and 23 and hex digits elsewhere.
     public static func textOctets(_ text: [UInt8]) -> [UInt8]? {
         guard text.count == 36 else { return nil }
-        var out: [UInt8] = []
-        out.reserveCapacity(16)
-        var high: UInt8? = nil
-        for (i, c) in text.enumerated() {
+        var out = [UInt8](repeating: 0, count: 16)
+        var k = 0   // hex digits read so far: digit k is half of byte k / 2
+        for i in 0..<36 {
+            let c = text[i]
             if i == 8 || i == 13 || i == 18 || i == 23 {
                 guard c == UInt8(ascii: "-") else { return nil }
                 continue
             }
             guard let nibble = hexValue(c) else { return nil }
-            if let h = high {
-                out.append(h << 4 | nibble)
-                high = nil
-            } else {
-                high = nibble
-            }
+            out[k >> 1] = out[k >> 1] << 4 | nibble
+            k += 1
         }
         return out
     }
