@@ -4,8 +4,12 @@ public enum UCS2Text {
     /// overlong UTF-8, surrogate code points, characters beyond U+FFFF and embedded NULs.
     public static func fromUTF8(_ text: [UInt8]) throws(ShellArgumentError) -> [UInt8] {
         guard !text.isEmpty else { throw .malformedName }
-        var out: [UInt8] = []
-        out.reserveCapacity(2 * text.count + 2)
+        // One UCS-2 unit per lead byte (any byte but 10xxxxxx) once the text is valid, so the
+        // name is sized first and written by index; the last two bytes stay the NUL.
+        var units = 0
+        for c in text where c & 0xC0 != 0x80 { units += 1 }
+        var out = [UInt8](repeating: 0, count: 2 * units + 2)
+        var o = 0
         var i = 0
         while i < text.count {
             let lead = text[i]
@@ -31,11 +35,11 @@ public enum UCS2Text {
             }
             let minimum: UInt32 = length == 1 ? 0 : (length == 2 ? 0x80 : 0x800)
             guard value >= minimum, value != 0, !(0xD800...0xDFFF).contains(value) else { throw .malformedName }
-            out.append(UInt8(truncatingIfNeeded: value))
-            out.append(UInt8(truncatingIfNeeded: value >> 8))
+            out[o] = UInt8(truncatingIfNeeded: value)
+            out[o + 1] = UInt8(truncatingIfNeeded: value >> 8)
+            o += 2
             i += length
         }
-        out.append(0); out.append(0)
         return out
     }
 
