@@ -28,9 +28,9 @@ public struct ShellEnvironment: Equatable, Sendable {
         guard let name = args.first else { throw .missingName }
         guard ShellEnvironment.validName(name) else { throw .malformedName }
         var value: [UInt8] = []
-        for (i, word) in args.dropFirst().enumerated() {
-            if i > 0 { value.append(0x20) }
-            value += word
+        for i in 1..<args.count {
+            if i > 1 { value.append(0x20) }
+            value += args[i]
         }
         try set(name, value)
     }
