@@ -62,12 +62,15 @@ extension Commands {
     /// `printenv [name...]`: shell variables as `name=value`.
     static func printenvPlain(_ args: [[UInt8]]) {
         let env = KernelLoader.environment
-        let names = args.dropFirst()
-        for e in env.entries where names.isEmpty || names.contains(e.name) {
+        let names = args.indices.dropFirst()   // by index: no slice of arrays
+        for e in env.entries {
+            var wanted = names.isEmpty
+            for k in names where args[k] == e.name { wanted = true }
+            guard wanted else { continue }
             Console.bytes(e.name); Console.put(61); Console.bytes(e.value); Console.put(10)
         }
-        for n in names where env.value(n) == nil {
-            Console.write("## Error: \""); Console.bytes(n); Console.line("\" not defined")
+        for k in names where env.value(args[k]) == nil {
+            Console.write("## Error: \""); Console.bytes(args[k]); Console.line("\" not defined")
         }
     }
 }
