@@ -23,9 +23,12 @@ extension Commands {
                 var name: [UInt8] = [0, 0]
                 var guid = EFIGuid.zero
                 var shown = 0
+                var nameSize = 1024, retried = false
                 while true {
-                    var r = c.getNextVariableName(nameSize: 1024, name: name, guid: guid)
-                    if r.status == .bufferTooSmall { r = c.getNextVariableName(nameSize: Int(r.nameSize), name: name, guid: guid) }
+                    // One call site (it is inlined): a second try with the size asked for.
+                    let r = c.getNextVariableName(nameSize: nameSize, name: name, guid: guid)
+                    if r.status == .bufferTooSmall && !retried { nameSize = Int(r.nameSize); retried = true; continue }
+                    nameSize = 1024; retried = false
                     if r.status == .notFound { break }
                     guard r.status == .success else { Console.write("GetNextVariableName: "); Console.line(r.status.name); return }
                     name = r.name; guid = r.guid
