@@ -89,9 +89,10 @@ enum UEFIBoot {
     }
 
     static func initialMap(dtb: (base: UInt64, size: UInt64)) -> EFIMemoryMap {
-        let ram = KernelLoader.memory.map { (base: $0.base, size: $0.size) }
-        var reserved: [(base: UInt64, size: UInt64)] = (boot.summary?.reserved ?? []).map { ($0.base, $0.size) }
-        reserved += (boot.summary?.reservationMap ?? []).map { ($0.base, $0.size) }
+        var ram: [(base: UInt64, size: UInt64)] = [], reserved: [(base: UInt64, size: UInt64)] = []
+        for r in KernelLoader.memory { ram.append((r.base, r.size)) }
+        for r in boot.summary?.reserved ?? [] { reserved.append((r.base, r.size)) }
+        for r in boot.summary?.reservationMap ?? [] { reserved.append((r.base, r.size)) }
         let layout = EFIFirmwareLayout(imageStart: ImageMap.imageStart, runtimeStart: ImageMap.runtimeStart,
                                        runtimeData: ImageMap.runtimeData, runtimeStop: ImageMap.runtimeStop,
                                        textEnd: ImageMap.textEnd, imageEnd: KernelLoader.firmware.base + KernelLoader.firmware.size)
