@@ -15,7 +15,11 @@ public struct PEImage: Equatable, Sendable {
     public var sectionAlignment: UInt32
     public var sizeOfImage: UInt32
     public var sizeOfHeaders: UInt32
-    public var sections: [Section]
+    /// The headers the image was parsed from; the section table is read from them by index
+    /// (no array of sections built only to be walked).
+    let headers: [UInt8]
+    let sectionTable: Int
+    public let sectionCount: Int
     /// The base relocation directory (RVA, size); nil when the image has none.
     public var relocations: (rva: UInt32, size: UInt32)?
 
@@ -24,6 +28,15 @@ public struct PEImage: Equatable, Sendable {
             && a.sizeOfHeaders == b.sizeOfHeaders && a.sections == b.sections
             && a.relocations?.rva == b.relocations?.rva && a.relocations?.size == b.relocations?.size
     }
+
+    /// Section `i` (below `sectionCount`) of the section table.
+    public func section(_ i: Int) -> Section {
+        let s = sectionTable + 40 * i, h = headers
+        return Section(virtualAddress: UInt32(h.le(s + 12, 4)), virtualSize: UInt32(h.le(s + 8, 4)),
+                       rawOffset: UInt32(h.le(s + 20, 4)), rawSize: UInt32(h.le(s + 16, 4)))
+    }
+
+    public var sections: [Section] { (0..<sectionCount).map { section($0) } }
 
     public static let machineAArch64: UInt16 = 0xAA64
     public static let subsystemEFIApplication: UInt16 = 10
@@ -62,15 +75,12 @@ public struct PEImage: Equatable, Sendable {
         let table = opt + optionalSize
         guard count <= 96, table + 40 * count <= h.count, sizeOfHeaders <= sizeOfImage,
               UInt64(sizeOfHeaders) <= fileSize, entryPoint < sizeOfImage else { throw .badHeaders }
-        sections = []
+        headers = h; sectionTable = table; sectionCount = count
         for i in 0..<count {
-            let s = table + 40 * i
-            let section = Section(virtualAddress: UInt32(h.le(s + 12, 4)), virtualSize: UInt32(h.le(s + 8, 4)),
-                                  rawOffset: UInt32(h.le(s + 20, 4)), rawSize: UInt32(h.le(s + 16, 4)))
+            let section = self.section(i)
             let copied = UInt64(min(section.rawSize, section.virtualSize))
             guard UInt64(section.virtualAddress) + UInt64(section.virtualSize) <= UInt64(sizeOfImage),
                   UInt64(section.rawOffset) + copied <= fileSize else { throw .sectionOutOfBounds }
-            sections.append(section)
         }
         if let r = relocations, UInt64(r.rva) + UInt64(r.size) > UInt64(sizeOfImage) { throw .badRelocation }
     }
@@ -82,7 +92,8 @@ public struct PEImage: Equatable, Sendable {
         unsafe image.baseAddress!.initializeMemory(as: UInt8.self, repeating: 0, count: Int(sizeOfImage))
         unsafe UnsafeMutableRawBufferPointer(rebasing: image[0..<Int(sizeOfHeaders)])
             .copyMemory(from: UnsafeRawBufferPointer(rebasing: file[0..<Int(sizeOfHeaders)]))
-        for s in sections {
+        for i in 0..<sectionCount {
+            let s = section(i)
             let n = Int(min(s.rawSize, s.virtualSize))
             guard Int(s.rawOffset) + n <= file.count else { throw .sectionOutOfBounds }
             unsafe UnsafeMutableRawBufferPointer(rebasing: image[Int(s.virtualAddress)..<Int(s.virtualAddress) + n])
