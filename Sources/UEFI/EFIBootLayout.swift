@@ -67,8 +67,8 @@ public enum EFILoadedImage {
 
     /// LoadOptions as Linux's stub reads them: the command line in UCS-2 with its NUL.
     public static func options(_ ascii: [UInt8]) -> [UInt8] {
-        var out: [UInt8] = []
-        for c in ascii { out.append(c); out.append(0) }
-        return out + [0, 0]
+        var out = [UInt8](repeating: 0, count: 2 * ascii.count + 2)
+        for i in ascii.indices { out[2 * i] = ascii[i] }
+        return out
     }
 }
