@@ -29,12 +29,13 @@ public enum EFIDevicePath {
 
     /// The length of the path in `bytes` up to and including its End node; nil when a node is
     /// shorter than its header or the path runs out of bounds.
-    public static func length(_ bytes: [UInt8]) -> Int? {
-        var at = 0
+    /// `from`: where in `bytes` the path starts (the result counts from there).
+    public static func length(_ bytes: [UInt8], from start: Int = 0) -> Int? {
+        var at = start
         while at + 4 <= bytes.count {
             let n = Int(bytes[at + 2]) | Int(bytes[at + 3]) << 8
             guard n >= 4, at + n <= bytes.count else { return nil }
-            if bytes[at] == 0x7F && bytes[at + 1] == 0xFF { return at + n }
+            if bytes[at] == 0x7F && bytes[at + 1] == 0xFF { return at + n - start }
             at += n
         }
         return nil
@@ -63,7 +64,9 @@ public struct EFIHandles: Sendable {
 
     /// LocateHandle(ByProtocol) order: installation order, each handle once.
     public func handles(_ guid: EFIGuid) -> [UInt64] {
-        entries.filter { $0.guid == guid }.map { $0.handle }
+        var out: [UInt64] = []
+        for e in entries where e.guid == guid { out.append(e.handle) }
+        return out
     }
 
     /// LocateDevicePath: the handle supporting `guid` whose device path (without its End node)
@@ -73,9 +76,9 @@ public struct EFIHandles: Sendable {
         var best: (handle: UInt64, matched: Int)? = nil
         for (handle, p) in paths where interface(handle, guid) != nil {
             let n = p.count - EFIDevicePath.end.count
-            guard n <= total - EFIDevicePath.end.count, Array(path[0..<n]) == Array(p[0..<n]) else { continue }
+            guard n <= total - EFIDevicePath.end.count, (0..<n).allSatisfy({ path[$0] == p[$0] }) else { continue }
             // A prefix must end on a node boundary of `path`.
-            guard n == 0 || EFIDevicePath.length(Array(path[n...])) != nil else { continue }
+            guard n == 0 || EFIDevicePath.length(path, from: n) != nil else { continue }
             if best == nil || n > best!.matched { best = (handle, n) }
         }
         return best
