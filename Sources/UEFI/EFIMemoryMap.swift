@@ -139,8 +139,8 @@ public struct EFIMemoryMap: Sendable {
     /// VirtualStart (0), NumberOfPages, Attribute; DescriptorSize bytes each.
     public func descriptors() -> [UInt8] {
         var out = [UInt8](repeating: 0, count: ranges.count * EFIMemoryMap.descriptorSize)
-        for (i, r) in ranges.enumerated() {
-            let o = i * EFIMemoryMap.descriptorSize
+        for i in ranges.indices {
+            let r = ranges[i], o = i * EFIMemoryMap.descriptorSize
             out.put(UInt64(r.type), at: o, 4)
             out.put(r.base, at: o + 8)
             out.put(r.pages, at: o + 24)

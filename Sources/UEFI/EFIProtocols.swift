@@ -108,9 +108,9 @@ public struct EFIConfigurationTables: Sendable {
 
     public func bytes() -> [UInt8] {
         var out = [UInt8](repeating: 0, count: 24 * tables.count)
-        for (i, t) in tables.enumerated() {
-            for b in 0..<16 { out[24 * i + b] = t.guid.byte(b) }
-            out.put(t.address, at: 24 * i + 16)
+        for i in tables.indices {
+            for b in 0..<16 { out[24 * i + b] = tables[i].guid.byte(b) }
+            out.put(tables[i].address, at: 24 * i + 16)
         }
         return out
     }

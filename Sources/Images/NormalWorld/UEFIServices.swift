@@ -165,7 +165,7 @@ enum BootServices {
         let need = UInt64(8 * list.count)
         if load64(size) < need { store(need, size); return status(.bufferTooSmall) }
         guard buffer != 0 else { return status(.invalidParameter) }
-        for (i, h) in list.enumerated() { store(h, buffer + UInt64(8 * i)) }
+        for i in list.indices { store(list[i], buffer + UInt64(8 * i)) }
         store(need, size)
         return status(.success)
     }
@@ -176,7 +176,7 @@ enum BootServices {
         let s = allocatePool(UInt64(EFIMemoryType.bootServicesData), UInt64(8 * list.count), buffer)
         guard s == 0 else { return s }
         let out = load64(buffer)
-        for (i, h) in list.enumerated() { store(h, out + UInt64(8 * i)) }
+        for i in list.indices { store(list[i], out + UInt64(8 * i)) }
         store(UInt64(list.count), count)
         return status(.success)
     }
