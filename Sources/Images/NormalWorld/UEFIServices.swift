@@ -53,7 +53,8 @@ enum BootServices {
         case .locateHandleBuffer: return { type, g, _, count, buffer, _ in BootServices.locateHandleBuffer(type, g, count, buffer) }
         case .locateProtocol: return { g, _, out, _, _, _ in
             guard let g = guid(at: g), out != 0 else { return status(.invalidParameter) }
-            guard let h = UEFIBoot.handles.handles(g).first, let i = UEFIBoot.handles.interface(h, g) else {
+            // The first handle with the protocol is its first entry (installation order).
+            guard let i = UEFIBoot.handles.entries.first(where: { $0.guid == g })?.interface else {
                 store(0, out); return status(.notFound)
             }
             store(i, out); return status(.success)
