@@ -158,17 +158,17 @@ enum UEFIBoot {
     static func writeSystemTable() {
         let b = block
         writeBytes(config.bytes(), b + UInt64(configTables))
-        var fields: [(Int, UInt64)] = [
+        // After ExitBootServices the console and boot services fields are written as 0 (NULL).
+        let live: UInt64 = exited ? 0 : ~0
+        let fields: [(Int, UInt64)] = [
             (EFISystemTable.firmwareVendor, b + UInt64(vendor)), (EFISystemTable.firmwareRevision, 0x1_0000),
             (EFISystemTable.runtimeServices, address(unsafe UnsafeMutableRawPointer(&efi_runtime_services))),
             (EFISystemTable.numberOfTableEntries, UInt64(config.tables.count)), (EFISystemTable.configurationTable, b + UInt64(configTables)),
+            (EFISystemTable.consoleInHandle, imageHandle & live), (EFISystemTable.conIn, (b + UInt64(conIn)) & live),
+            (EFISystemTable.consoleOutHandle, imageHandle & live), (EFISystemTable.conOut, (b + UInt64(conOut)) & live),
+            (EFISystemTable.standardErrorHandle, imageHandle & live), (EFISystemTable.stdErr, (b + UInt64(conOut)) & live),
+            (EFISystemTable.bootServices, (b + UInt64(bootServices)) & live),
         ]
-        if !exited {
-            fields += [(EFISystemTable.consoleInHandle, imageHandle), (EFISystemTable.conIn, b + UInt64(conIn)),
-                       (EFISystemTable.consoleOutHandle, imageHandle), (EFISystemTable.conOut, b + UInt64(conOut)),
-                       (EFISystemTable.standardErrorHandle, imageHandle), (EFISystemTable.stdErr, b + UInt64(conOut)),
-                       (EFISystemTable.bootServices, b + UInt64(bootServices))]
-        }
         writeBytes(EFISystemTable.make(fields), b + UInt64(systemTable))
     }
 
