@@ -46,24 +46,31 @@ public struct FDTEditor {
     /// The child of `parent` named `name` exactly, added (empty, after the existing children)
     /// when missing. Nodes before the insertion point keep their offsets.
     public mutating func subnode(named name: [UInt8], of parent: FDTNode) throws(FDTError) -> FDTNode {
-        try subnode(named: name, of: parent, knownMissing: false)
+        let result: Result<FDTNode, FDTError> = name.withUnsafeBytes { n in
+            do throws(FDTError) { return .success(try subnode(named: n, of: parent, knownMissing: false)) }
+            catch { return .failure(error) }
+        }
+        return try result.get()
     }
 
     /// `knownMissing`: the caller has just looked for a child of that name (exactly or not) and
     /// found none, so the children are not walked again.
-    private mutating func subnode(named name: [UInt8], of parent: FDTNode, knownMissing: Bool) throws(FDTError) -> FDTNode {
+    private mutating func subnode(named name: UnsafeRawBufferPointer, of parent: FDTNode,
+                                  knownMissing: Bool) throws(FDTError) -> FDTNode {
         guard !name.isEmpty, !name.contains(0), !name.contains(UInt8(ascii: "/")), isInTree(parent)
         else { throw .unsupported }
-        if !knownMissing, let existing = name.withUnsafeBytes({ fdt.child(of: parent, named: $0, exactly: true) }) {
+        if !knownMissing, let existing = fdt.child(of: parent, named: name, exactly: true) {
             return existing
         }
         guard let end = parent.offset == fdt.root.offset ? fdt.rootEndOffset : fdt.endOffset(of: parent) else {
             throw .badNesting
         }
-        var token = be32(FDT.FDT_BEGIN_NODE) + name + [0]
-        token += [UInt8](repeating: 0, count: align4(token.count) - token.count)
-        token += be32(FDT.FDT_END_NODE)
-        try insert(token, at: end)
+        // BEGIN_NODE, the name, its NUL padded to 4, END_NODE: written in place once there is room.
+        let size = nodeCost(name.count)
+        try shift(from: end, by: size)
+        put32(end, FDT.FDT_BEGIN_NODE)
+        place(name, at: end + 4, paddedTo: size - 8)
+        put32(end + size - 4, FDT.FDT_END_NODE)
         fdt.index?.insertLastChild(at: end, parentOffset: parent.offset)
         return FDTNode(offset: end, parent: parent.offset)
     }
@@ -72,24 +79,50 @@ public struct FDTEditor {
     /// property after the node's last one. `node` and the nodes before it keep their offsets;
     /// a node that is no longer in the tree is refused.
     public mutating func setProperty(_ name: [UInt8], to value: [UInt8], of node: FDTNode) throws(FDTError) {
+        let failure: FDTError? = name.withUnsafeBytes { n in
+            value.withUnsafeBytes { v in
+                do throws(FDTError) { try setProperty(named: n, to: v, of: node); return nil } catch { return error }
+            }
+        }
+        if let failure { throw failure }
+    }
+
+    @inline(never)
+    private mutating func setProperty(named name: UnsafeRawBufferPointer, to value: UnsafeRawBufferPointer,
+                                      of node: FDTNode) throws(FDTError) {
         guard !name.isEmpty, !name.contains(0), isInTree(node) else { throw .unsupported }
-        let padded = value + [UInt8](repeating: 0, count: align4(value.count) - value.count)
-        if let p = fdt.property(name, of: node) {
+        let padded = align4(value.count)
+        if let p = fdt.property(named: name, of: node) {
             let oldEnd = align4(p.valueOffset + p.length)
-            let delta = padded.count - (oldEnd - p.valueOffset)
+            let delta = padded - (oldEnd - p.valueOffset)
             guard delta <= freeSpace else { throw .noSpace }
             if delta != 0 { try shift(from: oldEnd, by: delta) }
-            write(be32(UInt32(value.count)), at: p.valueOffset - 8)
-            write(padded, at: p.valueOffset)
+            put32(p.valueOffset - 8, UInt32(value.count))
+            place(value, at: p.valueOffset, paddedTo: padded)
             return
         }
         let existingName = findString(name)
         let stringCost = existingName == nil ? name.count + 1 : 0
-        guard 12 + padded.count + stringCost <= freeSpace else { throw .noSpace }
+        guard 12 + padded + stringCost <= freeSpace else { throw .noSpace }
         var nameOffset = existingName ?? 0
         if existingName == nil { nameOffset = try appendString(name) }
         guard let at = fdt.propertiesEnd(of: node) else { throw .badNesting }
-        try insert(be32(FDT.FDT_PROP) + be32(UInt32(value.count)) + be32(UInt32(nameOffset)) + padded, at: at)
+        // PROP, the value's length, the name's offset, then the value padded to 4.
+        try shift(from: at, by: 12 + padded)
+        put32(at, FDT.FDT_PROP)
+        put32(at + 4, UInt32(value.count))
+        put32(at + 8, UInt32(nameOffset))
+        place(value, at: at + 12, paddedTo: padded)
+    }
+
+    /// Sets a property named by a literal (its bytes stay in the image for good).
+    private mutating func setProperty(_ name: StaticString, to value: UnsafeRawBufferPointer,
+                                      of node: FDTNode) throws(FDTError) {
+        try setProperty(named: literal(name), to: value, of: node)
+    }
+
+    private mutating func setProperty(_ name: StaticString, cell: UInt32, of node: FDTNode) throws(FDTError) {
+        try withUnsafeBytes(of: cell.bigEndian) { v throws(FDTError) in try setProperty(name, to: v, of: node) }
     }
 
     /// Removes property `name` of `node` if present; the strings block keeps its name.
@@ -103,20 +136,19 @@ public struct FDTEditor {
     /// Adds `/psci` (binding arm/psci: compatible "arm,psci-1.0", `method`), or updates the
     /// compatible and method of the node `/psci` finds (as `FDT.psciMethod` reads it).
     public mutating func addPSCI(method: PSCIMethod = .smc) throws(FDTError) {
-        let compatible = utf8("arm,psci-1.0") + [0]
-        let methodName: StaticString = method == .smc ? "smc" : "hvc"
-        let methodValue = utf8(methodName) + [0]
-        let need = nodeCost(utf8("psci")) + propertyCost("compatible", compatible.count)
+        let compatible = literal("arm,psci-1.0\0")
+        let methodValue = literal(method == .smc ? "smc\0" : "hvc\0")
+        let need = nodeCost(4) + propertyCost("compatible", compatible.count)
             + propertyCost("method", methodValue.count)
         guard need <= freeSpace else { throw .noSpace }
         let psci: FDTNode
         if let existing = fdt.node(at: "/psci") {
             psci = existing
         } else {
-            psci = try subnode(named: utf8("psci"), of: fdt.root, knownMissing: true)
+            psci = try subnode(named: literal("psci"), of: fdt.root, knownMissing: true)
         }
-        try setProperty(utf8("compatible"), to: compatible, of: psci)
-        try setProperty(utf8("method"), to: methodValue, of: psci)
+        try setProperty("compatible", to: compatible, of: psci)
+        try setProperty("method", to: methodValue, of: psci)
     }
 
     /// Adds `/reserved-memory/<name>@<base>` with `reg = <base size>` (in the cells of
@@ -125,14 +157,14 @@ public struct FDTEditor {
     public mutating func addReservedMemory(name: StaticString = "mm-buffer", base: UInt64, size: UInt64,
                                            noMap: Bool = true) throws(FDTError) {
         let nodeName = utf8(name) + [UInt8(ascii: "@")] + hexBytes(base)
-        var need = nodeCost(nodeName) + propertyCost("reg", 16) + propertyCost("no-map", 0)
+        var need = nodeCost(nodeName.count) + propertyCost("reg", 16) + propertyCost("no-map", 0)
         var addressCells = 2, sizeCells = 2
         let existing = fdt.node(at: "/reserved-memory")
         if let parent = existing {
             addressCells = fdt.addressCells(of: parent)
             sizeCells = fdt.sizeCells(of: parent)
         } else {
-            need += nodeCost(utf8("reserved-memory")) + 2 * propertyCost("#address-cells", 4)
+            need += nodeCost(15) + 2 * propertyCost("#address-cells", 4)
                 + propertyCost("ranges", 0)
         }
         guard let reg = FDTEditor.cells(base, addressCells), let regSize = FDTEditor.cells(size, sizeCells)
@@ -143,19 +175,20 @@ public struct FDTEditor {
         if let node = existing {
             parent = node
         } else {
-            parent = try subnode(named: utf8("reserved-memory"), of: fdt.root, knownMissing: true)
-            try setProperty(utf8("#address-cells"), to: be32(2), of: parent)
-            try setProperty(utf8("#size-cells"), to: be32(2), of: parent)
-            try setProperty(utf8("ranges"), to: [], of: parent)
+            parent = try subnode(named: literal("reserved-memory"), of: fdt.root, knownMissing: true)
+            try setProperty("#address-cells", cell: 2, of: parent)
+            try setProperty("#size-cells", cell: 2, of: parent)
+            try setProperty("ranges", to: UnsafeRawBufferPointer(start: nil, count: 0), of: parent)
         }
         let child = try subnode(named: nodeName, of: parent)
         try setProperty(utf8("reg"), to: reg + regSize, of: child)
-        if noMap { try setProperty(utf8("no-map"), to: [], of: child) }
+        if noMap { try setProperty("no-map", to: UnsafeRawBufferPointer(start: nil, count: 0), of: child) }
     }
 
     // MARK: Costs (upper bounds, in bytes)
 
-    private func nodeCost(_ name: [UInt8]) -> Int { 8 + align4(name.count + 1) }
+    /// A node named by `nameLength` bytes: BEGIN_NODE, the name and its NUL padded, END_NODE.
+    private func nodeCost(_ nameLength: Int) -> Int { 8 + align4(nameLength + 1) }
 
     /// Whether `node` is in the tree now (the index knows every node).
     private func isInTree(_ node: FDTNode) -> Bool {
@@ -176,11 +209,6 @@ public struct FDTEditor {
     }
 
     // MARK: Block surgery
-
-    private mutating func insert(_ bytes: [UInt8], at offset: Int) throws(FDTError) {
-        try shift(from: offset, by: bytes.count)
-        write(bytes, at: offset)
-    }
 
     /// Moves everything from `offset` (inside the structure block) to the end of the strings
     /// block by `delta` bytes, a multiple of 4, and updates the header to match.
@@ -204,22 +232,20 @@ public struct FDTEditor {
     /// The offset within the strings block of `name` followed by NUL, if present (a suffix of
     /// a longer name counts, as the format allows): the first match, tried only where a NUL
     /// ends it (found a word at a time).
-    private func findString(_ name: [UInt8]) -> Int? {
-        name.withUnsafeBytes { needle in
-            guard !needle.isEmpty else { return nil }
-            var from = fdt.stringsStart + needle.count
-            while from < fdt.stringsEnd, let end = fdt.nul(from: from, limit: fdt.stringsEnd) {
-                if fdt.equal((end - needle.count)..<end, needle) { return end - needle.count - fdt.stringsStart }
-                from = end + 1
-            }
-            return nil
+    private func findString(_ needle: UnsafeRawBufferPointer) -> Int? {
+        guard !needle.isEmpty else { return nil }
+        var from = fdt.stringsStart + needle.count
+        while from < fdt.stringsEnd, let end = fdt.nul(from: from, limit: fdt.stringsEnd) {
+            if fdt.equal((end - needle.count)..<end, needle) { return end - needle.count - fdt.stringsStart }
+            from = end + 1
         }
+        return nil
     }
 
-    private mutating func appendString(_ name: [UInt8]) throws(FDTError) -> Int {
+    private mutating func appendString(_ name: UnsafeRawBufferPointer) throws(FDTError) -> Int {
         let end = fdt.stringsEnd
         guard name.count < capacity - end else { throw .noSpace }
-        write(name + [0], at: end)
+        place(name, at: end, paddedTo: name.count + 1)
         put32(FDTEditor.stringsSizeField, UInt32(end + name.count + 1 - fdt.stringsStart))
         growTotalSize(to: end + name.count + 1)
         adopt(structDelta: 0, stringsGrowth: name.count + 1)
@@ -242,15 +268,27 @@ public struct FDTEditor {
                          totalSize: total)
     }
 
-    /// Callers have checked that `offset + bytes.count` lies within `buffer`.
-    private func write(_ bytes: [UInt8], at offset: Int) {
-        for (i, byte) in bytes.enumerated() { buffer[offset + i] = byte }
+    /// `bytes` at `offset`, then zeros up to `length` bytes (NUL and padding). Callers have
+    /// checked that `offset + length` lies within `buffer`, and `length >= bytes.count`.
+    private func place(_ bytes: UnsafeRawBufferPointer, at offset: Int, paddedTo length: Int) {
+        guard let to = buffer.baseAddress else { return }
+        if let from = bytes.baseAddress { (to + offset).copyMemory(from: from, byteCount: bytes.count) }
+        (to + offset + bytes.count).initializeMemory(as: UInt8.self, repeating: 0, count: length - bytes.count)
     }
 
-    private func put32(_ offset: Int, _ value: UInt32) { write(be32(value), at: offset) }
+    /// Header fields sit 4-aligned but the buffer need not: stored unaligned, big-endian.
+    private func put32(_ offset: Int, _ value: UInt32) {
+        buffer.storeBytes(of: value.bigEndian, toByteOffset: offset, as: UInt32.self)
+    }
 }
 
 private func be32(_ v: UInt32) -> [UInt8] {
     [UInt8(truncatingIfNeeded: v >> 24), UInt8(truncatingIfNeeded: v >> 16),
      UInt8(truncatingIfNeeded: v >> 8), UInt8(truncatingIfNeeded: v)]
+}
+
+/// A string literal's bytes (no terminator beyond those it spells): they live in the image's
+/// read-only data for the program's life. Traps on a one-scalar literal, which has no pointer.
+private func literal(_ text: StaticString) -> UnsafeRawBufferPointer {
+    UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount)
 }
