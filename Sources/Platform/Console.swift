@@ -44,7 +44,8 @@ public enum Console {
     @inline(never)
     public static func hex0x(_ label: StaticString, _ v: UInt64) { write(label); hex0x(v) }
 
-    /// Most significant digit first, without a buffer.
+    /// Most significant digit first, without a buffer. Out of line: one loop, not one per call site.
+    @inline(never)
     public static func dec(_ v: UInt64) {
         var scale: UInt64 = 1
         while v / scale >= 10 { scale *= 10 }
