@@ -73,43 +73,25 @@ struct DefinedVariable: Equatable, Sendable {
     static let keyOptionSize = 10
     static let inputKeySize = 4
 
-    /// The variables of EFI_GLOBAL_VARIABLE with a fixed name.
-    static let globalNames: [(name: StaticString, rule: DefinedVariable)] = [
-        ("LangCodes", .firmware(1, unbounded, .asciiString)),
-        ("Lang", .setting(nvBsRt, 1, unbounded, .asciiString)),
-        ("Timeout", .setting(nvBsRt, 2, 2)),
-        ("PlatformLangCodes", .firmware(1, unbounded, .asciiString)),
-        ("PlatformLang", .setting(nvBsRt, 1, unbounded, .asciiString)),
-        ("ConIn", .setting(nvBsRt, 4, unbounded, .devicePath)),
-        ("ConOut", .setting(nvBsRt, 4, unbounded, .devicePath)),
-        ("ErrOut", .setting(nvBsRt, 4, unbounded, .devicePath)),
-        ("ConInDev", .firmware(4, unbounded, .devicePath)),
-        ("ConOutDev", .firmware(4, unbounded, .devicePath)),
-        ("ErrOutDev", .firmware(4, unbounded, .devicePath)),
-        ("BootOrder", .setting(nvBsRt, 2, unbounded, .array(element: 2))),
-        ("BootNext", .setting(nvBsRt, 2, 2)),
+    /// The variables of EFI_GLOBAL_VARIABLE with a fixed name, grouped by rule: each group's
+    /// names in one literal, space-separated (a (name, rule) pair per name took 64 bytes of data).
+    static let globalNames: [(names: StaticString, rule: DefinedVariable)] = [
+        ("LangCodes PlatformLangCodes", .firmware(1, unbounded, .asciiString)),
+        ("Lang PlatformLang", .setting(nvBsRt, 1, unbounded, .asciiString)),
+        ("Timeout BootNext", .setting(nvBsRt, 2, 2)),
+        ("ConIn ConOut ErrOut", .setting(nvBsRt, 4, unbounded, .devicePath)),
+        ("ConInDev ConOutDev ErrOutDev", .firmware(4, unbounded, .devicePath)),
+        ("BootOrder DriverOrder SysPrepOrder", .setting(nvBsRt, 2, unbounded, .array(element: 2))),
         ("BootCurrent", .firmware(2, 2)),
         ("BootOptionSupport", .firmware(4, 4)),
-        ("DriverOrder", .setting(nvBsRt, 2, unbounded, .array(element: 2))),
-        ("SysPrepOrder", .setting(nvBsRt, 2, unbounded, .array(element: 2))),
         ("HwErrRecSupport", .firmware(2, 2, attributes: nvBsRt)),
         ("OsIndicationsSupported", .firmware(8, 8)),
         ("OsIndications", .setting(nvBsRt, 8, 8)),
         ("SignatureSupport", .firmware(16, unbounded, .array(element: 16))),
         ("RuntimeServicesSupported", .firmware(1, unbounded)),
-        ("SecureBoot", .served),
-        ("SetupMode", .served),
-        ("AuditMode", .served),
-        ("DeployedMode", .served),
-        ("VendorKeys", .served),
-        ("PK", .key),
-        ("KEK", .key),
-        ("PKDefault", .keyDefault),
-        ("KEKDefault", .keyDefault),
-        ("dbDefault", .keyDefault),
-        ("dbxDefault", .keyDefault),
-        ("dbtDefault", .keyDefault),
-        ("dbrDefault", .keyDefault),
+        ("SecureBoot SetupMode AuditMode DeployedMode VendorKeys", .served),
+        ("PK KEK", .key),
+        ("PKDefault KEKDefault dbDefault dbxDefault dbtDefault dbrDefault", .keyDefault),
     ]
 
     /// The variables of EFI_GLOBAL_VARIABLE named prefix + four hex digits.
@@ -122,7 +104,7 @@ struct DefinedVariable: Equatable, Sendable {
     ]
 
     /// The variables of EFI_IMAGE_SECURITY_DATABASE_GUID.
-    static let imageSecurityNames: [StaticString] = ["db", "dbx", "dbt", "dbr"]
+    static let imageSecurityNames: StaticString = "db dbx dbt dbr"
 
     /// The rule for (guid, name), `name` normalised (UCS-2LE with its NUL); nil for a variable
     /// the spec does not define.
@@ -137,11 +119,10 @@ struct DefinedVariable: Equatable, Sendable {
                                                                           minimumSize: 1, maximumSize: 1, content: .any) : nil
         }
         if guid == .imageSecurityDatabase {
-            for n in imageSecurityNames where UCS2Name.equals(name, n) { return .key }
-            return nil
+            return UCS2Name.isListed(name, in: imageSecurityNames) ? .key : nil
         }
         guard guid == .globalVariable else { return nil }
-        for entry in globalNames where UCS2Name.equals(name, entry.name) { return entry.rule }
+        for entry in globalNames where UCS2Name.isListed(name, in: entry.names) { return entry.rule }
         for entry in globalNumbered where UCS2Name.isNumbered(name, prefix: entry.prefix) { return entry.rule }
         return nil
     }
@@ -151,12 +132,32 @@ struct DefinedVariable: Equatable, Sendable {
 enum UCS2Name {
     /// Whether `name` spells `text` exactly.
     static func equals(_ name: [UInt8], _ text: StaticString) -> Bool {
-        let n = text.utf8CodeUnitCount
-        guard name.count == 2 * n + 2 else { return false }
-        return text.withUTF8Buffer { t in
-            for i in 0..<n where name[2 * i] != t[i] || name[2 * i + 1] != 0 { return false }
-            return true
+        text.withUTF8Buffer { equals(name, $0[...]) }
+    }
+
+    /// Whether `name` spells one of the space-separated words of `words` exactly.
+    @inline(never)   // one loop, not one per table
+    static func isListed(_ name: [UInt8], in words: StaticString) -> Bool {
+        words.withUTF8Buffer { t in
+            var start = 0
+            while start < t.count {
+                var end = start
+                while end < t.count, t[end] != UInt8(ascii: " ") { end += 1 }
+                if equals(name, t[start..<end]) { return true }
+                start = end + 1
+            }
+            return false
         }
+    }
+
+    private static func equals(_ name: [UInt8], _ text: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
+        guard name.count == 2 * text.count + 2 else { return false }
+        var i = 0
+        for c in text {
+            if name[i] != c || name[i + 1] != 0 { return false }
+            i += 2
+        }
+        return true
     }
 
     /// Whether `name` is `prefix` followed by exactly four hexadecimal digits (Boot0001).
