@@ -167,8 +167,11 @@ public struct FDTEditor {
             need += nodeCost(15) + 2 * propertyCost("#address-cells", 4)
                 + propertyCost("ranges", 0)
         }
-        guard let reg = FDTEditor.cells(base, addressCells), let regSize = FDTEditor.cells(size, sizeCells)
-        else { throw .unsupported }
+        var reg: (UInt64, UInt64) = (0, 0)   // room for two 2-cell values
+        let regFits = withUnsafeMutableBytes(of: &reg) { r in
+            FDTEditor.putCells(base, addressCells, r, at: 0) && FDTEditor.putCells(size, sizeCells, r, at: 4 * addressCells)
+        }
+        guard regFits else { throw .unsupported }
         guard need <= freeSpace else { throw .noSpace }
 
         let parent: FDTNode
@@ -181,7 +184,9 @@ public struct FDTEditor {
             try setProperty("ranges", to: UnsafeRawBufferPointer(start: nil, count: 0), of: parent)
         }
         let child = try subnode(named: nodeName, of: parent)
-        try setProperty(utf8("reg"), to: reg + regSize, of: child)
+        try withUnsafeBytes(of: reg) { r throws(FDTError) in
+            try setProperty("reg", to: UnsafeRawBufferPointer(rebasing: r[..<(4 * (addressCells + sizeCells))]), of: child)
+        }
         if noMap { try setProperty("no-map", to: UnsafeRawBufferPointer(start: nil, count: 0), of: child) }
     }
 
@@ -199,13 +204,17 @@ public struct FDTEditor {
         12 + align4(length) + name.utf8CodeUnitCount + 1
     }
 
-    /// `value` as one or two big-endian cells; nil when it does not fit or the count is unusable.
-    private static func cells(_ value: UInt64, _ count: Int) -> [UInt8]? {
+    /// `value` as `count` big-endian cells at `offset` of `out` (room for 2 cells there); false,
+    /// and nothing written, when it does not fit or the count is not 1 or 2.
+    private static func putCells(_ value: UInt64, _ count: Int, _ out: UnsafeMutableRawBufferPointer, at offset: Int) -> Bool {
         switch count {
-        case 1: return value <= UInt64(UInt32.max) ? be32(UInt32(value)) : nil
-        case 2: return be32(UInt32(value >> 32)) + be32(UInt32(truncatingIfNeeded: value))
-        default: return nil
+        case 1:
+            guard value <= UInt64(UInt32.max) else { return false }
+            out.storeBytes(of: UInt32(value).bigEndian, toByteOffset: offset, as: UInt32.self)
+        case 2: out.storeBytes(of: value.bigEndian, toByteOffset: offset, as: UInt64.self)
+        default: return false
         }
+        return true
     }
 
     // MARK: Block surgery
@@ -280,11 +289,6 @@ public struct FDTEditor {
     private func put32(_ offset: Int, _ value: UInt32) {
         buffer.storeBytes(of: value.bigEndian, toByteOffset: offset, as: UInt32.self)
     }
-}
-
-private func be32(_ v: UInt32) -> [UInt8] {
-    [UInt8(truncatingIfNeeded: v >> 24), UInt8(truncatingIfNeeded: v >> 16),
-     UInt8(truncatingIfNeeded: v >> 8), UInt8(truncatingIfNeeded: v)]
 }
 
 /// A string literal's bytes (no terminator beyond those it spells): they live in the image's
