@@ -306,22 +306,38 @@ class Symbols:
         return self.names[i] if i >= 0 else hex(pc)
 
 
+def entry_address(syms, elf, entry):
+    """A mangled prefix (`$e...`), or the demangled name of a function, 'specialized ' or not: the
+    client's calls are specialised for the image's transport, and their mangled names change with
+    every refactoring of their signatures."""
+    if entry.startswith("$"):
+        return symbol(elf, entry)
+    found = sorted(syms.addresses(entry) | syms.addresses("specialized " + entry))
+    if not found:
+        raise KeyError(f"{entry} not in {elf}")
+    return found[0]
+
+
 def profile(command, entry_prefix, label, before=(), limit=400000, top=30):
     """Runs `before` and then `command` at the prompt, stops at the first call of `entry_prefix`
     in `command`, single-steps until it returns, and prints the instruction count by function and
     by world."""
+    normal = os.path.join(BUILD, "normal.elf")
+    elves = [os.path.join(BUILD, e) for e in ("normal.elf", "monitor.elf", "partition.elf")]
+    entry = entry_address(Symbols(elves[:1]), normal, entry_prefix)
     q = Stopped(bench_flash())
     try:
-        normal = os.path.join(BUILD, "normal.elf")
         q.gdb.run_to(symbol(normal, PROMPT))
         for line in before:
             q.type(line)
             q.gdb.step()
             q.gdb.run_to(symbol(normal, PROMPT))
         q.type(command)
-        q.gdb.run_to(symbol(normal, entry_prefix))
+        q.gdb.run_to(entry)
         ret = q.gdb.registers()[30]
-        syms = Symbols([os.path.join(BUILD, e) for e in ("normal.elf", "monitor.elf", "partition.elf")])
+        # Built here, between the stop and the first step, as it always was: stepping at once lost
+        # the return in EL3 (the ping ran on to the prompt) under QEMU 7.2; the cause is not known.
+        syms = Symbols(elves)
         by_function, steps = {}, 0
         copies = {}                      # memcpy/memmove/memset calls: caller -> (calls, bytes)
         copiers = syms.addresses("memcpy") | syms.addresses("memmove") | syms.addresses("memset")
@@ -517,11 +533,27 @@ def commit():
     return head + ("-dirty" if dirty else "")
 
 
+def profiles():
+    """Where the instructions of the boot, a direct request, a GetVariable and a SetVariable go."""
+    profile_boot()
+    profile("armffa ping 8001", "smccc_smc", "direct request round trip")
+    # The client's calls that printenv -e and setenv -e make (Driver/VariableClient+InPlace.swift).
+    get = "VariableClient.getVariable(name:guid:dataSize:)"
+    set_ = "closure #1 in VariableClient.setVariable(name:guid:attributes:data:)"
+    profile("printenv -e BenchProfile", get, "GetVariable (DataSize 0, the first of printenv's two calls)",
+            before=["setenv -e -nv -bs -rt BenchProfile 0x01 0x02 0x03 0x04"])
+    profile("setenv -e -nv -bs -rt BenchProfile 0x05 0x06 0x07 0x08", set_, "SetVariable NV (4 bytes, an update)",
+            before=["setenv -e -nv -bs -rt BenchProfile 0x01 0x02 0x03 0x04"])
+    return 0
+
+
 def main(argv):
     for image in ("normal.elf", "monitor.elf", "partition.elf", "proof/flash0-bench.img"):
         if not os.path.exists(os.path.join(BUILD, image)):
             print("bench: build the images first (make all proof)")
             return 2
+    if "--profile-only" in argv:
+        return profiles()
     figures = shell_figures()
     figures.update(auth_figures())
     marks = boot_counts()
@@ -545,17 +577,7 @@ def main(argv):
                     "counts under QEMU `-icount shift=0`, image sizes.\n\n## Runs\n")
         f.write(f"\n### {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC, commit {commit()}\n\n{markdown(rows)}\n")
 
-    if "--profile" in argv:
-        profile_boot()
-        profile("armffa ping 8001", "smccc_smc", "direct request round trip")
-        # The client's in-place calls (Driver/VariableClient+InPlace.swift), specialised for the image's transport.
-        get = "$e6Driver14VariableClientV03getB04name4guid4into9Variables0B10ReadResultVSays5UInt8VG_2MM7EFIGuidVSwtFAA19"
-        set_ = "$e6Driver14VariableClientV03setB04name4guid10attributes4data2MM9EFIStatusVSays5UInt8VG_AI7EFIGuidVs6UInt32VSWtFAA19"
-        profile("printenv -e BenchProfile", get, "GetVariable (DataSize 0, the first of printenv's two calls)",
-                before=["setenv -e -nv -bs -rt BenchProfile 0x01 0x02 0x03 0x04"])
-        profile("setenv -e -nv -bs -rt BenchProfile 0x05 0x06 0x07 0x08", set_, "SetVariable NV (4 bytes, an update)",
-                before=["setenv -e -nv -bs -rt BenchProfile 0x01 0x02 0x03 0x04"])
-    return 0
+    return profiles() if "--profile" in argv else 0
 
 
 if __name__ == "__main__":
