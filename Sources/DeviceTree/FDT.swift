@@ -31,8 +31,10 @@ public struct FDT {
     /// walks it replaces).
     ///
     /// indexOnly: a tree in firmware always has its index (`init` builds it, `FDTEditor` keeps
-    /// it current), so the whole-tree walks that stand in for it (`forEachNode`, `ancestors`,
-    /// `contains`) are compiled for the host only, where the tests use them as the oracle.
+    /// it current), so the token walks that stand in for it (`forEachNode`, `ancestors`,
+    /// `contains`, `root`, `firstChild`, `nextSibling`, `child(of:named:)`, `endOffset`,
+    /// `propertiesEnd`, and `token(at:)` they use) are compiled for the host only, where the
+    /// tests use them as the oracle.
     var index: FDTIndex?
 
     /// Validates the blob at the start of `buffer`; `buffer` may be longer than `totalsize`.
@@ -92,19 +94,16 @@ public struct FDT {
         return t
     }
 
-    /// The root's FDT_END_NODE: the token just before FDT_END (the walk checked that depth
-    /// returns to 0 there); nil when a NOP sits between them (then `endOffset(of:)` walks).
-    var rootEndOffset: Int? {
-        let at = structEnd - 8
-        guard at >= structStart, u32(at: at) == FDT.FDT_END_NODE, u32(at: at + 4) == FDT.FDT_END else { return endOffset(of: root) }
-        return at
-    }
-
-    /// The root node (the first BEGIN_NODE, after any NOPs).
+    /// The root node (the first BEGIN_NODE, after any NOPs): the index's first node.
     public var root: FDTNode {
+        if let index, !index.entries.isEmpty { return FDTNode(offset: index.entries[0].offset, parent: nil) }
+        #if hasFeature(Embedded)
+        return FDTNode(offset: structStart, parent: nil)  // FDT.indexOnly: never reached
+        #else
         var offset = structStart
         while let (t, next) = try? token(at: offset), case .nop = t { offset = next }
         return FDTNode(offset: offset, parent: nil)
+        #endif
     }
 
     /// `totalsize` from the header.
@@ -276,6 +275,7 @@ public struct FDT {
                 depth -= 1
                 afterChild = true
                 index.entries[open].end = index.entries.count
+                index.entries[open].close = offset
                 open = index.entries[open].parent
                 offset = body
             case FDT.FDT_PROP:

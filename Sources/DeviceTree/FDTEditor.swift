@@ -62,7 +62,7 @@ public struct FDTEditor {
         if !knownMissing, let existing = fdt.child(of: parent, named: name, exactly: true) {
             return existing
         }
-        guard let end = parent.offset == fdt.root.offset ? fdt.rootEndOffset : fdt.endOffset(of: parent) else {
+        guard let end = fdt.endOffset(of: parent) else {
             throw .badNesting
         }
         // BEGIN_NODE, the name, its NUL padded to 4, END_NODE: written in place once there is room.
@@ -71,7 +71,7 @@ public struct FDTEditor {
         put32(end, FDT.FDT_BEGIN_NODE)
         place(name, at: end + 4, paddedTo: size - 8)
         put32(end + size - 4, FDT.FDT_END_NODE)
-        fdt.index?.insertLastChild(at: end, parentOffset: parent.offset)
+        fdt.index?.insertLastChild(at: end, close: end + size - 4, parentOffset: parent.offset)
         return FDTNode(offset: end, parent: parent.offset)
     }
 

@@ -12,6 +12,9 @@ struct FDTIndex: Equatable {
         var end: Int
         /// 0 for the root.
         var depth: Int
+        /// Offset of the node's FDT_END_NODE token: where its properties end when it has no
+        /// children, where a new last child goes.
+        var close: Int = 0
     }
 
     var entries: [Entry] = []
@@ -28,16 +31,6 @@ struct FDTIndex: Equatable {
         return nil
     }
 
-    /// How many nodes start before `offset`.
-    func count(before offset: Int) -> Int {
-        var low = 0, high = entries.count
-        while low < high {
-            let mid = (low + high) / 2
-            if entries[mid].offset < offset { low = mid + 1 } else { high = mid }
-        }
-        return low
-    }
-
     func node(_ i: Int) -> FDTNode {
         let p = entries[i].parent
         return FDTNode(offset: entries[i].offset, parent: p >= 0 ? entries[p].offset : nil)
@@ -45,18 +38,21 @@ struct FDTIndex: Equatable {
 
     // MARK: Edits (FDTEditor)
 
-    /// Bytes from `offset` on moved by `delta`: so did every node starting there or later.
+    /// Bytes from `offset` on moved by `delta`: so did every node starting there or later, and
+    /// every END_NODE there or later (an enclosing node's too).
     mutating func shift(from offset: Int, by delta: Int) {
-        var i = count(before: offset)
+        var i = 0
         while i < entries.count {
-            entries[i].offset += delta
+            if entries[i].offset >= offset { entries[i].offset += delta }
+            if entries[i].close >= offset { entries[i].close += delta }
             i += 1
         }
     }
 
     /// A new empty node at `offset` (where its parent's END_NODE was), the last child of the node
-    /// at `parentOffset`; the bytes from `offset` on have already moved past it.
-    mutating func insertLastChild(at offset: Int, parentOffset: Int) {
+    /// at `parentOffset`, its own END_NODE at `close`; the bytes from `offset` on have already
+    /// moved past it.
+    mutating func insertLastChild(at offset: Int, close: Int, parentOffset: Int) {
         guard let p = position(of: parentOffset) else { return }
         let k = entries[p].end
         // Everything after the insertion point moves one position down.
@@ -72,6 +68,6 @@ struct FDTIndex: Equatable {
             entries[a].end += 1
             a = entries[a].parent
         }
-        entries.insert(Entry(offset: offset, parent: p, end: k + 1, depth: entries[p].depth + 1), at: k)
+        entries.insert(Entry(offset: offset, parent: p, end: k + 1, depth: entries[p].depth + 1, close: close), at: k)
     }
 }

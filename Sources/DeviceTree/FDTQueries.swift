@@ -28,9 +28,13 @@ extension FDT {
         if let index, let i = index.position(of: node.offset) {
             return i + 1 < index.entries[i].end ? FDTNode(offset: index.entries[i + 1].offset, parent: node.offset) : nil
         }
+        #if hasFeature(Embedded)
+        return nil  // FDT.indexOnly
+        #else
         guard let offset = propertiesEnd(of: node), let (t, _) = try? token(at: offset),
               case .beginNode = t else { return nil }
         return FDTNode(offset: offset, parent: node.offset)
+        #endif
     }
 
     /// The next child of `node`'s parent. Only nodes and NOPs follow a child (`FDT.init` checks
@@ -42,10 +46,14 @@ extension FDT {
             guard j < index.entries.count, index.entries[j].parent == index.entries[i].parent else { return nil }
             return FDTNode(offset: index.entries[j].offset, parent: node.parent)
         }
+        #if hasFeature(Embedded)
+        return nil  // FDT.indexOnly
+        #else
         guard node.parent != nil, let end = endOffset(of: node),
               let offset = skipNOPs(from: end + 4), let (t, _) = try? token(at: offset),
               case .beginNode = t else { return nil }
         return FDTNode(offset: offset, parent: node.parent)
+        #endif
     }
 
     public func properties(of node: FDTNode) -> [FDTProperty] {
@@ -150,17 +158,11 @@ extension FDT {
     }
 
     /// Just past the node's BEGIN_NODE token and name.
-    /// What `token(at:)` decodes for a BEGIN_NODE, read in place.
-    @inline(never)
     private func contentStart(of node: FDTNode) -> Int? {
-        let offset = node.offset
-        guard offset >= structStart, offset & 3 == 0, offset <= structLimit - 4,
-              FDT.read32(bytes, offset) == FDT.FDT_BEGIN_NODE, let end = nameEnd(from: offset + 4) else { return nil }
-        let next = align4(end + 1)
-        return next <= structLimit ? next : nil
+        nameRange(of: node).map { align4($0.upperBound + 1) }
     }
 
-    @inline(never)
+    #if !hasFeature(Embedded)  // FDT.indexOnly
     private func skipNOPs(from offset: Int) -> Int? {
         var offset = offset
         while let (t, next) = try? token(at: offset) {
@@ -169,6 +171,7 @@ extension FDT {
         }
         return nil
     }
+    #endif
 
     /// The property at `offset`, after any NOPs: what `token(at:)` decodes there, read in place
     /// (property lookups run this once per property).
@@ -193,6 +196,12 @@ extension FDT {
     /// Where `node`'s properties end: its first child's BEGIN_NODE, or its END_NODE.
     @inline(never)
     func propertiesEnd(of node: FDTNode) -> Int? {
+        if let index, let i = index.position(of: node.offset) {
+            return i + 1 < index.entries[i].end ? index.entries[i + 1].offset : index.entries[i].close
+        }
+        #if hasFeature(Embedded)
+        return nil  // FDT.indexOnly
+        #else
         guard var offset = contentStart(of: node) else { return nil }
         while let (t, next) = try? token(at: offset) {
             switch t {
@@ -202,11 +211,16 @@ extension FDT {
             }
         }
         return nil
+        #endif
     }
 
     /// The offset of `node`'s END_NODE.
     @inline(never)
     func endOffset(of node: FDTNode) -> Int? {
+        if let index { return index.position(of: node.offset).map { index.entries[$0].close } }
+        #if hasFeature(Embedded)
+        return nil  // FDT.indexOnly
+        #else
         // The same walk as `token(at:)` makes, without building tokens: nextSibling runs it over
         // every subtree it skips. Every bound `token` checks is checked here.
         guard node.offset >= structStart, node.offset & 3 == 0 else { return nil }
@@ -237,6 +251,7 @@ extension FDT {
             }
         }
         return nil
+        #endif
     }
 
     // MARK: Names and paths
@@ -252,10 +267,14 @@ extension FDT {
         return Array(bytes[property.nameOffset..<end])
     }
 
+    /// What `token(at:)` decodes for a BEGIN_NODE, read in place.
     @inline(never)
     func nameRange(of node: FDTNode) -> Range<Int>? {
-        guard let (t, _) = try? token(at: node.offset), case .beginNode(let range) = t else { return nil }
-        return range
+        let offset = node.offset
+        guard offset >= structStart, offset & 3 == 0, offset <= structLimit - 4,
+              FDT.read32(bytes, offset) == FDT.FDT_BEGIN_NODE, let end = nameEnd(from: offset + 4),
+              align4(end + 1) <= structLimit else { return nil }
+        return (offset + 4)..<end
     }
 
     /// The node at an absolute path such as "/chosen" or "/reserved-memory/mm-buffer@40100000".
@@ -305,19 +324,25 @@ extension FDT {
             }
             return found
         }
+        #if hasFeature(Embedded)
+        return nil  // FDT.indexOnly (a name with a NUL names no node)
+        #else
         var next = firstChild(of: parent)
         while let child = next, let range = nameRange(of: child) {
             if equal(range, name) || (!exactly && matchesWithoutUnitAddress(range, name)) { return child }
             next = nextSibling(of: child)
         }
         return nil
+        #endif
     }
 
+    #if !hasFeature(Embedded)  // FDT.indexOnly
     private func matchesWithoutUnitAddress(_ range: Range<Int>, _ name: UnsafeRawBufferPointer) -> Bool {
         guard !name.contains(UInt8(ascii: "@")), range.count > name.count,
               bytes[range.lowerBound + name.count] == UInt8(ascii: "@") else { return false }
         return equal(range.lowerBound..<(range.lowerBound + name.count), name)
     }
+    #endif
 
     /// Whether the blob bytes at `range` equal `other`.
     @inline(never)

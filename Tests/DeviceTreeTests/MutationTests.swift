@@ -98,9 +98,13 @@ private func mutate(_ input: [UInt8], _ rng: inout SplitMix64) -> [UInt8] {
                 walked.forEachNode { n, d in walkedNodes.append(n); walkedDepths.append(d); return true }
                 #expect(nodes == walkedNodes && depths == walkedDepths)
                 #expect(nodes.count == fdt.index?.entries.count)
+                #expect(fdt.root == walked.root)
                 for n in nodes {
                     #expect(fdt.firstChild(of: n) == walked.firstChild(of: n))
                     #expect(fdt.nextSibling(of: n) == walked.nextSibling(of: n))
+                    // The index's END_NODE offsets are where the walks find them.
+                    #expect(fdt.endOffset(of: n) == walked.endOffset(of: n) && fdt.endOffset(of: n) != nil)
+                    #expect(fdt.propertiesEnd(of: n) == walked.propertiesEnd(of: n))
                     #expect(fdt.ancestors(of: n) == walked.ancestors(of: n))
                     #expect(fdt.contains(n) && walked.contains(n))
                     #expect(fdt.properties(of: n) == walked.properties(of: n))
