@@ -14,7 +14,7 @@ public enum PartitionBootFuzz {
         data.withUnsafeBytes { raw -> StaticString? in
             if let info = try? FFABootInfo(raw) {
                 guard info.blobSize <= raw.count,
-                      info.descriptors.count * FFABootInfo.descriptorSize <= info.blobSize
+                      info.descriptorCount * FFABootInfo.descriptorSize <= info.blobSize
                 else { return "an accepted boot information blob is larger than its bytes" }
                 if let m = try? info.manifest(), m.content < UInt64(raw.count),
                    UInt64(m.size) <= UInt64(raw.count) - m.content {

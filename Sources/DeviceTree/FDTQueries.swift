@@ -307,6 +307,10 @@ extension FDT {
         name.withUnsafeBytes { child(of: parent, named: $0) }
     }
 
+    public func child(of parent: FDTNode, named name: StaticString) -> FDTNode? {
+        name.withUTF8Buffer { child(of: parent, named: UnsafeRawBufferPointer($0)) }
+    }
+
     @inline(never)
     func child(of parent: FDTNode, named name: UnsafeRawBufferPointer, exactly: Bool = false) -> FDTNode? {
         if index != nil, !name.contains(0) {
@@ -398,6 +402,22 @@ extension FDT {
     /// A one-cell value.
     public func u32(of property: FDTProperty) -> UInt32? {
         property.length == 4 ? u32(at: property.valueOffset) : nil
+    }
+
+    /// Cell `i` of the value (a big-endian u32); nil past its end.
+    public func cell(_ i: Int, of property: FDTProperty) -> UInt32? {
+        guard i >= 0, i < property.length / 4 else { return nil }
+        return u32(at: property.valueOffset + 4 * i)
+    }
+
+    /// A one- or two-cell value as a number; nil for any other length.
+    @inline(never)
+    public func number(of property: FDTProperty) -> UInt64? {
+        switch property.length {
+        case 4: return u32(at: property.valueOffset).map(UInt64.init)
+        case 8: return u64(at: property.valueOffset)
+        default: return nil
+        }
     }
 
     /// The first NUL-terminated string of the value, without its NUL.

@@ -3,7 +3,7 @@
 ///
 /// Header (Table 5.9), little-endian: 0 signature 0xFFA, 4 FF-A version, 8 blob size,
 /// 12 descriptor size, 16 descriptor count, 20 offset of the descriptor array, 24 reserved (u64).
-/// Descriptor (Table 5.8): 0 name[16], 16 type (bit 7: implementation defined; bits 6:0 the ID,
+/// Descriptor (Table 5.8): 0 name[16] (not read), 16 type (bit 7: implementation defined; bits 6:0 the ID,
 /// 0 = FDT, 1 = HOB list), 17 reserved, 18 flags (bits 1:0 name format, bits 3:2 content
 /// format: 0 an address, 1 a value), 20 size, 24 content (u64).
 public struct FFABootInfo: Equatable, Sendable {
@@ -15,7 +15,9 @@ public struct FFABootInfo: Equatable, Sendable {
 
     public let version: UInt32
     public let blobSize: Int
-    public let descriptors: [FFABootInfoDescriptor]
+    public let descriptorCount: Int
+    /// The first standard FDT descriptor: the partition manifest (`manifest()` checks it).
+    let firstFDT: FFABootInfoDescriptor?
 
     /// The blob's size from its header alone, so that the caller knows how much to read next.
     public static func blobSize(header: UnsafeRawBufferPointer) throws(FFABootInfoError) -> Int {
@@ -39,25 +41,26 @@ public struct FFABootInfo: Equatable, Sendable {
         guard offset >= FFABootInfo.headerSize, offset <= size, count <= (size - offset) / stride else {
             throw .descriptorsOutOfBounds
         }
-        var list: [FFABootInfoDescriptor] = []
-        for i in 0..<count {
+        var found: FFABootInfoDescriptor? = nil
+        var i = 0
+        while found == nil && i < count {
             let d = offset + i * stride
-            list.append(FFABootInfoDescriptor(
-                name: (0..<16).map { blob[d + $0] }, type: blob[d + 16],
-                flags: UInt16(blob[d + 18]) | UInt16(blob[d + 19]) << 8,
+            let descriptor = FFABootInfoDescriptor(
+                type: blob[d + 16], flags: UInt16(blob[d + 18]) | UInt16(blob[d + 19]) << 8,
                 size: FFABootInfo.le32(blob, d + 20),
-                content: UInt64(FFABootInfo.le32(blob, d + 24)) | UInt64(FFABootInfo.le32(blob, d + 28)) << 32))
+                content: UInt64(FFABootInfo.le32(blob, d + 24)) | UInt64(FFABootInfo.le32(blob, d + 28)) << 32)
+            if descriptor.isStandard && descriptor.typeID == FFABootInfoDescriptor.fdt { found = descriptor }
+            i += 1
         }
         self.version = FFABootInfo.le32(blob, 4)
         self.blobSize = size
-        self.descriptors = list
+        self.descriptorCount = count
+        self.firstFDT = found
     }
 
     /// The partition manifest: the first standard FDT descriptor. Its content must be an address.
     public func manifest() throws(FFABootInfoError) -> FFABootInfoDescriptor {
-        guard let d = descriptors.first(where: { $0.isStandard && $0.typeID == FFABootInfoDescriptor.fdt }) else {
-            throw .noManifest
-        }
+        guard let d = firstFDT else { throw .noManifest }
         guard !d.contentIsValue else { throw .manifestNotAnAddress }
         guard d.size > 0, d.content <= UInt64.max - UInt64(d.size) else { throw .badManifestRange }
         return d
@@ -72,14 +75,13 @@ public struct FFABootInfoDescriptor: Equatable, Sendable {
     public static let fdt: UInt8 = 0
     public static let hobList: UInt8 = 1
 
-    public let name: [UInt8]
     public let type: UInt8
     public let flags: UInt16
     public let size: UInt32
     public let content: UInt64
 
-    public init(name: [UInt8], type: UInt8, flags: UInt16, size: UInt32, content: UInt64) {
-        self.name = name; self.type = type; self.flags = flags; self.size = size; self.content = content
+    public init(type: UInt8, flags: UInt16, size: UInt32, content: UInt64) {
+        self.type = type; self.flags = flags; self.size = size; self.content = content
     }
 
     /// Type bit 7 clear: a standard type (FDT, HOB list) rather than an implementation's own.

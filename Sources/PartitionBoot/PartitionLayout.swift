@@ -37,7 +37,7 @@ public struct PartitionLayout: Equatable, Sendable {
     /// `device-regions/variable-store` (read-write, secure, whole erase blocks);
     /// `device-regions/secure-uart` is optional.
     public init(manifest m: PartitionManifest, imageBase: UInt64) throws(ManifestError) {
-        guard m.uuids.contains(PartitionLayout.uuid) else { throw .foreignUUID }
+        guard m.lists(uuid: PartitionLayout.uuid) else { throw .foreignUUID }
         guard m.exceptionLevel == PartitionManifest.sEL1, m.executionState == 0 else { throw .wrongExceptionLevel }
         guard m.ffaVersion >> 16 == 1, m.ffaVersion & 0xffff >= 1 else { throw .unsupportedFFAVersion }
         guard m.messagingMethod & PartitionManifest.receivesDirectRequests != 0 else { throw .noDirectRequests }

@@ -30,7 +30,7 @@ func refusal(_ b: [UInt8]) -> FFABootInfoError? {
         let info = try parse(bootInfo())
         #expect(info.version == 0x0001_0002)
         #expect(info.blobSize == 64 + 1078)
-        #expect(info.descriptors.count == 1)
+        #expect(info.descriptorCount == 1)
         let m = try info.manifest()
         #expect(m.content == 0x0E0C_A040 && m.size == 1078)
         #expect(m.isStandard && m.typeID == FFABootInfoDescriptor.fdt && !m.contentIsValue)
