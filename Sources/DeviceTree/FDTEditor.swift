@@ -156,8 +156,12 @@ public struct FDTEditor {
     /// with #address-cells = <2>, #size-cells = <2> and an empty `ranges` (identity mapping).
     public mutating func addReservedMemory(name: StaticString = "mm-buffer", base: UInt64, size: UInt64,
                                            noMap: Bool = true) throws(FDTError) {
-        let nodeName = utf8(name) + [UInt8(ascii: "@")] + hexBytes(base)
-        var need = nodeCost(nodeName.count) + propertyCost("reg", 16) + propertyCost("no-map", 0)
+        // The node's name, `<name>@<base in hex without leading zeros>`, is written on the stack
+        // once its parent exists: no arrays.
+        var digits = 1
+        while digits < 16 && base >> UInt64(4 * digits) != 0 { digits += 1 }
+        let nodeNameCount = name.utf8CodeUnitCount + 1 + digits
+        var need = nodeCost(nodeNameCount) + propertyCost("reg", 16) + propertyCost("no-map", 0)
         var addressCells = 2, sizeCells = 2
         let existing = fdt.node(at: "/reserved-memory")
         if let parent = existing {
@@ -183,7 +187,16 @@ public struct FDTEditor {
             try setProperty("#size-cells", cell: 2, of: parent)
             try setProperty("ranges", to: UnsafeRawBufferPointer(start: nil, count: 0), of: parent)
         }
-        let child = try subnode(named: nodeName, of: parent)
+        let child = try withUnsafeTemporaryAllocation(byteCount: nodeNameCount, alignment: 1) { n throws(FDTError) in
+            let at = name.utf8CodeUnitCount
+            name.withUTF8Buffer { n.copyMemory(from: UnsafeRawBufferPointer($0)) }
+            n[at] = UInt8(ascii: "@")
+            for i in 0..<digits {
+                let d = UInt8(truncatingIfNeeded: base >> UInt64(4 * (digits - 1 - i))) & 0xf
+                n[at + 1 + i] = d < 10 ? 0x30 + d : 0x57 + d
+            }
+            return try subnode(named: UnsafeRawBufferPointer(n), of: parent, knownMissing: false)
+        }
         try withUnsafeBytes(of: reg) { r throws(FDTError) in
             try setProperty("reg", to: UnsafeRawBufferPointer(rebasing: r[..<(4 * (addressCells + sizeCells))]), of: child)
         }

@@ -197,6 +197,17 @@ private func dtc(_ bytes: [UInt8]) throws -> (Int32, String, String)? {
         ])
     }
 
+    /// The unit address is the base in lower-case hex without leading zeros ("0" for 0, all
+    /// sixteen digits for the top of the space), after a name of any length.
+    @Test func unitAddressIsTheBaseInHex() throws {
+        var b = withRoom(buildFDT(qemuShapedTree()), 512)
+        #expect(edit(&b) { e throws(FDTError) in
+            try e.addReservedMemory(name: "a", base: 0, size: 0x1000)
+            try e.addReservedMemory(name: "a-longer-name", base: 0xFEDC_BA98_7654_3000, size: 0x1000)
+        } == nil)
+        #expect(try summary(b).reserved.map(\.name) == [Array("a@0".utf8), Array("a-longer-name@fedcba9876543000".utf8)])
+    }
+
     @Test func editingTwiceChangesNothingMore() throws {
         var once = withRoom(buildFDT(qemuShapedTree()), 1024)
         #expect(edit(&once, secureImageEdits) == nil)
