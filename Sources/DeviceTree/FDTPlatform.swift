@@ -30,6 +30,18 @@ extension FDT {
         return ranges
     }
 
+    /// `body` with each range `memoryRanges()` lists, in its order, read in place (no array).
+    @inline(never) public func forEachMemoryRange(_ body: (FDTRegion) -> Void) {
+        forEachChild(of: root) { node in
+            if string(of: property("device_type", of: node), is: "memory"), isEnabled(node) {
+                if let reg = regCells(of: node) {
+                    for i in 0..<reg.count { body(region(i, of: reg)) }
+                }
+            }
+            return true
+        }
+    }
+
     /// `stdout-path` of `chosen` (or the older `linux,stdout-path`) without its ":options".
     @inline(never) public func stdoutPath(chosen: StaticString = "/chosen") -> [UInt8]? {
         stdoutPathRange(chosen: chosen).map { Array(bytes[$0]) }

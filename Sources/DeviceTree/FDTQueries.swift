@@ -5,6 +5,14 @@ public struct FDTRegion: Equatable, Sendable {
     public init(base: UInt64, size: UInt64) { self.base = base; self.size = size }
 }
 
+/// Where a node's `reg` lies in the blob: `count` entries of `addressCells` + `sizeCells` cells.
+public struct FDTRegCells: Equatable, Sendable {
+    let start: Int
+    public let count: Int
+    let addressCells: Int
+    let sizeCells: Int
+}
+
 /// Generic queries. None of them traps: malformed data reads as absent.
 extension FDT {
     // MARK: Walking (cursors rather than closures: each use costs a call, not a copy of the walk)
@@ -469,7 +477,18 @@ extension FDT {
 
     /// `reg` decoded with the parent's cell sizes; nil when absent, when the parent uses more
     /// than two cells, or when the length is not a whole number of entries.
+    @inline(never)
     public func reg(of node: FDTNode) -> [FDTRegion]? {
+        guard let cells = regCells(of: node) else { return nil }
+        var regions: [FDTRegion] = []
+        for i in 0..<cells.count { regions.append(region(i, of: cells)) }
+        return regions
+    }
+
+    /// Where `reg` of `node` lies and how it is written, checked as `reg(of:)` checks it; its
+    /// entries are read in place with `region(_:of:)`.
+    @inline(never)
+    public func regCells(of node: FDTNode) -> FDTRegCells? {
         guard let parentOffset = node.parent, let p = property("reg", of: node),
               let range = valueRange(of: p) else { return nil }
         let parent = FDTNode(offset: parentOffset, parent: nil)
@@ -477,15 +496,17 @@ extension FDT {
         guard (1...2).contains(addressCells), (0...2).contains(sizeCells) else { return nil }
         let stride = (addressCells + sizeCells) * 4
         guard range.count % stride == 0 else { return nil }
-        var regions: [FDTRegion] = []
-        var offset = range.lowerBound
-        while offset < range.upperBound {
-            guard let base = cells(at: offset, count: addressCells),
-                  let size = cells(at: offset + addressCells * 4, count: sizeCells) else { return nil }
-            regions.append(FDTRegion(base: base, size: size))
-            offset += stride
-        }
-        return regions
+        return FDTRegCells(start: range.lowerBound, count: range.count / stride,
+                           addressCells: addressCells, sizeCells: sizeCells)
+    }
+
+    /// Entry `i` (below `reg.count`) of a `reg` that `regCells(of:)` found in this tree.
+    @inline(never)
+    public func region(_ i: Int, of reg: FDTRegCells) -> FDTRegion {
+        let at = reg.start + i * (reg.addressCells + reg.sizeCells) * 4
+        // The value lies inside the blob (`valueRange`), so every cell read succeeds.
+        return FDTRegion(base: cells(at: at, count: reg.addressCells) ?? 0,
+                         size: cells(at: at + reg.addressCells * 4, count: reg.sizeCells) ?? 0)
     }
 
     private func cells(at offset: Int, count: Int) -> UInt64? {

@@ -99,6 +99,10 @@ private func mutate(_ input: [UInt8], _ rng: inout SplitMix64) -> [UInt8] {
                 #expect(nodes == walkedNodes && depths == walkedDepths)
                 #expect(nodes.count == fdt.index?.entries.count)
                 #expect(fdt.root == walked.root)
+                // The monitor's in-place reading of the memory ranges lists what `memoryRanges` does.
+                var each: [FDTRegion] = []
+                fdt.forEachMemoryRange { each.append($0) }
+                #expect(each == fdt.memoryRanges())
                 for n in nodes {
                     #expect(fdt.firstChild(of: n) == walked.firstChild(of: n))
                     #expect(fdt.nextSibling(of: n) == walked.nextSibling(of: n))

@@ -16,7 +16,8 @@ enum DeviceTreeFixup {
             var editor = try FDTEditor(slot)
             try editor.addPSCI(method: .smc)
             try editor.addReservedMemory(base: QEMUVirt.mmBuffer, size: QEMUVirt.mmBufferSize)
-            let memory = editor.fdt.memoryRanges().map { MemoryRange(base: $0.base, size: $0.size) }
+            var memory: [MemoryRange] = []
+            editor.fdt.forEachMemoryRange { memory.append(MemoryRange(base: $0.base, size: $0.size)) }
             Console.write("secure: DTB at "); Console.hex0x(QEMUVirt.dtb, digits: 8)
             Console.write(": added /psci (smc) and reserved the MM buffer; ")
             Console.dec(UInt64(memory.count)); Console.line(" memory range(s)")
