@@ -65,37 +65,28 @@ public struct TranslationTables {
             while level < 3 && (va % TranslationTables.entrySpan(level) != 0 || end - va < TranslationTables.entrySpan(level)) {
                 level += 1
             }
-            guard place(va, level: level, attrs: attrs) else { return false }
+            guard let table = place(va, level: level, attrs: attrs) else { return false }
             va += TranslationTables.entrySpan(level)
-            if level == 3 { va = fillPages(from: va, to: end, attrs: attrs) }
+            if level == 3 {
+                // The pages up to the end of that level-3 table (or `end`) go straight into it:
+                // one walk per 2 MiB, not one per page.
+                let span2 = TranslationTables.entrySpan(2)
+                let stop = min(end, (va - 1) / span2 * span2 + span2)
+                while va < stop {
+                    unsafe TranslationTables.entry(table, Int((va / TranslationTables.pageSize) & 0x1FF)).pointee =
+                        va | attrs | Descriptor.valid | Descriptor.tableOrPage
+                    va += TranslationTables.pageSize
+                }
+            }
         }
         return true
     }
 
-    /// After `place` wrote the page before `va`, the pages up to the end of that level-3 table
-    /// (or `end`) go straight into it: one walk per 2 MiB, not one per page.
-    mutating func fillPages(from va: UInt64, to end: UInt64, attrs: UInt64) -> UInt64 {
-        let span2 = TranslationTables.entrySpan(2)
-        let stop = min(end, (va - 1) / span2 * span2 + span2)
-        guard va < stop, let (d, level) = lookup(va - TranslationTables.pageSize), level == 3, d != 0 else { return va }
-        var table = root
-        for l in 0..<3 {
-            let entry = unsafe TranslationTables.entry(table, Int(((va - 1) / TranslationTables.entrySpan(l)) & 0x1FF)).pointee
-            table = entry & Descriptor.outputAddressMask
-        }
-        var at = va
-        while at < stop {
-            unsafe TranslationTables.entry(table, Int((at / TranslationTables.pageSize) & 0x1FF)).pointee =
-                at | attrs | Descriptor.valid | Descriptor.tableOrPage
-            at += TranslationTables.pageSize
-        }
-        return at
-    }
-
     /// Writes the level-`target` block or page for `va`, creating tables on the way and splitting
     /// any coarser block it meets. Where a finer table already sits, fills that table instead,
-    /// so earlier finer mappings are overridden without leaking their pages.
-    mutating func place(_ va: UInt64, level target: Int, attrs: UInt64) -> Bool {
+    /// so earlier finer mappings are overridden without leaking their pages. Returns the table
+    /// written into (for a page, the level-3 table), nil when the pool runs out.
+    mutating func place(_ va: UInt64, level target: Int, attrs: UInt64) -> UInt64? {
         var table = root
         var level = 0
         while true {
@@ -105,19 +96,19 @@ public struct TranslationTables {
             let isTable = level < 3 && old & (Descriptor.valid | Descriptor.tableOrPage) == Descriptor.valid | Descriptor.tableOrPage
             if level == target && !isTable {
                 unsafe entry.pointee = va | attrs | Descriptor.valid | (level == 3 ? Descriptor.tableOrPage : 0)
-                return true
+                return table
             }
             if level == target {
                 let child = TranslationTables.entrySpan(level + 1)
                 for i in 0..<UInt64(512) {
-                    guard place(va + i * child, level: level + 1, attrs: attrs) else { return false }
+                    guard place(va + i * child, level: level + 1, attrs: attrs) != nil else { return nil }
                 }
-                return true
+                return table
             }
             if isTable {
                 table = old & Descriptor.outputAddressMask
             } else {
-                guard let next = newTable() else { return false }
+                guard let next = newTable() else { return nil }
                 if old & Descriptor.valid != 0 {        // a block: repeat it at the finer size
                     let child = TranslationTables.entrySpan(level + 1)
                     let base = old & Descriptor.outputAddressMask & ~(span - 1)
