@@ -34,19 +34,35 @@ public struct NonSecureMemory: Equatable, Sendable {
 
     public var accepted: [MemoryRange] = []
     public var refused: [Refused] = []
+    let secure: [MemoryRange]
+    let addressLimit: UInt64
 
     /// Takes each of the device tree's `/memory` ranges (any number, any order) that is page-aligned
     /// after trimming inward to whole 4 KiB pages, lies below `addressLimit`, touches no range of
     /// `secure` and overlaps no range already taken.
     public init(_ candidates: [MemoryRange], secure: [MemoryRange], addressLimit: UInt64) {
+        self.init(secure: secure, addressLimit: addressLimit)
         for c in candidates {
-            var r = c
-            if let why = NonSecureMemory.refusal(of: &r, secure: secure, accepted: accepted, addressLimit: addressLimit) {
-                refused.append(Refused(range: c, why: why))
-            } else {
-                accepted.append(r)
-            }
+            if let why = take(c) { refused.append(Refused(range: c, why: why)) }
         }
+    }
+
+    /// None taken yet: `take` each candidate (a caller that logs each refusal as it comes, with
+    /// no list of them).
+    public init(secure: [MemoryRange], addressLimit: UInt64) {
+        self.secure = secure
+        self.addressLimit = addressLimit
+    }
+
+    /// Takes `candidate` (trimmed inward to whole pages) as `init` would; nil when taken, else why
+    /// not (`refused` is left as it is).
+    public mutating func take(_ candidate: MemoryRange) -> MemoryRefusal? {
+        var r = candidate
+        if let why = NonSecureMemory.refusal(of: &r, secure: secure, accepted: accepted, addressLimit: addressLimit) {
+            return why
+        }
+        accepted.append(r)
+        return nil
     }
 
     /// Why `r` is refused, or nil with `r` trimmed inward to whole pages.

@@ -44,6 +44,20 @@ let limit40: UInt64 = 1 << 40
     #expect(m.refused.map(\.why) == [.empty, .wraps, .beyondAddressSpace, .smallerThanAPage, .overlapsAnotherRange])
 }
 
+/// The monitor takes the DTB's ranges one by one (logging each refusal as it comes): the same
+/// ranges taken and the same reasons, in order, as the list `init` makes.
+@Test func takingOneByOneIsWhatInitLists() {
+    let candidates = [MemoryRange(base: 0x4000_0000, size: 0), MemoryRange(base: 0x0C00_0000, size: 0x400_0000),
+                      MemoryRange(base: 0x4000_0100, size: 0x3000), MemoryRange(base: 0x4000_2000, size: 0x1000),
+                      MemoryRange(base: 0xFFFF_FFFF_FFFF_F000, size: 0x2000), MemoryRange(base: 0x8000_0000, size: 1 << 30)]
+    let listed = NonSecureMemory(candidates, secure: secure, addressLimit: limit40)
+    var taken = NonSecureMemory(secure: secure, addressLimit: limit40)
+    var whys: [MemoryRefusal] = []
+    for c in candidates { if let why = taken.take(c) { whys.append(why) } }
+    #expect(taken.accepted == listed.accepted && taken.refused.isEmpty)
+    #expect(whys == listed.refused.map(\.why) && whys.count == 4)
+}
+
 @Test func unalignedEdgesAreTrimmedInwardToWholePages() {
     let m = NonSecureMemory([MemoryRange(base: 0x4000_0100, size: 0x3000)], secure: secure, addressLimit: limit40)
     #expect(m.accepted == [MemoryRange(base: 0x4000_1000, size: 0x2000)])

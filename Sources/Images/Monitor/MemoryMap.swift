@@ -66,11 +66,12 @@ enum MemoryMap {
     /// Takes the DTB's RAM ranges the SPMC accepts, maps each one at EL3 (a range the table pool
     /// cannot hold is dropped), switches to the final map and returns the ranges mapped.
     static func mapNormalWorldMemory(_ dtbMemory: [MemoryRange]) -> NonSecureMemory {
-        var ns = NonSecureMemory(dtbMemory, secure: SPMCConfig.qemuVirtSecureMemory + securePeripherals,
+        var ns = NonSecureMemory(secure: SPMCConfig.qemuVirtSecureMemory + securePeripherals,
                                  addressLimit: MMUControl.physicalAddressLimit)
-        for r in ns.refused {
-            Console.write("secure: memory "); Console.hex0x(r.range.base); Console.write(" size ")
-            Console.hex0x(r.range.size); Console.write(" refused: "); Console.line(r.why.name)
+        for r in dtbMemory {
+            guard let why = ns.take(r) else { continue }
+            Console.write("secure: memory "); Console.hex0x(r.base); Console.write(" size ")
+            Console.hex0x(r.size); Console.write(" refused: "); Console.line(why.name)
         }
         while true {
             var t = TranslationTables(pool: pool(bootPages), pages: finalPages, regime: .el3)
