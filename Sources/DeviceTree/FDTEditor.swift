@@ -298,7 +298,9 @@ public struct FDTEditor {
         (to + offset + bytes.count).initializeMemory(as: UInt8.self, repeating: 0, count: length - bytes.count)
     }
 
-    /// Header fields sit 4-aligned but the buffer need not: stored unaligned, big-endian.
+    /// Header fields sit 4-aligned but the buffer need not: stored unaligned, big-endian (byte
+    /// by byte under strict alignment: one copy, not one per field).
+    @inline(never)
     private func put32(_ offset: Int, _ value: UInt32) {
         buffer.storeBytes(of: value.bigEndian, toByteOffset: offset, as: UInt32.self)
     }
