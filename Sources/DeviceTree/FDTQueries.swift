@@ -321,20 +321,23 @@ extension FDT {
 
     @inline(never)
     func child(of parent: FDTNode, named name: UnsafeRawBufferPointer, exactly: Bool = false) -> FDTNode? {
-        if index != nil, !name.contains(0) {
+        if let index, !name.contains(0), let p = index.position(of: parent.offset) {
             // A child's name starts just past its BEGIN_NODE token and ends at a NUL: `name`
             // (which has none) matches when its bytes are there followed by the NUL, or, for a
-            // name without "@", by "@" and a unit address.
+            // name without "@", by "@" and a unit address. The children by position in the index.
             let unitAddressToo = !exactly && !name.contains(UInt8(ascii: "@"))
-            var found: FDTNode?
-            forEachChild(of: parent) { child in
-                let start = child.offset + 4
-                guard start + name.count < structLimit, equal(start..<(start + name.count), name) else { return true }
-                let after = bytes[start + name.count]
-                if after == 0 || (unitAddressToo && after == UInt8(ascii: "@")) { found = child; return false }
-                return true
+            var i = p + 1
+            while i < index.entries[p].end {  // ends: `end` is past `i`
+                let start = index.entries[i].offset + 4
+                if start + name.count < structLimit, equal(start..<(start + name.count), name) {
+                    let after = bytes[start + name.count]
+                    if after == 0 || (unitAddressToo && after == UInt8(ascii: "@")) {
+                        return FDTNode(offset: index.entries[i].offset, parent: parent.offset)
+                    }
+                }
+                i = index.entries[i].end
             }
-            return found
+            return nil
         }
         #if hasFeature(Embedded)
         return nil  // FDT.indexOnly (a name with a NUL names no node)
