@@ -83,7 +83,7 @@ public struct VolatileMMTransport: MMTransport {
         case .getVariable:
             let v = try AccessVariableView(m, dataMustFit: true)
             let name = UnsafeRawBufferPointer(rebasing: m.raw[v.nameOffset..<(v.nameOffset + v.nameSize)])
-            let result = store.getVariable(rawName: name, guid: v.guid, dataSize: v.dataSize)
+            let result = read(name, guid: v.guid, dataSize: v.dataSize)
             guard result.status == .success || result.status == .bufferTooSmall else { return (result.status, 0) }
             if result.status == .success { store.copy(result, to: out, at: v.dataOffset) }
             out.mmPut64(result.dataSize, at: at + AccessVariableLayout.dataSize)
@@ -95,12 +95,12 @@ public struct VolatileMMTransport: MMTransport {
             let v = try AccessVariableView(m, dataMustFit: true)
             let name = [UInt8](UnsafeRawBufferPointer(rebasing: m.raw[v.nameOffset..<(v.nameOffset + v.nameSize)]))
             let data = [UInt8](UnsafeRawBufferPointer(rebasing: m.raw[v.dataOffset..<(v.dataOffset + Int(v.dataSize))]))
-            return (store.setVariable(name: name, guid: v.guid, attributes: v.attributes, data: data), 0)
+            return (write(name, guid: v.guid, attributes: v.attributes, data: data), 0)
 
         case .getNextVariableName:
             let v = try GetNextVariableNameView(m)
             let buffer = UnsafeRawBufferPointer(rebasing: m.raw[v.nameOffset..<(v.nameOffset + v.nameSize)])
-            let result = store.nextVariableName(rawNameBuffer: buffer, guid: v.guid)
+            let result = next(after: buffer, guid: v.guid)
             guard result.status == .success || result.status == .bufferTooSmall else { return (result.status, 0) }
             out.mmPut64(result.nameSize, at: at + GetNextVariableNameLayout.nameSize)
             guard result.status == .success, result.name.count <= v.nameSize else {
@@ -112,7 +112,7 @@ public struct VolatileMMTransport: MMTransport {
 
         case .queryVariableInfo:
             guard m.payloadLength >= QueryVariableInfoMessage.size else { throw .truncatedPayload }
-            let result = store.queryVariableInfo(attributes: m.raw.mmLE32(at + 24))
+            let result = query(m.raw.mmLE32(at + 24))
             guard result.status == .success else { return (result.status, 0) }
             out.mmPut64(result.maximumVariableStorageSize, at: at)
             out.mmPut64(result.remainingVariableStorageSize, at: at + 8)
@@ -132,11 +132,11 @@ public struct VolatileMMTransport: MMTransport {
             let property = VarCheckVariableProperty(
                 revision: UInt16(truncatingIfNeeded: m.raw.mmLE32(p)), property: UInt16(truncatingIfNeeded: m.raw.mmLE32(p) >> 16),
                 attributes: m.raw.mmLE32(p + 4), minSize: m.raw.mmLE64(p + 8), maxSize: m.raw.mmLE64(p + 16))
-            return (store.setProperty(name: name, guid: guid, property: property), 0)
+            return (setProperty(name, guid: guid, property), 0)
 
         case .varCheckVariablePropertyGet:
             let (guid, name) = try Self.propertyKey(m)
-            let result = store.property(name: name, guid: guid)
+            let result = property(name, guid: guid)
             guard result.status == .success else { return (result.status, 0) }
             let p = VarCheckPropertyMessage.Layout.property + at, property = result.property
             out.mmPut32(UInt32(property.revision) | UInt32(property.property) << 16, at: p)
@@ -153,6 +153,36 @@ public struct VolatileMMTransport: MMTransport {
         default:
             throw .unsupportedFunction(m.function)
         }
+    }
+
+    // The store's calls, each out of line and `mutating` (the store by reference, not copied into
+    // registers): inlined into `answer`'s one switch they took 700 bytes more.
+    @inline(never)
+    mutating func read(_ name: UnsafeRawBufferPointer, guid: EFIGuid, dataSize: UInt64) -> InPlaceRead {
+        store.getVariable(rawName: name, guid: guid, dataSize: dataSize)
+    }
+
+    @inline(never)
+    mutating func write(_ name: [UInt8], guid: EFIGuid, attributes: UInt32, data: [UInt8]) -> EFIStatus {
+        store.setVariable(name: name, guid: guid, attributes: attributes, data: data)
+    }
+
+    @inline(never)
+    mutating func next(after name: UnsafeRawBufferPointer, guid: EFIGuid) -> NextVariableNameResult {
+        store.nextVariableName(rawNameBuffer: name, guid: guid)
+    }
+
+    @inline(never)
+    mutating func query(_ attributes: UInt32) -> VariableInfoResult { store.queryVariableInfo(attributes: attributes) }
+
+    @inline(never)
+    mutating func setProperty(_ name: [UInt8], guid: EFIGuid, _ property: VarCheckVariableProperty) -> EFIStatus {
+        store.setProperty(name: name, guid: guid, property: property)
+    }
+
+    @inline(never)
+    mutating func property(_ name: [UInt8], guid: EFIGuid) -> (status: EFIStatus, property: VarCheckVariableProperty) {
+        store.property(name: name, guid: guid)
     }
 
     /// The GUID and name of SMM_VARIABLE_COMMUNICATE_VAR_CHECK_VARIABLE_PROPERTY, checked as
