@@ -2,7 +2,9 @@ import MM
 
 /// Keys of the store: (GUID, name), the name normalised to end at its first NUL character.
 enum VariableKey {
-    /// Whether (ga, na) sorts before (gb, nb): by GUID bytes, then name bytes.
+    /// Whether (ga, na) sorts before (gb, nb): by GUID bytes, then name bytes. Out of line: a
+    /// listing asks it at four places, each inlined copy its own word loop.
+    @inline(never)
     static func precedes(_ ga: EFIGuid, _ na: [UInt8], _ gb: EFIGuid, _ nb: [UInt8]) -> Bool {
         if ga != gb { return EFIGuid.precedes(ga, gb) }
         return na.withUnsafeBytes { a in nb.withUnsafeBytes { b in precedes(a, b) } }
