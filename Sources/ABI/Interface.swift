@@ -65,73 +65,38 @@ public enum Interface: Equatable, Sendable {
     /// FFA_YIELD: w1 = endpoint/vCPU, w2/w3 = timeout (low, high).
     case yield(target: UInt32, timeout: UInt64)
 
-    /// The function ID in w0, or nil for `.result`.
+    /// The function ID in w0, or nil for `.result` and `.versionAnswer`: what `encode` writes
+    /// there, so the IDs are written down once.
     public var functionID: UInt32? {
-        get {
         switch self {
-        case .smcccVersion: return SMCCC.SMCCC_VERSION
-        case .smcccArchFeatures: return SMCCC.SMCCC_ARCH_FEATURES
-        case .psciVersion: return SMCCC.PSCI_VERSION
-        case .psciFeatures: return SMCCC.PSCI_FEATURES
-        case .psciSystemOff: return SMCCC.PSCI_SYSTEM_OFF
-        case .psciSystemReset: return SMCCC.PSCI_SYSTEM_RESET
         case .result, .versionAnswer: return nil
-        case .error: return FFAFunction.FFA_ERROR
-        case .success32: return FFAFunction.FFA_SUCCESS_32
-        case .success64: return FFAFunction.FFA_SUCCESS_64
-        case .version: return FFAFunction.FFA_VERSION
-        case .features: return FFAFunction.FFA_FEATURES
-        case .rxRelease: return FFAFunction.FFA_RX_RELEASE
-        case .rxtxMap(_, _, _, let is64): return is64 ? FFAFunction.FFA_RXTX_MAP_64 : FFAFunction.FFA_RXTX_MAP_32
-        case .rxtxUnmap: return FFAFunction.FFA_RXTX_UNMAP
-        case .partitionInfoGet: return FFAFunction.FFA_PARTITION_INFO_GET
-        case .partitionInfoGetRegs: return FFAFunction.FFA_PARTITION_INFO_GET_REGS
-        case .idGet: return FFAFunction.FFA_ID_GET
-        case .spmIDGet: return FFAFunction.FFA_SPM_ID_GET
-        case .msgWait: return FFAFunction.FFA_MSG_WAIT
-        case .msgSendDirectReq(let m):
-            return m.is64 ? FFAFunction.FFA_MSG_SEND_DIRECT_REQ_64 : FFAFunction.FFA_MSG_SEND_DIRECT_REQ_32
-        case .msgSendDirectResp(let m):
-            return m.is64 ? FFAFunction.FFA_MSG_SEND_DIRECT_RESP_64 : FFAFunction.FFA_MSG_SEND_DIRECT_RESP_32
-        case .msgSendDirectReq2: return FFAFunction.FFA_MSG_SEND_DIRECT_REQ2
-        case .msgSendDirectResp2: return FFAFunction.FFA_MSG_SEND_DIRECT_RESP2
-        case .consoleLog(let c): return c.is64 ? FFAFunction.FFA_CONSOLE_LOG_64 : FFAFunction.FFA_CONSOLE_LOG_32
-        case .abort(let is64): return is64 ? FFAFunction.FFA_ABORT_64 : FFAFunction.FFA_ABORT_32
-        case .run: return FFAFunction.FFA_RUN
-        case .interrupt: return FFAFunction.FFA_INTERRUPT
-        case .yield: return FFAFunction.FFA_YIELD
-        }
+        default: return UInt32(truncatingIfNeeded: registers.x0)
         }
     }
 
     // MARK: Encode
 
-    /// The message written over `r` in place (see the type's comment for which registers).
+    /// The message written over `r` in place (see the type's comment for which registers). One
+    /// switch: each case starts its span (`start`: x0 = its ID, the rest of the span MBZ) and
+    /// writes its arguments.
     public func encode(into r: inout Registers) {
-        guard let id = functionID else {
-            switch self {
-            case .result(let x0):
-                Interface.encodeResult(into: &r, x0)
-            case .versionAnswer(let w0):
-                Interface.encodeVersionAnswer(into: &r, w0)
-            default:
-                break
-            }
-            return
-        }
-        let span = FFAFunction.definedRegisterCount(id)
-        r.x0 = UInt64(id)
-        r.x1 = 0; r.x2 = 0; r.x3 = 0; r.x4 = 0; r.x5 = 0; r.x6 = 0; r.x7 = 0
-        if span > 8 {
-            r.x8 = 0; r.x9 = 0; r.x10 = 0; r.x11 = 0; r.x12 = 0
-            r.x13 = 0; r.x14 = 0; r.x15 = 0; r.x16 = 0; r.x17 = 0
-        }
         switch self {
-        case .smcccVersion, .psciVersion, .psciSystemOff, .psciSystemReset, .result, .versionAnswer,
-             .idGet, .spmIDGet, .abort:
-            break
-        case .smcccArchFeatures(let f), .psciFeatures(let f):
-            r.x1 = UInt64(f)
+        case .result(let x0):
+            Interface.encodeResult(into: &r, x0)
+        case .versionAnswer(let w0):
+            Interface.encodeVersionAnswer(into: &r, w0)
+        case .smcccVersion:
+            Interface.start(&r, SMCCC.SMCCC_VERSION)
+        case .smcccArchFeatures(let f):
+            Interface.start(&r, SMCCC.SMCCC_ARCH_FEATURES); r.x1 = UInt64(f)
+        case .psciVersion:
+            Interface.start(&r, SMCCC.PSCI_VERSION)
+        case .psciFeatures(let f):
+            Interface.start(&r, SMCCC.PSCI_FEATURES); r.x1 = UInt64(f)
+        case .psciSystemOff:
+            Interface.start(&r, SMCCC.PSCI_SYSTEM_OFF)
+        case .psciSystemReset:
+            Interface.start(&r, SMCCC.PSCI_SYSTEM_RESET)
         case .error(let target, let e):
             Interface.encodeError(into: &r, target: target, e)
         case .success32(let s):
@@ -139,29 +104,37 @@ public enum Interface: Equatable, Sendable {
             r.x4 = s.rest.x4 & 0xFFFF_FFFF; r.x5 = s.rest.x5 & 0xFFFF_FFFF
             r.x6 = s.rest.x6 & 0xFFFF_FFFF; r.x7 = s.rest.x7 & 0xFFFF_FFFF
         case .success64(let s):
+            r.x0 = UInt64(FFAFunction.FFA_SUCCESS_64)
             r.x1 = UInt64(s.target); r.x2 = s.x2; r.x3 = s.x3
             s.rest.encode(into: &r)
         case .version(let v):
-            r.x1 = UInt64(v.word)
+            Interface.start(&r, FFAFunction.FFA_VERSION); r.x1 = UInt64(v.word)
         case .features(let id, let properties):
-            r.x1 = UInt64(id); r.x2 = UInt64(properties)
+            Interface.start(&r, FFAFunction.FFA_FEATURES); r.x1 = UInt64(id); r.x2 = UInt64(properties)
         case .rxRelease(let vm):
-            r.x1 = UInt64(vm)
+            Interface.start(&r, FFAFunction.FFA_RX_RELEASE); r.x1 = UInt64(vm)
         case .rxtxMap(let tx, let rx, let pages, let is64):
+            Interface.start(&r, is64 ? FFAFunction.FFA_RXTX_MAP_64 : FFAFunction.FFA_RXTX_MAP_32)
             r.x1 = is64 ? tx : tx & 0xFFFF_FFFF
             r.x2 = is64 ? rx : rx & 0xFFFF_FFFF
             r.x3 = UInt64(pages & 0x3F)
         case .rxtxUnmap(let id):
-            r.x1 = UInt64(id) << 16
+            Interface.start(&r, FFAFunction.FFA_RXTX_UNMAP); r.x1 = UInt64(id) << 16
         case .partitionInfoGet(let uuid, let countOnly):
+            Interface.start(&r, FFAFunction.FFA_PARTITION_INFO_GET)
             let w = uuid.words
             r.x1 = UInt64(w.0); r.x2 = UInt64(w.1); r.x3 = UInt64(w.2); r.x4 = UInt64(w.3)
             r.x5 = countOnly ? 1 : 0
         case .partitionInfoGetRegs(let uuid, let start, let tag):
+            Interface.start(&r, FFAFunction.FFA_PARTITION_INFO_GET_REGS)
             r.x1 = uuid.bytes.0; r.x2 = uuid.bytes.1
             r.x3 = UInt64(start) | UInt64(tag) << 16
+        case .idGet:
+            Interface.start(&r, FFAFunction.FFA_ID_GET)
+        case .spmIDGet:
+            Interface.start(&r, FFAFunction.FFA_SPM_ID_GET)
         case .msgWait(let retain):
-            r.x2 = retain ? 1 : 0
+            Interface.start(&r, FFAFunction.FFA_MSG_WAIT); r.x2 = retain ? 1 : 0
         case .msgSendDirectReq(let m):
             m.encode(into: &r, response: false)
         case .msgSendDirectResp(let m):
@@ -171,13 +144,28 @@ public enum Interface: Equatable, Sendable {
         case .msgSendDirectResp2(let m):
             m.encode(into: &r, response: true)
         case .consoleLog(let c):
+            Interface.start(&r, c.is64 ? FFAFunction.FFA_CONSOLE_LOG_64 : FFAFunction.FFA_CONSOLE_LOG_32)
             c.encodeArguments(into: &r)
+        case .abort(let is64):
+            Interface.start(&r, is64 ? FFAFunction.FFA_ABORT_64 : FFAFunction.FFA_ABORT_32)
         case .run(let target):
-            r.x1 = UInt64(target)
+            Interface.start(&r, FFAFunction.FFA_RUN); r.x1 = UInt64(target)
         case .interrupt(let target, let id):
-            r.x1 = UInt64(target); r.x2 = UInt64(id)
+            Interface.start(&r, FFAFunction.FFA_INTERRUPT); r.x1 = UInt64(target); r.x2 = UInt64(id)
         case .yield(let target, let timeout):
+            Interface.start(&r, FFAFunction.FFA_YIELD)
             r.x1 = UInt64(target); r.x2 = timeout & 0xFFFF_FFFF; r.x3 = timeout >> 32
+        }
+    }
+
+    /// x0 = `id`, and the rest of its span (`FFAFunction.definedRegisterCount`) zero.
+    @inline(never)
+    static func start(_ r: inout Registers, _ id: UInt32) {
+        r.x0 = UInt64(id)
+        r.x1 = 0; r.x2 = 0; r.x3 = 0; r.x4 = 0; r.x5 = 0; r.x6 = 0; r.x7 = 0
+        if FFAFunction.definedRegisterCount(id) > 8 {
+            r.x8 = 0; r.x9 = 0; r.x10 = 0; r.x11 = 0; r.x12 = 0
+            r.x13 = 0; r.x14 = 0; r.x15 = 0; r.x16 = 0; r.x17 = 0
         }
     }
 
