@@ -56,19 +56,30 @@ enum FFA {
         Console.dec(UInt64(v.major)); Console.put(46); Console.dec(UInt64(v.minor))
     }
 
-    /// Runs `body` with the driver, or prints why FF-A is absent.
-    /// Runs `body` on the driver in place: one copy of this code, no copy of the driver.
+    /// Runs `body` on the driver in place (no copy of the driver), or prints why FF-A is absent.
+    /// The compiler makes one copy of this per command's closure: what each copy holds is kept
+    /// to the call, the checks and the messages out of line (`present`, `report`).
     @inline(never)
     static func with(_ body: (inout FFADriver<RuntimeConduit>) throws(FFADriverError) -> Void) {
-        guard driver != nil else {
-            Console.write("FF-A is absent: ")
-            Console.line(absent?.name ?? "not probed")
-            return
-        }
+        guard present() else { return }
         do throws(FFADriverError) {
             try body(&driver!)
         } catch {
-            Console.write("FF-A error: "); Console.line(error.name)
+            report(error)
         }
+    }
+
+    /// Whether there is a driver; prints why not.
+    @inline(never)
+    static func present() -> Bool {
+        guard driver == nil else { return true }
+        Console.write("FF-A is absent: ")
+        Console.line(absent?.name ?? "not probed")
+        return false
+    }
+
+    @inline(never)
+    static func report(_ error: FFADriverError) {
+        Console.write("FF-A error: "); Console.line(error.name)
     }
 }
