@@ -29,7 +29,10 @@ extension VariableStore {
             // `VariableKey.isServable` holds for it without a second look.
             guard let held = persistence.heldValue(guid: guid, rawName: name),
                   isVisible(attributes: held.attributes) else { return InPlaceRead(status: .notFound) }
-            if held.attributes & VariableAttributes.timeBasedAuthenticatedWriteAccess.rawValue != 0 {
+            // A medium that takes no authenticated writes holds no AT variable (`setAuthenticated`
+            // refuses them all): the split is left out of its store.
+            if P.takesAuthenticatedWrites,
+               held.attributes & VariableAttributes.timeBasedAuthenticatedWriteAccess.rawValue != 0 {
                 found = persistence.variable(guid: guid, rawName: name)  // AT: split below (a copy)
             } else {
                 let needed = UInt64(held.count)
@@ -41,7 +44,7 @@ extension VariableStore {
         }
         guard let raw = found, isVisible(raw) else { return InPlaceRead(status: .notFound) }
         // An authenticated variable without its record prefix (a copy, AT only).
-        let data = raw.isTimeAuthenticated ? raw.visible.data : raw.data
+        let data = P.takesAuthenticatedWrites && raw.isTimeAuthenticated ? raw.visible.data : raw.data
         let needed = UInt64(data.count)
         guard dataSize >= needed else { return InPlaceRead(status: .bufferTooSmall, attributes: raw.attributes, dataSize: needed) }
         return InPlaceRead(status: .success, attributes: raw.attributes, dataSize: needed, stored: data)
