@@ -108,6 +108,7 @@ public struct VariableStore<P: VariablePersistence> {
             guard isVisibleKey(guid: guid, name: previous) else { return NextVariableNameResult(status: .invalidParameter) }
         }
         var best: (guid: EFIGuid, name: [UInt8])? = nil
+        @inline(never)   // asked at three places, each its own copy when inlined
         func consider(_ g: EFIGuid, _ name: [UInt8], _ attributes: UInt32) {
             guard isVisible(attributes: attributes) else { return }
             if !starting && !VariableKey.precedes(guid, previous, g, name) { return }
