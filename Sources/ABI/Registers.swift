@@ -46,27 +46,10 @@ public struct Registers: Equatable, Sendable {
             }
         }
         set {
-            switch index {
-            case 0: x0 = newValue
-            case 1: x1 = newValue
-            case 2: x2 = newValue
-            case 3: x3 = newValue
-            case 4: x4 = newValue
-            case 5: x5 = newValue
-            case 6: x6 = newValue
-            case 7: x7 = newValue
-            case 8: x8 = newValue
-            case 9: x9 = newValue
-            case 10: x10 = newValue
-            case 11: x11 = newValue
-            case 12: x12 = newValue
-            case 13: x13 = newValue
-            case 14: x14 = newValue
-            case 15: x15 = newValue
-            case 16: x16 = newValue
-            case 17: x17 = newValue
-            default: break
-            }
+            // One store at the register's place (the layout is 18 consecutive words, shared with
+            // the assembly): a switch here was a jump table at every write.
+            guard index >= 0, index < Registers.count else { return }
+            withUnsafeMutableBytes(of: &self) { $0.storeBytes(of: newValue, toByteOffset: index &* 8, as: UInt64.self) }
         }
     }
 
