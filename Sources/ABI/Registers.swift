@@ -20,34 +20,16 @@ public struct Registers: Equatable, Sendable {
         self.x4 = x4; self.x5 = x5; self.x6 = x6; self.x7 = x7
     }
 
-    /// Register `xN` by number (0...17); out-of-range reads are 0 and writes are ignored.
+    /// Register `xN` by number (0...17); out-of-range reads are 0 and writes are ignored. One
+    /// load or store at the register's word (the layout is 18 consecutive words, shared with the
+    /// assembly): a switch here was a jump table at every access.
     public subscript(index: Int) -> UInt64 {
         get {
-            switch index {
-            case 0: return x0
-            case 1: return x1
-            case 2: return x2
-            case 3: return x3
-            case 4: return x4
-            case 5: return x5
-            case 6: return x6
-            case 7: return x7
-            case 8: return x8
-            case 9: return x9
-            case 10: return x10
-            case 11: return x11
-            case 12: return x12
-            case 13: return x13
-            case 14: return x14
-            case 15: return x15
-            case 16: return x16
-            case 17: return x17
-            default: return 0
-            }
+            guard index >= 0, index < Registers.count else { return 0 }
+            var copy = self  // a local the optimiser keeps in place of `self`
+            return withUnsafeBytes(of: &copy) { $0.load(fromByteOffset: index &* 8, as: UInt64.self) }
         }
         set {
-            // One store at the register's place (the layout is 18 consecutive words, shared with
-            // the assembly): a switch here was a jump table at every write.
             guard index >= 0, index < Registers.count else { return }
             withUnsafeMutableBytes(of: &self) { $0.storeBytes(of: newValue, toByteOffset: index &* 8, as: UInt64.self) }
         }
