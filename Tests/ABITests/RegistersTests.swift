@@ -5,7 +5,13 @@ import Testing
     var r = Registers()
     for i in 0..<Registers.count { r[i] = UInt64(i) * 0x1_0000_0001 }
     for i in 0..<Registers.count { #expect(r[i] == UInt64(i) * 0x1_0000_0001) }
-    #expect(r[18] == 0)
+    // The subscript addresses the words in place: index i must be the field xi.
+    let named = [r.x0, r.x1, r.x2, r.x3, r.x4, r.x5, r.x6, r.x7, r.x8, r.x9, r.x10, r.x11, r.x12,
+                 r.x13, r.x14, r.x15, r.x16, r.x17]
+    for i in 0..<Registers.count { #expect(named[i] == UInt64(i) * 0x1_0000_0001) }
+    #expect(r[18] == 0 && r[-1] == 0)
+    r[18] = 1; r[-1] = 1
+    #expect(r == { var c = Registers(); for i in 0..<Registers.count { c[i] = UInt64(i) * 0x1_0000_0001 }; return c }())
     #expect(MemoryLayout<Registers>.size == 18 * 8)
 }
 
