@@ -54,14 +54,15 @@ extension VariableStore {
 
         case .setVariable:
             let v = try AccessVariableView(m, dataMustFit: true)
-            let raw = UnsafeRawBufferPointer(rebasing: m.raw[v.nameOffset..<(v.nameOffset + v.nameSize)])
-            let size = UCS2.terminatedSize(raw) ?? v.nameSize
-            let key = UnsafeRawBufferPointer(rebasing: raw[0..<size])
+            var key = UnsafeRawBufferPointer(rebasing: m.raw[v.nameOffset..<(v.nameOffset + v.nameSize)])
             let count = Int(v.dataSize)  // fits the payload: checked by the view
             let bytes = UnsafeRawBufferPointer(rebasing: m.raw[v.dataOffset..<(v.dataOffset + count)])
-            // A new value of the same size for a held variable: written from the message.
-            if let status = replaceValue(rawName: key, guid: v.guid, attributes: v.attributes, data: bytes) {
-                return (status, 0)
+            if P.replacesValuesInPlace {
+                // A new value of the same size for a held variable: written from the message.
+                key = UnsafeRawBufferPointer(rebasing: key[0..<(UCS2.terminatedSize(key) ?? v.nameSize)])
+                if let status = replaceValue(rawName: key, guid: v.guid, attributes: v.attributes, data: bytes) {
+                    return (status, 0)
+                }
             }
             let data = count == 0 ? [] : [UInt8](bytes)
             return (setVariable(name: [UInt8](key), guid: v.guid, attributes: v.attributes, data: data), 0)

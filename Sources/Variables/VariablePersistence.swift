@@ -72,11 +72,20 @@ public protocol VariablePersistence {
     /// the held array: no allocation) and returns true. False, with nothing done, otherwise.
     mutating func replaceValue(guid: EFIGuid, rawName: UnsafeRawBufferPointer, attributes: UInt32,
                                data: UnsafeRawBufferPointer) throws(PersistenceError) -> Bool
+    /// Whether `replaceValue` can ever answer true: false lets a store over the medium leave the
+    /// checks of its same-size update path out (the normal world's RAM fallback).
+    static var replacesValuesInPlace: Bool { get }
+}
+
+extension FlashVariableLog {
+    public static var replacesValuesInPlace: Bool { true }
 }
 
 /// Linear scans, for media that keep few variables; the flash log answers from its index.
 extension VariablePersistence {
     /// Media without an in-place path: SetVariable takes `put`.
+    public static var replacesValuesInPlace: Bool { false }
+
     public mutating func replaceValue(guid: EFIGuid, rawName: UnsafeRawBufferPointer, attributes: UInt32,
                                       data: UnsafeRawBufferPointer) throws(PersistenceError) -> Bool { false }
 

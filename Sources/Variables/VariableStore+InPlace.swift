@@ -67,7 +67,7 @@ extension VariableStore {
     public mutating func replaceValue(rawName name: UnsafeRawBufferPointer, guid: EFIGuid,
                                       attributes: UInt32, data: UnsafeRawBufferPointer) -> EFIStatus? {
         let plain = VariableAttributes.nonVolatile.rawValue | VariableAttributes.bootServiceAccess.rawValue
-        guard !atRuntime, attributes & ~VariableAttributes.runtimeAccess.rawValue == plain, !data.isEmpty,
+        guard P.replacesValuesInPlace, !atRuntime, attributes & ~VariableAttributes.runtimeAccess.rawValue == plain, !data.isEmpty,
               name.count > 2, UCS2.terminatedSize(name) == name.count,
               !DefinedVariable.governs(guid),
               fitsLimit(nameCount: name.count, dataCount: data.count, limit: maximumSize(nonVolatile: true))
