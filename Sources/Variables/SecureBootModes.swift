@@ -44,7 +44,9 @@ enum ModeMark {
 extension VariableStore {
     /// The current secure-boot mode (two index lookups).
     public var secureBootMode: SecureBootMode {
+        @inline(never) get {   // asked at five sites
         SecureBootMode.derive(platformKeyEnrolled: platformKeyEnrolled, mark: modeMark)
+        }
     }
 
     var modeMark: SecureBootMode? {

@@ -17,7 +17,7 @@ extension VariableStore {
         guard !readyToBootSignalled && !atRuntime else { return .accessDenied }
         guard let name = UCS2.normalized(rawName), name.count > 2 else { return .invalidParameter }
         guard property.revision == VarCheckVariableProperty.currentRevision else { return .invalidParameter }
-        if let i = properties.firstIndex(where: { $0.guid == guid && $0.name == name }) {
+        if let i = propertyIndex(guid: guid, name: name) {
             properties[i].property = property
             return .success
         }
@@ -32,8 +32,8 @@ extension VariableStore {
     /// EFI_INVALID_PARAMETER for an empty or unterminated name.
     public func property(name rawName: [UInt8], guid: EFIGuid) -> (status: EFIStatus, property: VarCheckVariableProperty) {
         guard let name = UCS2.normalized(rawName), name.count > 2 else { return (.invalidParameter, .zero) }
-        guard let entry = properties.first(where: { $0.guid == guid && $0.name == name }) else { return (.notFound, .zero) }
-        return (.success, entry.property)
+        guard let i = propertyIndex(guid: guid, name: name) else { return (.notFound, .zero) }
+        return (.success, properties[i].property)
     }
 
     /// The VarCheck rules on a SetVariable (EDK2 `VarCheckLibSetVariableCheck`): read-only →
@@ -44,8 +44,8 @@ extension VariableStore {
     /// signals READY_TO_BOOT.
     func checkProperty(guid: EFIGuid, name: [UInt8], attributes: UInt32, dataCount: Int,
                        deleting: Bool) -> EFIStatus {
-        guard let entry = properties.first(where: { $0.guid == guid && $0.name == name }) else { return .success }
-        let p = entry.property
+        guard let i = propertyIndex(guid: guid, name: name) else { return .success }
+        let p = properties[i].property
         if p.isReadOnly { return .writeProtected }
         if deleting { return .success }
         if p.attributes != 0 && attributes & ~VariableAttributes.appendWrite.rawValue != p.attributes {
@@ -55,5 +55,12 @@ extension VariableStore {
             return .invalidParameter
         }
         return .success
+    }
+
+    /// Where the property of (guid, name) sits in `properties`.
+    @inline(never)   // one loop for SET, GET and SetVariable's check
+    func propertyIndex(guid: EFIGuid, name: [UInt8]) -> Int? {
+        for (i, p) in properties.enumerated() where p.guid == guid && p.name == name { return i }
+        return nil
     }
 }
