@@ -8,7 +8,7 @@ extension DefinedVariable.Content {
         case .asciiString:
             return data.contains(0)
         case .array(let element):
-            return data.count % element == 0
+            return data.count % Int(element) == 0
         case .devicePath:
             return DevicePath.isValid(data, from: 0, count: data.count)
         case .loadOption:

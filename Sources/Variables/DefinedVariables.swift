@@ -27,7 +27,7 @@ struct DefinedVariable: Equatable, Sendable {
         /// An ASCII string with a NUL (Lang, PlatformLang and their code lists).
         case asciiString
         /// An array of `element`-byte items (BootOrder: UINT16s; SignatureSupport: GUIDs).
-        case array(element: Int)
+        case array(element: UInt8)
         /// One or more device path instances (ConIn, ConOut, ...).
         case devicePath
         /// EFI_LOAD_OPTION (Boot####, Driver####, SysPrep####, PlatformRecovery####).
@@ -36,12 +36,27 @@ struct DefinedVariable: Equatable, Sendable {
         case keyOption
     }
 
+    // Eight bytes a rule (the tables hold 21 of them): the attributes are the low byte's bits,
+    // the bounds are at most a few dozen bytes or unbounded.
     var role: Role
-    /// The attributes a write must carry (APPEND_WRITE aside).
-    var attributes: UInt32
-    var minimumSize: Int
-    var maximumSize: Int
     var content: Content
+    var attributeBits: UInt8
+    var minimum: UInt16
+    var maximum: UInt16  // `UInt16.max`: unbounded
+
+    /// The attributes a write must carry (APPEND_WRITE aside).
+    var attributes: UInt32 { UInt32(attributeBits) }
+    var minimumSize: Int { Int(minimum) }
+    var maximumSize: Int { maximum == .max ? DefinedVariable.unbounded : Int(maximum) }
+
+    init(role: Role, attributes: UInt32, minimumSize: Int, maximumSize: Int, content: Content) {
+        precondition(attributes <= 0xFF && minimumSize < 0xFFFF && (maximumSize < 0xFFFF || maximumSize == DefinedVariable.unbounded))
+        self.role = role
+        self.content = content
+        attributeBits = UInt8(truncatingIfNeeded: attributes)
+        minimum = UInt16(truncatingIfNeeded: minimumSize)
+        maximum = maximumSize == DefinedVariable.unbounded ? .max : UInt16(truncatingIfNeeded: maximumSize)
+    }
 
     static let unbounded = Int.max
     static let nvBsRt: UInt32 = VariableAttributes.nonVolatileBootRuntime.rawValue

@@ -62,7 +62,7 @@ extension DefinedVariable {
     /// without an upper bound; a structured or fixed-size value cannot grow.
     func acceptsAppending(_ data: [UInt8]) -> Bool {
         switch content {
-        case .array(let element): return data.count % element == 0
+        case .array(let element): return data.count % Int(element) == 0
         case .any: return maximumSize == DefinedVariable.unbounded
         default: return false
         }
