@@ -88,25 +88,44 @@ struct DefinedVariable: Equatable, Sendable {
     static let keyOptionSize = 10
     static let inputKeySize = 4
 
-    /// The variables of EFI_GLOBAL_VARIABLE with a fixed name, grouped by rule: each group's
-    /// names in one literal, space-separated (a (name, rule) pair per name took 64 bytes of data).
-    static let globalNames: [(names: StaticString, rule: DefinedVariable)] = [
-        ("LangCodes PlatformLangCodes", .firmware(1, unbounded, .asciiString)),
-        ("Lang PlatformLang", .setting(nvBsRt, 1, unbounded, .asciiString)),
-        ("Timeout BootNext", .setting(nvBsRt, 2, 2)),
-        ("ConIn ConOut ErrOut", .setting(nvBsRt, 4, unbounded, .devicePath)),
-        ("ConInDev ConOutDev ErrOutDev", .firmware(4, unbounded, .devicePath)),
-        ("BootOrder DriverOrder SysPrepOrder", .setting(nvBsRt, 2, unbounded, .array(element: 2))),
-        ("BootCurrent", .firmware(2, 2)),
-        ("BootOptionSupport", .firmware(4, 4)),
-        ("HwErrRecSupport", .firmware(2, 2, attributes: nvBsRt)),
-        ("OsIndicationsSupported", .firmware(8, 8)),
-        ("OsIndications", .setting(nvBsRt, 8, 8)),
-        ("SignatureSupport", .firmware(16, unbounded, .array(element: 16))),
-        ("RuntimeServicesSupported", .firmware(1, unbounded)),
-        ("SecureBoot SetupMode AuditMode DeployedMode VendorKeys", .served),
-        ("PK KEK", .key),
-        ("PKDefault KEKDefault dbDefault dbxDefault dbtDefault dbrDefault", .keyDefault),
+    /// The variables of EFI_GLOBAL_VARIABLE with a fixed name, grouped by rule: one literal, a
+    /// group a line, its names separated by spaces; line i takes `globalRules[i]` (a (name, rule)
+    /// pair per name took 64 bytes of data, a (group, rule) pair 32).
+    static let globalNames: StaticString = """
+        LangCodes PlatformLangCodes
+        Lang PlatformLang
+        Timeout BootNext
+        ConIn ConOut ErrOut
+        ConInDev ConOutDev ErrOutDev
+        BootOrder DriverOrder SysPrepOrder
+        BootCurrent
+        BootOptionSupport
+        HwErrRecSupport
+        OsIndicationsSupported
+        OsIndications
+        SignatureSupport
+        RuntimeServicesSupported
+        SecureBoot SetupMode AuditMode DeployedMode VendorKeys
+        PK KEK
+        PKDefault KEKDefault dbDefault dbxDefault dbtDefault dbrDefault
+        """
+    static let globalRules: [DefinedVariable] = [
+        .firmware(1, unbounded, .asciiString),
+        .setting(nvBsRt, 1, unbounded, .asciiString),
+        .setting(nvBsRt, 2, 2),
+        .setting(nvBsRt, 4, unbounded, .devicePath),
+        .firmware(4, unbounded, .devicePath),
+        .setting(nvBsRt, 2, unbounded, .array(element: 2)),
+        .firmware(2, 2),
+        .firmware(4, 4),
+        .firmware(2, 2, attributes: nvBsRt),
+        .firmware(8, 8),
+        .setting(nvBsRt, 8, 8),
+        .firmware(16, unbounded, .array(element: 16)),
+        .firmware(1, unbounded),
+        .served,
+        .key,
+        .keyDefault,
     ]
 
     /// The variables of EFI_GLOBAL_VARIABLE named prefix + four hex digits.
@@ -134,10 +153,10 @@ struct DefinedVariable: Equatable, Sendable {
                                                                           minimumSize: 1, maximumSize: 1, content: .any) : nil
         }
         if guid == .imageSecurityDatabase {
-            return UCS2Name.isListed(name, in: imageSecurityNames) ? .key : nil
+            return UCS2Name.group(of: name, in: imageSecurityNames) != nil ? .key : nil
         }
         guard guid == .globalVariable else { return nil }
-        for entry in globalNames where UCS2Name.isListed(name, in: entry.names) { return entry.rule }
+        if let g = UCS2Name.group(of: name, in: globalNames) { return globalRules[g] }
         for entry in globalNumbered where UCS2Name.isNumbered(name, prefix: entry.prefix) { return entry.rule }
         return nil
     }
@@ -150,18 +169,20 @@ enum UCS2Name {
         text.withUTF8Buffer { equals(name, $0[...]) }
     }
 
-    /// Whether `name` spells one of the space-separated words of `words` exactly.
+    /// The group of `words` (a group a line, words separated by spaces) with a word that `name`
+    /// spells exactly; nil when none.
     @inline(never)   // one loop, not one per table
-    static func isListed(_ name: [UInt8], in words: StaticString) -> Bool {
+    static func group(of name: [UInt8], in words: StaticString) -> Int? {
         words.withUTF8Buffer { t in
-            var start = 0
+            var start = 0, group = 0
             while start < t.count {
                 var end = start
-                while end < t.count, t[end] != UInt8(ascii: " ") { end += 1 }
-                if equals(name, t[start..<end]) { return true }
+                while end < t.count, t[end] != UInt8(ascii: " "), t[end] != UInt8(ascii: "\n") { end += 1 }
+                if equals(name, t[start..<end]) { return group }
+                if end < t.count, t[end] == UInt8(ascii: "\n") { group += 1 }
                 start = end + 1
             }
-            return false
+            return nil
         }
     }
 
