@@ -126,6 +126,7 @@ struct DERCursor {
 
     /// An AlgorithmIdentifier (RFC 5280 §4.1.1.2): its OID element; parameters, when there,
     /// must be NULL.
+    @inline(never)   // six sites in a certificate and a SignedData
     mutating func algorithm(_ bytes: [UInt8]) throws(DERError) -> DERElement {
         var inner = try enter(bytes, DERReader.sequence)
         let oid = try inner.next(bytes, DERReader.oid)
