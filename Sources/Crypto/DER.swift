@@ -80,6 +80,7 @@ struct DERCursor {
     }
 
     /// The next element, which must carry `tag`.
+    @inline(never)   // a site per field of a certificate and a SignedData
     mutating func next(_ bytes: [UInt8], _ tag: UInt8) throws(DERError) -> DERElement {
         let e = try peek(bytes)
         guard e.tag == tag else { throw .unexpected }
@@ -93,6 +94,7 @@ struct DERCursor {
     }
 
     /// The next element if it carries `tag`, else nil without moving.
+    @inline(never)   // a site per optional field of a certificate and a SignedData
     mutating func optional(_ bytes: [UInt8], _ tag: UInt8) throws(DERError) -> DERElement? {
         guard !isAtEnd else { return nil }
         let e = try peek(bytes)
