@@ -59,7 +59,7 @@ enum AuthenticatedWriteRules {
         var signerID = AuthenticatedRecord.zeroSigner
         if let trusted = anchors {
             var message = [UInt8](w.name[0..<(w.name.count - 2)]) + w.guid.bytes
-            for i in 0..<4 { message.append(UInt8(truncatingIfNeeded: w.attributes >> (8 * UInt32(i)))) }
+            SignatureList.appendLE32(w.attributes, to: &message)
             message += descriptor.timestamp
             message += descriptor.payload
             guard let signer = signedData.signer(of: message, trustedBy: trusted) else { return .answer(.securityViolation) }

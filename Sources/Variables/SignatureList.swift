@@ -94,6 +94,12 @@ public struct SignatureList: Equatable, Sendable {
         return lists
     }
 
+    /// Appends `v` little-endian.
+    @inline(never)   // four bytes a call, not four appends inlined at each site
+    static func appendLE32(_ v: UInt32, to out: inout [UInt8]) {
+        withUnsafeBytes(of: v.littleEndian) { out += $0 }
+    }
+
     static func le32(_ d: [UInt8], _ o: Int) -> UInt32 {
         UInt32(d[o]) | UInt32(d[o + 1]) << 8 | UInt32(d[o + 2]) << 16 | UInt32(d[o + 3]) << 24
     }
@@ -120,9 +126,9 @@ public struct SignatureList: Equatable, Sendable {
             guard !body.isEmpty else { continue }
             out += list.type.bytes
             let headerSize = list.headerRange.count
-            for v in [UInt32(fixedSize + headerSize + body.count), UInt32(headerSize), UInt32(list.signatureSize)] {
-                for i in 0..<4 { out.append(UInt8(truncatingIfNeeded: v >> (8 * UInt32(i)))) }
-            }
+            appendLE32(UInt32(fixedSize + headerSize + body.count), to: &out)
+            appendLE32(UInt32(headerSize), to: &out)
+            appendLE32(UInt32(list.signatureSize), to: &out)
             out += new[list.headerRange]
             out += body
         }
