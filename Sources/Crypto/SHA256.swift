@@ -56,20 +56,11 @@ public struct SHA256 {
         for i in 0..<8 { block[56 + i] = UInt8(truncatingIfNeeded: bits >> (56 - 8 * UInt64(i))) }
         compress(block, at: 0)
         used = 0
+        // The state words big-endian: byte i is byte 3 - i % 4 of word i / 4 as it lies in memory
+        // (little-endian).
         var out = [UInt8](repeating: 0, count: 32)
-        for w in 0..<8 {
-            let value: UInt32
-            switch w {
-            case 0: value = state.0
-            case 1: value = state.1
-            case 2: value = state.2
-            case 3: value = state.3
-            case 4: value = state.4
-            case 5: value = state.5
-            case 6: value = state.6
-            default: value = state.7
-            }
-            for b in 0..<4 { out[4 * w + b] = UInt8(truncatingIfNeeded: value >> (24 - 8 * UInt32(b))) }
+        withUnsafeBytes(of: state) { s in
+            for i in 0..<32 { out[i] = s[(i & ~3) + 3 - (i & 3)] }
         }
         return out
     }
