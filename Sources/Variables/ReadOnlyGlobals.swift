@@ -11,24 +11,22 @@ enum ReadOnlyGlobals {
 
     /// The served value of `name` in `mode`; nil for any other name.
     static func value(of name: [UInt8], mode: SecureBootMode) -> UInt8? {
-        for n in names where UCS2Name.equals(name, n) { return value(of: n, mode: mode) }
-        return nil
+        name.withUnsafeBytes { servedName($0) }.map { value(of: $0, mode: mode) }
     }
 
-    /// The served value of the served name `name` in `mode`.
+    /// The served value of the served name `name` in `mode`: told apart by length and first letter.
     static func value(of name: StaticString, mode: SecureBootMode) -> UInt8 {
+        let first = name.utf8Start.pointee
         switch name.utf8CodeUnitCount {
-        case 9: return UCS2Name.same(name, "SetupMode") ? mode.setupMode : mode.auditMode
-        case 10: return UCS2Name.same(name, "SecureBoot") ? mode.secureBoot : 0  // VendorKeys
+        case 9: return first == UInt8(ascii: "S") ? mode.setupMode : mode.auditMode  // SetupMode, AuditMode
+        case 10: return first == UInt8(ascii: "S") ? mode.secureBoot : 0  // SecureBoot, VendorKeys
         case 12: return mode.deployedMode
         default: return 0
         }
     }
 
     static func isServed(guid: EFIGuid, name: [UInt8]) -> Bool {
-        guard guid == .globalVariable else { return false }
-        for n in names where UCS2Name.equals(name, n) { return true }
-        return false
+        guid == .globalVariable && name.withUnsafeBytes { servedName($0) } != nil
     }
 }
 

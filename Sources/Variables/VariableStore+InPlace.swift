@@ -103,6 +103,7 @@ public struct InPlaceRead {
 
 extension ReadOnlyGlobals {
     /// The served name `name` spells (UCS-2 with its NUL), if any.
+    @inline(never)   // the in-place read, the array lookups and the listing ask it
     static func servedName(_ name: UnsafeRawBufferPointer) -> StaticString? {
         guard name.count >= 20, name.count <= 26 else { return nil }  // 9 to 12 characters and the NUL
         for n in names where UCS2Name.equals(name, n) { return n }
@@ -119,10 +120,6 @@ extension UCS2Name {
             for i in 0..<n where name[2 * i] != t[i] || name[2 * i + 1] != 0 { return false }
             return true
         }
-    }
-
-    static func same(_ a: StaticString, _ b: StaticString) -> Bool {
-        a.withUTF8Buffer { x in b.withUTF8Buffer { y in x.elementsEqual(y) } }
     }
 }
 
