@@ -72,6 +72,7 @@ extension VariableStore {
         return .success
     }
 
+    @inline(never)   // eight mode lines
     func note(_ line: StaticString) { log?(line) }
 
     /// A SetVariable of AuditMode or DeployedMode without AT (nil for any other variable),
