@@ -3,35 +3,62 @@ import Driver
 import Hardware
 import Platform
 
+/// A shell command: its `help` line as one string, the usage, a tab, then what it does; its name
+/// is the usage's first word. One string, not three: 40 bytes a table entry, not 88.
 struct Command {
-    let name: StaticString
-    let usage: StaticString
-    let help: StaticString
+    let text: StaticString
     let run: ([[UInt8]]) -> Void
+
+    /// Where the name ends (the usage's first space or the tab), and where the usage ends (the tab).
+    var nameEnd: Int { end(32) }
+    var usageEnd: Int { end(9) }
+
+    @inline(never)
+    func end(_ stop: UInt8) -> Int {
+        var i = 0
+        while i < text.utf8CodeUnitCount, unsafe text.utf8Start[i] != stop, unsafe text.utf8Start[i] != 9 { i += 1 }
+        return i
+    }
+
+    /// Whether the name is `name` (its bytes: the two tables name a command twice).
+    @inline(never)
+    func named(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard name.count == nameEnd else { return false }
+        for i in 0..<name.count where unsafe name[i] != text.utf8Start[i] { return false }
+        return true
+    }
+
+    /// Writes the text from byte `from` up to byte `to`.
+    @inline(never)
+    func write(_ from: Int, _ to: Int) {
+        for i in from..<to { Console.put(unsafe text.utf8Start[i]) }
+    }
 }
 
 enum Commands {
     static let table: [Command] = [
-        Command(name: "help", usage: "help", help: "list the commands", run: help),
-        Command(name: "version", usage: "version", help: "firmware version", run: version),
-        Command(name: "el", usage: "el", help: "the exception level the shell runs at", run: el),
-        Command(name: "dt", usage: "dt", help: "what the device tree says", run: dt),
-        Command(name: "md", usage: "md <address> [<words>]", help: "display memory (32-bit words, hex)", run: md),
-        Command(name: "exitbs", usage: "exitbs [probe]", help: "ExitBootServices, then call the runtime services", run: exitbs),
-        Command(name: "poweroff", usage: "poweroff", help: "PSCI SYSTEM_OFF", run: poweroff),
-        Command(name: "reset", usage: "reset", help: "PSCI SYSTEM_RESET", run: reset),
-        Command(name: "ffa", usage: "ffa version|features|parts", help: "FF-A driver state and discovery", run: ffa),
-        Command(name: "armffa", usage: "armffa getpart <uuid>|ping <id>|devlist", help: "U-Boot's FF-A commands", run: armffa),
-        Command(name: "printenv", usage: "printenv -e [-guid <guid>|-all] [-n] [<name>...]", help: "show UEFI variables", run: printenv),
-        Command(name: "setenv", usage: "setenv -e [-guid <guid>] [-nv] [-bs] [-rt] [-at] [-a] [-i <addr>:<size>] <name> [<value>...]",
-                help: "set or delete a UEFI variable", run: setenv),
-        Command(name: "printenv", usage: "printenv [<name>...]", help: "show shell variables (bootargs, ...)", run: printenvPlain),
-        Command(name: "setenv", usage: "setenv <name> [<value>...]", help: "set or delete a shell variable", run: setenvPlain),
-        Command(name: "varinfo", usage: "varinfo", help: "QueryVariableInfo for NV+BS+RT and BS+RT", run: varinfo),
-        Command(name: "booti", usage: "booti <addr> [<initrd>[:<size>] | -] [<fdt>]", help: "boot an arm64 Linux Image", run: booti),
-        Command(name: "qfw", usage: "qfw load [<kernel_addr> [<initrd_addr>]]", help: "load QEMU's -kernel/-initrd/-append", run: qfw),
-        Command(name: "bootefi", usage: "bootefi <addr>[:<size>] [<initrd>:<size> | -] [<fdt>]", help: "start an EFI application (Linux's EFI stub)", run: bootefi),
-        Command(name: "boot", usage: "boot", help: "qfw load, then bootefi (EFI stub) or booti", run: bootCommand),
+        Command(text: "help\tlist the commands", run: help),
+        Command(text: "version\tfirmware version", run: version),
+        Command(text: "el\tthe exception level the shell runs at", run: el),
+        Command(text: "dt\twhat the device tree says", run: dt),
+        Command(text: "md <address> [<words>]\tdisplay memory (32-bit words, hex)", run: md),
+        Command(text: "exitbs [probe]\tExitBootServices, then call the runtime services", run: exitbs),
+        Command(text: "poweroff\tPSCI SYSTEM_OFF", run: poweroff),
+        Command(text: "reset\tPSCI SYSTEM_RESET", run: reset),
+        Command(text: "ffa version|features|parts\tFF-A driver state and discovery", run: ffa),
+        Command(text: "armffa getpart <uuid>|ping <id>|devlist\tU-Boot's FF-A commands", run: armffa),
+        Command(text: "printenv -e [-guid <guid>|-all] [-n] [<name>...]\tshow UEFI variables", run: printenv),
+        Command(text: """
+            setenv -e [-guid <guid>] [-nv] [-bs] [-rt] [-at] [-a] [-i <addr>:<size>] <name> [<value>...]\t\
+            set or delete a UEFI variable
+            """, run: setenv),
+        Command(text: "printenv [<name>...]\tshow shell variables (bootargs, ...)", run: printenvPlain),
+        Command(text: "setenv <name> [<value>...]\tset or delete a shell variable", run: setenvPlain),
+        Command(text: "varinfo\tQueryVariableInfo for NV+BS+RT and BS+RT", run: varinfo),
+        Command(text: "booti <addr> [<initrd>[:<size>] | -] [<fdt>]\tboot an arm64 Linux Image", run: booti),
+        Command(text: "qfw load [<kernel_addr> [<initrd_addr>]]\tload QEMU's -kernel/-initrd/-append", run: qfw),
+        Command(text: "bootefi <addr>[:<size>] [<initrd>:<size> | -] [<fdt>]\tstart an EFI application (Linux's EFI stub)", run: bootefi),
+        Command(text: "boot\tqfw load, then bootefi (EFI stub) or booti", run: bootCommand),
     ]
 
     /// Calls `body` with each command, the product's then the build's (ImageExtensions), until
@@ -42,9 +69,11 @@ enum Commands {
     }
 
     static func usage(_ c: StaticString) {
-        each { command in
-            if command.name.utf8Start == c.utf8Start { Console.write("usage: "); Console.line(command.usage) }
-            return true
+        c.withUTF8Buffer { name in
+            each { command in
+                if command.named(name) { Console.write("usage: "); command.write(0, command.usageEnd); Console.put(10) }
+                return true
+            }
         }
     }
 
@@ -57,13 +86,14 @@ enum Commands {
 
     static func help(_ args: [[UInt8]]) {
         each { c in
-            Console.write("  "); Console.write(c.usage)
-            if c.usage.utf8CodeUnitCount < 44 {
-                for _ in c.usage.utf8CodeUnitCount..<44 { Console.put(32) }
+            let usage = c.usageEnd
+            Console.write("  "); c.write(0, usage)
+            if usage < 44 {
+                for _ in usage..<44 { Console.put(32) }
             } else {
                 Console.write("\n      ")
             }
-            Console.line(c.help)
+            c.write(min(usage + 1, c.text.utf8CodeUnitCount), c.text.utf8CodeUnitCount); Console.put(10)
             return true
         }
     }

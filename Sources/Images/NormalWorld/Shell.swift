@@ -82,7 +82,7 @@ enum Shell {
         guard let name = args.first else { return }
         var found = false
         Commands.each { command in
-            guard equal(name, command.name) else { return true }
+            guard unsafe name.withUnsafeBufferPointer({ command.named($0) }) else { return true }
             command.run(args); found = true
             return false
         }

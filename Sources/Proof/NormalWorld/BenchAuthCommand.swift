@@ -5,8 +5,7 @@ import Variables
 
 extension Commands {
     static let benchAuthCommand = Command(
-        name: "benchauth", usage: "benchauth <PK> <KEK> <db> <db-append> <PK-delete> (each <addr>:<size>)",
-        help: "instruction counts of authenticated writes (.auth files in memory; QEMU -icount shift=0)", run: benchAuth)
+        text: "benchauth <PK> <KEK> <db> <db-append> <PK-delete> (each <addr>:<size>)\tinstruction counts of authenticated writes (.auth files in memory; QEMU -icount shift=0)", run: benchAuth)
 
     /// From a blank store: enrols PK, KEK and db from the .auth files, then measures a KEK-signed
     /// db append (`auth_db_append`; the first run adds the list, later ones verify and find it

@@ -7,8 +7,7 @@ import Variables
 
 extension Commands {
     static let benchCommand = Command(
-        name: "bench", usage: "bench [<repeats>|alloc]",
-        help: "instruction counts of FF-A and variable calls (QEMU -icount shift=0)", run: bench)
+        text: "bench [<repeats>|alloc]\tinstruction counts of FF-A and variable calls (QEMU -icount shift=0)", run: bench)
 
     /// One line per figure, `bench: <name> all=… normal=… secure=… el3=… sel1=…`, each the
     /// median of `repeats` runs with the cost of reading the counters taken off.

@@ -5,8 +5,7 @@ import Platform
 
 extension Commands {
     static let hostileCommand = Command(
-        name: "hostile", usage: "hostile [<iterations> [<seed>]]",
-        help: "attack the secure world with malformed FF-A calls and MM messages", run: hostile)
+        text: "hostile [<iterations> [<seed>]]\tattack the secure world with malformed FF-A calls and MM messages", run: hostile)
 
     /// `hostile 2000 0x1234`: sets a variable, runs `iterations` random cases (each one to a
     /// dozen calls), checks every answer, then checks the secure world still answers and the

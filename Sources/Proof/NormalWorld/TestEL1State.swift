@@ -8,8 +8,7 @@ import Platform
 
 extension Commands {
     static let el1KeepCommand = Command(
-        name: "el1keep", usage: "el1keep [abort]",
-        help: "EL1 registers survive SMCs that run the secure world (at EL2 only)", run: el1Keep)
+        text: "el1keep [abort]\tEL1 registers survive SMCs that run the secure world (at EL2 only)", run: el1Keep)
 
     /// The monitor switches 11 EL1 registers between worlds and leaves the other 11 in place while
     /// the MM partition runs (world_context.h). At EL2 (EL1 idle) this fills all 22 with a pattern

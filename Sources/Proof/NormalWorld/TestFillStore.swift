@@ -4,8 +4,7 @@ import Platform
 
 extension Commands {
     static let fillStoreCommand = Command(
-        name: "fillstore", usage: "fillstore <count> [<data bytes>]",
-        help: "proof: SetVariable V0..V<count-1> (NV|BS|RT) through the MM path until refused", run: fillStore)
+        text: "fillstore <count> [<data bytes>]\tproof: SetVariable V0..V<count-1> (NV|BS|RT) through the MM path until refused", run: fillStore)
 
     /// The vendor of the variables `fillstore` writes (`printenv -e -guid` reads them back).
     static let fillStoreVendor = EFIGuid(0x5354_4f52, 0x4546, 0x494c, (0x4c, 0x53, 0x54, 0x4f, 0x52, 0x45, 0x00, 0x01))

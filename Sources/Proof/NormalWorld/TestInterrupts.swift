@@ -79,8 +79,7 @@ enum InterruptProbe {
 
 extension Commands {
     static let irqtestCommand = Command(
-        name: "irqtest", usage: "irqtest",
-        help: "take a timer interrupt through the GIC that EL3 set up", run: irqtest)
+        text: "irqtest\ttake a timer interrupt through the GIC that EL3 set up", run: irqtest)
 
     static func irqtest(_ args: [[UInt8]]) {
         guard noArguments(args, "irqtest") else { return }

@@ -5,8 +5,7 @@ import Platform
 
 extension Commands {
     static let rxtxCommand = Command(
-        name: "rxtx", usage: "rxtx <address>|default",
-        help: "move the FF-A RX/TX pair: TX at <address>, RX 64 KiB above (test)", run: rxtx)
+        text: "rxtx <address>|default\tmove the FF-A RX/TX pair: TX at <address>, RX 64 KiB above (test)", run: rxtx)
 
     /// `rxtx 0x100000000`: unmaps the pair and maps TX at the address and RX 64 KiB above it,
     /// so later `ffa parts` / `armffa getpart` make the SPMC write RX there (e.g. above 4 GiB).

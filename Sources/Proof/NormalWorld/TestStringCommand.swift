@@ -2,8 +2,7 @@ import Platform
 
 extension Commands {
     static let stringTestCommand = Command(
-        name: "strtest", usage: "strtest",
-        help: "proof: memcpy, memmove and memset (Startup/string.S) against byte loops, every alignment", run: stringTest)
+        text: "strtest\tproof: memcpy, memmove and memset (Startup/string.S) against byte loops, every alignment", run: stringTest)
 
     /// Every source and destination offset 0..<16 and length 0..<100 (overlapping both ways for
     /// memmove), checked byte by byte against a plain loop, with guard bytes around the target.

@@ -36,8 +36,7 @@ enum ExpectedException {
 
 extension Commands {
     static let sysregsCommand = Command(
-        name: "sysregs", usage: "sysregs",
-        help: "read system registers an OS touches; each reads or is UNDEFINED here", run: sysregs)
+        text: "sysregs\tread system registers an OS touches; each reads or is UNDEFINED here", run: sysregs)
 
     static let sysregNames: [StaticString] = [
         "SCXTNUM_EL0",
