@@ -62,11 +62,19 @@ public struct EFIHandles: Sendable {
         entries.first { $0.handle == handle && $0.guid == guid }?.interface
     }
 
-    /// LocateHandle(ByProtocol) order: installation order, each handle once.
-    public func handles(_ guid: EFIGuid) -> [UInt64] {
-        var out: [UInt64] = []
-        for e in entries where e.guid == guid { out.append(e.handle) }
-        return out
+    /// LocateHandle's list, in installation order, each handle once: those with `guid`
+    /// (ByProtocol), or all (nil: AllHandles). `body` is given each with its index in the list;
+    /// the count is returned. No array of handles: a caller counts first, then writes.
+    @inline(never)
+    public func forEachHandle(_ guid: EFIGuid?, _ body: (Int, UInt64) -> Void = { _, _ in }) -> Int {
+        var n = 0
+        for i in entries.indices where guid == nil || entries[i].guid == guid {
+            let h = entries[i].handle
+            var seen = false
+            for k in 0..<i where entries[k].handle == h && (guid == nil || entries[k].guid == guid) { seen = true }
+            if !seen { body(n, h); n += 1 }
+        }
+        return n
     }
 
     /// LocateDevicePath: the handle supporting `guid` whose device path (without its End node)
@@ -88,7 +96,9 @@ public struct EFIHandles: Sendable {
 /// EFI_CONFIGURATION_TABLE entries (VendorGuid, VendorTable: 24 bytes each) with
 /// InstallConfigurationTable's rules (UEFI 2.10 §7.3.22).
 public struct EFIConfigurationTables: Sendable {
-    public private(set) var tables: [(guid: EFIGuid, address: UInt64)] = []
+    /// The tables as handle-database entries (the table's address as the interface, handle 0):
+    /// one array element type less in the image.
+    public private(set) var tables: [EFIHandles.Entry] = []
     public let capacity: Int
 
     public init(capacity: Int) { self.capacity = capacity }
@@ -97,12 +107,12 @@ public struct EFIConfigurationTables: Sendable {
     @inline(never)
     public mutating func install(_ guid: EFIGuid, _ address: UInt64) -> EFIStatus {
         if let i = tables.firstIndex(where: { $0.guid == guid }) {
-            if address == 0 { tables.remove(at: i) } else { tables[i].address = address }
+            if address == 0 { tables.remove(at: i) } else { tables[i].interface = address }
             return .success
         }
         guard address != 0 else { return .notFound }
         guard tables.count < capacity else { return .outOfResources }
-        tables.append((guid, address))
+        tables.append(EFIHandles.Entry(handle: 0, guid: guid, interface: address))
         return .success
     }
 
@@ -110,7 +120,7 @@ public struct EFIConfigurationTables: Sendable {
         var out = [UInt8](repeating: 0, count: 24 * tables.count)
         for i in tables.indices {
             for b in 0..<16 { out[24 * i + b] = tables[i].guid.byte(b) }
-            out.put(tables[i].address, at: 24 * i + 16)
+            out.put(tables[i].interface, at: 24 * i + 16)
         }
         return out
     }

@@ -92,6 +92,11 @@ import Variables
         #expect(h.locate(EFIProtocol.loadFile2, path: EFIDevicePath.vendorMedia(EFIProtocol.deviceTreeTable)) == nil)
         #expect(h.locate(EFIProtocol.loadFile2, path: [4, 3, 2, 0]) == nil)    // a node shorter than its header
         #expect(h.interface(0x20, EFIProtocol.loadFile2) == 0x3000 && h.interface(0x10, EFIProtocol.loadFile2) == nil)
-        #expect(h.handles(EFIProtocol.devicePath) == [0x20] && h.handles(EFIProtocol.rtPropertiesTable).isEmpty)
+        var listed: [UInt64] = [], indices: [Int] = []
+        let n = h.forEachHandle(EFIProtocol.devicePath) { i, handle in indices.append(i); listed.append(handle) }
+        #expect(n == 1 && listed == [0x20] && indices == [0] && h.forEachHandle(EFIProtocol.rtPropertiesTable) == 0)
+        listed = []; indices = []
+        let all = h.forEachHandle(nil) { i, handle in indices.append(i); listed.append(handle) }
+        #expect(all == 2 && listed == [0x10, 0x20] && indices == [0, 1])   // each handle once
     }
 }

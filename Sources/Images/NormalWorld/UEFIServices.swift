@@ -149,36 +149,38 @@ enum BootServices {
     }
 
     /// ByProtocol (2) and AllHandles (0); ByRegisterNotify has no registrations to find.
-    static func handleList(_ type: UInt64, _ g: UInt64) -> [UInt64]? {
+    /// The protocol to list by (nil: all), or false for a search type we refuse.
+    static func search(_ type: UInt64, _ g: UInt64) -> (valid: Bool, guid: EFIGuid?) {
         switch type {
-        case 0:
-            var all: [UInt64] = []
-            for e in UEFIBoot.handles.entries where !all.contains(e.handle) { all.append(e.handle) }
-            return all
-        case 2: return guid(at: g).map { g in UEFIBoot.handles.handles(g) }
-        default: return nil
+        case 0: return (true, nil)
+        case 2: guard let g = guid(at: g) else { return (false, nil) }; return (true, g)
+        default: return (false, nil)
         }
     }
 
     static func locateHandle(_ type: UInt64, _ g: UInt64, _ size: UInt64, _ buffer: UInt64) -> UInt64 {
-        guard size != 0, let list = handleList(type, g) else { return status(.invalidParameter) }
-        guard !list.isEmpty else { return status(.notFound) }
-        let need = UInt64(8 * list.count)
+        let s = search(type, g)
+        guard size != 0, s.valid else { return status(.invalidParameter) }
+        let count = UEFIBoot.handles.forEachHandle(s.guid)
+        guard count > 0 else { return status(.notFound) }
+        let need = UInt64(8 * count)
         if load64(size) < need { store(need, size); return status(.bufferTooSmall) }
         guard buffer != 0 else { return status(.invalidParameter) }
-        for i in list.indices { store(list[i], buffer + UInt64(8 * i)) }
+        _ = UEFIBoot.handles.forEachHandle(s.guid) { i, h in store(h, buffer + UInt64(8 * i)) }
         store(need, size)
         return status(.success)
     }
 
     static func locateHandleBuffer(_ type: UInt64, _ g: UInt64, _ count: UInt64, _ buffer: UInt64) -> UInt64 {
-        guard count != 0, buffer != 0, let list = BootServices.handleList(type, g) else { return status(.invalidParameter) }
-        guard !list.isEmpty else { return status(.notFound) }
-        let s = allocatePool(UInt64(EFIMemoryType.bootServicesData), UInt64(8 * list.count), buffer)
-        guard s == 0 else { return s }
+        let s = search(type, g)
+        guard count != 0, buffer != 0, s.valid else { return status(.invalidParameter) }
+        let n = UEFIBoot.handles.forEachHandle(s.guid)
+        guard n > 0 else { return status(.notFound) }
+        let a = allocatePool(UInt64(EFIMemoryType.bootServicesData), UInt64(8 * n), buffer)
+        guard a == 0 else { return a }
         let out = load64(buffer)
-        for i in list.indices { store(list[i], out + UInt64(8 * i)) }
-        store(UInt64(list.count), count)
+        _ = UEFIBoot.handles.forEachHandle(s.guid) { i, h in store(h, out + UInt64(8 * i)) }
+        store(UInt64(n), count)
         return status(.success)
     }
 
