@@ -23,25 +23,28 @@ extension EFIMemoryMap {
                            attribute: EFIMemoryAttribute.writeBack | (runtime ? EFIMemoryAttribute.runtime : 0)))
     }
 
+    /// A range a caller gives `describe`: base, size.
+    public typealias Ranges = (_ describe: (UInt64, UInt64) -> Void) -> Void
+
     /// The map at `bootefi`: RAM free but for the firmware, the device tree's slot, reserved
     /// memory, and `runtimeShared` (the MM buffer: reserved, and mapped for the runtime
     /// services). In the firmware, the runtime region's code is runtime code; its data and
     /// everything from the end of .text on (read-only data, data, bss, stacks, heap) are
     /// runtime data, since the runtime variable path reads globals and allocates; the rest of
-    /// the code is boot services code, which the OS may reuse.
-    public static func atBoot(ram: [(base: UInt64, size: UInt64)], firmware f: EFIFirmwareLayout,
-                              deviceTree: (base: UInt64, size: UInt64), reserved: [(base: UInt64, size: UInt64)],
-                              runtimeShared: [(base: UInt64, size: UInt64)]) -> EFIMemoryMap {
+    /// the code is boot services code, which the OS may reuse. `ram` and `reserved` call
+    /// `describe` with each of their ranges (no array of ranges is built for them).
+    public static func atBoot(ram: Ranges, firmware f: EFIFirmwareLayout, deviceTree: (base: UInt64, size: UInt64),
+                              reserved: Ranges, runtimeShared: (base: UInt64, size: UInt64)) -> EFIMemoryMap {
         var m = EFIMemoryMap()
-        for r in ram { m.describe(r.base, r.base + r.size, EFIMemoryType.conventional) }
+        ram { base, size in m.describe(base, base + size, EFIMemoryType.conventional) }
         m.describe(deviceTree.base, deviceTree.base + deviceTree.size, EFIMemoryType.bootServicesData)
-        for r in reserved { m.describe(r.base, r.base + r.size, EFIMemoryType.reserved) }
+        reserved { base, size in m.describe(base, base + size, EFIMemoryType.reserved) }
         m.describe(f.imageStart, f.runtimeStart, EFIMemoryType.bootServicesCode)
         m.describe(f.runtimeStart, f.runtimeData, EFIMemoryType.runtimeServicesCode, runtime: true)
         m.describe(f.runtimeData, f.runtimeStop, EFIMemoryType.runtimeServicesData, runtime: true)
         m.describe(f.runtimeStop, f.textEnd, EFIMemoryType.bootServicesCode)
         m.describe(f.textEnd, f.imageEnd, EFIMemoryType.runtimeServicesData, runtime: true)
-        for r in runtimeShared { m.describe(r.base, r.base + r.size, EFIMemoryType.reserved, runtime: true) }
+        m.describe(runtimeShared.base, runtimeShared.base + runtimeShared.size, EFIMemoryType.reserved, runtime: true)
         return m
     }
 }

@@ -5,8 +5,8 @@ import Testing
 private let firmware = EFIFirmwareLayout(imageStart: 0x6000_0000, runtimeStart: 0x6000_1000, runtimeData: 0x6001_0000,
                                          runtimeStop: 0x6001_2000, textEnd: 0x6003_0000, imageEnd: 0x6060_0000)
 private func virt() -> EFIMemoryMap {
-    EFIMemoryMap.atBoot(ram: [(0x4000_0000, 0x4000_0000)], firmware: firmware, deviceTree: (0x4000_0000, 0x10_0000),
-                        reserved: [(0x4010_0000, 0x1_0000)], runtimeShared: [(0x4010_0000, 0x1_0000)])
+    EFIMemoryMap.atBoot(ram: { $0(0x4000_0000, 0x4000_0000) }, firmware: firmware, deviceTree: (0x4000_0000, 0x10_0000),
+                        reserved: { $0(0x4010_0000, 0x1_0000) }, runtimeShared: (0x4010_0000, 0x1_0000))
 }
 
 @Suite struct EFIMemoryMapTests {

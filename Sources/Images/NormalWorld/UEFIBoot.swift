@@ -89,15 +89,16 @@ enum UEFIBoot {
     }
 
     static func initialMap(dtb: (base: UInt64, size: UInt64)) -> EFIMemoryMap {
-        var ram: [(base: UInt64, size: UInt64)] = [], reserved: [(base: UInt64, size: UInt64)] = []
-        for r in KernelLoader.memory { ram.append((r.base, r.size)) }
-        for r in boot.summary?.reserved ?? [] { reserved.append((r.base, r.size)) }
-        for r in boot.summary?.reservationMap ?? [] { reserved.append((r.base, r.size)) }
         let layout = EFIFirmwareLayout(imageStart: ImageMap.imageStart, runtimeStart: ImageMap.runtimeStart,
                                        runtimeData: ImageMap.runtimeData, runtimeStop: ImageMap.runtimeStop,
                                        textEnd: ImageMap.textEnd, imageEnd: KernelLoader.firmware.base + KernelLoader.firmware.size)
-        var m = EFIMemoryMap.atBoot(ram: ram, firmware: layout, deviceTree: (boot.dtbAddress, 0x10_0000), reserved: reserved,
-                                    runtimeShared: [(NSSharedBuffer.base, UInt64(NSSharedBuffer.bytes))])
+        var m = EFIMemoryMap.atBoot(ram: { describe in for r in KernelLoader.memory { describe(r.base, r.size) } },
+                                    firmware: layout, deviceTree: (boot.dtbAddress, 0x10_0000),
+                                    reserved: { describe in
+                                        for r in boot.summary?.reserved ?? [] { describe(r.base, r.size) }
+                                        for r in boot.summary?.reservationMap ?? [] { describe(r.base, r.size) }
+                                    },
+                                    runtimeShared: (NSSharedBuffer.base, UInt64(NSSharedBuffer.bytes)))
         if dtb.base != boot.dtbAddress {
             m.set(EFIMemoryRange(base: dtb.base & ~0xFFF, pages: (dtb.base + dtb.size - (dtb.base & ~0xFFF) + 0xFFF) / 4096,
                                  type: EFIMemoryType.bootServicesData))
