@@ -98,13 +98,19 @@ enum KernelLoader {
 
     /// Everything the kernel and initrd must not overwrite; `deviceTree` with its room to grow.
     static func occupants(deviceTree: FDTRegion?) -> [BootOccupant] {
-        var list = [BootOccupant(.firmware, firmware)]
-        if let d = deviceTree { list.append(BootOccupant(.deviceTree, d)) }
+        var list: [BootOccupant] = []
+        add(&list, .firmware, firmware)
+        if let d = deviceTree { add(&list, .deviceTree, d) }
         // The slot the loader's device tree sits in, which the MM buffer follows.
-        list.append(BootOccupant(.deviceTree, FDTRegion(base: boot.dtbAddress, size: BoardDefaults.dtbSlot)))
-        for r in boot.summary?.reserved ?? [] { list.append(BootOccupant(.reserved, FDTRegion(base: r.base, size: r.size))) }
-        for r in boot.summary?.reservationMap ?? [] { list.append(BootOccupant(.reserved, r)) }
+        add(&list, .deviceTree, FDTRegion(base: boot.dtbAddress, size: BoardDefaults.dtbSlot))
+        for r in boot.summary?.reserved ?? [] { add(&list, .reserved, FDTRegion(base: r.base, size: r.size)) }
+        for r in boot.summary?.reservationMap ?? [] { add(&list, .reserved, r) }
         return list
+    }
+
+    @inline(never)   // one append, not one inlined at each of five places
+    static func add(_ list: inout [BootOccupant], _ kind: BootRegionKind, _ region: FDTRegion) {
+        list.append(BootOccupant(kind, region))
     }
 
     /// `booti`: checks, places, writes /chosen, hands over and jumps. Returns only on refusal.
