@@ -120,6 +120,7 @@ enum UEFIBoot {
             block = address(UnsafeMutableRawPointer.allocate(byteCount: blockSize, alignment: 16))
         }
         let b = block
+        unsafe raw(b)!.initializeMemory(as: UInt8.self, repeating: 0, count: blockSize)   // what is not written is 0
         writeBytes(EFIBootService.table { functionAddress(BootServices.function($0)) }, b + UInt64(bootServices))
         let s = ProtocolFunctions.success, u = BootServices.unsupported
         // SIMPLE_TEXT_OUTPUT: Reset, OutputString, TestString, QueryMode, SetMode, SetAttribute,
@@ -127,15 +128,14 @@ enum UEFIBoot {
         for (i, f) in [s, ProtocolFunctions.outputString, s, u, u, s, s, u, u].enumerated() {
             store(functionAddress(f), b + UInt64(conOut + 8 * i))
         }
-        store(b + UInt64(mode), b + UInt64(conOut + 72))
-        writeBytes([UInt8](repeating: 0, count: 24), b + UInt64(mode))        // MaxMode 0: no modes to set
-        // SIMPLE_TEXT_INPUT: Reset, ReadKeyStroke (no keys for an application), WaitForKey (no event).
+        store(b + UInt64(mode), b + UInt64(conOut + 72))                     // the mode: all 0, MaxMode 0: no modes to set
+        // SIMPLE_TEXT_INPUT: Reset, ReadKeyStroke (no keys for an application), WaitForKey (0: no event).
         store(functionAddress(s), b + UInt64(conIn)); store(functionAddress(ProtocolFunctions.notReady), b + UInt64(conIn + 8))
-        store(0, b + UInt64(conIn + 16))
         store(functionAddress(ProtocolFunctions.loadFile), b + UInt64(loadFile2))
-        writeBytes(EFIDevicePath.vendorMedia(EFIProtocol.linuxInitrdMedia), b + UInt64(initrdPath))
+        let path = EFIDevicePath.vendorMedia(EFIProtocol.linuxInitrdMedia)
+        writeBytes(path, b + UInt64(initrdPath))
         writeBytes(EFILoadedImage.options(bytes("Swift FF-A firmware")), b + UInt64(vendor))
-        let options = EFILoadedImage.options(KernelLoader.environment.value(bytes("bootargs")) ?? [])
+        let options = EFILoadedImage.options(KernelLoader.environment.value(KernelLoader.bootargs) ?? [])
         writeBytes(options, b + UInt64(loadOptions))
         writeBytes(EFILoadedImage.make(systemTable: b + UInt64(systemTable), loadOptions: b + UInt64(loadOptions),
                                        loadOptionsSize: UInt32(options.count), imageBase: imageBase, imageSize: imageSize),
@@ -143,8 +143,7 @@ enum UEFIBoot {
         handles = EFIHandles()
         handles.install(imageHandle, EFIProtocol.loadedImage, b + UInt64(loadedImage))
         if initrd != nil {
-            handles.install(initrdHandle, EFIProtocol.devicePath, b + UInt64(initrdPath),
-                            path: EFIDevicePath.vendorMedia(EFIProtocol.linuxInitrdMedia))
+            handles.install(initrdHandle, EFIProtocol.devicePath, b + UInt64(initrdPath), path: path)
             handles.install(initrdHandle, EFIProtocol.loadFile2, b + UInt64(loadFile2))
         }
         config = EFIConfigurationTables(capacity: 16)
