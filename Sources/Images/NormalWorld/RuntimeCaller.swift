@@ -17,17 +17,25 @@ typealias QueryVariableInfoFn = @convention(c) (UInt32, UnsafeMutablePointer<UIn
 /// statuses; the shell prints them once the boot-time map is back.
 enum RuntimeCaller {
     struct Step { var what: StaticString; var status: UInt64; var expected: UInt64; var value: UInt64 }
-    nonisolated(unsafe) static var steps: [Step] = []
+    /// The last run's steps: a heap buffer (runtime data) of `capacity`, more than `run` ever
+    /// records (7, plus one for each of at most 64 names listed); no array that grows.
+    static let capacity = 80
+    nonisolated(unsafe) static var steps: UnsafeMutablePointer<Step>? = nil
+    nonisolated(unsafe) static var count = 0
 
-    @inline(never)   // one append, not one per call
+    @inline(never)   // one store, not one per call
     static func record(_ what: StaticString, _ status: UInt64, _ expected: EFIStatus, _ value: UInt64 = 0) {
-        steps.append(Step(what: what, status: status, expected: expected.rawValue, value: value))
+        guard let s = steps, count < capacity else { return }
+        unsafe (s + count).initialize(to: Step(what: what, status: status, expected: expected.rawValue, value: value))
+        count += 1
     }
 
     /// Installs the runtime-only map, calls the services, and puts the boot map back. Lives in
     /// the caller's region: the code that flips the map must stay executable under both.
     @inline(never)
     static func runIsolated(runtimeRoot: UInt64, bootRoot: UInt64, el: Int, table: UnsafeRawPointer, probeBootCode: Bool) {
+        if steps == nil { steps = .allocate(capacity: capacity) }
+        count = 0
         switchTables(runtimeRoot, el: el)
         run(table: table, probeBootCode: probeBootCode)
         switchTables(bootRoot, el: el)
@@ -41,7 +49,6 @@ enum RuntimeCaller {
 
     @inline(never)
     static func run(table: UnsafeRawPointer, probeBootCode: Bool) {
-        steps = []
         let getVariable = unsafe unsafeBitCast(table.load(fromByteOffset: 72, as: UInt.self), to: GetVariableFn.self)
         let getNext = unsafe unsafeBitCast(table.load(fromByteOffset: 80, as: UInt.self), to: GetNextVariableNameFn.self)
         let setVariable = unsafe unsafeBitCast(table.load(fromByteOffset: 88, as: UInt.self), to: SetVariableFn.self)
@@ -106,14 +113,15 @@ enum RuntimeCaller {
 
     static func report() {
         var failures = 0
-        for s in steps {
+        for i in 0..<count {
+            let s = unsafe steps![i]
             Console.write("runtime: "); Console.write(s.what); Console.write(" -> ")
             Console.write(EFIStatus(rawValue: s.status).name)
             if s.value != 0 { Console.write(" ("); Console.dec(s.value); Console.write(")") }
             if s.status != s.expected { Console.write("  UNEXPECTED"); failures += 1 }
             Console.put(10)
         }
-        Console.write("runtime: "); Console.dec(UInt64(steps.count)); Console.write(" calls, ")
+        Console.write("runtime: "); Console.dec(UInt64(count)); Console.write(" calls, ")
         Console.dec(UInt64(failures)); Console.line(" unexpected")
     }
 }
