@@ -47,15 +47,21 @@ public enum EFIDevicePath {
 public struct EFIHandles: Sendable {
     public struct Entry: Sendable { public var handle: UInt64; public var guid: EFIGuid; public var interface: UInt64 }
     public private(set) var entries: [Entry] = []
-    /// The device path bytes of each handle that has one, for LocateDevicePath.
-    public private(set) var paths: [(handle: UInt64, path: [UInt8])] = []
+    /// The device path of each handle that has one, for LocateDevicePath: the handle (8 bytes,
+    /// little-endian), then its path up to and including the End node, one after the other.
+    /// Bytes, not an array of (handle, path) pairs: one array element type less in the image.
+    public private(set) var paths: [UInt8] = []
 
     public init() {}
 
+    /// A `path` must end with its End node (EFIDevicePath.length); one that does not is not kept.
     @inline(never)
     public mutating func install(_ handle: UInt64, _ guid: EFIGuid, _ interface: UInt64, path: [UInt8]? = nil) {
         entries.append(Entry(handle: handle, guid: guid, interface: interface))
-        if let path { paths.append((handle, path)) }
+        if let path, EFIDevicePath.length(path) == path.count {
+            for i in 0..<8 { paths.append(UInt8(truncatingIfNeeded: handle >> (8 * UInt64(i)))) }
+            paths += path
+        }
     }
 
     public func interface(_ handle: UInt64, _ guid: EFIGuid) -> UInt64? {
@@ -82,9 +88,13 @@ public struct EFIHandles: Sendable {
     public func locate(_ guid: EFIGuid, path: [UInt8]) -> (handle: UInt64, matched: Int)? {
         guard let total = EFIDevicePath.length(path) else { return nil }
         var best: (handle: UInt64, matched: Int)? = nil
-        for (handle, p) in paths where interface(handle, guid) != nil {
-            let n = p.count - EFIDevicePath.end.count
-            guard n <= total - EFIDevicePath.end.count, (0..<n).allSatisfy({ path[$0] == p[$0] }) else { continue }
+        var at = 0
+        while at + 8 < paths.count, let length = EFIDevicePath.length(paths, from: at + 8) {
+            let handle = paths.le(at, 8), p = at + 8
+            at = p + length
+            guard interface(handle, guid) != nil else { continue }
+            let n = length - EFIDevicePath.end.count
+            guard n <= total - EFIDevicePath.end.count, (0..<n).allSatisfy({ path[$0] == paths[p + $0] }) else { continue }
             // A prefix must end on a node boundary of `path`.
             guard n == 0 || EFIDevicePath.length(path, from: n) != nil else { continue }
             if best == nil || n > best!.matched { best = (handle, n) }

@@ -99,4 +99,19 @@ import Variables
         let all = h.forEachHandle(nil) { i, handle in indices.append(i); listed.append(handle) }
         #expect(all == 2 && listed == [0x10, 0x20] && indices == [0, 1])   // each handle once
     }
+
+    @Test func locateDevicePathWalksEveryHandlesPath() {
+        var h = EFIHandles()
+        let initrd = EFIDevicePath.vendorMedia(EFIProtocol.linuxInitrdMedia)
+        let other = EFIDevicePath.vendorMedia(EFIProtocol.deviceTreeTable)
+        h.install(0x20, EFIProtocol.devicePath, 0x2000, path: initrd)
+        h.install(0x30, EFIProtocol.devicePath, 0x4000, path: other)
+        h.install(0x40, EFIProtocol.devicePath, 0x5000, path: [4, 3, 20, 0])     // no End node: not kept
+        h.install(0x20, EFIProtocol.loadFile2, 0x3000)
+        h.install(0x30, EFIProtocol.loadFile2, 0x6000)
+        #expect(h.paths.count == 2 * (8 + 24))
+        #expect(h.locate(EFIProtocol.loadFile2, path: other)?.handle == 0x30)
+        #expect(h.locate(EFIProtocol.loadFile2, path: initrd)?.handle == 0x20)
+        #expect(h.locate(EFIProtocol.devicePath, path: other + [0x7F, 0xFF, 4, 0])?.matched == 20)
+    }
 }
