@@ -88,17 +88,21 @@ enum RuntimeCaller {
             }
         }
         // GetNextVariableName from the empty name to EFI_NOT_FOUND: counts what runtime sees.
-        var name = [UInt16](repeating: 0, count: 128)
+        var name = [UInt8](repeating: 0, count: 256)                     // UCS-2 as bytes: no [UInt16] type
         var vendor = [UInt8](repeating: 0, count: 16)
         var listed: UInt64 = 0
         var status: UInt64 = 0
         while listed < 64 {
             var size: UInt64 = 256
-            status = unsafe name.withUnsafeMutableBufferPointer { n in
-                unsafe vendor.withUnsafeMutableBytes { g in unsafe getNext(&size, n.baseAddress, g.baseAddress) }
+            status = unsafe name.withUnsafeMutableBytes { n in
+                unsafe vendor.withUnsafeMutableBytes { g in
+                    unsafe getNext(&size, n.baseAddress!.assumingMemoryBound(to: UInt16.self), g.baseAddress)
+                }
             }
             if status != 0 { break }
-            if name[0] == 66 && name[1] == 111 { record("GetNextVariableName listed a BS-only variable", 1, .success) }
+            if name[0] == 66 && name[1] == 0 && name[2] == 111 && name[3] == 0 {
+                record("GetNextVariableName listed a BS-only variable", 1, .success)
+            }
             listed += 1
         }
         record("GetNextVariableName to the end", status, .notFound, listed)
