@@ -8,7 +8,7 @@ extension Commands {
 
     static func booti(_ args: [[UInt8]]) {
         do throws(ShellArgumentError) {
-            KernelLoader.booti(try BootiArguments.parse(Array(args.dropFirst()), knownInitrd: KernelLoader.loadedInitrd))
+            KernelLoader.booti(try BootiArguments.parse(arguments(args, from: 1), knownInitrd: KernelLoader.loadedInitrd))
         } catch {
             argumentError(error, "booti")
         }
@@ -18,7 +18,7 @@ extension Commands {
     static func bootefi(_ args: [[UInt8]]) {
         guard args.count >= 2 else { usage("bootefi"); return }
         do throws(ShellArgumentError) {
-            var words = Array(args.dropFirst())
+            var words = arguments(args, from: 1)
             var size: UInt64? = nil
             if let colon = words[0].firstIndex(of: UInt8(ascii: ":")) {
                 size = try ShellNumber.parseHex(Array(words[0][(colon + 1)...]))
@@ -54,7 +54,7 @@ extension Commands {
 
     /// `setenv name [value...]`: a shell variable (U-Boot's environment), not a UEFI one.
     static func setenvPlain(_ args: [[UInt8]]) {
-        do throws(ShellArgumentError) { try KernelLoader.environment.set(Array(args.dropFirst())) } catch {
+        do throws(ShellArgumentError) { try KernelLoader.environment.set(arguments(args, from: 1)) } catch {
             argumentError(error, "setenv")
         }
     }

@@ -98,5 +98,15 @@ func equal(_ bytes: [UInt8], _ s: StaticString) -> Bool {
     return true
 }
 
+/// The arguments from `start` on: one copy loop for every command that hands its arguments on
+/// (no slice of arrays converted at each).
+@inline(never)
+func arguments(_ args: [[UInt8]], from start: Int) -> [[UInt8]] {
+    var out: [[UInt8]] = []
+    var i = start
+    while i < args.count { out.append(args[i]); i += 1 }
+    return out
+}
+
 /// A static string's bytes (not through `String`, whose machinery the image need not hold).
 func bytes(_ s: StaticString) -> [UInt8] { s.withUTF8Buffer { Array($0) } }
