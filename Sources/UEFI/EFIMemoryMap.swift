@@ -139,13 +139,22 @@ public struct EFIMemoryMap: Sendable {
     /// VirtualStart (0), NumberOfPages, Attribute; DescriptorSize bytes each.
     public func descriptors() -> [UInt8] {
         var out = [UInt8](repeating: 0, count: ranges.count * EFIMemoryMap.descriptorSize)
-        for i in ranges.indices {
-            let r = ranges[i], o = i * EFIMemoryMap.descriptorSize
-            out.put(UInt64(r.type), at: o, 4)
-            out.put(r.base, at: o + 8)
-            out.put(r.pages, at: o + 24)
-            out.put(r.attribute, at: o + 32)
-        }
+        unsafe out.withUnsafeMutableBytes { unsafe writeDescriptors(to: $0) }
         return out
+    }
+
+    /// The descriptors written into `to` (at least ranges.count * descriptorSize bytes) in place:
+    /// no array built to be copied into the caller's buffer. Every byte is written.
+    public func writeDescriptors(to p: UnsafeMutableRawBufferPointer) {
+        var o = 0
+        for r in ranges {
+            unsafe p.storeBytes(of: UInt64(r.type), toByteOffset: o, as: UInt64.self)   // the upper half: the pad
+            unsafe p.storeBytes(of: r.base, toByteOffset: o + 8, as: UInt64.self)
+            unsafe p.storeBytes(of: 0, toByteOffset: o + 16, as: UInt64.self)
+            unsafe p.storeBytes(of: r.pages, toByteOffset: o + 24, as: UInt64.self)
+            unsafe p.storeBytes(of: r.attribute, toByteOffset: o + 32, as: UInt64.self)
+            unsafe p.storeBytes(of: 0, toByteOffset: o + 40, as: UInt64.self)
+            o += EFIMemoryMap.descriptorSize
+        }
     }
 }

@@ -13,7 +13,11 @@ func functionAddress(_ f: EFIFunction) -> UInt64 { UInt64(UInt(bitPattern: unsaf
 
 /// Memory the EFI application hands us, by address. Null stays nil.
 func raw(_ a: UInt64) -> UnsafeMutableRawPointer? { UnsafeMutableRawPointer(bitPattern: UInt(a)) }
+/// Out of line: an EFI application's pointers may be unaligned, so each access is eight byte
+/// accesses (strict alignment); inlined at its ~40 callers that was ~50 bytes each.
+@inline(never)
 func store(_ value: UInt64, _ at: UInt64) { if let p = raw(at) { unsafe p.storeBytes(of: value, as: UInt64.self) } }
+@inline(never)
 func load64(_ at: UInt64) -> UInt64 { raw(at).map { unsafe $0.loadUnaligned(as: UInt64.self) } ?? 0 }
 /// `n` bytes of memory at `at` (null: none). The one copy loop every reader of memory shares.
 @inline(never)
@@ -106,13 +110,13 @@ enum BootServices {
 
     static func getMemoryMap(_ size: UInt64, _ map: UInt64, _ key: UInt64, _ descSize: UInt64, _ version: UInt64) -> UInt64 {
         guard size != 0 else { return status(.invalidParameter) }
-        let d = UEFIBoot.map.descriptors()
+        let need = UEFIBoot.map.ranges.count * EFIMemoryMap.descriptorSize
         store(UInt64(EFIMemoryMap.descriptorSize), descSize)
         if let v = raw(version) { unsafe v.storeBytes(of: EFIMemoryMap.descriptorVersion, as: UInt32.self) }
-        if load64(size) < UInt64(d.count) { store(UInt64(d.count), size); return status(.bufferTooSmall) }
-        guard map != 0 else { return status(.invalidParameter) }
-        writeBytes(d, map)
-        store(UInt64(d.count), size)
+        if load64(size) < UInt64(need) { store(UInt64(need), size); return status(.bufferTooSmall) }
+        guard let m = raw(map) else { return status(.invalidParameter) }
+        unsafe UEFIBoot.map.writeDescriptors(to: UnsafeMutableRawBufferPointer(start: m, count: need))
+        store(UInt64(need), size)
         store(UEFIBoot.map.key, key)
         return status(.success)
     }
