@@ -148,12 +148,12 @@ public struct EFIMemoryMap: Sendable {
     public func writeDescriptors(to p: UnsafeMutableRawBufferPointer) {
         var o = 0
         for r in ranges {
-            unsafe p.storeBytes(of: UInt64(r.type), toByteOffset: o, as: UInt64.self)   // the upper half: the pad
-            unsafe p.storeBytes(of: r.base, toByteOffset: o + 8, as: UInt64.self)
-            unsafe p.storeBytes(of: 0, toByteOffset: o + 16, as: UInt64.self)
-            unsafe p.storeBytes(of: r.pages, toByteOffset: o + 24, as: UInt64.self)
-            unsafe p.storeBytes(of: r.attribute, toByteOffset: o + 32, as: UInt64.self)
-            unsafe p.storeBytes(of: 0, toByteOffset: o + 40, as: UInt64.self)
+            unsafe storeWord(UInt64(r.type), p, o)   // the upper half: the pad
+            unsafe storeWord(r.base, p, o + 8)
+            unsafe storeWord(0, p, o + 16)
+            unsafe storeWord(r.pages, p, o + 24)
+            unsafe storeWord(r.attribute, p, o + 32)
+            unsafe storeWord(0, p, o + 40)
             o += EFIMemoryMap.descriptorSize
         }
     }
