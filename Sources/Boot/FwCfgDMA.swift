@@ -39,13 +39,19 @@ public struct FwCfgDMAAccess: Equatable, Sendable {
 
     /// The 16 bytes as they sit in memory.
     public var bytes: [UInt8] {
-        be(UInt64(control), 4) + be(UInt64(length), 4) + be(address, 8)
+        var b = [UInt8](repeating: 0, count: 16)
+        unsafe b.withUnsafeMutableBytes { unsafe write(to: $0.baseAddress!) }
+        return b
+    }
+
+    /// Writes the record where the device will read it: `p`, 8-byte aligned, 16 bytes. In
+    /// place (three word stores), no array of its bytes.
+    public func write(to p: UnsafeMutableRawPointer) {
+        unsafe p.assumingMemoryBound(to: UInt32.self)[0] = control.bigEndian
+        unsafe p.assumingMemoryBound(to: UInt32.self)[1] = length.bigEndian
+        unsafe (p + 8).assumingMemoryBound(to: UInt64.self).pointee = address.bigEndian
     }
 
     /// Whether a control word read back after the access reports completion without error.
     public static func succeeded(_ control: UInt32) -> Bool { control == 0 }
-}
-
-private func be(_ v: UInt64, _ n: Int) -> [UInt8] {
-    (0..<n).map { UInt8(truncatingIfNeeded: v >> UInt64(8 * (n - 1 - $0))) }
 }

@@ -81,8 +81,7 @@ enum KernelLoader {
     static func dmaRead(_ item: UInt16, _ length: UInt64, to destination: UInt64) -> Bool {
         let record = UnsafeMutableRawPointer.allocate(byteCount: 16, alignment: 16)
         defer { record.deallocate() }
-        let bytes = FwCfgDMAAccess.selectAndRead(item, length: UInt32(length), to: destination).bytes
-        for i in 0..<16 { unsafe record.storeBytes(of: bytes[i], toByteOffset: i, as: UInt8.self) }
+        unsafe FwCfgDMAAccess.selectAndRead(item, length: UInt32(length), to: destination).write(to: record)
         let at = address(record)
         dcache_clean_range_poc(at, 16)
         FwCfg.startDMA(record: at)
