@@ -22,6 +22,8 @@ enum RuntimeCaller {
     static let capacity = 80
     nonisolated(unsafe) static var steps: UnsafeMutablePointer<Step>? = nil
     nonisolated(unsafe) static var count = 0
+    /// The buffers `run` hands the services (368 bytes).
+    nonisolated(unsafe) static var scratch: UnsafeMutableRawPointer? = nil
 
     @inline(never)   // one store, not one per call
     static func record(_ what: StaticString, _ status: UInt64, _ expected: EFIStatus, _ value: UInt64 = 0) {
@@ -35,6 +37,8 @@ enum RuntimeCaller {
     @inline(never)
     static func runIsolated(runtimeRoot: UInt64, bootRoot: UInt64, el: Int, table: UnsafeRawPointer, probeBootCode: Bool) {
         if steps == nil { steps = .allocate(capacity: capacity) }
+        if scratch == nil { scratch = .allocate(byteCount: 368, alignment: 16) }
+        unsafe scratch!.initializeMemory(as: UInt8.self, repeating: 0, count: 368)
         count = 0
         switchTables(runtimeRoot, el: el)
         run(table: table, probeBootCode: probeBootCode)
@@ -53,54 +57,48 @@ enum RuntimeCaller {
         let getNext = unsafe unsafeBitCast(table.load(fromByteOffset: 80, as: UInt.self), to: GetNextVariableNameFn.self)
         let setVariable = unsafe unsafeBitCast(table.load(fromByteOffset: 88, as: UInt.self), to: SetVariableFn.self)
         let query = unsafe unsafeBitCast(table.load(fromByteOffset: 128, as: UInt.self), to: QueryVariableInfoFn.self)
-        var guid: [UInt8] = EFIGuid.globalVariable.bytes
         let rtName = UCS2.fromASCII("RtVar")     // UCS-2 with its terminator, as bytes
         let bsName = UCS2.fromASCII("BootTest")
-        var value: [UInt8] = [114, 117, 110, 116, 105, 109, 101]         // "runtime"
-        var out = [UInt8](repeating: 0, count: 64)                       // what GetVariable returns
+        // The buffers an OS would pass, in one heap block (runtime data): no array to make
+        // unique before each call. The GUID, the value, what GetVariable returns, and a name
+        // and a vendor for GetNextVariableName.
+        guard let scratch = unsafe RuntimeCaller.scratch else { return }
+        let guid = scratch, value = unsafe scratch + 16, out = unsafe scratch + 32
+        let name = unsafe scratch + 96, vendor = unsafe scratch + 352
+        let g = EFIGuid.globalVariable.bytes
+        for i in 0..<16 { unsafe guid.storeBytes(of: g[i], toByteOffset: i, as: UInt8.self) }
+        let runtime: StaticString = "runtime"
+        for i in 0..<7 { unsafe value.storeBytes(of: runtime.utf8Start[i], toByteOffset: i, as: UInt8.self) }
 
         unsafe rtName.withUnsafeBytes { nameBytes in
-            let n = unsafe nameBytes.assumingMemoryBound(to: UInt16.self)
-            unsafe guid.withUnsafeMutableBytes { g in
-                unsafe value.withUnsafeMutableBytes { v in
-                    let s = unsafe setVariable(n.baseAddress, g.baseAddress, 0x7, UInt64(v.count), v.baseAddress)
-                    record("SetVariable(RtVar, NV|BS|RT)", s, .success)
-                    var size: UInt64 = 64
-                    var attributes: UInt32 = 0
-                    let r = unsafe out.withUnsafeMutableBytes { o in
-                        unsafe getVariable(n.baseAddress, g.baseAddress, &attributes, &size, o.baseAddress)
-                    }
-                    record("GetVariable(RtVar)", r, .success, size)
-                    var small: UInt64 = 2
-                    let t = unsafe out.withUnsafeMutableBytes { o in unsafe getVariable(n.baseAddress, g.baseAddress, nil, &small, o.baseAddress) }
-                    record("GetVariable(RtVar) with 2 bytes", t, .bufferTooSmall, small)
-                }
-            }
+            let n = unsafe nameBytes.assumingMemoryBound(to: UInt16.self).baseAddress
+            let s = unsafe setVariable(n, guid, 0x7, 7, value)
+            record("SetVariable(RtVar, NV|BS|RT)", s, .success)
+            var size: UInt64 = 64
+            var attributes: UInt32 = 0
+            let r = unsafe getVariable(n, guid, &attributes, &size, out)
+            record("GetVariable(RtVar)", r, .success, size)
+            var small: UInt64 = 2
+            let t = unsafe getVariable(n, guid, nil, &small, out)
+            record("GetVariable(RtVar) with 2 bytes", t, .bufferTooSmall, small)
         }
         unsafe bsName.withUnsafeBytes { nameBytes in
-            let n = unsafe nameBytes.assumingMemoryBound(to: UInt16.self)
-            unsafe guid.withUnsafeMutableBytes { g in
-                var size: UInt64 = 64
-                let r = unsafe out.withUnsafeMutableBytes { o in unsafe getVariable(n.baseAddress, g.baseAddress, nil, &size, o.baseAddress) }
-                record("GetVariable(BootTest, BS only)", r, .notFound)
-                let s = unsafe out.withUnsafeMutableBytes { o in unsafe setVariable(n.baseAddress, g.baseAddress, 0x3, 1, o.baseAddress) }
-                record("SetVariable(BootTest, BS only)", s, .writeProtected)
-            }
+            let n = unsafe nameBytes.assumingMemoryBound(to: UInt16.self).baseAddress
+            var size: UInt64 = 64
+            let r = unsafe getVariable(n, guid, nil, &size, out)
+            record("GetVariable(BootTest, BS only)", r, .notFound)
+            let s = unsafe setVariable(n, guid, 0x3, 1, out)
+            record("SetVariable(BootTest, BS only)", s, .writeProtected)
         }
         // GetNextVariableName from the empty name to EFI_NOT_FOUND: counts what runtime sees.
-        var name = [UInt8](repeating: 0, count: 256)                     // UCS-2 as bytes: no [UInt16] type
-        var vendor = [UInt8](repeating: 0, count: 16)
+        let units = unsafe name.assumingMemoryBound(to: UInt16.self)
         var listed: UInt64 = 0
         var status: UInt64 = 0
         while listed < 64 {
             var size: UInt64 = 256
-            status = unsafe name.withUnsafeMutableBytes { n in
-                unsafe vendor.withUnsafeMutableBytes { g in
-                    unsafe getNext(&size, n.baseAddress!.assumingMemoryBound(to: UInt16.self), g.baseAddress)
-                }
-            }
+            status = unsafe getNext(&size, units, vendor)
             if status != 0 { break }
-            if name[0] == 66 && name[1] == 0 && name[2] == 111 && name[3] == 0 {
+            if unsafe units[0] == 66 && units[1] == 111 {                // "Bo": BootTest
                 record("GetNextVariableName listed a BS-only variable", 1, .success)
             }
             listed += 1
