@@ -191,15 +191,16 @@ enum BootServices {
     static func locateDevicePath(_ g: UInt64, _ pathPointer: UInt64, _ device: UInt64) -> UInt64 {
         guard let g = guid(at: g), pathPointer != 0, device != 0, load64(pathPointer) != 0 else { return status(.invalidParameter) }
         let start = load64(pathPointer)
-        var path: [UInt8] = []
-        while path.count + 4 <= EFIDevicePath.maxLength {     // node by node, never past the End node
-            let header = readBytes(start + UInt64(path.count), 4)
-            let n = Int(header[2]) | Int(header[3]) << 8
-            guard n >= 4, path.count + n <= EFIDevicePath.maxLength else { return status(.invalidParameter) }
-            path += readBytes(start + UInt64(path.count), n)
-            if header[0] == 0x7F && header[1] == 0xFF { break }
+        guard let p = raw(start) else { return status(.invalidParameter) }
+        var length = 0                                           // measured in place, then copied once
+        while length + 4 <= EFIDevicePath.maxLength {          // node by node, never past the End node
+            let header = unsafe p.loadUnaligned(fromByteOffset: length, as: UInt32.self)
+            let n = Int(header >> 16)
+            guard n >= 4, length + n <= EFIDevicePath.maxLength else { return status(.invalidParameter) }
+            length += n
+            if header & 0xFFFF == 0xFF7F { break }
         }
-        guard let found = UEFIBoot.handles.locate(g, path: path) else { return status(.notFound) }
+        guard let found = UEFIBoot.handles.locate(g, path: readBytes(start, length)) else { return status(.notFound) }
         store(found.handle, device)
         store(start + UInt64(found.matched), pathPointer)
         return status(.success)
