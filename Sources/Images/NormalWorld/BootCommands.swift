@@ -8,7 +8,7 @@ extension Commands {
 
     static func booti(_ args: [[UInt8]]) {
         do throws(ShellArgumentError) {
-            KernelLoader.booti(try BootiArguments.parse(arguments(args, from: 1), knownInitrd: KernelLoader.loadedInitrd))
+            KernelLoader.booti(try BootiArguments.parse(words(args, from: 1), knownInitrd: KernelLoader.loadedInitrd))
         } catch {
             argumentError(error, "booti")
         }
@@ -18,13 +18,13 @@ extension Commands {
     static func bootefi(_ args: [[UInt8]]) {
         guard args.count >= 2 else { usage("bootefi"); return }
         do throws(ShellArgumentError) {
-            var words = arguments(args, from: 1)
+            var rest = words(args, from: 1)
             var size: UInt64? = nil
-            if let colon = words[0].firstIndex(of: UInt8(ascii: ":")) {
-                size = try ShellNumber.parseHex(Array(words[0][(colon + 1)...]))
-                words[0] = Array(words[0][..<colon])
+            if let colon = rest[0].firstIndex(of: UInt8(ascii: ":")) {
+                size = try ShellNumber.parseHex(Array(rest[0][(colon + 1)...]))
+                rest[0] = Array(rest[0][..<colon])
             }
-            let a = try BootiArguments.parse(words, knownInitrd: KernelLoader.loadedInitrd)
+            let a = try BootiArguments.parse(rest, knownInitrd: KernelLoader.loadedInitrd)
             UEFIBoot.bootefi(kernel: a.kernel, size: size, initrd: a.initrd, fdt: a.fdt)
         } catch {
             argumentError(error, "bootefi")
@@ -54,7 +54,7 @@ extension Commands {
 
     /// `setenv name [value...]`: a shell variable (U-Boot's environment), not a UEFI one.
     static func setenvPlain(_ args: [[UInt8]]) {
-        do throws(ShellArgumentError) { try KernelLoader.environment.set(arguments(args, from: 1)) } catch {
+        do throws(ShellArgumentError) { try KernelLoader.environment.set(words(args, from: 1)) } catch {
             argumentError(error, "setenv")
         }
     }

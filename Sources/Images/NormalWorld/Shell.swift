@@ -15,7 +15,7 @@ enum Shell {
             let line = readLine(history: history)
             if !line.isEmpty && (history.last ?? []) != line {
                 history.append(line)
-                if history.count > historyDepth { history.removeFirst() }
+                if history.count > historyDepth { history = words(history, from: 1) }   // the oldest dropped
             }
             execute(tokens(line))
         }
@@ -66,15 +66,11 @@ enum Shell {
     /// Splits on spaces and tabs.
     static func tokens(_ line: [UInt8]) -> [[UInt8]] {
         var out: [[UInt8]] = []
-        var current: [UInt8] = []
-        for c in line {
-            if c == 32 || c == 9 {
-                if !current.isEmpty { out.append(current); current = [] }
-            } else {
-                current.append(c)
-            }
+        var start = 0
+        for i in 0...line.count where i == line.count || line[i] == 32 || line[i] == 9 {
+            if i > start { out.append(Array(line[start..<i])) }   // each word copied once
+            start = i + 1
         }
-        if !current.isEmpty { out.append(current) }
         return out
     }
 
@@ -98,13 +94,14 @@ func equal(_ bytes: [UInt8], _ s: StaticString) -> Bool {
     return true
 }
 
-/// The arguments from `start` on: one copy loop for every command that hands its arguments on
-/// (no slice of arrays converted at each).
+/// The words of `list` from `start` on: one copy loop for every command that hands its
+/// arguments on, and for the history dropping its oldest line (no slice of arrays converted,
+/// no removeFirst, at each).
 @inline(never)
-func arguments(_ args: [[UInt8]], from start: Int) -> [[UInt8]] {
+func words(_ list: [[UInt8]], from start: Int) -> [[UInt8]] {
     var out: [[UInt8]] = []
     var i = start
-    while i < args.count { out.append(args[i]); i += 1 }
+    while i < list.count { out.append(list[i]); i += 1 }
     return out
 }
 

@@ -13,7 +13,7 @@ extension Commands {
     static func printenv(_ args: [[UInt8]]) {
         guard args.count >= 2, equal(args[1], "-e") else { printenvPlain(args); return }
         let parsed: PrintEnvArguments
-        do throws(ShellArgumentError) { parsed = try PrintEnvArguments.parse(arguments(args, from: 2)) } catch {
+        do throws(ShellArgumentError) { parsed = try PrintEnvArguments.parse(words(args, from: 2)) } catch {
             argumentError(error, "printenv"); return
         }
         let vendor = parsed.vendor, names = parsed.names, showData = parsed.showData
@@ -90,7 +90,7 @@ extension Commands {
         guard args.count >= 2 else { usage("setenv"); return }
         guard equal(args[1], "-e") else { setenvPlain(args); return }
         let parsed: SetEnvArguments
-        do throws(ShellArgumentError) { parsed = try SetEnvArguments.parse(arguments(args, from: 2)) } catch {
+        do throws(ShellArgumentError) { parsed = try SetEnvArguments.parse(words(args, from: 2)) } catch {
             argumentError(error, "setenv"); return
         }
         let data: [UInt8]
