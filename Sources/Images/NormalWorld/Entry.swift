@@ -84,12 +84,12 @@ func findDeviceTree(_ x0: UInt64) -> UInt64 {
     do throws(FDTError) {
         let fdt = try FDT(unsafe UnsafeRawBufferPointer(start: start, count: length))
         let s = fdt.summary()
-        boot.summary = s
         boot.psci = s.psci
         boot.smccc = s.smccc
         boot.console = s.console
         FwCfg.base = s.fwCfg
         if let b = s.mmBuffer { NSSharedBuffer.place(base: b.base, size: b.size) }
+        boot.summary = consume s   // moved, not copied
     } catch {
         boot.dtbError = true
     }
