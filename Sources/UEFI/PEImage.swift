@@ -32,8 +32,8 @@ public struct PEImage: Equatable, Sendable {
     /// Section `i` (below `sectionCount`) of the section table.
     public func section(_ i: Int) -> Section {
         let s = sectionTable + 40 * i, h = headers
-        return Section(virtualAddress: UInt32(h.le(s + 12, 4)), virtualSize: UInt32(h.le(s + 8, 4)),
-                       rawOffset: UInt32(h.le(s + 20, 4)), rawSize: UInt32(h.le(s + 16, 4)))
+        return Section(virtualAddress: UInt32(truncatingIfNeeded: h.le(s + 12, 4)), virtualSize: UInt32(truncatingIfNeeded: h.le(s + 8, 4)),
+                       rawOffset: UInt32(truncatingIfNeeded: h.le(s + 20, 4)), rawSize: UInt32(truncatingIfNeeded: h.le(s + 16, 4)))
     }
 
     public var sections: [Section] { (0..<sectionCount).map { section($0) } }
@@ -55,21 +55,21 @@ public struct PEImage: Equatable, Sendable {
         guard PEImage.looksLikePE(h) else { throw .notPE }
         let pe = Int(h.le(0x3C, 4))
         guard pe + 24 <= h.count else { throw .badHeaders }
-        guard UInt16(h.le(pe + 4, 2)) == PEImage.machineAArch64 else { throw .notAArch64 }
+        guard UInt16(truncatingIfNeeded: h.le(pe + 4, 2)) == PEImage.machineAArch64 else { throw .notAArch64 }
         let count = Int(h.le(pe + 6, 2))
         let optionalSize = Int(h.le(pe + 20, 2))
         let opt = pe + 24
         guard optionalSize >= 112, opt + optionalSize <= h.count, h.le(opt, 2) == 0x20B else { throw .badHeaders }
-        guard UInt16(h.le(opt + 68, 2)) == PEImage.subsystemEFIApplication else { throw .notEFIApplication }
-        entryPoint = UInt32(h.le(opt + 16, 4))
+        guard UInt16(truncatingIfNeeded: h.le(opt + 68, 2)) == PEImage.subsystemEFIApplication else { throw .notEFIApplication }
+        entryPoint = UInt32(truncatingIfNeeded: h.le(opt + 16, 4))
         imageBase = h.le(opt + 24, 8)
-        sectionAlignment = UInt32(h.le(opt + 32, 4))
-        sizeOfImage = UInt32(h.le(opt + 56, 4))
-        sizeOfHeaders = UInt32(h.le(opt + 60, 4))
+        sectionAlignment = UInt32(truncatingIfNeeded: h.le(opt + 32, 4))
+        sizeOfImage = UInt32(truncatingIfNeeded: h.le(opt + 56, 4))
+        sizeOfHeaders = UInt32(truncatingIfNeeded: h.le(opt + 60, 4))
         let directories = Int(h.le(opt + 108, 4))
         relocations = nil
         if directories > 5 && optionalSize >= 112 + 6 * 8 {
-            let rva = UInt32(h.le(opt + 112 + 40, 4)), size = UInt32(h.le(opt + 112 + 44, 4))
+            let rva = UInt32(truncatingIfNeeded: h.le(opt + 112 + 40, 4)), size = UInt32(truncatingIfNeeded: h.le(opt + 112 + 44, 4))
             if size != 0 { relocations = (rva, size) }
         }
         let table = opt + optionalSize
