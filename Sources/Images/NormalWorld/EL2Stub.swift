@@ -3,6 +3,8 @@ import Hardware
 import Platform
 
 @_extern(c, "el2_enter_el1") func el2_enter_el1(_ stack: UInt64, _ arg: UInt64)
+/// Startup/smccc.S: x0-x17 from an 18-word block, `smc #0`, x0-x17 back into it.
+@_extern(c, "smccc_smc") func smccc_smc_block(_ block: UnsafeMutableRawPointer)
 @_extern(c, "__stack_el1_top") nonisolated(unsafe) var __stack_el1_top: UInt8
 
 /// When entered at EL2 and asked to (QEMU `-fw_cfg name=opt/swiftfw/el2-stub,string=hvc`), the
@@ -32,11 +34,10 @@ enum EL2Stub {
     /// (the caller offers it to the build's extensions, then prints a crash report).
     static func handleLowerSync(_ frame: ExceptionFrame) -> Bool {
         guard frame.exceptionClass == 0x16 else { return false }
-        // HVC from AArch64: forward x0..x17 to EL3 (ELR already points past the hvc)
-        var r = Registers()
-        for i in 0..<Registers.count { r[i] = frame.x(i) }
-        let out = smcCall(r)
-        for i in 0..<Registers.count { frame.setX(i, out[i]) }
+        // HVC from AArch64: forward x0..x17 to EL3 (ELR already points past the hvc). The
+        // frame's first 18 words are x0..x17 (Startup/exception_frame.inc): the SMCCC block
+        // itself, so the call reads and writes them in place.
+        unsafe smccc_smc_block(UnsafeMutableRawPointer(frame.base))
         return true
     }
 }
