@@ -1,4 +1,3 @@
-import ABI
 import Hardware
 import Platform
 
