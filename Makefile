@@ -22,13 +22,21 @@ PY    := python3
 SWIFTC := swiftc
 SWIFTFLAGS := -target aarch64-none-none-elf -enable-experimental-feature Embedded \
   -enable-experimental-feature Extern -wmo -parse-as-library -Osize \
-  -Xcc -mgeneral-regs-only -Xcc -mstrict-align -Xcc -ffixed-x18 \
+  -Xcc -mgeneral-regs-only -Xcc -ffixed-x18 \
   -Xfrontend -disable-stack-protector -Xfrontend -function-sections -Xcc -fomit-frame-pointer \
   -Xfrontend -mergeable-traps -lto=llvm-full -warnings-as-errors \
   -I $(MODS) -Xcc -fmodule-map-file=Sources/Platform/Hardware/module.modulemap \
   -Xcc -ISources/Platform/Hardware -Xcc -fmodule-map-file=Sources/Board/include/module.modulemap
 ASFLAGS := --target=aarch64-none-elf -Werror -ffreestanding -fno-builtin -nostdlib -mgeneral-regs-only \
   -mstrict-align -ffunction-sections -fdata-sections -IStartup -ISources/Platform/Hardware -ISources/Board/include
+# Strict alignment (every access the compiler cannot prove aligned becomes byte accesses) only
+# for the modules with code that runs with its MMU off, where all memory is Device-nGnRnE and an
+# unaligned access faults on silicon: STRICT_ALIGN below, docs/image-size.md.
+STRICT_ALIGN := Platform MMU Monitor EL3
+align_flags = $(if $(filter $(1),$(STRICT_ALIGN)),-Xcc -mstrict-align)
+# An image links its strict modules first: LTO keeps the first copy of a function that several
+# modules emit (stdlib specialisations), so a strict module's calls stay strict.
+strict_first = $(filter $(STRICT_ALIGN),$(1)) $(filter-out $(STRICT_ALIGN),$(1))
 # Swift objects are LLVM bitcode (-lto=llvm-full): each image is optimised whole at the link, so
 # the stdlib specialisations every module emits are merged and code no image calls is dropped.
 LDFLAGS := --gc-sections --orphan-handling=error -z noexecstack --lto-O2
@@ -40,7 +48,7 @@ PARTITION_LDFLAGS := -mllvm -machine-outliner-reruns=3 --icf=all
 
 # Anything built depends on $(FLAGS): it changes (and so rebuilds everything) when a flag does.
 FLAGS := $(B)/flags
-FLAGS_NOW := $(SWIFTC) $(SWIFTFLAGS) | clang $(ASFLAGS) | ld.lld $(LDFLAGS) | $(SECURE_LDFLAGS) | $(PARTITION_LDFLAGS) | $(NORMAL_OUTLINE)
+FLAGS_NOW := $(SWIFTC) $(SWIFTFLAGS) | strict: $(STRICT_ALIGN) | clang $(ASFLAGS) | ld.lld $(LDFLAGS) | $(SECURE_LDFLAGS) | $(PARTITION_LDFLAGS) | $(NORMAL_OUTLINE)
 $(FLAGS): FORCE
 	@mkdir -p $(B)
 	@echo '$(FLAGS_NOW)' | cmp -s - $@ || echo '$(FLAGS_NOW)' > $@
@@ -65,7 +73,7 @@ define swift_module
 $(MODS)/$(1).swiftmodule $(OBJ)/$(1).o &: $(DIR_$(1)) $(wildcard $(DIR_$(1))/*.swift) $(call swiftmodules,$(DEPS_$(1))) $(HEADERS) $(FLAGS)
 	@mkdir -p $(MODS) $(OBJ)
 	@echo "  SWIFT   $(1)"
-	@$(SWIFTC) $(SWIFTFLAGS) -module-name $(1) -emit-module -emit-module-path $(MODS)/$(1).swiftmodule \
+	@$(SWIFTC) $(SWIFTFLAGS) $(call align_flags,$(1)) -module-name $(1) -emit-module -emit-module-path $(MODS)/$(1).swiftmodule \
 	  -c -o $(OBJ)/$(1).o $(wildcard $(DIR_$(1))/*.swift)
 	@touch $(MODS)/$(1).swiftmodule $(OBJ)/$(1).o   # swiftc keeps an unchanged output's old time
 endef
@@ -86,11 +94,11 @@ $(B)/ld/%.ld: Linker/%.ld $(FLAGS)
 
 objs = $(foreach m,$(1),$(OBJ)/$(m).o)
 MKFLASH := qemu/mkflash.py qemu/board.py Sources/Board/include/board.h
-NORMAL_OBJS := $(call objs,$(LINK_NormalWorld)) \
+NORMAL_OBJS := $(call objs,$(call strict_first,$(LINK_NormalWorld))) \
   $(OBJ)/normal_entry.S.o $(OBJ)/boot_kernel.S.o $(OBJ)/heap_free.S.o $(OBJ)/smccc.S.o $(OBJ)/string.S.o $(OBJ)/efi_runtime_tables.S.o $(OBJ)/cache_setway.S.o $(OBJ)/cache_by_va.S.o
-MONITOR_OBJS := $(call objs,$(LINK_Monitor)) \
+MONITOR_OBJS := $(call objs,$(call strict_first,$(LINK_Monitor))) \
   $(OBJ)/monitor_entry.S.o $(OBJ)/heap_free.S.o $(OBJ)/string.S.o $(OBJ)/cache_by_va.S.o
-PARTITION_OBJS := $(call objs,$(LINK_MMPartition)) \
+PARTITION_OBJS := $(call objs,$(call strict_first,$(LINK_MMPartition))) \
   $(OBJ)/partition_entry.S.o $(OBJ)/heap_free.S.o $(OBJ)/smccc.S.o $(OBJ)/string.S.o $(OBJ)/cache_by_va.S.o
 
 # Link, then write the flat binary, the map and a demangled disassembly beside each image.
@@ -136,12 +144,12 @@ P := $(B)/proof
 DIR_ProofNormalWorld := Sources/Proof/NormalWorld
 PROOF_IMPORTS := Cache   # what the proof commands import beyond the normal world's imports
 PROOF_NORMAL_SOURCES := $(wildcard $(DIR_NormalWorld)/*.swift) $(wildcard $(DIR_ProofNormalWorld)/*.swift)
-PROOF_NORMAL_OBJS := $(call objs,$(PROOF_IMPORTS)) $(subst $(OBJ)/NormalWorld.o,$(OBJ)/proof/NormalWorld.o,$(NORMAL_OBJS)) \
+PROOF_NORMAL_OBJS := $(subst $(OBJ)/NormalWorld.o,$(OBJ)/proof/NormalWorld.o,$(NORMAL_OBJS)) $(call objs,$(PROOF_IMPORTS)) \
   $(patsubst Startup/%.S,$(OBJ)/%.S.o,$(wildcard Startup/proof/*.S))
 $(OBJ)/proof/NormalWorld.o: $(DIR_NormalWorld) $(DIR_ProofNormalWorld) $(PROOF_NORMAL_SOURCES) $(call swiftmodules,$(DEPS_NormalWorld) $(PROOF_IMPORTS)) $(HEADERS) $(FLAGS)
 	@mkdir -p $(OBJ)/proof
 	@echo "  SWIFT   NormalWorld (proof)"
-	@$(SWIFTC) $(SWIFTFLAGS) -D PROOF -module-name NormalWorld -c -o $@ $(PROOF_NORMAL_SOURCES)
+	@$(SWIFTC) $(SWIFTFLAGS) $(call align_flags,NormalWorld) -D PROOF -module-name NormalWorld -c -o $@ $(PROOF_NORMAL_SOURCES)
 	@touch $@
 $(P)/normal.elf: $(PROOF_NORMAL_OBJS) $(B)/ld/normal.ld tools/runtime_outlined.py $(FLAGS) $(LINK_RECIPES)
 	@mkdir -p $(P)
@@ -152,7 +160,7 @@ define monitor_variant
 $(OBJ)/proof/Monitor-$(1).o: $(DIR_Monitor) $(wildcard $(DIR_Monitor)/*.swift) $(call swiftmodules,$(DEPS_Monitor)) $(HEADERS) $(FLAGS)
 	@mkdir -p $(OBJ)/proof
 	@echo "  SWIFT   Monitor ($(3))"
-	@$(SWIFTC) $(SWIFTFLAGS) -D $(2) -module-name Monitor -c -o $$@ $(wildcard $(DIR_Monitor)/*.swift)
+	@$(SWIFTC) $(SWIFTFLAGS) $(call align_flags,Monitor) -D $(2) -module-name Monitor -c -o $$@ $(wildcard $(DIR_Monitor)/*.swift)
 	@touch $$@   # swiftc keeps an unchanged output's old time
 $(P)/monitor-$(1).elf: $(subst $(OBJ)/Monitor.o,$(OBJ)/proof/Monitor-$(1).o,$(MONITOR_OBJS)) $(B)/ld/monitor.ld $(FLAGS) $(LINK_RECIPES)
 	@mkdir -p $(P)

@@ -27,6 +27,10 @@
     .section .text.boot, "ax"
     .global _start
 _start:                                 // running from flash at 0, linked in secure SRAM
+    mrs     x0, sctlr_el3               // A: alignment checked until the MMU is on (as on
+    orr     x0, x0, #2                  // silicon, where all is Device with the MMU off);
+    msr     sctlr_el3, x0               // MMUControl.enable clears it
+    isb
     mrs     x0, mpidr_el1
     and     x0, x0, #0xffffff           // Aff2..Aff0
     cbz     x0, 2f

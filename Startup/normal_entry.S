@@ -58,6 +58,20 @@ primary_entry:
     mov     x19, x0                     // keep the DTB pointer
     mrs     x20, CurrentEL
     lsr     x20, x20, #2                // x20 = current EL
+    // SCTLR_ELx.A (alignment check) until the MMU is on (MMUControl.enable clears it): with the
+    // MMU off all memory is Device, where silicon faults on an unaligned access whatever A
+    // says; QEMU faults only with A set. So every boot in QEMU checks what runs before the
+    // MMU, which is built with strict alignment (Makefile STRICT_ALIGN).
+    cmp     x20, #2
+    b.ne    1f
+    mrs     x1, sctlr_el2
+    orr     x1, x1, #2
+    msr     sctlr_el2, x1
+    b       2f
+1:  mrs     x1, sctlr_el1
+    orr     x1, x1, #2
+    msr     sctlr_el1, x1
+2:  isb
     MOVE_UP __data_start, __move_data_shift, __move_data_size
     MOVE_UP __rodata_start, __move_rodata_shift, __move_rodata_size
     MOVE_UP __rtcaller_start, __move_caller_shift, __move_caller_size
@@ -146,6 +160,9 @@ primary_entry:
     .section .text.el2_to_el1, "ax"
     .global el2_enter_el1
 el2_enter_el1:                          // x0 = stack, x1 = arg
+    mrs     x2, sctlr_el1               // EL1 starts with its MMU off: alignment checked, as at entry
+    orr     x2, x2, #2
+    msr     sctlr_el1, x2
     adr     x2, normal_el1_main
     msr     elr_el2, x2
     msr     sp_el1, x0

@@ -36,6 +36,10 @@ _start:                                 // image header, 24 bytes: the monitor r
     .quad   __image_size                // bytes of the flat binary, the loader's copy (partition.ld)
 partition_start:
     mov     x20, x0                     // the boot information, for partition_main
+    mrs     x1, sctlr_el1               // A: alignment checked until the MMU is on (as on
+    orr     x1, x1, #2                  // silicon, where all is Device with the MMU off);
+    msr     sctlr_el1, x1               // MMUControl.enable clears it
+    isb
     MOVE_UP __data_load, __data_start, __data_size        // .data first: it lies above .rodata
     MOVE_UP __rodata_load, __rodata_start, __rodata_size
     ldr     x1, =__stack_top

@@ -20,6 +20,10 @@ public enum MMUControl {
 
     /// SCTLR_ELx bits we set: M (MMU), C (data cache), I (instruction cache), WXN (bit 19).
     static func sctlrBits(wxn: Bool) -> UInt64 { 1 | 1 << 2 | 1 << 12 | (wxn ? 1 << 19 : 0) }
+    /// SCTLR_ELx.A (bit 1): the entry code sets it while the MMU is off, where silicon faults on
+    /// any unaligned access anyway (all memory is Device) and QEMU then does too; cleared with
+    /// the MMU on, where code built without strict alignment may access Normal memory unaligned.
+    static let alignmentCheck: UInt64 = 1 << 1
 
     /// Turns the MMU and caches on at `el` with `tables`. `wxn` makes every writable page
     /// execute-never whatever the tables say (only for W^X maps).
@@ -31,17 +35,24 @@ public enum MMUControl {
         case 3:
             hw_write_mair_el3(Descriptor.mair); hw_write_tcr_el3(tcr); hw_write_ttbr0_el3(tables.root)
             hw_isb(); hw_tlbi_all_el3()
-            hw_write_sctlr_el3(hw_read_sctlr_el3() | bits)
+            hw_write_sctlr_el3(hw_read_sctlr_el3() & ~alignmentCheck | bits)
         case 2:
             hw_write_mair_el2(Descriptor.mair); hw_write_tcr_el2(tcr); hw_write_ttbr0_el2(tables.root)
             hw_isb(); hw_tlbi_all_el2()
-            hw_write_sctlr_el2(hw_read_sctlr_el2() | bits)
+            hw_write_sctlr_el2(hw_read_sctlr_el2() & ~alignmentCheck | bits)
         default:
             hw_write_mair_el1(Descriptor.mair); hw_write_tcr_el1(tcr); hw_write_ttbr0_el1(tables.root)
             hw_isb(); hw_tlbi_all_el1()
-            hw_write_sctlr_el1(hw_read_sctlr_el1() | bits)
+            hw_write_sctlr_el1(hw_read_sctlr_el1() & ~alignmentCheck | bits)
         }
         hw_isb()
+    }
+
+    /// Moves the running EL2 or EL1 from its early map (EarlyMap) to `tables`, briefly with the
+    /// MMU off (hw_ttbr0_replace_elx): the maps may differ in block sizes where both are in use.
+    public static func replace(el: Int, with tables: TranslationTables, wxn: Bool = false) {
+        let set: UInt64 = wxn ? 1 << 19 : 0
+        if el == 2 { hw_ttbr0_replace_el2(tables.root, set) } else { hw_ttbr0_replace_el1(tables.root, set) }
     }
 
     /// Moves the running EL3 to `tables`: both maps must agree on everything in use meanwhile

@@ -16,9 +16,9 @@ enum BootLayout {
 }
 
 /// Reads the FF-A boot information at `x0` (FF-A v1.1+ §5.4; TF-A's EL3 SPMC passes it in the
-/// register the manifest's `gp-register-num` names, x0 here). Runs with the MMU off, before
-/// the partition maps anything: the SPMC wrote the blob with its caches on, so each range is
-/// cleaned and invalidated to the PoC before it is read. Only secure RAM is read.
+/// register the manifest's `gp-register-num` names, x0 here). Runs under the early map (secure
+/// RAM and the image, partition_main), before the partition's own map: each range is cleaned
+/// and invalidated to the PoC before it is read. Only secure RAM is read.
 func readBootInformation(_ x0: UInt64, imageBase: UInt64) -> BootLayout {
     guard x0 != 0 else { return .builtIn }
     guard inSecureRAM(x0, UInt64(FFABootInfo.headerSize)) else {
@@ -63,7 +63,7 @@ func inSecureRAM(_ base: UInt64, _ size: UInt64) -> Bool {
 /// `size` bytes of secure RAM at `base` (checked by the caller), made coherent for MMU-off reads.
 func secureBytes(_ base: UInt64, _ size: UInt64) -> UnsafeRawBufferPointer {
     dcache_clean_invalidate_range_poc(base, size)
-    // Safety: [base, base + size) lies in secure RAM (inSecureRAM), readable at S-EL1 with the MMU off.
+    // Safety: [base, base + size) lies in secure RAM (inSecureRAM), which the early map maps.
     return unsafe UnsafeRawBufferPointer(start: UnsafeRawPointer(bitPattern: UInt(base)), count: Int(size))
 }
 

@@ -38,6 +38,8 @@ enum PartitionMap {
 @_extern(c, "__rodata_end") nonisolated(unsafe) var __rodata_end: UInt8
 @_extern(c, "__pagetables_start") nonisolated(unsafe) var __pagetables_start: UInt8
 @_extern(c, "__pagetables_end") nonisolated(unsafe) var __pagetables_end: UInt8
+@_extern(c, "__early_pagetables_start") nonisolated(unsafe) var __early_pagetables_start: UInt8
+@_extern(c, "__early_pagetables_end") nonisolated(unsafe) var __early_pagetables_end: UInt8
 
 typealias Service = MMVariableHandler<FlashVariableLog<CFIFlash>>
 nonisolated(unsafe) var service: Service? = nil
@@ -48,13 +50,23 @@ nonisolated(unsafe) var serviceMounted = false
 func ffa(_ r: Registers) -> Registers { smcCall(r) }
 
 /// Called by Startup/partition_entry.S at S-EL1 with the entry's x0: FF-A boot information
-/// (TF-A's EL3 SPMC) or 0 (our monitor). Reads the map (MMU off), then own translation tables
+/// (TF-A's EL3 SPMC) or 0 (our monitor). Reads the map (early map), then own translation tables
 /// (own memory, the MM buffer as non-secure memory, the variable store's flash), mount the
 /// store, then serve.
 @_cdecl("partition_main")
 public func partition_main(_ x0: UInt64) -> Never {
+    // The MMU on first (Platform/EarlyMap.swift): the boot information is parsed from Normal
+    // memory, and no code but Platform's and MMU's (strict alignment) runs with it off.
+    let pool = unsafe UnsafeMutableRawPointer(&__early_pagetables_start)
+    let poolEnd = address(unsafe UnsafeMutableRawPointer(&__early_pagetables_end))
+    guard var early = EarlyMap.enable(el: 1, pool: pool, pages: Int(poolEnd - address(pool)) / 4096,
+                                      imageStart: address(unsafe UnsafeMutableRawPointer(&__image_start)), imageEnd: poolEnd,
+                                      dataStart: PartitionMap.secureRAM.base, dataEnd: PartitionMap.secureRAM.base + PartitionMap.secureRAM.size)
+    else { crashEarly() }
+    EarlyMap.addDevice(&early, PartitionMap.secureUART)   // crash reports
     let boot = readBootInformation(x0, imageBase: PartitionMap.image)
     if case .manifest(let layout, _, _, _) = boot { PartitionMap.use(layout) }
+    EarlyMap.addDevice(&early, PartitionMap.secureUART)   // the manifest's, if another
     Console.uart = .pl011(PL011(base: PartitionMap.secureUART))
     logBootLayout(boot)
     if case .refused = boot {
@@ -100,7 +112,7 @@ func enablePartitionMMU() -> Bool {
         && tables.map(PartitionMap.variableStore, UInt64(PartitionMap.variableStoreSize), .device)
         && tables.map(PartitionMap.secureUART, PartitionMap.devicePage, .device)
     guard mapped else { crashEarly() }
-    MMUControl.enable(el: 1, tables: tables, wxn: true)
+    MMUControl.replace(el: 1, with: tables, wxn: true)   // from the early map (partition_main)
     return MMUControl.writeFaults(el: 1, image.start) && MMUControl.writeFaults(el: 1, image.textEnd)
         && !MMUControl.writeFaults(el: 1, image.rodataEnd) && MMUControl.wxnSet(el: 1)
 }

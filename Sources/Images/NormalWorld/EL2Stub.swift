@@ -4,6 +4,7 @@ import Platform
 @_extern(c, "el2_enter_el1") func el2_enter_el1(_ stack: UInt64, _ arg: UInt64)
 /// Startup/smccc.S: x0-x17 from an 18-word block, `smc #0`, x0-x17 back into it.
 @_extern(c, "smccc_smc") func smccc_smc_block(_ block: UnsafeMutableRawPointer)
+@_extern(c, "dcache_clean_invalidate_range_poc") func dcache_clean_invalidate_range_poc(_ start: UInt64, _ length: UInt64)
 @_extern(c, "__stack_el1_top") nonisolated(unsafe) var __stack_el1_top: UInt8
 
 /// When entered at EL2 and asked to (QEMU `-fw_cfg name=opt/swiftfw/el2-stub,string=hvc`), the
@@ -21,10 +22,14 @@ enum EL2Stub {
         return ImageExtensions.el2StubTraps(v)
     }
 
-    /// Drops to EL1 at `normal_el1_main` with the EL2 vectors in place; does not return.
+    /// Drops to EL1 at `normal_el1_main` with the EL2 vectors in place; does not return. EL2
+    /// stays on its early map (Entry.swift); EL1 starts with its MMU off, so what EL2 wrote
+    /// through the caches goes to memory first, and no line EL1 would later hit stale stays.
     static func enter(traps: UInt64, dtb: UInt64) {
         hw_write_hcr_el2(HCR_RW | traps)
         hw_isb()
+        let start = ImageMap.imageStart
+        dcache_clean_invalidate_range_poc(start, ImageMap.address(unsafe UnsafeMutableRawPointer(&__early_pagetables_end)) - start)
         let stack = UInt64(UInt(bitPattern: unsafe UnsafeMutableRawPointer(&__stack_el1_top)))
         el2_enter_el1(stack, dtb)
     }
@@ -43,6 +48,8 @@ enum EL2Stub {
 
 @_cdecl("normal_el1_main")
 public func normal_el1_main(_ dtb: UInt64) -> Never {
+    enableEarlyMap(el: 1, pool: 1)   // first: EL1 runs with its MMU off until then
+    addEarlyDevices()
     boot.shellEL = 1
     enableIdentityMap(el: 1)
     Console.line("normal: shell at EL1 behind the EL2 stub")

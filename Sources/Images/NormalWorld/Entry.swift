@@ -6,6 +6,8 @@ import Platform
 @_extern(c, "__pagetables_start") nonisolated(unsafe) var __pagetables_start: UInt8
 @_extern(c, "__image_start") nonisolated(unsafe) var __image_start: UInt8
 @_extern(c, "__pagetables_end") nonisolated(unsafe) var __pagetables_end: UInt8
+@_extern(c, "__early_pagetables_start") nonisolated(unsafe) var __early_pagetables_start: UInt8
+@_extern(c, "__early_pagetables_end") nonisolated(unsafe) var __early_pagetables_end: UInt8
 
 /// What the normal world learned at boot; the shell reads it.
 struct BootInfo {
@@ -42,7 +44,9 @@ public func normal_main(_ x0: UInt64, _ el: UInt64) -> Never {
     boot.shellEL = Int(el)
     boot.loadAddress = ImageMap.imageStart
     boot.dtbAddress = findDeviceTree(x0)
+    enableEarlyMap(el: Int(el), pool: 0)
     readDeviceTree()
+    addEarlyDevices()
     useConsole(boot.console)
     Console.write("\nnormal: Swift firmware entered at EL"); Console.dec(UInt64(el))
     Console.hex0x(", loaded at ", boot.loadAddress)
@@ -54,7 +58,7 @@ public func normal_main(_ x0: UInt64, _ el: UInt64) -> Never {
     }
     describeConsole(boot.console)
     if el == 2, let traps = EL2Stub.requestedTraps() {
-        EL2Stub.enter(traps: traps, dtb: boot.dtbAddress)
+        EL2Stub.enter(traps: traps, dtb: boot.dtbAddress)   // EL2 keeps its early map
     }
     enableIdentityMap(el: Int(el))
     Console.line("normal: MMU and caches on")
@@ -62,6 +66,34 @@ public func normal_main(_ x0: UInt64, _ el: UInt64) -> Never {
     FFA.start()
     EFIVariables.start()
     Shell.run()
+}
+
+/// The early map (Platform/EarlyMap.swift) while it is on: this image and the DTB, then the
+/// console and fw_cfg pages.
+nonisolated(unsafe) var earlyTables: TranslationTables? = nil
+
+/// The MMU on (EarlyMap) before the DTB is read: from here on nothing but Platform and MMU code,
+/// built with strict alignment, runs with the MMU off. Pool 0 serves the entry EL, pool 1 EL1
+/// behind the EL2 stub (whose EL2 keeps pool 0). A DTB the map cannot take is not read.
+/// Called with the MMU off: aligned word loads of the DTB header only.
+func enableEarlyMap(el: Int, pool: Int) {
+    let pools = unsafe UnsafeMutableRawPointer(&__early_pagetables_start)
+    let pages = (ImageMap.address(unsafe UnsafeMutableRawPointer(&__early_pagetables_end)) - ImageMap.address(pools)) / 4096 / 2
+    var dtbEnd = boot.dtbAddress
+    if dtbEnd != 0, let p = UnsafePointer<UInt32>(bitPattern: UInt(boot.dtbAddress)) {
+        dtbEnd += min(UInt64(unsafe p[1].byteSwapped), BoardDefaults.dtbSlot)
+    }
+    earlyTables = EarlyMap.enable(el: el, pool: unsafe pools + pool * Int(pages) * 4096, pages: Int(pages),
+                                  imageStart: ImageMap.imageStart, imageEnd: ImageMap.address(unsafe UnsafeMutableRawPointer(&__early_pagetables_end)),
+                                  dataStart: boot.dtbAddress, dataEnd: dtbEnd)
+    if earlyTables == nil { boot.dtbAddress = 0 }
+}
+
+/// The console's and fw_cfg's pages into the early map, once the DTB has named them.
+func addEarlyDevices() {
+    guard earlyTables != nil else { return }
+    if let u = boot.console.uart { EarlyMap.addDevice(&earlyTables!, u.base) }
+    if let f = FwCfg.base { EarlyMap.addDevice(&earlyTables!, f) }
 }
 
 /// x0 when it points at a DTB, else the base of RAM where QEMU places one for ELF payloads.
@@ -138,7 +170,8 @@ func enableIdentityMap(el: Int) {
     if let d = Console.uart.base { _ = tables.map(d & ~0xFFF, 0x1000, .device) }
     if let d = FwCfg.base { _ = tables.map(d & ~0xFFF, 0x1000, .device) }
     if !tables.map(ImageMap.bootRegions) { Console.line("normal: the image's W^X map does not fit its tables") }
-    MMUControl.enable(el: el, tables: tables, wxn: false)
+    if earlyTables != nil { MMUControl.replace(el: el, with: tables) } else { MMUControl.enable(el: el, tables: tables, wxn: false) }
+    earlyTables = nil
     ExitBootServices.bootRoot = tables.root
     bootTables = tables
     // AT S1ExW: the image's text and read-only data refuse writes, its data takes them.

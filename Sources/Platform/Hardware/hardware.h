@@ -100,6 +100,22 @@ HW_INLINE void hw_isb(void) { __asm__ volatile("isb" ::: "memory"); }
 HW_INLINE void hw_tlbi_all_el1(void) { __asm__ volatile("tlbi vmalle1\n dsb ish\n isb" ::: "memory"); }
 HW_INLINE void hw_tlbi_all_el2(void) { __asm__ volatile("tlbi alle2\n dsb ish\n isb" ::: "memory"); }
 HW_INLINE void hw_tlbi_all_el3(void) { __asm__ volatile("tlbi alle3\n dsb ish\n isb" ::: "memory"); }
+// Moves a running EL1 or EL2 to the tables at `root` (same TCR and MAIR): the MMU goes off for
+// the few instructions between, which make no data access, so no TLB entry of the old map can
+// meet one of the new (no break-before-make needed between maps of different block sizes).
+// `set`: SCTLR bits to set with the new map (WXN, which TLB entries may hold).
+HW_INLINE void hw_ttbr0_replace_el1(uint64_t root, uint64_t set) {
+    uint64_t s, t;
+    __asm__ volatile("dsb sy\n mrs %0, sctlr_el1\n bic %1, %0, #1\n msr sctlr_el1, %1\n isb\n"
+                     "msr ttbr0_el1, %2\n isb\n tlbi vmalle1\n dsb ish\n isb\n orr %0, %0, %3\n msr sctlr_el1, %0\n isb"
+                     : "=&r"(s), "=&r"(t) : "r"(root), "r"(set) : "memory");
+}
+HW_INLINE void hw_ttbr0_replace_el2(uint64_t root, uint64_t set) {
+    uint64_t s, t;
+    __asm__ volatile("dsb sy\n mrs %0, sctlr_el2\n bic %1, %0, #1\n msr sctlr_el2, %1\n isb\n"
+                     "msr ttbr0_el2, %2\n isb\n tlbi alle2\n dsb ish\n isb\n orr %0, %0, %3\n msr sctlr_el2, %0\n isb"
+                     : "=&r"(s), "=&r"(t) : "r"(root), "r"(set) : "memory");
+}
 // Address translation probes: the result lands in PAR_EL1 (bit 0 F set when the access faults).
 HW_SYSREG_READ(par_el1, PAR_EL1)
 HW_INLINE void hw_at_s1e3w(uint64_t va) { __asm__ volatile("at s1e3w, %0\n isb" :: "r"(va) : "memory"); }

@@ -1,0 +1,48 @@
+import Hardware
+import MMU
+
+@_extern(c, "dcache_invalidate_range_poc") func early_invalidate(_ start: UInt64, _ length: UInt64)
+
+/// A first identity map, turned on before any Swift code reads the boot inputs: with the MMU
+/// off every access is Device-nGnRnE and silicon faults on an unaligned one, so code that runs
+/// then must be built with strict alignment (Makefile STRICT_ALIGN, docs/image-size.md). With
+/// this map on, only this module, MMU and the entry glue run with the MMU off; the device tree
+/// or boot information is parsed from Normal memory, and the image's own map replaces this one
+/// (MMUControl.replace) once the inputs say what RAM and devices there are.
+public enum EarlyMap {
+    /// The pool is zeroed, and made visible to the table walker, before the MMU is on: a table
+    /// taken from it later (`addDevice`) is all invalid entries to the walker from the start.
+    static func zero(_ pool: UnsafeMutableRawPointer, pages: Int) {
+        let words = unsafe pool.assumingMemoryBound(to: UInt64.self)
+        for i in 0..<pages * 512 { unsafe words[i] = 0 }
+        hw_dsb_sy()
+    }
+
+    /// Maps [imageStart, imageEnd) read/write/executable (this image, loaded with the MMU off)
+    /// and [dataStart, dataEnd) read/write (the device tree or boot information; page-rounded,
+    /// none when empty), then turns the MMU on at `el`. Nil (the MMU still off) when a range
+    /// does not fit the pool or lies above 2^48; the caller then does without the data.
+    public static func enable(el: Int, pool: UnsafeMutableRawPointer, pages: Int,
+                              imageStart: UInt64, imageEnd: UInt64, dataStart: UInt64, dataEnd: UInt64) -> TranslationTables? {
+        zero(pool, pages: pages)
+        var tables = TranslationTables(pool: pool, pages: pages, regime: Regime(el: el))
+        let page = TranslationTables.pageSize - 1
+        let base = dataStart & ~page, end = (dataEnd + page) & ~page
+        guard dataEnd <= dataStart || tables.map(base, end - base, .readWrite),
+              tables.map(imageStart & ~page, ((imageEnd + page) & ~page) - (imageStart & ~page), .readWriteExecute)
+        else { return nil }
+        // Written with the MMU off, so to memory: drop any line a loader or an earlier EL left.
+        early_invalidate(UInt64(UInt(bitPattern: pool)), UInt64(pages) * TranslationTables.pageSize)
+        MMUControl.enable(el: el, tables: tables, wxn: false)
+        return tables
+    }
+
+    /// Adds the device page holding `address` to the live early map: only entries that were
+    /// invalid change (a UART or fw_cfg page is neither the image nor the device tree), so no
+    /// break-before-make; the barriers publish it before the first access.
+    public static func addDevice(_ tables: inout TranslationTables, _ address: UInt64) {
+        _ = tables.map(address & ~(TranslationTables.pageSize - 1), TranslationTables.pageSize, .device)
+        hw_dsb_ish()
+        hw_isb()
+    }
+}
