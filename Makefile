@@ -29,13 +29,19 @@ SWIFTFLAGS := -target aarch64-none-none-elf -enable-experimental-feature Embedde
   -Xcc -ISources/Platform/Hardware -Xcc -fmodule-map-file=Sources/Board/include/module.modulemap
 ASFLAGS := --target=aarch64-none-elf -Werror -ffreestanding -fno-builtin -nostdlib -mgeneral-regs-only \
   -mstrict-align -ffunction-sections -fdata-sections -IStartup -ISources/Platform/Hardware -ISources/Board/include
-# Strict alignment (every access the compiler cannot prove aligned becomes byte accesses) only
-# for the modules with code that runs with its MMU off, where all memory is Device-nGnRnE and an
-# unaligned access faults on silicon: STRICT_ALIGN below, docs/image-size.md.
+# -mstrict-align (an access the compiler cannot prove aligned becomes byte accesses) only for
+# the modules whose code runs with the MMU off, where all memory is Device-nGnRnE and silicon
+# faults on an unaligned access (docs/image-size.md, "Strict alignment"): the monitor before
+# its boot map, and EarlyMap (Platform) with the tables it builds (MMU), which turns the MMU on
+# in the normal world and the partition before they read the DTB or the boot information. The
+# rest runs with the MMU on, where RAM is Normal memory and devices are reached only through
+# hardware.h's volatile helpers. The entry code sets SCTLR_ELx.A until the MMU is on, so that
+# every QEMU boot faults on an unaligned access there, as silicon would.
 STRICT_ALIGN := Platform MMU Monitor EL3
 align_flags = $(if $(filter $(1),$(STRICT_ALIGN)),-Xcc -mstrict-align)
-# An image links its strict modules first: LTO keeps the first copy of a function that several
-# modules emit (stdlib specialisations), so a strict module's calls stay strict.
+# An image links its strict modules first: LTO keeps the first of the weak copies of a function
+# that several modules emit (Embedded Swift emits what a module uses from others, and stdlib
+# specialisations, in each), so a function a strict module calls is its strict copy.
 strict_first = $(filter $(STRICT_ALIGN),$(1)) $(filter-out $(STRICT_ALIGN),$(1))
 # Swift objects are LLVM bitcode (-lto=llvm-full): each image is optimised whole at the link, so
 # the stdlib specialisations every module emits are merged and code no image calls is dropped.

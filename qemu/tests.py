@@ -113,6 +113,69 @@ def crash_report_is_decoded():
     check("EC 0x25 (data abort)" in b and "FAR 0x0000008000000000" in b, "crash report not decoded", b)
 
 
+# `ldur x9, [sp, #1]`: an 8-byte load one byte past the 16-byte aligned stack pointer.
+UNALIGNED_LOAD = (0xF84013E9).to_bytes(4, "little")
+
+
+def map_address(map_name, symbol_prefix):
+    """The address of the function whose (mangled) name starts with `symbol_prefix`, from the
+    link map build/<map_name>."""
+    with open(os.path.join(BUILD, map_name)) as f:
+        for line in f:
+            fields = line.split()
+            if len(fields) == 5 and fields[4].startswith(symbol_prefix):
+                return int(fields[0], 16)
+    raise AssertionError(f"no symbol {symbol_prefix} in {map_name}")
+
+
+def check_alignment_fault(b, text, el, address):
+    """`text` (a console log) holds the crash report of an alignment fault at `address`, at `el`."""
+    import re
+    m = re.search(r"unexpected exception at EL%d.*?ESR 0x([0-9a-f]{8})  ELR 0x([0-9a-f]{16})  FAR 0x([0-9a-f]{16})" % el,
+                  text, re.S)
+    check(m is not None, f"no crash report at EL{el}:\n" + text[-1500:], b)
+    esr, elr, far = (int(g, 16) for g in m.groups())
+    check(esr >> 26 == 0x25 and esr & 0x3F == 0x21, f"EL{el}: ESR {esr:#x} is not an alignment fault (EC 0x25, DFSC 0x21)", b)
+    check(elr == address and far & 7 == 1, f"EL{el}: the fault is not the patched load at {address:#x} (ELR {elr:#x}, FAR {far:#x})", b)
+
+
+@test
+def an_unaligned_access_before_the_mmu_is_on_faults_as_on_silicon():
+    # With the MMU off all memory is Device, where silicon faults on any unaligned access; QEMU
+    # only does with SCTLR_ELx.A set, which every entry sets until the MMU is on (Makefile
+    # STRICT_ALIGN: code built without strict alignment must never run then). Each image gets
+    # an unaligned load as the first instruction of code that runs before its MMU is on.
+    def patched(name, offset):
+        flash = fresh_flash(name)
+        with open(flash, "r+b") as f:
+            f.seek(offset)
+            f.write(UNALIGNED_LOAD)
+        return flash
+
+    # The normal world (BL33 in flash, linked at its base; .text.boot is not moved): at EL2, at EL1.
+    early = map_address("normal.map", "$e8Platform8EarlyMapO6enable")
+    normal = patched("unaligned-normal", BOARD.BL33_PAYLOAD_OFFSET + early - BOARD.BL33_BASE)
+    for mode, el in (("el2", 2), ("el1", 1)):
+        b = boot(mode, [], flash=normal, until="system halted", timeout=30)
+        check_alignment_fault(b, b.output, el, early)
+    os.remove(normal)
+
+    # The MM partition at S-EL1, on UART0 (the secure UART is not chosen yet). Its FFA_ABORT
+    # encoding is not built for a stack with the MMU off: a fault this early stops it there.
+    early = map_address("partition.map", "$e8Platform8EarlyMapO6enable")
+    partition = patched("unaligned-partition", BOARD.PARTITION_FLASH_OFFSET + early - BOARD.PARTITION_BASE)
+    b = boot("el2", [], flash=partition, until="FFA_ABORT to the SPMC", timeout=30)
+    check_alignment_fault(b, b.output, 1, early)
+    os.remove(partition)
+
+    # The monitor at EL3, which runs from flash's copy in secure SRAM at the same offset.
+    main = map_address("monitor.map", "monitor_main")
+    monitor = patched("unaligned-monitor", BOARD.MONITOR_FLASH_OFFSET + main - BOARD.MONITOR_BASE)
+    b = boot("el2", [], flash=monitor, until="system halted", timeout=30)
+    check_alignment_fault(b, b.output, 3, main)
+    os.remove(monitor)
+
+
 @test
 def reset_reboots_through_the_secure_world():
     b = boot("el2", ["reset"], until="normal: MMU and caches on", times=2, timeout=20)

@@ -22,6 +22,9 @@ public enum EarlyMap {
     /// and [dataStart, dataEnd) read/write (the device tree or boot information; page-rounded,
     /// none when empty), then turns the MMU on at `el`. Nil (the MMU still off) when a range
     /// does not fit the pool or lies above 2^48; the caller then does without the data.
+    /// Never inlined: Embedded Swift would otherwise compile its body into the caller's module,
+    /// with that module's flags (a caller without strict alignment).
+    @inline(never)
     public static func enable(el: Int, pool: UnsafeMutableRawPointer, pages: Int,
                               imageStart: UInt64, imageEnd: UInt64, dataStart: UInt64, dataEnd: UInt64) -> TranslationTables? {
         zero(pool, pages: pages)
@@ -40,6 +43,7 @@ public enum EarlyMap {
     /// Adds the device page holding `address` to the live early map: only entries that were
     /// invalid change (a UART or fw_cfg page is neither the image nor the device tree), so no
     /// break-before-make; the barriers publish it before the first access.
+    @inline(never)
     public static func addDevice(_ tables: inout TranslationTables, _ address: UInt64) {
         _ = tables.map(address & ~(TranslationTables.pageSize - 1), TranslationTables.pageSize, .device)
         hw_dsb_ish()
