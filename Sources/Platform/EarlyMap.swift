@@ -18,10 +18,11 @@ public enum EarlyMap {
         hw_dsb_sy()
     }
 
-    /// Maps [imageStart, imageEnd) read/write/executable (this image, loaded with the MMU off)
-    /// and [dataStart, dataEnd) read/write (the device tree or boot information; page-rounded,
-    /// none when empty), then turns the MMU on at `el`. Nil (the MMU still off) when a range
-    /// does not fit the pool or lies above 2^48; the caller then does without the data.
+    /// Maps [dataStart, dataEnd) read/write (the device tree or boot information; page-rounded,
+    /// none when empty) and [imageStart, imageEnd) read/write/executable (this image, loaded
+    /// with the MMU off), then turns the MMU on at `el`. Data that does not fit the pool or lies
+    /// above 2^48 stays (partly) unmapped: the caller checks with `lookup`. Nil (the MMU still
+    /// off) when the image does not fit.
     /// Never inlined: Embedded Swift would otherwise compile its body into the caller's module,
     /// with that module's flags (a caller without strict alignment).
     @inline(never)
@@ -31,8 +32,8 @@ public enum EarlyMap {
         var tables = TranslationTables(pool: pool, pages: pages, regime: Regime(el: el))
         let page = TranslationTables.pageSize - 1
         let base = dataStart & ~page, end = (dataEnd + page) & ~page
-        guard dataEnd <= dataStart || tables.map(base, end - base, .readWrite),
-              tables.map(imageStart & ~page, ((imageEnd + page) & ~page) - (imageStart & ~page), .readWriteExecute)
+        if dataEnd > dataStart { _ = tables.map(base, end - base, .readWrite) }
+        guard tables.map(imageStart & ~page, ((imageEnd + page) & ~page) - (imageStart & ~page), .readWriteExecute)
         else { return nil }
         // Written with the MMU off, so to memory: drop any line a loader or an earlier EL left.
         early_invalidate(UInt64(UInt(bitPattern: pool)), UInt64(pages) * TranslationTables.pageSize)
@@ -40,12 +41,14 @@ public enum EarlyMap {
         return tables
     }
 
-    /// Adds the device page holding `address` to the live early map: only entries that were
-    /// invalid change (a UART or fw_cfg page is neither the image nor the device tree), so no
-    /// break-before-make; the barriers publish it before the first access.
+    /// Adds the device page holding `address` to the live early map. Only invalid entries change,
+    /// so no break-before-make: a page the map holds already (a device the inputs place in RAM or
+    /// in the image) is left as it is. The barriers publish the entry before the first access.
     @inline(never)
     public static func addDevice(_ tables: inout TranslationTables, _ address: UInt64) {
-        _ = tables.map(address & ~(TranslationTables.pageSize - 1), TranslationTables.pageSize, .device)
+        let page = address & ~(TranslationTables.pageSize - 1)
+        guard tables.lookup(page) == nil else { return }
+        _ = tables.map(page, TranslationTables.pageSize, .device)
         hw_dsb_ish()
         hw_isb()
     }

@@ -78,15 +78,16 @@ nonisolated(unsafe) var earlyTables: TranslationTables? = nil
 /// Called with the MMU off: aligned word loads of the DTB header only.
 func enableEarlyMap(el: Int, pool: Int) {
     let pools = unsafe UnsafeMutableRawPointer(&__early_pagetables_start)
-    let pages = (ImageMap.address(unsafe UnsafeMutableRawPointer(&__early_pagetables_end)) - ImageMap.address(pools)) / 4096 / 2
+    let end = ImageMap.address(unsafe UnsafeMutableRawPointer(&__early_pagetables_end))
+    let pages = Int(end - ImageMap.address(pools)) / 4096 / 2
     var dtbEnd = boot.dtbAddress
     if dtbEnd != 0, let p = UnsafePointer<UInt32>(bitPattern: UInt(boot.dtbAddress)) {
         dtbEnd += min(UInt64(unsafe p[1].byteSwapped), BoardDefaults.dtbSlot)
     }
-    earlyTables = EarlyMap.enable(el: el, pool: unsafe pools + pool * Int(pages) * 4096, pages: Int(pages),
-                                  imageStart: ImageMap.imageStart, imageEnd: ImageMap.address(unsafe UnsafeMutableRawPointer(&__early_pagetables_end)),
-                                  dataStart: boot.dtbAddress, dataEnd: dtbEnd)
-    if earlyTables == nil { boot.dtbAddress = 0 }
+    earlyTables = EarlyMap.enable(el: el, pool: unsafe pools + pool * pages * 4096, pages: pages, imageStart: ImageMap.imageStart,
+                                  imageEnd: end, dataStart: boot.dtbAddress, dataEnd: dtbEnd)
+    guard let t = earlyTables else { halt() }   // the image alone does not fit the pool: a link-time mistake
+    if dtbEnd != 0 && t.lookup((dtbEnd - 1) & ~0xFFF) == nil { boot.dtbAddress = 0 }   // not mapped: not read
 }
 
 /// The console's and fw_cfg's pages into the early map, once the DTB has named them.
