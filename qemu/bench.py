@@ -213,7 +213,7 @@ BOOT_MARKS = [
     ("monitor_load_bl33", "monitor.elf", "loadBL33(into:)"),
     ("monitor_enter_partition", "monitor.elf", "monitor_enter_world"),
     ("partition_entry", "partition.elf", "_start"),
-    ("partition_mount", "partition.elf", "specialized FlashVariableLog.init(flash:maximumVariableSize:limits:)"),
+    ("partition_mount", "partition.elf", "mountStore(_:)"),
     ("bl33_entry", "normal.elf", "_start"),
     ("prompt", "normal.elf", None),
 ]
