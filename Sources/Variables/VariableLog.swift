@@ -52,7 +52,9 @@ public struct FlashVariableLog<F: Flash>: VariablePersistence {
     var nextSequence: UInt64 = 1
     /// Footprint of the largest variable.
     let maximumFootprint: Int
-    /// Where records are built before they are programmed (room for the largest, kept).
+    /// Where records, reclaim marks and block headers are built before they are programmed (room
+    /// for the largest record, kept). Each user fills it just before its program: `place`, which
+    /// may reclaim and open blocks, comes before a put's record is encoded.
     var recordBuffer: [UInt8] = []
 
     /// Mounts the log in `flash`: recovers it when it is ours, and formats it when it is blank or

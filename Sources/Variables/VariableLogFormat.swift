@@ -53,14 +53,11 @@ func vlogLE64(_ b: [UInt8], _ at: Int) -> UInt64 {
     UInt64(vlogLE32(b, at)) | UInt64(vlogLE32(b, at + 4)) << 32
 }
 
-@inline(__always)
-func vlogAppend32(_ b: inout [UInt8], _ v: UInt32) {
-    for i in 0..<4 { b.append(UInt8(truncatingIfNeeded: v >> (8 * UInt32(i)))) }
-}
-
-@inline(__always)
-func vlogAppend64(_ b: inout [UInt8], _ v: UInt64) {
-    for i in 0..<8 { b.append(UInt8(truncatingIfNeeded: v >> (8 * UInt64(i)))) }
+/// Empties `b` and fills it with `count` bytes of 0xFF (erased flash), keeping its storage:
+/// records and block headers are written into it in place, by stores at their offsets.
+func vlogErasedBuffer(_ b: inout [UInt8], count: Int) {
+    b.removeAll(keepingCapacity: true)
+    b.append(contentsOf: repeatElement(0xFF, count: count))
 }
 
 /// True when every byte is 0xFF (erased).
@@ -77,16 +74,22 @@ struct VariableLogBlockHeader: Equatable {
 
     func encoded(eraseBlockSize: Int, blockCount: Int) -> [UInt8] {
         var b: [UInt8] = []
-        b.reserveCapacity(VariableLogFormat.blockHeaderSize)
-        vlogAppend32(&b, VariableLogFormat.blockMagic)
-        b.append(UInt8(truncatingIfNeeded: VariableLogFormat.version)); b.append(UInt8(truncatingIfNeeded: VariableLogFormat.version >> 8))
-        b.append(UInt8(VariableLogFormat.blockHeaderSize)); b.append(0)
-        vlogAppend32(&b, UInt32(truncatingIfNeeded: eraseBlockSize))
-        vlogAppend32(&b, UInt32(truncatingIfNeeded: blockCount))
-        vlogAppend64(&b, sequence)
-        vlogAppend32(&b, eraseCount)
-        vlogAppend32(&b, VariableLogCRC32.checksum(b))
+        encode(into: &b, eraseBlockSize: eraseBlockSize, blockCount: blockCount)
         return b
+    }
+
+    /// The same into `b` (emptied first): the log writes it into its record buffer.
+    func encode(into b: inout [UInt8], eraseBlockSize: Int, blockCount: Int) {
+        vlogErasedBuffer(&b, count: VariableLogFormat.blockHeaderSize)
+        b.withUnsafeMutableBytes { r in
+            r.vlogStore32(VariableLogFormat.blockMagic, at: 0)
+            r.vlogStore32(UInt32(VariableLogFormat.version) | UInt32(VariableLogFormat.blockHeaderSize) << 16, at: 4)
+            r.vlogStore32(UInt32(truncatingIfNeeded: eraseBlockSize), at: 8)
+            r.vlogStore32(UInt32(truncatingIfNeeded: blockCount), at: 12)
+            r.vlogStore64(sequence, at: 16)
+            r.vlogStore32(eraseCount, at: 24)
+            r.vlogStore32(VariableLogCRC32.checksum(UnsafeRawBufferPointer(rebasing: r[0..<28])), at: 28)
+        }
     }
 
     /// The header in `b` (at least 32 bytes) when it is ours and matches this geometry.
@@ -199,6 +202,14 @@ extension UnsafeRawBufferPointer {
     }
 }
 
+extension UnsafeMutableRawBufferPointer {
+    /// Little-endian stores at offsets the caller checked (any alignment).
+    @inline(__always)
+    func vlogStore32(_ v: UInt32, at: Int) { storeBytes(of: v.littleEndian, toByteOffset: at, as: UInt32.self) }
+    @inline(__always)
+    func vlogStore64(_ v: UInt64, at: Int) { storeBytes(of: v.littleEndian, toByteOffset: at, as: UInt64.self) }
+}
+
 /// A whole record, state words blank, ready to program.
 func encodeVariableLogRecord(kind: UInt8, guid: EFIGuid, name: [UInt8], attributes: UInt32, data: [UInt8]) -> [UInt8] {
     var b: [UInt8] = []
@@ -219,34 +230,45 @@ func encodeVariableLogRecord(into b: inout [UInt8], kind: UInt8, guid: EFIGuid, 
     name.withUnsafeBytes { encodeVariableLogRecord(into: &b, kind: kind, guid: guid, rawName: $0, attributes: attributes, data: data) }
 }
 
-/// The same with the name where it lies too.
+/// The same with the name where it lies too: `b` is filled with 0xFF (the state words stay
+/// blank) and the fields are stored at their offsets.
 func encodeVariableLogRecord(into b: inout [UInt8], kind: UInt8, guid: EFIGuid, rawName name: UnsafeRawBufferPointer,
                              attributes: UInt32, data: UnsafeRawBufferPointer) {
     let fp = VariableLogFormat.footprint(nameCount: name.count, dataCount: data.count)
-    b.removeAll(keepingCapacity: true)
-    b.reserveCapacity(fp)
-    vlogAppend32(&b, VariableLogFormat.stateBlank)
-    vlogAppend32(&b, VariableLogFormat.stateBlank)
-    b.append(UInt8(truncatingIfNeeded: VariableLogFormat.recordMagic))
-    b.append(UInt8(truncatingIfNeeded: VariableLogFormat.recordMagic >> 8))
-    b.append(kind); b.append(0)
-    vlogAppend32(&b, UInt32(truncatingIfNeeded: name.count))
-    vlogAppend32(&b, UInt32(truncatingIfNeeded: data.count))
-    vlogAppend32(&b, attributes)
-    vlogAppend64(&b, guid.lo)
-    vlogAppend64(&b, guid.hi)
-    vlogAppend32(&b, VariableLogCRC32.checksum(b, from: 8, to: 40))
-    b.append(contentsOf: name)
-    b.append(contentsOf: data)
-    while b.count < fp - 4 { b.append(0) }
-    vlogAppend32(&b, VariableLogCRC32.checksum(b, from: 8))
+    let h = VariableLogFormat.recordHeaderSize
+    vlogErasedBuffer(&b, count: fp)
+    b.withUnsafeMutableBytes { r in
+        r.vlogStore32(UInt32(VariableLogFormat.recordMagic) | UInt32(kind) << 16, at: 8)
+        r.vlogStore32(UInt32(truncatingIfNeeded: name.count), at: 12)
+        r.vlogStore32(UInt32(truncatingIfNeeded: data.count), at: 16)
+        r.vlogStore32(attributes, at: 20)
+        r.vlogStore64(guid.lo, at: 24)
+        r.vlogStore64(guid.hi, at: 32)
+        r.vlogStore32(VariableLogCRC32.checksum(UnsafeRawBufferPointer(rebasing: r[8..<40])), at: 40)
+        if let n = name.baseAddress { (r.baseAddress! + h).copyMemory(from: n, byteCount: name.count) }
+        if let d = data.baseAddress { (r.baseAddress! + h + name.count).copyMemory(from: d, byteCount: data.count) }
+        for i in (h + name.count + data.count)..<(fp - 4) { r[i] = 0 }
+        // The body checksum goes on from the header's: bytes 8..<44 end in the residue.
+        var crc = VariableLogCRC32(resuming: VariableLogRecordHeader.residue)
+        crc.update(UnsafeRawBufferPointer(rebasing: r[h..<(fp - 4)]))
+        r.vlogStore32(crc.value, at: fp - 4)
+    }
 }
 
 /// What programs a state word to "set" (commit, obsolete): one shared array.
 let vlogZeroWord: [UInt8] = [0, 0, 0, 0]
 
 func encodeVariableLogMark(deadThrough sequence: UInt64) -> [UInt8] {
-    var d: [UInt8] = []
-    vlogAppend64(&d, sequence)
-    return encodeVariableLogRecord(kind: VariableLogFormat.kindReclaimMark, guid: .zero, name: [], attributes: 0, data: d)
+    var b: [UInt8] = []
+    encodeVariableLogMark(into: &b, deadThrough: sequence)
+    return b
+}
+
+/// A reclaim mark naming `sequence`, into `b` (emptied first).
+func encodeVariableLogMark(into b: inout [UInt8], deadThrough sequence: UInt64) {
+    var d = sequence.littleEndian
+    withUnsafeBytes(of: &d) {
+        encodeVariableLogRecord(into: &b, kind: VariableLogFormat.kindReclaimMark, guid: .zero,
+                                rawName: UnsafeRawBufferPointer(start: nil, count: 0), attributes: 0, data: $0)
+    }
 }

@@ -68,9 +68,9 @@ extension FlashVariableLog {
             try commitRecord(recordBuffer, at: at)
             entries[i].location = at
         }
-        let mark = encodeVariableLogMark(deadThrough: blocks[h].sequence)
-        let at = try placeForReclaim(mark.count, forMark: true)
-        try commitRecord(mark, at: at)
+        let at = try placeForReclaim(VariableLogFormat.markFootprint, forMark: true)
+        encodeVariableLogMark(into: &recordBuffer, deadThrough: blocks[h].sequence)
+        try commitRecord(recordBuffer, at: at)
         try eraseBlock(h)
     }
 
@@ -90,8 +90,7 @@ extension FlashVariableLog {
     /// mount is not copied on as if it were good, and the store stops changes (`.deviceError`).
     mutating func copyRecord(from: VariableLogLocation) throws(PersistenceError) {
         let fp = from.footprint, start = from.block * blockSize + from.offset + 8, flash = self.flash
-        recordBuffer.removeAll(keepingCapacity: true)
-        recordBuffer.append(contentsOf: repeatElement(0xFF, count: fp))
+        vlogErasedBuffer(&recordBuffer, count: fp)
         let good = recordBuffer.withUnsafeMutableBytes { r -> Bool in
             flash.read(offset: start, into: UnsafeMutableRawBufferPointer(rebasing: r[8..<fp]))
             guard let h = VariableLogRecordHeader(raw: UnsafeRawBufferPointer(r), room: fp), h.footprint == fp else { return false }
@@ -140,10 +139,11 @@ extension FlashVariableLog {
         guard let b = choice else { throw .full }
         guard nextSequence < VariableLogFormat.sequenceLimit else { hasFailed = true; throw .deviceError }
         if !blocks[b].knownErased && !isErased(offset: b * blockSize, count: blockSize) { try eraseBlock(b) }
-        let header = VariableLogBlockHeader(sequence: nextSequence, eraseCount: blocks[b].eraseCount)
-            .encoded(eraseBlockSize: blockSize, blockCount: blockCount)
+        // In the record buffer: no record is being built while a block opens (see `recordBuffer`).
+        VariableLogBlockHeader(sequence: nextSequence, eraseCount: blocks[b].eraseCount)
+            .encode(into: &recordBuffer, eraseBlockSize: blockSize, blockCount: blockCount)
         blocks[b].knownErased = false
-        do { try flash.program(offset: b * blockSize, bytes: header) } catch { hasFailed = true; throw .deviceError }
+        do { try flash.program(offset: b * blockSize, bytes: recordBuffer) } catch { hasFailed = true; throw .deviceError }
         blocks[b].sequence = nextSequence
         blocks[b].writeOffset = VariableLogFormat.blockHeaderSize
         blocks[b].sealed = false
