@@ -58,10 +58,9 @@ extension FlashVariableLog {
     mutating func reclaim(_ h: Int) throws(PersistenceError) {
         statistics.reclaims += 1
         blocks[h].sealed = true
-        var movers: [Int] = []
-        for i in entries.indices where entries[i].location.block == h { movers.append(i) }
-        movers.sort { entries[$0].location.offset < entries[$1].location.offset }
-        for i in movers {
+        // In the index's order, not the block's: the copies are of distinct keys, so their order
+        // in the log does not matter (and no list of them is built and sorted).
+        for i in entries.indices where entries[i].location.block == h {
             let fp = entries[i].location.footprint
             let at = try placeForReclaim(fp, forMark: false)
             try copyRecord(from: entries[i].location)
