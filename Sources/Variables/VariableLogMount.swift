@@ -129,7 +129,6 @@ extension FlashVariableLog {
         clearIndex()
         // Records come in log order: the key order is sorted once at the end.
         orderDeferred = true
-        var headers: [VariableLogBlockHeader?] = []
         var scanned = [VariableLogScannedBlock](repeating: VariableLogScannedBlock(), count: blockCount)
         // Allocated whole: a list that grew by copies would leave freed blocks under the index's
         // arrays, which every later allocation of the first-fit heap would walk past.
@@ -146,9 +145,10 @@ extension FlashVariableLog {
                 flash.read(offset: b * blockSize, into: buffer)
                 return VariableLogBlockHeader(raw: UnsafeRawBufferPointer(buffer), eraseBlockSize: blockSize, blockCount: blockCount)
             }
-            headers.append(header)
             guard let header else { continue }
             blocks[b].eraseCount = header.eraseCount
+            // The header's number until the log is known (below): then 0 unless the block is in it.
+            blocks[b].sequence = header.sequence
             highest = max(highest, header.sequence)
             var scan = VariableLogScannedBlock(first: records.count, end: records.count)
             while let (at, h) = nextRecord(in: b, &scan.cursor) {
@@ -178,21 +178,25 @@ extension FlashVariableLog {
             scanned[b] = scan
         }
 
-        // The log: blocks newer than every reclaim mark, one per sequence number, oldest first.
-        var live: [(block: Int, sequence: UInt64)] = []
+        // The log: blocks newer than every reclaim mark, one per sequence number (the first
+        // block holding it), oldest first; sorted by insertion, as the blocks are a handful.
+        var live: [Int] = []
         for b in 0..<blockCount {
-            guard let header = headers[b], header.sequence > deadThrough,
-                  !live.contains(where: { $0.sequence == header.sequence })
-            else { continue }
-            live.append((b, header.sequence))
+            let sequence = blocks[b].sequence
+            var taken = sequence <= deadThrough
+            for c in live where blocks[c].sequence == sequence { taken = true }
+            if taken { blocks[b].sequence = 0; continue }
+            live.append(b)
+            var k = live.count - 1
+            while k > 0 && blocks[live[k - 1]].sequence > sequence { live[k] = live[k - 1]; k -= 1 }
+            live[k] = b
         }
-        live.sort { $0.sequence < $1.sequence }
         // No free block means a reclaim was cut before its mark: the newest block holds only
         // copies of records the oldest still has (or a torn mark), so it goes.
         if live.count == blockCount, let newest = live.last {
             live.removeLast()
             statistics.repairs += 1
-            try eraseBlock(newest.block)
+            try eraseBlock(newest)
         }
 
         // The body of the record replayed (the largest a put writes; a longer one, which only a
@@ -201,7 +205,7 @@ extension FlashVariableLog {
         defer { scratch.deallocate() }
         var names = VariableLogNameCopies(byteCount: nameBytes, count: limits.maximumVariableCount)
         defer { names.free() }
-        for (b, sequence) in live {
+        for b in live {
             // The flash is as the scan read it: the replay only programs words of records it
             // has already passed.
             var c: VariableLogCursor
@@ -215,7 +219,6 @@ extension FlashVariableLog {
                 c = VariableLogCursor()
                 while let (at, h) = nextRecord(in: b, &c) { try replay(in: b, at: at, h, scratch, &names) }
             }
-            blocks[b].sequence = sequence
             blocks[b].writeOffset = c.offset
             blocks[b].sealed = true
             // Only the newest block takes more records, and only if nothing was half-written past
@@ -223,7 +226,7 @@ extension FlashVariableLog {
             // own torn append lies within one record's footprint of the end, so only that much is
             // read; anything further (a flash we did not write) is caught before each append
             // (`place`), so the mount never reads the whole block.
-            if b == live.last?.block {
+            if b == live.last {
                 let clean = c.endIsErased
                     && isErased(offset: b * blockSize + c.offset, count: min(blockSize - c.offset, maximumFootprint))
                 blocks[b].sealed = !clean
