@@ -247,18 +247,58 @@ extension FlashVariableLog {
 
     /// Sorts `order` afresh (after a mount, which adds in log order): n log n. `names` holds the
     /// name of each entry at the 8-aligned offset `nameAt[position]` (the mount's copies), so
-    /// the comparisons read no flash.
+    /// the comparisons read no flash. A bottom-up merge sort, stable: runs of 1, 2, 4, ...
+    /// positions merged in place through a buffer for the left run; a pair already in order
+    /// (its first right key not before its last left one) is left as it is, so ordered stretches
+    /// of the log cost one comparison a merge, and of the others only the keys that interleave
+    /// are merged. Fewer comparisons than the stdlib's sort on the log orders tried (the bench's
+    /// `V<n>` stores, random orders), and none of its code.
     mutating func rebuildOrder(names: UnsafeRawPointer, nameAt: UnsafeMutablePointer<Int32>) {
         order.removeAll(keepingCapacity: true)
         for p in entries.indices { order.append(Int32(p)) }
+        let n = order.count
+        let left = UnsafeMutablePointer<Int32>.allocate(capacity: max(n, 1))
+        defer { left.deallocate() }
         entries.withUnsafeBufferPointer { es in
             let base = es.baseAddress!
-            order.sort { a, b in
+            // Whether the key of position b sorts before the key of position a.
+            func before(_ b: Int32, _ a: Int32) -> Bool {
                 let x = base + Int(a), y = base + Int(b)
-                if x.pointee.guid != y.pointee.guid { return EFIGuid.precedes(x.pointee.guid, y.pointee.guid) }
+                if x.pointee.guid != y.pointee.guid { return EFIGuid.precedes(y.pointee.guid, x.pointee.guid) }
                 return VariableKey.precedes(
-                    UnsafeRawBufferPointer(start: names + Int(nameAt[Int(a)]), count: x.pointee.nameCount),
-                    UnsafeRawBufferPointer(start: names + Int(nameAt[Int(b)]), count: y.pointee.nameCount))
+                    UnsafeRawBufferPointer(start: names + Int(nameAt[Int(b)]), count: y.pointee.nameCount),
+                    UnsafeRawBufferPointer(start: names + Int(nameAt[Int(a)]), count: x.pointee.nameCount))
+            }
+            order.withUnsafeMutableBufferPointer { o in
+                guard let a = o.baseAddress else { return }
+                var width = 1
+                while width < n {
+                    var lo = 0
+                    while n - lo > width {
+                        let mid = lo + width, hi = min(mid + width, n)
+                        let first = a[mid], last = a[mid - 1]
+                        if before(first, last) {
+                            // Left keys not after the right run's first stay where they are, and
+                            // right keys not before the left run's last: binary searches find
+                            // the window between, and only it is merged.
+                            var s = lo, t = mid - 1
+                            while s < t { let m = (s + t) / 2; if before(first, a[m]) { t = m } else { s = m + 1 } }
+                            var e = mid + 1, u = hi
+                            while e < u { let m = (e + u) / 2; if before(a[m], last) { e = m + 1 } else { u = m } }
+                            let w = mid - s
+                            UnsafeMutableRawPointer(left).copyMemory(from: a + s, byteCount: w * 4)
+                            // Right run taken only when strictly before: stable. Once the left run
+                            // is used up, the rest of the window is in place.
+                            var i = 0, j = mid, k = s
+                            while i < w {
+                                if j < e && before(a[j], left[i]) { a[k] = a[j]; j += 1 } else { a[k] = left[i]; i += 1 }
+                                k += 1
+                            }
+                        }
+                        lo = hi
+                    }
+                    width *= 2
+                }
             }
         }
         orderDeferred = false
