@@ -102,17 +102,25 @@ struct VariableLogBlockHeader: Equatable {
 
     init?(raw b: UnsafeRawBufferPointer, eraseBlockSize: Int, blockCount: Int) {
         guard b.count >= VariableLogFormat.blockHeaderSize,
-              b.vlogLE32(0) == VariableLogFormat.blockMagic,
-              b.vlogLE16(4) == VariableLogFormat.version,
-              Int(b.vlogLE16(6)) == VariableLogFormat.blockHeaderSize,
-              Int(b.vlogLE32(8)) == eraseBlockSize,
-              Int(b.vlogLE32(12)) == blockCount,
-              b.vlogLE32(28) == VariableLogCRC32.checksum(UnsafeRawBufferPointer(rebasing: b[0..<28]))
+              let h = b.vlogAligned(VariableLogFormat.blockHeaderSize, {
+                  VariableLogBlockHeader(aligned: $0, eraseBlockSize: eraseBlockSize, blockCount: blockCount)
+              })
         else { return nil }
-        let seq = b.vlogLE64(16)
+        self = h
+    }
+
+    /// The same from 32 bytes at the 8-aligned `p`, read as aligned words.
+    private init?(aligned p: UnsafeRawPointer, eraseBlockSize: Int, blockCount: Int) {
+        guard p.vlogLE32(0) == VariableLogFormat.blockMagic,
+              p.vlogLE32(4) == UInt32(VariableLogFormat.version) | UInt32(VariableLogFormat.blockHeaderSize) << 16,
+              Int(p.vlogLE32(8)) == eraseBlockSize,
+              Int(p.vlogLE32(12)) == blockCount,
+              p.vlogLE32(28) == VariableLogCRC32.checksum(UnsafeRawBufferPointer(start: p, count: 28))
+        else { return nil }
+        let seq = p.vlogLE64(16)
         guard seq != 0, seq < VariableLogFormat.sequenceLimit else { return nil }
         sequence = seq
-        eraseCount = b.vlogLE32(24)
+        eraseCount = p.vlogLE32(24)
     }
 
     init(sequence: UInt64, eraseCount: UInt32) {
@@ -154,16 +162,25 @@ struct VariableLogRecordHeader {
     /// The same from raw bytes (at least 44), as mount reads them from flash without an array.
     init?(raw b: UnsafeRawBufferPointer, room: Int) {
         guard b.count >= VariableLogFormat.recordHeaderSize,
-              b.vlogLE16(8) == VariableLogFormat.recordMagic, b[11] == 0 else { return nil }
+              let h = b.vlogAligned(VariableLogFormat.recordHeaderSize, { VariableLogRecordHeader(aligned: $0, room: room) })
+        else { return nil }
+        self = h
+    }
+
+    /// The same from 44 bytes at the 8-aligned `p`, read as aligned words.
+    private init?(aligned p: UnsafeRawPointer, room: Int) {
+        // Magic, kind and the reserved byte (0) are one word.
+        let tag = p.vlogLE32(8)
+        guard tag & 0xFF00_FFFF == UInt32(VariableLogFormat.recordMagic) else { return nil }
         var crc = VariableLogCRC32()
-        crc.update(UnsafeRawBufferPointer(rebasing: b[8..<40]))
-        guard b.vlogLE32(40) == crc.value else { return nil }
+        crc.update(UnsafeRawBufferPointer(start: p + 8, count: 32))
+        guard p.vlogLE32(40) == crc.value else { return nil }
         // The body checksum goes on over bytes 40..<44, which hold that very CRC (little-endian):
         // a CRC-32 run over any message followed by its own CRC ends in one state, the residue
         // 0xDEBB20E3, so no second pass over them is needed.
         bodyCRCState = VariableLogRecordHeader.residue
-        let k = b[10]
-        let n = b.vlogLE32(12), d = b.vlogLE32(16)
+        let k = UInt8(truncatingIfNeeded: tag >> 16)
+        let n = p.vlogLE32(12), d = p.vlogLE32(16)
         // Both below 2^31 before adding, so the sum cannot overflow.
         guard n <= 0x7FFF_FFFF, d <= 0x7FFF_FFFF else { return nil }
         let fp = VariableLogFormat.footprint(nameCount: Int(n), dataCount: Int(d))
@@ -173,14 +190,39 @@ struct VariableLogRecordHeader {
         case VariableLogFormat.kindReclaimMark: guard n == 0, d == 8 else { return nil }
         default: return nil
         }
-        commitWord = b.vlogLE32(0); obsoleteWord = b.vlogLE32(4)
-        kind = k; nameCount = Int(n); dataCount = Int(d); attributes = b.vlogLE32(20)
-        guid = EFIGuid(lo: b.vlogLE64(24), hi: b.vlogLE64(32))
+        commitWord = p.vlogLE32(0); obsoleteWord = p.vlogLE32(4)
+        kind = k; nameCount = Int(n); dataCount = Int(d); attributes = p.vlogLE32(20)
+        guid = EFIGuid(lo: p.vlogLE64(24), hi: p.vlogLE64(32))
         footprint = fp
     }
 }
 
+extension UnsafeRawPointer {
+    /// Little-endian fields at aligned offsets of an aligned buffer (one load each).
+    @inline(__always)
+    func vlogLE32(_ at: Int) -> UInt32 { UInt32(littleEndian: load(fromByteOffset: at, as: UInt32.self)) }
+    @inline(__always)
+    func vlogLE64(_ at: Int) -> UInt64 { UInt64(littleEndian: load(fromByteOffset: at, as: UInt64.self)) }
+}
+
 extension UnsafeRawBufferPointer {
+    /// `body` on the first `count` (at most 48) bytes at an 8-aligned address: where they are
+    /// when already aligned (mount's stack buffers, the record buffer), else a copy on the stack.
+    /// A decoder then reads every field with one aligned load (not byte loads, as strict
+    /// alignment makes of loads it cannot prove aligned).
+    @inline(__always)
+    func vlogAligned<T>(_ count: Int, _ body: (UnsafeRawPointer) -> T) -> T {
+        var copy: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0)
+        return withUnsafeMutableBytes(of: &copy) { c in
+            var p = UnsafeRawPointer(baseAddress!)
+            if UInt(bitPattern: p) & 7 != 0 {
+                c.baseAddress!.copyMemory(from: p, byteCount: Swift.min(count, c.count))
+                p = UnsafeRawPointer(c.baseAddress!)
+            }
+            return body(p)
+        }
+    }
+
     /// Little-endian fields at offsets the caller checked.
     /// One load where the address is aligned (mount's stack buffers are). The other path is
     /// written as bytes, not as loadUnaligned: LLVM merges two loads of one address into one

@@ -84,3 +84,22 @@ import MM
         #expect(crc.state == VariableLogRecordHeader.residue)
     }
 }
+
+/// The decoders read aligned words; bytes at any other address are decoded from an aligned copy,
+/// with the same result.
+@Test func headersDecodeTheSameAtAnyAlignment() {
+    let r = encodeVariableLogRecord(kind: 1, guid: .globalVariable, name: [0x41, 0, 0, 0], attributes: 7, data: [1, 2, 3])
+    let b = VariableLogBlockHeader(sequence: 9, eraseCount: 4).encoded(eraseBlockSize: 4096, blockCount: 4)
+    for shift in 0..<8 {
+        let shifted = [UInt8](repeating: 0xA5, count: shift) + r
+        let h = shifted.withUnsafeBytes { VariableLogRecordHeader(raw: UnsafeRawBufferPointer(rebasing: $0[shift...]), room: 4096) }
+        #expect(h?.footprint == r.count && h?.guid == .globalVariable && h?.attributes == 7)
+        #expect(h?.nameCount == 4 && h?.dataCount == 3 && h?.kind == 1 && h?.isCommitted == false)
+        var bad = shifted; bad[shift + 11] = 1  // the reserved byte
+        #expect(bad.withUnsafeBytes { VariableLogRecordHeader(raw: UnsafeRawBufferPointer(rebasing: $0[shift...]), room: 4096) } == nil)
+        let blocks = [UInt8](repeating: 0xA5, count: shift) + b
+        #expect(blocks.withUnsafeBytes {
+            VariableLogBlockHeader(raw: UnsafeRawBufferPointer(rebasing: $0[shift...]), eraseBlockSize: 4096, blockCount: 4)
+        } == VariableLogBlockHeader(sequence: 9, eraseCount: 4))
+    }
+}
