@@ -184,11 +184,7 @@ public struct FlashVariableLog<F: Flash>: VariablePersistence {
         guard !hasFailed else { throw .deviceError }
         guard let i = position(guid: guid, name: name) else { return }
         let word = entries[i].location.block * blockSize + entries[i].location.offset + 4
-        do { try flash.program(offset: word, bytes: vlogZeroWord) } catch {
-            hasFailed = true
-            // Any cleared bit already counts as obsolete at the next mount.
-            if vlogLE32(flash.read(offset: word, count: 4), 0) == VariableLogFormat.stateBlank { throw .deviceError }
-        }
+        try setStateWord(word)
         name.withUnsafeBytes { delete(i, name: $0) }
     }
 

@@ -108,12 +108,22 @@ extension FlashVariableLog {
         blocks[at.block].writeOffset = at.offset + record.count
         do { try flash.program(offset: base, bytes: record) } catch { hasFailed = true; throw .deviceError }
         guard reads(record, at: base) else { hasFailed = true; throw .deviceError }
-        do { try flash.program(offset: base, bytes: vlogZeroWord) } catch {
-            hasFailed = true
-            // Any cleared bit counts as committed at the next mount, so then it is committed.
-            if vlogLE32(flash.read(offset: base, count: 4), 0) == VariableLogFormat.stateBlank { throw .deviceError }
-        }
+        try setStateWord(base)
         statistics.recordsWritten += 1
+    }
+
+    /// Sets the state word at flash offset `offset` (a commit or an obsolete word: programs it
+    /// to 0). When the program fails, the store stops changes (`hasFailed`) and the word is read
+    /// back: any cleared bit counts as set at the next mount, so the word is set and this
+    /// returns; a word still all ones was not, and this throws `.deviceError`.
+    mutating func setStateWord(_ offset: Int) throws(PersistenceError) {
+        do { try flash.program(offset: offset, bytes: vlogZeroWord) } catch {
+            hasFailed = true
+            var word: UInt32 = 0
+            let flash = self.flash
+            withUnsafeMutableBytes(of: &word) { flash.read(offset: offset, into: $0) }
+            if word == VariableLogFormat.stateBlank { throw .deviceError }
+        }
     }
 
     /// Clears the obsolete word of a superseded record. A failure leaves both records committed,
