@@ -148,6 +148,11 @@ struct DefinedVariable: Equatable, Sendable {
     }
 
     static func lookup(guid: EFIGuid, name: [UInt8]) -> DefinedVariable? {
+        name.withUnsafeBytes { lookup(guid: guid, rawName: $0) }
+    }
+
+    /// `lookup` for a name where it lies (the MM buffer): SetVariable's in-place path asks it.
+    static func lookup(guid: EFIGuid, rawName name: UnsafeRawBufferPointer) -> DefinedVariable? {
         if guid == .storeState {
             return UCS2Name.equals(name, ModeMark.name) ? DefinedVariable(role: .storeState, attributes: ModeMark.attributes,
                                                                           minimumSize: 1, maximumSize: 1, content: .any) : nil
@@ -166,15 +171,19 @@ struct DefinedVariable: Equatable, Sendable {
 enum UCS2Name {
     /// Whether `name` spells `text` exactly.
     static func equals(_ name: [UInt8], _ text: StaticString) -> Bool {
-        text.withUTF8Buffer { equals(name, $0[...]) }
+        name.withUnsafeBytes { equals($0, text) }
     }
 
     /// The group of `words` (a group a line, words separated by spaces) with a word that `name`
     /// spells exactly; nil when none. Every SetVariable under EFI_GLOBAL_VARIABLE asks it: a
     /// word's end is found eight bytes at a time, and only a word of the name's length is
     /// compared (a byte at a time this took ~4,000 instructions for a name not listed).
-    @inline(never)   // one loop, not one per table
     static func group(of name: [UInt8], in words: StaticString) -> Int? {
+        name.withUnsafeBytes { group(of: $0, in: words) }
+    }
+
+    @inline(never)   // one loop, not one per table
+    static func group(of name: UnsafeRawBufferPointer, in words: StaticString) -> Int? {
         guard name.count >= 4, name.count % 2 == 0 else { return nil }
         let length = name.count / 2 - 1
         return words.withUTF8Buffer { t in
@@ -205,7 +214,7 @@ enum UCS2Name {
         return i
     }
 
-    private static func equals(_ name: [UInt8], _ text: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
+    private static func equals(_ name: UnsafeRawBufferPointer, _ text: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
         guard name.count == 2 * text.count + 2 else { return false }
         var i = 0
         for c in text {
@@ -216,7 +225,7 @@ enum UCS2Name {
     }
 
     /// Whether `name` is `prefix` followed by exactly four hexadecimal digits (Boot0001).
-    static func isNumbered(_ name: [UInt8], prefix: StaticString) -> Bool {
+    static func isNumbered(_ name: UnsafeRawBufferPointer, prefix: StaticString) -> Bool {
         let n = prefix.utf8CodeUnitCount
         guard name.count == 2 * (n + 4) + 2 else { return false }
         let prefixMatches = prefix.withUTF8Buffer { t in

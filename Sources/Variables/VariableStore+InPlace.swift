@@ -59,7 +59,7 @@ extension VariableStore {
 
     /// SetVariable's common case with the data where it lies: a new value of the same size for a
     /// durable variable written with its own attributes (NV + BS, maybe RT) at boot time, outside
-    /// the GUIDs `DefinedVariable.lookup` has rules for, with no volatile twin and no VarCheck
+    /// names `DefinedVariable.lookup` has rules for, with no volatile twin and no VarCheck
     /// property refusing it. `name` is the name in the message, cut after its first NUL. Nil when
     /// the case does not apply: the caller then takes `setVariable(name:guid:attributes:data:)`,
     /// which answers every case; otherwise the answer that call gives, with no array made (the
@@ -69,7 +69,7 @@ extension VariableStore {
         let plain = VariableAttributes.nonVolatile.rawValue | VariableAttributes.bootServiceAccess.rawValue
         guard P.replacesValuesInPlace, !atRuntime, attributes & ~VariableAttributes.runtimeAccess.rawValue == plain, !data.isEmpty,
               name.count > 2, UCS2.terminatedSize(name) == name.count,
-              !DefinedVariable.governs(guid),
+              !DefinedVariable.governs(guid) || DefinedVariable.lookup(guid: guid, rawName: name) == nil,
               fitsLimit(nameCount: name.count, dataCount: data.count, limit: maximumSize(nonVolatile: true))
         else { return nil }
         for p in properties where p.guid == guid && VariableKey.equal(p.name, name) {

@@ -83,6 +83,23 @@ private func status(_ answer: [UInt8]) -> EFIStatus? { (try? SMMVariableResponse
         set("Lang", [0x65, 0x6e, 0x67, 0], guid: global), set("Lang", [0x66, 0x72, 0x61, 0], guid: global),
         set("PlatformLang", [0x65, 0x6e, 0], guid: global, attributes: 7),
         set("D", [1, 2, 3, 4], attributes: 0x27), set("D", [5, 6, 7, 8], attributes: 0x27),  // AT: refused alike
+        // Under the GUIDs with defined names: a name with no rule takes the in-place path; the
+        // defined ones keep their rules (odd-sized BootOrder, a served name, a key, Boot####).
+        set("BenchProfile", [1, 2, 3, 4], guid: global), set("BenchProfile", [4, 3, 2, 1], guid: global),
+        set("BootOrder", [1, 0], guid: global, attributes: 7), set("BootOrder", [2, 0], guid: global, attributes: 7),
+        set("BootOrder", [1, 0, 2], guid: global, attributes: 7),
+        set("SecureBoot", [1], guid: global, attributes: 6), set("SecureBoot", [0], guid: global, attributes: 6),
+        set("PK", [1, 2, 3, 4], guid: global, attributes: 7), set("PK", [1, 2, 3, 4], guid: global, attributes: 7),
+        set("Boot0001", [1, 2, 3, 4, 5, 6, 7, 8], guid: global, attributes: 7),
+        // A stored load option, then one of the same size that its rule refuses (FilePathListLength
+        // beyond the value), and a stored Lang, then the same size without its NUL.
+        set("Boot0001", [1, 0, 0, 0, 4, 0, 0x41, 0, 0, 0, 0x7f, 0xff, 0x04, 0x00], guid: global, attributes: 7),
+        set("Boot0001", [1, 0, 0, 0, 0xff, 0, 0x41, 0, 0, 0, 0x7f, 0xff, 0x04, 0x00], guid: global, attributes: 7),
+        set("Lang", [0x66, 0x72, 0x61, 0x62], guid: global),
+        set("BootX001", [1, 2, 3, 4], guid: global, attributes: 7), set("BootX001", [4, 3, 2, 1], guid: global, attributes: 7),
+        set("db", [1, 2, 3, 4], guid: .imageSecurityDatabase, attributes: 7),
+        set("dbq", [1, 2, 3, 4], guid: .imageSecurityDatabase, attributes: 7),
+        set("dbq", [4, 3, 2, 1], guid: .imageSecurityDatabase, attributes: 7),
         set("C", [], attributes: 7),                                   // delete
     ]
     // A listing, from L"" in buffers large and too small, and from a name that is not there.
