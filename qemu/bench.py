@@ -478,6 +478,11 @@ def table(f, marks, size, allocs=None, stored=None):
     row("  normal world", nv["normal"])
     row("  EL3", nv["el3"])
     row("  S-EL1: MM partition", nv["sel1"])
+    for name, text in [("set_variable_global", "SetVariable NV (4 bytes) under EFI_GLOBAL_VARIABLE, a name with no rule, all included"),
+                       ("set_variable_boot_order", "SetVariable NV BootOrder (2 entries), its rule checked, all included")]:
+        if name in f:
+            row(text, f[name]["all"], 12000)
+            row("  S-EL1: MM partition", f[name]["sel1"])
     row("SetVariable volatile (4 bytes), all included", vol["all"], None, "32,809")
     row("flash path of an NV SetVariable (NV − volatile, S-EL1)", max(0, nv["sel1"] - vol["sel1"]))
     if allocs:

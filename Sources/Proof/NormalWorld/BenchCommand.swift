@@ -175,7 +175,23 @@ struct Bench {
                 EFIVariables.with { c in ok = ok && c.setVariable(name: volatile, guid: Bench.guid, attributes: 6, data: data) == .success }
             }
         }
+        // Under EFI_GLOBAL_VARIABLE, whose names have rules: a name without one, and BootOrder
+        // (an array of UINT16, the variable an OS's boot manager writes), its rule checked.
+        let global = UCS2.fromASCII("BenchGlobal"), bootOrder = UCS2.fromASCII("BootOrder")
+        measure("set_variable_global") {
+            k &+= 0x0101_0101
+            withUnsafeBytes(of: &k) { data in
+                EFIVariables.with { c in ok = ok && c.setVariable(name: global, guid: .globalVariable, attributes: 7, data: data) == .success }
+            }
+        }
+        measure("set_variable_boot_order") {
+            k &+= 0x0101_0101
+            withUnsafeBytes(of: &k) { data in
+                EFIVariables.with { c in ok = ok && c.setVariable(name: bootOrder, guid: .globalVariable, attributes: 7, data: data) == .success }
+            }
+        }
         EFIVariables.with { c in
+            for name in [global, bootOrder] { ok = ok && c.setVariable(name: name, guid: .globalVariable, attributes: 7, data: []) == .success }
             for name in [small, nv] { ok = ok && c.setVariable(name: name, guid: Bench.guid, attributes: 7, data: []) == .success }
             ok = ok && c.setVariable(name: volatile, guid: Bench.guid, attributes: 6, data: []) == .success
         }
