@@ -102,15 +102,14 @@ struct VariableLogBlockHeader: Equatable {
 
     init?(raw b: UnsafeRawBufferPointer, eraseBlockSize: Int, blockCount: Int) {
         guard b.count >= VariableLogFormat.blockHeaderSize,
-              let h = b.vlogAligned(VariableLogFormat.blockHeaderSize, {
-                  VariableLogBlockHeader(aligned: $0, eraseBlockSize: eraseBlockSize, blockCount: blockCount)
-              })
+              let base = b.baseAddress,
+              let h = VariableLogBlockHeader(fields: base, eraseBlockSize: eraseBlockSize, blockCount: blockCount)
         else { return nil }
         self = h
     }
 
-    /// The same from 32 bytes at the 8-aligned `p`, read as aligned words.
-    private init?(aligned p: UnsafeRawPointer, eraseBlockSize: Int, blockCount: Int) {
+    /// The same from the 32 bytes at `p`, a load per field.
+    private init?(fields p: UnsafeRawPointer, eraseBlockSize: Int, blockCount: Int) {
         guard p.vlogLE32(0) == VariableLogFormat.blockMagic,
               p.vlogLE32(4) == UInt32(VariableLogFormat.version) | UInt32(VariableLogFormat.blockHeaderSize) << 16,
               Int(p.vlogLE32(8)) == eraseBlockSize,
@@ -162,13 +161,13 @@ struct VariableLogRecordHeader {
     /// The same from raw bytes (at least 44), as mount reads them from flash without an array.
     init?(raw b: UnsafeRawBufferPointer, room: Int) {
         guard b.count >= VariableLogFormat.recordHeaderSize,
-              let h = b.vlogAligned(VariableLogFormat.recordHeaderSize, { VariableLogRecordHeader(aligned: $0, room: room) })
+              let base = b.baseAddress, let h = VariableLogRecordHeader(fields: base, room: room)
         else { return nil }
         self = h
     }
 
-    /// The same from 44 bytes at the 8-aligned `p`, read as aligned words.
-    private init?(aligned p: UnsafeRawPointer, room: Int) {
+    /// The same from the 44 bytes at `p`, a load per field.
+    private init?(fields p: UnsafeRawPointer, room: Int) {
         // Magic, kind and the reserved byte (0) are one word.
         let tag = p.vlogLE32(8)
         guard tag & 0xFF00_FFFF == UInt32(VariableLogFormat.recordMagic) else { return nil }
@@ -198,50 +197,22 @@ struct VariableLogRecordHeader {
 }
 
 extension UnsafeRawPointer {
-    /// Little-endian fields at aligned offsets of an aligned buffer (one load each).
+    /// Little-endian fields at offsets the caller checked, one load each at any alignment.
     @inline(__always)
-    func vlogLE32(_ at: Int) -> UInt32 { UInt32(littleEndian: load(fromByteOffset: at, as: UInt32.self)) }
+    func vlogLE32(_ at: Int) -> UInt32 { UInt32(littleEndian: loadUnaligned(fromByteOffset: at, as: UInt32.self)) }
     @inline(__always)
-    func vlogLE64(_ at: Int) -> UInt64 { UInt64(littleEndian: load(fromByteOffset: at, as: UInt64.self)) }
+    func vlogLE64(_ at: Int) -> UInt64 { UInt64(littleEndian: loadUnaligned(fromByteOffset: at, as: UInt64.self)) }
 }
 
 extension UnsafeRawBufferPointer {
-    /// `body` on the first `count` (at most 48) bytes at an 8-aligned address: where they are
-    /// when already aligned (mount's stack buffers, the record buffer), else a copy on the stack.
-    /// A decoder then reads every field with one aligned load (not byte loads, as strict
-    /// alignment makes of loads it cannot prove aligned).
+    /// Little-endian fields at offsets the caller checked, one load each at any alignment: the
+    /// store is built without strict alignment and runs with the MMU on (Makefile STRICT_ALIGN).
     @inline(__always)
-    func vlogAligned<T>(_ count: Int, _ body: (UnsafeRawPointer) -> T) -> T {
-        var copy: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0)
-        return withUnsafeMutableBytes(of: &copy) { c in
-            var p = UnsafeRawPointer(baseAddress!)
-            if UInt(bitPattern: p) & 7 != 0 {
-                c.baseAddress!.copyMemory(from: p, byteCount: Swift.min(count, c.count))
-                p = UnsafeRawPointer(c.baseAddress!)
-            }
-            return body(p)
-        }
-    }
-
-    /// Little-endian fields at offsets the caller checked.
-    /// One load where the address is aligned (mount's stack buffers are). The other path is
-    /// written as bytes, not as loadUnaligned: LLVM merges two loads of one address into one
-    /// with the lesser alignment (byte loads under strict alignment), losing the aligned path.
+    func vlogLE16(_ at: Int) -> UInt16 { UInt16(littleEndian: loadUnaligned(fromByteOffset: at, as: UInt16.self)) }
     @inline(__always)
-    func vlogLE16(_ at: Int) -> UInt16 {
-        if let b = baseAddress, UInt(bitPattern: b + at) & 1 == 0 { return UInt16(littleEndian: b.load(fromByteOffset: at, as: UInt16.self)) }
-        return UInt16(self[at]) | UInt16(self[at + 1]) << 8
-    }
+    func vlogLE32(_ at: Int) -> UInt32 { UInt32(littleEndian: loadUnaligned(fromByteOffset: at, as: UInt32.self)) }
     @inline(__always)
-    func vlogLE32(_ at: Int) -> UInt32 {
-        if let b = baseAddress, UInt(bitPattern: b + at) & 3 == 0 { return UInt32(littleEndian: b.load(fromByteOffset: at, as: UInt32.self)) }
-        return UInt32(vlogLE16(at)) | UInt32(vlogLE16(at + 2)) << 16
-    }
-    @inline(__always)
-    func vlogLE64(_ at: Int) -> UInt64 {
-        if let b = baseAddress, UInt(bitPattern: b + at) & 7 == 0 { return UInt64(littleEndian: b.load(fromByteOffset: at, as: UInt64.self)) }
-        return UInt64(vlogLE32(at)) | UInt64(vlogLE32(at + 4)) << 32
-    }
+    func vlogLE64(_ at: Int) -> UInt64 { UInt64(littleEndian: loadUnaligned(fromByteOffset: at, as: UInt64.self)) }
 }
 
 extension UnsafeMutableRawBufferPointer {
