@@ -241,8 +241,9 @@ def boot_counts(flash=None):
 
 def allocations():
     """Allocator calls (posix_memalign) of each world during one direct request, one GetVariable,
-    one SetVariable (NV, 4 bytes) and one GetNextVariableName: the proof shell's `bench alloc`
-    brackets each with calls of `bench_mark` (phases 1/2, 3/4, 5/6, 7/8); gdbstub breakpoints on it and on posix_memalign in the
+    one SetVariable (NV, 4 bytes) and one GetNextVariableName (to a name on the flash): the proof
+    shell's `bench alloc` brackets each with calls of `bench_mark` (phases 1/2, 3/4, 5/6, 7/8;
+    0xBAD ends a phase whose call failed); gdbstub breakpoints on it and on posix_memalign in the
     three images count every world's calls between the marks. {figure: {world: calls}}."""
     elves = {"normal": os.path.join(BUILD, "proof", "normal.elf"),
              "monitor": os.path.join(BUILD, "proof", "monitor-bench.elf"),
@@ -265,6 +266,8 @@ def allocations():
             pc = regs[32]
             if pc == mark:
                 phase = regs[0]
+                if phase == 0xBAD:
+                    raise RuntimeError("bench alloc: a variable call failed")
             elif pc in allocators and phase in (1, 3, 5, 7):
                 counts[names[phase // 2]][allocators[pc]] += 1
             if phase == 8:
@@ -487,13 +490,11 @@ def table(f, marks, size, allocs=None, stored=None):
     row("flash path of an NV SetVariable (NV − volatile, S-EL1)", max(0, nv["sel1"] - vol["sel1"]))
     if allocs:
         for name, text in [("direct_request", "direct request"), ("get_variable", "GetVariable"),
-                           ("set_variable", "SetVariable NV")]:
+                           ("set_variable", "SetVariable NV"),
+                           ("get_next_variable_name", "GetNextVariableName (to a name on the flash)")]:
             a = allocs[name]
             row(f"allocator calls during a {text}, all worlds", sum(a.values()), 0)
             row(f"  normal / EL3 / S-EL1: {a['normal']} / {a['monitor']} / {a['partition']}", sum(a.values()))
-        a = allocs["get_next_variable_name"]
-        row("allocator calls during a GetNextVariableName (the name returned; the store's key), all worlds", sum(a.values()))
-        row(f"  normal / EL3 / S-EL1: {a['normal']} / {a['monitor']} / {a['partition']}", sum(a.values()))
     # Issue 15's figures: the partition's instructions for one authenticated write each.
     for name, text in [("auth_db_append", "authenticated db append, KEK-signed, RSA-2048 (.auth by efitools)"),
                        ("auth_pk_enrol", "PK enrolment in setup mode, self-signed, RSA-2048")]:

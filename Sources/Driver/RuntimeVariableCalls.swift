@@ -3,7 +3,8 @@ import Variables
 
 /// The variable services at the EFI ABI (UEFI 2.10 §8.2): the OS's pointers in, an EFI_STATUS
 /// out, over a `VariableClient`. What the runtime services table's entries run after
-/// ExitBootServices; every pointer is checked, and no name is read past 1024 characters.
+/// ExitBootServices; every pointer is checked, and no name is read past 1024 characters
+/// (GetNextVariableName's past its buffer's VariableNameSize bytes, which it is written into).
 public enum RuntimeVariableCalls {
     public static let maxNameChars = 1024
     /// The largest data buffer taken from or given to the caller (1 MiB).
@@ -48,14 +49,14 @@ public enum RuntimeVariableCalls {
 
     public static func getNextVariableName<T: MMTransport>(_ c: inout VariableClient<T>, _ nameSize: UnsafeMutablePointer<UInt64>?,
                                                            _ namePtr: UnsafeMutablePointer<UInt16>?, _ guidPtr: UnsafeMutableRawPointer?) -> EFIStatus {
-        guard let nameSize, let namePtr, let guidPtr, let name = name(namePtr) else { return .invalidParameter }
-        let r = c.getNextVariableName(nameSize: clamp(unsafe nameSize.pointee), name: name, guid: guid(guidPtr))
+        guard let nameSize, let namePtr, let guidPtr else { return .invalidParameter }
+        // The caller's buffer itself: the previous name read from it, the next written to it.
+        let name = unsafe UnsafeMutableRawBufferPointer(start: namePtr, count: clamp(unsafe nameSize.pointee))
+        var next = guid(guidPtr)
+        let r = c.getNextVariableName(name: name, guid: &next)
         if r.status == .success || r.status == .bufferTooSmall { unsafe nameSize.pointee = r.nameSize }
         if r.status == .success {
-            for i in 0..<(r.name.count / 2) {
-                unsafe namePtr[i] = UInt16(r.name[2 * i]) | UInt16(r.name[2 * i + 1]) << 8
-            }
-            for i in 0..<16 { unsafe guidPtr.storeBytes(of: r.guid.byte(i), toByteOffset: i, as: UInt8.self) }
+            for i in 0..<16 { unsafe guidPtr.storeBytes(of: next.byte(i), toByteOffset: i, as: UInt8.self) }
         }
         return r.status
     }

@@ -68,19 +68,20 @@ extension VariableStore {
             return (setVariable(name: [UInt8](key), guid: v.guid, attributes: v.attributes, data: data), 0)
 
         case .getNextVariableName:
-            // The previous name read where it lies, the next one written over it (it fits: the
-            // store answers EFI_BUFFER_TOO_SMALL otherwise, with the GUID as sent).
+            // The previous name read where it lies, the next one copied over it from the store
+            // or the medium (it fits: the store answers EFI_BUFFER_TOO_SMALL otherwise, with the
+            // GUID as sent). No array is built.
             let v = try GetNextVariableNameView(m)
             let buffer = UnsafeRawBufferPointer(rebasing: m.raw[v.nameOffset..<(v.nameOffset + v.nameSize)])
-            let result = nextVariableName(rawNameBuffer: buffer, guid: v.guid)
-            guard result.status == .success || result.status == .bufferTooSmall else { return (result.status, 0) }
-            out.mmPut64(result.nameSize, at: at + GetNextVariableNameLayout.nameSize)
-            guard result.status == .success, result.name.count <= v.nameSize else {
+            let next = nextKey(rawNameBuffer: buffer, guid: v.guid)
+            guard next.status == .success || next.status == .bufferTooSmall else { return (next.status, 0) }
+            out.mmPut64(next.nameSize, at: at + GetNextVariableNameLayout.nameSize)
+            guard next.status == .success, let name = next.name else {
                 return (.bufferTooSmall, GetNextVariableNameLayout.name)
             }
-            out.mmPutGuid(result.guid, at: at + GetNextVariableNameLayout.guid)
-            result.name.withUnsafeBytes { out.mmPut($0, at: v.nameOffset) }
-            return (.success, GetNextVariableNameLayout.name + result.name.count)
+            out.mmPutGuid(next.guid, at: at + GetNextVariableNameLayout.guid)
+            copyName(name, to: out, at: v.nameOffset)
+            return (.success, GetNextVariableNameLayout.name + Int(next.nameSize))
 
         case .queryVariableInfo:
             guard m.payloadLength >= QueryVariableInfoMessage.size else { throw .truncatedPayload }

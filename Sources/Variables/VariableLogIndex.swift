@@ -305,21 +305,41 @@ extension FlashVariableLog {
     }
 
     /// One step of GetNextVariableName from the sorted order: a binary search, then the first
-    /// entry `include` accepts.
-    public func firstVariable(after: (guid: EFIGuid, name: [UInt8])?, where include: (StoredVariable) -> Bool) -> StoredVariable? {
+    /// entry `include` accepts. The handle is the position in `entries`.
+    public func firstKey(after: (guid: EFIGuid, name: UnsafeRawBufferPointer)?,
+                         where include: (EFIGuid, UInt32, UnsafeRawBufferPointer) -> Bool) -> StoredKey? {
         var k = 0
         if let a = after {
-            a.name.withUnsafeBytes { name in
-                k = orderIndex(notBefore: a.guid, name)
-                if k < order.count, entries[Int(order[k])].guid == a.guid, nameEquals(entries[Int(order[k])], name) { k += 1 }
-            }
+            k = orderIndex(notBefore: a.guid, a.name)
+            if k < order.count, entries[Int(order[k])].guid == a.guid, nameEquals(entries[Int(order[k])], a.name) { k += 1 }
         }
         while k < order.count {
-            let v = stored(Int(order[k]))
-            if include(v) { return v }
+            let e = entries[Int(order[k])]
+            // The name read from the flash onto the stack (a longer one, which no client sends,
+            // into an array).
+            let accepted = e.nameCount > Self.stackName
+                ? readArray(offset: nameOffset(e), count: e.nameCount).withUnsafeBytes { include(e.guid, e.attributes, $0) }
+                : withUnsafeTemporaryAllocation(byteCount: Self.stackName, alignment: 8) { buffer in
+                    let name = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<e.nameCount])
+                    flash.read(offset: nameOffset(e), into: name)
+                    return include(e.guid, e.attributes, UnsafeRawBufferPointer(name))
+                }
+            if accepted { return StoredKey(guid: e.guid, nameCount: e.nameCount, handle: Int(order[k])) }
             k += 1
         }
         return nil
+    }
+
+    public func key(_ key: StoredKey, precedes guid: EFIGuid, _ name: UnsafeRawBufferPointer) -> Bool {
+        precedes(entries[key.handle], guid, name)
+    }
+
+    /// Bytes of a name a listing step reads onto the stack.
+    static var stackName: Int { 1024 }
+
+    public func copyName(of key: StoredKey, to buffer: UnsafeMutableRawBufferPointer, at: Int) {
+        let e = entries[key.handle]
+        flash.read(offset: nameOffset(e), into: UnsafeMutableRawBufferPointer(rebasing: buffer[at..<(at + e.nameCount)]))
     }
 
     /// Rebuilds the table with room for `minimum` variables at a load of at most a half.

@@ -13,6 +13,14 @@ public struct StoredVariable: Equatable, Sendable {
     }
 }
 
+/// A variable found by a listing step without building it: its GUID, its name's size, and
+/// where the medium keeps it (`handle`: the medium's own; valid until the medium changes).
+public struct StoredKey: Equatable, Sendable {
+    public var guid: EFIGuid
+    public var nameCount: Int
+    public var handle: Int
+}
+
 /// A held value found without copying it (GetVariable's path): its attributes, its size, and
 /// where the medium keeps it (`handle`: the medium's own; valid until the medium changes).
 public struct HeldValue: Equatable, Sendable {
@@ -64,9 +72,15 @@ public protocol VariablePersistence {
     mutating func heldValue(guid: EFIGuid, rawName: UnsafeRawBufferPointer) -> HeldValue?
     /// Copies the value `held` (from `heldValue`, the medium unchanged since) to `at` of `buffer`.
     func copyValue(_ held: HeldValue, to buffer: UnsafeMutableRawBufferPointer, at: Int)
-    /// The first variable, in key order (`VariableKey.precedes`), whose key follows `after`
-    /// (from the first when nil) and that `include` accepts: one step of GetNextVariableName.
-    func firstVariable(after: (guid: EFIGuid, name: [UInt8])?, where include: (StoredVariable) -> Bool) -> StoredVariable?
+    /// One step of GetNextVariableName, nothing built: the first key, in key order
+    /// (`VariableKey.precedes`), that follows `after` (from the first when nil) and that
+    /// `include` accepts, shown its GUID, attributes and name.
+    func firstKey(after: (guid: EFIGuid, name: UnsafeRawBufferPointer)?,
+                  where include: (EFIGuid, UInt32, UnsafeRawBufferPointer) -> Bool) -> StoredKey?
+    /// Whether `key` (from `firstKey`, the medium unchanged since) sorts before (guid, name).
+    func key(_ key: StoredKey, precedes guid: EFIGuid, _ name: UnsafeRawBufferPointer) -> Bool
+    /// Copies the name of `key` (its `nameCount` bytes) to `at` of `buffer`.
+    func copyName(of key: StoredKey, to buffer: UnsafeMutableRawBufferPointer, at: Int)
     /// When (guid, name) is held with exactly `attributes` and a value of `data.count` bytes:
     /// makes `data` its durable value as `put` does (written from the buffer, the value kept in
     /// the held array: no allocation) and returns true. False, with nothing done, otherwise.
@@ -116,14 +130,51 @@ extension VariablePersistence {
         variables[held.handle].data.withUnsafeBytes { buffer.mmPut($0, at: at) }
     }
 
-    public func firstVariable(after: (guid: EFIGuid, name: [UInt8])?, where include: (StoredVariable) -> Bool) -> StoredVariable? {
-        var best: StoredVariable?
-        for v in variables {
-            if let a = after, !VariableKey.precedes(a.guid, a.name, v.guid, v.name) { continue }
-            if let b = best, !VariableKey.precedes(v.guid, v.name, b.guid, b.name) { continue }
-            guard include(v) else { continue }
-            best = v
+    /// The handle is the position in `variables`.
+    public func firstKey(after: (guid: EFIGuid, name: UnsafeRawBufferPointer)?,
+                         where include: (EFIGuid, UInt32, UnsafeRawBufferPointer) -> Bool) -> StoredKey? {
+        let all = variables
+        var best: Int?
+        for (i, v) in all.enumerated() {
+            if let b = best, !VariableKey.precedes(v.guid, v.name, all[b].guid, all[b].name) { continue }
+            let wanted = v.name.withUnsafeBytes { name in
+                if let a = after, !VariableKey.precedes(a.guid, a.name, v.guid, name) { return false }
+                return include(v.guid, v.attributes, name)
+            }
+            if wanted { best = i }
         }
-        return best
+        return best.map { StoredKey(guid: all[$0].guid, nameCount: all[$0].name.count, handle: $0) }
+    }
+
+    public func key(_ key: StoredKey, precedes guid: EFIGuid, _ name: UnsafeRawBufferPointer) -> Bool {
+        variables[key.handle].name.withUnsafeBytes { VariableKey.precedes(key.guid, $0, guid, name) }
+    }
+
+    public func copyName(of key: StoredKey, to buffer: UnsafeMutableRawBufferPointer, at: Int) {
+        variables[key.handle].name.withUnsafeBytes { buffer.mmPut($0, at: at) }
+    }
+}
+
+extension VariablePersistence {
+    /// `firstKey` with each variable built and shown to `include` (tests and tools; the store
+    /// lists through `firstKey`, which builds nothing).
+    public func firstVariable(after: (guid: EFIGuid, name: [UInt8])?, where include: (StoredVariable) -> Bool) -> StoredVariable? {
+        var from = after
+        while let v = nextVariable(after: from) {
+            if include(v) { return v }
+            from = (v.guid, v.name)
+        }
+        return nil
+    }
+
+    private func nextVariable(after a: (guid: EFIGuid, name: [UInt8])?) -> StoredVariable? {
+        let key = a.map { a in a.name.withUnsafeBytes { firstKey(after: (a.guid, $0), where: { _, _, _ in true }) } }
+            ?? firstKey(after: nil, where: { _, _, _ in true })
+        guard let key else { return nil }
+        let name = [UInt8](unsafeUninitializedCapacity: key.nameCount) { buffer, count in
+            copyName(of: key, to: UnsafeMutableRawBufferPointer(buffer), at: 0)
+            count = key.nameCount
+        }
+        return variable(guid: key.guid, name: name)
     }
 }

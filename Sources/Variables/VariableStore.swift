@@ -89,57 +89,108 @@ public struct VariableStore<P: VariablePersistence> {
     /// EFI_INVALID_PARAMETER; the end is EFI_NOT_FOUND; a small buffer EFI_BUFFER_TOO_SMALL with
     /// the size needed.
     public func nextVariableName(nameBuffer: [UInt8], guid: EFIGuid) -> NextVariableNameResult {
-        guard let previous = UCS2.normalized(nameBuffer) else { return NextVariableNameResult(status: .invalidParameter) }
-        return nextVariableName(previous: previous, bufferSize: nameBuffer.count, guid: guid)
+        nameBuffer.withUnsafeBytes { nextVariableName(rawNameBuffer: $0, guid: guid) }
     }
 
-    /// The same with the caller's buffer where it lies (the partition's copy of the message):
-    /// on EFI_SUCCESS `name` is the stored array itself, shared, not a copy.
+    /// The same with the caller's buffer where it lies; the name returned is the one array built.
     public func nextVariableName(rawNameBuffer: UnsafeRawBufferPointer, guid: EFIGuid) -> NextVariableNameResult {
-        guard let size = UCS2.terminatedSize(rawNameBuffer) else { return NextVariableNameResult(status: .invalidParameter) }
-        // L"" (the start) needs no key; a previous name is one small key array.
-        let previous = size == 2 ? [0, 0] : [UInt8](UnsafeRawBufferPointer(rebasing: rawNameBuffer[0..<size]))
-        return nextVariableName(previous: previous, bufferSize: rawNameBuffer.count, guid: guid)
+        let next = nextKey(rawNameBuffer: rawNameBuffer, guid: guid)
+        var result = NextVariableNameResult(status: next.status, guid: next.guid, nameSize: next.nameSize)
+        if let name = next.name {
+            result.name = [UInt8](unsafeUninitializedCapacity: Int(next.nameSize)) { buffer, count in
+                copyName(name, to: UnsafeMutableRawBufferPointer(buffer), at: 0)
+                count = Int(next.nameSize)
+            }
+        }
+        return result
     }
 
-    func nextVariableName(previous: [UInt8], bufferSize: Int, guid: EFIGuid) -> NextVariableNameResult {
-        let starting = previous.count == 2
+    /// Where a listing's next name is: a served one, a volatile, or on the medium.
+    enum ListedName {
+        case served(Int)  // position in `ReadOnlyGlobals.names`
+        case volatile(Int)  // position in `volatiles`
+        case stored(StoredKey)
+    }
+
+    /// `nextVariableName`'s answer, its name not yet copied (`copyName` copies it).
+    struct NextKey {
+        var status: EFIStatus
+        var guid = EFIGuid.zero
+        var nameSize: UInt64 = 0
+        var name: ListedName? = nil  // on EFI_SUCCESS
+    }
+
+    func copyName(_ name: ListedName, to buffer: UnsafeMutableRawBufferPointer, at: Int) {
+        switch name {
+        case .served(let i): UCS2Name.spell(ReadOnlyGlobals.names[i], to: buffer, at: at)
+        case .volatile(let i): volatiles[i].name.withUnsafeBytes { buffer.mmPut($0, at: at) }
+        case .stored(let key): persistence.copyName(of: key, to: buffer, at: at)
+        }
+    }
+
+    /// One step of GetNextVariableName with no array built: the previous name compared where it
+    /// lies; the next is the least of the volatiles', the medium's next in key order and the
+    /// first served name that follow it (`nextVariableName` says what it answers).
+    func nextKey(rawNameBuffer: UnsafeRawBufferPointer, guid: EFIGuid) -> NextKey {
+        guard let size = UCS2.terminatedSize(rawNameBuffer) else { return NextKey(status: .invalidParameter) }
+        let previous = UnsafeRawBufferPointer(rebasing: rawNameBuffer[0..<size])
+        let starting = size == 2
         if !starting {
-            guard isVisibleKey(guid: guid, name: previous) else { return NextVariableNameResult(status: .invalidParameter) }
+            guard isVisibleKey(guid: guid, rawName: previous) else { return NextKey(status: .invalidParameter) }
         }
-        var best: (guid: EFIGuid, name: [UInt8])? = nil
-        @inline(never)   // asked at three places, each its own copy when inlined
-        func consider(_ g: EFIGuid, _ name: [UInt8], _ attributes: UInt32) {
-            guard isVisible(attributes: attributes) else { return }
-            if !starting && !VariableKey.precedes(guid, previous, g, name) { return }
-            if let b = best, !VariableKey.precedes(g, name, b.guid, b.name) { return }
-            best = (g, name)
+        var best: (guid: EFIGuid, name: ListedName, size: Int)? = nil
+        /// Whether (g, name) follows the previous key and sorts before the best so far.
+        @inline(never)   // asked at two places, each its own copy when inlined
+        func better(_ g: EFIGuid, _ name: UnsafeRawBufferPointer) -> Bool {
+            if !starting && !VariableKey.precedes(guid, previous, g, name) { return false }
+            switch best?.name {
+            case nil: return true
+            case .volatile(let i): return volatiles[i].name.withUnsafeBytes { VariableKey.precedes(g, name, volatiles[i].guid, $0) }
+            case .stored(let key): return !persistence.key(key, precedes: g, name)  // never equal: the medium lists no served name
+            case .served: return false  // looked at last
+            }
         }
-        // The served names (values are not needed to list them).
-        for n in ReadOnlyGlobals.names { consider(.globalVariable, UCS2.fromASCII(n), ReadOnlyGlobals.attributes) }
-        for v in volatiles where !ReadOnlyGlobals.isServed(guid: v.guid, name: v.name) { consider(v.guid, v.name, v.attributes) }
+        for (i, v) in volatiles.enumerated() where isVisible(v) && !ReadOnlyGlobals.isServed(guid: v.guid, name: v.name) {
+            if v.name.withUnsafeBytes({ better(v.guid, $0) }) { best = (v.guid, .volatile(i), v.name.count) }
+        }
         // The medium's next in key order (its index makes a whole listing n log n, not n²).
-        let after: (guid: EFIGuid, name: [UInt8])? = starting ? nil : (guid, previous)
-        if let v = persistence.firstVariable(after: after, where: {
-            isVisible($0) && VariableKey.isServable($0.name) && !ReadOnlyGlobals.isServed(guid: $0.guid, name: $0.name)
+        if let key = persistence.firstKey(after: starting ? nil : (guid, previous), where: { g, attributes, name in
+            isVisible(attributes: attributes) && VariableKey.isServable(name) && !ReadOnlyGlobals.isServed(guid: g, rawName: name)
         }) {
-            consider(v.guid, v.name, v.attributes)
+            var first = true
+            if case .volatile(let i)? = best?.name {
+                first = volatiles[i].name.withUnsafeBytes { persistence.key(key, precedes: volatiles[i].guid, $0) }
+            }
+            if first { best = (key.guid, .stored(key), key.nameCount) }
         }
-        guard let next = best else { return NextVariableNameResult(status: .notFound) }
-        let needed = UInt64(next.name.count)
-        guard next.name.count <= bufferSize else {
-            return NextVariableNameResult(status: .bufferTooSmall, guid: guid, nameSize: needed)
+        // The served names, in key order: the first that follows the previous key is the only
+        // one that can be next. Spelt on the stack (values are not needed to list them).
+        if isVisible(attributes: ReadOnlyGlobals.attributes) {
+            for (i, n) in ReadOnlyGlobals.names.enumerated() {
+                var follows = false, wins = false
+                UCS2Name.withServedUCS2(n) { name in
+                    follows = starting || VariableKey.precedes(guid, previous, .globalVariable, name)
+                    wins = follows && better(.globalVariable, name)
+                }
+                if wins { best = (.globalVariable, .served(i), 2 * n.utf8CodeUnitCount + 2) }
+                if follows { break }
+            }
         }
-        return NextVariableNameResult(status: .success, guid: next.guid, nameSize: needed, name: next.name)
+        guard let next = best else { return NextKey(status: .notFound) }
+        guard next.size <= rawNameBuffer.count else {
+            return NextKey(status: .bufferTooSmall, guid: guid, nameSize: UInt64(next.size))
+        }
+        return NextKey(status: .success, guid: next.guid, nameSize: UInt64(next.size), name: next.name)
     }
 
     /// Whether (guid, name) is a variable the phase sees, as `find` answers it, without building
     /// the variable: served names first, then volatiles, then the medium. `name` is cut at its
     /// first NUL and longer than L"", so a stored one is servable.
-    func isVisibleKey(guid: EFIGuid, name: [UInt8]) -> Bool {
-        if ReadOnlyGlobals.isServed(guid: guid, name: name) { return isVisible(attributes: ReadOnlyGlobals.attributes) }
-        for v in volatiles where v.guid == guid && v.name == name { return isVisible(v) }
-        guard let attributes = name.withUnsafeBytes({ persistence.attributes(guid: guid, rawName: $0) }) else { return false }
+    @inline(never)   // the listing's first check; inlined it costs more than the call
+    func isVisibleKey(guid: EFIGuid, rawName name: UnsafeRawBufferPointer) -> Bool {
+        if ReadOnlyGlobals.isServed(guid: guid, rawName: name) { return isVisible(attributes: ReadOnlyGlobals.attributes) }
+        for v in volatiles where v.guid == guid && VariableKey.equal(v.name, name) { return isVisible(v) }
+        guard let attributes = persistence.attributes(guid: guid, rawName: name) else { return false }
         return isVisible(attributes: attributes)
     }
 

@@ -13,7 +13,7 @@ private func name16(_ text: StaticString) -> [UInt16] { Array(text.description.u
         var c = try m.bootClient()
         #expect(c.setVariable(name: ucs2("BootOnly"), guid: vendor, attributes: Attr.bs, data: [9]) == .success)
         #expect(c.exitBootServices() == .success)
-        var g = vendor.bytes
+        let g = vendor.bytes
         let n = name16("LinuxNew")
         let value: [UInt8] = Array("from-linux".utf8)
         let set = n.withUnsafeBufferPointer { np in
@@ -70,7 +70,7 @@ private func name16(_ text: StaticString) -> [UInt16] { Array(text.description.u
     @Test func badPointersAndUnterminatedNamesAreInvalidParameters() throws {
         let m = try Machine()
         var c = try m.bootClient()
-        var g = vendor.bytes
+        let g = vendor.bytes
         let n = name16("X")
         var size: UInt64 = 4
         let unterminated = [UInt16](repeating: 0x41, count: RuntimeVariableCalls.maxNameChars + 8)

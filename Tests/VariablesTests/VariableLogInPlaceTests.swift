@@ -19,7 +19,7 @@ private func variable(_ name: String, _ data: [UInt8], guid: EFIGuid = vendor) -
 
 /// Clears the bits of `mask` (0 bits) in the byte at `offset`: what a damaged cell reads as.
 private func clearBits(_ f: RAMFlash, at offset: Int, keeping mask: UInt8) throws {
-    var g = f
+    let g = f
     var word = f.read(offset: offset & ~3, count: 4)  // programming a 0 bit back to 1 is a misuse
     word[offset & 3] &= mask
     try g.program(offset: offset & ~3, bytes: word)

@@ -200,15 +200,18 @@ struct Bench {
 }
 
 /// `bench alloc`: one direct request, one GetVariable, one SetVariable (NV, 4 bytes) and one
-/// GetNextVariableName, each between two calls of `bench_mark` (phase 1/2, 3/4, 5/6, 7/8), for
+/// GetNextVariableName (to a name on the flash), each between two calls of `bench_mark` (phase 1/2, 3/4, 5/6, 7/8), for
 /// qemu/bench.py to count the allocator calls of every world between them at gdbstub
 /// breakpoints. The normal world's own count is printed too.
 extension Commands {
     static func benchAllocations() {
         guard let driver = FFA.driver else { Console.line("bench: FF-A is absent"); return }
-        let small = UCS2.fromASCII("BenchAlloc")
+        let small = UCS2.fromASCII("BenchAlloc"), following = UCS2.fromASCII("BenchAllocNext")
         var ok = true
         EFIVariables.with { c in ok = c.setVariable(name: small, guid: Bench.guid, attributes: 7, data: [1, 2, 3, 4]) == .success }
+        // The name the listing step finds next: on the flash, after "BenchAlloc".
+        EFIVariables.with { c in ok = ok && c.setVariable(name: following, guid: Bench.guid, attributes: 7, data: [5]) == .success }
+        var listing = small + [UInt8](repeating: 0, count: 64 - small.count)  // the caller's name buffer
         var c = driver.conduit
         let ping = Registers(UInt64(FFAFunction.FFA_MSG_SEND_DIRECT_REQ_64), UInt64(Endpoint.mmPartition), 0, 0xAAAA_AAAA)
         var counts: [Int] = []
@@ -229,16 +232,24 @@ extension Commands {
                     EFIVariables.with { c in ok = ok && c.setVariable(name: small, guid: Bench.guid, attributes: 7, data: data) == .success }
                 }
             default:
-                // One step of a listing, from the variable just written.
-                EFIVariables.with { c in
-                    let r = c.getNextVariableName(nameSize: 64, name: small, guid: Bench.guid)
-                    ok = ok && (r.status == .success || r.status == .notFound)
+                // One step of a listing, in the caller's buffer as the runtime service takes it:
+                // from the variable just written to the one after it.
+                listing.withUnsafeMutableBytes { name in
+                    var guid = Bench.guid
+                    EFIVariables.with { c in
+                        let r = c.getNextVariableName(name: name, guid: &guid)
+                        ok = ok && r.status == .success && r.nameSize == UInt64(following.count) && guid == Bench.guid
+                    }
                 }
             }
-            bench_mark(UInt64(2 * phase + 2))
+            // A failed call marks its phase's end 0xBAD: the counts of a call that failed early
+            // prove nothing.
+            bench_mark(ok ? UInt64(2 * phase + 2) : 0xBAD)
             counts.append(heapAllocations() - before)
         }
         EFIVariables.with { c in ok = ok && c.setVariable(name: small, guid: Bench.guid, attributes: 7, data: []) == .success }
+        EFIVariables.with { c in ok = ok && c.setVariable(name: following, guid: Bench.guid, attributes: 7, data: []) == .success }
+        ok = ok && listing.starts(with: following)
         Console.write("bench: alloc normal direct_request="); Console.dec(UInt64(counts[0]))
         Console.write(" get_variable="); Console.dec(UInt64(counts[1]))
         Console.write(" set_variable="); Console.dec(UInt64(counts[2]))
