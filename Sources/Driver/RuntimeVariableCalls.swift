@@ -36,13 +36,12 @@ public enum RuntimeVariableCalls {
         guard let namePtr, let guidPtr, let dataSize, let name = name(namePtr) else { return .invalidParameter }
         let size = unsafe dataSize.pointee
         guard size == 0 || data != nil else { return .invalidParameter }
-        let r = c.getVariable(name: name, guid: guid(guidPtr), dataSize: clamp(size))
+        // The value goes straight into the caller's buffer (DataSize bytes, bounded).
+        let into = unsafe UnsafeMutableRawBufferPointer(start: data, count: data == nil ? 0 : clamp(size))
+        let r = c.getVariable(name: name, guid: guid(guidPtr), into: into)
         if r.status == .success || r.status == .bufferTooSmall {
             unsafe dataSize.pointee = r.dataSize
             if let attributes { unsafe attributes.pointee = r.attributes }
-        }
-        if r.status == .success, let data, UInt64(r.data.count) <= size {
-            for i in r.data.indices { unsafe data.storeBytes(of: r.data[i], toByteOffset: i, as: UInt8.self) }
         }
         return r.status
     }
@@ -66,8 +65,8 @@ public enum RuntimeVariableCalls {
                                                    _ dataSize: UInt64, _ data: UnsafeRawPointer?) -> EFIStatus {
         guard let namePtr, let guidPtr, let name = name(namePtr) else { return .invalidParameter }
         guard dataSize == 0 || data != nil, dataSize <= maxDataSize else { return .invalidParameter }
-        var bytes = [UInt8](repeating: 0, count: Int(dataSize))
-        if let data { for i in bytes.indices { bytes[i] = unsafe data.load(fromByteOffset: i, as: UInt8.self) } }
+        // The value read where the caller keeps it.
+        let bytes = unsafe UnsafeRawBufferPointer(start: data, count: data == nil ? 0 : Int(dataSize))
         return c.setVariable(name: name, guid: guid(guidPtr), attributes: attributes, data: bytes)
     }
 
