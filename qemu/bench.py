@@ -487,6 +487,12 @@ def table(f, marks, size, allocs=None, stored=None):
             row(text, f[name]["all"], 12000)
             row("  S-EL1: MM partition", f[name]["sel1"])
     row("SetVariable volatile (4 bytes), all included", vol["all"], None, "32,809")
+    if "get_next_variable_name" in f:
+        n = f["get_next_variable_name"]
+        row("GetNextVariableName, one step to a name on the flash, the whole call", n["all"])
+        row("  normal world", n["normal"])
+        row("  EL3", n["el3"])
+        row("  S-EL1: MM partition", n["sel1"])
     row("flash path of an NV SetVariable (NV − volatile, S-EL1)", max(0, nv["sel1"] - vol["sel1"]))
     if allocs:
         for name, text in [("direct_request", "direct request"), ("get_variable", "GetVariable"),

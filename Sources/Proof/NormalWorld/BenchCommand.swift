@@ -141,7 +141,8 @@ struct Bench {
     static let guid = EFIGuid(0x4245_4e43, 0x484d, 0x4152, (0x4b, 0x53, 0x21, 0x62, 0x65, 0x6e, 0x63, 0x68))
 
     /// GetVariable of a small variable; SetVariable of a non-volatile variable (flash) and of a
-    /// volatile one (no flash): their difference is what the flash path costs. Each figure is
+    /// volatile one (no flash): their difference is what the flash path costs; one step of
+    /// GetNextVariableName. Each figure is
     /// the whole call as the firmware's own callers make it: the client taken from its global,
     /// the data in the caller's buffer, no array built by the caller.
     func variables() {
@@ -168,6 +169,17 @@ struct Bench {
             withUnsafeBytes(of: &k) { data in
                 EFIVariables.with { c in ok = ok && c.setVariable(name: nv, guid: Bench.guid, attributes: 7, data: data) == .success }
             }
+        }
+        // One listing step in the caller's buffer, as the runtime service takes it: from BenchNV
+        // (held since the last measure) to BenchSmall, a name on the flash.
+        var listing = [UInt8](repeating: 0, count: 64)
+        measure("get_next_variable_name") {
+            for i in nv.indices { listing[i] = nv[i] }
+            var guid = Bench.guid
+            listing.withUnsafeMutableBytes { name in
+                EFIVariables.with { c in ok = ok && c.getNextVariableName(name: name, guid: &guid).status == .success }
+            }
+            ok = ok && guid == Bench.guid && listing.starts(with: small)
         }
         measure("set_variable_volatile") {
             k &+= 0x0101_0101
