@@ -5,19 +5,16 @@ import Variables
 /// out, over a `VariableClient`. What the runtime services table's entries run after
 /// ExitBootServices; every pointer is checked, and no name is read past 1024 characters
 /// (GetNextVariableName's past its buffer's VariableNameSize bytes, which it is written into).
+/// Names and values are read and written where the caller keeps them: no call allocates.
 public enum RuntimeVariableCalls {
     public static let maxNameChars = 1024
     /// The largest data buffer taken from or given to the caller (1 MiB).
     public static let maxDataSize: UInt64 = 0x10_0000
 
-    /// The NUL-terminated UCS-2 name at `p` as bytes with the NUL; nil without a NUL in bounds.
-    static func name(_ p: UnsafePointer<UInt16>) -> [UInt8]? {
-        var out: [UInt8] = []
-        for i in 0..<maxNameChars {
-            let c = unsafe p[i]
-            out.append(UInt8(truncatingIfNeeded: c)); out.append(UInt8(truncatingIfNeeded: c >> 8))
-            if c == 0 { return out }
-        }
+    /// The NUL-terminated UCS-2 name at `p`, with its NUL, where it lies; nil without a NUL in
+    /// the first `maxNameChars` characters.
+    static func name(_ p: UnsafePointer<UInt16>) -> UnsafeRawBufferPointer? {
+        for i in 0..<maxNameChars where unsafe p[i] == 0 { return unsafe UnsafeRawBufferPointer(start: p, count: 2 * i + 2) }
         return nil
     }
 
@@ -38,7 +35,7 @@ public enum RuntimeVariableCalls {
         guard size == 0 || data != nil else { return .invalidParameter }
         // The value goes straight into the caller's buffer (DataSize bytes, bounded).
         let into = unsafe UnsafeMutableRawBufferPointer(start: data, count: data == nil ? 0 : clamp(size))
-        let r = c.getVariable(name: name, guid: guid(guidPtr), into: into)
+        let r = c.getVariable(rawName: name, guid: guid(guidPtr), into: into)
         if r.status == .success || r.status == .bufferTooSmall {
             unsafe dataSize.pointee = r.dataSize
             if let attributes { unsafe attributes.pointee = r.attributes }
@@ -67,7 +64,7 @@ public enum RuntimeVariableCalls {
         guard dataSize == 0 || data != nil, dataSize <= maxDataSize else { return .invalidParameter }
         // The value read where the caller keeps it.
         let bytes = unsafe UnsafeRawBufferPointer(start: data, count: data == nil ? 0 : Int(dataSize))
-        return c.setVariable(name: name, guid: guid(guidPtr), attributes: attributes, data: bytes)
+        return c.setVariable(rawName: name, guid: guid(guidPtr), attributes: attributes, data: bytes)
     }
 
     public static func queryVariableInfo<T: MMTransport>(_ c: inout VariableClient<T>, _ attributes: UInt32,

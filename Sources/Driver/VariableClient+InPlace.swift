@@ -62,7 +62,13 @@ extension VariableClient {
     /// GetVariable into `data` (the caller's buffer; its size is DataSize): no array is built.
     /// On EFI_SUCCESS the first `dataSize` bytes of `data` hold the value; `result.data` is empty.
     public mutating func getVariable(name: [UInt8], guid: EFIGuid, into data: UnsafeMutableRawBufferPointer) -> VariableReadResult {
-        guard let size = name.withUnsafeBytes({ UCS2.terminatedSize($0) }) else { return VariableReadResult(status: .invalidParameter) }
+        name.withUnsafeBytes { getVariable(rawName: $0, guid: guid, into: data) }
+    }
+
+    /// The same with the name in a buffer (the runtime service's caller's).
+    public mutating func getVariable(rawName name: UnsafeRawBufferPointer, guid: EFIGuid,
+                                     into data: UnsafeMutableRawBufferPointer) -> VariableReadResult {
+        guard let size = UCS2.terminatedSize(name) else { return VariableReadResult(status: .invalidParameter) }
         let fixed = AccessVariableLayout.name + size
         guard isInitialized else { return VariableReadResult(status: .notReady) }
         guard fixed <= maximumPayload else { return VariableReadResult(status: .invalidParameter) }
@@ -74,7 +80,7 @@ extension VariableClient {
             b.mmPut64(UInt64(asked), at: at + AccessVariableLayout.dataSize)
             b.mmPut64(UInt64(size), at: at + AccessVariableLayout.nameSize)
             b.mmPut32(0, at: at + AccessVariableLayout.attributes)
-            name.withUnsafeBytes { b.mmPut(UnsafeRawBufferPointer(rebasing: $0[0..<size]), at: at + AccessVariableLayout.name) }
+            b.mmPut(UnsafeRawBufferPointer(rebasing: name[0..<size]), at: at + AccessVariableLayout.name)
             return fixed + asked
         }, decodes: { _ in true }, answer: { status, m in
             // The payload is decoded once, here: a malformed one is EFI_DEVICE_ERROR whatever
@@ -122,7 +128,13 @@ extension VariableClient {
 
     /// SetVariable with the data in the caller's buffer: no array is built.
     public mutating func setVariable(name: [UInt8], guid: EFIGuid, attributes: UInt32, data: UnsafeRawBufferPointer) -> EFIStatus {
-        guard let size = name.withUnsafeBytes({ UCS2.terminatedSize($0) }), size > 2 else { return .invalidParameter }
+        name.withUnsafeBytes { setVariable(rawName: $0, guid: guid, attributes: attributes, data: data) }
+    }
+
+    /// The same with the name in a buffer (the runtime service's caller's).
+    public mutating func setVariable(rawName name: UnsafeRawBufferPointer, guid: EFIGuid, attributes: UInt32,
+                                     data: UnsafeRawBufferPointer) -> EFIStatus {
+        guard let size = UCS2.terminatedSize(name), size > 2 else { return .invalidParameter }
         let payload = AccessVariableLayout.name + size + data.count
         return call(.setVariable, checkedPayload: payload, payload: { b in
             let at = MMMessageView.payloadOffset
@@ -130,7 +142,7 @@ extension VariableClient {
             b.mmPut64(UInt64(data.count), at: at + AccessVariableLayout.dataSize)
             b.mmPut64(UInt64(size), at: at + AccessVariableLayout.nameSize)
             b.mmPut32(attributes, at: at + AccessVariableLayout.attributes)
-            name.withUnsafeBytes { b.mmPut(UnsafeRawBufferPointer(rebasing: $0[0..<size]), at: at + AccessVariableLayout.name) }
+            b.mmPut(UnsafeRawBufferPointer(rebasing: name[0..<size]), at: at + AccessVariableLayout.name)
             b.mmPut(data, at: at + AccessVariableLayout.name + size)
             return payload
         }, decodes: { _ in true }, answer: { status, _ in status }, failed: { $0 })

@@ -67,6 +67,37 @@ private func name16(_ text: StaticString) -> [UInt16] { Array(text.description.u
         #expect(protected == .writeProtected)
     }
 
+    /// GetNextVariableName works in the caller's own buffer of VariableNameSize bytes: the
+    /// previous name must end within it, the next is written over it, and a buffer too small
+    /// gets the size needed and keeps its bytes.
+    @Test func getNextVariableNameWorksInTheCallersBuffer() throws {
+        let m = try Machine()
+        var c = try m.bootClient()
+        #expect(c.setVariable(name: ucs2("RtA"), guid: vendor, attributes: Attr.nvBsRt, data: [1]) == .success)
+        #expect(c.setVariable(name: ucs2("RtLonger"), guid: vendor, attributes: Attr.nvBsRt, data: [2]) == .success)
+        #expect(c.exitBootServices() == .success)
+        var guid = vendor.bytes
+        func step(_ buffer: inout [UInt16], _ size: inout UInt64) -> EFIStatus {
+            buffer.withUnsafeMutableBufferPointer { b in guid.withUnsafeMutableBytes { g in
+                RuntimeVariableCalls.getNextVariableName(&c, &size, b.baseAddress, g.baseAddress)
+            } }
+        }
+        // From RtA, in a buffer of 8 bytes (RtA and its NUL): RtLonger needs 18.
+        var buffer = name16("RtA") + [0x7777]
+        var size: UInt64 = 8
+        #expect(step(&buffer, &size) == .bufferTooSmall && size == 18 && buffer == name16("RtA") + [0x7777])
+        // The same with room: the next name over the previous one, the GUID as it is.
+        buffer = name16("RtA") + [UInt16](repeating: 0x7777, count: 8)
+        size = 24
+        #expect(step(&buffer, &size) == .success && size == 18 && Array(buffer[0..<9]) == name16("RtLonger"))
+        #expect(buffer[9...].allSatisfy { $0 == 0x7777 } && guid == vendor.bytes)
+        // A previous name whose NUL lies past VariableNameSize is EFI_INVALID_PARAMETER.
+        buffer = name16("RtA")
+        size = 6
+        #expect(step(&buffer, &size) == .invalidParameter && size == 6)
+        #expect(m.world.faults.isEmpty)
+    }
+
     @Test func badPointersAndUnterminatedNamesAreInvalidParameters() throws {
         let m = try Machine()
         var c = try m.bootClient()
