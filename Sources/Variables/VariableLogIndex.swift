@@ -315,8 +315,8 @@ extension FlashVariableLog {
         }
         while k < order.count {
             let e = entries[Int(order[k])]
-            // The name read from the flash onto the stack (a longer one, which no client sends,
-            // into an array).
+            // The name read from the flash onto the stack (one longer than `stackName`, legal but
+            // rare, into an array).
             let accepted = e.nameCount > Self.stackName
                 ? readArray(offset: nameOffset(e), count: e.nameCount).withUnsafeBytes { include(e.guid, e.attributes, $0) }
                 : withUnsafeTemporaryAllocation(byteCount: Self.stackName, alignment: 8) { buffer in
@@ -330,12 +330,12 @@ extension FlashVariableLog {
         return nil
     }
 
+    /// Bytes of a name a listing step reads onto the stack.
+    static var stackName: Int { 1024 }
+
     public func key(_ key: StoredKey, precedes guid: EFIGuid, _ name: UnsafeRawBufferPointer) -> Bool {
         precedes(entries[key.handle], guid, name)
     }
-
-    /// Bytes of a name a listing step reads onto the stack.
-    static var stackName: Int { 1024 }
 
     public func copyName(of key: StoredKey, to buffer: UnsafeMutableRawBufferPointer, at: Int) {
         let e = entries[key.handle]
