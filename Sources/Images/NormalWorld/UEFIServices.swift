@@ -13,11 +13,9 @@ func functionAddress(_ f: EFIFunction) -> UInt64 { UInt64(UInt(bitPattern: unsaf
 
 /// Memory the EFI application hands us, by address. Null stays nil.
 func raw(_ a: UInt64) -> UnsafeMutableRawPointer? { UnsafeMutableRawPointer(bitPattern: UInt(a)) }
-/// Out of line: an EFI application's pointers may be unaligned, so each access is eight byte
-/// accesses (strict alignment); inlined at its ~40 callers that was ~50 bytes each.
-@inline(never)
+/// An EFI application's pointers may be unaligned: with the MMU on (RAM is Normal memory) one
+/// unaligned access each, inlined.
 func store(_ value: UInt64, _ at: UInt64) { if let p = raw(at) { unsafe p.storeBytes(of: value, as: UInt64.self) } }
-@inline(never)
 func load64(_ at: UInt64) -> UInt64 { raw(at).map { unsafe $0.loadUnaligned(as: UInt64.self) } ?? 0 }
 /// `n` bytes of memory at `at` (null: none). The one copy loop every reader of memory shares.
 @inline(never)
