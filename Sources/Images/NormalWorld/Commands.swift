@@ -14,12 +14,7 @@ struct Command {
     var nameEnd: Int { end(32) }
     var usageEnd: Int { end(9) }
 
-    @inline(never)
-    func end(_ stop: UInt8) -> Int {
-        var i = 0
-        while i < text.utf8CodeUnitCount, unsafe text.utf8Start[i] != stop, unsafe text.utf8Start[i] != 9 { i += 1 }
-        return i
-    }
+    func end(_ stop: UInt8) -> Int { Commands.wordEnd(text, from: 0, stop: stop) }
 
     /// Whether the name is `name` (its bytes: the two tables name a command twice).
     @inline(never)
@@ -30,13 +25,24 @@ struct Command {
     }
 
     /// Writes the text from byte `from` up to byte `to`.
-    @inline(never)
-    func write(_ from: Int, _ to: Int) {
-        for i in from..<to { Console.put(unsafe text.utf8Start[i]) }
-    }
+    func write(_ from: Int, _ to: Int) { Commands.write(text, from, to) }
 }
 
 enum Commands {
+    /// Where the word of `text` that starts at `from` ends: at `stop`, a tab or the end.
+    @inline(never)
+    static func wordEnd(_ text: StaticString, from: Int, stop: UInt8 = 32) -> Int {
+        var i = from
+        while i < text.utf8CodeUnitCount, unsafe text.utf8Start[i] != stop, unsafe text.utf8Start[i] != 9 { i += 1 }
+        return i
+    }
+
+    /// Writes the bytes `from..<to` of `text`.
+    @inline(never)
+    static func write(_ text: StaticString, _ from: Int, _ to: Int) {
+        for i in from..<to { Console.put(unsafe text.utf8Start[i]) }
+    }
+
     static let table: [Command] = [
         Command(text: "help\tlist the commands", run: help),
         Command(text: "version\tfirmware version", run: version),

@@ -22,23 +22,28 @@ extension Commands {
         }
     }
 
-    static let featureList: [(UInt32, StaticString)] = [
-        (FFAFunction.FFA_VERSION, "FFA_VERSION"), (FFAFunction.FFA_FEATURES, "FFA_FEATURES"),
-        (FFAFunction.FFA_RX_RELEASE, "FFA_RX_RELEASE"), (FFAFunction.FFA_RXTX_MAP_64, "FFA_RXTX_MAP_64"),
-        (FFAFunction.FFA_RXTX_UNMAP, "FFA_RXTX_UNMAP"), (FFAFunction.FFA_PARTITION_INFO_GET, "FFA_PARTITION_INFO_GET"),
-        (FFAFunction.FFA_PARTITION_INFO_GET_REGS, "FFA_PARTITION_INFO_GET_REGS"), (FFAFunction.FFA_ID_GET, "FFA_ID_GET"),
-        (FFAFunction.FFA_SPM_ID_GET, "FFA_SPM_ID_GET"),
-        (FFAFunction.FFA_MSG_SEND_DIRECT_REQ_32, "FFA_MSG_SEND_DIRECT_REQ_32"),
-        (FFAFunction.FFA_MSG_SEND_DIRECT_REQ_64, "FFA_MSG_SEND_DIRECT_REQ_64"),
-        (FFAFunction.FFA_MSG_SEND_DIRECT_REQ2, "FFA_MSG_SEND_DIRECT_REQ2"),
-        (FFAFunction.FFA_RUN, "FFA_RUN"), (0xC400_0073, "FFA_MEM_SHARE_64"),
+    /// The calls `ffa features` asks about, and their names in the same order, one literal
+    /// (a table of (ID, StaticString) pairs took 32 bytes an entry).
+    static let featureIDs: [UInt32] = [
+        FFAFunction.FFA_VERSION, FFAFunction.FFA_FEATURES, FFAFunction.FFA_RX_RELEASE, FFAFunction.FFA_RXTX_MAP_64,
+        FFAFunction.FFA_RXTX_UNMAP, FFAFunction.FFA_PARTITION_INFO_GET, FFAFunction.FFA_PARTITION_INFO_GET_REGS,
+        FFAFunction.FFA_ID_GET, FFAFunction.FFA_SPM_ID_GET, FFAFunction.FFA_MSG_SEND_DIRECT_REQ_32,
+        FFAFunction.FFA_MSG_SEND_DIRECT_REQ_64, FFAFunction.FFA_MSG_SEND_DIRECT_REQ2, FFAFunction.FFA_RUN, 0xC400_0073,
     ]
+    static let featureNames: StaticString = """
+        FFA_VERSION FFA_FEATURES FFA_RX_RELEASE FFA_RXTX_MAP_64 FFA_RXTX_UNMAP FFA_PARTITION_INFO_GET \
+        FFA_PARTITION_INFO_GET_REGS FFA_ID_GET FFA_SPM_ID_GET FFA_MSG_SEND_DIRECT_REQ_32 FFA_MSG_SEND_DIRECT_REQ_64 \
+        FFA_MSG_SEND_DIRECT_REQ2 FFA_RUN FFA_MEM_SHARE_64
+        """
 
     static func ffaFeatures() {
         FFA.with { d throws(FFADriverError) in
-            for (id, name) in featureList {
-                Console.write("  "); Console.write(name)
-                for _ in name.utf8CodeUnitCount..<30 { Console.put(32) }
+            var start = 0
+            for id in featureIDs {
+                let end = wordEnd(featureNames, from: start)
+                Console.write("  "); write(featureNames, start, end)
+                for _ in (end - start)..<30 { Console.put(32) }
+                start = end + 1
                 if let p = try d.features(id) {
                     Console.hex0x("supported, w2 ", UInt64(p.w2)); Console.put(10)
                 } else {
