@@ -12,6 +12,15 @@ public enum ShellNumber {
         return try accumulate(text, from: prefixed ? start + 2 : start, to: end, radix: 16)
     }
 
+    /// `<hex>[:<hex>]`, an address with its size as U-Boot writes them: the address, and the
+    /// size when there is a colon (read in place: no slice of the word).
+    public static func parseHexAndSize(_ word: [UInt8]) throws(ShellArgumentError) -> (UInt64, UInt64?) {
+        var colon = 0
+        while colon < word.count && word[colon] != UInt8(ascii: ":") { colon += 1 }
+        let address = try parseHex(word, from: 0, to: colon)
+        return (address, colon < word.count ? try parseHex(word, from: colon + 1, to: word.count) : nil)
+    }
+
     /// Decimal digits only.
     public static func parseDecimal(_ text: [UInt8]) throws(ShellArgumentError) -> UInt64 {
         try accumulate(text, from: 0, to: text.count, radix: 10)

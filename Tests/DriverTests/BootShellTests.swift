@@ -26,6 +26,17 @@ private func bootWords(_ s: String) -> [[UInt8]] { s.split(separator: " ").map {
         #expect(throws: ShellArgumentError.missingSize(argument: 1)) { try BootiArguments.parse(bootWords("40400000 44000000")) }
     }
 
+    /// bootefi's `<addr>:<size>` for the image; booti refuses a size there as not a number.
+    @Test func kernelSizeOnlyForBootefi() throws {
+        let a = try BootiArguments.parse(bootWords("0x40400000:0x1000 44000000:10"), kernelSize: true)
+        #expect(a == BootiArguments(kernel: 0x4040_0000, kernelSize: 0x1000, initrd: (0x4400_0000, 0x10), fdt: nil))
+        #expect(try BootiArguments.parse(bootWords("40400000"), kernelSize: true).kernelSize == nil)
+        #expect(throws: ShellArgumentError.malformedNumber) { try BootiArguments.parse(bootWords("40400000:1000")) }
+        #expect(throws: ShellArgumentError.malformedNumber) { try BootiArguments.parse(bootWords("40400000:"), kernelSize: true) }
+        #expect(throws: ShellArgumentError.malformedNumber) { try BootiArguments.parse(bootWords(":10"), kernelSize: true) }
+        #expect(throws: ShellArgumentError.malformedNumber) { try BootiArguments.parse(bootWords("1:2:3"), kernelSize: true) }
+    }
+
     @Test func badWords() {
         #expect(throws: ShellArgumentError.wrongArgumentCount) { try BootiArguments.parse([]) }
         #expect(throws: ShellArgumentError.wrongArgumentCount) { try BootiArguments.parse(bootWords("1 2 3 4")) }

@@ -14,18 +14,12 @@ extension Commands {
         }
     }
 
-    /// `bootefi <addr>[:<size>] ...`: the rest as booti's arguments.
+    /// `bootefi <addr>[:<size>] ...`: booti's arguments, with the image's size.
     static func bootefi(_ args: [[UInt8]]) {
         guard args.count >= 2 else { usage("bootefi"); return }
         do throws(ShellArgumentError) {
-            var rest = words(args, from: 1)
-            var size: UInt64? = nil
-            if let colon = rest[0].firstIndex(of: UInt8(ascii: ":")) {
-                size = try ShellNumber.parseHex(Array(rest[0][(colon + 1)...]))
-                rest[0] = Array(rest[0][..<colon])
-            }
-            let a = try BootiArguments.parse(rest, knownInitrd: KernelLoader.loadedInitrd)
-            UEFIBoot.bootefi(kernel: a.kernel, size: size, initrd: a.initrd, fdt: a.fdt)
+            let a = try BootiArguments.parse(words(args, from: 1), knownInitrd: KernelLoader.loadedInitrd, kernelSize: true)
+            UEFIBoot.bootefi(kernel: a.kernel, size: a.kernelSize, initrd: a.initrd, fdt: a.fdt)
         } catch {
             argumentError(error, "bootefi")
         }
