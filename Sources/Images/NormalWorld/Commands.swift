@@ -176,19 +176,17 @@ enum Commands {
         ExitBootServices.run(probeBootCode: probe)
     }
 
-    static func poweroff(_ args: [[UInt8]]) {
-        guard noArguments(args, "poweroff") else { return }
-        guard boot.psci != nil else { Console.line("poweroff: cannot, the device tree has no /psci"); return }
-        Console.line("Powering off...")
-        PSCI.call(0x8400_0008)
-        Console.line("PSCI SYSTEM_OFF returned: no PSCI here")
-    }
+    static func poweroff(_ args: [[UInt8]]) { psci(args, "poweroff", 0x8400_0008, "SYSTEM_OFF", "Powering off...") }
 
-    static func reset(_ args: [[UInt8]]) {
-        guard noArguments(args, "reset") else { return }
-        guard boot.psci != nil else { Console.line("reset: cannot, the device tree has no /psci"); return }
-        Console.line("Resetting...")
-        PSCI.call(0x8400_0009)
-        Console.line("PSCI SYSTEM_RESET returned: no PSCI here")
+    static func reset(_ args: [[UInt8]]) { psci(args, "reset", 0x8400_0009, "SYSTEM_RESET", "Resetting...") }
+
+    /// `poweroff` and `reset`: a PSCI call that does not return where there is PSCI.
+    @inline(never)   // one copy for the two commands
+    static func psci(_ args: [[UInt8]], _ name: StaticString, _ function: UInt32, _ call: StaticString, _ doing: StaticString) {
+        guard noArguments(args, name) else { return }
+        guard boot.psci != nil else { Console.write(name); Console.line(": cannot, the device tree has no /psci"); return }
+        Console.line(doing)
+        PSCI.call(function)
+        Console.write("PSCI "); Console.write(call); Console.line(" returned: no PSCI here")
     }
 }
