@@ -54,18 +54,17 @@ public enum EFILoadedImage {
     public static let size = 96
     public static let revision: UInt64 = 0x1000
 
-    public static func make(systemTable: UInt64, loadOptions: UInt64, loadOptionsSize: UInt32,
-                            imageBase: UInt64, imageSize: UInt64) -> [UInt8] {
-        var t = [UInt8](repeating: 0, count: size)
-        t.put(revision, at: 0, 4)
-        t.put(systemTable, at: 16)
-        t.put(UInt64(loadOptionsSize), at: 48, 4)
-        t.put(loadOptions, at: 56)
-        t.put(imageBase, at: 64)
-        t.put(imageSize, at: 72)
-        t.put(UInt64(EFIMemoryType.loaderCode), at: 80, 4)
-        t.put(UInt64(EFIMemoryType.loaderData), at: 84, 4)
-        return t
+    /// The protocol at `t` (`size` bytes, zeroed: what is not written is NULL or 0).
+    public static func write(to t: UnsafeMutableRawBufferPointer, systemTable: UInt64, loadOptions: UInt64,
+                             loadOptionsSize: UInt32, imageBase: UInt64, imageSize: UInt64) {
+        unsafe t.storeBytes(of: UInt32(revision), toByteOffset: 0, as: UInt32.self)
+        unsafe t.storeBytes(of: systemTable, toByteOffset: 16, as: UInt64.self)
+        unsafe t.storeBytes(of: loadOptionsSize, toByteOffset: 48, as: UInt32.self)
+        unsafe t.storeBytes(of: loadOptions, toByteOffset: 56, as: UInt64.self)
+        unsafe t.storeBytes(of: imageBase, toByteOffset: 64, as: UInt64.self)
+        unsafe t.storeBytes(of: imageSize, toByteOffset: 72, as: UInt64.self)
+        unsafe t.storeBytes(of: EFIMemoryType.loaderCode, toByteOffset: 80, as: UInt32.self)
+        unsafe t.storeBytes(of: EFIMemoryType.loaderData, toByteOffset: 84, as: UInt32.self)
     }
 
     /// LoadOptions as Linux's stub reads them: the command line in UCS-2 with its NUL.

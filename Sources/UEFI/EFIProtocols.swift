@@ -126,12 +126,11 @@ public struct EFIConfigurationTables: Sendable {
         return .success
     }
 
-    public func bytes() -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: 24 * tables.count)
+    /// The entries at `t` (24 bytes each, `24 * tables.count` in all).
+    public func write(to t: UnsafeMutableRawBufferPointer) {
         for i in tables.indices {
-            for b in 0..<16 { out[24 * i + b] = tables[i].guid.byte(b) }
-            out.put(tables[i].interface, at: 24 * i + 16)
+            for b in 0..<16 { unsafe t.storeBytes(of: tables[i].guid.byte(b), toByteOffset: 24 * i + b, as: UInt8.self) }
+            unsafe t.storeBytes(of: tables[i].interface, toByteOffset: 24 * i + 16, as: UInt64.self)
         }
-        return out
     }
 }

@@ -12,21 +12,24 @@ public enum EFITable {
     public static let headerSize = 24
     public static let crcOffset = 16
 
-    /// A table of `size` bytes with its header written and sealed.
-    public static func make(signature: UInt64, size: Int, body: (inout [UInt8]) -> Void) -> [UInt8] {
-        var t = [UInt8](repeating: 0, count: size)
-        t.put(signature, at: 0)
-        t.put(UInt64(revision), at: 8, 4)
-        t.put(UInt64(size), at: 12, 4)
-        body(&t)
-        seal(&t)
-        return t
+    /// The table of `t.count` bytes at `t`: its header, then `body`'s fields, then the header's
+    /// CRC. Written in place (the tables live in the block an EFI application is handed);
+    /// what `body` does not write is left as it is.
+    public static func write(_ t: UnsafeMutableRawBufferPointer, signature: UInt64, body: (UnsafeMutableRawBufferPointer) -> Void) {
+        unsafe t.storeBytes(of: signature, toByteOffset: 0, as: UInt64.self)
+        unsafe t.storeBytes(of: revision, toByteOffset: 8, as: UInt32.self)
+        unsafe t.storeBytes(of: UInt32(t.count), toByteOffset: 12, as: UInt32.self)
+        unsafe t.storeBytes(of: 0, toByteOffset: 20, as: UInt32.self)   // Reserved (the CRC at 16: seal)
+        body(t)
+        seal(t)
     }
 
-    /// Recomputes the header CRC32 over HeaderSize bytes.
-    public static func seal(_ t: inout [UInt8]) {
-        t.put(0, at: crcOffset, 4)
-        t.put(UInt64(crc(t)), at: crcOffset, 4)
+    /// Recomputes the header CRC32 over HeaderSize bytes (at most the table's), in place.
+    public static func seal(_ t: UnsafeMutableRawBufferPointer) {
+        unsafe t.storeBytes(of: 0, toByteOffset: crcOffset, as: UInt32.self)
+        let covered = min(Int(unsafe t.load(fromByteOffset: 12, as: UInt32.self)), t.count)
+        let crc = VariableLogCRC32.checksum(UnsafeRawBufferPointer(rebasing: t[0..<covered]))
+        unsafe t.storeBytes(of: crc, toByteOffset: crcOffset, as: UInt32.self)
     }
 
     static func crc(_ t: [UInt8]) -> UInt32 {
@@ -42,19 +45,30 @@ public enum EFITable {
     }
 }
 
-/// EFI_SYSTEM_TABLE (UEFI 2.10 §4.3) field offsets; 120 bytes on a 64-bit machine.
-public enum EFISystemTable {
+/// EFI_SYSTEM_TABLE (UEFI 2.10 §4.3): 120 bytes on a 64-bit machine, its fields in this order
+/// after the header (FirmwareRevision a u32 and 4 bytes of padding; the rest 64-bit).
+public struct EFISystemTable: Sendable {
     public static let size = 120
-    public static let firmwareVendor = 24, firmwareRevision = 32
-    public static let consoleInHandle = 40, conIn = 48, consoleOutHandle = 56, conOut = 64
-    public static let standardErrorHandle = 72, stdErr = 80
-    public static let runtimeServices = 88, bootServices = 96
-    public static let numberOfTableEntries = 104, configurationTable = 112
+    public var firmwareVendor: UInt64 = 0
+    public var firmwareRevision: UInt32 = 0
+    public var consoleInHandle: UInt64 = 0, conIn: UInt64 = 0
+    public var consoleOutHandle: UInt64 = 0, conOut: UInt64 = 0
+    public var standardErrorHandle: UInt64 = 0, stdErr: UInt64 = 0
+    public var runtimeServices: UInt64 = 0, bootServices: UInt64 = 0
+    public var numberOfTableEntries: UInt64 = 0, configurationTable: UInt64 = 0
 
-    /// The table with every field given as (offset, value).
-    public static func make(_ fields: [(Int, UInt64)]) -> [UInt8] {
-        EFITable.make(signature: EFITable.systemSignature, size: size) { t in
-            for (offset, value) in fields { t.put(value, at: offset, offset == firmwareRevision ? 4 : 8) }
+    public init() {}
+
+    /// The table at `t` (`size` bytes), sealed.
+    public func write(to t: UnsafeMutableRawBufferPointer) {
+        EFITable.write(t, signature: EFITable.systemSignature) { t in
+            func field(_ n: Int, _ value: UInt64) {   // the n-th 8-byte slot after the header
+                unsafe t.storeBytes(of: value, toByteOffset: EFITable.headerSize + 8 * n, as: UInt64.self)
+            }
+            field(0, firmwareVendor); field(1, UInt64(firmwareRevision))
+            field(2, consoleInHandle); field(3, conIn); field(4, consoleOutHandle); field(5, conOut)
+            field(6, standardErrorHandle); field(7, stdErr); field(8, runtimeServices); field(9, bootServices)
+            field(10, numberOfTableEntries); field(11, configurationTable)
         }
     }
 }
@@ -75,9 +89,10 @@ public enum EFIBootService: Int, CaseIterable, Sendable {
     public var offset: Int { EFITable.headerSize + 8 * rawValue }
     public static let tableSize = EFITable.headerSize + 8 * allCases.count   // 376
 
-    public static func table(_ function: (EFIBootService) -> UInt64) -> [UInt8] {
-        EFITable.make(signature: EFITable.bootServicesSignature, size: tableSize) { t in
-            for s in allCases { t.put(function(s), at: s.offset) }
+    /// The table at `t` (`tableSize` bytes), each service's function from `function`, sealed.
+    public static func write(to t: UnsafeMutableRawBufferPointer, _ function: (EFIBootService) -> UInt64) {
+        EFITable.write(t, signature: EFITable.bootServicesSignature) { t in
+            for s in allCases { unsafe t.storeBytes(of: function(s), toByteOffset: s.offset, as: UInt64.self) }
         }
     }
 }

@@ -3,28 +3,47 @@ import Testing
 import Variables
 @testable import UEFI
 
+/// `count` bytes (0xA5 where nothing writes) after `write` has written them in place.
+private func written(_ count: Int, _ write: (UnsafeMutableRawBufferPointer) -> Void) -> [UInt8] {
+    var t = [UInt8](repeating: 0xA5, count: count)
+    t.withUnsafeMutableBytes { write($0) }
+    return t
+}
+
+private func sealed(_ t: [UInt8]) -> [UInt8] {
+    var t = t
+    t.withUnsafeMutableBytes { EFITable.seal($0) }
+    return t
+}
+
 @Suite struct EFITableTests {
     @Test func theSystemTableHeaderAndFieldsSitWhereUEFISays() {
-        let t = EFISystemTable.make([(EFISystemTable.firmwareVendor, 0x6000_1000), (EFISystemTable.firmwareRevision, 0x1_0002),
-                                     (EFISystemTable.runtimeServices, 0x6020_0000), (EFISystemTable.bootServices, 0x6030_0000),
-                                     (EFISystemTable.numberOfTableEntries, 2), (EFISystemTable.configurationTable, 0x6040_0000)])
+        var s = EFISystemTable()
+        s.firmwareVendor = 0x6000_1000; s.firmwareRevision = 0x1_0002
+        s.consoleInHandle = 0x11; s.conIn = 0x12; s.consoleOutHandle = 0x13; s.conOut = 0x14
+        s.standardErrorHandle = 0x15; s.stdErr = 0x16
+        s.runtimeServices = 0x6020_0000; s.bootServices = 0x6030_0000
+        s.numberOfTableEntries = 2; s.configurationTable = 0x6040_0000
+        let t = written(EFISystemTable.size) { s.write(to: $0) }
         #expect(t.count == 120)
         #expect(Array(t[0..<8]) == Array("IBI SYST".utf8))
         #expect(t.le(8, 4) == 0x0002_0064 && t.le(12, 4) == 120 && t.le(20, 4) == 0)
         #expect(t.le(24, 8) == 0x6000_1000 && t.le(32, 4) == 0x1_0002 && t.le(36, 4) == 0)
+        #expect(t.le(40, 8) == 0x11 && t.le(48, 8) == 0x12 && t.le(56, 8) == 0x13 && t.le(64, 8) == 0x14)
+        #expect(t.le(72, 8) == 0x15 && t.le(80, 8) == 0x16)
         #expect(t.le(88, 8) == 0x6020_0000 && t.le(96, 8) == 0x6030_0000 && t.le(104, 8) == 2 && t.le(112, 8) == 0x6040_0000)
         #expect(EFITable.isValid(t))
     }
 
     @Test func theCRCIsZlibsOverTheHeaderSizeWithTheCRCFieldZero() {
-        var t = EFIBootService.table { UInt64(0x1000 + $0.rawValue) }
+        var t = written(EFIBootService.tableSize) { t in EFIBootService.write(to: t) { UInt64(0x1000 + $0.rawValue) } }
         var zeroed = t
         zeroed.put(0, at: 16, 4)
         #expect(UInt32(t.le(16, 4)) == VariableLogCRC32.checksum(zeroed))
         #expect(EFITable.isValid(t))
         t[100] ^= 1                        // one bit of one function pointer
         #expect(!EFITable.isValid(t))
-        EFITable.seal(&t)
+        t = sealed(t)
         #expect(EFITable.isValid(t))
         var short = t
         short.put(1000, at: 12, 4)         // a HeaderSize past the table
@@ -32,7 +51,7 @@ import Variables
     }
 
     @Test func bootServicesFollowTheSpecOrder() {
-        let t = EFIBootService.table { UInt64(0xA000 + $0.rawValue) }
+        let t = written(EFIBootService.tableSize) { t in EFIBootService.write(to: t) { UInt64(0xA000 + $0.rawValue) } }
         #expect(EFIBootService.tableSize == 376 && t.count == 376)
         #expect(Array(t[0..<8]) == Array("BOOTSERV".utf8) && t.le(12, 4) == 376)
         #expect(EFIBootService.allocatePages.offset == 40 && EFIBootService.getMemoryMap.offset == 56)
@@ -58,8 +77,11 @@ import Variables
     @Test func theLoadedImageCarriesTheCommandLineInUCS2() {
         let options = EFILoadedImage.options(Array("console=ttyAMA0".utf8))
         #expect(options.count == 32 && options[0] == 0x63 && options[1] == 0 && options.suffix(2) == [0, 0])
-        let t = EFILoadedImage.make(systemTable: 0x6100_0000, loadOptions: 0x6200_0000, loadOptionsSize: 32,
-                                    imageBase: 0x4800_0000, imageSize: 0x210_0000)
+        let t = written(EFILoadedImage.size) { t in
+            t.initializeMemory(as: UInt8.self, repeating: 0)   // the block is zeroed first
+            EFILoadedImage.write(to: t, systemTable: 0x6100_0000, loadOptions: 0x6200_0000, loadOptionsSize: 32,
+                                 imageBase: 0x4800_0000, imageSize: 0x210_0000)
+        }
         #expect(t.count == 96 && t.le(0, 4) == 0x1000 && t.le(16, 8) == 0x6100_0000)
         #expect(t.le(48, 4) == 32 && t.le(56, 8) == 0x6200_0000 && t.le(64, 8) == 0x4800_0000 && t.le(72, 8) == 0x210_0000)
         #expect(t.le(80, 4) == 1 && t.le(84, 4) == 2)
@@ -72,7 +94,7 @@ import Variables
         #expect(c.install(EFIProtocol.linuxInitrdMedia, 0x1000) == .outOfResources)
         #expect(c.install(EFIProtocol.deviceTreeTable, 0x4100_0000) == .success)
         #expect(c.install(EFIProtocol.loadFile2, 0) == .notFound)
-        let b = c.bytes()
+        let b = written(24 * c.tables.count) { c.write(to: $0) }
         #expect(b.count == 48 && EFIGuid(bytes: b, at: 0) == EFIProtocol.deviceTreeTable && b.le(16, 8) == 0x4100_0000)
         #expect(Array(b[24..<28]) == [0x8a, 0x91, 0x66, 0xeb])        // eb66918a little-endian
         #expect(c.install(EFIProtocol.deviceTreeTable, 0) == .success)

@@ -121,7 +121,7 @@ enum UEFIBoot {
         }
         let b = block
         unsafe raw(b)!.initializeMemory(as: UInt8.self, repeating: 0, count: blockSize)   // what is not written is 0
-        writeBytes(EFIBootService.table { functionAddress(BootServices.function($0)) }, b + UInt64(bootServices))
+        EFIBootService.write(to: part(bootServices, EFIBootService.tableSize)) { functionAddress(BootServices.function($0)) }
         let s = ProtocolFunctions.success, u = BootServices.unsupported
         // SIMPLE_TEXT_OUTPUT: Reset, OutputString, TestString, QueryMode, SetMode, SetAttribute,
         // ClearScreen, SetCursorPosition, EnableCursor, Mode.
@@ -137,9 +137,9 @@ enum UEFIBoot {
         writeBytes(EFILoadedImage.options(bytes("Swift FF-A firmware")), b + UInt64(vendor))
         let options = EFILoadedImage.options(KernelLoader.environment.value(KernelLoader.bootargs) ?? [])
         writeBytes(options, b + UInt64(loadOptions))
-        writeBytes(EFILoadedImage.make(systemTable: b + UInt64(systemTable), loadOptions: b + UInt64(loadOptions),
-                                       loadOptionsSize: UInt32(options.count), imageBase: imageBase, imageSize: imageSize),
-                   b + UInt64(loadedImage))
+        EFILoadedImage.write(to: part(loadedImage, EFILoadedImage.size), systemTable: b + UInt64(systemTable),
+                             loadOptions: b + UInt64(loadOptions), loadOptionsSize: UInt32(options.count),
+                             imageBase: imageBase, imageSize: imageSize)
         handles = EFIHandles()
         handles.install(imageHandle, EFIProtocol.loadedImage, b + UInt64(loadedImage))
         if initrd != nil {
@@ -157,19 +157,23 @@ enum UEFIBoot {
     /// and boot services (UEFI 2.10 §7.4.6).
     static func writeSystemTable() {
         let b = block
-        writeBytes(config.bytes(), b + UInt64(configTables))
+        config.write(to: part(configTables, 24 * config.tables.count))
         // After ExitBootServices the console and boot services fields are written as 0 (NULL).
         let live: UInt64 = exited ? 0 : ~0
-        let fields: [(Int, UInt64)] = [
-            (EFISystemTable.firmwareVendor, b + UInt64(vendor)), (EFISystemTable.firmwareRevision, 0x1_0000),
-            (EFISystemTable.runtimeServices, address(unsafe UnsafeMutableRawPointer(&efi_runtime_services))),
-            (EFISystemTable.numberOfTableEntries, UInt64(config.tables.count)), (EFISystemTable.configurationTable, b + UInt64(configTables)),
-            (EFISystemTable.consoleInHandle, imageHandle & live), (EFISystemTable.conIn, (b + UInt64(conIn)) & live),
-            (EFISystemTable.consoleOutHandle, imageHandle & live), (EFISystemTable.conOut, (b + UInt64(conOut)) & live),
-            (EFISystemTable.standardErrorHandle, imageHandle & live), (EFISystemTable.stdErr, (b + UInt64(conOut)) & live),
-            (EFISystemTable.bootServices, (b + UInt64(bootServices)) & live),
-        ]
-        writeBytes(EFISystemTable.make(fields), b + UInt64(systemTable))
+        var t = EFISystemTable()
+        t.firmwareVendor = b + UInt64(vendor); t.firmwareRevision = 0x1_0000
+        t.runtimeServices = address(unsafe UnsafeMutableRawPointer(&efi_runtime_services))
+        t.numberOfTableEntries = UInt64(config.tables.count); t.configurationTable = b + UInt64(configTables)
+        t.consoleInHandle = imageHandle & live; t.conIn = (b + UInt64(conIn)) & live
+        t.consoleOutHandle = imageHandle & live; t.conOut = (b + UInt64(conOut)) & live
+        t.standardErrorHandle = imageHandle & live; t.stdErr = (b + UInt64(conOut)) & live
+        t.bootServices = (b + UInt64(bootServices)) & live
+        t.write(to: part(systemTable, EFISystemTable.size))
+    }
+
+    /// `count` bytes of the block from `offset`.
+    static func part(_ offset: Int, _ count: Int) -> UnsafeMutableRawBufferPointer {
+        KernelLoader.buffer(block + UInt64(offset), UInt64(count))
     }
 
     /// ExitBootServices: only with the current map key; then the MM partition and the FF-A
@@ -195,9 +199,7 @@ enum RuntimeTables {
         let props = unsafe UnsafeMutableRawPointer(&efi_rt_properties_table)
         unsafe props.storeBytes(of: EFIRuntimeService.propertiesMask(EFIRuntimeService.offered), toByteOffset: 4, as: UInt32.self)
         let table = unsafe UnsafeMutableRawPointer(&efi_runtime_services)
-        var bytes = readBytes(address(table), EFIRuntimeService.tableSize)
-        EFITable.seal(&bytes)
-        writeBytes(bytes, address(table))
+        EFITable.seal(unsafe UnsafeMutableRawBufferPointer(start: table, count: EFIRuntimeService.tableSize))
     }
 }
 
