@@ -241,13 +241,17 @@ def gicv2_timer_interrupts_reach_ns_el2_and_el1():
 
 # --- FF-A driver against our SPMC (issue 4) ------------------------------------------------
 
-FFA_SCRIPT = ["ffa version", "armffa devlist", "armffa getpart 33d532ed-e699-0942-c09c-a798d9cd722d",
+FFA_SCRIPT = ["ffa version", "ffa features", "armffa devlist", "armffa getpart 33d532ed-e699-0942-c09c-a798d9cd722d",
               "armffa ping 8001", "ffa parts", "poweroff"]
 
 
 def check_ffa_session(b, conduit):
     finished(b)
     check(f"FF-A 1.2 (SPMC 1.2), SMCCC 1.2, conduit {conduit}" in b, "FF-A 1.2 not negotiated", b)
+    check("\n  FFA_VERSION                   supported, w2 0x0\n" in b
+          and "\n  FFA_PARTITION_INFO_GET_REGS   supported, w2 0x0\n" in b
+          and "\n  FFA_MSG_SEND_DIRECT_REQ2      supported, w2 0x0\n" in b
+          and "\n  FFA_MEM_SHARE_64              NOT_SUPPORTED\n" in b, "ffa features: a call misnamed or misread", b)
     check("Partition: id = 8001 , exec_ctxt 1 , properties 301" in b, "getpart did not find 0x8001", b)
     check("SP response:\n[LSB]\nfffffffe" in b, "ping got no direct response", b)
     check("0x8001  ed32d533-99e6-4209-9cc0-2d72cdd998a7  contexts 1" in b, "ffa parts wrong", b)
