@@ -116,18 +116,26 @@ endef
 
 # The normal image is position-independent (docs/boards.md): relative relocations only.
 NORMAL_PIE := --emit-relocs -pie --no-dynamic-linker --pack-dyn-relocs=relr -z norelro --hash-style=gnu
-# Linked twice from the same bitcode (outlining is identical): the first link finds which
-# OUTLINED_FUNCTION_<n> the runtime region and the runtime caller call, the second places them
-# there (normal.ld INCLUDEs the two fragments from <elf>.outlined/), the rest in .text; then the
-# fragments are recomputed from the result and must not change.
+# Linked twice: the first link (LTO) finds which OUTLINED_FUNCTION_<n> the runtime region and
+# the runtime caller call and keeps its native object (--lto-obj-path); the second links that
+# object, placing them there (normal.ld INCLUDEs the two fragments from <elf>.outlined/), the
+# rest in .text; then the fragments are recomputed from the result and must not change.
 NORMAL_OUTLINE := -mllvm -machine-outliner-reruns=3   # outline the outlined code again: ~600 B
+# The string literals' alignment: LLVM gives a constant array over 16 bytes 16-byte alignment
+# (4 below that) unless the front end sets one, which Swift does not, and lld aligns each merged
+# string to its section's alignment: 2.4 KB of padding between the normal image's messages. Their
+# sections are set to byte alignment in the LTO object, and the second link packs them. Only the
+# normal image: all of its code that runs with the MMU off is entry glue reading no strings
+# (docs/image-size.md), and unaligned reads of Normal memory are allowed once the MMU is on.
+STRING_ALIGN := --set-section-alignment .rodata.str1.16=1 --set-section-alignment .rodata.str1.4=1
 define link_normal
 	@mkdir -p $@.outlined
 	@: > $@.outlined/runtime_outlined.ld; : > $@.outlined/rtcaller_outlined.ld
-	@ld.lld $(LDFLAGS) $(NORMAL_OUTLINE) -T $(B)/ld/normal.ld -L $@.outlined $(NORMAL_PIE) -o $@.pass1 $(1)
+	@ld.lld $(LDFLAGS) $(NORMAL_OUTLINE) -T $(B)/ld/normal.ld -L $@.outlined $(NORMAL_PIE) --lto-obj-path=$@.lto.o -o $@.pass1 $(1)
 	@$(PY) tools/runtime_outlined.py $@.pass1 $@.outlined/runtime_outlined.ld $@.outlined/rtcaller_outlined.ld
 	@rm -f $@.pass1
-	$(call link_image,$(B)/ld/normal.ld,$(NORMAL_OUTLINE) -L $@.outlined $(NORMAL_PIE) $(1))
+	@llvm-objcopy $(STRING_ALIGN) $@.lto.o
+	$(call link_image,$(B)/ld/normal.ld,-L $@.outlined $(NORMAL_PIE) $@.lto.o $(filter %.S.o,$(1)))
 	@$(PY) tools/runtime_outlined.py $@ $@.outlined/runtime.check $@.outlined/rtcaller.check
 	@cmp -s $@.outlined/runtime.check $@.outlined/runtime_outlined.ld && cmp -s $@.outlined/rtcaller.check $@.outlined/rtcaller_outlined.ld \
 	  || { echo "$@: the second link outlined differently"; rm -f $@; exit 1; }
