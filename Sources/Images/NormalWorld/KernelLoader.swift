@@ -31,8 +31,16 @@ enum KernelLoader {
     /// Whether QEMU was given -kernel (fw_cfg offers a kernel).
     static var kernelOffered: Bool { FwCfg.item32(FwCfgItem.kernelSize) != 0 }
 
+    /// Why booti and bootefi refuse to run from EL1 behind the EL2 stub.
+    static let notUnderStub: StaticString = "not from under our EL2 stub (it would be left unprotected)"
+
     static func fail(_ command: StaticString, _ message: StaticString) -> Bool {
         Console.write(command); Console.write(": "); Console.line(message)
+        return false
+    }
+
+    static func wouldNotFit(_ what: StaticString) -> Bool {
+        Console.write("qfw: "); Console.write(what); Console.line(" would not fit in free RAM at that address")
         return false
     }
 
@@ -42,13 +50,11 @@ enum KernelLoader {
         guard kernelSize != 0 else { return fail("qfw", "QEMU was given no kernel (-kernel)") }
         guard FwCfg.item32(FwCfgItem.id) & FwCfgItem.dmaFeature != 0 else { return fail("qfw", "fw_cfg has no DMA interface") }
         let initrdSize = FwCfg.item32(FwCfgItem.initrdSize)
-        guard destinationOK(FDTRegion(base: kernel, size: UInt64(kernelSize))) else {
-            return fail("qfw", "the kernel would not fit in free RAM at that address")
-        }
+        guard destinationOK(FDTRegion(base: kernel, size: UInt64(kernelSize))) else { return wouldNotFit("the kernel") }
         if initrdSize != 0 {
             let r = FDTRegion(base: initrd, size: UInt64(initrdSize))
             guard destinationOK(r), !BootPlan.overlaps(r, FDTRegion(base: kernel, size: UInt64(kernelSize))) else {
-                return fail("qfw", "the initrd would not fit in free RAM at that address")
+                return wouldNotFit("the initrd")
             }
         }
         Console.hex0x("qfw: loading kernel to ", kernel); Console.write(", ")
@@ -123,7 +129,7 @@ enum KernelLoader {
 
     static func bootiOrThrow(_ a: BootiArguments) throws(BootError) {
         guard boot.shellEL == boot.entryEL else {
-            Console.line("booti: not from under our EL2 stub (it would be left unprotected)"); return
+            Console.write("booti: "); Console.line(notUnderStub); return
         }
         let ram = memory
         guard BootPlan.inRAM(FDTRegion(base: a.kernel, size: UInt64(ImageHeader.size)), ram) else { throw .kernelOutsideRAM }

@@ -29,21 +29,21 @@ enum UEFIBoot {
     static var initrdHandle: UInt64 { block + UInt64(initrdPath) }
 
     static func fail(_ message: StaticString) { Console.write("bootefi: "); Console.line(message) }
+    static func notFree(_ what: StaticString) {
+        Console.write("bootefi: "); Console.write(what)
+        Console.line(" is not in free RAM (outside RAM, or over the firmware, the device tree or reserved memory)")
+    }
 
     static func bootefi(kernel: UInt64, size: UInt64?, initrd rd: (base: UInt64, size: UInt64)?, fdt: UInt64?) {
         guard !exited else { fail("boot services have ended"); return }
-        guard boot.shellEL == boot.entryEL else { fail("not from under our EL2 stub (it would be left unprotected)"); return }
+        guard boot.shellEL == boot.entryEL else { fail(KernelLoader.notUnderStub); return }
         let memory = KernelLoader.memory
         guard BootPlan.inRAM(FDTRegion(base: kernel, size: 4096), memory) else { fail("the image is not in RAM"); return }
         let fileSize = size ?? (KernelLoader.loadedKernel?.base == kernel ? KernelLoader.loadedKernel!.size : 0)
         guard fileSize != 0 else { fail("the image needs its size (ADDR:SIZE) unless qfw load put it there"); return }
-        guard KernelLoader.destinationOK(FDTRegion(base: kernel, size: fileSize)) else {
-            fail("the image is not in free RAM (outside RAM, or over the firmware, the device tree or reserved memory)"); return
-        }
+        guard KernelLoader.destinationOK(FDTRegion(base: kernel, size: fileSize)) else { notFree("the image"); return }
         if let rd {
-            guard rd.size > 0, KernelLoader.destinationOK(FDTRegion(base: rd.base, size: rd.size)) else {
-                fail("the initrd is not in free RAM (outside RAM, or over the firmware, the device tree or reserved memory)"); return
-            }
+            guard rd.size > 0, KernelLoader.destinationOK(FDTRegion(base: rd.base, size: rd.size)) else { notFree("the initrd"); return }
         }
         let pe: PEImage
         do throws(PEError) { pe = try PEImage(headers: KernelLoader.read(kernel, 4096), fileSize: fileSize) } catch {
