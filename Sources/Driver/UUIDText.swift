@@ -32,7 +32,7 @@ public enum UUIDText {
     /// little-endian number, so `33d532ed-e699-0942-c09c-a798d9cd722d` is the MM partition.
     public static func parseUBoot(_ text: [UInt8]) -> UUID? {
         guard let t = textOctets(text) else { return nil }
-        return UUID(octets: uBootPermutation.map { t[$0] })
+        return UUID(octets: uBootPermutation.map { t[Int($0)] })
     }
 
     /// The canonical lower-case text (36 ASCII bytes).
@@ -43,7 +43,7 @@ public enum UUIDText {
     /// The text U-Boot's form would need to name `uuid` (inverse of `parseUBoot`).
     public static func formatUBoot(_ uuid: UUID) -> [UInt8] {
         var t = [UInt8](repeating: 0, count: 16)
-        for (i, source) in uBootPermutation.enumerated() { t[source] = uuid.octet(i) }
+        for (i, source) in uBootPermutation.enumerated() { t[Int(source)] = uuid.octet(i) }
         return format(t)
     }
 
@@ -63,8 +63,9 @@ public enum UUIDText {
         return out
     }
 
-    /// Octet i of the UUID is text byte uBootPermutation[i]: every field reversed.
-    static let uBootPermutation = [3, 2, 1, 0, 5, 4, 7, 6, 9, 8, 15, 14, 13, 12, 11, 10]
+    /// Octet i of the UUID is text byte uBootPermutation[i]: every field reversed (bytes: a
+    /// table of Ints took 128).
+    static let uBootPermutation: [UInt8] = [3, 2, 1, 0, 5, 4, 7, 6, 9, 8, 15, 14, 13, 12, 11, 10]
 
     static func hexValue(_ c: UInt8) -> UInt8? {
         switch c {
