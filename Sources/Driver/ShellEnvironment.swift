@@ -5,16 +5,24 @@ public struct ShellEnvironment: Equatable, Sendable {
     public static let maxEntries = 64
     public static let maxValue = 4096
 
-    public private(set) var entries: [(name: [UInt8], value: [UInt8])] = []
+    /// The names, and their values at the same index: two lists of byte strings, not one of
+    /// (name, value) pairs, whose element type would bring its own array code to the image.
+    public private(set) var names: [[UInt8]] = []
+    public private(set) var values: [[UInt8]] = []
 
     public init() {}
 
     public static func == (a: ShellEnvironment, b: ShellEnvironment) -> Bool {
-        a.entries.count == b.entries.count
-            && zip(a.entries, b.entries).allSatisfy { $0.name == $1.name && $0.value == $1.value }
+        a.names == b.names && a.values == b.values
     }
 
-    public func value(_ name: [UInt8]) -> [UInt8]? { entries.first { $0.name == name }?.value }
+    /// Where `name` is in `names`.
+    func index(_ name: [UInt8]) -> Int? {
+        for i in names.indices where names[i] == name { return i }
+        return nil
+    }
+
+    public func value(_ name: [UInt8]) -> [UInt8]? { index(name).map { values[$0] } }
 
     /// Names are letters, digits, `_`, `-` and `.`, as U-Boot's `setenv` accepts them.
     public static func validName(_ name: [UInt8]) -> Bool {
@@ -39,13 +47,14 @@ public struct ShellEnvironment: Equatable, Sendable {
     public mutating func set(_ name: [UInt8], _ value: [UInt8]) throws(ShellArgumentError) {
         guard ShellEnvironment.validName(name) else { throw .malformedName }
         guard value.count <= ShellEnvironment.maxValue else { throw .malformedValue(argument: 1) }
-        let existing = entries.firstIndex { $0.name == name }
+        let existing = index(name)
         if value.isEmpty {
-            if let i = existing { entries.remove(at: i) }
+            if let i = existing { names.remove(at: i); values.remove(at: i) }
             return
         }
-        if let i = existing { entries[i].value = value; return }
-        guard entries.count < ShellEnvironment.maxEntries else { throw .malformedValue(argument: 1) }
-        entries.append((name, value))
+        if let i = existing { values[i] = value; return }
+        guard names.count < ShellEnvironment.maxEntries else { throw .malformedValue(argument: 1) }
+        names.append(name)
+        values.append(value)
     }
 }

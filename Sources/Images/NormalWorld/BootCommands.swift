@@ -57,11 +57,11 @@ extension Commands {
     static func printenvPlain(_ args: [[UInt8]]) {
         let env = KernelLoader.environment
         let names = args.indices.dropFirst()   // by index: no slice of arrays
-        for e in env.entries {
+        for i in env.names.indices {
             var wanted = names.isEmpty
-            for k in names where args[k] == e.name { wanted = true }
+            for k in names where args[k] == env.names[i] { wanted = true }
             guard wanted else { continue }
-            Console.bytes(e.name); Console.put(61); Console.bytes(e.value); Console.put(10)
+            Console.bytes(env.names[i]); Console.put(61); Console.bytes(env.values[i]); Console.put(10)
         }
         for k in names where env.value(args[k]) == nil {
             Console.write("## Error: \""); Console.bytes(args[k]); Console.line("\" not defined")
