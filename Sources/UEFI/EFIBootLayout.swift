@@ -67,10 +67,11 @@ public enum EFILoadedImage {
         unsafe t.storeBytes(of: EFIMemoryType.loaderData, toByteOffset: 84, as: UInt32.self)
     }
 
-    /// LoadOptions as Linux's stub reads them: the command line in UCS-2 with its NUL.
-    public static func options(_ ascii: [UInt8]) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: 2 * ascii.count + 2)
-        for i in ascii.indices { out[2 * i] = ascii[i] }
-        return out
+    /// LoadOptions as Linux's stub reads them, written at `t`: the command line in UCS-2 with
+    /// its NUL (`2 * ascii.count + 2` bytes, returned); the firmware vendor string alike.
+    public static func writeOptions(_ ascii: UnsafeBufferPointer<UInt8>, to t: UnsafeMutableRawBufferPointer) -> Int {
+        for i in ascii.indices { unsafe t.storeBytes(of: UInt16(ascii[i]), toByteOffset: 2 * i, as: UInt16.self) }
+        unsafe t.storeBytes(of: 0, toByteOffset: 2 * ascii.count, as: UInt16.self)
+        return 2 * ascii.count + 2
     }
 }

@@ -75,8 +75,10 @@ private func sealed(_ t: [UInt8]) -> [UInt8] {
     }
 
     @Test func theLoadedImageCarriesTheCommandLineInUCS2() {
-        let options = EFILoadedImage.options(Array("console=ttyAMA0".utf8))
-        #expect(options.count == 32 && options[0] == 0x63 && options[1] == 0 && options.suffix(2) == [0, 0])
+        var size = 0
+        let options = written(34) { t in size = Array("console=ttyAMA0".utf8).withUnsafeBufferPointer { EFILoadedImage.writeOptions($0, to: t) } }
+        #expect(size == 32 && options[0] == 0x63 && options[1] == 0 && options[2] == 0x6F && options[30...31] == [0, 0])
+        #expect(options[32...33] == [0xA5, 0xA5])          // nothing written past the NUL
         let t = written(EFILoadedImage.size) { t in
             t.initializeMemory(as: UInt8.self, repeating: 0)   // the block is zeroed first
             EFILoadedImage.write(to: t, systemTable: 0x6100_0000, loadOptions: 0x6200_0000, loadOptionsSize: 32,

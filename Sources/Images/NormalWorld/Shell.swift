@@ -105,5 +105,3 @@ func words(_ list: [[UInt8]], from start: Int) -> [[UInt8]] {
     return out
 }
 
-/// A static string's bytes (not through `String`, whose machinery the image need not hold).
-func bytes(_ s: StaticString) -> [UInt8] { s.withUTF8Buffer { Array($0) } }

@@ -134,11 +134,12 @@ enum UEFIBoot {
         store(functionAddress(ProtocolFunctions.loadFile), b + UInt64(loadFile2))
         let path = EFIDevicePath.vendorMedia(EFIProtocol.linuxInitrdMedia)
         writeBytes(path, b + UInt64(initrdPath))
-        writeBytes(EFILoadedImage.options(bytes("Swift FF-A firmware")), b + UInt64(vendor))
-        let options = EFILoadedImage.options(KernelLoader.environment.value(KernelLoader.bootargs) ?? [])
-        writeBytes(options, b + UInt64(loadOptions))
+        let vendorName: StaticString = "Swift FF-A firmware"
+        _ = vendorName.withUTF8Buffer { EFILoadedImage.writeOptions($0, to: part(vendor, configTables - vendor)) }
+        let bootargs = KernelLoader.environment.value(KernelLoader.bootargs) ?? []
+        let optionsSize = bootargs.withUnsafeBufferPointer { EFILoadedImage.writeOptions($0, to: part(loadOptions, blockSize - loadOptions)) }
         EFILoadedImage.write(to: part(loadedImage, EFILoadedImage.size), systemTable: b + UInt64(systemTable),
-                             loadOptions: b + UInt64(loadOptions), loadOptionsSize: UInt32(options.count),
+                             loadOptions: b + UInt64(loadOptions), loadOptionsSize: UInt32(optionsSize),
                              imageBase: imageBase, imageSize: imageSize)
         handles = EFIHandles()
         handles.install(imageHandle, EFIProtocol.loadedImage, b + UInt64(loadedImage))
