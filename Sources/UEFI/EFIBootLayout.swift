@@ -10,17 +10,20 @@ public struct EFIFirmwareLayout: Sendable {
 }
 
 extension EFIMemoryMap {
-    static func pages(_ base: UInt64, _ end: UInt64) -> (base: UInt64, pages: UInt64) {
+    /// The whole pages that hold [base, end).
+    public static func pages(_ base: UInt64, _ end: UInt64) -> (base: UInt64, pages: UInt64) {
         let b = base & ~(pageSize - 1)
         let e = (end + pageSize - 1) & ~(pageSize - 1)
         return (b, e > b ? (e - b) / pageSize : 0)
     }
 
+    /// [base, end) in whole pages as `type`, over whatever was there. `owned`: FreePages may
+    /// give it back (EFIMemoryRange).
     @inline(never)
-    mutating func describe(_ base: UInt64, _ end: UInt64, _ type: UInt32, runtime: Bool = false) {
+    public mutating func describe(_ base: UInt64, _ end: UInt64, _ type: UInt32, runtime: Bool = false, owned: Bool = false) {
         let p = EFIMemoryMap.pages(base, end)
         set(EFIMemoryRange(base: p.base, pages: p.pages, type: type,
-                           attribute: EFIMemoryAttribute.writeBack | (runtime ? EFIMemoryAttribute.runtime : 0)))
+                           attribute: EFIMemoryAttribute.writeBack | (runtime ? EFIMemoryAttribute.runtime : 0), owned: owned))
     }
 
     /// A range a caller gives `describe`: base, size.

@@ -56,11 +56,8 @@ enum UEFIBoot {
         let dtbSize = UInt64(UInt32(truncatingIfNeeded: load64(dtb) >> 32).byteSwapped)
 
         map = initialMap(dtb: (dtb, dtbSize))
-        let source = EFIMemoryRange(base: kernel & ~0xFFF, pages: (kernel + fileSize - (kernel & ~0xFFF) + 0xFFF) / 4096,
-                                    type: EFIMemoryType.loaderData, owned: true)
-        map.set(source)
-        if let rd { map.set(EFIMemoryRange(base: rd.base & ~0xFFF, pages: (rd.base + rd.size - (rd.base & ~0xFFF) + 0xFFF) / 4096,
-                                           type: EFIMemoryType.bootServicesData)) }
+        map.describe(kernel, kernel + fileSize, EFIMemoryType.loaderData, owned: true)   // the file, freed once loaded
+        if let rd { map.describe(rd.base, rd.base + rd.size, EFIMemoryType.bootServicesData) }
         // 2 MiB: Linux's stub then runs the kernel where it is (MIN_KIMG_ALIGN without KASLR).
         let pages = (UInt64(pe.sizeOfImage) + 0xFFF) / 4096
         let placed = map.allocate(.anyPages, type: EFIMemoryType.loaderCode, pages: pages, alignment: 0x20_0000)
@@ -71,7 +68,8 @@ enum UEFIBoot {
         } catch {
             Console.write("bootefi: "); Console.line(error.message); return
         }
-        _ = map.free(base: source.base, pages: source.pages)
+        let file = EFIMemoryMap.pages(kernel, kernel + fileSize)
+        _ = map.free(base: file.base, pages: file.pages)
         dcache_clean_range_poc(placed.base, pages * 4096)
         hw_ic_iallu()
         guard makeExecutable(placed.base, pages * 4096) else { fail("cannot map the image executable"); return }
@@ -99,10 +97,7 @@ enum UEFIBoot {
                                         for r in boot.summary?.reservationMap ?? [] { describe(r.base, r.size) }
                                     },
                                     runtimeShared: (NSSharedBuffer.base, UInt64(NSSharedBuffer.bytes)))
-        if dtb.base != boot.dtbAddress {
-            m.set(EFIMemoryRange(base: dtb.base & ~0xFFF, pages: (dtb.base + dtb.size - (dtb.base & ~0xFFF) + 0xFFF) / 4096,
-                                 type: EFIMemoryType.bootServicesData))
-        }
+        if dtb.base != boot.dtbAddress { m.describe(dtb.base, dtb.base + dtb.size, EFIMemoryType.bootServicesData) }
         return m
     }
 
