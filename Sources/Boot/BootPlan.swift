@@ -45,7 +45,7 @@ public enum BootPlan {
         var blockers = occupied
         if let initrd {
             guard initrd.size != 0, inRAM(initrd, memory) else { throw .initrdOutsideRAM }
-            if let o = occupied.first(where: { overlaps($0.region, initrd) }) { throw .initrdOverlaps(o.kind) }
+            if let o = firstOverlap(occupied, initrd) { throw .initrdOverlaps(o.kind) }
             blockers.append(BootOccupant(.initrd, initrd))
         }
         let footprint = header.footprint
@@ -55,7 +55,7 @@ public enum BootPlan {
             }
             let region = FDTRegion(base: base, size: footprint)
             guard inRAM(region, memory) else { throw .kernelOutsideRAM }
-            if let o = blockers.first(where: { overlaps($0.region, region) }) { throw .kernelOverlaps(o.kind) }
+            if let o = firstOverlap(blockers, region) { throw .kernelOverlaps(o.kind) }
             return KernelPlacement(source: image, load: base + header.textOffset, imageSize: header.imageSize, base: base)
         }
         // Lowest range first. An insertion sort (stable, as `sorted`): a board has a few
@@ -70,7 +70,7 @@ public enum BootPlan {
             var candidate = alignUp(range.base)
             while let base = candidate, base <= rangeEnd, footprint <= rangeEnd - base {
                 let region = FDTRegion(base: base, size: footprint)
-                guard let o = blockers.first(where: { overlaps($0.region, region) }) else {
+                guard let o = firstOverlap(blockers, region) else {
                     return KernelPlacement(source: image, load: base + header.textOffset, imageSize: header.imageSize, base: base)
                 }
                 candidate = o.region.end.flatMap(alignUp)
@@ -85,6 +85,13 @@ public enum BootPlan {
         if occupied.contains(where: { $0.kind != .deviceTree && overlaps($0.region, region) }) {
             throw .deviceTreeOverlaps
         }
+    }
+
+    /// The first of `list` that overlaps `region`: one loop for the three places that ask.
+    @inline(never)
+    static func firstOverlap(_ list: [BootOccupant], _ region: FDTRegion) -> BootOccupant? {
+        for o in list where overlaps(o.region, region) { return o }
+        return nil
     }
 
     static func alignUp(_ v: UInt64) -> UInt64? {
