@@ -41,12 +41,12 @@ public enum VariableTransportChoice: Equatable, Sendable {
         case .failure(let e):
             return .volatile(.ffaError(e))
         case .success(let partitions):
-            let matching = partitions.filter { $0.uuid == .mmVariable || $0.uuid.isNil }
-            guard !matching.isEmpty else { return .volatile(.noMMPartition) }
-            guard let p = matching.first(where: { $0.properties & PartitionInfo.Property.receivesDirectRequests != 0 }) else {
-                return .volatile(.partitionTakesNoDirectRequests)
+            var matched = false   // one loop over the list: no filtered list built
+            for p in partitions where p.uuid == .mmVariable || p.uuid.isNil {
+                if p.properties & PartitionInfo.Property.receivesDirectRequests != 0 { return .ffa(partitionID: p.id) }
+                matched = true
             }
-            return .ffa(partitionID: p.id)
+            return .volatile(matched ? .partitionTakesNoDirectRequests : .noMMPartition)
         }
     }
 }

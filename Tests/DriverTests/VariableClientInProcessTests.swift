@@ -110,6 +110,20 @@ func checkVariableServices<T: MMTransport>(_ client: inout VariableClient<T>) {
     #expect(VariableTransportChoice.select(discovery: .success([silent])) == .volatile(.partitionTakesNoDirectRequests))
 }
 
+/// Partitions that answer with another UUID are passed over; of those that match (the MM UUID,
+/// or the nil UUID of a v1.0 descriptor), the first that takes direct requests wins.
+@Test func theFirstMatchingPartitionThatTakesDirectRequestsWins() {
+    var silent = mmInfo
+    silent.id = 0x8003
+    silent.properties = PartitionInfo.Property.indirectMessages
+    var v10 = mmInfo
+    v10.id = 0x8004
+    v10.uuid = .nil
+    #expect(VariableTransportChoice.select(discovery: .success([otherInfo, silent, v10, mmInfo])) == .ffa(partitionID: 0x8004))
+    #expect(VariableTransportChoice.select(discovery: .success([silent, mmInfo])) == .ffa(partitionID: 0x8001))
+    #expect(VariableTransportChoice.select(discovery: .success([silent, otherInfo])) == .volatile(.partitionTakesNoDirectRequests))
+}
+
 @Test func volatileOnOtherFFAFaults() {
     #expect(VariableTransportChoice.select(discovery: .failure(.malformedDescriptors)) == .volatile(.ffaError(.malformedDescriptors)))
     #expect(VolatileReason.noMMPartition.name.description == "no MM partition")
