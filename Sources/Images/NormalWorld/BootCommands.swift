@@ -26,7 +26,7 @@ extension Commands {
     }
 
     static func qfw(_ args: [[UInt8]]) {
-        guard (2...4).contains(args.count), equal(args[1], "load") else { usage("qfw"); return }
+        guard (2...4).contains(args.count), matches(args[1], "load") else { usage("qfw"); return }
         do throws(ShellArgumentError) {
             let kernel = args.count > 2 ? try ShellNumber.parseHex(args[2]) : KernelLoader.defaultKernel
             let initrd = args.count > 3 ? try ShellNumber.parseHex(args[3]) : KernelLoader.defaultInitrd

@@ -171,7 +171,7 @@ enum Commands {
     }
 
     static func exitbs(_ args: [[UInt8]]) {
-        let probe = args.count == 2 && equal(args[1], "probe")
+        let probe = args.count == 2 && matches(args[1], "probe")
         guard args.count == 1 || probe else { usage("exitbs"); return }
         ExitBootServices.run(probeBootCode: probe)
     }

@@ -6,9 +6,9 @@ extension Commands {
 
     static func ffa(_ args: [[UInt8]]) {
         guard args.count == 2 else { usage("ffa"); return }
-        if equal(args[1], "version") { ffaVersion() }
-        else if equal(args[1], "features") { ffaFeatures() }
-        else if equal(args[1], "parts") { ffaParts() }
+        if matches(args[1], "version") { ffaVersion() }
+        else if matches(args[1], "features") { ffaFeatures() }
+        else if matches(args[1], "parts") { ffaParts() }
         else { usage("ffa") }
     }
 
@@ -80,7 +80,7 @@ extension Commands {
     }
 
     static func armffa(_ args: [[UInt8]]) {
-        if args.count == 3 && equal(args[1], "getpart") {
+        if args.count == 3 && matches(args[1], "getpart") {
             guard let uuid = UUIDText.parseUBoot(args[2]) else {
                 Console.line("armffa: invalid UUID (U-Boot form, e.g. 33d532ed-e699-0942-c09c-a798d9cd722d)")
                 return
@@ -93,7 +93,7 @@ extension Commands {
                     Console.hex(UInt64(p.properties)); Console.put(10)
                 }
             }
-        } else if args.count == 3 && equal(args[1], "ping") {
+        } else if args.count == 3 && matches(args[1], "ping") {
             let id: UInt64
             do throws(ShellArgumentError) { id = try ShellNumber.parseHex(args[2]) } catch {
                 Console.line("armffa: invalid partition ID"); return
@@ -109,7 +109,7 @@ extension Commands {
                     Console.line("SP response: delivered (FFA_SUCCESS, no data)")
                 }
             }
-        } else if args.count == 2 && equal(args[1], "devlist") {
+        } else if args.count == 2 && matches(args[1], "devlist") {
             FFA.with { d throws(FFADriverError) in
                 Console.write("device 0: arm_ffa, FF-A "); FFA.printVersion(d.version)
                 Console.write(", conduit "); Console.write(d.conduit.useHVC ? "hvc" : "smc")

@@ -87,12 +87,6 @@ enum Shell {
     }
 }
 
-/// Whether a byte string equals a static string.
-func equal(_ bytes: [UInt8], _ s: StaticString) -> Bool {
-    guard bytes.count == s.utf8CodeUnitCount else { return false }
-    for i in 0..<bytes.count where unsafe bytes[i] != s.utf8Start[i] { return false }
-    return true
-}
 
 /// The words of `list` from `start` on: one copy loop for every command that hands its
 /// arguments on, and for the history dropping its oldest line (no slice of arrays converted,

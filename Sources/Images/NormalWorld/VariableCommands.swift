@@ -11,7 +11,7 @@ extension Commands {
     }
 
     static func printenv(_ args: [[UInt8]]) {
-        guard args.count >= 2, equal(args[1], "-e") else { printenvPlain(args); return }
+        guard args.count >= 2, matches(args[1], "-e") else { printenvPlain(args); return }
         let parsed: PrintEnvArguments
         do throws(ShellArgumentError) { parsed = try PrintEnvArguments.parse(words(args, from: 2)) } catch {
             argumentError(error, "printenv"); return
@@ -88,7 +88,7 @@ extension Commands {
 
     static func setenv(_ args: [[UInt8]]) {
         guard args.count >= 2 else { usage("setenv"); return }
-        guard equal(args[1], "-e") else { setenvPlain(args); return }
+        guard matches(args[1], "-e") else { setenvPlain(args); return }
         let parsed: SetEnvArguments
         do throws(ShellArgumentError) { parsed = try SetEnvArguments.parse(words(args, from: 2)) } catch {
             argumentError(error, "setenv"); return

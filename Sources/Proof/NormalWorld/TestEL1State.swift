@@ -20,7 +20,7 @@ extension Commands {
     static func el1Keep(_ args: [[UInt8]]) {
         guard boot.shellEL == 2 else { Console.line("el1keep: needs the shell at EL2"); return }
         guard let driver = FFA.driver else { Console.line("el1keep: FF-A is absent"); return }
-        let abort = args.count == 2 && equal(args[1], "abort")
+        let abort = args.count == 2 && matches(args[1], "abort")
         var c = driver.conduit
         let names: [StaticString] = ["SCTLR", "TTBR0", "TCR", "MAIR", "VBAR", "SP_EL1", "ELR", "SPSR", "ESR", "FAR", "CPACR",
                      "TTBR1", "AMAIR", "TPIDR_EL1", "TPIDR_EL0", "TPIDRRO", "CONTEXTIDR", "CNTKCTL", "PAR",

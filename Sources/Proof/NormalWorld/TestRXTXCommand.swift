@@ -14,7 +14,7 @@ extension Commands {
     static func rxtx(_ args: [[UInt8]]) {
         guard args.count == 2 else { usage("rxtx"); return }
         var pair = StaticRXTX()
-        if !equal(args[1], "default") {
+        if !matches(args[1], "default") {
             let base: UInt64
             do throws(ShellArgumentError) { base = try ShellNumber.parse(args[1]) } catch {
                 argumentError(error, "rxtx"); return
