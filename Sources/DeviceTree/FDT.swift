@@ -113,14 +113,9 @@ public struct FDT {
 
     @inline(__always)
     static func read32(_ b: UnsafeRawBufferPointer, _ offset: Int) -> UInt32 {
-        // One load where the address is aligned (every token of a blob at an aligned address).
-        // The other path is written as bytes, not as loadUnaligned: LLVM would merge two loads
-        // of the same address into one with the lesser alignment, four byte loads under strict
-        // alignment, and the aligned path would be lost.
-        if let base = b.baseAddress, UInt(bitPattern: base + offset) & 3 == 0 {
-            return UInt32(bigEndian: base.load(fromByteOffset: offset, as: UInt32.self))
-        }
-        return UInt32(b[offset]) << 24 | UInt32(b[offset + 1]) << 16 | UInt32(b[offset + 2]) << 8 | UInt32(b[offset + 3])
+        // One load: the tree is read with the MMU on (Normal memory), where an unaligned
+        // access is allowed (docs/image-size.md, strict alignment); callers bound `offset`.
+        UInt32(bigEndian: b.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
     }
 
     /// The big-endian u32 at `offset`, or nil when it does not lie inside the blob.
