@@ -80,18 +80,17 @@ public struct FDT {
         self.index = index
     }
 
-    /// The tree after an edit of `FDTEditor`, which keeps it valid by construction: everything
+    /// Takes in an edit of `FDTEditor`, which keeps it valid by construction: everything
     /// from the structure block's insertion point on moved by `structDelta` bytes, the strings
     /// block grew by `stringsGrowth` bytes at its end, and `totalsize` is now `totalSize`
     /// (`buffer` holds at least that). No walk: the tree was validated once, before the edits.
-    func edited(_ buffer: UnsafeRawBufferPointer, structDelta: Int, stringsGrowth: Int, totalSize: Int) -> FDT {
-        var t = self
-        t.bytes = UnsafeRawBufferPointer(rebasing: buffer[0..<totalSize])
-        t.structLimit += structDelta
-        t.structEnd += structDelta
-        t.stringsStart += structDelta
-        t.stringsEnd += structDelta + stringsGrowth
-        return t
+    /// In place: a copy of the tree would copy its index too.
+    mutating func adopt(_ buffer: UnsafeRawBufferPointer, structDelta: Int, stringsGrowth: Int, totalSize: Int) {
+        bytes = UnsafeRawBufferPointer(rebasing: buffer[0..<totalSize])
+        structLimit += structDelta
+        structEnd += structDelta
+        stringsStart += structDelta
+        stringsEnd += structDelta + stringsGrowth
     }
 
     /// The root node (the first BEGIN_NODE, after any NOPs): the index's first node.

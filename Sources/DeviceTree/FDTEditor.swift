@@ -286,8 +286,7 @@ public struct FDTEditor {
     /// every edit writes well-formed tokens): the header's totalsize and the moved offsets.
     private mutating func adopt(structDelta: Int, stringsGrowth: Int) {
         let total = Int(FDT.read32(UnsafeRawBufferPointer(buffer), FDTEditor.totalSizeField))
-        fdt = fdt.edited(UnsafeRawBufferPointer(buffer), structDelta: structDelta, stringsGrowth: stringsGrowth,
-                         totalSize: total)
+        fdt.adopt(UnsafeRawBufferPointer(buffer), structDelta: structDelta, stringsGrowth: stringsGrowth, totalSize: total)
     }
 
     /// `bytes` at `offset`, then zeros up to `length` bytes (NUL and padding). Callers have
