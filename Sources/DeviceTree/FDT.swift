@@ -129,6 +129,7 @@ public struct FDT {
     }
 
     /// The offset of the first NUL in `from..<limit`, if any.
+    @inline(never)
     func nul(from: Int, limit: Int) -> Int? {
         guard from >= 0, limit <= bytes.count, let base = bytes.baseAddress else { return nil }
         var i = from
