@@ -81,9 +81,9 @@ extension FDT {
         guard range.count % stride == 0 else { return nil }
         var offset = range.lowerBound
         while offset < range.upperBound {
-            guard let child = cellValue(at: offset, count: childCells),
-                  let target = cellValue(at: offset + childCells * 4, count: parentCells),
-                  let size = cellValue(at: offset + (childCells + parentCells) * 4, count: sizeCells) else { return nil }
+            guard let child = cells(at: offset, count: childCells),
+                  let target = cells(at: offset + childCells * 4, count: parentCells),
+                  let size = cells(at: offset + (childCells + parentCells) * 4, count: sizeCells) else { return nil }
             if address >= child, address - child < size {
                 let (sum, overflow) = target.addingReportingOverflow(address - child)
                 return overflow ? nil : sum
@@ -91,9 +91,5 @@ extension FDT {
             offset += stride
         }
         return nil
-    }
-
-    private func cellValue(at offset: Int, count: Int) -> UInt64? {
-        count == 1 ? u32(at: offset).map(UInt64.init) : u64(at: offset)
     }
 }

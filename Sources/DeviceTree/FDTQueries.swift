@@ -512,7 +512,9 @@ extension FDT {
                          size: cells(at: at + reg.addressCells * 4, count: reg.sizeCells) ?? 0)
     }
 
-    private func cells(at offset: Int, count: Int) -> UInt64? {
+    /// A value of `count` (0 to 2) cells at `offset`.
+    @inline(never)
+    func cells(at offset: Int, count: Int) -> UInt64? {
         switch count {
         case 0: return 0
         case 1: return u32(at: offset).map(UInt64.init)
