@@ -152,7 +152,7 @@ public struct FDT {
 
     /// The NUL ending a node name that starts at the 4-aligned `from` (in the structure block):
     /// a 4-byte word a step where the blob is aligned. nil when none lies before `structLimit`.
-    @inline(__always)
+    @inline(never)
     func nameEnd(from: Int) -> Int? {
         guard let base = bytes.baseAddress, UInt(bitPattern: base) & 3 == 0, from & 3 == 0 else {
             return nul(from: from, limit: structLimit)
