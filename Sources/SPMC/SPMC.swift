@@ -170,9 +170,13 @@ public struct SPMC: Sendable {
                 try partitionInfoGetRegs(uuid, start: start, tag: tag).encode(into: &r)
                 return .returnToCaller
             case .consoleLog32?, .consoleLog64?:
-                let text = try ConsoleCharacters(decoding: r, is64: Interface.function(function) == .consoleLog64)
-                for i in 0..<text.count {
-                    let c = text.character(i)
+                let is64 = Interface.function(function) == .consoleLog64
+                let count = try ConsoleCharacters(decoding: r, is64: is64).count
+                // Read where they lie, from x2 on (SMC32: four to a register's low half), not
+                // through a register block rebuilt for each character.
+                let perRegister = is64 ? 8 : 4
+                for i in 0..<count {
+                    let c = UInt8(truncatingIfNeeded: r[2 + i / perRegister] >> (8 * UInt64(i % perRegister)))
                     if c == 0 { break }
                     memory.console(c)
                 }
