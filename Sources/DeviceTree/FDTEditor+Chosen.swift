@@ -5,20 +5,22 @@ extension FDTEditor {
     /// 64-bit values (end exclusive), creating `/chosen` if needed. Without an initrd, stale
     /// initrd properties are removed so the kernel does not look for one.
     public mutating func setChosen(bootargs: [UInt8]?, initrd: FDTRegion?) throws(FDTError) {
-        let chosen = try subnode(named: utf8("chosen"), of: fdt.root)
+        let chosen = try subnode(named: literal("chosen"), of: fdt.root, knownMissing: false)
         if let bootargs {
-            try setProperty(utf8("bootargs"), to: bootargs + [0], of: chosen)
+            // The text and its NUL, on the stack.
+            try withUnsafeTemporaryAllocation(byteCount: bootargs.count + 1, alignment: 1) { v throws(FDTError) in
+                v.copyBytes(from: bootargs)
+                v[bootargs.count] = 0
+                try setProperty("bootargs", to: UnsafeRawBufferPointer(v), of: chosen)
+            }
         }
-        let start = utf8("linux,initrd-start"), end = utf8("linux,initrd-end")
         if let initrd {
-            try setProperty(start, to: be64(initrd.base), of: chosen)
-            try setProperty(end, to: be64(initrd.base &+ initrd.size), of: chosen)
+            try setProperty("linux,initrd-start", cells: initrd.base, of: chosen)
+            try setProperty("linux,initrd-end", cells: initrd.base &+ initrd.size, of: chosen)
         } else {
-            try removeProperty(start, of: chosen)
+            try removeProperty("linux,initrd-start", of: chosen)
             // `chosen` keeps its offset: only bytes after its properties moved.
-            try removeProperty(end, of: chosen)
+            try removeProperty("linux,initrd-end", of: chosen)
         }
     }
 }
-
-private func be64(_ v: UInt64) -> [UInt8] { (0..<8).map { UInt8(truncatingIfNeeded: v >> (56 - 8 * $0)) } }

@@ -55,7 +55,7 @@ public struct FDTEditor {
 
     /// `knownMissing`: the caller has just looked for a child of that name (exactly or not) and
     /// found none, so the children are not walked again.
-    private mutating func subnode(named name: UnsafeRawBufferPointer, of parent: FDTNode,
+    mutating func subnode(named name: UnsafeRawBufferPointer, of parent: FDTNode,
                                   knownMissing: Bool) throws(FDTError) -> FDTNode {
         guard !name.isEmpty, !name.contains(0), !name.contains(UInt8(ascii: "/")), isInTree(parent)
         else { throw .unsupported }
@@ -116,7 +116,7 @@ public struct FDTEditor {
     }
 
     /// Sets a property named by a literal (its bytes stay in the image for good).
-    private mutating func setProperty(_ name: StaticString, to value: UnsafeRawBufferPointer,
+    mutating func setProperty(_ name: StaticString, to value: UnsafeRawBufferPointer,
                                       of node: FDTNode) throws(FDTError) {
         try setProperty(named: literal(name), to: value, of: node)
     }
@@ -125,10 +125,24 @@ public struct FDTEditor {
         try withUnsafeBytes(of: cell.bigEndian) { v throws(FDTError) in try setProperty(name, to: v, of: node) }
     }
 
+    /// A 64-bit value in two cells.
+    mutating func setProperty(_ name: StaticString, cells: UInt64, of node: FDTNode) throws(FDTError) {
+        try withUnsafeBytes(of: cells.bigEndian) { v throws(FDTError) in try setProperty(name, to: v, of: node) }
+    }
+
     /// Removes property `name` of `node` if present; the strings block keeps its name.
     public mutating func removeProperty(_ name: [UInt8], of node: FDTNode) throws(FDTError) {
         guard isInTree(node) else { throw .unsupported }
-        guard let p = fdt.property(name, of: node) else { return }
+        try removeProperty(fdt.property(name, of: node))
+    }
+
+    mutating func removeProperty(_ name: StaticString, of node: FDTNode) throws(FDTError) {
+        guard isInTree(node) else { throw .unsupported }
+        try removeProperty(fdt.property(name, of: node))
+    }
+
+    private mutating func removeProperty(_ found: FDTProperty?) throws(FDTError) {
+        guard let p = found else { return }
         let end = align4(p.valueOffset + p.length)
         try shift(from: end, by: p.tokenOffset - end)
     }
@@ -307,6 +321,6 @@ public struct FDTEditor {
 
 /// A string literal's bytes (no terminator beyond those it spells): they live in the image's
 /// read-only data for the program's life. Traps on a one-scalar literal, which has no pointer.
-private func literal(_ text: StaticString) -> UnsafeRawBufferPointer {
+func literal(_ text: StaticString) -> UnsafeRawBufferPointer {
     UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount)
 }
