@@ -31,8 +31,8 @@ public struct FDT {
     /// walks it replaces).
     ///
     /// indexOnly: a tree in firmware always has its index (`init` builds it, `FDTEditor` keeps
-    /// it current), so the token walks that stand in for it (`forEachNode`, `ancestors`,
-    /// `contains`, `root`, `firstChild`, `nextSibling`, `child(of:named:)`, `endOffset`,
+    /// it current), so the token walks that stand in for it (`forEachNode`, `forEachChild`,
+    /// `ancestors`, `contains`, `root`, `firstChild`, `nextSibling`, `child(of:named:)`, `endOffset`,
     /// `propertiesEnd`, and `token(at:)` they use) are compiled for the host only, where the
     /// tests use them as the oracle.
     var index: FDTIndex?

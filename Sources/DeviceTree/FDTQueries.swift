@@ -85,7 +85,8 @@ extension FDT {
     }
 
     /// Calls `body` with each child of `node` in order until it returns false: by position in
-    /// the index (no lookup per child), else by `firstChild`/`nextSibling`.
+    /// the index (no lookup per child), else (host only: FDT.indexOnly) by
+    /// `firstChild`/`nextSibling`.
     func forEachChild(of node: FDTNode, _ body: (FDTNode) -> Bool) {
         if let index, let p = index.position(of: node.offset) {
             var i = p + 1
@@ -95,11 +96,13 @@ extension FDT {
             }
             return
         }
+        #if !hasFeature(Embedded)
         var next = firstChild(of: node)
         while let child = next {  // ends: each sibling lies after the one before
             if !body(child) { return }
             next = nextSibling(of: child)
         }
+        #endif
     }
 
     /// Calls `body` with every node in document order and its depth (the root is 0) until it
