@@ -133,13 +133,9 @@ public struct FDT {
     func nul(from: Int, limit: Int) -> Int? {
         guard from >= 0, limit <= bytes.count, let base = bytes.baseAddress else { return nil }
         var i = from
-        // Bytes up to an 8-byte address, then aligned words with the has-a-zero-byte test.
-        while i < limit && UInt(bitPattern: base + i) & 7 != 0 {
-            if bytes[i] == 0 { return i }
-            i += 1
-        }
+        // Words with the has-a-zero-byte test (unaligned loads are fine: the MMU is on), then bytes.
         while limit - i >= 8 {
-            let w = UInt64(littleEndian: base.load(fromByteOffset: i, as: UInt64.self))
+            let w = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self))
             if (w &- 0x0101_0101_0101_0101) & ~w & 0x8080_8080_8080_8080 != 0 { break }
             i += 8
         }
@@ -148,22 +144,6 @@ public struct FDT {
             i += 1
         }
         return nil
-    }
-
-    /// The NUL ending a node name that starts at the 4-aligned `from` (in the structure block):
-    /// a 4-byte word a step where the blob is aligned. nil when none lies before `structLimit`.
-    @inline(never)
-    func nameEnd(from: Int) -> Int? {
-        guard let base = bytes.baseAddress, UInt(bitPattern: base) & 3 == 0, from & 3 == 0 else {
-            return nul(from: from, limit: structLimit)
-        }
-        var i = from
-        while structLimit - i >= 4 {
-            let w = base.load(fromByteOffset: i, as: UInt32.self)
-            if (w &- 0x0101_0101) & ~w & 0x8080_8080 != 0 { break }
-            i += 4
-        }
-        return nul(from: i, limit: structLimit)
     }
 
     /// §5.3: 16-byte (address, size) entries, ended by an all-zero entry.
@@ -206,7 +186,7 @@ public struct FDT {
         let body = offset + 4
         switch tag {
         case FDT.FDT_BEGIN_NODE:
-            guard let end = nameEnd(from: body) else { throw .badToken }
+            guard let end = nul(from: body, limit: structLimit) else { throw .badToken }
             let next = align4(end + 1)
             guard next <= structLimit else { throw .badToken }
             return (.beginNode(name: body..<end), next)
@@ -254,7 +234,7 @@ public struct FDT {
             let body = offset + 4
             switch FDT.read32(bytes, offset) {
             case FDT.FDT_BEGIN_NODE:
-                guard let end = nameEnd(from: body) else { throw .badToken }
+                guard let end = nul(from: body, limit: structLimit) else { throw .badToken }
                 let next = align4(end + 1)
                 guard next <= structLimit else { throw .badToken }
                 guard depth > 0 || !sawRoot else { throw .badNesting }

@@ -240,7 +240,7 @@ extension FDT {
         while offset <= structLimit - 4 {
             switch FDT.read32(bytes, offset) {
             case FDT.FDT_BEGIN_NODE:
-                guard let end = nameEnd(from: offset + 4) else { return nil }
+                guard let end = nul(from: offset + 4, limit: structLimit) else { return nil }
                 depth += 1
                 offset = align4(end + 1)
                 guard offset <= structLimit else { return nil }
@@ -283,7 +283,7 @@ extension FDT {
     func nameRange(of node: FDTNode) -> Range<Int>? {
         let offset = node.offset
         guard offset >= structStart, offset & 3 == 0, offset <= structLimit - 4,
-              FDT.read32(bytes, offset) == FDT.FDT_BEGIN_NODE, let end = nameEnd(from: offset + 4),
+              FDT.read32(bytes, offset) == FDT.FDT_BEGIN_NODE, let end = nul(from: offset + 4, limit: structLimit),
               align4(end + 1) <= structLimit else { return nil }
         return (offset + 4)..<end
     }
