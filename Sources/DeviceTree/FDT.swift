@@ -228,14 +228,16 @@ public struct FDT {
         // §5.4.1: END_NODE may be followed by any token but FDT_PROP, so a node's properties all
         // precede its children. Queries rely on it (`nextSibling` stops at the first non-node).
         var afterChild = false
+        // Offsets lie below `structLimit` (at most 2^32) and lengths are 32-bit fields: the sums
+        // and differences below cannot overflow, so they wrap rather than check.
         while true {  // ends: every token advances `offset`, and reads stop at `structLimit`
             // structStart is 4-aligned (init) and every step below is a multiple of 4.
-            guard offset <= structLimit - 4 else { throw .missingEnd }
-            let body = offset + 4
+            guard offset <= structLimit &- 4 else { throw .missingEnd }
+            let body = offset &+ 4
             switch FDT.read32(bytes, offset) {
             case FDT.FDT_BEGIN_NODE:
                 guard let end = nul(from: body, limit: structLimit) else { throw .badToken }
-                let next = align4(end + 1)
+                let next = align4(end &+ 1)
                 guard next <= structLimit else { throw .badToken }
                 guard depth > 0 || !sawRoot else { throw .badNesting }
                 sawRoot = true
@@ -254,13 +256,13 @@ public struct FDT {
                 open = index.entries[open].parent
                 offset = body
             case FDT.FDT_PROP:
-                guard body <= structLimit - 8 else { throw .badProperty }
+                guard body <= structLimit &- 8 else { throw .badProperty }
                 let length = Int(FDT.read32(bytes, body)), nameOffset = Int(FDT.read32(bytes, body + 4))
-                let value = body + 8
-                guard length <= structLimit - value, align4(value + length) <= structLimit else { throw .badProperty }
+                let value = body &+ 8
+                guard length <= structLimit &- value, align4(value &+ length) <= structLimit else { throw .badProperty }
                 guard nameOffset < stringsEnd - stringsStart, nameOffset < namesBelow else { throw .badString }
                 guard depth > 0, !afterChild else { throw .badNesting }
-                offset = align4(value + length)
+                offset = align4(value &+ length)
             case FDT.FDT_NOP:
                 offset = body
             case FDT.FDT_END:
