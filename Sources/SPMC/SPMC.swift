@@ -82,10 +82,9 @@ public struct SPMC: Sendable {
         let reply: Reply
         do throws(FFAError) {
             switch Interface.function(function) {
-            case .msgSendDirectReq64?:
-                return try sendDirectRequest(DirectMessage(decoding: r, is64: true), blocks: blocks)
-            case .msgSendDirectReq32?:
-                return try sendDirectRequest(DirectMessage(decoding: r, is64: false), blocks: blocks)
+            case .msgSendDirectReq64?, .msgSendDirectReq32?:
+                let is64 = FunctionID(function).isSMC64
+                return try sendDirectRequest(DirectMessage(decoding: r, is64: is64), blocks: blocks)
             case .msgSendDirectReq2?:
                 return try sendDirectRequest2(DirectMessage2(decoding: r, isResponse: false), blocks: blocks)
             case .version?:
@@ -143,10 +142,9 @@ public struct SPMC: Sendable {
         let reply: Reply
         do throws(FFAError) {
             switch Interface.function(function) {
-            case .msgSendDirectResp64?:
-                return try sendDirectResponse(DirectMessage(decoding: r, is64: true), index: index, blocks: blocks)
-            case .msgSendDirectResp32?:
-                return try sendDirectResponse(DirectMessage(decoding: r, is64: false), index: index, blocks: blocks)
+            case .msgSendDirectResp64?, .msgSendDirectResp32?:
+                let is64 = FunctionID(function).isSMC64
+                return try sendDirectResponse(DirectMessage(decoding: r, is64: is64), index: index, blocks: blocks)
             case .msgSendDirectResp2?:
                 return try sendDirectResponse2(DirectMessage2(decoding: r, isResponse: true), index: index, blocks: blocks)
             case .msgWait?:
