@@ -97,7 +97,7 @@ public struct SPMC: Sendable {
             case .spmIDGet?:
                 reply = .success(UInt64(Endpoint.spmc))
             case .rxtxMap32?, .rxtxMap64?:
-                let (tx, rx, pages) = try Interface.rxtxMapArguments(r, is64: Interface.function(function) == .rxtxMap64)
+                let (tx, rx, pages) = try Interface.rxtxMapArguments(r, is64: FunctionID(function).isSMC64)
                 reply = try rxtxMap(tx: tx, rx: rx, pageCount: pages)
             case .rxtxUnmap?:
                 reply = try rxtxUnmap(id: Interface.rxtxUnmapArgument(r))
@@ -168,7 +168,7 @@ public struct SPMC: Sendable {
                 try partitionInfoGetRegs(uuid, start: start, tag: tag).encode(into: &r)
                 return .returnToCaller
             case .consoleLog32?, .consoleLog64?:
-                let is64 = Interface.function(function) == .consoleLog64
+                let is64 = FunctionID(function).isSMC64
                 let count = try ConsoleCharacters(decoding: r, is64: is64).count
                 // Read where they lie, from x2 on (SMC32: four to a register's low half), not
                 // through a register block rebuilt for each character.
