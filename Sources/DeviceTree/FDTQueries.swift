@@ -476,6 +476,7 @@ extension FDT {
     /// `#size-cells` of `node` (1 when absent).
     public func sizeCells(of node: FDTNode) -> Int { cellCount("#size-cells", of: node) ?? 1 }
 
+    @inline(never)
     private func cellCount(_ name: StaticString, of node: FDTNode) -> Int? {
         guard let p = property(name, of: node), let cells = u32(of: p) else { return nil }
         return Int(min(cells, 0xff))  // anything above 2 is unusable anyway
