@@ -191,13 +191,14 @@ extension FDT {
         guard offset >= structStart, offset & 3 == 0 else { return nil }
         var at = offset
         // structLimit ≤ bytes.count (checked in init, kept by edits): reads below it are in bounds.
-        while at <= structLimit - 4 {
+        // `at` stays below it (at most 2^32) and lengths are 32-bit: the sums wrap, unchecked.
+        while at <= structLimit &- 4 {
             let tag = FDT.read32(bytes, at)
-            if tag == FDT.FDT_NOP { at += 4; continue }
-            guard tag == FDT.FDT_PROP, at + 4 <= structLimit - 8 else { return nil }
-            let length = Int(FDT.read32(bytes, at + 4)), nameOffset = Int(FDT.read32(bytes, at + 8))
-            let value = at + 12
-            guard length <= structLimit - value, align4(value + length) <= structLimit,
+            if tag == FDT.FDT_NOP { at &+= 4; continue }
+            guard tag == FDT.FDT_PROP, at &+ 4 <= structLimit &- 8 else { return nil }
+            let length = Int(FDT.read32(bytes, at &+ 4)), nameOffset = Int(FDT.read32(bytes, at &+ 8))
+            let value = at &+ 12
+            guard length <= structLimit &- value, align4(value &+ length) <= structLimit,
                   nameOffset < stringsEnd - stringsStart else { return nil }
             return FDTProperty(nameOffset: stringsStart + nameOffset, valueOffset: value, length: length)
         }
