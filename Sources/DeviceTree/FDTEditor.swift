@@ -20,11 +20,10 @@ public struct FDTEditor {
     public init(_ buffer: UnsafeMutableRawBufferPointer) throws(FDTError) {
         self.buffer = buffer
         self.capacity = min(buffer.count, Int(UInt32.max))
-        let fdt = try FDT(UnsafeRawBufferPointer(buffer))
+        self.fdt = try FDT(UnsafeRawBufferPointer(buffer))   // in place: no copy of the tree and its index
         let structSize = fdt.version >= 17 ? fdt.structLimit - fdt.structStart : fdt.structEnd - fdt.structStart
         guard fdt.reservationEnd <= fdt.structStart, fdt.structStart + structSize <= fdt.stringsStart
         else { throw .badLayout }
-        self.fdt = fdt
         if fdt.version < 17 {
             // v16 has no size_dt_struct; the 40-byte v17 header must fit before the first block.
             guard fdt.reservationStart >= 40 else { throw .badLayout }
