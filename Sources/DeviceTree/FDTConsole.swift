@@ -101,8 +101,14 @@ extension FDT {
         if let named, let config = uartConfig(of: named) { return ConsoleChoice(uart: config, source: .stdoutPath) }
         let source: ConsoleChoice.Source = named == nil ? .fallbackNoStdoutPath : .fallbackUnsupported
         for kind in [UARTKind.pl011, .ns16550, .cadence] {
-            let node = firstNode { isEnabled($0) && uartKind(of: $0) == kind && uartConfig(of: $0) != nil }
-            if let node, let config = uartConfig(of: node) { return ConsoleChoice(uart: config, source: source) }
+            // The first enabled node of that kind we can drive, its configuration read once.
+            var config: UARTConfig?
+            _ = firstNode { node in
+                guard isEnabled(node), uartKind(of: node) == kind else { return false }
+                config = uartConfig(of: node)
+                return config != nil
+            }
+            if let config { return ConsoleChoice(uart: config, source: source) }
         }
         return ConsoleChoice(uart: nil, source: .none)
     }
