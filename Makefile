@@ -61,7 +61,7 @@ $(FLAGS): FORCE
 # Likewise every link depends on the text of the link recipes: a changed recipe relinks.
 LINK_RECIPES := $(B)/link-recipes
 $(LINK_RECIPES): $(FLAGS) FORCE
-	$(file >$@.now,$(value link_image)$(value link_normal)$(value monitor_variant))
+	$(file >$@.now,$(value link_image)$(value link_normal)$(value link_partition)$(value monitor_variant))
 	@cmp -s $@.now $@ && rm -f $@.now || mv $@.now $@
 
 # The module graph (Sources/modules.txt, which Package.swift reads too): DIR_<m>, DEPS_<m>
@@ -124,9 +124,10 @@ NORMAL_OUTLINE := -mllvm -machine-outliner-reruns=3   # outline the outlined cod
 # The string literals' alignment: LLVM gives a constant array over 16 bytes 16-byte alignment
 # (4 below that) unless the front end sets one, which Swift does not, and lld aligns each merged
 # string to its section's alignment: 2.4 KB of padding between the normal image's messages. Their
-# sections are set to byte alignment in the LTO object, and the second link packs them. Only the
-# normal image: all of its code that runs with the MMU off is entry glue reading no strings
-# (docs/image-size.md), and unaligned reads of Normal memory are allowed once the MMU is on.
+# sections are set to byte alignment in the LTO object, and the second link packs them. The
+# normal image and the partition: all of their code that runs with the MMU off reads no strings
+# (docs/image-size.md), and unaligned reads of Normal memory are allowed once the MMU is on. Not
+# the monitor, which prints with its MMU off.
 STRING_ALIGN := --set-section-alignment .rodata.str1.16=1 --set-section-alignment .rodata.str1.4=1
 define link_normal
 	@mkdir -p $@.outlined
@@ -144,8 +145,16 @@ $(B)/normal.elf: $(NORMAL_OBJS) $(B)/ld/normal.ld tools/runtime_outlined.py $(FL
 	$(call link_normal,$(NORMAL_OBJS))
 $(B)/monitor.elf: $(MONITOR_OBJS) $(B)/ld/monitor.ld $(FLAGS) $(LINK_RECIPES)
 	$(call link_image,$(B)/ld/monitor.ld,$(SECURE_LDFLAGS) $(MONITOR_OBJS))
+# The partition's strings packed as the normal image's (STRING_ALIGN): what it runs with the MMU
+# off is its entry and the early map (Platform, MMU), which read no string.
+define link_partition
+	@ld.lld $(LDFLAGS) $(PARTITION_LDFLAGS) -T $(B)/ld/partition.ld --lto-obj-path=$@.lto.o -o $@.pass1 $(1)
+	@rm -f $@.pass1
+	@llvm-objcopy $(STRING_ALIGN) $@.lto.o
+	$(call link_image,$(B)/ld/partition.ld,--icf=all $@.lto.o $(filter %.S.o,$(1)))
+endef
 $(B)/partition.elf: $(PARTITION_OBJS) $(B)/ld/partition.ld $(FLAGS) $(LINK_RECIPES)
-	$(call link_image,$(B)/ld/partition.ld,$(PARTITION_LDFLAGS) $(PARTITION_OBJS))
+	$(call link_partition,$(PARTITION_OBJS))
 
 # Proof build (build/proof/, docs/build.md): the images the proof tests, `make bench` and
 # `make soak` boot. Products never contain it.
