@@ -79,6 +79,7 @@ public enum Interface: Equatable, Sendable {
     /// The message written over `r` in place (see the type's comment for which registers). One
     /// switch: each case starts its span (`start`: x0 = its ID, the rest of the span MBZ) and
     /// writes its arguments.
+    @inline(__always)
     public func encode(into r: inout Registers) {
         switch self {
         case .result(let x0):
@@ -170,6 +171,7 @@ public enum Interface: Equatable, Sendable {
     }
 
     /// A fresh register block holding the message (a call's, with everything else zero).
+    @inline(__always)
     public var registers: Registers {
         var r = Registers()
         encode(into: &r)

@@ -130,19 +130,23 @@ public struct FFADriver<C: Conduit> {
         }
     }
 
-    /// An answer in w0 alone (SMCCC_VERSION, FFA_VERSION): its low 32 bits.
+    /// An answer in w0 alone (SMCCC_VERSION, FFA_VERSION): its low 32 bits
+    /// (`Interface.decodeAnswer` reads these two answers as `.result` and `.versionAnswer`).
+    @inline(__always)
     mutating func answerWord(to call: Interface) -> UInt32 {
-        switch try? Interface.decodeAnswer(invoke(call.registers), to: call) {
-        case .result(let x0)?: return UInt32(truncatingIfNeeded: x0)
-        case .versionAnswer(let w0)?: return w0
-        default: return SMCCC.NOT_SUPPORTED
-        }
+        UInt32(truncatingIfNeeded: invoke(call.registers).x0)
     }
 
     /// Issues `call` and accepts FFA_SUCCESS (either width) with its first two results;
     /// FFA_ERROR becomes its code.
+    @inline(__always)
     mutating func callExpectingSuccess(_ call: Interface) throws(FFADriverError) -> (x2: UInt64, x3: UInt64) {
-        let out = invoke(call.registers)
+        try callExpectingSuccess(registers: call.registers)
+    }
+
+    /// `callExpectingSuccess` of a call already encoded: one copy, whatever the call.
+    mutating func callExpectingSuccess(registers: Registers) throws(FFADriverError) -> (x2: UInt64, x3: UInt64) {
+        let out = invoke(registers)
         switch Interface.function(of: out) {
         case .success32?: return Interface.successResults(out, is64: false)
         case .success64?: return Interface.successResults(out, is64: true)
