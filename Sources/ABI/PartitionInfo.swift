@@ -38,16 +38,10 @@ public struct PartitionInfo: Equatable, Sendable {
     /// Decodes a descriptor of `size` bytes (8, or ≥ 24) at `offset`; nil if it does not fit.
     public init?(bytes: [UInt8], at offset: Int, size: Int) {
         guard size == 8 || size >= 24, offset >= 0, offset <= bytes.count - size else { return nil }
-        id = UInt16(bytes[offset]) | UInt16(bytes[offset + 1]) << 8
-        executionContexts = UInt16(bytes[offset + 2]) | UInt16(bytes[offset + 3]) << 8
-        var p: UInt32 = 0
-        for i in 0..<4 { p |= UInt32(bytes[offset + 4 + i]) << (8 * UInt32(i)) }
-        properties = p
-        if size >= 24 {
-            uuid = UUID(octets: Array(bytes[(offset + 8)..<(offset + 24)]))
-        } else {
-            uuid = .nil
-        }
+        // Little-endian words where they lie: id | contexts << 16 | properties << 32, then the
+        // UUID's octets 0-7 and 8-15 (as `UUID.bytes` packs them), as in `registerTriple`.
+        let word = { (at: Int) in bytes.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: at, as: UInt64.self)) } }
+        self.init(registerTriple: (word(offset), size >= 24 ? word(offset + 8) : 0, size >= 24 ? word(offset + 16) : 0))
     }
 
     /// The three registers of FFA_PARTITION_INFO_GET_REGS (FF-A v1.2 §14.x):
@@ -111,8 +105,13 @@ extension PartitionInfoRegisters {
     public func descriptor(_ k: Int, size: Int) -> PartitionInfo? {
         let each = size / 8, base = 3 + k * each
         guard each >= 3, base + 2 <= 17 else { return nil }
-        var r = Registers()
-        encode(into: &r)
-        return PartitionInfo(registerTriple: (r[base], r[base + 1], r[base + 2]))
+        return PartitionInfo(registerTriple: (register(base), register(base + 1), register(base + 2)))
+    }
+
+    /// x`n` (3...17) of the answer, read where it lies: `rest` is x4...x17, 14 consecutive words.
+    func register(_ n: Int) -> UInt64 {
+        if n == 3 { return arguments.x3 }
+        var rest = arguments.rest  // a local the optimiser keeps in place of the field
+        return withUnsafeBytes(of: &rest) { $0.load(fromByteOffset: (n - 4) &* 8, as: UInt64.self) }
     }
 }
