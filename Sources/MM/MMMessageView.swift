@@ -5,29 +5,15 @@
 ///
 /// The partition makes views over its secure copy of the message (one copy, so nothing is read
 /// twice from memory the normal world can change); the client over the shared buffer itself.
-// One load or store where the field's address is aligned (every field of a message sits at an
-// aligned offset), bytes elsewhere. The aligned access goes through a typed pointer: a raw
-// `load`/`storeBytes` beside an unaligned one is merged by the optimiser into the unaligned form,
-// which strict alignment turns into byte accesses. Integers alias bytes freely.
+// One load or store per field, aligned or not: every module that uses these runs with its MMU
+// on, where RAM is Normal memory and an unaligned access is one instruction (the modules whose
+// code runs with the MMU off are built with strict alignment, docs/image-size.md; none of them
+// reads a message).
 extension UnsafeRawBufferPointer {
     @inline(__always)
-    public func mmLE64(_ at: Int) -> UInt64 {
-        if let b = baseAddress, UInt(bitPattern: b + at) & 7 == 0 {
-            return UInt64(littleEndian: (b + at).assumingMemoryBound(to: UInt64.self).pointee)
-        }
-        var v: UInt64 = 0
-        for i in 0..<8 { v |= UInt64(self[at + i]) << (8 * UInt64(i)) }
-        return v
-    }
+    public func mmLE64(_ at: Int) -> UInt64 { UInt64(littleEndian: loadUnaligned(fromByteOffset: at, as: UInt64.self)) }
     @inline(__always)
-    public func mmLE32(_ at: Int) -> UInt32 {
-        if let b = baseAddress, UInt(bitPattern: b + at) & 3 == 0 {
-            return UInt32(littleEndian: (b + at).assumingMemoryBound(to: UInt32.self).pointee)
-        }
-        var v: UInt32 = 0
-        for i in 0..<4 { v |= UInt32(self[at + i]) << (8 * UInt32(i)) }
-        return v
-    }
+    public func mmLE32(_ at: Int) -> UInt32 { UInt32(littleEndian: loadUnaligned(fromByteOffset: at, as: UInt32.self)) }
     /// A GUID as two 64-bit words.
     @inline(__always)
     public func mmGuid(_ at: Int) -> EFIGuid { EFIGuid(lo: mmLE64(at), hi: mmLE64(at + 8)) }
@@ -35,19 +21,9 @@ extension UnsafeRawBufferPointer {
 
 extension UnsafeMutableRawBufferPointer {
     @inline(__always)
-    public func mmPut64(_ v: UInt64, at: Int) {
-        if let b = baseAddress, UInt(bitPattern: b + at) & 7 == 0 {
-            (b + at).assumingMemoryBound(to: UInt64.self).pointee = v.littleEndian; return
-        }
-        for i in 0..<8 { self[at + i] = UInt8(truncatingIfNeeded: v >> (8 * UInt64(i))) }
-    }
+    public func mmPut64(_ v: UInt64, at: Int) { storeBytes(of: v.littleEndian, toByteOffset: at, as: UInt64.self) }
     @inline(__always)
-    public func mmPut32(_ v: UInt32, at: Int) {
-        if let b = baseAddress, UInt(bitPattern: b + at) & 3 == 0 {
-            (b + at).assumingMemoryBound(to: UInt32.self).pointee = v.littleEndian; return
-        }
-        for i in 0..<4 { self[at + i] = UInt8(truncatingIfNeeded: v >> (8 * UInt32(i))) }
-    }
+    public func mmPut32(_ v: UInt32, at: Int) { storeBytes(of: v.littleEndian, toByteOffset: at, as: UInt32.self) }
     @inline(__always)
     public func mmPutGuid(_ g: EFIGuid, at: Int) { mmPut64(g.lo, at: at); mmPut64(g.hi, at: at + 8) }
     /// Copies `source` to `at` (memcpy); the caller checked the range.
