@@ -36,43 +36,21 @@ extension UnsafeMutableRawBufferPointer {
 
 /// Word-at-a-time helpers for names in buffers (UCS-2 with a NUL character).
 extension UnsafeRawBufferPointer {
-    /// Whether the bytes equal `other`'s: 8, 4 or 2 bytes a step, as far as both are aligned
-    /// alike (a name in a message is often 4-aligned, a stored one 8-aligned).
+    /// Whether the bytes equal `other`'s: 8 bytes a step, aligned or not (as the field accesses
+    /// above), then a word and the last bytes.
     public func mmEqual(_ other: UnsafeRawBufferPointer) -> Bool {
         let n = count
         guard n == other.count else { return false }
         guard let a = baseAddress, let b = other.baseAddress else { return true }
-        let apart = UInt(bitPattern: a) ^ UInt(bitPattern: b)
         // Wrapping steps: 0 ≤ i ≤ n throughout, so nothing can overflow.
         var i = 0
-        if apart & 1 == 0 {
-            let mask: UInt = apart & 7 == 0 ? 7 : apart & 3 == 0 ? 3 : 1
-            while i < n && UInt(bitPattern: a + i) & mask != 0 {
-                if a.load(fromByteOffset: i, as: UInt8.self) != b.load(fromByteOffset: i, as: UInt8.self) { return false }
-                i &+= 1
-            }
-            if mask == 7 {
-                while n &- i >= 8 {
-                    if a.load(fromByteOffset: i, as: UInt64.self) != b.load(fromByteOffset: i, as: UInt64.self) { return false }
-                    i &+= 8
-                }
-            } else if mask == 3 {
-                // Two words a step, the difference or-ed: one branch per 8 bytes.
-                while n &- i >= 8 {
-                    let d = (a.load(fromByteOffset: i, as: UInt32.self) ^ b.load(fromByteOffset: i, as: UInt32.self))
-                        | (a.load(fromByteOffset: i &+ 4, as: UInt32.self) ^ b.load(fromByteOffset: i &+ 4, as: UInt32.self))
-                    if d != 0 { return false }
-                    i &+= 8
-                }
-            }
-            if mask >= 3 && n &- i >= 4 {
-                if a.load(fromByteOffset: i, as: UInt32.self) != b.load(fromByteOffset: i, as: UInt32.self) { return false }
-                i &+= 4
-            }
-            while n &- i >= 2 {
-                if a.load(fromByteOffset: i, as: UInt16.self) != b.load(fromByteOffset: i, as: UInt16.self) { return false }
-                i &+= 2
-            }
+        while n &- i >= 8 {
+            if a.loadUnaligned(fromByteOffset: i, as: UInt64.self) != b.loadUnaligned(fromByteOffset: i, as: UInt64.self) { return false }
+            i &+= 8
+        }
+        if n &- i >= 4 {
+            if a.loadUnaligned(fromByteOffset: i, as: UInt32.self) != b.loadUnaligned(fromByteOffset: i, as: UInt32.self) { return false }
+            i &+= 4
         }
         while i < n {
             if a.load(fromByteOffset: i, as: UInt8.self) != b.load(fromByteOffset: i, as: UInt8.self) { return false }
