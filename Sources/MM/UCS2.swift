@@ -3,21 +3,18 @@
 public enum UCS2 {
     /// The UCS-2LE bytes of an ASCII text, with the NUL terminator.
     public static func fromASCII(_ text: StaticString) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(2 * text.utf8CodeUnitCount + 2)
-        text.withUTF8Buffer { buffer in
-            for byte in buffer { out.append(byte); out.append(0) }
-        }
-        out.append(0); out.append(0)
-        return out
+        text.withUTF8Buffer { fromASCII($0) }
     }
 
     /// The UCS-2LE bytes of ASCII (or Latin-1) bytes, with the NUL terminator.
     public static func fromASCII(bytes: [UInt8]) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(2 * bytes.count + 2)
-        for byte in bytes { out.append(byte); out.append(0) }
-        out.append(0); out.append(0)
+        bytes.withUnsafeBufferPointer { fromASCII($0) }
+    }
+
+    /// Sized first, each byte then written at its place: no append, no growth.
+    private static func fromASCII(_ ascii: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: 2 * ascii.count + 2)
+        for i in 0..<ascii.count { out[2 * i] = ascii[i] }
         return out
     }
 
