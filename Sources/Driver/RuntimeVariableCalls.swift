@@ -18,11 +18,10 @@ public enum RuntimeVariableCalls {
         return nil
     }
 
+    /// The GUID's 16 bytes at `p`, any alignment.
     static func guid(_ p: UnsafeRawPointer) -> EFIGuid {
-        var lo: UInt64 = 0, hi: UInt64 = 0
-        for i in 0..<8 { lo |= UInt64(unsafe p.load(fromByteOffset: i, as: UInt8.self)) << (8 * UInt64(i)) }
-        for i in 0..<8 { hi |= UInt64(unsafe p.load(fromByteOffset: 8 + i, as: UInt8.self)) << (8 * UInt64(i)) }
-        return EFIGuid(lo: lo, hi: hi)
+        unsafe EFIGuid(lo: UInt64(littleEndian: p.loadUnaligned(fromByteOffset: 0, as: UInt64.self)),
+                       hi: UInt64(littleEndian: p.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
     }
 
     static func clamp(_ v: UInt64) -> Int { v > maxDataSize ? Int(maxDataSize) : Int(v) }
@@ -52,7 +51,8 @@ public enum RuntimeVariableCalls {
         let r = c.getNextVariableName(name: name, guid: &next)
         if r.status == .success || r.status == .bufferTooSmall { unsafe nameSize.pointee = r.nameSize }
         if r.status == .success {
-            for i in 0..<16 { unsafe guidPtr.storeBytes(of: next.byte(i), toByteOffset: i, as: UInt8.self) }
+            unsafe guidPtr.storeBytes(of: next.lo.littleEndian, toByteOffset: 0, as: UInt64.self)
+            unsafe guidPtr.storeBytes(of: next.hi.littleEndian, toByteOffset: 8, as: UInt64.self)
         }
         return r.status
     }
