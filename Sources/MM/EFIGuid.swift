@@ -28,7 +28,11 @@ public struct EFIGuid: Equatable, Hashable, Sendable {
     }
 
     /// The 16 stored bytes.
-    public var bytes: [UInt8] { (0..<16).map { byte($0) } }
+    public var bytes: [UInt8] {
+        var out = [UInt8](repeating: 0, count: 16)
+        out.withUnsafeMutableBytes { $0.mmPutGuid(self, at: 0) }
+        return out
+    }
 
     public static let zero = EFIGuid(lo: 0, hi: 0)
     /// gEfiSmmVariableProtocolGuid {0xed32d533, 0x99e6, 0x4209, {0x9c,0xc0,0x2d,0x72,0xcd,0xd9,0x98,0xa7}}.
