@@ -31,47 +31,44 @@ extension FFADriver {
             throw .unexpectedFunction(Interface.functionWord(out))
         }
 
-        let decoded = Self.decodeDescriptors(count: UInt32(truncatingIfNeeded: answer.x2),
-                                             sizeWord: UInt32(truncatingIfNeeded: answer.x3), version: v,
-                                             rxSize: mapping.size, queried: uuid, buffers: buffers)
+        let list: [PartitionInfo]
         do throws(FFADriverError) {
-            try rxRelease()
+            list = try Self.decodeDescriptors(count: UInt32(truncatingIfNeeded: answer.x2),
+                                              sizeWord: UInt32(truncatingIfNeeded: answer.x3), version: v,
+                                              rxSize: mapping.size, queried: uuid, buffers: buffers)
         } catch {
-            if case .failure(let first) = decoded { throw first }
+            // The buffer goes back either way; the descriptors' fault is the one reported.
+            _ = try? rxRelease()
             throw error
         }
-        switch decoded {
-        case .success(let list): return list
-        case .failure(let e): throw e
-        }
+        try rxRelease()
+        return list
     }
 
     static func decodeDescriptors<B: RXTXBuffers>(count: UInt32, sizeWord: UInt32, version: FFAVersion, rxSize: Int,
-                                                  queried: UUID, buffers: B) -> Result<[PartitionInfo], FFADriverError> {
+                                                  queried: UUID, buffers: B) throws(FFADriverError) -> [PartitionInfo] {
         let stride: Int
         if version < .v1_1 {
             stride = 8
         } else {
             stride = sizeWord == 0 ? 24 : Int(sizeWord)
-            guard stride >= 24 else { return .failure(.malformedDescriptors) }
+            guard stride >= 24 else { throw .malformedDescriptors }
         }
         let (total, overflow) = Int(count).multipliedReportingOverflow(by: stride)
-        guard !overflow, total <= rxSize else { return .failure(.malformedDescriptors) }
+        guard !overflow, total <= rxSize else { throw .malformedDescriptors }
         let bytes = buffers.readRX(offset: 0, count: total)
-        guard bytes.count >= total else { return .failure(.malformedDescriptors) }
+        guard bytes.count >= total else { throw .malformedDescriptors }
 
         var list: [PartitionInfo] = []
         list.reserveCapacity(Int(count))
         for i in 0..<Int(count) {
-            guard var info = PartitionInfo(bytes: bytes, at: i * stride, size: stride) else {
-                return .failure(.malformedDescriptors)
-            }
+            guard var info = PartitionInfo(bytes: bytes, at: i * stride, size: stride) else { throw .malformedDescriptors }
             // v1.0 descriptors carry no UUID; for a query by UUID the field is not the answer
             // either (TF-A's EL3 SPMC leaves it unwritten): the partition answers `queried`.
             if stride == 8 || !queried.isNil { info.uuid = queried }
             list.append(info)
         }
-        return .success(list)
+        return list
     }
 
     /// FFA_PARTITION_INFO_GET_REGS (FF-A v1.2 §14.x, SMC64): no buffers needed.
