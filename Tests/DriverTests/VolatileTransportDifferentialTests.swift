@@ -23,10 +23,8 @@ struct VolatileReference {
             let answer = try volatile.communicate(request)
             #expect(code == .success, "\(what): volatile answered where the handler returned \(code)")
             #expect(answer == expected, "\(what): answers differ")
-        } catch let e as MMTransportError {
-            #expect(code != .success && e == .mmReturn(UInt32(bitPattern: code.rawValue)), "\(what): \(e) vs \(code)")
         } catch {
-            Issue.record("\(what): \(error)")
+            #expect(code != .success && error == .mmReturn(UInt32(bitPattern: code.rawValue)), "\(what): \(error) vs \(code)")
         }
         return expected
     }
