@@ -22,6 +22,7 @@ public struct SHA256 {
     }
 
     /// Hashes `bytes[start..<end]`.
+    @inline(never)   // a signed message, signed attributes, a certificate's tbs: one copy, not three
     public mutating func update(_ bytes: [UInt8], from start: Int, to end: Int) {
         precondition(start >= 0 && start <= end && end <= bytes.count)
         length &+= UInt64(end - start)
