@@ -209,6 +209,7 @@ public struct DERReader {
     public mutating func algorithm() throws(DERError) -> [UInt8] { value(try cursor.algorithm(bytes)) }
 
     /// Whether the value of `element` in `bytes` is `expected`, byte for byte (no copy).
+    @inline(never)   // seven OID tests in a certificate and a SignedData
     static func value(_ element: DERElement, of bytes: [UInt8], is expected: [UInt8]) -> Bool {
         ByteRanges.equal(bytes, element.valueStart..<element.end, expected, 0..<expected.count)
     }
