@@ -245,6 +245,7 @@ func encodeVariableLogRecord(into b: inout [UInt8], kind: UInt8, guid: EFIGuid, 
 
 /// The same with the name where it lies too: `b` is filled with 0xFF (the state words stay
 /// blank) and the fields are stored at their offsets.
+@inline(never)   // put, the in-place update and the reclaim mark: one copy, not three
 func encodeVariableLogRecord(into b: inout [UInt8], kind: UInt8, guid: EFIGuid, rawName name: UnsafeRawBufferPointer,
                              attributes: UInt32, data: UnsafeRawBufferPointer) {
     let fp = VariableLogFormat.footprint(nameCount: name.count, dataCount: data.count)
