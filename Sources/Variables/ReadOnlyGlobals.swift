@@ -25,6 +25,7 @@ enum ReadOnlyGlobals {
         }
     }
 
+    @inline(never)   // a read or write by name and the listing's volatiles
     static func isServed(guid: EFIGuid, name: [UInt8]) -> Bool {
         guid == .globalVariable && name.withUnsafeBytes { servedName($0) } != nil
     }
