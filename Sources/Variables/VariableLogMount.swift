@@ -286,6 +286,7 @@ extension FlashVariableLog {
     }
 
     /// Finishes a state word mount has decided (commit, or obsolete): programs it to 0.
+    @inline(never)   // four sites in the mount's replay and repairs
     mutating func repairWord(_ offset: Int) throws(PersistenceError) {
         do { try flash.program(offset: offset, bytes: vlogZeroWord) } catch { hasFailed = true; throw .deviceError }
         statistics.repairs += 1
