@@ -185,6 +185,7 @@ extension FlashVariableLog {
     /// bytes there still read erased. Mount only checked one record's worth past the end of the
     /// log; a flash we did not write may hold more, and programming over it would corrupt the
     /// record. Such a block is sealed and the record goes elsewhere.
+    @inline(never)   // a put's placement and a reclaim's
     mutating func appendable(_ t: Int, _ fp: Int) -> Bool {
         if isErased(offset: t * blockSize + blocks[t].writeOffset, count: fp) { return true }
         blocks[t].sealed = true
