@@ -12,6 +12,7 @@ enum ConsoleLog {
     nonisolated(unsafe) static var words = InlineArray<16, UInt64>(repeating: 0)
     nonisolated(unsafe) static var count = 0
 
+    @inline(never)   // write, hex, decimal and end each inlined it
     static func put(_ c: UInt8) {
         if direct { Console.put(c); return }
         words[count >> 3] |= UInt64(c) << UInt64((count & 7) * 8)
