@@ -100,6 +100,7 @@ enum AuthenticatedWriteRules {
 
     /// The certificates of a key value (signature lists); nil when it is missing, malformed, or
     /// holds a certificate that does not parse.
+    @inline(never)   // PK's and KEK's
     static func certificates(in value: [UInt8]?) -> [Certificate]? {
         guard let v = value, let lists = SignatureList.views(v) else { return nil }
         return certificates(in: lists, of: v)
