@@ -6,6 +6,7 @@ import MM
 public enum AuthenticatedRecord {
     public static let prefixSize = 48
 
+    @inline(never)   // GetVariable's view of a record and the rules' old record
     public static func split(_ data: [UInt8]) -> (timestamp: [UInt8], signer: [UInt8], value: [UInt8])? {
         guard data.count >= prefixSize else { return nil }
         return ([UInt8](data[0..<16]), [UInt8](data[16..<48]), [UInt8](data[48...]))
