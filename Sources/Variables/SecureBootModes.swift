@@ -56,6 +56,7 @@ extension VariableStore {
     }
 
     /// Writes the mark (nil: removes it).
+    @inline(never)   // six sites in the mode transitions
     mutating func setModeMark(_ mode: SecureBootMode?) -> EFIStatus {
         let name = UCS2.fromASCII(ModeMark.name)
         do throws(PersistenceError) {
