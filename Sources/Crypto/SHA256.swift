@@ -11,6 +11,7 @@ public struct SHA256 {
     public init() {}
 
     /// The digest of `bytes` in one call.
+    @inline(never)   // the signed message's digest and a private variable's signer ID
     public static func hash(_ bytes: [UInt8]) -> [UInt8] {
         var h = SHA256()
         h.update(bytes)
