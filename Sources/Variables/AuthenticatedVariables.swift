@@ -16,7 +16,9 @@ public enum AuthenticatedRecord {
         timestamp + signer + value
     }
 
-    public static let zeroSigner = [UInt8](repeating: 0, count: 32)
+    /// Made where it is used (a few authenticated writes), not a global initialised once: the
+    /// lazy initialisation cost more code at each use than the array.
+    public static var zeroSigner: [UInt8] { [UInt8](repeating: 0, count: 32) }
 }
 
 extension StoredVariable {
