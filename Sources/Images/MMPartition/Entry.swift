@@ -88,7 +88,7 @@ public func partition_main(_ x0: UInt64) -> Never {
         ConsoleLog.number("mm: non-volatile variables: ", UInt64(variables))
         ConsoleLog.number("mm: heap bytes in use: ", UInt64(heapBytesInUse()))
         if dropped > 0 { ConsoleLog.number("mm: records past the store's limits made obsolete: ", UInt64(dropped)) }
-        _ = scratch.count  // the message copy's memory, allocated now rather than by the first message
+        scratch = .allocate(byteCount: PartitionMap.mmBufferSize, alignment: 16)  // the message copy's memory
         serviceMounted = true
         first = ffa(Interface.msgWait(retainRx: false).registers)
     } catch {

@@ -11,8 +11,9 @@ import Variables
 @_extern(c, "dcache_clean_range_poc") func dcache_clean_range_poc(_ start: UInt64, _ length: UInt64)
 @_extern(c, "dcache_invalidate_range_poc") func dcache_invalidate_range_poc(_ start: UInt64, _ length: UInt64)
 
-/// Secure memory for the copy of each message, allocated once at boot (MMDoorbell).
-nonisolated(unsafe) let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: PartitionMap.mmBufferSize, alignment: 16)
+/// Secure memory for the copy of each message (MMDoorbell), allocated by partition_main once the
+/// map is known: a plain global, not a lazy one checked at every message.
+nonisolated(unsafe) var scratch = UnsafeMutableRawBufferPointer(start: nil, count: 0)
 
 enum Messages {
     /// The partition's loop: each request in `r` is answered in place and sent back with the
