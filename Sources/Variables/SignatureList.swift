@@ -17,9 +17,9 @@ public struct SignatureList: Equatable, Sendable {
     /// EFI_CERT_SHA256_GUID
     public static let sha256 = EFIGuid(0xc1c4_1626, 0x504c, 0x4092, (0xac, 0xa9, 0x41, 0xf9, 0x36, 0x93, 0x43, 0x28))
 
-    /// The types the store accepts and their SignatureData size (nil: variable, X.509).
-    static let knownTypes: [(EFIGuid, Int?)] = [
-        (x509, nil),
+    /// The types the store accepts and their SignatureData size (0: variable, X.509).
+    static let knownTypes: [(EFIGuid, UInt16)] = [
+        (x509, 0),
         (sha256, 32),
         (EFIGuid(0x3c57_66e8, 0x269c, 0x4e34, (0xaa, 0x14, 0xed, 0x77, 0x6e, 0x85, 0xb3, 0xb6)), 256),  // RSA2048
         (EFIGuid(0xe2b3_6190, 0x879b, 0x4a3d, (0xad, 0x8d, 0xf2, 0xe7, 0xbb, 0xa3, 0x27, 0x84)), 256),  // RSA2048_SHA256
@@ -83,8 +83,8 @@ public struct SignatureList: Equatable, Sendable {
             var known = false
             for (t, size) in knownTypes where t == type {
                 known = true
-                if let s = size, signatureSize != 16 + s { return nil }
-                if size == nil && body != signatureSize { return nil }
+                if size != 0 && signatureSize != 16 + Int(size) { return nil }
+                if size == 0 && body != signatureSize { return nil }
             }
             guard known else { return nil }
             lists.append(SignatureListView(type: type, start: offset, headerSize: headerSize,
