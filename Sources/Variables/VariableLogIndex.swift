@@ -131,7 +131,9 @@ extension FlashVariableLog {
     }
 
     /// The same for mutating callers: a non-mutating method called from one copies the whole
-    /// log (and retains its arrays) first.
+    /// log (and retains its arrays) first. Out of line: each of its callers handed `probe` the
+    /// index's arrays itself.
+    @inline(never)
     mutating func position(guid: EFIGuid, rawName: UnsafeRawBufferPointer) -> (hash: Int, position: Int?) {
         Self.probe(slots, entries, flash, blockSize, guid, rawName)
     }
