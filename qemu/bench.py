@@ -551,7 +551,7 @@ def profiles():
     profile("armffa ping 8001", "smccc_smc", "direct request round trip")
     # The client's calls that printenv -e and setenv -e make (Driver/VariableClient+InPlace.swift).
     get = "VariableClient.getVariable(name:guid:dataSize:)"
-    set_ = "closure #1 in VariableClient.setVariable(name:guid:attributes:data:)"
+    set_ = "VariableClient.setVariable(rawName:guid:attributes:data:)"
     profile("printenv -e BenchProfile", get, "GetVariable (DataSize 0, the first of printenv's two calls)",
             before=["setenv -e -nv -bs -rt BenchProfile 0x01 0x02 0x03 0x04"])
     profile("setenv -e -nv -bs -rt BenchProfile 0x05 0x06 0x07 0x08", set_, "SetVariable NV (4 bytes, an update)",

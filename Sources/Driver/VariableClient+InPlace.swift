@@ -131,7 +131,9 @@ extension VariableClient {
         name.withUnsafeBytes { setVariable(rawName: $0, guid: guid, attributes: attributes, data: data) }
     }
 
-    /// The same with the name in a buffer (the runtime service's caller's).
+    /// The same with the name in a buffer (the runtime service's caller's). One copy for the
+    /// shell's and the runtime service's calls (and the entry `make bench`'s profile steps from).
+    @inline(never)
     public mutating func setVariable(rawName name: UnsafeRawBufferPointer, guid: EFIGuid, attributes: UInt32,
                                      data: UnsafeRawBufferPointer) -> EFIStatus {
         guard let size = UCS2.terminatedSize(name), size > 2 else { return .invalidParameter }
