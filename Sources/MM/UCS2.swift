@@ -11,11 +11,20 @@ public enum UCS2 {
         bytes.withUnsafeBufferPointer { fromASCII($0) }
     }
 
-    /// Sized first, each byte then written at its place: no append, no growth.
+    /// Sized first, then written in place: no append, no growth.
     private static func fromASCII(_ ascii: UnsafeBufferPointer<UInt8>) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: 2 * ascii.count + 2)
-        for i in 0..<ascii.count { out[2 * i] = ascii[i] }
-        return out
+        [UInt8](unsafeUninitializedCapacity: 2 * ascii.count + 2) { out, count in
+            count = write(ascii, to: UnsafeMutableRawBufferPointer(out), at: 0)
+        }
+    }
+
+    /// Writes the UCS-2LE spelling of ASCII (or Latin-1) bytes, with the NUL terminator, at `at`
+    /// of `buffer` (the caller keeps its `2 * ascii.count + 2` bytes inside); returns that size.
+    @discardableResult
+    public static func write(_ ascii: UnsafeBufferPointer<UInt8>, to buffer: UnsafeMutableRawBufferPointer, at: Int) -> Int {
+        for i in ascii.indices { buffer[at + 2 * i] = ascii[i]; buffer[at + 2 * i + 1] = 0 }
+        buffer[at + 2 * ascii.count] = 0; buffer[at + 2 * ascii.count + 1] = 0
+        return 2 * ascii.count + 2
     }
 
     /// Byte size of the name up to and including its first NUL character (`StrSize`), looking at

@@ -1,3 +1,4 @@
+import MM
 /// The normal-world image's regions (Linker/normal.ld) as the memory map describes them.
 public struct EFIFirmwareLayout: Sendable {
     public var imageStart: UInt64, runtimeStart: UInt64, runtimeData: UInt64, runtimeStop: UInt64
@@ -73,8 +74,6 @@ public enum EFILoadedImage {
     /// LoadOptions as Linux's stub reads them, written at `t`: the command line in UCS-2 with
     /// its NUL (`2 * ascii.count + 2` bytes, returned); the firmware vendor string alike.
     public static func writeOptions(_ ascii: UnsafeBufferPointer<UInt8>, to t: UnsafeMutableRawBufferPointer) -> Int {
-        for i in ascii.indices { unsafe t.storeBytes(of: UInt16(ascii[i]), toByteOffset: 2 * i, as: UInt16.self) }
-        unsafe t.storeBytes(of: 0, toByteOffset: 2 * ascii.count, as: UInt16.self)
-        return 2 * ascii.count + 2
+        UCS2.write(ascii, to: t, at: 0)
     }
 }

@@ -118,22 +118,13 @@ extension ReadOnlyGlobals {
 }
 
 extension UCS2Name {
-    /// Writes the UCS-2 spelling of the ASCII `text`, with its NUL, to `at` of `buffer`.
-    static func spell(_ text: StaticString, to buffer: UnsafeMutableRawBufferPointer, at: Int) {
-        let n = text.utf8CodeUnitCount
-        text.withUTF8Buffer { t in
-            for i in 0..<n { buffer[at + 2 * i] = t[i]; buffer[at + 2 * i + 1] = 0 }
-        }
-        buffer[at + 2 * n] = 0; buffer[at + 2 * n + 1] = 0
-    }
-
     /// Calls `body` with the UCS-2 spelling of the served name `text`, with its NUL, on the
     /// stack (the served names are at most 12 characters: 26 bytes).
     static func withServedUCS2(_ text: StaticString, _ body: (UnsafeRawBufferPointer) -> Void) {
         var spelt: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
         withUnsafeMutableBytes(of: &spelt) { b in
-            spell(text, to: b, at: 0)
-            body(UnsafeRawBufferPointer(rebasing: b[0..<(2 * text.utf8CodeUnitCount + 2)]))
+            let size = text.withUTF8Buffer { UCS2.write($0, to: b, at: 0) }
+            body(UnsafeRawBufferPointer(rebasing: b[0..<size]))
         }
     }
 

@@ -122,7 +122,7 @@ public struct VariableStore<P: VariablePersistence> {
 
     func copyName(_ name: ListedName, to buffer: UnsafeMutableRawBufferPointer, at: Int) {
         switch name {
-        case .served(let i): UCS2Name.spell(ReadOnlyGlobals.names[i], to: buffer, at: at)
+        case .served(let i): _ = ReadOnlyGlobals.names[i].withUTF8Buffer { UCS2.write($0, to: buffer, at: at) }
         case .volatile(let i): volatiles[i].name.withUnsafeBytes { buffer.mmPut($0, at: at) }
         case .stored(let key): persistence.copyName(of: key, to: buffer, at: at)
         }
