@@ -2,8 +2,15 @@ import DeviceTree
 import Testing
 @testable import PartitionBoot
 
+/// The manifest reads its tree where it lies whenever it is asked (`uuids`, the regions), as the
+/// partition's does from its boot information: so the flattened tree is copied into memory kept
+/// for the test run's life. (Built inside `withUnsafeBytes`, the manifest outlived its bytes and
+/// the later reads were of freed memory: a test failed now and then.)
 func manifest(_ root: DTSNode) throws -> PartitionManifest {
-    try flatten(root).withUnsafeBytes { try PartitionManifest(try FDT($0)) }
+    let tree = flatten(root)
+    let kept = UnsafeMutableRawBufferPointer.allocate(byteCount: tree.count, alignment: 8)
+    kept.copyBytes(from: tree)
+    return try PartitionManifest(try FDT(UnsafeRawBufferPointer(kept)))
 }
 
 func layout(_ root: DTSNode, imageBase: UInt64 = 0x0E10_0000) throws -> PartitionLayout {
