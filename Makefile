@@ -61,7 +61,7 @@ $(FLAGS): FORCE
 # Likewise every link depends on the text of the link recipes: a changed recipe relinks.
 LINK_RECIPES := $(B)/link-recipes
 $(LINK_RECIPES): $(FLAGS) FORCE
-	$(file >$@.now,$(value link_image)$(value link_normal)$(value link_partition)$(value monitor_variant))
+	$(file >$@.now,$(value link_image)$(value link_normal)$(value link_partition)$(value link_monitor)$(value monitor_variant))
 	@cmp -s $@.now $@ && rm -f $@.now || mv $@.now $@
 
 # The module graph (Sources/modules.txt, which Package.swift reads too): DIR_<m>, DEPS_<m>
@@ -126,8 +126,8 @@ NORMAL_OUTLINE := -mllvm -machine-outliner-reruns=3   # outline the outlined cod
 # string to its section's alignment: 2.4 KB of padding between the normal image's messages. Their
 # sections are set to byte alignment in the LTO object, and the second link packs them. The
 # normal image and the partition: all of their code that runs with the MMU off reads no strings
-# (docs/image-size.md), and unaligned reads of Normal memory are allowed once the MMU is on. Not
-# the monitor, which prints with its MMU off.
+# (docs/image-size.md), and unaligned reads of Normal memory are allowed once the MMU is on. The
+# monitor, which prints with its MMU off, after a check (link_monitor).
 STRING_ALIGN := --set-section-alignment .rodata.str1.16=1 --set-section-alignment .rodata.str1.4=1
 define link_normal
 	@mkdir -p $@.outlined
@@ -143,8 +143,21 @@ define link_normal
 endef
 $(B)/normal.elf: $(NORMAL_OBJS) $(B)/ld/normal.ld tools/runtime_outlined.py $(FLAGS) $(LINK_RECIPES)
 	$(call link_normal,$(NORMAL_OBJS))
-$(B)/monitor.elf: $(MONITOR_OBJS) $(B)/ld/monitor.ld $(FLAGS) $(LINK_RECIPES)
-	$(call link_image,$(B)/ld/monitor.ld,$(SECURE_LDFLAGS) $(MONITOR_OBJS))
+# The monitor prints with its MMU off, where an access wider than a byte to a string LLVM
+# believed aligned would fault once the strings are packed: its long strings (.rodata.str1.16)
+# are packed only after tools/check_string_loads.py has followed every address of them through
+# the LTO object and found byte accesses alone. .rodata.str1.4 keeps its alignment: DeviceTree
+# copies the "mm-buffer" name with a word load (MMU on, so safe either way; 80 B of padding).
+MONITOR_STRINGS := .rodata.str1.16
+define link_monitor
+	@ld.lld $(LDFLAGS) $(SECURE_LDFLAGS) -T $(B)/ld/monitor.ld --lto-obj-path=$@.lto.o -o $@.pass1 $(1)
+	@rm -f $@.pass1
+	@$(PY) tools/check_string_loads.py $(addprefix --section=,$(MONITOR_STRINGS)) $@.lto.o
+	@llvm-objcopy $(foreach s,$(MONITOR_STRINGS),--set-section-alignment $(s)=1) $@.lto.o
+	$(call link_image,$(B)/ld/monitor.ld,--icf=all $@.lto.o $(filter %.S.o,$(1)))
+endef
+$(B)/monitor.elf: $(MONITOR_OBJS) $(B)/ld/monitor.ld tools/check_string_loads.py $(FLAGS) $(LINK_RECIPES)
+	$(call link_monitor,$(MONITOR_OBJS))
 # The partition's strings packed as the normal image's (STRING_ALIGN): what it runs with the MMU
 # off is its entry and the early map (Platform, MMU), which read no string.
 define link_partition
@@ -185,9 +198,9 @@ $(OBJ)/proof/Monitor-$(1).o: $(DIR_Monitor) $(wildcard $(DIR_Monitor)/*.swift) $
 	@echo "  SWIFT   Monitor ($(3))"
 	@$(SWIFTC) $(SWIFTFLAGS) $(call align_flags,Monitor) -D $(2) -module-name Monitor -c -o $$@ $(wildcard $(DIR_Monitor)/*.swift)
 	@touch $$@   # swiftc keeps an unchanged output's old time
-$(P)/monitor-$(1).elf: $(subst $(OBJ)/Monitor.o,$(OBJ)/proof/Monitor-$(1).o,$(MONITOR_OBJS)) $(B)/ld/monitor.ld $(FLAGS) $(LINK_RECIPES)
+$(P)/monitor-$(1).elf: $(subst $(OBJ)/Monitor.o,$(OBJ)/proof/Monitor-$(1).o,$(MONITOR_OBJS)) $(B)/ld/monitor.ld tools/check_string_loads.py $(FLAGS) $(LINK_RECIPES)
 	@mkdir -p $(P)
-	$$(call link_image,$(B)/ld/monitor.ld,$(SECURE_LDFLAGS) $(subst $(OBJ)/Monitor.o,$(OBJ)/proof/Monitor-$(1).o,$(MONITOR_OBJS)))
+	$$(call link_monitor,$(subst $(OBJ)/Monitor.o,$(OBJ)/proof/Monitor-$(1).o,$(MONITOR_OBJS)))
 $(P)/secure-$(1).bin: $(P)/monitor-$(1).bin $(B)/partition.bin $(MKFLASH)
 	@$(PY) qemu/mkflash.py secure --monitor $(P)/monitor-$(1).bin --partition $(B)/partition.bin -o $$@
 endef
@@ -252,6 +265,12 @@ size: all
 check-runtime: $(B)/normal.elf
 	@$(PY) tools/check_runtime.py --code-only $(B)/normal.elf
 	@$(PY) tools/check_runtime.py --self-test | tail -1
+
+# The monitor's packed strings are read a byte at a time (checked at every monitor link), and the
+# check finds a wide read of a string when there is one (its self-test).
+check-strings: $(B)/monitor.elf
+	@$(PY) tools/check_string_loads.py $(addprefix --section=,$(MONITOR_STRINGS)) $(B)/monitor.elf.lto.o
+	@$(PY) tools/check_string_loads.py --self-test
 
 # The product images hold no proof code, and the proof images show theirs (issue 11).
 check-product: all proof
@@ -351,4 +370,4 @@ help:
 	@echo "make clean      remove build/ (the variable store in build/flash0.img with it)"
 
 FORCE:
-.PHONY: tfa run-tfa varstore proof all run run-proof size test test-linux host-test qemu-test uboot-conformance check-runtime check-product fuzz soak bench clean help FORCE
+.PHONY: tfa run-tfa varstore proof all run run-proof size test test-linux host-test qemu-test uboot-conformance check-runtime check-strings check-product fuzz soak bench clean help FORCE
