@@ -39,7 +39,8 @@ _start:                                 // running from flash at 0, linked in se
 2:  adr     x1, _start                  // copy the image from flash into secure SRAM,
     ldr     x6, =__image_start          // so nothing runs from the flash we later program;
     COPY_SECTION x6, x6, __text_size    // each section from its place in the packed binary
-    COPY_SECTION __rodata_load, __rodata_start, __rodata_size   // (Linker/monitor.ld)
+    COPY_SECTION __vectors_load, __vectors_start, __vectors_size   // (Linker/monitor.ld)
+    COPY_SECTION __rodata_load, __rodata_start, __rodata_size
     COPY_SECTION __data_load, __data_start, __data_size
     dsb     sy
     ic      iallu
@@ -152,7 +153,7 @@ monitor_enter_world:
     EL1_KEPT restore, x1
     ENTER_WORLD_X0
 
-    .section .text.vectors.monitor, "ax"
+    .section .vectors.monitor, "ax"     // its own output section (Linker/monitor.ld)
     .balign 2048
 monitor_vectors:
     .irp kind, 0,1,2,3,4,5,6,7
