@@ -95,6 +95,7 @@ public struct PartitionTable: Sendable {
         }
     }
 
+    @inline(never)   // one copy, not one per state change in `SPMC.handle` (eight sites)
     public mutating func setRuntime(_ runtime: PartitionRuntime, at index: Int) {
         let fixed = self[index] & ~(PartitionTable.originMask | PartitionTable.stateMask)
         switch runtime {
