@@ -5,7 +5,7 @@
 
 #include "board.h"
 
-// The flat binary holds .rodata and .data right behind .text (Linker/partition.ld); whoever
+// The flat binary holds the vectors, .rodata and .data right behind .text (Linker/partition.ld); whoever
 // loaded it (our monitor, TF-A) put it at our base. Moves \size bytes (a multiple of 16) from
 // \lma up to \vma (>= \lma), last bytes first, then cleans and invalidates the destination's
 // lines, so that no line the loader left in the cache hides what was moved with the MMU off.
@@ -42,6 +42,9 @@ partition_start:
     isb
     MOVE_UP __data_load, __data_start, __data_size        // .data first: it lies above .rodata
     MOVE_UP __rodata_load, __rodata_start, __rodata_size
+    MOVE_UP __vectors_load, __vectors_start, __vectors_size
+    ic      iallu                       // the vectors are code: no stale instruction line
+    dsb     nsh                         // (the isb after VBAR_EL1 below completes it)
     ldr     x1, =__stack_top
     mov     sp, x1
     mov     x1, #(3 << 20)              // CPACR_EL1.FPEN: FP/SIMD not trapped
