@@ -366,12 +366,15 @@ extension FDT {
     /// Whether the blob bytes at `range` equal `other`.
     @inline(never)
     func equal(_ range: Range<Int>, _ other: UnsafeRawBufferPointer) -> Bool {
-        guard range.count == other.count, range.lowerBound >= 0, range.upperBound <= bytes.count
+        // A range with a negative bound fails the second test, so the wrapping difference is
+        // its count whenever it matters; the indices below then stay inside the blob.
+        guard range.upperBound &- range.lowerBound == other.count, range.lowerBound >= 0,
+              range.upperBound <= bytes.count
         else { return false }
         var i = 0
         while i < other.count {
-            if bytes[range.lowerBound + i] != other[i] { return false }
-            i += 1
+            if bytes[range.lowerBound &+ i] != other[i] { return false }
+            i &+= 1
         }
         return true
     }
