@@ -111,6 +111,7 @@ def crash_report_is_decoded():
     b = boot("el2", ["md 0x8000000000"], until="system halted", timeout=20)
     check("unexpected exception at EL2" in b, "no crash report", b)
     check("EC 0x25 (data abort)" in b and "FAR 0x0000008000000000" in b, "crash report not decoded", b)
+    check("unexpected exception at EL2: sync, current EL\n" in b, "the vector is not named", b)
 
 
 # `ldur x9, [sp, #1]`: an 8-byte load one byte past the 16-byte aligned stack pointer.
@@ -137,6 +138,10 @@ def check_alignment_fault(b, text, el, address):
     esr, elr, far = (int(g, 16) for g in m.groups())
     check(esr >> 26 == 0x25 and esr & 0x3F == 0x21, f"EL{el}: ESR {esr:#x} is not an alignment fault (EC 0x25, DFSC 0x21)", b)
     check(elr == address and far & 7 == 1, f"EL{el}: the fault is not the patched load at {address:#x} (ELR {elr:#x}, FAR {far:#x})", b)
+    # The report's names (Console.vectorName, exceptionClassName: listed in one literal each)
+    # are read with the MMU off too, the monitor's from its packed strings.
+    check(re.search(r"unexpected exception at EL%d: sync, current EL\s+EC 0x25 \(data abort\)" % el, text) is not None,
+          f"EL{el}: the report does not name the vector and the class", b)
 
 
 @test

@@ -13,43 +13,48 @@ public struct ExceptionFrame {
     public var exceptionClass: UInt8 { UInt8((esr >> 26) & 0x3F) }
 }
 
-/// The architecture's name for an exception class (ESR_ELx.EC, Arm ARM D19.2).
-public func exceptionClassName(_ ec: UInt8) -> StaticString {
-    switch ec {
-    case 0x00: return "unknown reason"
-    case 0x01: return "trapped WFI/WFE"
-    case 0x07: return "SVE/SIMD/FP access"
-    case 0x0E: return "illegal execution state"
-    case 0x15: return "SVC from AArch64"
-    case 0x16: return "HVC from AArch64"
-    case 0x17: return "SMC from AArch64"
-    case 0x18: return "trapped MSR/MRS/system instruction"
-    case 0x19: return "SVE access"
-    case 0x20: return "instruction abort from a lower EL"
-    case 0x21: return "instruction abort"
-    case 0x22: return "PC alignment fault"
-    case 0x24: return "data abort from a lower EL"
-    case 0x25: return "data abort"
-    case 0x26: return "SP alignment fault"
-    case 0x2F: return "SError"
-    case 0x3C: return "BRK instruction"
-    default: return "reserved or unexpected class"
+extension Console {
+    /// Writes the architecture's name for exception class `ec` (ESR_ELx.EC, Arm ARM D19.2).
+    /// The classes a report names and their names are two literals, not a switch that returns a
+    /// StaticString (about 16 B of code a case, in each image).
+    @inline(never)
+    public static func exceptionClassName(_ ec: UInt8) {
+        writeListed(ec, among: "\u{00}\u{01}\u{07}\u{0E}\u{15}\u{16}\u{17}\u{18}\u{19}\u{20}\u{21}\u{22}\u{24}\u{25}\u{26}\u{2F}\u{3C}",
+                    names: """
+                        unknown reason\0trapped WFI/WFE\0SVE/SIMD/FP access\0illegal execution state\0\
+                        SVC from AArch64\0HVC from AArch64\0SMC from AArch64\0trapped MSR/MRS/system instruction\0\
+                        SVE access\0instruction abort from a lower EL\0instruction abort\0PC alignment fault\0\
+                        data abort from a lower EL\0data abort\0SP alignment fault\0SError\0BRK instruction\0\
+                        reserved or unexpected class
+                        """)
     }
-}
 
-/// Vector slot names: 4 origins x 4 kinds (Arm ARM D1.10.2).
-func vectorName(_ kind: UInt64) -> StaticString {
-    switch kind {
-    case 0: return "sync, current EL, SP_EL0"
-    case 1: return "IRQ, current EL, SP_EL0"
-    case 4: return "sync, current EL"
-    case 5: return "IRQ, current EL"
-    case 6: return "FIQ, current EL"
-    case 7: return "SError, current EL"
-    case 8: return "sync, lower EL (AArch64)"
-    case 9: return "IRQ, lower EL (AArch64)"
-    case 11: return "SError, lower EL (AArch64)"
-    default: return "other vector"
+    /// Writes the name of vector slot `kind`: 4 origins x 4 kinds (Arm ARM D1.10.2).
+    @inline(never)
+    static func vectorName(_ kind: UInt64) {
+        writeListed(kind < 16 ? UInt8(kind) : 0xFF, among: "\u{00}\u{01}\u{04}\u{05}\u{06}\u{07}\u{08}\u{09}\u{0B}",
+                    names: """
+                        sync, current EL, SP_EL0\0IRQ, current EL, SP_EL0\0sync, current EL\0IRQ, current EL\0\
+                        FIQ, current EL\0SError, current EL\0sync, lower EL (AArch64)\0IRQ, lower EL (AArch64)\0\
+                        SError, lower EL (AArch64)\0other vector
+                        """)
+    }
+
+    /// Writes the name of `code`: `names` holds one name for each byte of `codes`, in order,
+    /// then one for any other code, each ended by a NUL but the last.
+    private static func writeListed(_ code: UInt8, among codes: StaticString, names: StaticString) {
+        var skip = 0
+        while skip < codes.utf8CodeUnitCount, unsafe codes.utf8Start[skip] != code { skip += 1 }
+        let p = names.utf8Start, n = names.utf8CodeUnitCount
+        var i = 0
+        while skip > 0 && i < n {
+            if unsafe p[i] == 0 { skip -= 1 }
+            i += 1
+        }
+        while i < n, unsafe p[i] != 0 {
+            put(unsafe p[i])
+            i += 1
+        }
     }
 }
 
@@ -64,9 +69,9 @@ public func crash(_ frame: ExceptionFrame, kind: UInt64, el: Int) -> Never {
 /// what failed).
 public func reportException(_ frame: ExceptionFrame, kind: UInt64, el: Int) {
     Console.write("\n*** unexpected exception at EL"); Console.dec(UInt64(el))
-    Console.write(": "); Console.line(vectorName(kind))
+    Console.write(": "); Console.vectorName(kind); Console.put(10)
     Console.write("    EC 0x"); Console.hex(UInt64(frame.exceptionClass), digits: 2)
-    Console.write(" ("); Console.write(exceptionClassName(frame.exceptionClass)); Console.line(")")
+    Console.write(" ("); Console.exceptionClassName(frame.exceptionClass); Console.line(")")
     Console.write("    ESR "); Console.hex0x(frame.esr, digits: 8)
     Console.write("  ELR "); Console.hex0x(frame.elr, digits: 16)
     Console.write("  FAR "); Console.hex0x(frame.far, digits: 16); Console.put(10)

@@ -39,7 +39,7 @@ enum TrapInjection {
             Console.write(world == .normal ? "NS-EL" : "S-EL"); Console.dec(UInt64(target))
             let ec = UInt8((esr >> 26) & 0x3F)
             Console.write(": trap EC 0x"); Console.hex(UInt64(ec), digits: 2)
-            Console.write(" ("); Console.write(exceptionClassName(ec)); Console.write(") ESR "); Console.hex0x(esr)
+            Console.write(" ("); Console.exceptionClassName(ec); Console.write(") ESR "); Console.hex0x(esr)
             Console.write(" ELR "); Console.hex0x(plan.elrTarget)
             if abort != nil { Console.write(" FAR "); Console.hex0x(far) }
             Console.put(10)
