@@ -41,8 +41,9 @@ extension Console {
     }
 
     /// Writes the name of `code`: `names` holds one name for each byte of `codes`, in order,
-    /// then one for any other code, each ended by a NUL but the last.
-    private static func writeListed(_ code: UInt8, among codes: StaticString, names: StaticString) {
+    /// then one for any other code, each ended by a NUL but the last. (For any set of names
+    /// that a switch returning StaticStrings would give: the literals cost no code per name.)
+    public static func writeListed(_ code: UInt8, among codes: StaticString, names: StaticString) {
         var skip = 0
         while skip < codes.utf8CodeUnitCount, unsafe codes.utf8Start[skip] != code { skip += 1 }
         let p = names.utf8Start, n = names.utf8CodeUnitCount
