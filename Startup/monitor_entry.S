@@ -34,8 +34,17 @@ _start:                                 // running from flash at 0, linked in se
     mrs     x0, mpidr_el1
     and     x0, x0, #0xffffff           // Aff2..Aff0
     cbz     x0, 2f
-1:  wfe                                 // secondary cores park: PSCI CPU_ON is not offered
-    b       1b
+    // Secondary cores park (PSCI CPU_ON is not offered), in secure SRAM, not in flash: the MM
+    // partition programs flash0, which then reads back status words, not these instructions
+    // (an UNDEFINED one, taken to VBAR_EL3 = 0, would run whatever code lies at 0x200). Two
+    // words, `wfe` and a branch back to it, written to the slot Linker/monitor.ld keeps.
+    ldr     x1, =__park
+    ldr     w2, =0xd503205f             // wfe
+    ldr     w3, =0x17ffffff             // b    .-4
+    stp     w2, w3, [x1]
+    dsb     sy
+    isb
+    br      x1
 2:  adr     x1, _start                  // copy the image from flash into secure SRAM,
     ldr     x6, =__image_start          // so nothing runs from the flash we later program;
     COPY_SECTION x6, x6, __text_size    // each section from its place in the packed binary

@@ -182,6 +182,23 @@ def an_unaligned_access_before_the_mmu_is_on_faults_as_on_silicon():
 
 
 @test
+def secondary_cores_park_in_secure_sram_not_in_flash():
+    # The MM partition programs flash0, which then reads back status words: a core parked in a
+    # loop in flash would run them (and, through VBAR_EL3 = 0, whatever lies at 0x200). QEMU's
+    # monitor (Ctrl-A c) reports where the second core waits once the shell is up.
+    import re
+    with open(os.path.join(BUILD, "monitor.map")) as f:
+        park = next(int(line.split()[0], 16) for line in f if line.split()[-3:] == ["__park", "=", "."])
+    flash = fresh_flash("smp2")
+    b = boot("el2", [], flash=flash, extra="-smp 2", timeout=30,
+             then=("Type 'help'", ["\x01c", "info registers -a", "quit"]))
+    os.remove(flash)
+    pcs = dict(re.findall(r"CPU#(\d+)\s*\n\s*PC=([0-9a-f]+)", b.output))
+    check(set(pcs) == {"0", "1"}, "no registers of the two cores", b)
+    check(int(pcs["1"], 16) in (park, park + 4), f"the second core is at {pcs['1']}, not at __park {park:#x}", b)
+
+
+@test
 def reset_reboots_through_the_secure_world():
     b = boot("el2", ["reset"], until="normal: MMU and caches on", times=2, timeout=20)
     check("secure: PSCI SYSTEM_RESET" in b, "reset did not reach the monitor", b)
