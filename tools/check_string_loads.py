@@ -125,7 +125,8 @@ def packed(sym):
 
 
 def mem_operand(ops):
-    """(base register, immediate offset, writeback) of a [..] operand, or None."""
+    """(base register, immediate offset or None for a register offset, writeback, post-index
+    immediate or None) of a [..] operand, or None."""
     m = re.search(r"\[([^\]]*)\](!?)(?:,\s*#(-?(?:0x)?[0-9a-f]+))?", ops)
     if not m:
         return None
@@ -174,12 +175,11 @@ class Checker:
         key = (sec, entry)
         if key in self.summaries:
             return self.summaries[key]
-        if key in self.active:      # recursion: what is known so far
+        if key in self.active:      # recursion (none in the monitor): taken to return no string
             return frozenset()
         self.active.add(key)
         insns = self.funcs[sec]
         index = {i.addr: n for n, i in enumerate(insns)}
-        self.tables = {}
         state_in = [None] * len(insns)
         state_in[0] = (frozenset(entry), 0)
         work, returned = [0], set()
