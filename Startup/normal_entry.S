@@ -171,10 +171,3 @@ el2_enter_el1:                          // x0 = stack, x1 = arg
     mov     x0, x1
     isb
     eret
-
-// A boot-time function (ordinary .text) that `exitbs probe` calls after ExitBootServices:
-// with only the runtime region executable, the call must fault.
-    .section .text.boot_code_probe, "ax"
-    .global boot_code_probe
-boot_code_probe:
-    ret

@@ -403,10 +403,47 @@ def wx_in_the_monitor_and_the_partition():
     check("00000000: 6f 6b" in b, "variables do not work under W^X", b)
     check("normal: image W^X (text read-only, data execute-never)" in b, "no W^X in the normal world at EL2", b)
     for mode in ["el1", "hvc"]:
-        b = boot(mode, ["setenv -e -nv -bs BootTest bs", "exitbs", "poweroff"], flash=fresh_flash(f"wx-{mode}"))
+        b = boot(mode, ["setenv -e -nv -bs WX ok", "printenv -e WX", "poweroff"], flash=fresh_flash(f"wx-{mode}"))
         finished(b)
         check("normal: image W^X (text read-only, data execute-never)" in b, f"no W^X in the normal world ({mode})", b)
+        check("00000000: 6f 6b" in b, f"variables do not work under W^X ({mode})", b)
+        # The runtime services under W^X, called by the proof build's test OS (`exitbs`).
+        b = boot(mode, ["setenv -e -nv -bs BootTest bs", "exitbs", "poweroff"],
+                 flash=fresh_flash(f"wx-exitbs-{mode}", "proof"), image="proof")
+        finished(b)
+        check("normal: image W^X (text read-only, data execute-never)" in b, f"no W^X in the proof normal world ({mode})", b)
         check("runtime: 7 calls, 0 unexpected" in b, f"runtime services fail under W^X ({mode})", b)
+
+
+# --- ExitBootServices and the runtime services (issue 5): the test OS of `exitbs` ----------
+# The product's ExitBootServices is bootefi's boot service, which Linux calls (make test-linux);
+# `exitbs` and its test OS (RuntimeCaller) are proof code.
+
+@test
+def exitbs_runtime_caller_uses_only_the_runtime_region():
+    flash = fresh_flash("exitbs", "proof")
+    b = boot("el2", ["setenv -e -nv -bs BootTest bs", "setenv -e -nv -bs -rt KeepRt rt", "exitbs",
+                     "printenv -e -n -all", "poweroff"], flash=flash, image="proof")
+    finished(b)
+    check("exitbs: MM EXIT_BOOT_SERVICE: EFI_SUCCESS" in b, "EXIT_BOOT_SERVICE not sent", b)
+    check("exitbs: FFA_RXTX_UNMAP done" in b, "RX/TX not unmapped", b)
+    check("RT properties 0x2470" in b, "RT properties do not tell the truth (variables and ResetSystem)", b)
+    for line in ["SetVariable(RtVar, NV|BS|RT) -> EFI_SUCCESS", "GetVariable(RtVar) -> EFI_SUCCESS (7)",
+                 "GetVariable(RtVar) with 2 bytes -> EFI_BUFFER_TOO_SMALL (7)",
+                 "GetVariable(BootTest, BS only) -> EFI_NOT_FOUND",
+                 "SetVariable(BootTest, BS only) -> EFI_WRITE_PROTECTED",
+                 # KeepRt, RtVar and the five secure-boot state variables the partition serves
+                 "GetNextVariableName to the end -> EFI_NOT_FOUND (7)",
+                 "QueryVariableInfo(NV|BS|RT) -> EFI_SUCCESS", "runtime: 7 calls, 0 unexpected"]:
+        check(line in b, f"runtime caller: missing {line!r}", b)
+    after = b.output.split("=> printenv -e -n -all")[1]
+    check("BootTest" not in after and "KeepRt:" in after, "BS-only variable visible after ExitBootServices", b)
+
+
+@test
+def exitbs_boot_code_is_not_executable_at_runtime():
+    b = boot("el2", ["exitbs probe"], until="system halted", timeout=20, image="proof")
+    check("EC 0x21 (instruction abort)" in b, "boot-time code still executable after exitbs", b)
 
 
 # --- A full store and a partition that faults (issue 10, part 1) ---------------------------

@@ -102,7 +102,7 @@ def help_lists_every_command():
     finished(b)
     for c in ["help", "version", "el", "dt", "poweroff", "reset", "md"]:
         check(f"  {c}" in b, f"help misses {c}", b)
-    for c in ["hostile", "bench", "sysregs", "irqtest", "rxtx", "fillstore"]:
+    for c in ["hostile", "bench", "sysregs", "irqtest", "rxtx", "fillstore", "exitbs"]:
         check(f"  {c} " not in b, f"the product shell offers the proof command {c}", b)
 
 
@@ -377,35 +377,6 @@ def variables_are_volatile_on_plain_virt_and_say_so():
     finished(b)
     check(b.output.count("normal: variables are volatile: no FF-A") == 1, "volatile fallback not announced once", b)
     check("00000000: 68 65 6c 6c 6f" in b, "volatile store does not work", b)
-
-
-# --- ExitBootServices and the runtime services (issue 5) ---------------------------------
-
-@test
-def exitbs_runtime_caller_uses_only_the_runtime_region():
-    flash = fresh_flash("exitbs")
-    b = boot("el2", ["setenv -e -nv -bs BootTest bs", "setenv -e -nv -bs -rt KeepRt rt", "exitbs",
-                     "printenv -e -n -all", "poweroff"], flash=flash)
-    finished(b)
-    check("exitbs: MM EXIT_BOOT_SERVICE: EFI_SUCCESS" in b, "EXIT_BOOT_SERVICE not sent", b)
-    check("exitbs: FFA_RXTX_UNMAP done" in b, "RX/TX not unmapped", b)
-    check("RT properties 0x2470" in b, "RT properties do not tell the truth (variables and ResetSystem)", b)
-    for line in ["SetVariable(RtVar, NV|BS|RT) -> EFI_SUCCESS", "GetVariable(RtVar) -> EFI_SUCCESS (7)",
-                 "GetVariable(RtVar) with 2 bytes -> EFI_BUFFER_TOO_SMALL (7)",
-                 "GetVariable(BootTest, BS only) -> EFI_NOT_FOUND",
-                 "SetVariable(BootTest, BS only) -> EFI_WRITE_PROTECTED",
-                 # KeepRt, RtVar and the five secure-boot state variables the partition serves
-                 "GetNextVariableName to the end -> EFI_NOT_FOUND (7)",
-                 "QueryVariableInfo(NV|BS|RT) -> EFI_SUCCESS", "runtime: 7 calls, 0 unexpected"]:
-        check(line in b, f"runtime caller: missing {line!r}", b)
-    after = b.output.split("=> printenv -e -n -all")[1]
-    check("BootTest" not in after and "KeepRt:" in after, "BS-only variable visible after ExitBootServices", b)
-
-
-@test
-def exitbs_boot_code_is_not_executable_at_runtime():
-    b = boot("el2", ["exitbs probe"], until="system halted", timeout=20)
-    check("EC 0x21 (instruction abort)" in b, "boot-time code still executable after exitbs", b)
 
 
 # --- set/way routines against the Cache model (issue 5) ------------------------------------

@@ -6,8 +6,9 @@ Usage:
 
 The product ELFs (normal.elf, monitor.elf, partition.elf) must have no symbol of the proof code:
 the hostile normal world, the benchmarks and their PMU code, the system-register, interrupt,
-RX/TX and set/way probes, `fillstore`, the fuzz and power-cut drivers, the RAM flash, or the proof monitor
-variants (SPME for the bench, SCXTNUM trapped). Each symbol is matched as llvm-nm prints it
+RX/TX and set/way probes, `fillstore`, `exitbs` and its test OS (RuntimeCaller), the fuzz and
+power-cut drivers, the RAM flash, or the proof monitor variants (SPME for the bench, SCXTNUM
+trapped). Each symbol is matched as llvm-nm prints it
 (mangled) and as swift-demangle prints it.
 
 So that the check cannot pass by matching nothing, the proof ELFs of build/proof/ must show the
@@ -35,6 +36,7 @@ PROOF = {
     "rxtx command": r"rxtxCommand|rxtxRefusal",
     "set/way self-test": r"SetWaySelfTest",
     "fill store": r"fillStore|FillStore",
+    "exitbs and its test OS": r"RuntimeCaller|\bExitBootServices\b|exitbs|boot_code_probe",
     "fuzz": r"Fuzz",
     "power cut": r"PowerCut",
     "RAM flash": r"RAMFlash|SplitMix64",
@@ -45,7 +47,7 @@ PRODUCT = ["normal.elf", "monitor.elf", "partition.elf"]
 # What each proof image must show (the keys of PROOF).
 SHOWN = {
     "proof/normal.elf": ["hostile world", "bench", "sysreg probe", "irqtest", "rxtx command", "set/way self-test",
-                         "fill store"],
+                         "fill store", "exitbs and its test OS"],
     "proof/monitor-bench.elf": ["SPME monitor"],
     "proof/monitor-trap.elf": ["SCXTNUM trap monitor"],
 }

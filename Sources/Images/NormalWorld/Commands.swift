@@ -49,7 +49,6 @@ enum Commands {
         Command(text: "el\tthe exception level the shell runs at", run: el),
         Command(text: "dt\twhat the device tree says", run: dt),
         Command(text: "md <address> [<words>]\tdisplay memory (32-bit words, hex)", run: md),
-        Command(text: "exitbs [probe]\tExitBootServices, then call the runtime services", run: exitbs),
         Command(text: "poweroff\tPSCI SYSTEM_OFF", run: poweroff),
         Command(text: "reset\tPSCI SYSTEM_RESET", run: reset),
         Command(text: "ffa version|features|parts\tFF-A driver state and discovery", run: ffa),
@@ -168,12 +167,6 @@ enum Commands {
         } catch {
             Console.line("md: bad number")
         }
-    }
-
-    static func exitbs(_ args: [[UInt8]]) {
-        let probe = args.count == 2 && matches(args[1], "probe")
-        guard args.count == 1 || probe else { usage("exitbs"); return }
-        ExitBootServices.run(probeBootCode: probe)
     }
 
     static func poweroff(_ args: [[UInt8]]) { psci(args, "poweroff", 0x8400_0008, "SYSTEM_OFF", "Powering off...") }

@@ -173,7 +173,6 @@ func enableIdentityMap(el: Int) {
     if !tables.map(ImageMap.bootRegions) { Console.line("normal: the image's W^X map does not fit its tables") }
     if earlyTables != nil { MMUControl.replace(el: el, with: tables) } else { MMUControl.enable(el: el, tables: tables, wxn: false) }
     earlyTables = nil
-    ExitBootServices.bootRoot = tables.root
     bootTables = tables
     // AT S1ExW: the image's text and read-only data refuse writes, its data takes them.
     let wx = MMUControl.writeFaults(el: el, ImageMap.imageStart) && MMUControl.writeFaults(el: el, ImageMap.textEnd)

@@ -3,11 +3,18 @@ import MMU
 @_extern(c, "__text_end") nonisolated(unsafe) var __text_end: UInt8
 @_extern(c, "__rodata_end") nonisolated(unsafe) var __rodata_end: UInt8
 @_extern(c, "__efi_runtime_data") nonisolated(unsafe) var __efi_runtime_data: UInt8
+@_extern(c, "efi_runtime_services") nonisolated(unsafe) var efi_runtime_services: UInt64
+@_extern(c, "efi_rt_properties_table") nonisolated(unsafe) var efi_rt_properties_table: UInt64
+@_extern(c, "__efi_runtime_start") nonisolated(unsafe) var __efi_runtime_start: UInt8
+@_extern(c, "__efi_runtime_stop") nonisolated(unsafe) var __efi_runtime_stop: UInt8
+
+func address(_ p: UnsafeMutableRawPointer) -> UInt64 { UInt64(UInt(bitPattern: p)) }
 
 /// This image's W^X regions (Linker/normal.ld), laid over RAM mapped read/write, execute-never:
-/// the boot code, the runtime region's code, the runtime caller and .text read-only and
-/// executable; .rodata read-only; the runtime region's data and everything after .rodata stay
-/// read/write. The runtime map after ExitBootServices uses the runtime parts alone.
+/// the boot code, the runtime region's code, the vectors and crash report (with, in the proof
+/// build, the runtime caller) and .text read-only and executable; .rodata read-only; the
+/// runtime region's data and everything after .rodata stay read/write. The proof build's
+/// `exitbs` maps the runtime parts alone.
 enum ImageMap {
     static func address(_ p: UnsafeMutableRawPointer) -> UInt64 { UInt64(UInt(bitPattern: p)) }
 
@@ -15,16 +22,8 @@ enum ImageMap {
     static var runtimeStart: UInt64 { address(unsafe UnsafeMutableRawPointer(&__efi_runtime_start)) }
     static var runtimeData: UInt64 { address(unsafe UnsafeMutableRawPointer(&__efi_runtime_data)) }
     static var runtimeStop: UInt64 { address(unsafe UnsafeMutableRawPointer(&__efi_runtime_stop)) }
-    static var callerStart: UInt64 { address(unsafe UnsafeMutableRawPointer(&__rtcaller_start)) }
-    static var callerStop: UInt64 { address(unsafe UnsafeMutableRawPointer(&__rtcaller_stop)) }
     static var textEnd: UInt64 { address(unsafe UnsafeMutableRawPointer(&__text_end)) }
     static var rodataEnd: UInt64 { address(unsafe UnsafeMutableRawPointer(&__rodata_end)) }
-
-    /// The runtime region's code and the runtime caller: executable after ExitBootServices.
-    static var runtimeCode: [Region] {
-        [Region(base: runtimeStart, size: runtimeData - runtimeStart, .code),
-         Region(base: callerStart, size: callerStop - callerStart, .code)]
-    }
 
     /// The whole image's code and read-only data (the boot map).
     static var bootRegions: [Region] {

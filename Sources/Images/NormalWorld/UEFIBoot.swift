@@ -180,7 +180,6 @@ enum UEFIBoot {
         guard key == map.key else { return status(.invalidParameter) }
         Console.line("bootefi: ExitBootServices")
         KernelLoader.handOver()
-        ExitBootServices.done = true
         exited = true
         writeSystemTable()
         RuntimeServices.psciHVC = boot.psci == .hvc

@@ -4,11 +4,11 @@ import Platform
 /// defaults are in Sources/Images/NormalWorld/ImageExtensions.swift).
 enum ImageExtensions {
     /// Commands for the proof tests (hostile normal world, benchmarks, EL3 traps and the GIC, RX/TX
-    /// placement, a full variable store).
+    /// placement, a full variable store, ExitBootServices and a test OS calling the runtime services).
     static var commands: [Command] {
         [Commands.hostileCommand, Commands.benchCommand, Commands.sysregsCommand, Commands.irqtestCommand,
          Commands.rxtxCommand, Commands.fillStoreCommand, Commands.stringTestCommand, Commands.benchAuthCommand,
-         Commands.el1KeepCommand]
+         Commands.el1KeepCommand, Commands.exitbsCommand]
     }
 
     /// Exceptions that a proof command provokes on purpose (and, at EL2, the set/way operations

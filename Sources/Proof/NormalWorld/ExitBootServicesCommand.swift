@@ -6,24 +6,41 @@ import MMU
 import Platform
 import Variables
 
-@_extern(c, "efi_runtime_services") nonisolated(unsafe) var efi_runtime_services: UInt64
-@_extern(c, "efi_rt_properties_table") nonisolated(unsafe) var efi_rt_properties_table: UInt64
-@_extern(c, "__efi_runtime_start") nonisolated(unsafe) var __efi_runtime_start: UInt8
-@_extern(c, "__efi_runtime_stop") nonisolated(unsafe) var __efi_runtime_stop: UInt8
 @_extern(c, "__rtcaller_start") nonisolated(unsafe) var __rtcaller_start: UInt8
 @_extern(c, "__rtcaller_stop") nonisolated(unsafe) var __rtcaller_stop: UInt8
 @_extern(c, "__rt_pagetables_start") nonisolated(unsafe) var __rt_pagetables_start: UInt8
 
-func address(_ p: UnsafeMutableRawPointer) -> UInt64 { UInt64(UInt(bitPattern: p)) }
+extension Commands {
+    static let exitbsCommand = Command(
+        text: "exitbs [probe]\tproof: ExitBootServices, then a test OS calls the runtime services", run: exitbs)
 
-/// `exitbs`: what the firmware does at ExitBootServices, then a runtime caller proves the
-/// variable services work with only the runtime region executable.
+    static func exitbs(_ args: [[UInt8]]) {
+        let probe = args.count == 2 && matches(args[1], "probe")
+        guard args.count == 1 || probe else { usage("exitbs"); return }
+        ExitBootServices.run(probeBootCode: probe)
+    }
+}
+
+extension ImageMap {
+    static var callerStart: UInt64 { address(unsafe UnsafeMutableRawPointer(&__rtcaller_start)) }
+    static var callerStop: UInt64 { address(unsafe UnsafeMutableRawPointer(&__rtcaller_stop)) }
+
+    /// The runtime region's code and the runtime caller: executable after ExitBootServices.
+    static var runtimeCode: [Region] {
+        [Region(base: runtimeStart, size: runtimeData - runtimeStart, .code),
+         Region(base: callerStart, size: callerStop - callerStart, .code)]
+    }
+}
+
+/// `exitbs` (proof build): what the firmware does at ExitBootServices, then a test OS
+/// (RuntimeCaller) proves the variable services work with only the runtime region executable.
+/// The product's ExitBootServices is bootefi's boot service (UEFIBoot.exitBootServices), which
+/// Linux booted through bootefi calls (`make test-linux`).
 enum ExitBootServices {
     nonisolated(unsafe) static var done = false
-    nonisolated(unsafe) static var bootRoot: UInt64 = 0
 
     static func run(probeBootCode: Bool) {
-        if !done {
+        if !done && !UEFIBoot.exited {
             EFIVariables.with { c in
                 let s = c.exitBootServices()
                 Console.write("exitbs: MM EXIT_BOOT_SERVICE: "); Console.line(s.name)
@@ -42,7 +59,7 @@ enum ExitBootServices {
         Console.hex0x(", runtime region ", address(unsafe UnsafeMutableRawPointer(&__efi_runtime_start)))
         Console.hex0x("-", address(unsafe UnsafeMutableRawPointer(&__efi_runtime_stop))); Console.put(10)
 
-        RuntimeCaller.runIsolated(runtimeRoot: runtimeTables(), bootRoot: bootRoot, el: boot.shellEL,
+        RuntimeCaller.runIsolated(runtimeRoot: runtimeTables(), bootRoot: bootTables?.root ?? 0, el: boot.shellEL,
                                   table: UnsafeRawPointer(table), probeBootCode: probeBootCode)
         RuntimeCaller.report()
     }
