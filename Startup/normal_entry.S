@@ -123,11 +123,11 @@ primary_entry:
     b.ne    1f
     mov     x1, #0x33ff                 // CPTR_EL2: RES1 bits, nothing trapped (TFP = 0)
     msr     cptr_el2, x1
-    adr     x1, normal_vectors_el2      // EL2 crash reports
+    adr     x1, normal_vectors          // EL2 crash reports and the EL2 stub
     msr     vbar_el2, x1
 1:  mov     x1, #(3 << 20)              // CPACR_EL1.FPEN: FP/SIMD not trapped at EL1/EL0
     msr     cpacr_el1, x1
-    adr     x1, normal_vectors_el1
+    adr     x1, normal_vectors          // the same table: its tail reads CurrentEL
     msr     vbar_el1, x1
     isb
     adrp    x1, __bss_start             // zero .bss (16-byte aligned by the linker script)
@@ -152,8 +152,53 @@ primary_entry:
 4:  wfi
     b       4b
 
-    VECTOR_TABLE normal_vectors_el1, 1, normal_exception_el1
-    VECTOR_TABLE normal_vectors_el2, 2, normal_exception_el2
+// One vector table for EL1 and EL2 (VBAR_EL1 and VBAR_EL2 both point at it), not one each:
+// 2 KiB less. Entry k pushes x0-x30 and goes to the shared tail with x1 = k; the tail reads
+// CurrentEL for the syndrome registers it saves and restores and for the handler it calls,
+// normal_exception_el1 or _el2(frame, k), which returns to resume (after editing the frame) or
+// never returns. The frame is VECTOR_TABLE's (exception_frame.inc).
+    .section .text.vectors.normal_vectors, "ax"
+    .balign 2048
+    .global normal_vectors
+normal_vectors:
+    .irp kind, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15
+    .balign 128
+    SAVE_REGS
+    mov     x1, #\kind
+    .if \kind != 15
+    b       normal_vectors_common
+    .endif
+    .endr
+normal_vectors_common:                  // right after the last entry
+    mrs     x0, CurrentEL
+    cmp     x0, #(2 << 2)
+    b.ne    1f
+    mrs     x2, elr_el2
+    mrs     x3, spsr_el2
+    mrs     x4, esr_el2
+    mrs     x5, far_el2
+    b       2f
+1:  mrs     x2, elr_el1
+    mrs     x3, spsr_el1
+    mrs     x4, esr_el1
+    mrs     x5, far_el1
+2:  stp     x2, x3, [sp, #FRAME_ELR]
+    stp     x4, x5, [sp, #FRAME_ESR]
+    mov     x0, sp                      // the flags still say which EL
+    b.ne    3f
+    bl      normal_exception_el2
+    b       4f
+3:  bl      normal_exception_el1
+4:  ldp     x2, x3, [sp, #FRAME_ELR]
+    mrs     x0, CurrentEL
+    cmp     x0, #(2 << 2)
+    b.ne    5f
+    msr     elr_el2, x2
+    msr     spsr_el2, x3
+    b       6f
+5:  msr     elr_el1, x2
+    msr     spsr_el1, x3
+6:  RESTORE_REGS_ERET
 
 // Drop from EL2 to EL1h at normal_el1_main with sp = `stack` and x0 = `arg` (the HVC-conduit
 // mode and the set/way trap test run the shell at EL1 under our own EL2 stub).
