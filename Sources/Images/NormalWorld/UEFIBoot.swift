@@ -13,9 +13,17 @@ typealias EFIEntry = @convention(c) (UInt64, UInt64) -> UInt64
 /// the system table, and starts it. The tables and protocol structures live in one heap block,
 /// which the memory map reports as runtime data (the OS keeps reading the system table).
 enum UEFIBoot {
-    nonisolated(unsafe) static var map = EFIMemoryMap()
-    nonisolated(unsafe) static var handles = EFIHandles()
-    nonisolated(unsafe) static var config = EFIConfigurationTables(capacity: 16)
+    // The memory map, the handle database and the configuration tables, each set by bootefi
+    // before anything reads it. Optionals (nil is a static value) rather than values built on
+    // first use: a lazy global brings an inlined swift_once check to each of its ~30 uses.
+    nonisolated(unsafe) static var mapValue: EFIMemoryMap? = nil
+    nonisolated(unsafe) static var handlesValue: EFIHandles? = nil
+    nonisolated(unsafe) static var configValue: EFIConfigurationTables? = nil
+    static var map: EFIMemoryMap { get { mapValue! } _modify { yield &mapValue! } set { mapValue = newValue } }
+    static var handles: EFIHandles { get { handlesValue! } _modify { yield &handlesValue! } set { handlesValue = newValue } }
+    static var config: EFIConfigurationTables {
+        get { configValue! } _modify { yield &configValue! } set { configValue = newValue }
+    }
     nonisolated(unsafe) static var initrd: (base: UInt64, size: UInt64)? = nil
     nonisolated(unsafe) static var tpl: UInt64 = 4            // TPL_APPLICATION
     nonisolated(unsafe) static var exited = false
