@@ -12,7 +12,13 @@ import Platform
 enum KernelLoader {
     static let defaultKernel = BoardDefaults.kernel
     static let defaultInitrd = BoardDefaults.initrd
-    nonisolated(unsafe) static var environment = ShellEnvironment()
+    /// The shell's variables, made empty by Shell.run before any command. An optional (nil is a
+    /// static value) rather than a value built on first use: a lazy global brings an inlined
+    /// swift_once check to each use.
+    nonisolated(unsafe) static var environmentValue: ShellEnvironment? = nil
+    static var environment: ShellEnvironment {
+        get { environmentValue! } _modify { yield &environmentValue! } set { environmentValue = newValue }
+    }
     /// "bootargs" as bytes: a String's UTF-8 view would link the stdlib's String code (~7 KB).
     static let bootargs: [UInt8] = [0x62, 0x6F, 0x6F, 0x74, 0x61, 0x72, 0x67, 0x73]
     /// What `qfw load` put in memory, so `booti <addr>` knows the initrd's size.

@@ -1,3 +1,4 @@
+import Driver
 import Platform
 
 /// The serial console shell: line editing (backspace, history with the arrow keys) and a
@@ -8,6 +9,7 @@ enum Shell {
 
     static func run() -> Never {
         var history: [[UInt8]] = []
+        KernelLoader.environment = ShellEnvironment()
         Autoboot.run()
         Console.line("Type 'help' for commands.")
         while true {
