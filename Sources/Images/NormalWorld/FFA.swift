@@ -10,8 +10,12 @@ import Platform
 /// (TestRXTXCommand.swift) moves it anywhere in RAM.
 struct StaticRXTX: RXTXBuffers {
     static var reserved: UInt64 { UInt64(UInt(bitPattern: unsafe UnsafeMutableRawPointer(&__ffa_buffers))) }
-    var txAddress = (StaticRXTX.reserved + 0xFFFF) & ~0xFFFF
-    var rxAddress = (StaticRXTX.reserved + 0xFFFF) & ~0xFFFF + 0x1_0000
+    /// Where the proof build's `rxtx` put the pair; 0: the image's own, 64 KiB-aligned in
+    /// .ffa_buffers. A constant start, so that FFA.buffers is a static value, not a global
+    /// built on first use (an inlined swift_once check at each use).
+    var moved: UInt64 = 0
+    var txAddress: UInt64 { moved != 0 ? moved : (StaticRXTX.reserved + 0xFFFF) & ~0xFFFF }
+    var rxAddress: UInt64 { txAddress + UInt64(capacity) }
     var capacity: Int { 0x1_0000 }
     func readRX(offset: Int, count: Int) -> [UInt8] {
         guard offset >= 0, count > 0, offset <= capacity - count,

@@ -20,8 +20,7 @@ extension Commands {
                 argumentError(error, "rxtx"); return
             }
             guard let why = rxtxRefusal(base) else {
-                pair.txAddress = base
-                pair.rxAddress = base + UInt64(pair.capacity)
+                pair.moved = base
                 return move(to: pair)
             }
             Console.write("rxtx: "); Console.line(why)
