@@ -6,28 +6,16 @@
 #include "exception_frame.inc"
 
 // The file holds the sections back to back (Linker/normal.ld); a part's place is \start,
-// \shift bytes above where the file has it. Moves its \size bytes (a multiple of 16) up, last
-// bytes first (the places are above the file's), then zeroes the rest of its last page, where
-// the file had what the later moves took away. PC-relative and x1..x7 only: nothing is
-// relocated yet, and no call, since the called code may be what is still to move. The parts
-// move last first, so that no move overwrites a part still to move.
+// \shift bytes above where the file has it. `move_up` moves its \size bytes (a multiple of 16)
+// up. PC-relative and x1..x7 (and x30) only: nothing is relocated yet, and the only call is to
+// move_up, in .text.boot, which never moves. The parts move last first, so that no move
+// overwrites a part still to move.
 .macro MOVE_UP start, shift, size
     adrp    x2, \start
     add     x2, x2, :lo12:\start
     ldr     x1, =\shift
-    sub     x1, x2, x1
     ldr     x3, =\size
-    add     x1, x1, x3
-    add     x2, x2, x3                  // x2: the end of the place
-    mov     x4, x2
-.Lmove\@:
-    cbz     x3, .Lmoved\@
-    ldp     x5, x6, [x1, #-16]!
-    stp     x5, x6, [x4, #-16]!
-    sub     x3, x3, #16
-    b       .Lmove\@
-.Lmoved\@:
-    ZERO_PAGE_TAIL x2
+    bl      move_up
 .endm
 
 // Zeroes from \at (16-byte aligned) to the next page boundary.
@@ -76,9 +64,11 @@ primary_entry:
     MOVE_UP __rodata_start, __move_rodata_shift, __move_rodata_size
     MOVE_UP __rtcaller_start, __move_caller_shift, __move_caller_size
     MOVE_UP __efi_runtime_start, __move_rt_shift, __move_rt_size
-    adrp    x2, __boot_text_end
+    adrp    x2, __boot_text_end             // nothing to move: zero the rest of its page
     add     x2, x2, :lo12:__boot_text_end
-    ZERO_PAGE_TAIL x2
+    mov     x1, xzr
+    mov     x3, xzr
+    bl      move_up
     dsb     sy                          // the moved code: no stale instruction may be fetched
     ic      iallu
     dsb     sy
@@ -151,6 +141,22 @@ primary_entry:
     bl      normal_main                 // Swift; does not return
 4:  wfi
     b       4b
+
+// x2: a part's place; x1: how far above the file's copy it is; x3: its size (a multiple of 16).
+// Moves it up, last bytes first (the place is above the file's copy), then zeroes the rest of
+// its last page, where the file had what the later moves took away. x1..x7 only.
+move_up:
+    sub     x1, x2, x1
+    add     x1, x1, x3
+    add     x2, x2, x3                  // x2: the end of the place
+    mov     x4, x2
+1:  cbz     x3, 2f
+    ldp     x5, x6, [x1, #-16]!
+    stp     x5, x6, [x4, #-16]!
+    sub     x3, x3, #16
+    b       1b
+2:  ZERO_PAGE_TAIL x2
+    ret
 
 // One vector table for EL1 and EL2 (VBAR_EL1 and VBAR_EL2 both point at it), not one each:
 // 2 KiB less. Entry k pushes x0-x30 and goes to the shared tail with x1 = k; the tail reads
