@@ -5,6 +5,7 @@ import Variables
 
 extension Commands {
 
+    @inline(never)   // one copy: ShellArgumentError.name was inlined at each of six commands
     static func argumentError(_ e: ShellArgumentError, _ command: StaticString) {
         Console.write(command); Console.write(": "); Console.line(e.name)
         usage(command)
