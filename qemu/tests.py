@@ -505,7 +505,8 @@ def bootefi_refuses_what_is_not_an_aarch64_efi_application():
 def no_kernel_no_countdown_and_shell_variables_apart_from_uefi_ones():
     b = boot("el2", ["qfw load", "boot", "setenv bootargs console=ttyAMA0 rdinit=/init", "printenv bootargs",
                      "setenv -e -bs -rt bootargs uefi", "printenv -e bootargs", "printenv bootargs",
-                     "setenv bootargs", "printenv bootargs", "setenv a=b c", "poweroff"], flash=fresh_flash("shellvars"))
+                     "setenv bootargs", "printenv bootargs", "setenv a=b c", "setenv first 1", "setenv second two words",
+                     "printenv", "printenv second nosuch", "poweroff"], flash=fresh_flash("shellvars"))
     finished(b)
     check("Hit any key" not in b, "a countdown without a kernel", b)
     check(b.output.count("qfw: QEMU was given no kernel (-kernel)") == 2, "qfw/boot without a kernel", b)
@@ -513,6 +514,10 @@ def no_kernel_no_countdown_and_shell_variables_apart_from_uefi_ones():
     check("DataSize = 0x4" in b, "the UEFI variable of the same name is missing", b)
     check('## Error: "bootargs" not defined' in b, "setenv without a value did not delete", b)
     check("setenv: bad variable name" in b, "a bad name was accepted", b)
+    every = b.output.split("=> printenv\n")[1].split("=> ")[0]
+    check(every == "first=1\nsecond=two words\n", f"printenv lists {every!r}", b)
+    some = b.output.split("=> printenv second nosuch\n")[1].split("=> ")[0]
+    check(some == 'second=two words\n## Error: "nosuch" not defined\n', f"printenv of two names: {some!r}", b)
 
 
 import secure_boot  # noqa: E402

@@ -56,16 +56,23 @@ extension Commands {
     /// `printenv [name...]`: shell variables as `name=value`.
     static func printenvPlain(_ args: [[UInt8]]) {
         let env = KernelLoader.environment
-        let names = args.indices.dropFirst()   // by index: no slice of arrays
-        for i in env.names.indices {
-            var wanted = names.isEmpty
-            for k in names where args[k] == env.names[i] { wanted = true }
-            guard wanted else { continue }
+        for i in env.names.indices where args.count == 1 || holds(args, env.names[i], from: 1) {
             Console.bytes(env.names[i]); Console.put(61); Console.bytes(env.values[i]); Console.put(10)
         }
-        for k in names where env.value(args[k]) == nil {
+        for k in 1..<args.count where !holds(env.names, args[k], from: 0) {   // by index: no slice of arrays
             Console.write("## Error: \""); Console.bytes(args[k]); Console.line("\" not defined")
         }
+    }
+
+    /// Whether `list` holds `word` at `from` or after: one loop for both of printenv's searches.
+    @inline(never)
+    static func holds(_ list: [[UInt8]], _ word: [UInt8], from: Int) -> Bool {
+        var i = from
+        while i < list.count {
+            if list[i] == word { return true }
+            i += 1
+        }
+        return false
     }
 }
 
