@@ -170,7 +170,7 @@ func enableIdentityMap(el: Int) {
     // After RAM: a /memory that covers a device (QEMU's zcu102 with -m 4G) must not make it cacheable.
     if let d = Console.uart.base { _ = tables.map(d & ~0xFFF, 0x1000, .device) }
     if let d = FwCfg.base { _ = tables.map(d & ~0xFFF, 0x1000, .device) }
-    if !tables.map(ImageMap.bootRegions) { Console.line("normal: the image's W^X map does not fit its tables") }
+    if !ImageMap.mapBoot(&tables) { Console.line("normal: the image's W^X map does not fit its tables") }
     if earlyTables != nil { MMUControl.replace(el: el, with: tables) } else { MMUControl.enable(el: el, tables: tables, wxn: false) }
     earlyTables = nil
     bootTables = tables

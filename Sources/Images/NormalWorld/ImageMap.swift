@@ -25,11 +25,12 @@ enum ImageMap {
     static var textEnd: UInt64 { address(unsafe UnsafeMutableRawPointer(&__text_end)) }
     static var rodataEnd: UInt64 { address(unsafe UnsafeMutableRawPointer(&__rodata_end)) }
 
-    /// The whole image's code and read-only data (the boot map).
-    static var bootRegions: [Region] {
-        [Region(base: imageStart, size: runtimeStart - imageStart, .code),
-         Region(base: runtimeStart, size: runtimeData - runtimeStart, .code),
-         Region(base: runtimeStop, size: textEnd - runtimeStop, .code),
-         Region(base: textEnd, size: rodataEnd - textEnd, .readOnly)]
+    /// Maps the whole image's code and read-only data (the boot map) into `t`, every part even
+    /// when one fails; false if any did. No list of regions built to be walked.
+    static func mapBoot(_ t: inout TranslationTables) -> Bool {
+        let boot = t.map(imageStart, runtimeStart - imageStart, .code)
+        let runtime = t.map(runtimeStart, runtimeData - runtimeStart, .code)
+        let rest = t.map(runtimeStop, textEnd - runtimeStop, .code)
+        return t.map(textEnd, rodataEnd - textEnd, .readOnly) && boot && runtime && rest
     }
 }
