@@ -142,6 +142,7 @@ enum BootServices {
         return status(s == .success ? .success : .invalidParameter)
     }
 
+    @inline(never)   // HandleProtocol and OpenProtocol: one copy
     static func openProtocol(_ handle: UInt64, _ g: UInt64, _ out: UInt64, _ attributes: UInt64) -> UInt64 {
         let test = attributes & 0x4 != 0   // EFI_OPEN_PROTOCOL_TEST_PROTOCOL
         guard let g = guid(at: g), test || out != 0 else { return status(.invalidParameter) }
