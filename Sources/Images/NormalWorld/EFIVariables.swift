@@ -53,7 +53,19 @@ typealias Transport = SelectedMMTransport<FFATransport>
 /// The UEFI variable services: over FF-A to the MM partition when one answers the MM UUID,
 /// otherwise a volatile in-memory store, chosen at run time and said once on the console.
 enum EFIVariables {
-    nonisolated(unsafe) static var client: VariableClient<Transport>? = nil
+    /// The client once started, on the heap (runtime data, as the image's data): the global is
+    /// a pointer, 0 in .bss until then, not a 272-byte nil optional in the image's .data.
+    nonisolated(unsafe) static var clientBox: UnsafeMutablePointer<VariableClient<Transport>>? = nil
+    /// A copy of the client (nil before `start`); the variable paths use it in place (`with`).
+    static var client: VariableClient<Transport>? { unsafe clientBox?.pointee }
+
+    /// Puts `c` in place of the client, built where it stays (no copy of a local into it).
+    static func install(_ c: consuming VariableClient<Transport>) {
+        if let box = unsafe clientBox { unsafe box.pointee = c; return }
+        let box = UnsafeMutablePointer<VariableClient<Transport>>.allocate(capacity: 1)
+        unsafe box.initialize(to: c)
+        unsafe clientBox = box
+    }
 
     static func start() {
         let choice: VariableTransportChoice
@@ -70,18 +82,19 @@ enum EFIVariables {
         switch choice {
         case .ffa(let id):
             guard let d = FFA.driver else { return }
-            client = VariableClient(transport: .ffa(FFATransport(driver: d, memory: NSSharedBuffer(), cache: VACache(), partitionID: id)))
+            install(VariableClient(transport: .ffa(FFATransport(driver: d, memory: NSSharedBuffer(), cache: VACache(), partitionID: id))))
             Console.hex0x("normal: UEFI variables over FF-A, MM partition ", UInt64(id)); Console.put(10)
         case .volatile(let reason):
             startVolatile()
             Console.write("normal: variables are volatile: "); Console.line(reason.name)
         }
-        let status = client!.initialize()
+        guard let box = unsafe clientBox else { return }
+        let status = unsafe box.pointee.initialize()
         if status != .success {
             Console.write("normal: MM GET_PAYLOAD_SIZE failed: "); Console.line(status.name)
-            if !client!.transport.isVolatile {
+            if unsafe !box.pointee.transport.isVolatile {
                 startVolatile()
-                _ = client!.initialize()
+                _ = unsafe box.pointee.initialize()
                 Console.line("normal: variables are volatile: the MM partition does not answer")
             }
         }
@@ -90,13 +103,13 @@ enum EFIVariables {
     /// The client over the volatile fallback, built in place (one copy of its construction).
     @inline(never)
     static func startVolatile() {
-        client = VariableClient(transport: .volatile(VolatileMMTransport()))
+        install(VariableClient(transport: .volatile(VolatileMMTransport())))
     }
 
     /// Runs `body` on the client in place: one copy of this code, no copy of the client.
     @inline(never)
     static func with(_ body: (inout VariableClient<Transport>) -> Void) {
-        guard client != nil else { Console.line("UEFI variables are not available"); return }
-        body(&client!)  // in place: a copy out and back would copy the transport each call
+        guard let box = unsafe clientBox else { Console.line("UEFI variables are not available"); return }
+        unsafe body(&box.pointee)  // in place: a copy out and back would copy the transport each call
     }
 }

@@ -10,8 +10,8 @@ import Variables
 enum RuntimeServices {
     /// Runs `body` on the client in place (a copy out and back would copy the transport).
     static func call(_ body: (inout VariableClient<Transport>) -> EFIStatus) -> UInt64 {
-        guard EFIVariables.client != nil else { return EFIStatus.notReady.rawValue }
-        return body(&EFIVariables.client!).rawValue
+        guard let box = unsafe EFIVariables.clientBox else { return EFIStatus.notReady.rawValue }
+        return unsafe body(&box.pointee).rawValue
     }
 
     static func getVariable(_ n: UnsafePointer<UInt16>?, _ g: UnsafeRawPointer?, _ a: UnsafeMutablePointer<UInt32>?,
