@@ -69,9 +69,9 @@ enum EFIVariables {
 
     static func start() {
         let choice: VariableTransportChoice
-        if FFA.driver != nil {
+        if let box = unsafe FFA.driverBox {
             do throws(FFADriverError) {
-                choice = .select(discovery: .success(try FFA.driver!.partitions(uuid: .mmVariable, buffers: FFA.buffers)))
+                choice = .select(discovery: .success(try unsafe box.pointee.partitions(uuid: .mmVariable, buffers: FFA.buffers)))
             } catch {
                 choice = .select(discovery: .failure(error))
             }

@@ -26,7 +26,20 @@ struct StaticRXTX: RXTXBuffers {
 
 /// The normal world's FF-A state: the driver once probed, or why there is none.
 enum FFA {
-    nonisolated(unsafe) static var driver: FFADriver<RuntimeConduit>? = nil
+    /// The driver once probed, on the heap: the global is a pointer, 0 in .bss until then,
+    /// not a nil optional in the image's .data.
+    nonisolated(unsafe) static var driverBox: UnsafeMutablePointer<FFADriver<RuntimeConduit>>? = nil
+    /// A copy of the driver, nil without FF-A; setting it keeps the new one in place.
+    static var driver: FFADriver<RuntimeConduit>? {
+        get { unsafe driverBox?.pointee }
+        set {
+            guard let d = newValue else { unsafe driverBox?.deinitialize(count: 1).deallocate(); unsafe driverBox = nil; return }
+            if let box = unsafe driverBox { unsafe box.pointee = d; return }
+            let box = UnsafeMutablePointer<FFADriver<RuntimeConduit>>.allocate(capacity: 1)
+            unsafe box.initialize(to: d)
+            unsafe driverBox = box
+        }
+    }
     nonisolated(unsafe) static var absent: FFADriverError? = nil
     nonisolated(unsafe) static var buffers = StaticRXTX()
 
@@ -67,7 +80,7 @@ enum FFA {
     static func with(_ body: (inout FFADriver<RuntimeConduit>) throws(FFADriverError) -> Void) {
         guard present() else { return }
         do throws(FFADriverError) {
-            try body(&driver!)
+            try unsafe body(&driverBox!.pointee)
         } catch {
             report(error)
         }
@@ -76,7 +89,7 @@ enum FFA {
     /// Whether there is a driver; prints why not.
     @inline(never)
     static func present() -> Bool {
-        guard driver == nil else { return true }
+        guard unsafe driverBox == nil else { return true }
         Console.write("FF-A is absent: ")
         Console.line(absent?.name ?? "not probed")
         return false

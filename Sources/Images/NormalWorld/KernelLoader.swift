@@ -189,7 +189,7 @@ enum KernelLoader {
     /// RX/TX pair is given back so the OS's FF-A driver can map its own.
     static func handOver() {
         EFIVariables.with { c in _ = c.exitBootServices() }
-        if FFA.driver?.rxtx != nil { FFA.with { d throws(FFADriverError) in try d.unmapRXTX() } }
+        if unsafe FFA.driverBox?.pointee.rxtx != nil { FFA.with { d throws(FFADriverError) in try d.unmapRXTX() } }
     }
 
     static func read(_ at: UInt64, _ count: Int) -> [UInt8] { readBytes(at, count) }
