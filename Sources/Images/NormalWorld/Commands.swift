@@ -119,7 +119,7 @@ enum Commands {
 
     static func dt(_ args: [[UInt8]]) {
         guard noArguments(args, "dt") else { return }
-        guard let s = boot.summary else { Console.line("no usable device tree"); return }
+        guard let s = bootSummary else { Console.line("no usable device tree"); return }
         Console.hex0x("DTB at ", boot.dtbAddress); Console.write(", version ")
         Console.dec(UInt64(s.version)); Console.write(", "); Console.dec(UInt64(s.totalSize)); Console.line(" bytes")
         if let m = s.model { Console.write("model: "); Console.bytes(m); Console.put(10) }

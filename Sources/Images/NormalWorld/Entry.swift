@@ -15,7 +15,6 @@ struct BootInfo {
     var shellEL: Int = 0
     var dtbAddress: UInt64 = 0
     var dtbError = false
-    var summary: DeviceTreeSummary? = nil
     var psci: DeviceTree.PSCIMethod? = nil
     /// /psci's method, else OP-TEE's: what FF-A's conduit is chosen from.
     var smccc: DeviceTree.PSCIMethod? = nil
@@ -25,12 +24,15 @@ struct BootInfo {
 }
 
 nonisolated(unsafe) var boot = BootInfo()
+/// What the DTB says, once read. A global of its own, not a field of `boot`: nil is all zero
+/// bytes (.bss), where `boot`'s enum defaults put all of it, ~170 bytes, in the image's .data.
+nonisolated(unsafe) var bootSummary: DeviceTreeSummary? = nil
 
 /// RAM from the DTB; the board's default RAM when the DTB says nothing. Read from `boot` in
 /// place: a getter on BootInfo would copy all of it at each use.
 @inline(never)
 func bootMemory() -> [FDTRegion] {
-    let m = boot.summary?.memory ?? []
+    let m = bootSummary?.memory ?? []
     return m.isEmpty ? [BoardDefaults.ram] : m
 }
 /// The boot map, which bootefi extends (a loaded EFI image must be executable).
@@ -122,7 +124,7 @@ func findDeviceTree(_ x0: UInt64) -> UInt64 {
         boot.console = s.console
         FwCfg.base = s.fwCfg
         if let b = s.mmBuffer { NSSharedBuffer.place(base: b.base, size: b.size) }
-        boot.summary = consume s   // moved, not copied
+        bootSummary = consume s   // moved, not copied
     } catch {
         boot.dtbError = true
     }

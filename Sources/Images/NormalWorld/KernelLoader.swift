@@ -114,8 +114,8 @@ enum KernelLoader {
         if let d = deviceTree { add(&list, .deviceTree, d) }
         // The slot the loader's device tree sits in, which the MM buffer follows.
         add(&list, .deviceTree, FDTRegion(base: boot.dtbAddress, size: BoardDefaults.dtbSlot))
-        for r in boot.summary?.reserved ?? [] { add(&list, .reserved, FDTRegion(base: r.base, size: r.size)) }
-        for r in boot.summary?.reservationMap ?? [] { add(&list, .reserved, r) }
+        for r in bootSummary?.reserved ?? [] { add(&list, .reserved, FDTRegion(base: r.base, size: r.size)) }
+        for r in bootSummary?.reservationMap ?? [] { add(&list, .reserved, r) }
         return list
     }
 

@@ -101,8 +101,8 @@ enum UEFIBoot {
         var m = EFIMemoryMap.atBoot(ram: { describe in for r in KernelLoader.memory { describe(r.base, r.size) } },
                                     firmware: layout, deviceTree: (boot.dtbAddress, 0x10_0000),
                                     reserved: { describe in
-                                        for r in boot.summary?.reserved ?? [] { describe(r.base, r.size) }
-                                        for r in boot.summary?.reservationMap ?? [] { describe(r.base, r.size) }
+                                        for r in bootSummary?.reserved ?? [] { describe(r.base, r.size) }
+                                        for r in bootSummary?.reservationMap ?? [] { describe(r.base, r.size) }
                                     },
                                     runtimeShared: (NSSharedBuffer.base, UInt64(NSSharedBuffer.bytes)))
         if dtb.base != boot.dtbAddress { m.describe(dtb.base, dtb.base + dtb.size, EFIMemoryType.bootServicesData) }

@@ -29,7 +29,7 @@ extension Commands {
         let home = HostileMailbox(tx: mapping.txAddress, rx: mapping.rxAddress, pages: UInt32(mapping.size / 4096))
         let scratch = [HostileRange(base: FFA.buffers.txAddress, size: UInt64(FFA.buffers.capacity)),
                        HostileRange(base: FFA.buffers.rxAddress, size: UInt64(FFA.buffers.capacity))]
-        var ram = (boot.summary?.memory ?? []).map { HostileRange(base: $0.base, size: $0.size) }
+        var ram = (bootSummary?.memory ?? []).map { HostileRange(base: $0.base, size: $0.size) }
         if ram.isEmpty { ram = [HostileRange(base: BoardDefaults.ram.base, size: BoardDefaults.ram.size)] }
         var run = HostileRun(conduit: driver.conduit, seed: seed, home: home, ram: ram, scratch: scratch)
 

@@ -36,15 +36,15 @@ extension Commands {
         let (end, overflow) = base.addingReportingOverflow(size)
         guard !overflow else { return "the pair runs past 2^64" }
         func overlaps(_ b: UInt64, _ s: UInt64) -> Bool { base < b &+ s && b < end }
-        let ram = boot.summary?.memory ?? []
+        let ram = bootSummary?.memory ?? []
         guard ram.contains(where: { base >= $0.base && end <= $0.base &+ $0.size }) else {
             return "the pair is not inside one RAM range of the device tree"
         }
         let image = UInt64(UInt(bitPattern: unsafe UnsafeMutableRawPointer(&__image_start)))
         let imageEnd = UInt64(UInt(bitPattern: unsafe UnsafeMutableRawPointer(&__pagetables_end)))
         if overlaps(image, imageEnd - image) { return "the pair overlaps this firmware's image" }
-        if overlaps(boot.dtbAddress, UInt64(boot.summary?.totalSize ?? 0)) { return "the pair overlaps the DTB" }
-        for r in boot.summary?.reserved ?? [] where overlaps(r.base, r.size) {
+        if overlaps(boot.dtbAddress, UInt64(bootSummary?.totalSize ?? 0)) { return "the pair overlaps the DTB" }
+        for r in bootSummary?.reserved ?? [] where overlaps(r.base, r.size) {
             return "the pair overlaps a /reserved-memory region"
         }
         return nil
