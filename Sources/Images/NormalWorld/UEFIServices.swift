@@ -28,7 +28,7 @@ func writeBytes(_ bytes: [UInt8], _ at: UInt64) {
     for i in bytes.indices { unsafe p.storeBytes(of: bytes[i], toByteOffset: i, as: UInt8.self) }
 }
 @inline(never)   // one copy for its many callers
-func guid(at a: UInt64) -> EFIGuid? { a == 0 ? nil : EFIGuid(bytes: readBytes(a, 16), at: 0) }
+func guid(at a: UInt64) -> EFIGuid? { a == 0 ? nil : EFIGuid(lo: load64(a), hi: load64(a &+ 8)) }   // two loads, no array
 func status(_ s: EFIStatus) -> UInt64 { s.rawValue }
 
 /// The boot services (UEFI 2.10 §7) an EFI application such as Linux's stub uses; the others
