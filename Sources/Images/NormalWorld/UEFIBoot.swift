@@ -14,13 +14,18 @@ typealias EFIEntry = @convention(c) (UInt64, UInt64) -> UInt64
 /// which the memory map reports as runtime data (the OS keeps reading the system table).
 enum UEFIBoot {
     // The memory map, the handle database and the configuration tables, each set by bootefi
-    // before anything reads it. Optionals (nil is a static value) rather than values built on
-    // first use: a lazy global brings an inlined swift_once check to each of its ~30 uses.
+    // before anything reads them. A global holding an empty array would be built on first use,
+    // through a swift_once check inlined at each of its ~30 uses: optionals (nil is a static
+    // value) instead, and the handles, which are read most, on the heap (`put`), reached in
+    // place through a pointer that is 0 until then (the optional's reads copy it out).
     nonisolated(unsafe) static var mapValue: EFIMemoryMap? = nil
-    nonisolated(unsafe) static var handlesValue: EFIHandles? = nil
+    nonisolated(unsafe) static var handlesBox: UnsafeMutablePointer<EFIHandles>? = nil
     nonisolated(unsafe) static var configValue: EFIConfigurationTables? = nil
     static var map: EFIMemoryMap { get { mapValue! } _modify { yield &mapValue! } set { mapValue = newValue } }
-    static var handles: EFIHandles { get { handlesValue! } _modify { yield &handlesValue! } set { handlesValue = newValue } }
+    static var handles: EFIHandles {
+        unsafeAddress { unsafe UnsafePointer(handlesBox!) }
+        unsafeMutableAddress { unsafe handlesBox! }
+    }
     static var config: EFIConfigurationTables {
         get { configValue! } _modify { yield &configValue! } set { configValue = newValue }
     }
@@ -144,7 +149,7 @@ enum UEFIBoot {
         EFILoadedImage.write(to: part(loadedImage, EFILoadedImage.size), systemTable: b + UInt64(systemTable),
                              loadOptions: b + UInt64(loadOptions), loadOptionsSize: UInt32(optionsSize),
                              imageBase: imageBase, imageSize: imageSize)
-        handles = EFIHandles()
+        put(&handlesBox, EFIHandles())
         handles.install(imageHandle, EFIProtocol.loadedImage, b + UInt64(loadedImage))
         if initrd != nil {
             handles.install(initrdHandle, EFIProtocol.devicePath, b + UInt64(initrdPath), path: path)
