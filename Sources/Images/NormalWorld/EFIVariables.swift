@@ -68,16 +68,17 @@ enum EFIVariables {
     }
 
     static func start() {
-        let choice: VariableTransportChoice
+        let discovery: Result<[PartitionInfo], FFADriverError>
         if let box = unsafe FFA.driverBox {
             do throws(FFADriverError) {
-                choice = .select(discovery: .success(try unsafe box.pointee.partitions(uuid: .mmVariable, buffers: FFA.buffers)))
+                discovery = .success(try unsafe box.pointee.partitions(uuid: .mmVariable, buffers: FFA.buffers))
             } catch {
-                choice = .select(discovery: .failure(error))
+                discovery = .failure(error)
             }
         } else {
-            choice = .select(discovery: .failure(FFA.absent ?? .noFFA(.notProbed)))
+            discovery = .failure(FFA.absent ?? .noFFA(.notProbed))
         }
+        let choice = VariableTransportChoice.select(discovery: discovery)   // one call, not one per way
         // Built in place in `client`: a local copy would be copied again into it.
         switch choice {
         case .ffa(let id):
