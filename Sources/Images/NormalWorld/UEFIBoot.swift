@@ -132,8 +132,11 @@ enum UEFIBoot {
         EFIBootService.write(to: part(bootServices, EFIBootService.tableSize)) { functionAddress(BootServices.function($0)) }
         let s = ProtocolFunctions.success, u = BootServices.unsupported
         // SIMPLE_TEXT_OUTPUT: Reset, OutputString, TestString, QueryMode, SetMode, SetAttribute,
-        // ClearScreen, SetCursorPosition, EnableCursor, Mode.
-        for (i, f) in [s, ProtocolFunctions.outputString, s, u, u, s, s, u, u].enumerated() {
+        // ClearScreen, SetCursorPosition, EnableCursor, Mode. The nine functions: OutputString,
+        // success where bit i of 0x65 is set (Reset, TestString, SetAttribute, ClearScreen), else
+        // unsupported; no array of functions built.
+        for i in 0..<9 {
+            let f = i == 1 ? ProtocolFunctions.outputString : (0x65 >> i) & 1 != 0 ? s : u
             store(functionAddress(f), b + UInt64(conOut + 8 * i))
         }
         store(b + UInt64(mode), b + UInt64(conOut + 72))                     // the mode: all 0, MaxMode 0: no modes to set
