@@ -24,9 +24,12 @@ SWIFTFLAGS := -target aarch64-none-none-elf -enable-experimental-feature Embedde
   -enable-experimental-feature Extern -wmo -parse-as-library -Osize \
   -Xcc -mgeneral-regs-only -Xcc -ffixed-x18 \
   -Xfrontend -disable-stack-protector -Xfrontend -function-sections -Xcc -fomit-frame-pointer \
-  -Xfrontend -mergeable-traps -lto=llvm-full -warnings-as-errors \
+  -Xfrontend -mergeable-traps -Xfrontend -assume-single-threaded -lto=llvm-full -warnings-as-errors \
   -I $(MODS) -Xcc -fmodule-map-file=Sources/Platform/Hardware/module.modulemap \
   -Xcc -ISources/Platform/Hardware -Xcc -fmodule-map-file=Sources/Board/include/module.modulemap
+# -assume-single-threaded names the refcount calls swift_nonatomic_retain/release, which
+# Startup/heap_free.S forwards to the stdlib's atomic swift_retain/swift_release: the same
+# operations, but called rather than inlined at every site (docs/image-size.md, sixth pass).
 ASFLAGS := --target=aarch64-none-elf -Werror -ffreestanding -fno-builtin -nostdlib -mgeneral-regs-only \
   -mstrict-align -ffunction-sections -fdata-sections -IStartup -ISources/Platform/Hardware -ISources/Board/include
 # -mstrict-align (an access the compiler cannot prove aligned becomes byte accesses) only for
