@@ -208,7 +208,7 @@ extension FlashVariableLog {
         let last = entries.count - 1
         if let s = slot(holding: i) { slots[s] = Self.deletedSlot; deletedSlots += 1 }
         if !orderDeferred {
-            order.remove(at: orderIndex(notBefore: entries[i].guid, name))
+            order.remove(at: orderIndexInPlace(notBefore: entries[i].guid, name))
             // The last entry's place in the order: found by its position (a scan of small integers).
             if i != last, let k = order.firstIndex(of: Int32(last)) { order[k] = Int32(i) }
         }
@@ -235,6 +235,12 @@ extension FlashVariableLog {
     func precedes(_ e: VariableLogEntry, _ guid: EFIGuid, _ name: UnsafeRawBufferPointer) -> Bool {
         if e.guid != guid { return EFIGuid.precedes(e.guid, guid) }
         return flashCompare(offset: nameOffset(e), count: e.nameCount, name) < 0
+    }
+
+    /// `orderIndex` for a mutating caller inside a closure over the log (`remove`'s name bytes):
+    /// a non-mutating method called there copies the whole log first (see `position`).
+    mutating func orderIndexInPlace(notBefore guid: EFIGuid, _ name: UnsafeRawBufferPointer) -> Int {
+        orderIndex(notBefore: guid, name)
     }
 
     /// Where in `order` the first key not before (guid, name) is (binary search).
