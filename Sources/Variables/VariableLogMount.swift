@@ -180,23 +180,24 @@ extension FlashVariableLog {
 
         // The log: blocks newer than every reclaim mark, one per sequence number (the first
         // block holding it), oldest first; sorted by insertion, as the blocks are a handful.
-        var live: [Int] = []
+        // The first `liveCount` of `live` (allocated whole: no growth code for a list of Ints).
+        var live = [Int](repeating: 0, count: blockCount), liveCount = 0
         for b in 0..<blockCount {
             let sequence = blocks[b].sequence
             var taken = sequence <= deadThrough
-            for c in live where blocks[c].sequence == sequence { taken = true }
+            for i in 0..<liveCount where blocks[live[i]].sequence == sequence { taken = true }
             if taken { blocks[b].sequence = 0; continue }
-            live.append(b)
-            var k = live.count - 1
+            var k = liveCount
+            liveCount += 1
             while k > 0 && blocks[live[k - 1]].sequence > sequence { live[k] = live[k - 1]; k -= 1 }
             live[k] = b
         }
         // No free block means a reclaim was cut before its mark: the newest block holds only
         // copies of records the oldest still has (or a torn mark), so it goes.
-        if live.count == blockCount, let newest = live.last {
-            live.removeLast()
+        if liveCount == blockCount && liveCount > 0 {
+            liveCount -= 1
             statistics.repairs += 1
-            try eraseBlock(newest)
+            try eraseBlock(live[liveCount])
         }
 
         // The body of the record replayed (the largest a put writes; a longer one, which only a
@@ -205,7 +206,8 @@ extension FlashVariableLog {
         defer { scratch.deallocate() }
         var names = VariableLogNameCopies(byteCount: nameBytes, count: limits.maximumVariableCount)
         defer { names.free() }
-        for b in live {
+        for i in 0..<liveCount {
+            let b = live[i]
             // The flash is as the scan read it: the replay only programs words of records it
             // has already passed.
             var c: VariableLogCursor
@@ -226,7 +228,7 @@ extension FlashVariableLog {
             // own torn append lies within one record's footprint of the end, so only that much is
             // read; anything further (a flash we did not write) is caught before each append
             // (`place`), so the mount never reads the whole block.
-            if b == live.last {
+            if i == liveCount - 1 {
                 let clean = c.endIsErased
                     && isErased(offset: b * blockSize + c.offset, count: min(blockSize - c.offset, maximumFootprint))
                 blocks[b].sealed = !clean
@@ -235,7 +237,7 @@ extension FlashVariableLog {
         }
         nextSequence = max(highest, deadThrough) + 1
         rebuildOrder(names: UnsafeRawPointer(names.bytes.baseAddress!), nameAt: names.nameAt)
-        if live.isEmpty {
+        if liveCount == 0 {
             foundNoLog = true
             _ = try openBlock()
         }
