@@ -17,26 +17,30 @@ public struct MontgomeryModulus {
         let count = range.count
         guard count == 256 || count == 384 || count == 512, bytes[range.lowerBound] & 0x80 != 0,
               bytes[range.upperBound - 1] & 1 == 1 else { return nil }
-        let n = MontgomeryModulus.limbs(bigEndian: bytes, range, count: count / 8)
+        let k = count / 8
+        let n = MontgomeryModulus.limbs(bigEndian: bytes, range, count: k)
         self.n = n
         // Newton's iteration doubles the correct low bits of the inverse each step: 1 → 64.
         var inv: UInt64 = 1
         for _ in 0..<6 { inv = inv &* (2 &- n[0] &* inv) }
-        n0inv = 0 &- inv
+        let n0inv = 0 &- inv
+        self.n0inv = n0inv
         // R mod n = R − n (n > R/2). With 64·limbs = k·2^j (k odd): k doublings give R·2^k, and
         // each Montgomery squaring turns R·2^m into R·2^(2m), so j of them give R·R mod n.
-        var x = [UInt64](repeating: 0, count: n.count)
-        var borrow: UInt64 = 0
-        for i in 0..<n.count {
-            let (d, b1) = UInt64(0).subtractingReportingOverflow(n[i])
-            let (d2, b2) = d.subtractingReportingOverflow(borrow)
-            x[i] = d2
-            borrow = (b1 ? 1 : 0) | (b2 ? 1 : 0)
+        var x = [UInt64](repeating: 0, count: k)
+        n.withUnsafeBufferPointer { np in
+            x.withUnsafeMutableBufferPointer { xp in
+                let n = np.baseAddress!, x = xp.baseAddress!
+                var borrow: UInt64 = 0
+                for i in 0..<k { (x[i], borrow) = MontgomeryModulus.subtract(0, n[i], borrow) }
+                var odd = 64 * k, j = 0
+                while odd % 2 == 0 { odd /= 2; j += 1 }
+                for _ in 0..<odd { MontgomeryModulus.doubleMod(x, n, k) }
+                let t = UnsafeMutablePointer<UInt64>.allocate(capacity: k + 2)
+                defer { t.deallocate() }
+                for _ in 0..<j { MontgomeryModulus.multiply(x, x, n, k, n0inv, t, into: x) }
+            }
         }
-        var k = 64 * n.count, j = 0
-        while k % 2 == 0 { k /= 2; j += 1 }
-        for _ in 0..<k { MontgomeryModulus.doubleMod(&x, n) }
-        for _ in 0..<j { x = MontgomeryModulus.multiply(x, x, n, n0inv) }
         r2 = x
     }
 
@@ -48,56 +52,104 @@ public struct MontgomeryModulus {
     /// `bytes[range]` (big-endian) as `count` limbs; bytes above them are dropped.
     static func limbs(bigEndian bytes: [UInt8], _ range: Range<Int>, count: Int) -> [UInt64] {
         var out = [UInt64](repeating: 0, count: count)
-        var i = 0
-        while i < range.count && i / 8 < count {
-            out[i / 8] |= UInt64(bytes[range.upperBound - 1 - i]) << (8 * UInt64(i % 8))
-            i += 1
+        out.withUnsafeMutableBufferPointer { o in
+            bytes.withUnsafeBufferPointer { b in limbs(bigEndian: b, range, count: count, into: o.baseAddress!) }
         }
         return out
     }
 
+    /// The same into `out`: limb i holds bytes 8i..8i+7 counted from the range's end.
+    static func limbs(bigEndian bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, count: Int,
+                      into out: UnsafeMutablePointer<UInt64>) {
+        for i in 0..<count {
+            var v: UInt64 = 0
+            for j in 0..<8 where 8 * i + j < range.count {
+                v |= UInt64(bytes[range.upperBound - 1 - (8 * i + j)]) << (8 * UInt64(j))
+            }
+            out[i] = v
+        }
+    }
+
     static func bigEndian(_ limbs: [UInt64]) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: limbs.count * 8)
-        for i in 0..<out.count {
-            out[out.count - 1 - i] = UInt8(truncatingIfNeeded: limbs[i / 8] >> (8 * UInt64(i % 8)))
+        limbs.withUnsafeBufferPointer { bigEndian($0.baseAddress!, limbs.count) }
+    }
+
+    static func bigEndian(_ limbs: UnsafePointer<UInt64>, _ k: Int) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: k * 8)
+        out.withUnsafeMutableBufferPointer { o in
+            for i in 0..<(k * 8) { o[k * 8 - 1 - i] = UInt8(truncatingIfNeeded: limbs[i / 8] >> (8 * UInt64(i % 8))) }
         }
         return out
+    }
+
+    /// (a − b − borrow, the borrow out) for a borrow of 0 or 1.
+    @inline(__always)
+    static func subtract(_ a: UInt64, _ b: UInt64, _ borrow: UInt64) -> (UInt64, UInt64) {
+        let (d, b1) = a.subtractingReportingOverflow(b)
+        let (d2, b2) = d.subtractingReportingOverflow(borrow)
+        return (d2, (b1 ? 1 : 0) | (b2 ? 1 : 0))
     }
 
     /// x = 2x mod n, for x < n.
     static func doubleMod(_ x: inout [UInt64], _ n: [UInt64]) {
+        let k = x.count
+        n.withUnsafeBufferPointer { np in x.withUnsafeMutableBufferPointer { doubleMod($0.baseAddress!, np.baseAddress!, k) } }
+    }
+
+    static func doubleMod(_ x: UnsafeMutablePointer<UInt64>, _ n: UnsafePointer<UInt64>, _ k: Int) {
         var carry: UInt64 = 0
-        for i in 0..<x.count {
+        for i in 0..<k {
             let top = x[i] >> 63
             x[i] = x[i] << 1 | carry
             carry = top
         }
-        subtractIfNotBelow(&x, carry: carry, n)
+        subtractIfNotBelow(x, carry: carry, n, k)
     }
 
     /// x = x − n when (carry:x) ≥ n, chosen by mask.
     static func subtractIfNotBelow(_ x: inout [UInt64], carry: UInt64, _ n: [UInt64]) {
-        var d = [UInt64](repeating: 0, count: x.count)
-        var borrow: UInt64 = 0
-        for i in 0..<x.count {
-            let (a, b1) = x[i].subtractingReportingOverflow(n[i])
-            let (b, b2) = a.subtractingReportingOverflow(borrow)
-            d[i] = b
-            borrow = (b1 ? 1 : 0) | (b2 ? 1 : 0)
+        let k = x.count
+        n.withUnsafeBufferPointer { np in
+            x.withUnsafeMutableBufferPointer { subtractIfNotBelow($0.baseAddress!, carry: carry, np.baseAddress!, k) }
         }
-        // Keep d when there was a carry out or no borrow: (carry | ~borrow) & 1.
+    }
+
+    /// The same over `k` limbs in place: the first pass finds the borrow of x − n, the second
+    /// subtracts again and keeps the difference or x by mask.
+    @inline(never)
+    static func subtractIfNotBelow(_ x: UnsafeMutablePointer<UInt64>, carry: UInt64, _ n: UnsafePointer<UInt64>, _ k: Int) {
+        var borrow: UInt64 = 0
+        for i in 0..<k { borrow = subtract(x[i], n[i], borrow).1 }
+        // Keep the difference when there was a carry out or no borrow: (carry | ~borrow) & 1.
         let keep = 0 &- ((carry | (borrow ^ 1)) & 1)
-        for i in 0..<x.count { x[i] = (d[i] & keep) | (x[i] & ~keep) }
+        borrow = 0
+        for i in 0..<k {
+            let (d, b) = subtract(x[i], n[i], borrow)
+            x[i] = (d & keep) | (x[i] & ~keep)
+            borrow = b
+        }
     }
 
     /// a·b·R⁻¹ mod n (CIOS), for a, b < n.
     func multiply(_ a: [UInt64], _ b: [UInt64]) -> [UInt64] {
-        MontgomeryModulus.multiply(a, b, n, n0inv)
+        var out = [UInt64](repeating: 0, count: limbs)
+        let k = limbs, n0inv = self.n0inv
+        let t = UnsafeMutablePointer<UInt64>.allocate(capacity: k + 2)
+        defer { t.deallocate() }
+        a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in n.withUnsafeBufferPointer { np in
+            out.withUnsafeMutableBufferPointer {
+                MontgomeryModulus.multiply(ap.baseAddress!, bp.baseAddress!, np.baseAddress!, k, n0inv, t, into: $0.baseAddress!)
+            }
+        } } }
+        return out
     }
 
-    static func multiply(_ a: [UInt64], _ b: [UInt64], _ n: [UInt64], _ n0inv: UInt64) -> [UInt64] {
-        let k = n.count
-        var t = [UInt64](repeating: 0, count: k + 2)
+    /// out = a·b·R⁻¹ mod n over `k` limbs, with `t` (k + 2 limbs) as the work area. `out` may be
+    /// `a` or `b`: they are read before it is written.
+    @inline(never)
+    static func multiply(_ a: UnsafePointer<UInt64>, _ b: UnsafePointer<UInt64>, _ n: UnsafePointer<UInt64>, _ k: Int,
+                         _ n0inv: UInt64, _ t: UnsafeMutablePointer<UInt64>, into out: UnsafeMutablePointer<UInt64>) {
+        t.update(repeating: 0, count: k + 2)
         for i in 0..<k {
             var carry: UInt64 = 0
             let bi = b[i]
@@ -116,9 +168,8 @@ public struct MontgomeryModulus {
             t[k - 1] = s2
             t[k] = t[k + 1] &+ (c2 ? 1 : 0)
         }
-        var out = [UInt64](t[0..<k])
-        subtractIfNotBelow(&out, carry: t[k], n)
-        return out
+        out.update(from: t, count: k)
+        subtractIfNotBelow(out, carry: t[k], n, k)
     }
 
     /// (high, low) of x·y + a + c; never overflows 128 bits.
@@ -138,22 +189,34 @@ public struct MontgomeryModulus {
         power(bigEndian: base, 0..<base.count, exponent: exponent)
     }
 
+    /// The work area is one allocation: x, the accumulator, one, and the product's k + 2 limbs.
     func power(bigEndian base: [UInt8], _ range: Range<Int>, exponent: UInt64) -> [UInt8] {
-        var one = [UInt64](repeating: 0, count: limbs)
+        let k = limbs, n0inv = self.n0inv
+        let area = UnsafeMutablePointer<UInt64>.allocate(capacity: 4 * k + 2)
+        defer { area.deallocate() }
+        let x = area, acc = area + k, one = area + 2 * k, t = area + 3 * k
+        one.update(repeating: 0, count: k)
         one[0] = 1
-        let x = multiply(MontgomeryModulus.limbs(bigEndian: base, range, count: limbs), r2)  // x·R
-        var acc = multiply(r2, one)  // 1·R
-        var started = false
-        var bit = 63
-        while bit >= 0 {
-            if started { acc = multiply(acc, acc) }
-            if (exponent >> UInt64(bit)) & 1 == 1 {
-                acc = started ? multiply(acc, x) : x
-                started = true
+        base.withUnsafeBufferPointer { MontgomeryModulus.limbs(bigEndian: $0, range, count: k, into: x) }
+        n.withUnsafeBufferPointer { np in
+            r2.withUnsafeBufferPointer { rp in
+                let n = np.baseAddress!, r2 = rp.baseAddress!
+                MontgomeryModulus.multiply(x, r2, n, k, n0inv, t, into: x)  // x·R
+                MontgomeryModulus.multiply(r2, one, n, k, n0inv, t, into: acc)  // 1·R
+                var started = false
+                var bit = 63
+                while bit >= 0 {
+                    if started { MontgomeryModulus.multiply(acc, acc, n, k, n0inv, t, into: acc) }
+                    if (exponent >> UInt64(bit)) & 1 == 1 {
+                        if started { MontgomeryModulus.multiply(acc, x, n, k, n0inv, t, into: acc) } else { acc.update(from: x, count: k) }
+                        started = true
+                    }
+                    bit -= 1
+                }
+                MontgomeryModulus.multiply(acc, one, n, k, n0inv, t, into: acc)
             }
-            bit -= 1
         }
-        return MontgomeryModulus.bigEndian(multiply(acc, one))
+        return MontgomeryModulus.bigEndian(acc, k)
     }
 
     /// Whether the big-endian `value` (of the modulus width) is below n.
@@ -161,12 +224,13 @@ public struct MontgomeryModulus {
 
     func isBelow(bigEndian value: [UInt8], _ range: Range<Int>) -> Bool {
         guard range.count == limbs * 8 else { return false }
-        let v = MontgomeryModulus.limbs(bigEndian: value, range, count: limbs)
+        let k = limbs
+        let v = UnsafeMutablePointer<UInt64>.allocate(capacity: k)
+        defer { v.deallocate() }
+        value.withUnsafeBufferPointer { MontgomeryModulus.limbs(bigEndian: $0, range, count: k, into: v) }
         var borrow: UInt64 = 0
-        for i in 0..<limbs {
-            let (a, b1) = v[i].subtractingReportingOverflow(n[i])
-            let (_, b2) = a.subtractingReportingOverflow(borrow)
-            borrow = (b1 ? 1 : 0) | (b2 ? 1 : 0)
+        n.withUnsafeBufferPointer { n in
+            for i in 0..<k { borrow = MontgomeryModulus.subtract(v[i], n[i], borrow).1 }
         }
         return borrow == 1
     }
