@@ -91,22 +91,23 @@ public struct FFABootInfoDescriptor: Equatable, Sendable {
     public var contentIsValue: Bool { (flags >> 2) & 3 == 1 }
 }
 
-public enum FFABootInfoError: Error, Equatable, Sendable {
+public enum FFABootInfoError: Int, Error, Equatable, Sendable {
     case truncated, badSignature, unsupportedVersion, badBlobSize, badDescriptorSize
     case descriptorsOutOfBounds, noManifest, manifestNotAnAddress, badManifestRange
 
     /// One line for the partition's log.
-    public var text: StaticString {
-        switch self {
-        case .truncated: return "the boot information is shorter than its header says"
-        case .badSignature: return "no boot information signature (0xFFA)"
-        case .unsupportedVersion: return "the boot information's FF-A version is not 1.1 or later"
-        case .badBlobSize: return "the boot information's size is out of bounds (32 bytes to 64 KiB)"
-        case .badDescriptorSize: return "the boot information descriptors are smaller than 32 bytes"
-        case .descriptorsOutOfBounds: return "the boot information descriptors lie outside the blob"
-        case .noManifest: return "the boot information has no FDT (manifest) descriptor"
-        case .manifestNotAnAddress: return "the manifest descriptor holds a value, not an address"
-        case .badManifestRange: return "the manifest descriptor's address and size are not a range"
-        }
-    }
+    public var text: UnsafeRawBufferPointer { FFABootInfoError.texts.line(rawValue) }
+
+    /// In the order of the cases.
+    static let texts = TextLines("""
+        the boot information is shorter than its header says
+        no boot information signature (0xFFA)
+        the boot information's FF-A version is not 1.1 or later
+        the boot information's size is out of bounds (32 bytes to 64 KiB)
+        the boot information descriptors are smaller than 32 bytes
+        the boot information descriptors lie outside the blob
+        the boot information has no FDT (manifest) descriptor
+        the manifest descriptor holds a value, not an address
+        the manifest descriptor's address and size are not a range
+        """)
 }

@@ -60,57 +60,75 @@ public struct PartitionLayout: Equatable, Sendable {
 }
 
 /// The regions the partition looks up in its manifest.
-public enum PartitionRegion: Equatable, Sendable {
+public enum PartitionRegion: Int, Equatable, Sendable {
     case mmBuffer, variableStore, secureUART
 
-    public var name: StaticString {
-        switch self {
-        case .mmBuffer: return "memory-regions/mm-comm-buffer"
-        case .variableStore: return "device-regions/variable-store"
-        case .secureUART: return "device-regions/secure-uart"
-        }
-    }
+    public var name: UnsafeRawBufferPointer { PartitionRegion.names.line(rawValue) }
+
+    /// In the order of the cases.
+    static let names = TextLines("""
+        memory-regions/mm-comm-buffer
+        device-regions/variable-store
+        device-regions/secure-uart
+        """)
 }
 
 extension ManifestProperty {
-    public var name: StaticString {
-        switch self {
-        case .uuid: return "uuid"
-        case .ffaVersion: return "ffa-version"
-        case .exceptionLevel: return "exception-level"
-        case .executionState: return "execution-state"
-        case .executionContextCount: return "execution-ctx-count"
-        case .messagingMethod: return "messaging-method"
-        case .id: return "id"
-        case .loadAddress: return "load-address"
-        case .entrypointOffset: return "entrypoint-offset"
-        case .gpRegisterNumber: return "gp-register-num"
-        case .regions: return "memory-regions/device-regions compatible"
-        case .baseAddress: return "base-address"
-        case .pagesCount: return "pages-count"
-        case .attributes: return "attributes"
-        }
-    }
+    public var name: UnsafeRawBufferPointer { ManifestProperty.names.line(rawValue) }
+
+    /// In the order of the cases.
+    static let names = TextLines("""
+        uuid
+        ffa-version
+        exception-level
+        execution-state
+        execution-ctx-count
+        messaging-method
+        id
+        load-address
+        entrypoint-offset
+        gp-register-num
+        memory-regions/device-regions compatible
+        base-address
+        pages-count
+        attributes
+        """)
 }
 
 extension ManifestError {
-    /// The log line's first part; `detail` names the property or region when there is one.
-    public var text: StaticString {
+    /// The log line's first part; `detail` names the property or region when there is one (the
+    /// log puts ": " between them).
+    public var text: UnsafeRawBufferPointer {
+        let i: Int
         switch self {
-        case .notAManifest: return "the FDT is not an FF-A manifest (arm,ffa-manifest-1.0)"
-        case .missing: return "a required property is missing: "
-        case .malformed: return "a property is malformed: "
-        case .foreignUUID: return "the manifest is not this partition's (no ed32d533-99e6-4209-9cc0-2d72cdd998a7)"
-        case .wrongExceptionLevel: return "the manifest does not say S-EL1 AArch64"
-        case .unsupportedFFAVersion: return "the manifest's ffa-version is not 1.1 or later"
-        case .noDirectRequests: return "the manifest's messaging-method does not receive direct requests"
-        case .wrongLoadAddress: return "the manifest's load-address is not where the partition runs"
-        case .missingRegion: return "a region is missing: "
-        case .badRegion: return "a region has the wrong attributes, alignment or size: "
+        case .notAManifest: i = 0
+        case .missing: i = 1
+        case .malformed: i = 2
+        case .foreignUUID: i = 3
+        case .wrongExceptionLevel: i = 4
+        case .unsupportedFFAVersion: i = 5
+        case .noDirectRequests: i = 6
+        case .wrongLoadAddress: i = 7
+        case .missingRegion: i = 8
+        case .badRegion: i = 9
         }
+        return ManifestError.texts.line(i)
     }
 
-    public var detail: StaticString? {
+    static let texts = TextLines("""
+        the FDT is not an FF-A manifest (arm,ffa-manifest-1.0)
+        a required property is missing
+        a property is malformed
+        the manifest is not this partition's (no ed32d533-99e6-4209-9cc0-2d72cdd998a7)
+        the manifest does not say S-EL1 AArch64
+        the manifest's ffa-version is not 1.1 or later
+        the manifest's messaging-method does not receive direct requests
+        the manifest's load-address is not where the partition runs
+        a region is missing
+        a region has the wrong attributes, alignment or size
+        """)
+
+    public var detail: UnsafeRawBufferPointer? {
         switch self {
         case .missing(let p), .malformed(let p): return p.name
         case .missingRegion(let r), .badRegion(let r): return r.name

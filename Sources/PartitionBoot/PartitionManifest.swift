@@ -180,7 +180,7 @@ public struct ManifestRegion: Equatable, Sendable {
 }
 
 /// Manifest properties, named in errors.
-public enum ManifestProperty: Equatable, Sendable {
+public enum ManifestProperty: Int, Equatable, Sendable {
     case uuid, ffaVersion, exceptionLevel, executionState, executionContextCount, messagingMethod
     case id, loadAddress, entrypointOffset, gpRegisterNumber, regions, baseAddress, pagesCount, attributes
 }

@@ -140,8 +140,26 @@ func variant(_ edit: (inout DTSNode) -> Void) throws -> DTSNode {
     }
 
     @Test func everyErrorNamesWhatIsWrong() {
-        #expect(ManifestError.missing(.uuid).detail.map { "\($0)" } == "uuid")
-        #expect(ManifestError.badRegion(.variableStore).detail.map { "\($0)" } == "device-regions/variable-store")
+        #expect(ManifestError.missing(.uuid).detail.map { String(decoding: $0, as: UTF8.self) } == "uuid")
+        #expect(ManifestError.badRegion(.variableStore).detail.map { String(decoding: $0, as: UTF8.self) }
+                == "device-regions/variable-store")
         #expect(ManifestError.foreignUUID.detail == nil)
+        #expect(String(decoding: ManifestError.malformed(.attributes).text, as: UTF8.self) == "a property is malformed")
+        #expect(ManifestError.malformed(.attributes).detail.map { String(decoding: $0, as: UTF8.self) } == "attributes")
+        #expect(String(decoding: ManifestError.badRegion(.mmBuffer).text, as: UTF8.self)
+                == "a region has the wrong attributes, alignment or size")
     }
+}
+
+@Test func textLinesReadEachLineWithoutItsNewline() {
+    let t = TextLines("first\nsecond one\n\nlast")
+    let lines = (0..<6).map { String(decoding: t.line($0), as: UTF8.self) }
+    #expect(lines == ["first", "second one", "", "last", "", ""])
+    for p in [ManifestProperty.uuid, .ffaVersion, .exceptionLevel, .executionState, .executionContextCount,
+              .messagingMethod, .id, .loadAddress, .entrypointOffset, .gpRegisterNumber, .regions,
+              .baseAddress, .pagesCount, .attributes] {
+        #expect(p.name.count > 1 && !p.name.contains(10))
+    }
+    #expect(String(decoding: ManifestProperty.attributes.name, as: UTF8.self) == "attributes")
+    #expect(String(decoding: PartitionRegion.secureUART.name, as: UTF8.self) == "device-regions/secure-uart")
 }

@@ -8,11 +8,11 @@ enum BootLayout {
     /// x0 = 0 (our monitor): the built-in map.
     case builtIn
     /// x0 is not FF-A boot information this partition can read: the built-in map, said so.
-    case notBootInformation(UInt64, StaticString)
+    case notBootInformation(UInt64, UnsafeRawBufferPointer)
     /// The FF-A boot protocol: the map from the manifest in the boot information.
     case manifest(PartitionLayout, bootInfo: UInt64, manifest: UInt64, size: UInt64)
     /// Boot information whose manifest is broken or not ours: the partition refuses to start.
-    case refused(StaticString, StaticString?)
+    case refused(UnsafeRawBufferPointer, UnsafeRawBufferPointer?)
 }
 
 /// Reads the FF-A boot information at `x0` (FF-A v1.1+ §5.4; TF-A's EL3 SPMC passes it in the
@@ -22,7 +22,7 @@ enum BootLayout {
 func readBootInformation(_ x0: UInt64, imageBase: UInt64) -> BootLayout {
     guard x0 != 0 else { return .builtIn }
     guard inSecureRAM(x0, UInt64(FFABootInfo.headerSize)) else {
-        return .notBootInformation(x0, "x0 is not an address in secure RAM")
+        return .notBootInformation(x0, text("x0 is not an address in secure RAM"))
     }
     let size: Int
     do throws(FFABootInfoError) {
@@ -32,7 +32,7 @@ func readBootInformation(_ x0: UInt64, imageBase: UInt64) -> BootLayout {
         if error == .badSignature { return .notBootInformation(x0, error.text) }
         return .refused(error.text, nil)
     }
-    guard inSecureRAM(x0, UInt64(size)) else { return .refused("the boot information runs past secure RAM", nil) }
+    guard inSecureRAM(x0, UInt64(size)) else { return .refused(text("the boot information runs past secure RAM"), nil) }
     let manifest: FFABootInfoDescriptor
     do throws(FFABootInfoError) {
         manifest = try FFABootInfo(secureBytes(x0, UInt64(size))).manifest()
@@ -40,7 +40,7 @@ func readBootInformation(_ x0: UInt64, imageBase: UInt64) -> BootLayout {
         return .refused(error.text, nil)
     }
     guard inSecureRAM(manifest.content, UInt64(manifest.size)) else {
-        return .refused("the manifest is not in secure RAM", nil)
+        return .refused(text("the manifest is not in secure RAM"), nil)
     }
     do throws(FDTError) {
         let fdt = try FDT(secureBytes(manifest.content, UInt64(manifest.size)))
@@ -51,8 +51,13 @@ func readBootInformation(_ x0: UInt64, imageBase: UInt64) -> BootLayout {
             return .refused(error.text, error.detail)
         }
     } catch {
-        return .refused("the manifest is not a valid FDT", nil)
+        return .refused(text("the manifest is not a valid FDT"), nil)
     }
+}
+
+/// A literal's bytes, as the errors' texts are kept (`TextLines`).
+func text(_ s: StaticString) -> UnsafeRawBufferPointer {
+    UnsafeRawBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount)
 }
 
 func inSecureRAM(_ base: UInt64, _ size: UInt64) -> Bool {
@@ -84,7 +89,7 @@ func logBootLayout(_ boot: BootLayout) {
         L.write(" ("); L.decimal(l.variableStore.size >> 10); L.write(" KiB), secure UART "); L.hex(l.secureUART); L.end()
     case .refused(let why, let detail):
         L.write("mm: refusing the manifest: "); L.write(why)
-        if let d = detail { L.write(d) }
+        if let d = detail { L.write(": "); L.write(d) }
         L.end()
     }
 }

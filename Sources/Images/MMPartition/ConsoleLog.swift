@@ -40,7 +40,12 @@ enum ConsoleLog {
 
     @inline(never)
     static func write(_ s: StaticString) {
-        for i in 0..<s.utf8CodeUnitCount { put(unsafe s.utf8Start[i]) }
+        write(UnsafeRawBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+    }
+
+    @inline(never)
+    static func write(_ s: UnsafeRawBufferPointer) {
+        for c in s { put(c) }
     }
 
     /// 0x and the digits, no leading zeros.
