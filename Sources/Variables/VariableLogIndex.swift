@@ -214,7 +214,7 @@ extension FlashVariableLog {
         }
         if i != last {
             if let s = slot(holding: last) { slots[s] = Int32(i) }
-            entries.swapAt(i, last)
+            entries[i] = entries[last]  // the last is dropped below: a copy, not a swap
         }
         entries.removeLast()
     }
