@@ -3,20 +3,20 @@ import MM
 /// Writing records, opening blocks and reclaiming space.
 extension FlashVariableLog {
     /// The oldest block of the log.
-    var head: Int? {
-        var best: Int?
-        for b in 0..<blockCount where blocks[b].isLive {
-            if let c = best, blocks[c].sequence <= blocks[b].sequence { continue }
-            best = b
-        }
-        return best
-    }
+    var head: Int? { logEnd(newest: false) }
 
     /// The newest block of the log: the only one records are appended to.
-    var tail: Int? {
+    var tail: Int? { logEnd(newest: true) }
+
+    /// The live block with the highest sequence number (`newest`) or the lowest. One loop for
+    /// both: `place` asks for each.
+    @inline(never)
+    func logEnd(newest: Bool) -> Int? {
         var best: Int?
         for b in 0..<blockCount where blocks[b].isLive {
-            if let c = best, blocks[c].sequence >= blocks[b].sequence { continue }
+            if let c = best, (blocks[c].sequence < blocks[b].sequence) != newest || blocks[c].sequence == blocks[b].sequence {
+                continue
+            }
             best = b
         }
         return best
@@ -45,8 +45,9 @@ extension FlashVariableLog {
             if let t = tail, room(in: t, forMark: false) >= fp, appendable(t, fp) {
                 return VariableLogLocation(block: t, offset: blocks[t].writeOffset, footprint: fp)
             }
-            if freeBlocks >= 2 { _ = try openBlock(); continue }
-            guard freeBlocks >= 1, let h = head else { throw .full }
+            let free = freeBlocks
+            if free >= 2 { _ = try openBlock(); continue }
+            guard free >= 1, let h = head else { throw .full }
             try reclaim(h)
         }
         throw .full
