@@ -129,7 +129,10 @@ extension FlashVariableLog {
         clearIndex()
         // Records come in log order: the key order is sorted once at the end.
         orderDeferred = true
-        var scanned = [VariableLogScannedBlock](repeating: VariableLogScannedBlock(), count: blockCount)
+        // Plain values in one allocation (an array would bring its copy-on-write code for them).
+        let scanned = UnsafeMutableBufferPointer<VariableLogScannedBlock>.allocate(capacity: blockCount)
+        scanned.initialize(repeating: VariableLogScannedBlock())
+        defer { scanned.deallocate() }
         // Allocated whole: a list that grew by copies would leave freed blocks under the index's
         // arrays, which every later allocation of the first-fit heap would walk past.
         var records = VariableLogScannedRecords(
