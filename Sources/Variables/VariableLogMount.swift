@@ -183,8 +183,10 @@ extension FlashVariableLog {
 
         // The log: blocks newer than every reclaim mark, one per sequence number (the first
         // block holding it), oldest first; sorted by insertion, as the blocks are a handful.
-        // The first `liveCount` of `live` (allocated whole: no growth code for a list of Ints).
-        var live = [Int](repeating: 0, count: blockCount), liveCount = 0
+        // The first `liveCount` of `live` (one allocation: no array code for a list of Ints).
+        let live = UnsafeMutableBufferPointer<Int>.allocate(capacity: blockCount)
+        defer { live.deallocate() }
+        var liveCount = 0
         for b in 0..<blockCount {
             let sequence = blocks[b].sequence
             var taken = sequence <= deadThrough
