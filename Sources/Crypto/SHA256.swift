@@ -4,7 +4,8 @@ public struct SHA256 {
 
     var state: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) =
         (0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19)
-    var block = [UInt8](repeating: 0, count: 64)
+    /// The block being filled (`used` bytes of it), on the value: no array to check and grow.
+    var block: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
     var used = 0
     var length: UInt64 = 0
 
@@ -27,19 +28,23 @@ public struct SHA256 {
     public mutating func update(_ bytes: [UInt8], from start: Int, to end: Int) {
         precondition(start >= 0 && start <= end && end <= bytes.count)
         length &+= UInt64(end - start)
-        var i = start
-        while i < end {
-            if used == 0 && end - i >= 64 {
-                compress(bytes, at: i)
-                i += 64
-                continue
-            }
-            block[used] = bytes[i]
-            used += 1
-            i += 1
-            if used == 64 {
-                compress(block, at: 0)
-                used = 0
+        bytes.withUnsafeBytes { input in
+            withUnsafeMutableBytes(of: &block) { blk in
+                var i = start
+                while i < end {
+                    if used == 0 && end - i >= 64 {
+                        SHA256.compress(&state, input.baseAddress! + i)
+                        i += 64
+                        continue
+                    }
+                    blk[used] = input[i]
+                    used += 1
+                    i += 1
+                    if used == 64 {
+                        SHA256.compress(&state, UnsafeRawPointer(blk.baseAddress!))
+                        used = 0
+                    }
+                }
             }
         }
     }
@@ -47,16 +52,18 @@ public struct SHA256 {
     public mutating func finalize() -> [UInt8] {
         let bits = length &* 8
         // 0x80, zeros to 56 mod 64 (a block of its own when fewer than 9 bytes are left), the length.
-        block[used] = 0x80
-        used += 1
-        if used > 56 {
-            while used < 64 { block[used] = 0; used += 1 }
-            compress(block, at: 0)
-            used = 0
+        withUnsafeMutableBytes(of: &block) { blk in
+            blk[used] = 0x80
+            used += 1
+            if used > 56 {
+                while used < 64 { blk[used] = 0; used += 1 }
+                SHA256.compress(&state, UnsafeRawPointer(blk.baseAddress!))
+                used = 0
+            }
+            while used < 56 { blk[used] = 0; used += 1 }
+            for i in 0..<8 { blk[56 + i] = UInt8(truncatingIfNeeded: bits >> (56 - 8 * UInt64(i))) }
+            SHA256.compress(&state, UnsafeRawPointer(blk.baseAddress!))
         }
-        while used < 56 { block[used] = 0; used += 1 }
-        for i in 0..<8 { block[56 + i] = UInt8(truncatingIfNeeded: bits >> (56 - 8 * UInt64(i))) }
-        compress(block, at: 0)
         used = 0
         // The state words big-endian: byte i is byte 3 - i % 4 of word i / 4 as it lies in memory
         // (little-endian).
@@ -80,12 +87,11 @@ public struct SHA256 {
 
     @inline(__always) static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
 
-    mutating func compress(_ bytes: [UInt8], at offset: Int) {
+    /// One 64-byte block at `p` into `state`.
+    static func compress(_ state: inout (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32),
+                         _ p: UnsafeRawPointer) {
         var w = InlineArray<64, UInt32>(repeating: 0)  // the message schedule, on the stack
-        for t in 0..<16 {
-            let o = offset + 4 * t
-            w[t] = UInt32(bytes[o]) << 24 | UInt32(bytes[o + 1]) << 16 | UInt32(bytes[o + 2]) << 8 | UInt32(bytes[o + 3])
-        }
+        for t in 0..<16 { w[t] = UInt32(bigEndian: p.loadUnaligned(fromByteOffset: 4 * t, as: UInt32.self)) }
         for t in 16..<64 {
             let s0 = SHA256.rotr(w[t - 15], 7) ^ SHA256.rotr(w[t - 15], 18) ^ (w[t - 15] >> 3)
             let s1 = SHA256.rotr(w[t - 2], 17) ^ SHA256.rotr(w[t - 2], 19) ^ (w[t - 2] >> 10)
