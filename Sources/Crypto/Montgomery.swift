@@ -2,11 +2,14 @@
 /// form over fixed-width 64-bit limbs (least significant first). Every operation runs the same
 /// instructions and memory accesses whatever the values: the loops depend only on the width, and
 /// the final subtractions select by mask, not by branch.
+///
+/// n and R² mod n are kept as the bytes of their limbs (8-aligned in the array's storage): the
+/// image then has no array of `UInt64` and none of the code each array element type brings.
 public struct MontgomeryModulus {
-    let n: [UInt64]
+    let n: [UInt8]
     let n0inv: UInt64  // −n⁻¹ mod 2⁶⁴
-    let r2: [UInt64]   // R² mod n, R = 2^(64·limbs)
-    var limbs: Int { n.count }
+    let r2: [UInt8]    // R² mod n, R = 2^(64·limbs)
+    var limbs: Int { n.count / 8 }
 
     /// From the big-endian modulus (no leading zero byte); nil when its width is not supported,
     /// it is even, or its top bit is clear.
@@ -18,19 +21,23 @@ public struct MontgomeryModulus {
         guard count == 256 || count == 384 || count == 512, bytes[range.lowerBound] & 0x80 != 0,
               bytes[range.upperBound - 1] & 1 == 1 else { return nil }
         let k = count / 8
-        let n = MontgomeryModulus.limbs(bigEndian: bytes, range, count: k)
-        self.n = n
+        var nBytes = [UInt8](repeating: 0, count: count)
+        nBytes.withUnsafeMutableBytes { o in
+            bytes.withUnsafeBufferPointer { b in MontgomeryModulus.limbs(bigEndian: b, range, count: k, into: MontgomeryModulus.words(o)) }
+        }
+        n = nBytes
         // Newton's iteration doubles the correct low bits of the inverse each step: 1 → 64.
+        let n0 = nBytes.withUnsafeBytes { MontgomeryModulus.words($0)[0] }
         var inv: UInt64 = 1
-        for _ in 0..<6 { inv = inv &* (2 &- n[0] &* inv) }
+        for _ in 0..<6 { inv = inv &* (2 &- n0 &* inv) }
         let n0inv = 0 &- inv
         self.n0inv = n0inv
         // R mod n = R − n (n > R/2). With 64·limbs = k·2^j (k odd): k doublings give R·2^k, and
         // each Montgomery squaring turns R·2^m into R·2^(2m), so j of them give R·R mod n.
-        var x = [UInt64](repeating: 0, count: k)
-        n.withUnsafeBufferPointer { np in
-            x.withUnsafeMutableBufferPointer { xp in
-                let n = np.baseAddress!, x = xp.baseAddress!
+        var xBytes = [UInt8](repeating: 0, count: count)
+        nBytes.withUnsafeBytes { np in
+            xBytes.withUnsafeMutableBytes { xp in
+                let n = UnsafePointer(MontgomeryModulus.words(np)), x = MontgomeryModulus.words(xp)
                 var borrow: UInt64 = 0
                 for i in 0..<k { (x[i], borrow) = MontgomeryModulus.subtract(0, n[i], borrow) }
                 var odd = 64 * k, j = 0
@@ -41,7 +48,16 @@ public struct MontgomeryModulus {
                 for _ in 0..<j { MontgomeryModulus.multiply(x, x, n, k, n0inv, t, into: x) }
             }
         }
-        r2 = x
+        r2 = xBytes
+    }
+
+    /// The limbs an array of limb bytes holds (its storage is 16-aligned).
+    static func words(_ bytes: UnsafeRawBufferPointer) -> UnsafeMutablePointer<UInt64> {
+        UnsafeMutablePointer(mutating: bytes.baseAddress!.assumingMemoryBound(to: UInt64.self))
+    }
+
+    static func words(_ bytes: UnsafeMutableRawBufferPointer) -> UnsafeMutablePointer<UInt64> {
+        bytes.baseAddress!.assumingMemoryBound(to: UInt64.self)
     }
 
     /// Big-endian bytes to limbs, zero-extended to the modulus width by the caller's choice of count.
@@ -136,9 +152,9 @@ public struct MontgomeryModulus {
         let k = limbs, n0inv = self.n0inv
         let t = UnsafeMutablePointer<UInt64>.allocate(capacity: k + 2)
         defer { t.deallocate() }
-        a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in n.withUnsafeBufferPointer { np in
+        a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in n.withUnsafeBytes { np in
             out.withUnsafeMutableBufferPointer {
-                MontgomeryModulus.multiply(ap.baseAddress!, bp.baseAddress!, np.baseAddress!, k, n0inv, t, into: $0.baseAddress!)
+                MontgomeryModulus.multiply(ap.baseAddress!, bp.baseAddress!, MontgomeryModulus.words(np), k, n0inv, t, into: $0.baseAddress!)
             }
         } } }
         return out
@@ -198,9 +214,9 @@ public struct MontgomeryModulus {
         one.update(repeating: 0, count: k)
         one[0] = 1
         base.withUnsafeBufferPointer { MontgomeryModulus.limbs(bigEndian: $0, range, count: k, into: x) }
-        n.withUnsafeBufferPointer { np in
-            r2.withUnsafeBufferPointer { rp in
-                let n = np.baseAddress!, r2 = rp.baseAddress!
+        n.withUnsafeBytes { np in
+            r2.withUnsafeBytes { rp in
+                let n = MontgomeryModulus.words(np), r2 = MontgomeryModulus.words(rp)
                 MontgomeryModulus.multiply(x, r2, n, k, n0inv, t, into: x)  // x·R
                 MontgomeryModulus.multiply(r2, one, n, k, n0inv, t, into: acc)  // 1·R
                 var started = false
@@ -229,7 +245,8 @@ public struct MontgomeryModulus {
         defer { v.deallocate() }
         value.withUnsafeBufferPointer { MontgomeryModulus.limbs(bigEndian: $0, range, count: k, into: v) }
         var borrow: UInt64 = 0
-        n.withUnsafeBufferPointer { n in
+        n.withUnsafeBytes {
+            let n = MontgomeryModulus.words($0)
             for i in 0..<k { borrow = MontgomeryModulus.subtract(v[i], n[i], borrow).1 }
         }
         return borrow == 1
