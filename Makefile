@@ -24,12 +24,9 @@ SWIFTFLAGS := -target aarch64-none-none-elf -enable-experimental-feature Embedde
   -enable-experimental-feature Extern -wmo -parse-as-library -Osize \
   -Xcc -mgeneral-regs-only -Xcc -ffixed-x18 \
   -Xfrontend -disable-stack-protector -Xfrontend -function-sections -Xcc -fomit-frame-pointer \
-  -Xfrontend -mergeable-traps -Xfrontend -assume-single-threaded -lto=llvm-full -warnings-as-errors \
+  -Xfrontend -mergeable-traps -lto=llvm-full -warnings-as-errors \
   -I $(MODS) -Xcc -fmodule-map-file=Sources/Platform/Hardware/module.modulemap \
   -Xcc -ISources/Platform/Hardware -Xcc -fmodule-map-file=Sources/Board/include/module.modulemap
-# -assume-single-threaded names the refcount calls swift_nonatomic_retain/release, which
-# Startup/heap_free.S forwards to the stdlib's atomic swift_retain/swift_release: the same
-# operations, but called rather than inlined at every site (docs/image-size.md, sixth pass).
 ASFLAGS := --target=aarch64-none-elf -Werror -ffreestanding -fno-builtin -nostdlib -mgeneral-regs-only \
   -mstrict-align -ffunction-sections -fdata-sections -IStartup -ISources/Platform/Hardware -ISources/Board/include
 # -mstrict-align (an access the compiler cannot prove aligned becomes byte accesses) only for
@@ -41,7 +38,14 @@ ASFLAGS := --target=aarch64-none-elf -Werror -ffreestanding -fno-builtin -nostdl
 # hardware.h's volatile helpers. The entry code sets SCTLR_ELx.A until the MMU is on, so that
 # every QEMU boot faults on an unaligned access there, as silicon would.
 STRICT_ALIGN := Platform MMU Monitor EL3
-align_flags = $(if $(filter $(1),$(STRICT_ALIGN)),-Xcc -mstrict-align)
+# SINGLE_THREADED_RC: modules built with -assume-single-threaded, which names their refcount
+# calls swift_nonatomic_retain/release; Startup/heap_free.S forwards those to the stdlib's atomic
+# swift_retain/swift_release: the same operations, called rather than inlined at every site
+# (docs/image-size.md, sixth pass). Not the normal world's own modules (NormalWorld, Driver,
+# UEFI, Boot, Cache): with them the proof image's hostile world read wrong MM answers for its
+# kept variable (not understood yet; every other test passed).
+SINGLE_THREADED_RC := ABI MM Crypto DeviceTree MMU Variables SPMC SecureMonitor EL3 PartitionBoot Platform Monitor MMPartition
+align_flags = $(if $(filter $(1),$(STRICT_ALIGN)),-Xcc -mstrict-align) $(if $(filter $(1),$(SINGLE_THREADED_RC)),-Xfrontend -assume-single-threaded)
 # An image links its strict modules first: LTO keeps the first of the weak copies of a function
 # that several modules emit (Embedded Swift emits what a module uses from others, and stdlib
 # specialisations, in each), so a function a strict module calls is its strict copy.
@@ -57,7 +61,7 @@ PARTITION_LDFLAGS := -mllvm -machine-outliner-reruns=3 --icf=all
 
 # Anything built depends on $(FLAGS): it changes (and so rebuilds everything) when a flag does.
 FLAGS := $(B)/flags
-FLAGS_NOW := $(SWIFTC) $(SWIFTFLAGS) | strict: $(STRICT_ALIGN) | clang $(ASFLAGS) | ld.lld $(LDFLAGS) | $(SECURE_LDFLAGS) | $(PARTITION_LDFLAGS) | $(NORMAL_OUTLINE)
+FLAGS_NOW := $(SWIFTC) $(SWIFTFLAGS) | strict: $(STRICT_ALIGN) | st: $(SINGLE_THREADED_RC) | clang $(ASFLAGS) | ld.lld $(LDFLAGS) | $(SECURE_LDFLAGS) | $(PARTITION_LDFLAGS) | $(NORMAL_OUTLINE)
 $(FLAGS): FORCE
 	@mkdir -p $(B)
 	@echo '$(FLAGS_NOW)' | cmp -s - $@ || echo '$(FLAGS_NOW)' > $@

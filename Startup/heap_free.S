@@ -7,8 +7,8 @@
 free:
     b       heap_free
 
-// The retain and release that Swift code calls (`-assume-single-threaded`, Makefile): the
-// stdlib's own, atomic, reached out of line. Without the flag every module inlines the stdlib's
+// The retain and release that the modules of SINGLE_THREADED_RC call (Makefile): the stdlib's
+// own, atomic, reached out of line. Without the flag every module inlines the stdlib's
 // `swift_retain` (seven instructions, an exclusive load/store loop) at each of its ~100 sites
 // an image; the flag only renames the calls, and these names are ours, so they stay calls.
 // In the runtime section of the normal image (`.text.swift_*`): the runtime path retains.
