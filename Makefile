@@ -45,7 +45,7 @@ STRICT_ALIGN := Platform MMU Monitor EL3
 # UEFI, Boot, Cache): with them the proof image's hostile world read wrong MM answers for its
 # kept variable (not understood yet; every other test passed).
 SINGLE_THREADED_RC := ABI MM Crypto DeviceTree MMU Variables SPMC SecureMonitor EL3 PartitionBoot Platform Monitor MMPartition
-align_flags = $(if $(filter $(1),$(STRICT_ALIGN)),-Xcc -mstrict-align) $(if $(filter $(1),$(SINGLE_THREADED_RC)),-Xfrontend -assume-single-threaded)
+module_flags = $(if $(filter $(1),$(STRICT_ALIGN)),-Xcc -mstrict-align) $(if $(filter $(1),$(SINGLE_THREADED_RC)),-Xfrontend -assume-single-threaded)
 # An image links its strict modules first: LTO keeps the first of the weak copies of a function
 # that several modules emit (Embedded Swift emits what a module uses from others, and stdlib
 # specialisations, in each), so a function a strict module calls is its strict copy.
@@ -86,7 +86,7 @@ define swift_module
 $(MODS)/$(1).swiftmodule $(OBJ)/$(1).o &: $(DIR_$(1)) $(wildcard $(DIR_$(1))/*.swift) $(call swiftmodules,$(DEPS_$(1))) $(HEADERS) $(FLAGS)
 	@mkdir -p $(MODS) $(OBJ)
 	@echo "  SWIFT   $(1)"
-	@$(SWIFTC) $(SWIFTFLAGS) $(call align_flags,$(1)) -module-name $(1) -emit-module -emit-module-path $(MODS)/$(1).swiftmodule \
+	@$(SWIFTC) $(SWIFTFLAGS) $(call module_flags,$(1)) -module-name $(1) -emit-module -emit-module-path $(MODS)/$(1).swiftmodule \
 	  -c -o $(OBJ)/$(1).o $(wildcard $(DIR_$(1))/*.swift)
 	@touch $(MODS)/$(1).swiftmodule $(OBJ)/$(1).o   # swiftc keeps an unchanged output's old time
 endef
@@ -192,7 +192,7 @@ PROOF_NORMAL_OBJS := $(subst $(OBJ)/NormalWorld.o,$(OBJ)/proof/NormalWorld.o,$(N
 $(OBJ)/proof/NormalWorld.o: $(DIR_NormalWorld) $(DIR_ProofNormalWorld) $(PROOF_NORMAL_SOURCES) $(call swiftmodules,$(DEPS_NormalWorld) $(PROOF_IMPORTS)) $(HEADERS) $(FLAGS)
 	@mkdir -p $(OBJ)/proof
 	@echo "  SWIFT   NormalWorld (proof)"
-	@$(SWIFTC) $(SWIFTFLAGS) $(call align_flags,NormalWorld) -D PROOF -module-name NormalWorld -c -o $@ $(PROOF_NORMAL_SOURCES)
+	@$(SWIFTC) $(SWIFTFLAGS) $(call module_flags,NormalWorld) -D PROOF -module-name NormalWorld -c -o $@ $(PROOF_NORMAL_SOURCES)
 	@touch $@
 $(P)/normal.elf: $(PROOF_NORMAL_OBJS) $(B)/ld/normal.ld tools/runtime_outlined.py $(FLAGS) $(LINK_RECIPES)
 	@mkdir -p $(P)
@@ -203,7 +203,7 @@ define monitor_variant
 $(OBJ)/proof/Monitor-$(1).o: $(DIR_Monitor) $(wildcard $(DIR_Monitor)/*.swift) $(call swiftmodules,$(DEPS_Monitor)) $(HEADERS) $(FLAGS)
 	@mkdir -p $(OBJ)/proof
 	@echo "  SWIFT   Monitor ($(3))"
-	@$(SWIFTC) $(SWIFTFLAGS) $(call align_flags,Monitor) -D $(2) -module-name Monitor -c -o $$@ $(wildcard $(DIR_Monitor)/*.swift)
+	@$(SWIFTC) $(SWIFTFLAGS) $(call module_flags,Monitor) -D $(2) -module-name Monitor -c -o $$@ $(wildcard $(DIR_Monitor)/*.swift)
 	@touch $$@   # swiftc keeps an unchanged output's old time
 $(P)/monitor-$(1).elf: $(subst $(OBJ)/Monitor.o,$(OBJ)/proof/Monitor-$(1).o,$(MONITOR_OBJS)) $(B)/ld/monitor.ld tools/check_string_loads.py $(FLAGS) $(LINK_RECIPES)
 	@mkdir -p $(P)
