@@ -100,6 +100,13 @@ public struct SignatureList: Equatable, Sendable {
         withUnsafeBytes(of: v.littleEndian) { out += $0 }
     }
 
+    /// Appends `bytes[range]` as `appendLE32` appends its word (no slice: an array's append of a
+    /// slice is code of its own).
+    @inline(never)
+    static func appendBytes(_ bytes: [UInt8], _ range: Range<Int>, to out: inout [UInt8]) {
+        bytes.withUnsafeBytes { out += UnsafeRawBufferPointer(rebasing: $0[range]) }
+    }
+
     static func le32(_ d: [UInt8], _ o: Int) -> UInt32 {
         UInt32(d[o]) | UInt32(d[o + 1]) << 8 | UInt32(d[o + 2]) << 16 | UInt32(d[o + 3]) << 24
     }
@@ -121,7 +128,7 @@ public struct SignatureList: Equatable, Sendable {
                 where ByteRanges.equal(body, j..<(j + list.signatureSize), new, e) {
                     seen = true
                 }
-                if !seen { body += new[e] }
+                if !seen { appendBytes(new, e, to: &body) }
             }
             guard !body.isEmpty else { continue }
             out += list.type.bytes
@@ -129,7 +136,7 @@ public struct SignatureList: Equatable, Sendable {
             appendLE32(UInt32(fixedSize + headerSize + body.count), to: &out)
             appendLE32(UInt32(headerSize), to: &out)
             appendLE32(UInt32(list.signatureSize), to: &out)
-            out += new[list.headerRange]
+            appendBytes(new, list.headerRange, to: &out)
             out += body
         }
         return out
