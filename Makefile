@@ -41,11 +41,12 @@ STRICT_ALIGN := Platform MMU Monitor EL3
 # SINGLE_THREADED_RC: modules built with -assume-single-threaded, which names their refcount
 # calls swift_nonatomic_retain/release; Startup/heap_free.S forwards those to the stdlib's atomic
 # swift_retain/swift_release: the same operations, called rather than inlined at every site
-# (docs/image-size.md, sixth pass). Not the normal world's own modules (NormalWorld, Driver,
-# UEFI, Boot, Cache): with them the proof image's hostile world read wrong MM answers for its
-# kept variable (not understood yet; every other test passed).
-SINGLE_THREADED_RC := ABI MM Crypto DeviceTree MMU Variables SPMC SecureMonitor EL3 PartitionBoot Platform Monitor MMPartition
-module_flags = $(if $(filter $(1),$(STRICT_ALIGN)),-Xcc -mstrict-align) $(if $(filter $(1),$(SINGLE_THREADED_RC)),-Xfrontend -assume-single-threaded)
+# (docs/image-size.md, sixth pass). -disable-llvm-arc-opts goes with it: the Swift LLVM ARC pass
+# knows those calls and sinks a retain past the inlined load of Embedded's isUniquelyReferenced,
+# so `var b = a; b[i] = x` wrote into a's storage (tools/check_retain_order.py proves it gone).
+SINGLE_THREADED_RC := ABI MM Crypto DeviceTree MMU Variables SPMC SecureMonitor EL3 PartitionBoot Platform Monitor MMPartition NormalWorld Driver UEFI Boot Cache
+SINGLE_THREADED_FLAGS := -Xfrontend -assume-single-threaded -Xllvm -disable-llvm-arc-opts
+module_flags = $(if $(filter $(1),$(STRICT_ALIGN)),-Xcc -mstrict-align) $(if $(filter $(1),$(SINGLE_THREADED_RC)),$(SINGLE_THREADED_FLAGS))
 # An image links its strict modules first: LTO keeps the first of the weak copies of a function
 # that several modules emit (Embedded Swift emits what a module uses from others, and stdlib
 # specialisations, in each), so a function a strict module calls is its strict copy.
@@ -61,7 +62,7 @@ PARTITION_LDFLAGS := -mllvm -machine-outliner-reruns=3 --icf=all
 
 # Anything built depends on $(FLAGS): it changes (and so rebuilds everything) when a flag does.
 FLAGS := $(B)/flags
-FLAGS_NOW := $(SWIFTC) $(SWIFTFLAGS) | strict: $(STRICT_ALIGN) | st: $(SINGLE_THREADED_RC) | clang $(ASFLAGS) | ld.lld $(LDFLAGS) | $(SECURE_LDFLAGS) | $(PARTITION_LDFLAGS) | $(NORMAL_OUTLINE)
+FLAGS_NOW := $(SWIFTC) $(SWIFTFLAGS) | strict: $(STRICT_ALIGN) | st: $(SINGLE_THREADED_RC) $(SINGLE_THREADED_FLAGS) | clang $(ASFLAGS) | ld.lld $(LDFLAGS) | $(SECURE_LDFLAGS) | $(PARTITION_LDFLAGS) | $(NORMAL_OUTLINE)
 $(FLAGS): FORCE
 	@mkdir -p $(B)
 	@echo '$(FLAGS_NOW)' | cmp -s - $@ || echo '$(FLAGS_NOW)' > $@
@@ -235,11 +236,16 @@ BL33 ?= $(B)/normal.bin
 $(B)/flash0.img: $(B)/secure.bin $(BL33) $(MKFLASH) FORCE
 	@$(PY) qemu/mkflash.py flash --secure $(B)/secure.bin --bl33 $(BL33) -o $@
 
-all: $(B)/secure.bin $(B)/normal.elf $(B)/normal.bin $(B)/flash0.img $(B)/runtime-checked $(B)/pie-checked
+all: $(B)/secure.bin $(B)/normal.elf $(B)/normal.bin $(B)/flash0.img $(B)/runtime-checked $(B)/pie-checked $(B)/retains-checked
 
 # `make` proves the runtime region closed on every link (tools/check_runtime.py).
 $(B)/runtime-checked: $(B)/normal.elf tools/check_runtime.py
 	@$(PY) tools/check_runtime.py --code-only $(B)/normal.elf
+	@touch $@
+# No retain of a SINGLE_THREADED_RC module follows a uniqueness check of its object.
+RETAIN_CHECKED_OBJS := $(call objs,$(filter-out $(C_MODULES),$(SINGLE_THREADED_RC)))
+$(B)/retains-checked: $(RETAIN_CHECKED_OBJS) tools/check_retain_order.py
+	@$(PY) tools/check_retain_order.py $(RETAIN_CHECKED_OBJS)
 	@touch $@
 # normal.bin relocates itself: relative relocations only, and an arm64 Image header (docs/boards.md).
 $(B)/pie-checked: $(B)/normal.elf $(B)/normal.bin tools/check_pie.py
@@ -272,6 +278,12 @@ size: all
 check-runtime: $(B)/normal.elf
 	@$(PY) tools/check_runtime.py --code-only $(B)/normal.elf
 	@$(PY) tools/check_runtime.py --self-test | tail -1
+
+# No retain sunk past a uniqueness check in the flagged modules (product and proof), and the
+# check finds one when -assume-single-threaded comes without -disable-llvm-arc-opts (self-test).
+check-retains: all proof
+	@$(PY) tools/check_retain_order.py $(RETAIN_CHECKED_OBJS) $(OBJ)/proof/NormalWorld.o
+	@$(PY) tools/check_retain_order.py --self-test
 
 # The monitor's packed strings are read a byte at a time (checked at every monitor link), and the
 # check finds a wide read of a string when there is one (its self-test).
@@ -359,7 +371,7 @@ help:
 	@echo "make run KERNEL=Image [INITRD=file] [APPEND=\"...\"]  boot Linux from QEMU's -kernel (docs/linux.md)"
 	@echo "make run MACHINE=raspi3b|zcu102  the same normal.bin on another QEMU board (docs/boards.md; MODE=kernel: virt -kernel)"
 	@echo "make run-proof  the same with the proof build's shell (build/proof/; MODE=setway: set/way self-test)"
-	@echo "make test       host tests, check-runtime, check-product, short fuzz, QEMU tests (product and proof builds),"
+	@echo "make test       host tests, check-runtime, check-retains, check-product, short fuzz, QEMU tests (product and proof builds),"
 	@echo "                100 power cuts; one SUMMARY line"
 	@echo "make host-test  swift test only;  make qemu-test  QEMU tests only"
 	@echo "make test-linux Debian's arm64 kernel and its FF-A driver module on our secure world, -m 1G and -m 4G (fetched and built once with apt)"
@@ -377,4 +389,4 @@ help:
 	@echo "make clean      remove build/ (the variable store in build/flash0.img with it)"
 
 FORCE:
-.PHONY: tfa run-tfa varstore proof all run run-proof size test test-linux host-test qemu-test uboot-conformance check-runtime check-strings check-product fuzz soak bench clean help FORCE
+.PHONY: tfa run-tfa varstore proof all run run-proof size test test-linux host-test qemu-test uboot-conformance check-runtime check-retains check-strings check-product fuzz soak bench clean help FORCE
