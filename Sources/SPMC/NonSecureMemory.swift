@@ -83,7 +83,8 @@ public struct NonSecureMemory: Equatable, Sendable {
 
     /// Drops an accepted range (the monitor could not map it).
     public mutating func drop(_ r: MemoryRange) {
-        accepted.removeAll { $0 == r }
+        // Accepted ranges never overlap, so `r` is listed once at most.
+        if let i = accepted.firstIndex(of: r) { accepted.remove(at: i) }
     }
 
     /// Whether [base, base + size) lies inside one accepted range.
