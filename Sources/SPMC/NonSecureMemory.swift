@@ -1,5 +1,5 @@
 /// Why a RAM range the device tree reports is not taken as normal-world memory.
-public enum MemoryRefusal: Equatable, Sendable {
+public enum MemoryRefusal: UInt8, Equatable, Sendable {
     case empty
     /// base + size runs past 2^64.
     case wraps
@@ -12,15 +12,11 @@ public enum MemoryRefusal: Equatable, Sendable {
     /// Repeats or overlaps a range already taken.
     case overlapsAnotherRange
 
-    public var name: StaticString {
-        switch self {
-        case .empty: return "empty"
-        case .wraps: return "wraps past 2^64"
-        case .beyondAddressSpace: return "beyond the physical address space"
-        case .smallerThanAPage: return "smaller than a page"
-        case .overlapsSecureMemory: return "overlaps secure memory"
-        case .overlapsAnotherRange: return "overlaps another memory range"
-        }
+    /// The raw values, and the names NUL-separated in the same order (the monitor prints them
+    /// through `Console.writeListed`: a few bytes a name, not a switch's code per case).
+    public static var codes: StaticString { "\0\u{1}\u{2}\u{3}\u{4}\u{5}" }
+    public static var names: StaticString {
+        "empty\0wraps past 2^64\0beyond the physical address space\0smaller than a page\0overlaps secure memory\0overlaps another memory range"
     }
 }
 

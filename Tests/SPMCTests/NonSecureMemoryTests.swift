@@ -96,3 +96,15 @@ let limit40: UInt64 = 1 << 40
     #expect(!SPMCConfig.qemuVirt(nonSecureMemory: [MemoryRange(base: 0x8000_0000, size: 1 << 30)]).mmBufferIsInNonSecureMemory)
     #expect(!SPMCConfig.qemuVirt(nonSecureMemory: []).mmBufferIsInNonSecureMemory)
 }
+
+/// The monitor prints a refusal's name from `MemoryRefusal.names` by its raw value's place in
+/// `codes`: each case lines up with its name.
+@Test func refusalNamesAreListedInCaseOrder() {
+    let codes = Array(UnsafeBufferPointer(start: MemoryRefusal.codes.utf8Start, count: MemoryRefusal.codes.utf8CodeUnitCount))
+    let names = Array(UnsafeBufferPointer(start: MemoryRefusal.names.utf8Start, count: MemoryRefusal.names.utf8CodeUnitCount))
+        .split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+    let cases: [MemoryRefusal] = [.empty, .wraps, .beyondAddressSpace, .smallerThanAPage, .overlapsSecureMemory, .overlapsAnotherRange]
+    #expect(codes == cases.map(\.rawValue))
+    #expect(names == ["empty", "wraps past 2^64", "beyond the physical address space", "smaller than a page",
+                      "overlaps secure memory", "overlaps another memory range"])
+}

@@ -71,7 +71,8 @@ enum MemoryMap {
         for r in dtbMemory {
             guard let why = ns.take(r) else { continue }
             Console.write("secure: memory "); Console.hex0x(r.base); Console.write(" size ")
-            Console.hex0x(r.size); Console.write(" refused: "); Console.line(why.name)
+            Console.hex0x(r.size); Console.write(" refused: ")
+            Console.writeListed(why.rawValue, among: MemoryRefusal.codes, names: MemoryRefusal.names); Console.put(10)
         }
         while true {
             var t = TranslationTables(pool: pool(bootPages), pages: finalPages, regime: .el3)
