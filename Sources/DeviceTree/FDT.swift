@@ -94,7 +94,7 @@ public struct FDT {
     }
 
     /// The root node (the first BEGIN_NODE, after any NOPs): the index's first node.
-    public var root: FDTNode {
+    @inline(never) public var root: FDTNode {
         if let index, !index.entries.isEmpty { return FDTNode(offset: index.entries[0].offset, parent: nil) }
         #if hasFeature(Embedded)
         return FDTNode(offset: structStart, parent: nil)  // FDT.indexOnly: never reached
