@@ -531,7 +531,7 @@ extension FDT {
     }
 
     /// Whether `compatible` of `node` lists `name` exactly.
-    public func isCompatible(_ node: FDTNode, with name: StaticString) -> Bool {
+    @inline(never) public func isCompatible(_ node: FDTNode, with name: StaticString) -> Bool {
         hasCompatible(node) { equal($0, name) }
     }
 
