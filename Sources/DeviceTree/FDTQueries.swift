@@ -537,7 +537,7 @@ extension FDT {
 
     /// Whether `compatible` of `node` lists a string starting with `prefix` ("arm,psci" finds
     /// "arm,psci-1.0").
-    public func isCompatible(_ node: FDTNode, withPrefix prefix: StaticString) -> Bool {
+    @inline(never) public func isCompatible(_ node: FDTNode, withPrefix prefix: StaticString) -> Bool {
         let n = prefix.utf8CodeUnitCount
         return hasCompatible(node) { $0.count >= n && equal($0.prefix(n), prefix) }
     }
