@@ -1,3 +1,4 @@
+import Board
 import MMU
 import Platform
 import SPMC
@@ -25,9 +26,13 @@ enum MemoryMap {
                     rodataEnd: address(unsafe UnsafeMutableRawPointer(&__rodata_end)), end: address(unsafe UnsafeMutableRawPointer(&__pagetables_end)))
     }
 
-    /// Secure peripherals the normal world's RAM may never cover.
-    static let securePeripherals = [MemoryRange(base: QEMUVirt.uart1, size: QEMUVirt.devicePage),
-                                    MemoryRange(base: QEMUVirt.secureGPIO, size: QEMUVirt.devicePage)]
+    /// What the normal world's RAM may never cover: the secure memory (as
+    /// `SPMCConfig.qemuVirtSecureMemory`) and the secure peripherals. One constant list, not a
+    /// concatenation built at boot.
+    static let secure = [MemoryRange(base: UInt64(BOARD_FLASH_BASE), size: UInt64(BOARD_FLASH_SIZE)),
+                         MemoryRange(base: UInt64(BOARD_SECURE_SRAM_BASE), size: UInt64(BOARD_SECURE_SRAM_SIZE)),
+                         MemoryRange(base: QEMUVirt.uart1, size: QEMUVirt.devicePage),
+                         MemoryRange(base: QEMUVirt.secureGPIO, size: QEMUVirt.devicePage)]
 
     /// What both maps share: flash and devices, the monitor's image, the partition's SRAM slot
     /// (written here, run at S-EL1 under the partition's own tables). False when `t` is full.
@@ -66,7 +71,7 @@ enum MemoryMap {
     /// Takes the DTB's RAM ranges the SPMC accepts, maps each one at EL3 (a range the table pool
     /// cannot hold is dropped), switches to the final map and returns the ranges mapped.
     static func mapNormalWorldMemory(_ dtbMemory: [MemoryRange]) -> NonSecureMemory {
-        var ns = NonSecureMemory(secure: SPMCConfig.qemuVirtSecureMemory + securePeripherals,
+        var ns = NonSecureMemory(secure: secure,
                                  addressLimit: MMUControl.physicalAddressLimit)
         for r in dtbMemory {
             guard let why = ns.take(r) else { continue }
