@@ -76,55 +76,31 @@ public struct EFIStatus: RawRepresentable, Equatable, Sendable {
 
     /// The spec's name; "EFI_STATUS_UNKNOWN" for a value no specification assigns.
     public var name: StaticString {
-        if rawValue == EFIStatus.interruptPending.rawValue { return "EFI_INTERRUPT_PENDING" }
-        if isError {
-            switch rawValue & ~EFIStatus.errorBit {
-            case 1: return "EFI_LOAD_ERROR"
-            case 2: return "EFI_INVALID_PARAMETER"
-            case 3: return "EFI_UNSUPPORTED"
-            case 4: return "EFI_BAD_BUFFER_SIZE"
-            case 5: return "EFI_BUFFER_TOO_SMALL"
-            case 6: return "EFI_NOT_READY"
-            case 7: return "EFI_DEVICE_ERROR"
-            case 8: return "EFI_WRITE_PROTECTED"
-            case 9: return "EFI_OUT_OF_RESOURCES"
-            case 10: return "EFI_VOLUME_CORRUPTED"
-            case 11: return "EFI_VOLUME_FULL"
-            case 12: return "EFI_NO_MEDIA"
-            case 13: return "EFI_MEDIA_CHANGED"
-            case 14: return "EFI_NOT_FOUND"
-            case 15: return "EFI_ACCESS_DENIED"
-            case 16: return "EFI_NO_RESPONSE"
-            case 17: return "EFI_NO_MAPPING"
-            case 18: return "EFI_TIMEOUT"
-            case 19: return "EFI_NOT_STARTED"
-            case 20: return "EFI_ALREADY_STARTED"
-            case 21: return "EFI_ABORTED"
-            case 22: return "EFI_ICMP_ERROR"
-            case 23: return "EFI_TFTP_ERROR"
-            case 24: return "EFI_PROTOCOL_ERROR"
-            case 25: return "EFI_INCOMPATIBLE_VERSION"
-            case 26: return "EFI_SECURITY_VIOLATION"
-            case 27: return "EFI_CRC_ERROR"
-            case 28: return "EFI_END_OF_MEDIA"
-            case 31: return "EFI_END_OF_FILE"
-            case 32: return "EFI_INVALID_LANGUAGE"
-            case 33: return "EFI_COMPROMISED_DATA"
-            case 34: return "EFI_IP_ADDRESS_CONFLICT"
-            case 35: return "EFI_HTTP_ERROR"
-            default: return "EFI_STATUS_UNKNOWN"
-            }
+        var i = 0
+        if rawValue == EFIStatus.interruptPending.rawValue {
+            i = 44
+        } else if isError {
+            let n = rawValue & ~EFIStatus.errorBit
+            if n >= 1 && n <= 35 && n != 29 && n != 30 { i = Int(n) }
+        } else if rawValue <= 7 {
+            i = 36 + Int(rawValue)
         }
-        switch rawValue {
-        case 0: return "EFI_SUCCESS"
-        case 1: return "EFI_WARN_UNKNOWN_GLYPH"
-        case 2: return "EFI_WARN_DELETE_FAILURE"
-        case 3: return "EFI_WARN_WRITE_FAILURE"
-        case 4: return "EFI_WARN_BUFFER_TOO_SMALL"
-        case 5: return "EFI_WARN_STALE_DATA"
-        case 6: return "EFI_WARN_FILE_SYSTEM"
-        case 7: return "EFI_WARN_RESET_REQUIRED"
-        default: return "EFI_STATUS_UNKNOWN"
-        }
+        return NameList.entry(EFIStatus.names, i)
     }
+
+    /// `name`'s entries: 0 unknown, 1...35 the errors by number (29 and 30 unassigned, empty),
+    /// 36...43 EFI_SUCCESS and the warnings by number, 44 the PI's EFI_INTERRUPT_PENDING.
+    static var names: StaticString { """
+        EFI_STATUS_UNKNOWN\0EFI_LOAD_ERROR\0EFI_INVALID_PARAMETER\0EFI_UNSUPPORTED\0\
+        EFI_BAD_BUFFER_SIZE\0EFI_BUFFER_TOO_SMALL\0EFI_NOT_READY\0EFI_DEVICE_ERROR\0\
+        EFI_WRITE_PROTECTED\0EFI_OUT_OF_RESOURCES\0EFI_VOLUME_CORRUPTED\0EFI_VOLUME_FULL\0\
+        EFI_NO_MEDIA\0EFI_MEDIA_CHANGED\0EFI_NOT_FOUND\0EFI_ACCESS_DENIED\0EFI_NO_RESPONSE\0\
+        EFI_NO_MAPPING\0EFI_TIMEOUT\0EFI_NOT_STARTED\0EFI_ALREADY_STARTED\0EFI_ABORTED\0\
+        EFI_ICMP_ERROR\0EFI_TFTP_ERROR\0EFI_PROTOCOL_ERROR\0EFI_INCOMPATIBLE_VERSION\0\
+        EFI_SECURITY_VIOLATION\0EFI_CRC_ERROR\0EFI_END_OF_MEDIA\0\0\0EFI_END_OF_FILE\0\
+        EFI_INVALID_LANGUAGE\0EFI_COMPROMISED_DATA\0EFI_IP_ADDRESS_CONFLICT\0EFI_HTTP_ERROR\0\
+        EFI_SUCCESS\0EFI_WARN_UNKNOWN_GLYPH\0EFI_WARN_DELETE_FAILURE\0EFI_WARN_WRITE_FAILURE\0\
+        EFI_WARN_BUFFER_TOO_SMALL\0EFI_WARN_STALE_DATA\0EFI_WARN_FILE_SYSTEM\0\
+        EFI_WARN_RESET_REQUIRED\0EFI_INTERRUPT_PENDING
+        """ }
 }
