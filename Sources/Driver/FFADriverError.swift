@@ -1,4 +1,5 @@
 import ABI
+import MM
 
 /// Why the normal world has no FF-A: decided before any call, or from the first answers.
 public enum NoFFAReason: Equatable, Sendable {
@@ -22,17 +23,24 @@ public enum NoFFAReason: Equatable, Sendable {
     case notProbed
 
     public var name: StaticString {
+        let i: Int
         switch self {
-        case .noPSCIMethod: return "no PSCI conduit in the device tree"
-        case .noEL3ForSMC: return "smc conduit but no EL3"
-        case .noEL2ForHVC: return "hvc conduit but no EL2"
-        case .hvcAtEL2: return "hvc conduit while running at EL2"
-        case .unsupportedExceptionLevel: return "not running at EL1 or EL2"
-        case .smcccVersionNotSupported: return "SMCCC_VERSION not supported (SMCCC v1.0)"
-        case .smcccTooOld: return "SMCCC version below 1.1"
-        case .ffaVersionNotSupported: return "FFA_VERSION not supported"
-        case .notProbed: return "FF-A not probed"
+        case .noPSCIMethod: i = 0
+        case .noEL3ForSMC: i = 1
+        case .noEL2ForHVC: i = 2
+        case .hvcAtEL2: i = 3
+        case .unsupportedExceptionLevel: i = 4
+        case .smcccVersionNotSupported: i = 5
+        case .smcccTooOld: i = 6
+        case .ffaVersionNotSupported: i = 7
+        case .notProbed: i = 8
         }
+        return NameList.entry("""
+            no PSCI conduit in the device tree\0smc conduit but no EL3\0hvc conduit but no EL2\0\
+            hvc conduit while running at EL2\0not running at EL1 or EL2\0\
+            SMCCC_VERSION not supported (SMCCC v1.0)\0SMCCC version below 1.1\0\
+            FFA_VERSION not supported\0FF-A not probed
+            """, i)
     }
 }
 
@@ -63,19 +71,27 @@ public enum FFADriverError: Error, Equatable, Sendable {
     case retriesExhausted(FFAError)
 
     public var name: StaticString {
+        let i: Int
         switch self {
-        case .ffa(let e): return e.name
-        case .unknownErrorCode: return "unknown FF-A error code"
-        case .unexpectedFunction: return "unexpected function ID in the answer"
-        case .unexpectedEndpoints: return "response from the wrong endpoint"
-        case .malformedDescriptors: return "malformed partition descriptors"
-        case .malformedProperties: return "malformed FFA_FEATURES properties"
-        case .versionIncompatible: return "incompatible FF-A version"
+        case .ffa(let e): i = 8 - Int(e.rawValue)   // the spec's codes -1...-10: FFAError.name's
         case .noFFA(let reason): return reason.name
-        case .rxtxNotMapped: return "RX/TX buffers not mapped"
-        case .rxtxBuffersUnsuitable: return "RX/TX buffers too small or misaligned"
-        case .retriesExhausted: return "retries exhausted"
+        case .unknownErrorCode: i = 0
+        case .unexpectedFunction: i = 1
+        case .unexpectedEndpoints: i = 2
+        case .malformedDescriptors: i = 3
+        case .malformedProperties: i = 4
+        case .versionIncompatible: i = 5
+        case .rxtxNotMapped: i = 6
+        case .rxtxBuffersUnsuitable: i = 7
+        case .retriesExhausted: i = 8
         }
+        return NameList.entry("""
+            unknown FF-A error code\0unexpected function ID in the answer\0\
+            response from the wrong endpoint\0malformed partition descriptors\0\
+            malformed FFA_FEATURES properties\0incompatible FF-A version\0RX/TX buffers not mapped\0\
+            RX/TX buffers too small or misaligned\0retries exhausted\0NOT_SUPPORTED\0\
+            INVALID_PARAMETERS\0NO_MEMORY\0BUSY\0INTERRUPTED\0DENIED\0RETRY\0ABORTED\0NO_DATA\0NOT_READY
+            """, i)
     }
 
     /// The error an `FFA_ERROR` answer carries.

@@ -120,7 +120,28 @@ func negotiatesTheLowerVersion(answer: UInt32, negotiated: FFAVersion) throws {
         var d = try probed(then: [failure(e)])
         #expect(throws: FFADriverError.ffa(e)) { try d.rxRelease() }
         #expect(FFADriverError.ffa(e).name.utf8CodeUnitCount > 0)
+        #expect(FFADriverError.ffa(e).name.description == e.name.description)
     }
+}
+
+@Test func everyDriverErrorAndNoFFAReasonHasItsOwnName() {
+    let errors: [(FFADriverError, String)] = [
+        (.unknownErrorCode(7), "unknown FF-A error code"), (.unexpectedFunction(1), "unexpected function ID in the answer"),
+        (.unexpectedEndpoints(1), "response from the wrong endpoint"), (.malformedDescriptors, "malformed partition descriptors"),
+        (.malformedProperties(1), "malformed FFA_FEATURES properties"), (.versionIncompatible(1), "incompatible FF-A version"),
+        (.rxtxNotMapped, "RX/TX buffers not mapped"), (.rxtxBuffersUnsuitable, "RX/TX buffers too small or misaligned"),
+        (.retriesExhausted(.busy), "retries exhausted"), (.noFFA(.notProbed), "FF-A not probed"),
+    ]
+    for (e, name) in errors { #expect(e.name.description == name) }
+    let reasons: [(NoFFAReason, String)] = [
+        (.noPSCIMethod, "no PSCI conduit in the device tree"), (.noEL3ForSMC, "smc conduit but no EL3"),
+        (.noEL2ForHVC, "hvc conduit but no EL2"), (.hvcAtEL2, "hvc conduit while running at EL2"),
+        (.unsupportedExceptionLevel(3), "not running at EL1 or EL2"),
+        (.smcccVersionNotSupported, "SMCCC_VERSION not supported (SMCCC v1.0)"),
+        (.smcccTooOld(0x10000), "SMCCC version below 1.1"), (.ffaVersionNotSupported, "FFA_VERSION not supported"),
+        (.notProbed, "FF-A not probed"),
+    ]
+    for (r, name) in reasons { #expect(r.name.description == name) }
 }
 
 @Test func sixtyFourBitErrorIDAccepted() throws {
