@@ -1,3 +1,5 @@
+import MM
+
 /// Why a shell argument list was refused. `argument` is the index of the offending word in the
 /// list given to the parser.
 public enum ShellArgumentError: Error, Equatable, Sendable {
@@ -27,19 +29,26 @@ public enum ShellArgumentError: Error, Equatable, Sendable {
     case missingSize(argument: Int)
 
     public var name: StaticString {
+        let i: Int
         switch self {
-        case .malformedNumber: return "not a number"
-        case .numberOverflow: return "number too large"
-        case .malformedGUID: return "GUID not in XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX format"
-        case .malformedName: return "bad variable name"
-        case .missingOptionValue: return "option needs a value"
-        case .unknownOption: return "unknown option"
-        case .conflictingOptions: return "conflicting options"
-        case .missingName: return "variable name missing"
-        case .malformedValue: return "bad value"
-        case .malformedMemoryRange: return "-i needs <addr>:<size>"
-        case .wrongArgumentCount: return "wrong number of arguments"
-        case .missingSize: return "the initrd needs <addr>:<size>"
+        case .malformedNumber: i = 0
+        case .numberOverflow: i = 1
+        case .malformedGUID: i = 2
+        case .malformedName: i = 3
+        case .missingOptionValue: i = 4
+        case .unknownOption: i = 5
+        case .conflictingOptions: i = 6
+        case .missingName: i = 7
+        case .malformedValue: i = 8
+        case .malformedMemoryRange: i = 9
+        case .wrongArgumentCount: i = 10
+        case .missingSize: i = 11
         }
+        return NameList.entry("""
+            not a number\0number too large\0GUID not in XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX format\0\
+            bad variable name\0option needs a value\0unknown option\0conflicting options\0\
+            variable name missing\0bad value\0-i needs <addr>:<size>\0wrong number of arguments\0\
+            the initrd needs <addr>:<size>
+            """, i)
     }
 }

@@ -90,3 +90,15 @@ func setenvMalformedValues(word: String) {
     #expect(throws: ShellArgumentError.malformedGUID) { _ = try SetEnvArguments.parse(words("-guid 1234 X")) }
     #expect(throws: ShellArgumentError.malformedName) { _ = try SetEnvArguments.parse([[0xC3]]) }
 }
+
+@Test func everyArgumentErrorHasItsOwnName() {
+    let errors: [(ShellArgumentError, String)] = [
+        (.malformedNumber, "not a number"), (.numberOverflow, "number too large"),
+        (.malformedGUID, "GUID not in XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX format"), (.malformedName, "bad variable name"),
+        (.missingOptionValue(argument: 1), "option needs a value"), (.unknownOption(argument: 1), "unknown option"),
+        (.conflictingOptions(argument: 1), "conflicting options"), (.missingName, "variable name missing"),
+        (.malformedValue(argument: 1), "bad value"), (.malformedMemoryRange(argument: 1), "-i needs <addr>:<size>"),
+        (.wrongArgumentCount, "wrong number of arguments"), (.missingSize(argument: 1), "the initrd needs <addr>:<size>"),
+    ]
+    for (e, name) in errors { #expect(e.name.description == name) }
+}
