@@ -90,9 +90,17 @@ extension FFADriver {
                            request encode: (inout Registers) -> Void) throws(FFADriverError) -> Bool {
         var runs = 0, retries = 0
         var run: UInt32? = nil   // FFA_RUN's w1 while the target is being run
-        call = Registers()
-        encode(&call)
+        var send = true          // the call is (re)built: the request, or the FFA_RUN
         while true {
+            if send {
+                if let w1 = run {
+                    call = Interface.run(target: w1).registers
+                } else {
+                    call = Registers()
+                    encode(&call)
+                }
+                send = false
+            }
             invoke(inPlace: &call)
             switch Interface.function(of: call) {
             case response?:
@@ -105,21 +113,15 @@ extension FFADriver {
             case .interrupt?, .yield?:
                 runs += 1
                 guard runs <= runLimit else { throw .retriesExhausted(.interrupted) }
-                let w1 = Self.runTarget(Interface.targetInformation(call), target: target)
-                run = w1
-                call = Interface.run(target: w1).registers
+                run = Self.runTarget(Interface.targetInformation(call), target: target)
+                send = true
             case .error?:
                 let e = FFADriverError.fromErrorAnswer(call)
                 guard e == .ffa(.busy) || e == .ffa(.retry) else { throw e }
                 retries += 1
                 guard retries <= retryLimit else { throw .retriesExhausted(e == .ffa(.busy) ? .busy : .retry) }
                 // The same call again: the request, or the FFA_RUN that was refused.
-                if let w1 = run {
-                    call = Interface.run(target: w1).registers
-                } else {
-                    call = Registers()
-                    encode(&call)
-                }
+                send = true
             default:
                 throw .unexpectedFunction(Interface.functionWord(call))
             }
