@@ -16,8 +16,17 @@ enum VariableKey {
     }
 
     /// Whether name `a` sorts before name `b` (bytes, then the shorter first). Either may lie
-    /// at any alignment (a name in the MM message is where the client put it).
+    /// at any alignment (a name in the MM message is where the client put it). Out of line: a
+    /// listing step compares at up to four places, each inlined copy its own word loop.
+    @inline(never)
     static func precedes(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+        namePrecedes(a, b)
+    }
+
+    /// `precedes(_:_:)` itself, inlined into the one caller that runs it in a hot loop (the
+    /// mount's sort, ~9,300 comparisons for 4,000 variables).
+    @inline(__always)
+    static func namePrecedes(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
         let n = a.count < b.count ? a.count : b.count
         var i = 0
         // Eight bytes a step: the first word that differs, read big-endian, orders the names as

@@ -275,7 +275,7 @@ extension FlashVariableLog {
             func before(_ b: Int32, _ a: Int32) -> Bool {
                 let x = base + Int(a), y = base + Int(b)
                 if x.pointee.guid != y.pointee.guid { return EFIGuid.precedes(y.pointee.guid, x.pointee.guid) }
-                return VariableKey.precedes(
+                return VariableKey.namePrecedes(
                     UnsafeRawBufferPointer(start: names + Int(nameAt[Int(b)]), count: y.pointee.nameCount),
                     UnsafeRawBufferPointer(start: names + Int(nameAt[Int(a)]), count: x.pointee.nameCount))
             }
