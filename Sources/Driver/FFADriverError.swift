@@ -95,8 +95,15 @@ public enum FFADriverError: Error, Equatable, Sendable {
     }
 
     /// The error an `FFA_ERROR` answer carries.
-    static func fromErrorAnswer(_ r: Registers) -> FFADriverError {
-        if let (_, e) = try? Interface.errorArguments(r) { return .ffa(e) }
-        return .unknownErrorCode(Interface.errorCode(r))
+    static func fromErrorAnswer(_ r: borrowing Registers) -> FFADriverError {
+        fromErrorCode(Interface.errorCode(r))
+    }
+
+    /// The error of an `FFA_ERROR` whose w2 is `code`. Out of line: every call's answer checks
+    /// it (five sites), where only its code differs.
+    @inline(never)
+    static func fromErrorCode(_ code: UInt32) -> FFADriverError {
+        if let e = FFAError(code: code) { return .ffa(e) }
+        return .unknownErrorCode(code)
     }
 }
