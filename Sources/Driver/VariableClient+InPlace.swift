@@ -150,7 +150,9 @@ extension VariableClient {
         }, decodes: { _ in true }, answer: { status, _ in status }, failed: { $0 })
     }
 
-    /// QueryVariableInfo for the variables with `attributes`.
+    /// QueryVariableInfo for the variables with `attributes`. One copy for the shell's and the
+    /// runtime service's calls.
+    @inline(never)
     public mutating func queryVariableInfo(attributes: UInt32) -> VariableInfoResult {
         call(.queryVariableInfo, checkedPayload: QueryVariableInfoMessage.size, payload: { b in
             let at = MMMessageView.payloadOffset
