@@ -59,15 +59,19 @@ extension FFADriver {
         let bytes = buffers.readRX(offset: 0, count: total)
         guard bytes.count >= total else { throw .malformedDescriptors }
 
-        var list: [PartitionInfo] = []
-        list.reserveCapacity(Int(count))
-        for i in 0..<Int(count) {
-            guard var info = PartitionInfo(bytes: bytes, at: i * stride, size: stride) else { throw .malformedDescriptors }
-            // v1.0 descriptors carry no UUID; for a query by UUID the field is not the answer
-            // either (TF-A's EL3 SPMC leaves it unwritten): the partition answers `queried`.
-            if stride == 8 || !queried.isNil { info.uuid = queried }
-            list.append(info)
+        // Written in place (the count is bounded by the RX size): no append, no growth path.
+        var malformed = false
+        let list = [PartitionInfo](unsafeUninitializedCapacity: Int(count)) { out, made in
+            for i in 0..<Int(count) {
+                guard var info = PartitionInfo(bytes: bytes, at: i * stride, size: stride) else { malformed = true; return }
+                // v1.0 descriptors carry no UUID; for a query by UUID the field is not the answer
+                // either (TF-A's EL3 SPMC leaves it unwritten): the partition answers `queried`.
+                if stride == 8 || !queried.isNil { info.uuid = queried }
+                out.initializeElement(at: i, to: info)
+                made = i + 1
+            }
         }
+        guard !malformed else { throw .malformedDescriptors }
         return list
     }
 
