@@ -123,6 +123,7 @@ public struct FFADriver<C: Conduit> {
     }
 
     /// `invoke` with the answer written over `regs`.
+    @inline(never)
     mutating func invoke(inPlace regs: inout Registers) {
         conduit.call(inPlace: &regs)
         if registerCount < Registers.count {
