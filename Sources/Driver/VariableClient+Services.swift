@@ -18,7 +18,7 @@ extension VariableClient {
         var next = guid
         let r = buffer.withUnsafeMutableBytes { getNextVariableName(name: $0, guid: &next) }
         guard r.status == .success else { return NextVariableNameResult(status: r.status, nameSize: r.nameSize) }
-        return NextVariableNameResult(status: .success, guid: next, nameSize: r.nameSize, name: Array(buffer[0..<Int(r.nameSize)]))
+        return NextVariableNameResult(status: .success, guid: next, nameSize: r.nameSize, name: buffer.withUnsafeBytes { [UInt8](UnsafeRawBufferPointer(rebasing: $0[0..<Int(r.nameSize)])) })
     }
 
     /// GetNextVariableName in the caller's buffer, as UEFI's: `name` (its size is

@@ -41,7 +41,7 @@ public enum UCS2 {
     /// The name cut after its first NUL character; nil when unterminated.
     public static func normalized(_ bytes: [UInt8]) -> [UInt8]? {
         guard let size = terminatedSize(bytes) else { return nil }
-        return size == bytes.count ? bytes : Array(bytes[0..<size])
+        return size == bytes.count ? bytes : bytes.withUnsafeBytes { [UInt8](UnsafeRawBufferPointer(rebasing: $0[0..<size])) }
     }
 
     /// Whether the name is a well-formed wire name: even size ≥ 2 ending in a NUL character.

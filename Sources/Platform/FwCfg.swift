@@ -69,9 +69,9 @@ public enum FwCfg {
             if n >= 56 { return nil }
             for k in 0..<n where unsafe entry[8 + k] != name.utf8Start[k] { matches = false }
             if matches && entry[8 + n] == 0 {
-                let size = Int(be(Array(entry[0..<4])))
+                let size = Int(UInt32(entry[0]) << 24 | UInt32(entry[1]) << 16 | UInt32(entry[2]) << 8 | UInt32(entry[3]))
                 guard size <= 4096 else { return nil }
-                select(UInt16(be(Array(entry[4..<6]))))
+                select(UInt16(entry[4]) << 8 | UInt16(entry[5]))
                 return readBytes(size)
             }
         }
