@@ -108,6 +108,14 @@ extension PartitionInfoRegisters {
         return PartitionInfo(registerTriple: (register(base), register(base + 1), register(base + 2)))
     }
 
+    /// Descriptor `k` of the answer `r` as received (FFA_SUCCESS_64's registers), as
+    /// `descriptor(_:size:)` reads it from the decoded answer: no copy of the answer is made.
+    public static func descriptor(_ k: Int, size: Int, of r: borrowing Registers) -> PartitionInfo? {
+        let each = size / 8, base = 3 + k * each
+        guard each >= 3, base + 2 <= 17 else { return nil }
+        return PartitionInfo(registerTriple: (r[base], r[base + 1], r[base + 2]))
+    }
+
     /// x`n` (3...17) of the answer, read where it lies: `rest` is x4...x17, 14 consecutive words.
     func register(_ n: Int) -> UInt64 {
         if n == 3 { return arguments.x3 }

@@ -117,7 +117,7 @@ extension FFADriver {
             lastIndex = last
 
             for k in 0...(current - start) {
-                guard let info = reply.descriptor(k, size: size) else { throw .malformedDescriptors }
+                guard let info = PartitionInfoRegisters.descriptor(k, size: size, of: out) else { throw .malformedDescriptors }
                 list.append(info)
             }
             if current == last { return list }

@@ -27,3 +27,15 @@ let mmPartition = PartitionInfo(id: 0x8001, executionContexts: 1,
     #expect(PartitionInfo(bytes: b, at: -1, size: 8) == nil)
     #expect(PartitionInfo(bytes: b, at: Int.max, size: 8) == nil)
 }
+
+@Test func descriptorsReadFromTheRegistersAsFromTheDecodedAnswer() {
+    var r = Registers()
+    for i in 0..<Registers.count { r[i] = 0x1111_0000_0000_0000 &* UInt64(i) &+ UInt64(i) }
+    r.x0 = UInt64(FFAFunction.FFA_SUCCESS_64)
+    let reply = PartitionInfoRegisters(decoding: Interface.successArguments(r, is64: true))
+    for size in [0, 8, 16, 24, 32, 40, 48, 64, 120] {
+        for k in 0..<7 {
+            #expect(PartitionInfoRegisters.descriptor(k, size: size, of: r) == reply.descriptor(k, size: size), "size \(size) k \(k)")
+        }
+    }
+}
