@@ -182,7 +182,9 @@ func checkName(_ r: UnsafeRawBufferPointer, at offset: Int, size: Int) throws(MM
 
 extension UCS2 {
     /// Byte size of a name up to and including its first NUL character, within `bytes`; nil
-    /// when there is none (`terminatedSize` without an array). Aligned words where it can.
+    /// when there is none (`terminatedSize` without an array). Aligned words where it can. Out
+    /// of line: the client's and the fallback's requests both measure a name.
+    @inline(never)
     public static func terminatedSize(_ bytes: UnsafeRawBufferPointer) -> Int? {
         guard let base = bytes.baseAddress else { return nil }
         let n = bytes.count & ~1
