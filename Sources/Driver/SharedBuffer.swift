@@ -1,7 +1,7 @@
 /// The non-secure memory both worlds use for MM messages (board.h: BOARD_MM_BUFFER_BASE).
 /// Offsets are from the start of the buffer; the image maps it and adds its own base address.
 public protocol SharedMemory {
-    /// Bytes of the buffer.
+    /// Bytes of the buffer, fixed for its life (a transport over it keeps its size at its choice).
     var size: Int { get }
     /// Copies `bytes` to `offset`; the caller keeps `offset + bytes.count ≤ size`.
     mutating func write(_ bytes: [UInt8], at offset: Int)

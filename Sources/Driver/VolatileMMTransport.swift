@@ -90,13 +90,15 @@ public struct VolatileMMTransport: MMTransport {
 public struct SelectedMMTransport<F: MMTransport>: MMTransport {
     var ffaTransport: F?
     var volatileTransport: VolatileMMTransport?
+    /// The chosen transport's, kept at the choice: one load, not a test of both members.
+    public let bufferSize: Int
 
-    public static func ffa(_ t: F) -> SelectedMMTransport { SelectedMMTransport(ffaTransport: t, volatileTransport: nil) }
-    public static func volatile(_ t: VolatileMMTransport) -> SelectedMMTransport {
-        SelectedMMTransport(ffaTransport: nil, volatileTransport: t)
+    public static func ffa(_ t: F) -> SelectedMMTransport {
+        SelectedMMTransport(ffaTransport: t, volatileTransport: nil, bufferSize: t.bufferSize)
     }
-
-    public var bufferSize: Int { ffaTransport?.bufferSize ?? volatileTransport?.bufferSize ?? 0 }
+    public static func volatile(_ t: VolatileMMTransport) -> SelectedMMTransport {
+        SelectedMMTransport(ffaTransport: nil, volatileTransport: t, bufferSize: t.bufferSize)
+    }
 
     public var isVolatile: Bool { ffaTransport == nil }
 
