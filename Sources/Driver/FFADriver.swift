@@ -100,7 +100,9 @@ public struct FFADriver<C: Conduit> {
     }
 
     /// FFA_RXTX_UNMAP with w1 = 0 (the ID field is for hypervisors). Does nothing when nothing is
-    /// mapped. The OS that follows shares endpoint ID 0 and maps its own pair.
+    /// mapped. The OS that follows shares endpoint ID 0 and maps its own pair. Out of line: both
+    /// hand-overs (booti's, ExitBootServices') call it.
+    @inline(never)
     public mutating func unmapRXTX() throws(FFADriverError) {
         guard rxtx != nil else { return }
         _ = try callExpectingSuccess(.rxtxUnmap(id: 0))
