@@ -1,4 +1,5 @@
 import ABI
+import MM
 
 /// Why variables fall back to the volatile store.
 public enum VolatileReason: Equatable, Sendable {
@@ -12,12 +13,14 @@ public enum VolatileReason: Equatable, Sendable {
     case ffaError(FFADriverError)
 
     public var name: StaticString {
+        let i: Int
         switch self {
-        case .noFFA: return "no FF-A"
-        case .noMMPartition: return "no MM partition"
-        case .partitionTakesNoDirectRequests: return "MM partition takes no direct requests"
-        case .ffaError: return "FF-A discovery failed"
+        case .noFFA: i = 0
+        case .noMMPartition: i = 1
+        case .partitionTakesNoDirectRequests: i = 2
+        case .ffaError: i = 3
         }
+        return NameList.entry("no FF-A\0no MM partition\0MM partition takes no direct requests\0FF-A discovery failed", i)
     }
 }
 

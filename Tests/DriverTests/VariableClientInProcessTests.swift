@@ -127,4 +127,7 @@ func checkVariableServices<T: MMTransport>(_ client: inout VariableClient<T>) {
 @Test func volatileOnOtherFFAFaults() {
     #expect(VariableTransportChoice.select(discovery: .failure(.malformedDescriptors)) == .volatile(.ffaError(.malformedDescriptors)))
     #expect(VolatileReason.noMMPartition.name.description == "no MM partition")
+    #expect(VolatileReason.noFFA(.notProbed).name.description == "no FF-A")
+    #expect(VolatileReason.partitionTakesNoDirectRequests.name.description == "MM partition takes no direct requests")
+    #expect(VolatileReason.ffaError(.rxtxNotMapped).name.description == "FF-A discovery failed")
 }
