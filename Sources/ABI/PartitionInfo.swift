@@ -113,7 +113,12 @@ extension PartitionInfoRegisters {
     public static func descriptor(_ k: Int, size: Int, of r: borrowing Registers) -> PartitionInfo? {
         let each = size / 8, base = 3 + k * each
         guard each >= 3, base + 2 <= 17 else { return nil }
-        return PartitionInfo(registerTriple: (r[base], r[base + 1], r[base + 2]))
+        var copy = copy r  // one local the three loads read, not a copy per subscript
+        return withUnsafeBytes(of: &copy) { w in
+            PartitionInfo(registerTriple: (w.load(fromByteOffset: base &* 8, as: UInt64.self),
+                                           w.load(fromByteOffset: (base &+ 1) &* 8, as: UInt64.self),
+                                           w.load(fromByteOffset: (base &+ 2) &* 8, as: UInt64.self)))
+        }
     }
 
     /// x`n` (3...17) of the answer, read where it lies: `rest` is x4...x17, 14 consecutive words.
