@@ -42,7 +42,9 @@ _start:                                 // running from flash at 0, linked in se
     ldr     w2, =0xd503205f             // wfe
     ldr     w3, =0x17ffffff             // b    .-4
     stp     w2, w3, [x1]
-    dsb     sy
+    dsb     sy                          // the words in memory (caches are off), then no stale
+    ic      iallu                       // line for the slot in this core's instruction cache
+    dsb     sy                          // (an I-cache need not be clean at reset on silicon)
     isb
     br      x1
 2:  adr     x1, _start                  // copy the image from flash into secure SRAM,

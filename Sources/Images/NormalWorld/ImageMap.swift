@@ -29,17 +29,6 @@ func put<T>(_ box: inout UnsafeMutablePointer<T>?, _ value: consuming T) {
 enum ImageMap {
     static func address(_ p: UnsafeMutableRawPointer) -> UInt64 { UInt64(UInt(bitPattern: p)) }
 
-/// Puts `value` in `box`'s place on the heap, allocating it the first time. For globals that
-/// are set before any use: a pointer that is 0 until then lies in .bss and reaches the value in
-/// place, where a global holding an array would be built on first use (a swift_once check
-/// inlined at each use) and an optional whose nil is not all zero bytes would lie in .data.
-func put<T>(_ box: inout UnsafeMutablePointer<T>?, _ value: consuming T) {
-    if let b = unsafe box { unsafe b.pointee = value; return }
-    let b = UnsafeMutablePointer<T>.allocate(capacity: 1)
-    unsafe b.initialize(to: value)
-    unsafe box = b
-}
-
     static var imageStart: UInt64 { address(unsafe UnsafeMutableRawPointer(&__image_start)) }
     static var runtimeStart: UInt64 { address(unsafe UnsafeMutableRawPointer(&__efi_runtime_start)) }
     static var runtimeData: UInt64 { address(unsafe UnsafeMutableRawPointer(&__efi_runtime_data)) }
