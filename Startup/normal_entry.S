@@ -158,6 +158,12 @@ move_up:
 2:  ZERO_PAGE_TAIL x2
     ret
 
+// Entry k: open the frame, push x0-x1, x1 = k (the handler's second argument).
+.macro VECTOR_ENTRY k
+    OPEN_FRAME
+    mov     x1, #\k
+.endm
+
 // One vector table for EL1 and EL2 (VBAR_EL1 and VBAR_EL2 both point at it), not one each.
 // Entry k opens the frame (exception_frame.inc's layout), saves x0-x1 and goes to the shared
 // code with x1 = k; that code reads CurrentEL for the syndrome registers it saves and restores
@@ -170,25 +176,9 @@ move_up:
     .global normal_vectors
 normal_vectors:
     .org    normal_vectors + 0 * 128
-    sub     sp, sp, #FRAME_SIZE
-    stp     x0, x1, [sp, #0]
-    mov     x1, #0
+    VECTOR_ENTRY 0
 normal_vectors_save:                    // x2-x30, then the syndrome of this EL
-    stp     x2, x3, [sp, #16]
-    stp     x4, x5, [sp, #32]
-    stp     x6, x7, [sp, #48]
-    stp     x8, x9, [sp, #64]
-    stp     x10, x11, [sp, #80]
-    stp     x12, x13, [sp, #96]
-    stp     x14, x15, [sp, #112]
-    stp     x16, x17, [sp, #128]
-    stp     x18, x19, [sp, #144]
-    stp     x20, x21, [sp, #160]
-    stp     x22, x23, [sp, #176]
-    stp     x24, x25, [sp, #192]
-    stp     x26, x27, [sp, #208]
-    stp     x28, x29, [sp, #224]
-    str     x30, [sp, #240]
+    SAVE_X2_X30
     mrs     x0, CurrentEL
     cmp     x0, #(2 << 2)
     b.ne    1f
@@ -203,9 +193,7 @@ normal_vectors_save:                    // x2-x30, then the syndrome of this EL
     mrs     x5, far_el1
     b       2f
     .org    normal_vectors + 1 * 128
-    sub     sp, sp, #FRAME_SIZE
-    stp     x0, x1, [sp, #0]
-    mov     x1, #1
+    VECTOR_ENTRY 1
     b       normal_vectors_save
 2:  stp     x2, x3, [sp, #FRAME_ELR]      // the flags still say which EL
     stp     x4, x5, [sp, #FRAME_ESR]
@@ -224,96 +212,18 @@ normal_vectors_save:                    // x2-x30, then the syndrome of this EL
 5:  msr     elr_el1, x2
     msr     spsr_el1, x3
 6:
-    ldp     x0, x1, [sp, #0]
-    ldp     x2, x3, [sp, #16]
-    ldp     x4, x5, [sp, #32]
-    ldp     x6, x7, [sp, #48]
-    ldp     x8, x9, [sp, #64]
-    ldp     x10, x11, [sp, #80]
-    ldp     x12, x13, [sp, #96]
-    ldp     x14, x15, [sp, #112]
-    ldp     x16, x17, [sp, #128]
-    ldp     x18, x19, [sp, #144]
+    LOAD_X0_X19
     b       7f
     .org    normal_vectors + 2 * 128
-    sub     sp, sp, #FRAME_SIZE
-    stp     x0, x1, [sp, #0]
-    mov     x1, #2
+    VECTOR_ENTRY 2
     b       normal_vectors_save
 7:
-    ldp     x20, x21, [sp, #160]
-    ldp     x22, x23, [sp, #176]
-    ldp     x24, x25, [sp, #192]
-    ldp     x26, x27, [sp, #208]
-    ldp     x28, x29, [sp, #224]
-    ldr     x30, [sp, #240]
-    add     sp, sp, #FRAME_SIZE
-    eret
-    .org    normal_vectors + 3 * 128
-    sub     sp, sp, #FRAME_SIZE
-    stp     x0, x1, [sp, #0]
-    mov     x1, #3
+    LOAD_X20_X30_ERET
+    .irp    k, 3,4,5,6,7,8,9,10,11,12,13,14,15
+    .org    normal_vectors + \k * 128
+    VECTOR_ENTRY \k
     b       normal_vectors_save
-    .org    normal_vectors + 4 * 128
-    sub     sp, sp, #FRAME_SIZE
-    stp     x0, x1, [sp, #0]
-    mov     x1, #4
-    b       normal_vectors_save
-    .org    normal_vectors + 5 * 128
-    sub     sp, sp, #FRAME_SIZE
-    stp     x0, x1, [sp, #0]
-    mov     x1, #5
-    b       normal_vectors_save
-    .org    normal_vectors + 6 * 128
-    sub     sp, sp, #FRAME_SIZE
-    stp     x0, x1, [sp, #0]
-    mov     x1, #6
-    b       normal_vectors_save
-    .org    normal_vectors + 7 * 128
-    sub     sp, sp, #FRAME_SIZE
-    stp     x0, x1, [sp, #0]
-    mov     x1, #7
-    b       normal_vectors_save
-    .org    normal_vectors + 8 * 128
-    sub     sp, sp, #FRAME_SIZE
-    stp     x0, x1, [sp, #0]
-    mov     x1, #8
-    b       normal_vectors_save
-    .org    normal_vectors + 9 * 128
-    sub     sp, sp, #FRAME_SIZE
-    stp     x0, x1, [sp, #0]
-    mov     x1, #9
-    b       normal_vectors_save
-    .org    normal_vectors + 10 * 128
-    sub     sp, sp, #FRAME_SIZE
-    stp     x0, x1, [sp, #0]
-    mov     x1, #10
-    b       normal_vectors_save
-    .org    normal_vectors + 11 * 128
-    sub     sp, sp, #FRAME_SIZE
-    stp     x0, x1, [sp, #0]
-    mov     x1, #11
-    b       normal_vectors_save
-    .org    normal_vectors + 12 * 128
-    sub     sp, sp, #FRAME_SIZE
-    stp     x0, x1, [sp, #0]
-    mov     x1, #12
-    b       normal_vectors_save
-    .org    normal_vectors + 13 * 128
-    sub     sp, sp, #FRAME_SIZE
-    stp     x0, x1, [sp, #0]
-    mov     x1, #13
-    b       normal_vectors_save
-    .org    normal_vectors + 14 * 128
-    sub     sp, sp, #FRAME_SIZE
-    stp     x0, x1, [sp, #0]
-    mov     x1, #14
-    b       normal_vectors_save
-    .org    normal_vectors + 15 * 128
-    sub     sp, sp, #FRAME_SIZE
-    stp     x0, x1, [sp, #0]
-    mov     x1, #15
-    b       normal_vectors_save
+    .endr
 
 // Drop from EL2 to EL1h at normal_el1_main with sp = `stack` and x0 = `arg` (the HVC-conduit
 // mode and the set/way trap test run the shell at EL1 under our own EL2 stub).

@@ -1,4 +1,5 @@
 import Hardware
+import MM
 
 /// The register frame the exception vectors push (Startup/exception_frame.inc).
 public struct ExceptionFrame {
@@ -46,16 +47,7 @@ extension Console {
     public static func writeListed(_ code: UInt8, among codes: StaticString, names: StaticString) {
         var skip = 0
         while skip < codes.utf8CodeUnitCount, unsafe codes.utf8Start[skip] != code { skip += 1 }
-        let p = names.utf8Start, n = names.utf8CodeUnitCount
-        var i = 0
-        while skip > 0 && i < n {
-            if unsafe p[i] == 0 { skip -= 1 }
-            i += 1
-        }
-        while i < n, unsafe p[i] != 0 {
-            put(unsafe p[i])
-            i += 1
-        }
+        for byte in NameList.span(names, skip) { put(byte) }
     }
 }
 
