@@ -129,6 +129,8 @@ NORMAL_PIE := --emit-relocs -pie --no-dynamic-linker --pack-dyn-relocs=relr -z n
 # object, placing them there (normal.ld INCLUDEs the two fragments from <elf>.outlined/), the
 # rest in .text; then the fragments are recomputed from the result and must not change.
 NORMAL_OUTLINE := -mllvm -machine-outliner-reruns=3   # outline the outlined code again: ~600 B
+# Identical functions folded in both links, so that both fold alike (-400 B).
+NORMAL_ICF := --icf=all
 # The string literals' alignment: LLVM gives a constant array over 16 bytes 16-byte alignment
 # (4 below that) unless the front end sets one, which Swift does not, and lld aligns each merged
 # string to its section's alignment: 2.4 KB of padding between the normal image's messages. Their
@@ -140,11 +142,11 @@ STRING_ALIGN := --set-section-alignment .rodata.str1.16=1 --set-section-alignmen
 define link_normal
 	@mkdir -p $@.outlined
 	@: > $@.outlined/runtime_outlined.ld; : > $@.outlined/rtcaller_outlined.ld
-	@ld.lld $(LDFLAGS) $(NORMAL_OUTLINE) -T $(B)/ld/normal.ld -L $@.outlined $(NORMAL_PIE) --lto-obj-path=$@.lto.o -o $@.pass1 $(1)
+	@ld.lld $(LDFLAGS) $(NORMAL_OUTLINE) $(NORMAL_ICF) -T $(B)/ld/normal.ld -L $@.outlined $(NORMAL_PIE) --lto-obj-path=$@.lto.o -o $@.pass1 $(1)
 	@$(PY) tools/runtime_outlined.py $@.pass1 $@.outlined/runtime_outlined.ld $@.outlined/rtcaller_outlined.ld
 	@rm -f $@.pass1
 	@llvm-objcopy $(STRING_ALIGN) $@.lto.o
-	$(call link_image,$(B)/ld/normal.ld,-L $@.outlined $(NORMAL_PIE) $@.lto.o $(filter %.S.o,$(1)))
+	$(call link_image,$(B)/ld/normal.ld,-L $@.outlined $(NORMAL_PIE) $(NORMAL_ICF) $@.lto.o $(filter %.S.o,$(1)))
 	@$(PY) tools/runtime_outlined.py $@ $@.outlined/runtime.check $@.outlined/rtcaller.check
 	@cmp -s $@.outlined/runtime.check $@.outlined/runtime_outlined.ld && cmp -s $@.outlined/rtcaller.check $@.outlined/rtcaller_outlined.ld \
 	  || { echo "$@: the second link outlined differently"; rm -f $@; exit 1; }

@@ -38,17 +38,22 @@ def main(elf, out_runtime, out_caller):
     start, stop = addr["__efi_runtime_start"], addr["__efi_runtime_stop"]
     dis = subprocess.run([objdump(), "-d", "--no-show-raw-insn", elf], check=True,
                          capture_output=True, text=True).stdout
-    at_start = {lo: name for name, (lo, _) in outlined.items()}
-    sites = [(int(m.group(1), 16), at_start[int(m.group(2), 16)])
-             for m in map(CALL.match, dis.splitlines()) if m and int(m.group(2), 16) in at_start]
-    runtime = reachable(sites, outlined, start, stop, set())
-    caller = reachable(sites, outlined, addr["__rtcaller_start"], addr["__rtcaller_stop"], runtime)
-    fragment(runtime, out_runtime, "the runtime region")
-    fragment(caller - runtime, out_caller, "the runtime caller")
+    # Identical code folding (--icf=all, both links) leaves one section under several names: a
+    # function is its start address, and a fragment names every alias of it, so that the section
+    # that survives the folding is the one placed.
+    names = {}
+    for name, (lo, hi) in outlined.items():
+        names.setdefault(lo, (hi, []))[1].append(name)
+    sites = [(int(m.group(1), 16), int(m.group(2), 16))
+             for m in map(CALL.match, dis.splitlines()) if m and int(m.group(2), 16) in names]
+    runtime = reachable(sites, names, start, stop, set())
+    caller = reachable(sites, names, addr["__rtcaller_start"], addr["__rtcaller_stop"], runtime)
+    fragment([n for f in runtime for n in names[f][1]], out_runtime, "the runtime region")
+    fragment([n for f in caller - runtime for n in names[f][1]], out_caller, "the runtime caller")
 
 
-def reachable(sites, outlined, lo, hi, known):
-    """Outlined functions branched to from [lo, hi), directly or through one another."""
+def reachable(sites, names, lo, hi, known):
+    """Outlined functions (by address) branched to from [lo, hi), directly or through one another."""
     needed, work = set(), [(lo, hi)]
     while work:
         lo, hi = work.pop()
@@ -56,7 +61,7 @@ def reachable(sites, outlined, lo, hi, known):
             if lo <= at < hi and f not in needed:
                 needed.add(f)
                 if f not in known:
-                    work.append(outlined[f])
+                    work.append((f, names[f][0]))
     return needed
 
 
