@@ -21,21 +21,30 @@ public enum EFIProtocol {
 /// Device paths (UEFI 2.10 §10): nodes of Type u8, SubType u8, Length u16, ended by
 /// End Entire (0x7F, 0xFF, 4).
 public enum EFIDevicePath {
-    public static let end: [UInt8] = [0x7F, 0xFF, 4, 0]
     public static let maxLength = 1024
+    public static let endSize = 4
+    /// A Vendor-Defined Media node (type 4, subtype 3, 20 bytes) for a GUID, then End.
+    public static let vendorMediaSize = 24
 
-    /// A Vendor-Defined Media node (type 4, subtype 3, 20 bytes) for `guid`, then End.
-    public static func vendorMedia(_ guid: EFIGuid) -> [UInt8] { [4, 3, 20, 0] + guid.bytes + end }
+    /// The Vendor-Defined Media node for `guid` and End, written at `t` (`vendorMediaSize` bytes)
+    /// in place: no array built to be copied.
+    public static func writeVendorMedia(_ guid: EFIGuid, to t: UnsafeMutableRawBufferPointer) {
+        unsafe t.storeBytes(of: 0x0014_0304, toByteOffset: 0, as: UInt32.self)   // 4, 3, Length 20
+        unsafe t.mmPutGuid(guid, at: 4)
+        unsafe t.storeBytes(of: 0x0004_FF7F, toByteOffset: 20, as: UInt32.self)  // 0x7F, 0xFF, Length 4
+    }
 
     /// The length of the path in `bytes` up to and including its End node; nil when a node is
-    /// shorter than its header or the path runs out of bounds.
-    /// `from`: where in `bytes` the path starts (the result counts from there).
-    public static func length(_ bytes: [UInt8], from start: Int = 0) -> Int? {
+    /// shorter than its header or the path runs out of bounds. Node by node: nothing past the
+    /// End node is read. `from`: where in `bytes` the path starts (the result counts from there).
+    @inline(never)
+    public static func length(_ bytes: UnsafeRawBufferPointer, from start: Int = 0) -> Int? {
         var at = start
         while at + 4 <= bytes.count {
-            let n = Int(bytes[at + 2]) | Int(bytes[at + 3]) << 8
+            let header = unsafe bytes.loadUnaligned(fromByteOffset: at, as: UInt32.self)
+            let n = Int(header >> 16)
             guard n >= 4, at + n <= bytes.count else { return nil }
-            if bytes[at] == 0x7F && bytes[at + 1] == 0xFF { return at + n - start }
+            if header & 0xFFFF == 0xFF7F { return at + n - start }
             at += n
         }
         return nil
@@ -47,21 +56,12 @@ public enum EFIDevicePath {
 public struct EFIHandles: Sendable {
     public struct Entry: Sendable { public var handle: UInt64; public var guid: EFIGuid; public var interface: UInt64 }
     public private(set) var entries: [Entry] = []
-    /// The device path of each handle that has one, for LocateDevicePath: the handle (8 bytes,
-    /// little-endian), then its path up to and including the End node, one after the other.
-    /// Bytes, not an array of (handle, path) pairs: one array element type less in the image.
-    public private(set) var paths: [UInt8] = []
 
     public init() {}
 
-    /// A `path` must end with its End node (EFIDevicePath.length); one that does not is not kept.
     @inline(never)
-    public mutating func install(_ handle: UInt64, _ guid: EFIGuid, _ interface: UInt64, path: [UInt8]? = nil) {
+    public mutating func install(_ handle: UInt64, _ guid: EFIGuid, _ interface: UInt64) {
         entries.append(Entry(handle: handle, guid: guid, interface: interface))
-        if let path, EFIDevicePath.length(path) == path.count {
-            for i in 0..<8 { paths.append(UInt8(truncatingIfNeeded: handle >> (8 * UInt64(i)))) }
-            paths += path
-        }
     }
 
     public func interface(_ handle: UInt64, _ guid: EFIGuid) -> UInt64? {
@@ -69,35 +69,41 @@ public struct EFIHandles: Sendable {
     }
 
     /// LocateHandle's list, in installation order, each handle once: those with `guid`
-    /// (ByProtocol), or all (nil: AllHandles). `body` is given each with its index in the list;
-    /// the count is returned. No array of handles: a caller counts first, then writes.
+    /// (ByProtocol), or all (nil: AllHandles). Each is stored at `out` (8 bytes each, in list
+    /// order) unless `out` is nil; the count is returned. No array of handles: a caller counts
+    /// first, then writes; one copy of the walk for both.
     @inline(never)
-    public func forEachHandle(_ guid: EFIGuid?, _ body: (Int, UInt64) -> Void = { _, _ in }) -> Int {
+    public func forEachHandle(_ guid: EFIGuid?, into out: UnsafeMutableRawPointer? = nil) -> Int {
         var n = 0
         for i in entries.indices where guid == nil || entries[i].guid == guid {
             let h = entries[i].handle
             var seen = false
             for k in 0..<i where entries[k].handle == h && (guid == nil || entries[k].guid == guid) { seen = true }
-            if !seen { body(n, h); n += 1 }
+            if !seen {
+                if let out { unsafe out.storeBytes(of: h, toByteOffset: 8 * n, as: UInt64.self) }
+                n += 1
+            }
         }
         return n
     }
 
     /// LocateDevicePath: the handle supporting `guid` whose device path (without its End node)
-    /// is the longest node-wise prefix of `path`, and how many bytes of `path` it matched.
-    public func locate(_ guid: EFIGuid, path: [UInt8]) -> (handle: UInt64, matched: Int)? {
+    /// is the longest node-wise prefix of `path`, and how many bytes of `path` it matched. A
+    /// handle's device path is its EFI_DEVICE_PATH_PROTOCOL interface: the path itself, read
+    /// where it lies (at most `maxLength` bytes, node by node); one without its End node there
+    /// is never matched.
+    public func locate(_ guid: EFIGuid, path: UnsafeRawBufferPointer) -> (handle: UInt64, matched: Int)? {
         guard let total = EFIDevicePath.length(path) else { return nil }
         var best: (handle: UInt64, matched: Int)? = nil
-        var at = 0
-        while at + 8 < paths.count, let length = EFIDevicePath.length(paths, from: at + 8) {
-            let handle = paths.le(at, 8), p = at + 8
-            at = p + length
-            guard interface(handle, guid) != nil else { continue }
-            let n = length - EFIDevicePath.end.count
-            guard n <= total - EFIDevicePath.end.count, (0..<n).allSatisfy({ path[$0] == paths[p + $0] }) else { continue }
+        for e in entries where e.guid == EFIProtocol.devicePath {
+            guard interface(e.handle, guid) != nil, let p = UnsafeRawPointer(bitPattern: UInt(e.interface)) else { continue }
+            let installed = unsafe UnsafeRawBufferPointer(start: p, count: EFIDevicePath.maxLength)
+            guard let length = EFIDevicePath.length(installed) else { continue }
+            let n = length - EFIDevicePath.endSize
+            guard n <= total - EFIDevicePath.endSize, unsafe installed[..<n].elementsEqual(path[..<n]) else { continue }
             // A prefix must end on a node boundary of `path`.
             guard n == 0 || EFIDevicePath.length(path, from: n) != nil else { continue }
-            if best == nil || n > best!.matched { best = (handle, n) }
+            if best == nil || n > best!.matched { best = (e.handle, n) }
         }
         return best
     }

@@ -103,39 +103,78 @@ private func sealed(_ t: [UInt8]) -> [UInt8] {
         #expect(c.tables.count == 1 && c.tables[0].guid == EFIProtocol.rtPropertiesTable)
     }
 
+    @Test func theInitrdsVendorMediaPathIsItsNodeThenEnd() {
+        let initrd = vendorMedia(EFIProtocol.linuxInitrdMedia)
+        #expect(initrd == [4, 3, 20, 0] + EFIProtocol.linuxInitrdMedia.bytes + [0x7F, 0xFF, 4, 0])
+        #expect(initrd.withUnsafeBytes { EFIDevicePath.length($0) } == 24)
+        #expect([4, 3, 2, 0].withUnsafeBytes { EFIDevicePath.length($0) } == nil)            // shorter than its header
+        #expect([4, 3, 20, 0, 0x7F, 0xFF, 4, 0].withUnsafeBytes { EFIDevicePath.length($0) } == nil)   // past the bytes
+        #expect(initrd.withUnsafeBytes { EFIDevicePath.length($0, from: 20) } == 4)
+    }
+
     @Test func locateDevicePathFindsTheInitrdHandleAndWhatIsLeft() {
         var h = EFIHandles()
-        let initrd = EFIDevicePath.vendorMedia(EFIProtocol.linuxInitrdMedia)
-        #expect(initrd.count == 24 && EFIDevicePath.length(initrd) == 24)
+        let initrd = vendorMedia(EFIProtocol.linuxInitrdMedia)
+        let path = placed(initrd)
+        defer { path.deallocate() }
         h.install(0x10, EFIProtocol.loadedImage, 0x1000)
-        h.install(0x20, EFIProtocol.devicePath, 0x2000, path: initrd)
+        h.install(0x20, EFIProtocol.devicePath, address(path))
         h.install(0x20, EFIProtocol.loadFile2, 0x3000)
-        let found = h.locate(EFIProtocol.loadFile2, path: initrd)
+        let found = locate(h, EFIProtocol.loadFile2, initrd)
         #expect(found?.handle == 0x20 && found?.matched == 20)
-        #expect(h.locate(EFIProtocol.loadedImage, path: initrd) == nil)        // no path on that handle
-        #expect(h.locate(EFIProtocol.loadFile2, path: EFIDevicePath.vendorMedia(EFIProtocol.deviceTreeTable)) == nil)
-        #expect(h.locate(EFIProtocol.loadFile2, path: [4, 3, 2, 0]) == nil)    // a node shorter than its header
+        #expect(locate(h, EFIProtocol.loadedImage, initrd) == nil)        // no path on that handle
+        #expect(locate(h, EFIProtocol.loadFile2, vendorMedia(EFIProtocol.deviceTreeTable)) == nil)
+        #expect(locate(h, EFIProtocol.loadFile2, [4, 3, 2, 0]) == nil)    // a node shorter than its header
         #expect(h.interface(0x20, EFIProtocol.loadFile2) == 0x3000 && h.interface(0x10, EFIProtocol.loadFile2) == nil)
-        var listed: [UInt64] = [], indices: [Int] = []
-        let n = h.forEachHandle(EFIProtocol.devicePath) { i, handle in indices.append(i); listed.append(handle) }
-        #expect(n == 1 && listed == [0x20] && indices == [0] && h.forEachHandle(EFIProtocol.rtPropertiesTable) == 0)
-        listed = []; indices = []
-        let all = h.forEachHandle(nil) { i, handle in indices.append(i); listed.append(handle) }
-        #expect(all == 2 && listed == [0x10, 0x20] && indices == [0, 1])   // each handle once
+        #expect(listed(h, EFIProtocol.devicePath) == [0x20] && h.forEachHandle(EFIProtocol.rtPropertiesTable) == 0)
+        #expect(listed(h, nil) == [0x10, 0x20])   // each handle once
     }
 
     @Test func locateDevicePathWalksEveryHandlesPath() {
         var h = EFIHandles()
-        let initrd = EFIDevicePath.vendorMedia(EFIProtocol.linuxInitrdMedia)
-        let other = EFIDevicePath.vendorMedia(EFIProtocol.deviceTreeTable)
-        h.install(0x20, EFIProtocol.devicePath, 0x2000, path: initrd)
-        h.install(0x30, EFIProtocol.devicePath, 0x4000, path: other)
-        h.install(0x40, EFIProtocol.devicePath, 0x5000, path: [4, 3, 20, 0])     // no End node: not kept
+        let initrd = vendorMedia(EFIProtocol.linuxInitrdMedia)
+        let other = vendorMedia(EFIProtocol.deviceTreeTable)
+        let paths = [placed(initrd), placed(other), placed([4, 3, 20, 0])]   // the last: no End node
+        defer { for p in paths { p.deallocate() } }
+        h.install(0x20, EFIProtocol.devicePath, address(paths[0]))
+        h.install(0x30, EFIProtocol.devicePath, address(paths[1]))
+        h.install(0x40, EFIProtocol.devicePath, address(paths[2]))
         h.install(0x20, EFIProtocol.loadFile2, 0x3000)
         h.install(0x30, EFIProtocol.loadFile2, 0x6000)
-        #expect(h.paths.count == 2 * (8 + 24))
-        #expect(h.locate(EFIProtocol.loadFile2, path: other)?.handle == 0x30)
-        #expect(h.locate(EFIProtocol.loadFile2, path: initrd)?.handle == 0x20)
-        #expect(h.locate(EFIProtocol.devicePath, path: other + [0x7F, 0xFF, 4, 0])?.matched == 20)
+        h.install(0x40, EFIProtocol.loadFile2, 0x7000)
+        #expect(locate(h, EFIProtocol.loadFile2, other)?.handle == 0x30)
+        #expect(locate(h, EFIProtocol.loadFile2, initrd)?.handle == 0x20)
+        #expect(locate(h, EFIProtocol.devicePath, other + [0x7F, 0xFF, 4, 0])?.matched == 20)
+        // The handle whose path has no End node is never matched, even by its own node.
+        #expect(locate(h, EFIProtocol.loadFile2, [4, 3, 20, 0] + [UInt8](repeating: 0, count: 16) + [0x7F, 0xFF, 4, 0]) == nil)
     }
+}
+
+private func vendorMedia(_ g: EFIGuid) -> [UInt8] {
+    var b = [UInt8](repeating: 0xA5, count: EFIDevicePath.vendorMediaSize)
+    b.withUnsafeMutableBytes { EFIDevicePath.writeVendorMedia(g, to: $0) }
+    return b
+}
+
+/// `path` where a device path interface points: at the start of `maxLength` bytes, zero after it.
+private func placed(_ path: [UInt8]) -> UnsafeMutableRawBufferPointer {
+    let b = UnsafeMutableRawBufferPointer.allocate(byteCount: EFIDevicePath.maxLength, alignment: 8)
+    b.initializeMemory(as: UInt8.self, repeating: 0)
+    b.copyBytes(from: path)
+    return b
+}
+
+private func address(_ b: UnsafeMutableRawBufferPointer) -> UInt64 { UInt64(UInt(bitPattern: b.baseAddress!)) }
+
+private func locate(_ h: EFIHandles, _ g: EFIGuid, _ path: [UInt8]) -> (handle: UInt64, matched: Int)? {
+    path.withUnsafeBytes { h.locate(g, path: $0) }
+}
+
+/// LocateHandle's list as `forEachHandle` writes it, after counting it.
+private func listed(_ h: EFIHandles, _ g: EFIGuid?) -> [UInt64] {
+    let n = h.forEachHandle(g)
+    var out = [UInt64](repeating: 0xEEEE, count: n + 1)
+    let written = out.withUnsafeMutableBytes { h.forEachHandle(g, into: $0.baseAddress) }
+    #expect(written == n && out[n] == 0xEEEE)   // nothing past the list
+    return Array(out[0..<n])
 }

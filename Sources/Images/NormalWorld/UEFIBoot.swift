@@ -143,8 +143,7 @@ enum UEFIBoot {
         // SIMPLE_TEXT_INPUT: Reset, ReadKeyStroke (no keys for an application), WaitForKey (0: no event).
         store(functionAddress(s), b + UInt64(conIn)); store(functionAddress(ProtocolFunctions.notReady), b + UInt64(conIn + 8))
         store(functionAddress(ProtocolFunctions.loadFile), b + UInt64(loadFile2))
-        let path = EFIDevicePath.vendorMedia(EFIProtocol.linuxInitrdMedia)
-        writeBytes(path, b + UInt64(initrdPath))
+        EFIDevicePath.writeVendorMedia(EFIProtocol.linuxInitrdMedia, to: part(initrdPath, EFIDevicePath.vendorMediaSize))
         let vendorName: StaticString = "Swift FF-A firmware"
         _ = vendorName.withUTF8Buffer { EFILoadedImage.writeOptions($0, to: part(vendor, configTables - vendor)) }
         let bootargs = KernelLoader.environment.value(KernelLoader.bootargs) ?? []
@@ -155,7 +154,7 @@ enum UEFIBoot {
         put(&handlesBox, EFIHandles())
         handles.install(imageHandle, EFIProtocol.loadedImage, b + UInt64(loadedImage))
         if initrd != nil {
-            handles.install(initrdHandle, EFIProtocol.devicePath, b + UInt64(initrdPath), path: path)
+            handles.install(initrdHandle, EFIProtocol.devicePath, b + UInt64(initrdPath))   // the path is the interface
             handles.install(initrdHandle, EFIProtocol.loadFile2, b + UInt64(loadFile2))
         }
         config = EFIConfigurationTables(capacity: 16)

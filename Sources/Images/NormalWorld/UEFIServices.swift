@@ -23,10 +23,6 @@ func readBytes(_ at: UInt64, _ n: Int) -> [UInt8] {
     guard n > 0, let p = raw(at) else { return [] }
     return unsafe Array(UnsafeRawBufferPointer(start: p, count: n))
 }
-func writeBytes(_ bytes: [UInt8], _ at: UInt64) {
-    guard let p = raw(at) else { return }
-    for i in bytes.indices { unsafe p.storeBytes(of: bytes[i], toByteOffset: i, as: UInt8.self) }
-}
 @inline(never)   // one copy for its many callers
 func guid(at a: UInt64) -> EFIGuid? { a == 0 ? nil : EFIGuid(lo: load64(a), hi: load64(a &+ 8)) }   // two loads, no array
 func status(_ s: EFIStatus) -> UInt64 { s.rawValue }
@@ -165,7 +161,7 @@ enum BootServices {
         let need = UInt64(8 * count)
         if load64(size) < need { store(need, size); return status(.bufferTooSmall) }
         guard buffer != 0 else { return status(.invalidParameter) }
-        _ = UEFIBoot.handles.forEachHandle(s.guid) { i, h in store(h, buffer + UInt64(8 * i)) }
+        _ = UEFIBoot.handles.forEachHandle(s.guid, into: raw(buffer))
         store(need, size)
         return status(.success)
     }
@@ -178,7 +174,7 @@ enum BootServices {
         let a = allocatePool(UInt64(EFIMemoryType.bootServicesData), UInt64(8 * n), buffer)
         guard a == 0 else { return a }
         let out = load64(buffer)
-        _ = UEFIBoot.handles.forEachHandle(s.guid) { i, h in store(h, out + UInt64(8 * i)) }
+        _ = UEFIBoot.handles.forEachHandle(s.guid, into: raw(out))
         store(UInt64(n), count)
         return status(.success)
     }
@@ -187,7 +183,7 @@ enum BootServices {
         guard let g = guid(at: g), pathPointer != 0, device != 0, load64(pathPointer) != 0 else { return status(.invalidParameter) }
         let start = load64(pathPointer)
         guard let p = raw(start) else { return status(.invalidParameter) }
-        var length = 0                                           // measured in place, then copied once
+        var length = 0                                           // measured in place, compared where it lies
         while length + 4 <= EFIDevicePath.maxLength {          // node by node, never past the End node
             let header = unsafe p.loadUnaligned(fromByteOffset: length, as: UInt32.self)
             let n = Int(header >> 16)
@@ -195,7 +191,9 @@ enum BootServices {
             length += n
             if header & 0xFFFF == 0xFF7F { break }
         }
-        guard let found = UEFIBoot.handles.locate(g, path: readBytes(start, length)) else { return status(.notFound) }
+        guard let found = UEFIBoot.handles.locate(g, path: unsafe UnsafeRawBufferPointer(start: p, count: length)) else {
+            return status(.notFound)
+        }
         store(found.handle, device)
         store(start + UInt64(found.matched), pathPointer)
         return status(.success)
