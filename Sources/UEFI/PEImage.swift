@@ -4,9 +4,9 @@ public enum PEError: Error, Equatable, Sendable {
 }
 
 /// A PE32+ EFI application (PE/COFF 11.0; UEFI 2.10 §2.1.1), such as Linux's arm64 Image:
-/// "MZ" at 0, the PE header's offset at 0x3C. Parsed from its headers alone; `load` places
-/// it (sections, zeroed rest, base relocations).
-public struct PEImage: Equatable, Sendable {
+/// "MZ" at 0, the PE header's offset at 0x3C. Parsed from its headers alone, where they lie
+/// (no copy); `load` places it (sections, zeroed rest, base relocations).
+public struct PEImage: Sendable {
     public struct Section: Equatable, Sendable {
         public var virtualAddress: UInt32, virtualSize: UInt32, rawOffset: UInt32, rawSize: UInt32
     }
@@ -15,69 +15,64 @@ public struct PEImage: Equatable, Sendable {
     public var sectionAlignment: UInt32
     public var sizeOfImage: UInt32
     public var sizeOfHeaders: UInt32
-    /// The headers the image was parsed from; the section table is read from them by index
-    /// (no array of sections built only to be walked).
-    let headers: [UInt8]
+    /// Where the section table lies in the file (within SizeOfHeaders); it is read from the file
+    /// by index (no array of sections built only to be walked).
     let sectionTable: Int
     public let sectionCount: Int
     /// The base relocation directory (RVA, size); nil when the image has none.
     public var relocations: (rva: UInt32, size: UInt32)?
 
-    public static func == (a: PEImage, b: PEImage) -> Bool {
-        a.entryPoint == b.entryPoint && a.imageBase == b.imageBase && a.sizeOfImage == b.sizeOfImage
-            && a.sizeOfHeaders == b.sizeOfHeaders && a.sections == b.sections
-            && a.relocations?.rva == b.relocations?.rva && a.relocations?.size == b.relocations?.size
+    /// Section `i` (below `sectionCount`) of the section table in `file` (the file's first
+    /// SizeOfHeaders bytes at least, as `init` and `load` check).
+    public func section(_ i: Int, in file: UnsafeRawBufferPointer) -> Section {
+        let s = sectionTable + 40 * i
+        return Section(virtualAddress: unsafe file.le32(s + 12), virtualSize: unsafe file.le32(s + 8),
+                       rawOffset: unsafe file.le32(s + 20), rawSize: unsafe file.le32(s + 16))
     }
-
-    /// Section `i` (below `sectionCount`) of the section table.
-    public func section(_ i: Int) -> Section {
-        let s = sectionTable + 40 * i, h = headers
-        return Section(virtualAddress: UInt32(truncatingIfNeeded: h.le(s + 12, 4)), virtualSize: UInt32(truncatingIfNeeded: h.le(s + 8, 4)),
-                       rawOffset: UInt32(truncatingIfNeeded: h.le(s + 20, 4)), rawSize: UInt32(truncatingIfNeeded: h.le(s + 16, 4)))
-    }
-
-    public var sections: [Section] { (0..<sectionCount).map { section($0) } }
 
     public static let machineAArch64: UInt16 = 0xAA64
     public static let subsystemEFIApplication: UInt16 = 10
 
     /// Whether `prefix` (at least 64 bytes of a file) starts like a PE image: "MZ" and a PE
     /// signature where 0x3C says. What `boot` asks before choosing bootefi over booti.
-    public static func looksLikePE(_ prefix: [UInt8]) -> Bool {
-        guard prefix.count >= 64, prefix[0] == 0x4D, prefix[1] == 0x5A else { return false }
-        let pe = Int(prefix.le(0x3C, 4))
-        return pe + 4 <= prefix.count && prefix[pe] == 0x50 && prefix[pe + 1] == 0x45 && prefix[pe + 2] == 0 && prefix[pe + 3] == 0
+    public static func looksLikePE(_ prefix: UnsafeRawBufferPointer) -> Bool {
+        guard prefix.count >= 64, unsafe prefix.le16(0) == 0x5A4D else { return false }
+        let pe = Int(unsafe prefix.le32(0x3C))
+        guard pe + 4 <= prefix.count else { return false }
+        return unsafe prefix.le32(pe) == 0x0000_4550   // "PE\0\0"
     }
 
     /// `headers`: the file's first bytes (all of SizeOfHeaders, or 4 KiB); `fileSize`: the
-    /// file's length, which every section's raw data must lie within.
-    public init(headers h: [UInt8], fileSize: UInt64) throws(PEError) {
+    /// file's length, which every section's raw data must lie within. Every field is read
+    /// after a check that it lies within `headers`.
+    public init(headers h: UnsafeRawBufferPointer, fileSize: UInt64) throws(PEError) {
         guard PEImage.looksLikePE(h) else { throw .notPE }
-        let pe = Int(h.le(0x3C, 4))
+        let pe = Int(unsafe h.le32(0x3C))
         guard pe + 24 <= h.count else { throw .badHeaders }
-        guard UInt16(truncatingIfNeeded: h.le(pe + 4, 2)) == PEImage.machineAArch64 else { throw .notAArch64 }
-        let count = Int(h.le(pe + 6, 2))
-        let optionalSize = Int(h.le(pe + 20, 2))
+        guard unsafe h.le16(pe + 4) == PEImage.machineAArch64 else { throw .notAArch64 }
+        let count = Int(unsafe h.le16(pe + 6))
+        let optionalSize = Int(unsafe h.le16(pe + 20))
         let opt = pe + 24
-        guard optionalSize >= 112, opt + optionalSize <= h.count, h.le(opt, 2) == 0x20B else { throw .badHeaders }
-        guard UInt16(truncatingIfNeeded: h.le(opt + 68, 2)) == PEImage.subsystemEFIApplication else { throw .notEFIApplication }
-        entryPoint = UInt32(truncatingIfNeeded: h.le(opt + 16, 4))
-        imageBase = h.le(opt + 24, 8)
-        sectionAlignment = UInt32(truncatingIfNeeded: h.le(opt + 32, 4))
-        sizeOfImage = UInt32(truncatingIfNeeded: h.le(opt + 56, 4))
-        sizeOfHeaders = UInt32(truncatingIfNeeded: h.le(opt + 60, 4))
-        let directories = Int(h.le(opt + 108, 4))
+        guard optionalSize >= 112, opt + optionalSize <= h.count, unsafe h.le16(opt) == 0x20B else { throw .badHeaders }
+        guard unsafe h.le16(opt + 68) == PEImage.subsystemEFIApplication else { throw .notEFIApplication }
+        entryPoint = unsafe h.le32(opt + 16)
+        imageBase = unsafe h.loadUnaligned(fromByteOffset: opt + 24, as: UInt64.self)
+        sectionAlignment = unsafe h.le32(opt + 32)
+        sizeOfImage = unsafe h.le32(opt + 56)
+        sizeOfHeaders = unsafe h.le32(opt + 60)
+        let directories = unsafe h.le32(opt + 108)
         relocations = nil
         if directories > 5 && optionalSize >= 112 + 6 * 8 {
-            let rva = UInt32(truncatingIfNeeded: h.le(opt + 112 + 40, 4)), size = UInt32(truncatingIfNeeded: h.le(opt + 112 + 44, 4))
+            let rva = unsafe h.le32(opt + 112 + 40), size = unsafe h.le32(opt + 112 + 44)
             if size != 0 { relocations = (rva, size) }
         }
         let table = opt + optionalSize
-        guard count <= 96, table + 40 * count <= h.count, sizeOfHeaders <= sizeOfImage,
+        // The section table lies within the headers (SizeOfHeaders counts it, PE/COFF 11.0 §3.4.3).
+        guard count <= 96, table + 40 * count <= h.count, table + 40 * count <= Int(sizeOfHeaders), sizeOfHeaders <= sizeOfImage,
               UInt64(sizeOfHeaders) <= fileSize, entryPoint < sizeOfImage else { throw .badHeaders }
-        headers = h; sectionTable = table; sectionCount = count
+        sectionTable = table; sectionCount = count
         for i in 0..<count {
-            let section = self.section(i)
+            let section = self.section(i, in: h)
             let copied = UInt64(min(section.rawSize, section.virtualSize))
             guard UInt64(section.virtualAddress) + UInt64(section.virtualSize) <= UInt64(sizeOfImage),
                   UInt64(section.rawOffset) + copied <= fileSize else { throw .sectionOutOfBounds }
@@ -93,7 +88,7 @@ public struct PEImage: Equatable, Sendable {
         unsafe UnsafeMutableRawBufferPointer(rebasing: image[0..<Int(sizeOfHeaders)])
             .copyMemory(from: UnsafeRawBufferPointer(rebasing: file[0..<Int(sizeOfHeaders)]))
         for i in 0..<sectionCount {
-            let s = section(i)
+            let s = section(i, in: file)
             let n = Int(min(s.rawSize, s.virtualSize))
             guard Int(s.rawOffset) + n <= file.count else { throw .sectionOutOfBounds }
             unsafe UnsafeMutableRawBufferPointer(rebasing: image[Int(s.virtualAddress)..<Int(s.virtualAddress) + n])
@@ -124,4 +119,11 @@ public struct PEImage: Equatable, Sendable {
             block += size
         }
     }
+}
+
+/// Little-endian fields at any alignment (UEFI is little-endian on AArch64; UEFI is built
+/// without strict alignment, so each is one load). The caller checked the offset.
+extension UnsafeRawBufferPointer {
+    func le16(_ at: Int) -> UInt16 { unsafe loadUnaligned(fromByteOffset: at, as: UInt16.self) }
+    func le32(_ at: Int) -> UInt32 { unsafe loadUnaligned(fromByteOffset: at, as: UInt32.self) }
 }

@@ -34,6 +34,17 @@ func tinyPE(machine: UInt16 = 0xAA64, subsystem: UInt16 = 10, relocation: UInt16
     return f
 }
 
+/// `f`'s headers parsed where they lie.
+func parse(_ f: [UInt8], fileSize: UInt64) throws(PEError) -> PEImage {
+    var result: Result<PEImage, PEError> = .failure(.notPE)
+    f.withUnsafeBytes { h in result = Result { () throws(PEError) in try PEImage(headers: h, fileSize: fileSize) } }
+    return try result.get()
+}
+
+extension PEImage {
+    func sections(in f: [UInt8]) -> [Section] { f.withUnsafeBytes { h in (0..<sectionCount).map { section($0, in: h) } } }
+}
+
 /// `f` loaded at `address`, or why not.
 func loaded(_ pe: PEImage, _ f: [UInt8], at address: UInt64) -> (image: [UInt8], error: PEError?) {
     var image = [UInt8](repeating: 0xEE, count: Int(pe.sizeOfImage))
@@ -49,16 +60,16 @@ func loaded(_ pe: PEImage, _ f: [UInt8], at address: UInt64) -> (image: [UInt8],
 @Suite struct PEImageTests {
     @Test func theHeadersOfAnAArch64EFIApplicationAreRead() throws {
         let f = tinyPE()
-        #expect(PEImage.looksLikePE(f))
-        let pe = try PEImage(headers: f, fileSize: UInt64(f.count))
+        #expect(f.withUnsafeBytes { PEImage.looksLikePE($0) })
+        let pe = try parse(f, fileSize: UInt64(f.count))
         #expect(pe.entryPoint == 0x1008 && pe.sizeOfImage == 0x3000 && pe.sizeOfHeaders == 0x200 && pe.imageBase == 0x1_0000_0000)
-        #expect(pe.sections.count == 2 && pe.sections[0].virtualAddress == 0x1000 && pe.sections[0].rawSize == 0x200)
+        #expect(pe.sections(in: f).count == 2 && pe.sections(in: f)[0].virtualAddress == 0x1000 && pe.sections(in: f)[0].rawSize == 0x200)
         #expect(pe.relocations?.rva == 0x2000 && pe.relocations?.size == 12)
     }
 
     @Test func loadingPlacesSectionsZeroesTheRestAndRelocates() throws {
         let f = tinyPE()
-        let pe = try PEImage(headers: f, fileSize: UInt64(f.count))
+        let pe = try parse(f, fileSize: UInt64(f.count))
         let (image, error) = loaded(pe, f, at: 0x4800_0000)
         #expect(error == nil)
         #expect(Array(image[0..<2]) == [0x4D, 0x5A] && image[0x1000] == 0xCC && image[0x11FF] == 0xCC)
@@ -71,15 +82,18 @@ func loaded(_ pe: PEImage, _ f: [UInt8], at address: UInt64) -> (image: [UInt8],
     @Test func badImagesAreRefused() throws {
         var f = tinyPE()
         f[0x40] = 0x4E
-        #expect(!PEImage.looksLikePE(f))
-        #expect(throws: PEError.notPE) { try PEImage(headers: f, fileSize: 0x600) }
-        #expect(throws: PEError.notAArch64) { try PEImage(headers: tinyPE(machine: 0x8664), fileSize: 0x600) }
-        #expect(throws: PEError.notEFIApplication) { try PEImage(headers: tinyPE(subsystem: 3), fileSize: 0x600) }
-        #expect(throws: PEError.sectionOutOfBounds) { try PEImage(headers: tinyPE(), fileSize: 0x3FF) }
+        #expect(!f.withUnsafeBytes { PEImage.looksLikePE($0) })
+        #expect(throws: PEError.notPE) { try parse(f, fileSize: 0x600) }
+        #expect(throws: PEError.notAArch64) { try parse(tinyPE(machine: 0x8664), fileSize: 0x600) }
+        #expect(throws: PEError.notEFIApplication) { try parse(tinyPE(subsystem: 3), fileSize: 0x600) }
+        #expect(throws: PEError.sectionOutOfBounds) { try parse(tinyPE(), fileSize: 0x3FF) }
         var big = tinyPE()
         big.put(0x3000, at: 0x58 + 240 + 12, 4)                    // .text past SizeOfImage
-        #expect(throws: PEError.sectionOutOfBounds) { try PEImage(headers: big, fileSize: 0x600) }
+        #expect(throws: PEError.sectionOutOfBounds) { try parse(big, fileSize: 0x600) }
+        var table = tinyPE()
+        table.put(0x190, at: 0x58 + 60, 4)                          // SizeOfHeaders short of the section table's end (0x198)
+        #expect(throws: PEError.badHeaders) { try parse(table, fileSize: 0x600) }
         let f2 = tinyPE(relocation: 0x3010)                          // IMAGE_REL_BASED_HIGHLOW: not for arm64
-        #expect(loaded(try PEImage(headers: f2, fileSize: 0x600), f2, at: 0x4000_0000).error == .badRelocation)
+        #expect(loaded(try parse(f2, fileSize: 0x600), f2, at: 0x4000_0000).error == .badRelocation)
     }
 }

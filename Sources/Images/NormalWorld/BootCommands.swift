@@ -39,7 +39,7 @@ extension Commands {
     static func bootCommand(_ args: [[UInt8]]) {
         guard noArguments(args, "boot") else { return }
         guard KernelLoader.qfwLoad(kernel: KernelLoader.defaultKernel, initrd: KernelLoader.defaultInitrd) else { return }
-        if PEImage.looksLikePE(KernelLoader.read(KernelLoader.defaultKernel, 4096)) {
+        if PEImage.looksLikePE(UnsafeRawBufferPointer(KernelLoader.buffer(KernelLoader.defaultKernel, 4096))) {
             UEFIBoot.bootefi(kernel: KernelLoader.defaultKernel, size: nil, initrd: KernelLoader.loadedInitrd, fdt: nil)
         } else {
             KernelLoader.booti(BootiArguments(kernel: KernelLoader.defaultKernel, initrd: KernelLoader.loadedInitrd, fdt: nil))

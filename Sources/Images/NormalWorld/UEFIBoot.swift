@@ -59,7 +59,7 @@ enum UEFIBoot {
             guard rd.size > 0, KernelLoader.destinationOK(FDTRegion(base: rd.base, size: rd.size)) else { notFree("the initrd"); return }
         }
         let pe: PEImage
-        do throws(PEError) { pe = try PEImage(headers: KernelLoader.read(kernel, 4096), fileSize: fileSize) } catch {
+        do throws(PEError) { pe = try PEImage(headers: UnsafeRawBufferPointer(KernelLoader.buffer(kernel, 4096)), fileSize: fileSize) } catch {
             Console.write("bootefi: not an AArch64 EFI application: "); Console.line(error.message); return
         }
         let dtb = fdt ?? boot.dtbAddress
