@@ -110,33 +110,28 @@ public struct EFIHandles: Sendable {
 }
 
 /// EFI_CONFIGURATION_TABLE entries (VendorGuid, VendorTable: 24 bytes each) with
-/// InstallConfigurationTable's rules (UEFI 2.10 §7.3.22).
-public struct EFIConfigurationTables: Sendable {
-    /// The tables as handle-database entries (the table's address as the interface, handle 0):
-    /// one array element type less in the image.
-    public private(set) var tables: [EFIHandles.Entry] = []
-    public let capacity: Int
+/// InstallConfigurationTable's rules (UEFI 2.10 §7.3.22), kept where the system table points:
+/// the entries are the table itself, changed in place (no list kept beside it to copy out).
+public enum EFIConfigurationTables {
+    public static let entrySize = 24
 
-    public init(capacity: Int) { self.capacity = capacity }
-
-    /// Adds, replaces, or (address 0) removes the table of `guid`.
+    /// Adds, replaces, or (address 0) removes the table of `guid` among the `count` entries at
+    /// `t`, which has room for `t.count / entrySize`; entries keep their order.
     @inline(never)
-    public mutating func install(_ guid: EFIGuid, _ address: UInt64) -> EFIStatus {
-        if let i = tables.firstIndex(where: { $0.guid == guid }) {
-            if address == 0 { tables.remove(at: i) } else { tables[i].interface = address }
+    public static func install(_ guid: EFIGuid, _ address: UInt64, in t: UnsafeMutableRawBufferPointer, count: inout Int) -> EFIStatus {
+        var i = 0
+        while i < count, unsafe UnsafeRawBufferPointer(t).mmGuid(entrySize * i) != guid { i += 1 }
+        if i < count {
+            if address != 0 { unsafe t.mmPut64(address, at: entrySize * i + 16); return .success }
+            count -= 1                                           // the entries after it move down one
+            unsafe (t.baseAddress! + entrySize * i).copyMemory(from: t.baseAddress! + entrySize * (i + 1), byteCount: entrySize * (count - i))
             return .success
         }
         guard address != 0 else { return .notFound }
-        guard tables.count < capacity else { return .outOfResources }
-        tables.append(EFIHandles.Entry(handle: 0, guid: guid, interface: address))
+        guard count < t.count / entrySize else { return .outOfResources }
+        unsafe t.mmPutGuid(guid, at: entrySize * count)
+        unsafe t.mmPut64(address, at: entrySize * count + 16)
+        count += 1
         return .success
-    }
-
-    /// The entries at `t` (24 bytes each, `24 * tables.count` in all).
-    public func write(to t: UnsafeMutableRawBufferPointer) {
-        for i in tables.indices {
-            for b in 0..<16 { unsafe t.storeBytes(of: tables[i].guid.byte(b), toByteOffset: 24 * i + b, as: UInt8.self) }
-            unsafe t.storeBytes(of: tables[i].interface, toByteOffset: 24 * i + 16, as: UInt64.self)
-        }
     }
 }

@@ -90,17 +90,26 @@ private func sealed(_ t: [UInt8]) -> [UInt8] {
     }
 
     @Test func configurationTablesAreAddedReplacedAndRemoved() {
-        var c = EFIConfigurationTables(capacity: 2)
-        #expect(c.install(EFIProtocol.deviceTreeTable, 0x4000_0000) == .success)
-        #expect(c.install(EFIProtocol.rtPropertiesTable, 0x6000_8000) == .success)
-        #expect(c.install(EFIProtocol.linuxInitrdMedia, 0x1000) == .outOfResources)
-        #expect(c.install(EFIProtocol.deviceTreeTable, 0x4100_0000) == .success)
-        #expect(c.install(EFIProtocol.loadFile2, 0) == .notFound)
-        let b = written(24 * c.tables.count) { c.write(to: $0) }
-        #expect(b.count == 48 && EFIGuid(bytes: b, at: 0) == EFIProtocol.deviceTreeTable && b.le(16, 8) == 0x4100_0000)
-        #expect(Array(b[24..<28]) == [0x8a, 0x91, 0x66, 0xeb])        // eb66918a little-endian
-        #expect(c.install(EFIProtocol.deviceTreeTable, 0) == .success)
-        #expect(c.tables.count == 1 && c.tables[0].guid == EFIProtocol.rtPropertiesTable)
+        var b = [UInt8](repeating: 0xA5, count: 2 * 24 + 1)              // room for two (and a byte)
+        var count = 0
+        func install(_ g: EFIGuid, _ address: UInt64) -> EFIStatus {
+            b.withUnsafeMutableBytes { EFIConfigurationTables.install(g, address, in: $0, count: &count) }
+        }
+        #expect(install(EFIProtocol.deviceTreeTable, 0x4000_0000) == .success)
+        #expect(install(EFIProtocol.rtPropertiesTable, 0x6000_8000) == .success)
+        #expect(install(EFIProtocol.linuxInitrdMedia, 0x1000) == .outOfResources)
+        #expect(install(EFIProtocol.deviceTreeTable, 0x4100_0000) == .success)
+        #expect(install(EFIProtocol.loadFile2, 0) == .notFound)
+        #expect(count == 2 && EFIGuid(bytes: b, at: 0) == EFIProtocol.deviceTreeTable && b.le(16, 8) == 0x4100_0000)
+        #expect(Array(b[24..<28]) == [0x8a, 0x91, 0x66, 0xeb] && b.le(40, 8) == 0x6000_8000)   // eb66918a little-endian
+        #expect(b[48] == 0xA5)                                                   // nothing past the room
+        #expect(install(EFIProtocol.deviceTreeTable, 0) == .success)
+        #expect(count == 1 && EFIGuid(bytes: b, at: 0) == EFIProtocol.rtPropertiesTable && b.le(16, 8) == 0x6000_8000)
+        #expect(install(EFIProtocol.deviceTreeTable, 0) == .notFound)
+        #expect(install(EFIProtocol.loadFile2, 0x5000) == .success)
+        #expect(count == 2 && EFIGuid(bytes: b, at: 24) == EFIProtocol.loadFile2 && b.le(40, 8) == 0x5000)
+        #expect(install(EFIProtocol.rtPropertiesTable, 0) == .success)         // the first of two: the second moves down
+        #expect(count == 1 && EFIGuid(bytes: b, at: 0) == EFIProtocol.loadFile2 && b.le(16, 8) == 0x5000)
     }
 
     @Test func theInitrdsVendorMediaPathIsItsNodeThenEnd() {

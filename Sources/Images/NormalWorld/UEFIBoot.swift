@@ -13,22 +13,20 @@ typealias EFIEntry = @convention(c) (UInt64, UInt64) -> UInt64
 /// the system table, and starts it. The tables and protocol structures live in one heap block,
 /// which the memory map reports as runtime data (the OS keeps reading the system table).
 enum UEFIBoot {
-    // The memory map, the handle database and the configuration tables, each set by bootefi
-    // before anything reads them. A global holding an empty array would be built on first use,
+    // The memory map and the handle database, each set by bootefi before anything reads
+    // them. A global holding an empty array would be built on first use,
     // through a swift_once check inlined at each of its ~30 uses: optionals (nil is a static
     // value) instead, and the handles, which are read most, on the heap (`put`), reached in
     // place through a pointer that is 0 until then (the optional's reads copy it out).
     nonisolated(unsafe) static var mapValue: EFIMemoryMap? = nil
     nonisolated(unsafe) static var handlesBox: UnsafeMutablePointer<EFIHandles>? = nil
-    nonisolated(unsafe) static var configValue: EFIConfigurationTables? = nil
     static var map: EFIMemoryMap { get { mapValue! } _modify { yield &mapValue! } set { mapValue = newValue } }
     static var handles: EFIHandles {
         unsafeAddress { unsafe UnsafePointer(handlesBox!) }
         unsafeMutableAddress { unsafe handlesBox! }
     }
-    static var config: EFIConfigurationTables {
-        get { configValue! } _modify { yield &configValue! } set { configValue = newValue }
-    }
+    /// How many configuration tables are in the block (at `configTables`, room for 16).
+    nonisolated(unsafe) static var configCount = 0
     nonisolated(unsafe) static var initrd: (base: UInt64, size: UInt64)? = nil
     nonisolated(unsafe) static var tpl: UInt64 = 4            // TPL_APPLICATION
     nonisolated(unsafe) static var exited = false
@@ -157,29 +155,34 @@ enum UEFIBoot {
             handles.install(initrdHandle, EFIProtocol.devicePath, b + UInt64(initrdPath))   // the path is the interface
             handles.install(initrdHandle, EFIProtocol.loadFile2, b + UInt64(loadFile2))
         }
-        config = EFIConfigurationTables(capacity: 16)
-        _ = config.install(EFIProtocol.deviceTreeTable, dtb)
-        _ = config.install(EFIProtocol.rtPropertiesTable, address(unsafe UnsafeMutableRawPointer(&efi_rt_properties_table)))
         RuntimeTables.finish()
-        writeSystemTable()
+        configCount = 0                                          // each install writes the system table
+        _ = installConfigurationTable(EFIProtocol.deviceTreeTable, dtb)
+        _ = installConfigurationTable(EFIProtocol.rtPropertiesTable, address(unsafe UnsafeMutableRawPointer(&efi_rt_properties_table)))
     }
 
     /// The system table from the current state; after ExitBootServices without the console
     /// and boot services (UEFI 2.10 §7.4.6).
     static func writeSystemTable() {
         let b = block
-        config.write(to: part(configTables, 24 * config.tables.count))
         // After ExitBootServices the console and boot services fields are written as 0 (NULL).
         let live: UInt64 = exited ? 0 : ~0
         var t = EFISystemTable()
         t.firmwareVendor = b + UInt64(vendor); t.firmwareRevision = 0x1_0000
         t.runtimeServices = address(unsafe UnsafeMutableRawPointer(&efi_runtime_services))
-        t.numberOfTableEntries = UInt64(config.tables.count); t.configurationTable = b + UInt64(configTables)
+        t.numberOfTableEntries = UInt64(configCount); t.configurationTable = b + UInt64(configTables)
         t.consoleInHandle = imageHandle & live; t.conIn = (b + UInt64(conIn)) & live
         t.consoleOutHandle = imageHandle & live; t.conOut = (b + UInt64(conOut)) & live
         t.standardErrorHandle = imageHandle & live; t.stdErr = (b + UInt64(conOut)) & live
         t.bootServices = (b + UInt64(bootServices)) & live
         t.write(to: part(systemTable, EFISystemTable.size))
+    }
+
+    /// InstallConfigurationTable on the block's table, the system table then rewritten.
+    static func installConfigurationTable(_ guid: EFIGuid, _ address: UInt64) -> EFIStatus {
+        let s = EFIConfigurationTables.install(guid, address, in: part(configTables, loadOptions - configTables), count: &configCount)
+        writeSystemTable()
+        return s
     }
 
     /// `count` bytes of the block from `offset`.

@@ -60,9 +60,7 @@ enum BootServices {
         case .locateDevicePath: return { g, path, device, _, _, _ in BootServices.locateDevicePath(g, path, device) }
         case .installConfigurationTable: return { g, table, _, _, _, _ in
             guard let g = guid(at: g) else { return status(.invalidParameter) }
-            let s = UEFIBoot.config.install(g, table)
-            UEFIBoot.writeSystemTable()
-            return status(s)
+            return status(UEFIBoot.installConfigurationTable(g, table))
         }
         case .exitBootServices: return { image, key, _, _, _, _ in UEFIBoot.exitBootServices(image, key) }
         case .stall: return { us, _, _, _, _, _ in
