@@ -116,22 +116,29 @@ public enum EFIConfigurationTables {
     public static let entrySize = 24
 
     /// Adds, replaces, or (address 0) removes the table of `guid` among the `count` entries at
-    /// `t`, which has room for `t.count / entrySize`; entries keep their order.
+    /// `t`, which has room for `t.count / entrySize`; entries keep their order. Wrapping
+    /// arithmetic: offsets stay within `t`'s room (0 ≤ count ≤ room), so nothing can overflow.
     @inline(never)
     public static func install(_ guid: EFIGuid, _ address: UInt64, in t: UnsafeMutableRawBufferPointer, count: inout Int) -> EFIStatus {
-        var i = 0
-        while i < count, unsafe UnsafeRawBufferPointer(t).mmGuid(entrySize * i) != guid { i += 1 }
-        if i < count {
-            if address != 0 { unsafe t.mmPut64(address, at: entrySize * i + 16); return .success }
-            count -= 1                                           // the entries after it move down one
-            unsafe (t.baseAddress! + entrySize * i).copyMemory(from: t.baseAddress! + entrySize * (i + 1), byteCount: entrySize * (count - i))
+        guard let base = t.baseAddress else { return .outOfResources }
+        var at = 0, end = count &* entrySize
+        while at < end, unsafe EFIGuid(lo: base.loadUnaligned(fromByteOffset: at, as: UInt64.self),
+                                       hi: base.loadUnaligned(fromByteOffset: at &+ 8, as: UInt64.self)) != guid {
+            at &+= entrySize
+        }
+        if at < end {
+            if address != 0 { unsafe base.storeBytes(of: address, toByteOffset: at &+ 16, as: UInt64.self); return .success }
+            count &-= 1                                          // the entries after it move down one
+            end &-= entrySize
+            unsafe (base + at).copyMemory(from: base + (at &+ entrySize), byteCount: end &- at)
             return .success
         }
         guard address != 0 else { return .notFound }
-        guard count < t.count / entrySize else { return .outOfResources }
-        unsafe t.mmPutGuid(guid, at: entrySize * count)
-        unsafe t.mmPut64(address, at: entrySize * count + 16)
-        count += 1
+        guard end &+ entrySize <= t.count else { return .outOfResources }
+        unsafe base.storeBytes(of: guid.lo, toByteOffset: end, as: UInt64.self)
+        unsafe base.storeBytes(of: guid.hi, toByteOffset: end &+ 8, as: UInt64.self)
+        unsafe base.storeBytes(of: address, toByteOffset: end &+ 16, as: UInt64.self)
+        count &+= 1
         return .success
     }
 }
