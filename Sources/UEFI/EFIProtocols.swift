@@ -99,10 +99,14 @@ public struct EFIHandles: Sendable {
             guard interface(e.handle, guid) != nil, let p = UnsafeRawPointer(bitPattern: UInt(e.interface)) else { continue }
             let installed = unsafe UnsafeRawBufferPointer(start: p, count: EFIDevicePath.maxLength)
             guard let length = EFIDevicePath.length(installed) else { continue }
-            let n = length - EFIDevicePath.endSize
-            guard n <= total - EFIDevicePath.endSize, unsafe installed[..<n].elementsEqual(path[..<n]) else { continue }
+            let n = length &- EFIDevicePath.endSize              // 0 ≤ n < maxLength
+            guard n <= total &- EFIDevicePath.endSize else { continue }
+            var k = 0                                            // byte by byte within both paths
+            while k < n, unsafe p.load(fromByteOffset: k, as: UInt8.self) == path.baseAddress!.load(fromByteOffset: k, as: UInt8.self) {
+                k &+= 1
+            }
             // A prefix must end on a node boundary of `path`.
-            guard n == 0 || EFIDevicePath.length(path, from: n) != nil else { continue }
+            guard k == n, n == 0 || EFIDevicePath.length(path, from: n) != nil else { continue }
             if best == nil || n > best!.matched { best = (e.handle, n) }
         }
         return best
