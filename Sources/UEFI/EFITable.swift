@@ -87,12 +87,17 @@ public enum EFIBootService: Int, CaseIterable, Sendable {
     case uninstallMultipleProtocolInterfaces, calculateCrc32, copyMem, setMem, createEventEx
 
     public var offset: Int { EFITable.headerSize + 8 * rawValue }
-    public static let tableSize = EFITable.headerSize + 8 * allCases.count   // 376
+    public static let count = 44
+    public static let tableSize = EFITable.headerSize + 8 * count   // 376
 
-    /// The table at `t` (`tableSize` bytes), each service's function from `function`, sealed.
-    public static func write(to t: UnsafeMutableRawBufferPointer, _ function: (EFIBootService) -> UInt64) {
+    /// The table at `t` (`tableSize` bytes), sealed: every service's slot `unsupported` but
+    /// those `serve` hands to its argument with their function. The served ones are stored one
+    /// by one: no table of every service's function (most of them `unsupported`) in the image.
+    public static func write(to t: UnsafeMutableRawBufferPointer, unsupported: UInt64,
+                             _ serve: ((EFIBootService, UInt64) -> Void) -> Void) {
         EFITable.write(t, signature: EFITable.bootServicesSignature) { t in
-            for s in allCases { unsafe t.storeBytes(of: function(s), toByteOffset: s.offset, as: UInt64.self) }
+            for i in 0..<count { unsafe t.storeBytes(of: unsupported, toByteOffset: EFITable.headerSize + 8 * i, as: UInt64.self) }
+            serve { s, f in unsafe t.storeBytes(of: f, toByteOffset: s.offset, as: UInt64.self) }
         }
     }
 }

@@ -36,7 +36,9 @@ private func sealed(_ t: [UInt8]) -> [UInt8] {
     }
 
     @Test func theCRCIsZlibsOverTheHeaderSizeWithTheCRCFieldZero() {
-        var t = written(EFIBootService.tableSize) { t in EFIBootService.write(to: t) { UInt64(0x1000 + $0.rawValue) } }
+        var t = written(EFIBootService.tableSize) { t in
+            EFIBootService.write(to: t, unsupported: 0xDEAD) { slot in for s in EFIBootService.allCases { slot(s, UInt64(0x1000 + s.rawValue)) } }
+        }
         var zeroed = t
         zeroed.put(0, at: 16, 4)
         #expect(UInt32(t.le(16, 4)) == VariableLogCRC32.checksum(zeroed))
@@ -51,8 +53,16 @@ private func sealed(_ t: [UInt8]) -> [UInt8] {
     }
 
     @Test func bootServicesFollowTheSpecOrder() {
-        let t = written(EFIBootService.tableSize) { t in EFIBootService.write(to: t) { UInt64(0xA000 + $0.rawValue) } }
-        #expect(EFIBootService.tableSize == 376 && t.count == 376)
+        let t = written(EFIBootService.tableSize) { t in
+            EFIBootService.write(to: t, unsupported: 0xDEAD) { slot in
+                slot(.exitBootServices, 0xA000 + 26); slot(.raiseTPL, 0xA000); slot(.createEventEx, 0xA000 + 43)
+            }
+        }
+        #expect(EFIBootService.tableSize == 376 && t.count == 376 && EFIBootService.count == EFIBootService.allCases.count)
+        // Every slot not served holds `unsupported`.
+        for s in EFIBootService.allCases where ![.exitBootServices, .raiseTPL, .createEventEx].contains(s) { #expect(t.le(s.offset, 8) == 0xDEAD) }
+        #expect(t.le(24, 8) == 0xA000 && t.le(368, 8) == 0xA000 + 43)
+        #expect(EFITable.isValid(t))
         #expect(Array(t[0..<8]) == Array("BOOTSERV".utf8) && t.le(12, 4) == 376)
         #expect(EFIBootService.allocatePages.offset == 40 && EFIBootService.getMemoryMap.offset == 56)
         #expect(EFIBootService.handleProtocol.offset == 152 && EFIBootService.locateDevicePath.offset == 184)

@@ -127,7 +127,9 @@ enum UEFIBoot {
         }
         let b = block
         unsafe raw(b)!.initializeMemory(as: UInt8.self, repeating: 0, count: blockSize)   // what is not written is 0
-        EFIBootService.write(to: part(bootServices, EFIBootService.tableSize)) { functionAddress(BootServices.function($0)) }
+        EFIBootService.write(to: part(bootServices, EFIBootService.tableSize), unsupported: functionAddress(BootServices.unsupported)) {
+            BootServices.serve($0)
+        }
         let s = ProtocolFunctions.success, u = BootServices.unsupported
         // SIMPLE_TEXT_OUTPUT: Reset, OutputString, TestString, QueryMode, SetMode, SetAttribute,
         // ClearScreen, SetCursorPosition, EnableCursor, Mode. The nine functions: OutputString,

@@ -32,59 +32,59 @@ func status(_ s: EFIStatus) -> UInt64 { s.rawValue }
 enum BootServices {
     static let unsupported: EFIFunction = { _, _, _, _, _, _ in EFIStatus.unsupported.rawValue }
 
-    static func function(_ s: EFIBootService) -> EFIFunction {
-        switch s {
-        case .raiseTPL: return { new, _, _, _, _, _ in let old = UEFIBoot.tpl; UEFIBoot.tpl = new; return old }
-        case .restoreTPL: return { old, _, _, _, _, _ in UEFIBoot.tpl = old; return 0 }
-        case .allocatePages: return { kind, type, pages, memory, _, _ in BootServices.allocatePages(kind, type, pages, memory) }
-        case .freePages: return { base, pages, _, _, _, _ in status(UEFIBoot.map.free(base: base, pages: pages)) }
-        case .getMemoryMap: return { size, map, key, descSize, version, _ in BootServices.getMemoryMap(size, map, key, descSize, version) }
-        case .allocatePool: return { type, size, buffer, _, _, _ in BootServices.allocatePool(type, size, buffer) }
-        case .freePool: return { buffer, _, _, _, _, _ in BootServices.freePool(buffer) }
-        case .handleProtocol: return { handle, g, out, _, _, _ in BootServices.openProtocol(handle, g, out, 0) }
-        case .openProtocol: return { handle, g, out, _, _, attributes in BootServices.openProtocol(handle, g, out, attributes) }
-        case .closeProtocol: return { handle, g, _, _, _, _ in
+    /// Each served service and its function's address, handed to `slot`; the others stay
+    /// `unsupported` (EFIBootService.write).
+    static func serve(_ slot: (EFIBootService, UInt64) -> Void) {
+        func put(_ s: EFIBootService, _ f: EFIFunction) { slot(s, functionAddress(f)) }
+        put(.raiseTPL, { new, _, _, _, _, _ in let old = UEFIBoot.tpl; UEFIBoot.tpl = new; return old })
+        put(.restoreTPL, { old, _, _, _, _, _ in UEFIBoot.tpl = old; return 0 })
+        put(.allocatePages, { kind, type, pages, memory, _, _ in BootServices.allocatePages(kind, type, pages, memory) })
+        put(.freePages, { base, pages, _, _, _, _ in status(UEFIBoot.map.free(base: base, pages: pages)) })
+        put(.getMemoryMap, { size, map, key, descSize, version, _ in BootServices.getMemoryMap(size, map, key, descSize, version) })
+        put(.allocatePool, { type, size, buffer, _, _, _ in BootServices.allocatePool(type, size, buffer) })
+        put(.freePool, { buffer, _, _, _, _, _ in BootServices.freePool(buffer) })
+        put(.handleProtocol, { handle, g, out, _, _, _ in BootServices.openProtocol(handle, g, out, 0) })
+        put(.openProtocol, { handle, g, out, _, _, attributes in BootServices.openProtocol(handle, g, out, attributes) })
+        put(.closeProtocol, { handle, g, _, _, _, _ in
             guard let g = guid(at: g) else { return status(.invalidParameter) }
             return status(UEFIBoot.handles.interface(handle, g) != nil ? .success : .notFound)
-        }
-        case .locateHandle: return { type, g, _, size, buffer, _ in BootServices.locateHandle(type, g, size, buffer) }
-        case .locateHandleBuffer: return { type, g, _, count, buffer, _ in BootServices.locateHandleBuffer(type, g, count, buffer) }
-        case .locateProtocol: return { g, _, out, _, _, _ in
+        })
+        put(.locateHandle, { type, g, _, size, buffer, _ in BootServices.locateHandle(type, g, size, buffer) })
+        put(.locateHandleBuffer, { type, g, _, count, buffer, _ in BootServices.locateHandleBuffer(type, g, count, buffer) })
+        put(.locateProtocol, { g, _, out, _, _, _ in
             guard let g = guid(at: g), out != 0 else { return status(.invalidParameter) }
             // The first handle with the protocol is its first entry (installation order).
             guard let i = UEFIBoot.handles.entries.first(where: { $0.guid == g })?.interface else {
                 store(0, out); return status(.notFound)
             }
             store(i, out); return status(.success)
-        }
-        case .locateDevicePath: return { g, path, device, _, _, _ in BootServices.locateDevicePath(g, path, device) }
-        case .installConfigurationTable: return { g, table, _, _, _, _ in
+        })
+        put(.locateDevicePath, { g, path, device, _, _, _ in BootServices.locateDevicePath(g, path, device) })
+        put(.installConfigurationTable, { g, table, _, _, _, _ in
             guard let g = guid(at: g) else { return status(.invalidParameter) }
             return status(UEFIBoot.installConfigurationTable(g, table))
-        }
-        case .exitBootServices: return { image, key, _, _, _, _ in UEFIBoot.exitBootServices(image, key) }
-        case .stall: return { us, _, _, _, _, _ in
+        })
+        put(.exitBootServices, { image, key, _, _, _, _ in UEFIBoot.exitBootServices(image, key) })
+        put(.stall, { us, _, _, _, _, _ in
             let end = hw_read_cntpct() &+ us &* hw_read_cntfrq() / 1_000_000
             while hw_read_cntpct() < end {}
             return status(.success)
-        }
-        case .calculateCrc32: return { data, size, out, _, _, _ in
+        })
+        put(.calculateCrc32, { data, size, out, _, _, _ in
             guard data != 0, size != 0, size < 1 << 40, out != 0 else { return status(.invalidParameter) }
             var crc = VariableLogCRC32()
             unsafe crc.update(UnsafeRawBufferPointer(start: raw(data), count: Int(size)))   // where it lies: no copy
             unsafe raw(out)!.storeBytes(of: crc.value, as: UInt32.self)
             return status(.success)
-        }
-        case .copyMem: return { dst, src, n, _, _, _ in
+        })
+        put(.copyMem, { dst, src, n, _, _, _ in
             if let d = raw(dst), let s = raw(src), n < 1 << 40 { unsafe d.copyMemory(from: UnsafeRawPointer(s), byteCount: Int(n)) }
             return 0
-        }
-        case .setMem: return { buffer, n, value, _, _, _ in
+        })
+        put(.setMem, { buffer, n, value, _, _, _ in
             if let b = raw(buffer), n < 1 << 40 { unsafe b.initializeMemory(as: UInt8.self, repeating: UInt8(truncatingIfNeeded: value), count: Int(n)) }
             return 0
-        }
-        default: return unsupported
-        }
+        })
     }
 
     static func allocatePages(_ kind: UInt64, _ type: UInt64, _ pages: UInt64, _ memory: UInt64) -> UInt64 {
