@@ -36,10 +36,12 @@ extension EFIMemoryMap {
     /// everything from the end of .text on (read-only data, data, bss, stacks, heap) are
     /// runtime data, since the runtime variable path reads globals and allocates; the rest of
     /// the code is boot services code, which the OS may reuse. `ram` and `reserved` call
-    /// `describe` with each of their ranges (no array of ranges is built for them).
-    public static func atBoot(ram: Ranges, firmware f: EFIFirmwareLayout, deviceTree: (base: UInt64, size: UInt64),
+    /// `describe` with each of their ranges (no array of ranges is built for them). `table`:
+    /// where the map keeps its ranges (`EFIMemoryMap.capacity` of them).
+    public static func atBoot(table: UnsafeMutablePointer<EFIMemoryRange>, ram: Ranges, firmware f: EFIFirmwareLayout,
+                              deviceTree: (base: UInt64, size: UInt64),
                               reserved: Ranges, runtimeShared: (base: UInt64, size: UInt64)) -> EFIMemoryMap {
-        var m = EFIMemoryMap()
+        var m = EFIMemoryMap(table: table)
         ram { base, size in m.describe(base, base + size, EFIMemoryType.conventional) }
         m.describe(deviceTree.base, deviceTree.base + deviceTree.size, EFIMemoryType.bootServicesData)
         reserved { base, size in m.describe(base, base + size, EFIMemoryType.reserved) }

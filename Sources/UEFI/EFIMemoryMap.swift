@@ -38,51 +38,79 @@ public struct EFIMemoryRange: Equatable, Sendable {
 
 /// The memory map boot services keep and GetMemoryMap returns (UEFI 2.10 §7.2): sorted,
 /// non-overlapping ranges; every change bumps `key`, which ExitBootServices must be given.
-public struct EFIMemoryMap: Sendable {
+/// The ranges sit in a table of fixed capacity that the owner hands in (bootefi: in its
+/// block), not an array: no growth code, no allocation per change. A change adds at most two
+/// ranges, so while the map holds more than `capacity` − 2 every change is refused with
+/// EFI_OUT_OF_RESOURCES before it starts (`full` is then set): the map is never left half
+/// changed. The value refers to its table: one map per table.
+public struct EFIMemoryMap {
     public static let pageSize: UInt64 = 4096
     /// Larger than the 40-byte structure, as EDK2 does, so that callers step by DescriptorSize.
     public static let descriptorSize = 48
     public static let descriptorVersion: UInt32 = 1
+    /// Ranges a table holds. A change adds at most two (a range split around a new one).
+    public static let capacity = 128
 
-    public private(set) var ranges: [EFIMemoryRange] = []
+    let table: UnsafeMutablePointer<EFIMemoryRange>
+    public private(set) var count = 0
     public private(set) var key: UInt64 = 1
+    /// Set when a change was refused for want of room (what `describe`'s callers check).
+    public private(set) var full = false
 
-    public init() {}
+    /// An empty map over `table` (room for `capacity` ranges; its contents are not read).
+    public init(table: UnsafeMutablePointer<EFIMemoryRange>) { self.table = table }
 
-    /// Describes [base, base + pages) as `type`, over whatever was there.
-    public mutating func set(_ r: EFIMemoryRange) {
-        guard r.pages > 0 else { return }
-        // Ranges stay sorted: what lies before `r`, then `r`, then what lies after it.
-        var out: [EFIMemoryRange] = []
+    /// Range `i` (below `count`), in address order.
+    public subscript(i: Int) -> EFIMemoryRange { unsafe table[i] }
+
+    /// The ranges as a list (host tests).
+    public var ranges: [EFIMemoryRange] { (0..<count).map { self[$0] } }
+
+    /// Describes [base, base + pages) as `type`, over whatever was there; false (nothing
+    /// changed) when the table might not hold the result.
+    @discardableResult
+    public mutating func set(_ r: EFIMemoryRange) -> Bool {
+        guard r.pages > 0 else { return true }
+        let n = count
+        guard n <= EFIMemoryMap.capacity - 2 else { full = true; return false }
+        // Ranges stay sorted: what lies before `r`, then `r`, then what lies after it, written
+        // over the table in place. The old ranges move up two first: the k-th is read (from
+        // k + 2) before anything is written there (at most k + 3 ranges come out of k + 1).
+        var k = n
+        while k > 0 { k -= 1; unsafe table[k + 2] = unsafe table[k] }
+        count = 0
         var placed = false
-        for old in ranges {
+        for k in 0..<n {
+            let old = unsafe table[k + 2]
             if old.base < r.base {
                 var left = old
                 left.pages = (min(old.end, r.base) - old.base) / EFIMemoryMap.pageSize
-                append(left, to: &out)
+                append(left)
             }
             if old.end > r.end {
-                if !placed { append(r, to: &out); placed = true }
+                if !placed { append(r); placed = true }
                 var right = old
                 right.base = max(old.base, r.end)
                 right.pages = (old.end - right.base) / EFIMemoryMap.pageSize
-                append(right, to: &out)
+                append(right)
             }
         }
-        if !placed { append(r, to: &out) }
-        ranges = out
+        if !placed { append(r) }
         key &+= 1
+        return true
     }
 
-    /// Appends `x`, merged into the last range when they touch and match.
+    /// Appends `x` to the table being rebuilt, merged into the last range when they touch and
+    /// match.
     @inline(never)
-    func append(_ x: EFIMemoryRange, to out: inout [EFIMemoryRange]) {
-        let n = out.count
-        if n > 0, out[n - 1].end == x.base, out[n - 1].type == x.type, out[n - 1].attribute == x.attribute,
-           out[n - 1].owned == x.owned {
-            out[n - 1].pages += x.pages   // in place: no copy of the last range out and back
+    mutating func append(_ x: EFIMemoryRange) {
+        let n = count
+        if n > 0, self[n - 1].end == x.base, self[n - 1].type == x.type, self[n - 1].attribute == x.attribute,
+           self[n - 1].owned == x.owned {
+            unsafe table[n - 1].pages += x.pages
         } else {
-            out.append(x)
+            unsafe table[n] = x
+            count = n + 1
         }
     }
 
@@ -97,23 +125,31 @@ public struct EFIMemoryMap: Sendable {
         let size = pages * EFIMemoryMap.pageSize
         let attribute = EFIMemoryAttribute.writeBack | (type == EFIMemoryType.runtimeServicesCode
             || type == EFIMemoryType.runtimeServicesData ? EFIMemoryAttribute.runtime : 0)
+        var base: UInt64? = nil
         if kind == .address {
             guard address % EFIMemoryMap.pageSize == 0 else { return (.invalidParameter, 0) }
-            guard ranges.contains(where: { $0.type == EFIMemoryType.conventional && $0.base <= address && address + size <= $0.end })
-            else { return (.notFound, 0) }
-            set(EFIMemoryRange(base: address, pages: pages, type: type, attribute: attribute, owned: true))
-            return (.success, address)
+            for i in 0..<count where self[i].type == EFIMemoryType.conventional && self[i].base <= address && address + size <= self[i].end {
+                base = address
+            }
+            guard base != nil else { return (.notFound, 0) }
+        } else {
+            let limit = kind == .maxAddress ? address : UInt64.max
+            var i = count
+            while base == nil, i > 0 {
+                i -= 1
+                let r = self[i]
+                guard r.type == EFIMemoryType.conventional && r.pages >= pages else { continue }
+                let top = min(r.end, limit &+ 1 == 0 ? UInt64.max : (limit + 1) & ~(EFIMemoryMap.pageSize - 1))
+                guard top >= r.base + size else { continue }
+                let b = (top - size) & ~(alignment - 1)
+                if b >= r.base { base = b }
+            }
+            guard base != nil else { return (.outOfResources, 0) }
         }
-        let limit = kind == .maxAddress ? address : UInt64.max
-        for r in ranges.reversed() where r.type == EFIMemoryType.conventional && r.pages >= pages {
-            let top = min(r.end, limit &+ 1 == 0 ? UInt64.max : (limit + 1) & ~(EFIMemoryMap.pageSize - 1))
-            guard top >= r.base + size else { continue }
-            let base = (top - size) & ~(alignment - 1)
-            guard base >= r.base else { continue }
-            set(EFIMemoryRange(base: base, pages: pages, type: type, attribute: attribute, owned: true))
-            return (.success, base)
+        guard set(EFIMemoryRange(base: base!, pages: pages, type: type, attribute: attribute, owned: true)) else {
+            return (.outOfResources, 0)
         }
-        return (.outOfResources, 0)
+        return (.success, base!)
     }
 
     /// FreePages: the range must lie wholly in memory that was allocated.
@@ -121,33 +157,34 @@ public struct EFIMemoryMap: Sendable {
         guard base % EFIMemoryMap.pageSize == 0, pages > 0, pages < 1 << 40 else { return .invalidParameter }
         let end = base + pages * EFIMemoryMap.pageSize
         var at = base
-        for r in ranges where r.end > at && r.base <= at && at < end {
-            guard r.owned else { return .notFound }
-            at = r.end
+        for i in 0..<count where self[i].end > at && self[i].base <= at && at < end {
+            guard self[i].owned else { return .notFound }
+            at = self[i].end
         }
         guard at >= end else { return .notFound }
-        set(EFIMemoryRange(base: base, pages: pages, type: EFIMemoryType.conventional))
-        return .success
+        return set(EFIMemoryRange(base: base, pages: pages, type: EFIMemoryType.conventional)) ? .success : .outOfResources
     }
 
     /// The type of the range holding `address`, nil outside the map.
     public func type(at address: UInt64) -> UInt32? {
-        ranges.first { $0.base <= address && address < $0.end }?.type
+        for i in 0..<count where self[i].base <= address && address < self[i].end { return self[i].type }
+        return nil
     }
 
     /// The descriptors as GetMemoryMap writes them: Type u32, pad, PhysicalStart,
     /// VirtualStart (0), NumberOfPages, Attribute; DescriptorSize bytes each.
     public func descriptors() -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: ranges.count * EFIMemoryMap.descriptorSize)
+        var out = [UInt8](repeating: 0, count: count * EFIMemoryMap.descriptorSize)
         unsafe out.withUnsafeMutableBytes { unsafe writeDescriptors(to: $0) }
         return out
     }
 
-    /// The descriptors written into `to` (at least ranges.count * descriptorSize bytes) in place:
+    /// The descriptors written into `to` (at least count * descriptorSize bytes) in place:
     /// no array built to be copied into the caller's buffer. Every byte is written.
     public func writeDescriptors(to p: UnsafeMutableRawBufferPointer) {
         var o = 0
-        for r in ranges {
+        for i in 0..<count {
+            let r = unsafe table[i]
             unsafe storeWord(UInt64(r.type), p, o)   // the upper half: the pad
             unsafe storeWord(r.base, p, o + 8)
             unsafe storeWord(0, p, o + 16)

@@ -4,8 +4,11 @@ import Testing
 
 private let firmware = EFIFirmwareLayout(imageStart: 0x6000_0000, runtimeStart: 0x6000_1000, runtimeData: 0x6001_0000,
                                          runtimeStop: 0x6001_2000, textEnd: 0x6003_0000, imageEnd: 0x6060_0000)
+/// A table for a map (the tests' tables live as long as the test process).
+private func table() -> UnsafeMutablePointer<EFIMemoryRange> { .allocate(capacity: EFIMemoryMap.capacity) }
+
 private func virt() -> EFIMemoryMap {
-    EFIMemoryMap.atBoot(ram: { $0(0x4000_0000, 0x4000_0000) }, firmware: firmware, deviceTree: (0x4000_0000, 0x10_0000),
+    EFIMemoryMap.atBoot(table: table(), ram: { $0(0x4000_0000, 0x4000_0000) }, firmware: firmware, deviceTree: (0x4000_0000, 0x10_0000),
                         reserved: { $0(0x4010_0000, 0x1_0000) }, runtimeShared: (0x4010_0000, 0x1_0000))
 }
 
@@ -67,6 +70,31 @@ private func virt() -> EFIMemoryMap {
     }
 }
 
+@Suite struct EFIMemoryMapCapacityTests {
+    /// Allocations of alternating types, none merging, until the table is full: a change that
+    /// could outgrow it (one with more than capacity − 2 ranges held) is refused with
+    /// EFI_OUT_OF_RESOURCES, nothing changes, and `full` says so.
+    @Test func aChangeThatCouldOutgrowTheTableIsRefusedWhole() {
+        var m = EFIMemoryMap(table: table())
+        m.set(EFIMemoryRange(base: 0x4000_0000, pages: 0x1000, type: EFIMemoryType.conventional))
+        #expect(!m.full)
+        var n = 0
+        while m.allocate(.anyPages, type: n % 2 == 0 ? EFIMemoryType.loaderData : EFIMemoryType.bootServicesData, pages: 1).status == .success {
+            n += 1
+        }
+        #expect(m.full && n == EFIMemoryMap.capacity - 2 && m.count == EFIMemoryMap.capacity - 1)
+        let before = m.ranges, key = m.key
+        #expect(m.allocate(.anyPages, type: EFIMemoryType.loaderData, pages: 1).status == .outOfResources)
+        let top = m.ranges[m.count - 1]                                         // the first allocation
+        #expect(top.owned && m.free(base: top.base, pages: 1) == .outOfResources)
+        #expect(m.free(base: 0x4000_0000, pages: 1) == .notFound)               // not allocated: refused first
+        #expect(m.ranges == before && m.key == key)                            // nothing changed
+        var at: UInt64 = 0x4000_0000
+        for r in m.ranges { #expect(r.base == at); at = r.end }
+        #expect(at == 0x4100_0000)
+    }
+}
+
 @Suite struct EFIMemoryMapModelTests {
     /// Random sets, allocations and frees over 64 pages (fixed seed) against a page-by-page model:
     /// the map stays sorted, non-overlapping, merged, and says what the model says.
@@ -74,7 +102,7 @@ private func virt() -> EFIMemoryMap {
         var seed: UInt64 = 0x5EED_17
         func next(_ n: UInt64) -> UInt64 { seed = seed &* 6364136223846793005 &+ 1442695040888963407; return (seed >> 33) % n }
         let base: UInt64 = 0x4000_0000
-        var m = EFIMemoryMap()
+        var m = EFIMemoryMap(table: table())
         m.set(EFIMemoryRange(base: base, pages: 64, type: EFIMemoryType.conventional))
         var model = [(type: UInt32, owned: Bool)](repeating: (EFIMemoryType.conventional, false), count: 64)
         for _ in 0..<500 {

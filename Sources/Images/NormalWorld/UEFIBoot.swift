@@ -14,10 +14,11 @@ typealias EFIEntry = @convention(c) (UInt64, UInt64) -> UInt64
 /// which the memory map reports as runtime data (the OS keeps reading the system table).
 enum UEFIBoot {
     // The memory map and the handle database, each set by bootefi before anything reads
-    // them. A global holding an empty array would be built on first use,
-    // through a swift_once check inlined at each of its ~30 uses: optionals (nil is a static
-    // value) instead, and the handles, which are read most, on the heap (`put`), reached in
-    // place through a pointer that is 0 until then (the optional's reads copy it out).
+    // them. A global holding an empty array would be built on first use, through a
+    // swift_once check inlined at each of its ~30 uses: an optional for the map (nil is a
+    // static value; its table is in the block), and the handles, which are read most, on
+    // the heap (`put`), reached in place through a pointer that is 0 until then (the
+    // optional's reads copy it out).
     nonisolated(unsafe) static var mapValue: EFIMemoryMap? = nil
     nonisolated(unsafe) static var handlesBox: UnsafeMutablePointer<EFIHandles>? = nil
     static var map: EFIMemoryMap { get { mapValue! } _modify { yield &mapValue! } set { mapValue = newValue } }
@@ -35,7 +36,9 @@ enum UEFIBoot {
     // Offsets in the block.
     static let systemTable = 0, bootServices = 128, conOut = 512, conIn = 608, mode = 640, loadedImage = 672
     static let loadFile2 = 768, initrdPath = 784, vendor = 816, configTables = 896, loadOptions = 1280
-    static let blockSize = 1280 + 2 * ShellEnvironment.maxValue + 16
+    /// The memory map's table (EFIMemoryMap), after the tables and load options.
+    static let memoryMap = (1280 + 2 * ShellEnvironment.maxValue + 16 + 15) & ~15
+    static let blockSize = memoryMap + EFIMemoryMap.capacity * MemoryLayout<EFIMemoryRange>.stride
     static var imageHandle: UInt64 { block + UInt64(loadedImage) }
     static var initrdHandle: UInt64 { block + UInt64(initrdPath) }
 
@@ -66,9 +69,13 @@ enum UEFIBoot {
         }
         let dtbSize = UInt64(UInt32(truncatingIfNeeded: load64(dtb) >> 32).byteSwapped)
 
+        if block == 0 {
+            block = address(UnsafeMutableRawPointer.allocate(byteCount: blockSize, alignment: 16))
+        }
         map = initialMap(dtb: (dtb, dtbSize))
         map.describe(kernel, kernel + fileSize, EFIMemoryType.loaderData, owned: true)   // the file, freed once loaded
         if let rd { map.describe(rd.base, rd.base + rd.size, EFIMemoryType.bootServicesData) }
+        guard !map.full else { fail("more memory ranges than the memory map holds"); return }
         // 2 MiB: Linux's stub then runs the kernel where it is (MIN_KIMG_ALIGN without KASLR).
         let pages = (UInt64(pe.sizeOfImage) + 0xFFF) / 4096
         let placed = map.allocate(.anyPages, type: EFIMemoryType.loaderCode, pages: pages, alignment: 0x20_0000)
@@ -101,7 +108,8 @@ enum UEFIBoot {
         let layout = EFIFirmwareLayout(imageStart: ImageMap.imageStart, runtimeStart: ImageMap.runtimeStart,
                                        runtimeData: ImageMap.runtimeData, runtimeStop: ImageMap.runtimeStop,
                                        textEnd: ImageMap.textEnd, imageEnd: KernelLoader.firmware.base + KernelLoader.firmware.size)
-        var m = EFIMemoryMap.atBoot(ram: { describe in for r in KernelLoader.memory { describe(r.base, r.size) } },
+        var m = EFIMemoryMap.atBoot(table: unsafe raw(block + UInt64(memoryMap))!.bindMemory(to: EFIMemoryRange.self, capacity: EFIMemoryMap.capacity),
+                                    ram: { describe in for r in KernelLoader.memory { describe(r.base, r.size) } },
                                     firmware: layout, deviceTree: (boot.dtbAddress, 0x10_0000),
                                     reserved: { describe in
                                         for r in bootSummary?.reserved ?? [] { describe(r.base, r.size) }
@@ -122,11 +130,8 @@ enum UEFIBoot {
     }
 
     static func buildTables(imageBase: UInt64, imageSize: UInt64, dtb: UInt64) {
-        if block == 0 {
-            block = address(UnsafeMutableRawPointer.allocate(byteCount: blockSize, alignment: 16))
-        }
         let b = block
-        unsafe raw(b)!.initializeMemory(as: UInt8.self, repeating: 0, count: blockSize)   // what is not written is 0
+        unsafe raw(b)!.initializeMemory(as: UInt8.self, repeating: 0, count: memoryMap)   // what is not written is 0
         EFIBootService.write(to: part(bootServices, EFIBootService.tableSize), unsupported: functionAddress(BootServices.unsupported)) {
             BootServices.serve($0)
         }
@@ -147,7 +152,7 @@ enum UEFIBoot {
         let vendorName: StaticString = "Swift FF-A firmware"
         _ = vendorName.withUTF8Buffer { EFILoadedImage.writeOptions($0, to: part(vendor, configTables - vendor)) }
         let bootargs = KernelLoader.environment.value(KernelLoader.bootargs) ?? []
-        let optionsSize = bootargs.withUnsafeBufferPointer { EFILoadedImage.writeOptions($0, to: part(loadOptions, blockSize - loadOptions)) }
+        let optionsSize = bootargs.withUnsafeBufferPointer { EFILoadedImage.writeOptions($0, to: part(loadOptions, memoryMap - loadOptions)) }
         EFILoadedImage.write(to: part(loadedImage, EFILoadedImage.size), systemTable: b + UInt64(systemTable),
                              loadOptions: b + UInt64(loadOptions), loadOptionsSize: UInt32(optionsSize),
                              imageBase: imageBase, imageSize: imageSize)

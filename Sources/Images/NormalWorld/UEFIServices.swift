@@ -98,7 +98,7 @@ enum BootServices {
 
     static func getMemoryMap(_ size: UInt64, _ map: UInt64, _ key: UInt64, _ descSize: UInt64, _ version: UInt64) -> UInt64 {
         guard size != 0 else { return status(.invalidParameter) }
-        let need = UEFIBoot.map.ranges.count * EFIMemoryMap.descriptorSize
+        let need = UEFIBoot.map.count * EFIMemoryMap.descriptorSize
         store(UInt64(EFIMemoryMap.descriptorSize), descSize)
         if let v = raw(version) { unsafe v.storeBytes(of: EFIMemoryMap.descriptorVersion, as: UInt32.self) }
         if load64(size) < UInt64(need) { store(UInt64(need), size); return status(.bufferTooSmall) }
