@@ -33,7 +33,9 @@ public struct EFIMemoryRange: Equatable, Sendable {
         self.base = base; self.pages = pages; self.type = type; self.attribute = attribute; self.owned = owned
     }
 
-    public var end: UInt64 { base + pages * EFIMemoryMap.pageSize }
+    /// Wrapping: a range of the map lies within the address space (its pages come from
+    /// addresses, or from an allocation of fewer than 2^40 pages within one), so no check.
+    public var end: UInt64 { base &+ pages &* EFIMemoryMap.pageSize }
 }
 
 /// The memory map boot services keep and GetMemoryMap returns (UEFI 2.10 §7.2): sorted,
@@ -128,7 +130,9 @@ public struct EFIMemoryMap {
         var base: UInt64? = nil
         if kind == .address {
             guard address % EFIMemoryMap.pageSize == 0 else { return (.invalidParameter, 0) }
-            for i in 0..<count where self[i].type == EFIMemoryType.conventional && self[i].base <= address && address + size <= self[i].end {
+            // Within the range, compared without a sum that could pass the top of the address space.
+            for i in 0..<count where self[i].type == EFIMemoryType.conventional && self[i].base <= address
+                && address < self[i].end && size <= self[i].end - address {
                 base = address
             }
             guard base != nil else { return (.notFound, 0) }
@@ -155,7 +159,8 @@ public struct EFIMemoryMap {
     /// FreePages: the range must lie wholly in memory that was allocated.
     public mutating func free(base: UInt64, pages: UInt64) -> EFIStatus {
         guard base % EFIMemoryMap.pageSize == 0, pages > 0, pages < 1 << 40 else { return .invalidParameter }
-        let end = base + pages * EFIMemoryMap.pageSize
+        let end = base &+ pages &* EFIMemoryMap.pageSize
+        guard end > base else { return .notFound }              // past the top of the address space: never allocated
         var at = base
         for i in 0..<count where self[i].end > at && self[i].base <= at && at < end {
             guard self[i].owned else { return .notFound }

@@ -63,6 +63,8 @@ private func virt() -> EFIMemoryMap {
         #expect(m.free(base: 0x4010_0000, pages: 1) == .notFound)                 // the MM buffer
         #expect(m.free(base: a.base, pages: 3) == .notFound)                      // past the allocation
         #expect(m.free(base: a.base + 1, pages: 1) == .invalidParameter)
+        #expect(m.free(base: 0xFFFF_FFFF_FFFF_F000, pages: 2) == .notFound)      // past the top: an answer, no trap
+        #expect(m.allocate(.address, type: EFIMemoryType.loaderData, pages: 2, address: 0xFFFF_FFFF_FFFF_F000).status == .notFound)
         let key = m.key
         #expect(m.free(base: a.base + 0x1000, pages: 1) == .success && m.key != key)
         #expect(m.free(base: a.base, pages: 1) == .success)
