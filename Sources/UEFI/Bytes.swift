@@ -13,10 +13,3 @@ extension Array where Element == UInt8 {
         for i in 0..<count { self[offset + i] = UInt8(truncatingIfNeeded: value >> (8 * UInt64(i))) }
     }
 }
-
-/// A 64-bit word stored at `offset` of `p`, at any alignment. Out of line: under strict alignment
-/// each is eight byte stores.
-@inline(never)
-func storeWord(_ value: UInt64, _ p: UnsafeMutableRawBufferPointer, _ offset: Int) {
-    unsafe p.storeBytes(of: value, toByteOffset: offset, as: UInt64.self)
-}

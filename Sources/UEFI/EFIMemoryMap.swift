@@ -187,16 +187,19 @@ public struct EFIMemoryMap {
     /// The descriptors written into `to` (at least count * descriptorSize bytes) in place:
     /// no array built to be copied into the caller's buffer. Every byte is written.
     public func writeDescriptors(to p: UnsafeMutableRawBufferPointer) {
+        guard let d = p.baseAddress else { return }
+        // One store a word (UEFI is built without strict alignment: the caller's buffer may be
+        // unaligned); wrapping offsets within count * descriptorSize.
         var o = 0
         for i in 0..<count {
-            let r = unsafe table[i]
-            unsafe storeWord(UInt64(r.type), p, o)   // the upper half: the pad
-            unsafe storeWord(r.base, p, o + 8)
-            unsafe storeWord(0, p, o + 16)
-            unsafe storeWord(r.pages, p, o + 24)
-            unsafe storeWord(r.attribute, p, o + 32)
-            unsafe storeWord(0, p, o + 40)
-            o += EFIMemoryMap.descriptorSize
+            let r = self[i]
+            unsafe d.storeBytes(of: UInt64(r.type), toByteOffset: o, as: UInt64.self)   // the upper half: the pad
+            unsafe d.storeBytes(of: r.base, toByteOffset: o &+ 8, as: UInt64.self)
+            unsafe d.storeBytes(of: 0, toByteOffset: o &+ 16, as: UInt64.self)
+            unsafe d.storeBytes(of: r.pages, toByteOffset: o &+ 24, as: UInt64.self)
+            unsafe d.storeBytes(of: r.attribute, toByteOffset: o &+ 32, as: UInt64.self)
+            unsafe d.storeBytes(of: 0, toByteOffset: o &+ 40, as: UInt64.self)
+            o &+= EFIMemoryMap.descriptorSize
         }
     }
 }
