@@ -51,21 +51,43 @@ public enum EFIDevicePath {
     }
 }
 
-/// The handle database and the configuration table of the system table, as far as an EFI
-/// application such as Linux's stub needs them: a few handles, each with its protocols.
-public struct EFIHandles: Sendable {
-    public struct Entry: Sendable { public var handle: UInt64; public var guid: EFIGuid; public var interface: UInt64 }
-    public private(set) var entries: [Entry] = []
+/// The handle database, as far as an EFI application such as Linux's stub needs it: a few
+/// handles, each with its protocols, installed by the firmware (InstallProtocolInterface is
+/// not served). Entries sit in a table of fixed capacity that the owner hands in (bootefi: in
+/// its block), not an array: no growth code or metadata for an entry type. The value refers
+/// to its table: one database per table.
+public struct EFIHandles {
+    public struct Entry: Equatable, Sendable { public var handle: UInt64; public var guid: EFIGuid; public var interface: UInt64 }
+    /// Entries a table holds (bootefi installs three).
+    public static let capacity = 8
+    let table: UnsafeMutablePointer<Entry>
+    public private(set) var count = 0
 
-    public init() {}
+    /// An empty database over `table` (room for `capacity` entries; its contents are not read).
+    public init(table: UnsafeMutablePointer<Entry>) { self.table = table }
 
+    /// Entry `i` (below `count`), in installation order.
+    public subscript(i: Int) -> Entry { unsafe table[i] }
+
+    /// False (nothing installed) when the table is full.
+    @discardableResult
     @inline(never)
-    public mutating func install(_ handle: UInt64, _ guid: EFIGuid, _ interface: UInt64) {
-        entries.append(Entry(handle: handle, guid: guid, interface: interface))
+    public mutating func install(_ handle: UInt64, _ guid: EFIGuid, _ interface: UInt64) -> Bool {
+        guard count < EFIHandles.capacity else { return false }
+        unsafe table[count] = Entry(handle: handle, guid: guid, interface: interface)
+        count += 1
+        return true
+    }
+
+    /// The interface of the first entry with `guid` (LocateProtocol: installation order).
+    public func first(_ guid: EFIGuid) -> UInt64? {
+        for i in 0..<count where self[i].guid == guid { return self[i].interface }
+        return nil
     }
 
     public func interface(_ handle: UInt64, _ guid: EFIGuid) -> UInt64? {
-        entries.first { $0.handle == handle && $0.guid == guid }?.interface
+        for i in 0..<count where self[i].handle == handle && self[i].guid == guid { return self[i].interface }
+        return nil
     }
 
     /// LocateHandle's list, in installation order, each handle once: those with `guid`
@@ -75,10 +97,10 @@ public struct EFIHandles: Sendable {
     @inline(never)
     public func forEachHandle(_ guid: EFIGuid?, into out: UnsafeMutableRawPointer? = nil) -> Int {
         var n = 0
-        for i in entries.indices where guid == nil || entries[i].guid == guid {
-            let h = entries[i].handle
+        for i in 0..<count where guid == nil || self[i].guid == guid {
+            let h = self[i].handle
             var seen = false
-            for k in 0..<i where entries[k].handle == h && (guid == nil || entries[k].guid == guid) { seen = true }
+            for k in 0..<i where self[k].handle == h && (guid == nil || self[k].guid == guid) { seen = true }
             if !seen {
                 if let out { unsafe out.storeBytes(of: h, toByteOffset: 8 * n, as: UInt64.self) }
                 n += 1
@@ -95,7 +117,8 @@ public struct EFIHandles: Sendable {
     public func locate(_ guid: EFIGuid, path: UnsafeRawBufferPointer) -> (handle: UInt64, matched: Int)? {
         guard let total = EFIDevicePath.length(path) else { return nil }
         var best: (handle: UInt64, matched: Int)? = nil
-        for e in entries where e.guid == EFIProtocol.devicePath {
+        for i in 0..<count where self[i].guid == EFIProtocol.devicePath {
+            let e = self[i]
             guard interface(e.handle, guid) != nil, let p = UnsafeRawPointer(bitPattern: UInt(e.interface)) else { continue }
             let installed = unsafe UnsafeRawBufferPointer(start: p, count: EFIDevicePath.maxLength)
             guard let length = EFIDevicePath.length(installed) else { continue }

@@ -132,7 +132,7 @@ private func sealed(_ t: [UInt8]) -> [UInt8] {
     }
 
     @Test func locateDevicePathFindsTheInitrdHandleAndWhatIsLeft() {
-        var h = EFIHandles()
+        var h = handles()
         let initrd = vendorMedia(EFIProtocol.linuxInitrdMedia)
         let path = placed(initrd)
         defer { path.deallocate() }
@@ -147,10 +147,24 @@ private func sealed(_ t: [UInt8]) -> [UInt8] {
         #expect(h.interface(0x20, EFIProtocol.loadFile2) == 0x3000 && h.interface(0x10, EFIProtocol.loadFile2) == nil)
         #expect(listed(h, EFIProtocol.devicePath) == [0x20] && h.forEachHandle(EFIProtocol.rtPropertiesTable) == 0)
         #expect(listed(h, nil) == [0x10, 0x20])   // each handle once
+        #expect(h.first(EFIProtocol.loadFile2) == 0x3000 && h.first(EFIProtocol.rtPropertiesTable) == nil)
+    }
+
+    @Test func theHandleDatabaseHoldsItsCapacityAndRefusesMore() {
+        var h = handles()
+        for i in 0..<EFIHandles.capacity {
+            let installed = h.install(UInt64(0x10 * (i + 1)), EFIProtocol.loadFile2, UInt64(0x1000 * (i + 1)))
+            #expect(installed)
+        }
+        let refused = !h.install(0x1000, EFIProtocol.loadedImage, 0x9000)
+        #expect(refused)
+        #expect(h.count == EFIHandles.capacity && h.interface(0x1000, EFIProtocol.loadedImage) == nil)
+        #expect(h[EFIHandles.capacity - 1] == EFIHandles.Entry(handle: 0x80, guid: EFIProtocol.loadFile2, interface: 0x8000))
+        #expect(h.first(EFIProtocol.loadFile2) == 0x1000 && h.forEachHandle(EFIProtocol.loadFile2) == EFIHandles.capacity)
     }
 
     @Test func locateDevicePathWalksEveryHandlesPath() {
-        var h = EFIHandles()
+        var h = handles()
         let initrd = vendorMedia(EFIProtocol.linuxInitrdMedia)
         let other = vendorMedia(EFIProtocol.deviceTreeTable)
         let paths = [placed(initrd), placed(other), placed([4, 3, 20, 0])]   // the last: no End node
@@ -168,6 +182,9 @@ private func sealed(_ t: [UInt8]) -> [UInt8] {
         #expect(locate(h, EFIProtocol.loadFile2, [4, 3, 20, 0] + [UInt8](repeating: 0, count: 16) + [0x7F, 0xFF, 4, 0]) == nil)
     }
 }
+
+/// An empty handle database over a table of its own (the tests' tables live as long as the process).
+private func handles() -> EFIHandles { EFIHandles(table: .allocate(capacity: EFIHandles.capacity)) }
 
 private func vendorMedia(_ g: EFIGuid) -> [UInt8] {
     var b = [UInt8](repeating: 0xA5, count: EFIDevicePath.vendorMediaSize)

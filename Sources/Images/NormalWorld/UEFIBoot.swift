@@ -14,18 +14,11 @@ typealias EFIEntry = @convention(c) (UInt64, UInt64) -> UInt64
 /// which the memory map reports as runtime data (the OS keeps reading the system table).
 enum UEFIBoot {
     // The memory map and the handle database, each set by bootefi before anything reads
-    // them. A global holding an empty array would be built on first use, through a
-    // swift_once check inlined at each of its ~30 uses: an optional for the map (nil is a
-    // static value; its table is in the block), and the handles, which are read most, on
-    // the heap (`put`), reached in place through a pointer that is 0 until then (the
-    // optional's reads copy it out).
+    // them: optionals (nil is a static value, all zero: .bss), their tables in the block.
     nonisolated(unsafe) static var mapValue: EFIMemoryMap? = nil
-    nonisolated(unsafe) static var handlesBox: UnsafeMutablePointer<EFIHandles>? = nil
+    nonisolated(unsafe) static var handlesValue: EFIHandles? = nil
     static var map: EFIMemoryMap { get { mapValue! } _modify { yield &mapValue! } set { mapValue = newValue } }
-    static var handles: EFIHandles {
-        unsafeAddress { unsafe UnsafePointer(handlesBox!) }
-        unsafeMutableAddress { unsafe handlesBox! }
-    }
+    static var handles: EFIHandles { get { handlesValue! } _modify { yield &handlesValue! } set { handlesValue = newValue } }
     /// How many configuration tables are in the block (at `configTables`, room for 16).
     nonisolated(unsafe) static var configCount = 0
     nonisolated(unsafe) static var initrd: (base: UInt64, size: UInt64)? = nil
@@ -38,7 +31,9 @@ enum UEFIBoot {
     static let loadFile2 = 768, initrdPath = 784, vendor = 816, configTables = 896, loadOptions = 1280
     /// The memory map's table (EFIMemoryMap), after the tables and load options.
     static let memoryMap = (1280 + 2 * ShellEnvironment.maxValue + 16 + 15) & ~15
-    static let blockSize = memoryMap + EFIMemoryMap.capacity * MemoryLayout<EFIMemoryRange>.stride
+    /// The handle database's table (EFIHandles), after it.
+    static let handleTable = memoryMap + EFIMemoryMap.capacity * MemoryLayout<EFIMemoryRange>.stride
+    static let blockSize = handleTable + EFIHandles.capacity * MemoryLayout<EFIHandles.Entry>.stride
     static var imageHandle: UInt64 { block + UInt64(loadedImage) }
     static var initrdHandle: UInt64 { block + UInt64(initrdPath) }
 
@@ -156,7 +151,7 @@ enum UEFIBoot {
         EFILoadedImage.write(to: part(loadedImage, EFILoadedImage.size), systemTable: b + UInt64(systemTable),
                              loadOptions: b + UInt64(loadOptions), loadOptionsSize: UInt32(optionsSize),
                              imageBase: imageBase, imageSize: imageSize)
-        put(&handlesBox, EFIHandles())
+        handles = EFIHandles(table: unsafe raw(b + UInt64(handleTable))!.bindMemory(to: EFIHandles.Entry.self, capacity: EFIHandles.capacity))
         handles.install(imageHandle, EFIProtocol.loadedImage, b + UInt64(loadedImage))
         if initrd != nil {
             handles.install(initrdHandle, EFIProtocol.devicePath, b + UInt64(initrdPath))   // the path is the interface

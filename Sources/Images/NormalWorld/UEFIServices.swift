@@ -54,7 +54,7 @@ enum BootServices {
         put(.locateProtocol, { g, _, out, _, _, _ in
             guard let g = guid(at: g), out != 0 else { return status(.invalidParameter) }
             // The first handle with the protocol is its first entry (installation order).
-            guard let i = UEFIBoot.handles.entries.first(where: { $0.guid == g })?.interface else {
+            guard let i = UEFIBoot.handles.first(g) else {
                 store(0, out); return status(.notFound)
             }
             store(i, out); return status(.success)
