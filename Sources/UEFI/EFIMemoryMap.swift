@@ -56,8 +56,11 @@ public struct EFIMemoryMap {
     let table: UnsafeMutablePointer<EFIMemoryRange>
     public private(set) var count = 0
     public private(set) var key: UInt64 = 1
-    /// Set when a change was refused for want of room (what `describe`'s callers check).
-    public private(set) var full = false
+    /// Changes refused for want of room; `full` once there was one (what `describe`'s callers
+    /// check). A count, not a Bool: an optional map (bootefi's) then takes the table pointer's
+    /// null for nil, all zero bytes (.bss), where a Bool's spare values would put it in .data.
+    public private(set) var refused = 0
+    public var full: Bool { refused != 0 }
 
     /// An empty map over `table` (room for `capacity` ranges; its contents are not read).
     public init(table: UnsafeMutablePointer<EFIMemoryRange>) { self.table = table }
@@ -74,7 +77,7 @@ public struct EFIMemoryMap {
     public mutating func set(_ r: EFIMemoryRange) -> Bool {
         guard r.pages > 0 else { return true }
         let n = count
-        guard n <= EFIMemoryMap.capacity - 2 else { full = true; return false }
+        guard n <= EFIMemoryMap.capacity - 2 else { refused &+= 1; return false }
         // Ranges stay sorted: what lies before `r`, then `r`, then what lies after it, written
         // over the table in place. The old ranges move up two first: the k-th is read (from
         // k + 2) before anything is written there (at most k + 3 ranges come out of k + 1).
