@@ -130,29 +130,28 @@ public struct EFIMemoryMap {
         let size = pages * EFIMemoryMap.pageSize
         let attribute = EFIMemoryAttribute.writeBack | (type == EFIMemoryType.runtimeServicesCode
             || type == EFIMemoryType.runtimeServicesData ? EFIMemoryAttribute.runtime : 0)
+        if kind == .address { guard address % EFIMemoryMap.pageSize == 0 else { return (.invalidParameter, 0) } }
+        // One walk from the top: the free range holding [address, address + size) (compared
+        // without a sum that could pass the top of the address space), or the highest one with
+        // room below the limit.
+        let limit = kind == .maxAddress ? address : UInt64.max
         var base: UInt64? = nil
-        if kind == .address {
-            guard address % EFIMemoryMap.pageSize == 0 else { return (.invalidParameter, 0) }
-            // Within the range, compared without a sum that could pass the top of the address space.
-            for i in 0..<count where self[i].type == EFIMemoryType.conventional && self[i].base <= address
-                && address < self[i].end && size <= self[i].end - address {
-                base = address
+        var i = count
+        while base == nil, i > 0 {
+            i -= 1
+            let r = self[i]
+            guard r.type == EFIMemoryType.conventional else { continue }
+            if kind == .address {
+                if r.base <= address && address < r.end && size <= r.end - address { base = address }
+                continue
             }
-            guard base != nil else { return (.notFound, 0) }
-        } else {
-            let limit = kind == .maxAddress ? address : UInt64.max
-            var i = count
-            while base == nil, i > 0 {
-                i -= 1
-                let r = self[i]
-                guard r.type == EFIMemoryType.conventional && r.pages >= pages else { continue }
-                let top = min(r.end, limit &+ 1 == 0 ? UInt64.max : (limit + 1) & ~(EFIMemoryMap.pageSize - 1))
-                guard top >= r.base + size else { continue }
-                let b = (top - size) & ~(alignment - 1)
-                if b >= r.base { base = b }
-            }
-            guard base != nil else { return (.outOfResources, 0) }
+            guard r.pages >= pages else { continue }
+            let top = min(r.end, limit &+ 1 == 0 ? UInt64.max : (limit + 1) & ~(EFIMemoryMap.pageSize - 1))
+            guard top >= r.base + size else { continue }
+            let b = (top - size) & ~(alignment - 1)
+            if b >= r.base { base = b }
         }
+        guard base != nil else { return (kind == .address ? .notFound : .outOfResources, 0) }
         guard set(EFIMemoryRange(base: base!, pages: pages, type: type, attribute: attribute, owned: true)) else {
             return (.outOfResources, 0)
         }
