@@ -25,22 +25,27 @@ public enum FwCfg {
         return out
     }
 
-    static func be(_ b: [UInt8]) -> UInt32 {
-        b.reduce(0) { $0 << 8 | UInt32($1) }
+    /// The next `n` bytes of the selected item (n ≤ 8) as a big-endian number: fields read from
+    /// the port as they come, no array per read.
+    @inline(never)
+    static func readBE(_ n: Int) -> UInt64 {
+        var value: UInt64 = 0
+        for _ in 0..<n { value = value << 8 | UInt64(hw_mmio_read8(data)) }
+        return value
     }
 
     /// Whether the device is there: the signature item (key 0) reads "QEMU".
     public static var present: Bool {
         guard base != nil else { return false }
         select(0)
-        return readBytes(4) == [0x51, 0x45, 0x4D, 0x55]
+        return readBE(4) == 0x5145_4D55
     }
 
     /// A little-endian u32 item (sizes, the feature bitmap); 0 without fw_cfg.
     public static func item32(_ key: UInt16) -> UInt32 {
         guard present else { return 0 }
         select(key)
-        return readBytes(4).reversed().reduce(0) { $0 << 8 | UInt32($1) }
+        return UInt32(truncatingIfNeeded: readBE(4)).byteSwapped
     }
 
     /// Starts the DMA access described by the 16-byte record at `record` (QEMU completes it
@@ -57,22 +62,25 @@ public enum FwCfg {
     /// mapping the device as device memory (or off).
     public static func file(_ name: StaticString) -> [UInt8]? {
         guard present else { return nil }
+        let n = name.utf8CodeUnitCount
+        guard n < 56 else { return nil }
         select(fileDirectory)
-        let count = be(readBytes(4))
+        let count = readBE(4)
         guard count < 1024 else { return nil }
-        var i: UInt32 = 0
-        while i < count {
-            let entry = readBytes(64)  // size u32, select u16, reserved u16, name[56]
-            i += 1
+        for _ in 0..<count {
+            // size u32, select u16, reserved u16, name[56] (NUL-padded), each read as it comes
+            let size = readBE(4), key = readBE(2)
+            _ = readBE(2)
             var matches = true
-            let n = name.utf8CodeUnitCount
-            if n >= 56 { return nil }
-            for k in 0..<n where unsafe entry[8 + k] != name.utf8Start[k] { matches = false }
-            if matches && entry[8 + n] == 0 {
-                let size = Int(UInt32(entry[0]) << 24 | UInt32(entry[1]) << 16 | UInt32(entry[2]) << 8 | UInt32(entry[3]))
+            for k in 0..<56 {
+                let b = hw_mmio_read8(data)
+                let want: UInt8 = k < n ? unsafe name.utf8Start[k] : 0
+                if k <= n && b != want { matches = false }
+            }
+            if matches {
                 guard size <= 4096 else { return nil }
-                select(UInt16(entry[4]) << 8 | UInt16(entry[5]))
-                return readBytes(size)
+                select(UInt16(truncatingIfNeeded: key))
+                return readBytes(Int(size))
             }
         }
         return nil
