@@ -146,6 +146,31 @@ private let pinned = ImageHeader(textOffset: 0x8_0000, imageSize: 0x100_0000, fl
         #expect(texts.count == all.count)
     }
 
+    /// The messages are entries of one literal (NameList): each error has its own whole text.
+    @Test func everyMessageIsItsOwnText() {
+        let expected: [(BootError, String)] = [
+            (.notAnImage, "no arm64 Image header (magic \"ARM\\x64\" at offset 0x38)"),
+            (.bigEndianImage, "the Image is built for big-endian; this CPU runs little-endian"),
+            (.badImageHeader, "the Image header's text_offset or image_size is out of range"),
+            (.kernelOutsideRAM, "the kernel would not lie inside RAM"),
+            (.noRoomForKernel, "no 2 MiB-aligned place in RAM holds the kernel"),
+            (.initrdOutsideRAM, "the initrd is empty or not inside RAM"),
+            (.deviceTreeOutsideRAM, "the device tree is not inside RAM"),
+            (.deviceTreeOverlaps, "the device tree (and its room for /chosen) overlaps the firmware or reserved memory"),
+            (.badDeviceTree, "the device tree is malformed"),
+            (.deviceTreeFull, "no room in the device tree for /chosen"),
+            (.kernelOverlaps(.deviceTree), "the kernel would overlap the device tree"),
+            (.kernelOverlaps(.firmware), "the kernel would overlap the firmware"),
+            (.kernelOverlaps(.reserved), "the kernel would overlap reserved memory"),
+            (.kernelOverlaps(.initrd), "the kernel would overlap the initrd"),
+            (.initrdOverlaps(.deviceTree), "the initrd overlaps the device tree"),
+            (.initrdOverlaps(.firmware), "the initrd overlaps the firmware"),
+            (.initrdOverlaps(.reserved), "the initrd overlaps reserved memory"),
+            (.initrdOverlaps(.initrd), "the initrd overlaps itself"),
+        ]
+        for (error, text) in expected { #expect("\(error.message)" == text, "\(error)") }
+    }
+
     @Test func deviceTreeRoomUsesSlackOrAddsUBootsPad() {
         #expect(BootPlan.deviceTreeRoom(totalSize: 0x10_0000, used: 0x1400) == 0x10_0000)
         #expect(BootPlan.deviceTreeRoom(totalSize: 0x1400, used: 0x1400) == 0x4400)
