@@ -28,18 +28,18 @@ public struct PrintEnvArguments: Equatable, Sendable {
         var result = PrintEnvArguments()
         var i = 0
         while i < args.count, args[i].first == UInt8(ascii: "-") {
-            let option = args[i]
-            if matches(option, "-guid") {
+            switch wordIndex(args[i], in: "-guid -all -n") {
+            case 0:
                 guard i + 1 < args.count else { throw .missingOptionValue(argument: i) }
                 if result.vendor == .any { throw .conflictingOptions(argument: i) }
                 result.vendor = .guid(try GUIDText.parse(args[i + 1]))
                 i += 1
-            } else if matches(option, "-all") {
+            case 1:
                 if case .guid = result.vendor { throw .conflictingOptions(argument: i) }
                 result.vendor = .any
-            } else if matches(option, "-n") {
+            case 2:
                 result.showData = false
-            } else {
+            default:
                 throw .unknownOption(argument: i)
             }
             i += 1
@@ -61,4 +61,25 @@ public func matches(_ word: [UInt8], _ text: StaticString) -> Bool {
         for k in 0..<word.count where buffer[k] != word[k] { return false }
         return true
     }
+}
+
+/// Where `word` is among the space-separated words of `list` (from 0), or -1: a command's
+/// options and subcommands looked up in one literal and one loop, not a call and a branch each.
+@inline(never)
+public func wordIndex(_ word: [UInt8], in list: StaticString) -> Int {
+    var index = 0, k = 0, i = 0
+    let n = list.utf8CodeUnitCount
+    while i <= n {
+        let c: UInt8 = i < n ? unsafe list.utf8Start[i] : 32
+        if c == 32 {
+            if k == word.count { return index }
+            index += 1; k = 0
+        } else if k >= 0 && k < word.count && word[k] == c {
+            k += 1
+        } else {
+            k = -1 - word.count   // stays negative (and unequal to the count) until the next word
+        }
+        i += 1
+    }
+    return -1
 }

@@ -41,28 +41,21 @@ public struct SetEnvArguments: Equatable, Sendable {
         var verbose = false
         var i = 0
         while i < args.count, args[i].first == UInt8(ascii: "-") {
-            let option = args[i]
-            if matches(option, "-guid") {
+            let option = wordIndex(args[i], in: "-guid -i -v -nv -bs -rt -at -a")
+            if option == 0 {
                 guard i + 1 < args.count else { throw .missingOptionValue(argument: i) }
                 guid = try GUIDText.parse(args[i + 1])
                 i += 1
-            } else if matches(option, "-nv") {
-                attributes |= nonVolatile
-            } else if matches(option, "-bs") {
-                attributes |= bootServiceAccess
-            } else if matches(option, "-rt") {
-                attributes |= runtimeAccess
-            } else if matches(option, "-at") {
-                attributes |= timeBasedAuthenticatedWriteAccess
-            } else if matches(option, "-a") {
-                attributes |= appendWrite
-            } else if matches(option, "-v") {
-                verbose = true
-            } else if matches(option, "-i") {
+            } else if option == 1 {
                 guard i + 1 < args.count else { throw .missingOptionValue(argument: i) }
                 memory = try memoryRange(args[i + 1], argument: i + 1)
                 memoryArgument = i
                 i += 1
+            } else if option == 2 {
+                verbose = true
+            } else if option > 2 {
+                // -nv -bs -rt -at -a: the attribute bits 0x01 0x02 0x04 0x20 0x40, a byte each
+                attributes |= UInt32(truncatingIfNeeded: 0x40_20_04_02_01 as UInt64 >> (8 * UInt64(option - 3))) & 0xFF
             } else {
                 throw .unknownOption(argument: i)
             }
@@ -92,8 +85,7 @@ public struct SetEnvArguments: Equatable, Sendable {
 
     /// The vendor U-Boot picks when no `-guid` is given.
     public static func defaultVendor(_ nameUTF8: [UInt8]) -> EFIGuid {
-        matches(nameUTF8, "db") || matches(nameUTF8, "dbx") || matches(nameUTF8, "dbt")
-            ? EFIGuid.imageSecurityDatabase : .globalVariable
+        wordIndex(nameUTF8, in: "db dbx dbt") >= 0 ? EFIGuid.imageSecurityDatabase : .globalVariable
     }
 
     /// `<addr>:<size>`, both hex, as U-Boot writes it; `<addr>,<size>` is taken too.

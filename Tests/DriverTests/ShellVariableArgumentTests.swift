@@ -41,6 +41,25 @@ let bootTest = try! UCS2Text.fromUTF8(Array("BootTest".utf8))
     #expect(s.attributes == 0x67 && s.verbose && s.guid == .smmVariableProtocol)
 }
 
+@Test func setenvEachAttributeAlone() throws {
+    for (option, bit) in [("-nv", 0x01), ("-bs", 0x02), ("-rt", 0x04), ("-at", 0x20), ("-a", 0x40)] as [(String, UInt32)] {
+        let s = try SetEnvArguments.parse(words("\(option) X"))
+        #expect(s.attributes == bit && !s.verbose, "\(option)")
+    }
+}
+
+/// The options' and subcommands' lookup: whole words of the list only.
+@Test func wordIndexFindsWholeWordsOnly() {
+    let list: StaticString = "-guid -i -v -nv -bs -rt -at -a"
+    for (k, w) in ["-guid", "-i", "-v", "-nv", "-bs", "-rt", "-at", "-a"].enumerated() {
+        #expect(wordIndex(bytes(w), in: list) == k, "\(w)")
+    }
+    for w in ["", "-", "-g", "-guidx", "-ata", "a", "-n", "-all", " ", "-guid -i"] {
+        #expect(wordIndex(bytes(w), in: list) == -1, "\(w)")
+    }
+    #expect(wordIndex(bytes("parts"), in: "version features parts") == 2)
+}
+
 @Test func setenvSecurityDatabasesDefaultVendor() throws {
     for n in ["db", "dbx", "dbt"] {
         #expect(try SetEnvArguments.parse(words("-bs \(n) =H00")).guid == EFIGuid.imageSecurityDatabase)

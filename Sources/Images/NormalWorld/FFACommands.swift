@@ -5,11 +5,12 @@ import Platform
 extension Commands {
 
     static func ffa(_ args: [[UInt8]]) {
-        guard args.count == 2 else { usage("ffa"); return }
-        if matches(args[1], "version") { ffaVersion() }
-        else if matches(args[1], "features") { ffaFeatures() }
-        else if matches(args[1], "parts") { ffaParts() }
-        else { usage("ffa") }
+        switch args.count == 2 ? wordIndex(args[1], in: "version features parts") : -1 {
+        case 0: ffaVersion()
+        case 1: ffaFeatures()
+        case 2: ffaParts()
+        default: usage("ffa")
+        }
     }
 
     static func ffaVersion() {
@@ -80,7 +81,10 @@ extension Commands {
     }
 
     static func armffa(_ args: [[UInt8]]) {
-        if args.count == 3 && matches(args[1], "getpart") {
+        // getpart and ping take one more word, devlist none
+        let sub = args.count >= 2 ? wordIndex(args[1], in: "getpart ping devlist") : -1
+        guard sub >= 0 && args.count == (sub == 2 ? 2 : 3) else { usage("armffa"); return }
+        if sub == 0 {
             guard let uuid = UUIDText.parseUBoot(args[2]) else {
                 Console.line("armffa: invalid UUID (U-Boot form, e.g. 33d532ed-e699-0942-c09c-a798d9cd722d)")
                 return
@@ -93,7 +97,7 @@ extension Commands {
                     Console.hex(UInt64(p.properties)); Console.put(10)
                 }
             }
-        } else if args.count == 3 && matches(args[1], "ping") {
+        } else if sub == 1 {
             let id: UInt64
             do throws(ShellArgumentError) { id = try ShellNumber.parseHex(args[2]) } catch {
                 Console.line("armffa: invalid partition ID"); return
@@ -109,7 +113,7 @@ extension Commands {
                     Console.line("SP response: delivered (FFA_SUCCESS, no data)")
                 }
             }
-        } else if args.count == 2 && matches(args[1], "devlist") {
+        } else {
             FFA.with { d throws(FFADriverError) in
                 Console.write("device 0: arm_ffa, FF-A "); FFA.printVersion(d.version)
                 Console.write(", conduit "); Console.write(d.conduit.useHVC ? "hvc" : "smc")
@@ -118,8 +122,6 @@ extension Commands {
                 }
                 Console.put(10)
             }
-        } else {
-            usage("armffa")
         }
     }
 }
