@@ -107,6 +107,31 @@ def help_lists_every_command():
 
 
 @test
+def every_command_runs_its_own_function():
+    """The product's command texts and functions are two lists in the same order
+    (Commands.texts, Commands.runs): each command, given words it refuses, answers in its own
+    name right after its prompt, so two entries out of order show here."""
+    runs = [("version x", "'version' takes no arguments"), ("el x", "'el' takes no arguments"),
+            ("dt x", "'dt' takes no arguments"), ("md", "usage: md <address> [<words>]"),
+            ("poweroff x", "'poweroff' takes no arguments"), ("reset x", "'reset' takes no arguments"),
+            ("ffa", "usage: ffa version|features|parts"),
+            ("armffa", "usage: armffa getpart <uuid>|ping <id>|devlist"),
+            ("printenv -e -x", "printenv: unknown option"), ("setenv", "usage: setenv -e [-guid <guid>]"),
+            ("printenv nosuch", '## Error: "nosuch" not defined'), ("setenv 1+", "setenv: bad variable name"),
+            ("varinfo x", "'varinfo' takes no arguments"), ("booti", "booti: wrong number of arguments"),
+            ("qfw", "usage: qfw load"), ("bootefi", "usage: bootefi <addr>[:<size>]"),
+            ("boot x", "'boot' takes no arguments")]
+    b = boot("el2", [c for c, _ in runs] + ["poweroff"])
+    finished(b)
+    out = b.output.replace("\r", "")
+    for command, answer in runs:
+        at = out.find(f"=> {command}\n")
+        check(at >= 0, f"no prompt for {command!r}", b)
+        reply = out[at + 4 + len(command):].split("=> ", 1)[0]
+        check(answer in reply, f"{command!r} did not answer {answer!r}", b)
+
+
+@test
 def crash_report_is_decoded():
     b = boot("el2", ["md 0x8000000000"], until="system halted", timeout=20)
     check("unexpected exception at EL2" in b, "no crash report", b)

@@ -1,11 +1,13 @@
 import DeviceTree
 import Driver
 import Hardware
+import MM
 import Platform
 
 /// A shell command: its `help` line as one string, the usage, a tab, then what it does; its name
 /// is the usage's first word. One string, not three, and a thin function (the commands capture
-/// nothing, so no closure context): 32 bytes a table entry, not 88.
+/// nothing, so no closure context). The product's are made as `Commands.each` visits them
+/// (their texts one literal, their functions one list); the proof build's are a list of these.
 struct Command {
     let text: StaticString
     let run: @convention(thin) ([[UInt8]]) -> Void
@@ -43,34 +45,39 @@ enum Commands {
         for i in from..<to { Console.put(unsafe text.utf8Start[i]) }
     }
 
-    static let table: [Command] = [
-        Command(text: "help\tlist the commands", run: help),
-        Command(text: "version\tfirmware version", run: version),
-        Command(text: "el\tthe exception level the shell runs at", run: el),
-        Command(text: "dt\twhat the device tree says", run: dt),
-        Command(text: "md <address> [<words>]\tdisplay memory (32-bit words, hex)", run: md),
-        Command(text: "poweroff\tPSCI SYSTEM_OFF", run: poweroff),
-        Command(text: "reset\tPSCI SYSTEM_RESET", run: reset),
-        Command(text: "ffa version|features|parts\tFF-A driver state and discovery", run: ffa),
-        Command(text: "armffa getpart <uuid>|ping <id>|devlist\tU-Boot's FF-A commands", run: armffa),
-        Command(text: "printenv -e [-guid <guid>|-all] [-n] [<name>...]\tshow UEFI variables", run: printenv),
-        Command(text: """
-            setenv -e [-guid <guid>] [-nv] [-bs] [-rt] [-at] [-a] [-i <addr>:<size>] <name> [<value>...]\t\
-            set or delete a UEFI variable
-            """, run: setenv),
-        Command(text: "printenv [<name>...]\tshow shell variables (bootargs, ...)", run: printenvPlain),
-        Command(text: "setenv <name> [<value>...]\tset or delete a shell variable", run: setenvPlain),
-        Command(text: "varinfo\tQueryVariableInfo for NV+BS+RT and BS+RT", run: varinfo),
-        Command(text: "booti <addr> [<initrd>[:<size>] | -] [<fdt>]\tboot an arm64 Linux Image", run: booti),
-        Command(text: "qfw load [<kernel_addr> [<initrd_addr>]]\tload QEMU's -kernel/-initrd/-append", run: qfw),
-        Command(text: "bootefi <addr>[:<size>] [<initrd>:<size> | -] [<fdt>]\tstart an EFI application (Linux's EFI stub)", run: bootefi),
-        Command(text: "boot\tqfw load, then bootefi (EFI stub) or booti", run: bootCommand),
+    /// The product's commands: their texts as one literal of NUL-ended entries, their functions
+    /// in a list in the same order (a test boots the shell and runs each one by name). 8 bytes a
+    /// command in the image's data, not a 32-byte `Command` (a StaticString of 24 and a function).
+    static let texts: StaticString = """
+        help\tlist the commands\0\
+        version\tfirmware version\0\
+        el\tthe exception level the shell runs at\0\
+        dt\twhat the device tree says\0\
+        md <address> [<words>]\tdisplay memory (32-bit words, hex)\0\
+        poweroff\tPSCI SYSTEM_OFF\0\
+        reset\tPSCI SYSTEM_RESET\0\
+        ffa version|features|parts\tFF-A driver state and discovery\0\
+        armffa getpart <uuid>|ping <id>|devlist\tU-Boot's FF-A commands\0\
+        printenv -e [-guid <guid>|-all] [-n] [<name>...]\tshow UEFI variables\0\
+        setenv -e [-guid <guid>] [-nv] [-bs] [-rt] [-at] [-a] [-i <addr>:<size>] <name> [<value>...]\t\
+        set or delete a UEFI variable\0\
+        printenv [<name>...]\tshow shell variables (bootargs, ...)\0\
+        setenv <name> [<value>...]\tset or delete a shell variable\0\
+        varinfo\tQueryVariableInfo for NV+BS+RT and BS+RT\0\
+        booti <addr> [<initrd>[:<size>] | -] [<fdt>]\tboot an arm64 Linux Image\0\
+        qfw load [<kernel_addr> [<initrd_addr>]]\tload QEMU's -kernel/-initrd/-append\0\
+        bootefi <addr>[:<size>] [<initrd>:<size> | -] [<fdt>]\tstart an EFI application (Linux's EFI stub)\0\
+        boot\tqfw load, then bootefi (EFI stub) or booti
+        """
+    static let runs: [@convention(thin) ([[UInt8]]) -> Void] = [
+        help, version, el, dt, md, poweroff, reset, ffa, armffa, printenv,
+        setenv, printenvPlain, setenvPlain, varinfo, booti, qfw, bootefi, bootCommand,
     ]
 
     /// Calls `body` with each command, the product's then the build's (ImageExtensions), until
     /// it returns false. One literal table: no concatenation at boot.
     static func each(_ body: (Command) -> Bool) {
-        for c in table where !body(c) { return }
+        for i in 0..<runs.count where !body(Command(text: NameList.entry(texts, i), run: runs[i])) { return }
         for c in ImageExtensions.commands where !body(c) { return }
     }
 
