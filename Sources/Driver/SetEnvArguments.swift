@@ -120,7 +120,7 @@ public struct SetEnvArguments: Equatable, Sendable {
             guard let number = try? ShellNumber.parseHex(word, from: 3, to: word.count) else { return false }
             let bytes = digits / 2
             let width = bytes <= 2 ? bytes : (bytes <= 4 ? 4 : 8)
-            for k in 0..<width { out.append(UInt8(truncatingIfNeeded: number >> (8 * UInt64(k)))) }
+            for k in 0..<width { append(UInt8(truncatingIfNeeded: number >> (8 * UInt64(k))), to: &out) }
             return true
         }
         if startsWith(word, "=H") {
@@ -128,7 +128,7 @@ public struct SetEnvArguments: Equatable, Sendable {
             var high: UInt8? = nil
             for k in 2..<word.count {
                 guard let nibble = UUIDText.hexValue(word[k]) else { return false }
-                if let h = high { out.append(h << 4 | nibble); high = nil } else { high = nibble }
+                if let h = high { append(h << 4 | nibble, to: &out); high = nil } else { high = nibble }
             }
             return true
         }
@@ -136,12 +136,17 @@ public struct SetEnvArguments: Equatable, Sendable {
         if quoted > 0 {
             let end = word.count - 1
             guard end >= quoted, word[end] == UInt8(ascii: "\"") else { return false }
-            for k in quoted..<end { out.append(word[k]) }
+            for k in quoted..<end { append(word[k], to: &out) }
             return true
         }
-        out.append(contentsOf: word)
+        for b in word { append(b, to: &out) }
         return true
     }
+
+    /// One byte onto a value: out of line, as the array's append was inlined at each of the
+    /// four forms.
+    @inline(never)
+    static func append(_ byte: UInt8, to out: inout [UInt8]) { out.append(byte) }
 
     static func startsWith(_ word: [UInt8], _ prefix: StaticString) -> Bool {
         prefix.withUTF8Buffer { p in
