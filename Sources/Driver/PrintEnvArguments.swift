@@ -45,7 +45,7 @@ public struct PrintEnvArguments: Equatable, Sendable {
             i += 1
         }
         while i < args.count {
-            result.names.append(try UCS2Text.fromUTF8(args[i]))
+            appendWord(try UCS2Text.fromUTF8(args[i]), to: &result.names)
             i += 1
         }
         return result

@@ -143,10 +143,9 @@ public struct SetEnvArguments: Equatable, Sendable {
         return true
     }
 
-    /// One byte onto a value: out of line, as the array's append was inlined at each of the
-    /// four forms.
-    @inline(never)
-    static func append(_ byte: UInt8, to out: inout [UInt8]) { out.append(byte) }
+    /// One byte onto a value (the shell's one out-of-line append: it was inlined at each of the
+    /// four forms).
+    static func append(_ byte: UInt8, to out: inout [UInt8]) { appendByte(byte, to: &out) }
 
     static func startsWith(_ word: [UInt8], _ prefix: StaticString) -> Bool {
         prefix.withUTF8Buffer { p in

@@ -38,8 +38,8 @@ public struct ShellEnvironment: Equatable, Sendable {
         guard ShellEnvironment.validName(name) else { throw .malformedName }
         var value: [UInt8] = []
         for i in 1..<args.count {
-            if i > 1 { value.append(0x20) }
-            value += args[i]
+            if i > 1 { appendByte(0x20, to: &value) }
+            for b in args[i] { appendByte(b, to: &value) }
         }
         try set(name, value)
     }
@@ -55,7 +55,7 @@ public struct ShellEnvironment: Equatable, Sendable {
         }
         if let i = existing { values[i] = value; return }
         guard names.count < ShellEnvironment.maxEntries else { throw .malformedValue(argument: 1) }
-        names.append(name)
-        values.append(value)
+        appendWord(name, to: &names)
+        appendWord(value, to: &values)
     }
 }

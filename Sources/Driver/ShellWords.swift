@@ -1,3 +1,11 @@
+/// One word onto a list of words, and one byte onto a word: out of line, one copy of the
+/// array's append (with its growth path, ~100 B inlined) for all the shell's lists and words.
+@inline(never)
+public func appendWord(_ word: [UInt8], to list: inout [[UInt8]]) { list.append(word) }
+
+@inline(never)
+public func appendByte(_ byte: UInt8, to word: inout [UInt8]) { word.append(byte) }
+
 /// Splits a shell line into words at spaces and tabs. Text inside double quotes does not split
 /// and keeps its quotes, so U-Boot's `="a b"` and `=S"a b"` values reach the parser whole.
 /// An unterminated quote runs to the end of the line.

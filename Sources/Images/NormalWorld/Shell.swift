@@ -16,7 +16,7 @@ enum Shell {
             Console.write("=> ")
             let line = readLine(history: history)
             if !line.isEmpty && (history.last ?? []) != line {
-                history.append(line)
+                appendWord(line, to: &history)
                 if history.count > historyDepth { history = words(history, from: 1) }   // the oldest dropped
             }
             execute(tokens(line))
@@ -58,7 +58,7 @@ enum Shell {
                 Console.line("^C")
                 return []
             case 32...126:
-                if line.count < maxLine { line.append(c); Console.put(c) }
+                if line.count < maxLine { appendByte(c, to: &line); Console.put(c) }
             default:
                 break
             }
@@ -70,7 +70,11 @@ enum Shell {
         var out: [[UInt8]] = []
         var start = 0
         for i in 0...line.count where i == line.count || line[i] == 32 || line[i] == 9 {
-            if i > start { out.append(Array(line[start..<i])) }   // each word copied once
+            if i > start {   // each word copied once
+                var word: [UInt8] = []
+                for k in start..<i { appendByte(line[k], to: &word) }
+                appendWord(word, to: &out)
+            }
             start = i + 1
         }
         return out
@@ -97,7 +101,7 @@ enum Shell {
 func words(_ list: [[UInt8]], from start: Int) -> [[UInt8]] {
     var out: [[UInt8]] = []
     var i = start
-    while i < list.count { out.append(list[i]); i += 1 }
+    while i < list.count { appendWord(list[i], to: &out); i += 1 }
     return out
 }
 
