@@ -46,7 +46,7 @@ public enum BootPlan {
         if let initrd {
             guard initrd.size != 0, inRAM(initrd, memory) else { throw .initrdOutsideRAM }
             if let o = firstOverlap(occupied, initrd) { throw .initrdOverlaps(o.kind) }
-            blockers.append(BootOccupant(.initrd, initrd))
+            add(&blockers, .initrd, initrd)
         }
         let footprint = header.footprint
         if header.placeAnywhere {
@@ -85,6 +85,13 @@ public enum BootPlan {
         if occupied.contains(where: { $0.kind != .deviceTree && overlaps($0.region, region) }) {
             throw .deviceTreeOverlaps
         }
+    }
+
+    /// One occupant onto a list: out of line, one copy of the array's append for the image's
+    /// list of occupants and this one.
+    @inline(never)
+    public static func add(_ list: inout [BootOccupant], _ kind: BootRegionKind, _ region: FDTRegion) {
+        list.append(BootOccupant(kind, region))
     }
 
     /// The first of `list` that overlaps `region`: one loop for the three places that ask.

@@ -119,9 +119,9 @@ enum KernelLoader {
         return list
     }
 
-    @inline(never)   // one append, not one inlined at each of five places
+    /// BootPlan's one append (not one inlined at each of five places).
     static func add(_ list: inout [BootOccupant], _ kind: BootRegionKind, _ region: FDTRegion) {
-        list.append(BootOccupant(kind, region))
+        BootPlan.add(&list, kind, region)
     }
 
     /// `booti`: checks, places, writes /chosen, hands over and jumps. Returns only on refusal.
