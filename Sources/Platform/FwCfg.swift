@@ -19,6 +19,7 @@ public enum FwCfg {
         hw_mmio_write16(selector, UInt16(swapped))
     }
 
+    @inline(never)   // qfw load's command line and a named file: one copy
     public static func readBytes(_ n: Int) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: n)
         for i in 0..<n { out[i] = hw_mmio_read8(data) }
