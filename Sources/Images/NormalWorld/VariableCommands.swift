@@ -60,8 +60,15 @@ extension Commands {
 
     @inline(never)   // three callers: one copy
     static func show(_ c: inout VariableClient<Transport>, name: [UInt8], guid: EFIGuid, data: Bool) {
-        var r = c.getVariable(name: name, guid: guid, dataSize: 0)
-        if r.status == .bufferTooSmall { r = c.getVariable(name: name, guid: guid, dataSize: Int(r.dataSize)) }
+        // Asked with no room, then into a buffer of the size that answer gives (no more than one
+        // message carries): the value read in place, no array of it.
+        var buffer = UnsafeMutableRawBufferPointer(start: nil, count: 0)
+        defer { buffer.deallocate() }
+        var r = c.getVariable(name: name, guid: guid, into: buffer)
+        if r.status == .bufferTooSmall {
+            buffer = .allocate(byteCount: Int(min(r.dataSize, UInt64(c.transport.bufferSize))), alignment: 8)
+            r = c.getVariable(name: name, guid: guid, into: buffer)
+        }
         UCS2Text.writeUTF8(name, Console.put); Console.line(":")
         guard r.status == .success else { Console.write("    "); Console.line(r.status.name); return }
         Console.write("    "); Console.bytes(GUIDText.format(guid))
@@ -69,11 +76,12 @@ extension Commands {
         Console.put(10)
         Console.write("    "); VariableAttributeText.write(r.attributes, Console.put)
         Console.hex0x(", DataSize = ", r.dataSize); Console.put(10)
-        if data { hexDump(r.data) }
+        if data { hexDump(UnsafeRawBufferPointer(start: buffer.baseAddress, count: Int(r.dataSize))) }
     }
 
     /// `    00000000: 68 65 6c 6c 6f                                   hello`
-    static func hexDump(_ bytes: [UInt8]) {
+    @inline(__always)   // one caller
+    static func hexDump(_ bytes: UnsafeRawBufferPointer) {
         var offset = 0
         while offset < bytes.count {
             let end = min(offset + 16, bytes.count)
