@@ -26,7 +26,7 @@ public struct BootiArguments: Equatable, Sendable {
         let (kernel, size) = try ShellNumber.parseHexAndSize(args[0])
         guard size == nil || kernelSize else { throw .malformedNumber }
         var result = BootiArguments(kernel: kernel, kernelSize: size, initrd: nil, fdt: nil)
-        if args.count >= 2, args[1] != [UInt8(ascii: "-")] {
+        if args.count >= 2, !matches(args[1], "-") {
             let (base, size) = try ShellNumber.parseHexAndSize(args[1])
             if let size {
                 result.initrd = (base, size)
