@@ -32,7 +32,13 @@ public enum UUIDText {
     /// little-endian number, so `33d532ed-e699-0942-c09c-a798d9cd722d` is the MM partition.
     public static func parseUBoot(_ text: [UInt8]) -> UUID? {
         guard let t = textOctets(text) else { return nil }
-        return UUID(octets: uBootPermutation.map { t[Int($0)] })
+        // Octets 0-7 and 8-15 packed as UUID(octets:) packs them: no mapped array in between.
+        var lo: UInt64 = 0, hi: UInt64 = 0
+        for i in 0..<8 {
+            lo |= UInt64(t[Int(uBootPermutation[i])]) << (8 * UInt64(i))
+            hi |= UInt64(t[Int(uBootPermutation[8 + i])]) << (8 * UInt64(i))
+        }
+        return UUID(lo: lo, hi: hi)
     }
 
     /// The canonical lower-case text (36 ASCII bytes).
