@@ -43,7 +43,9 @@ public enum UUIDText {
 
     /// The canonical lower-case text (36 ASCII bytes).
     public static func formatCanonical(_ uuid: UUID) -> [UInt8] {
-        format((0..<16).map { uuid.octet($0) })
+        var t = [UInt8](repeating: 0, count: 16)   // by index: no mapped range
+        for i in 0..<16 { t[i] = uuid.octet(i) }
+        return format(t)
     }
 
     /// The text U-Boot's form would need to name `uuid` (inverse of `parseUBoot`).
