@@ -18,7 +18,7 @@ enum EL2Stub {
     /// when the stub is not wanted.
     static func requestedTraps() -> UInt64? {
         guard let v = FwCfg.file("opt/swiftfw/el2-stub") else { return nil }
-        if v.starts(with: [0x68, 0x76, 0x63]) { return 0 }                          // "hvc"
+        if v.count >= 3 && v[0] == 0x68 && v[1] == 0x76 && v[2] == 0x63 { return 0 }  // "hvc"
         return ImageExtensions.el2StubTraps(v)
     }
 
