@@ -94,9 +94,10 @@ public enum BootPlan {
         list.append(BootOccupant(kind, region))
     }
 
-    /// The first of `list` that overlaps `region`: one loop for the three places that ask.
+    /// The first of `list` that overlaps `region`: one loop for the places that ask (the
+    /// image's qfw load too).
     @inline(never)
-    static func firstOverlap(_ list: [BootOccupant], _ region: FDTRegion) -> BootOccupant? {
+    public static func firstOverlap(_ list: [BootOccupant], _ region: FDTRegion) -> BootOccupant? {
         for o in list where overlaps(o.region, region) { return o }
         return nil
     }

@@ -87,7 +87,7 @@ enum KernelLoader {
 
     /// Inside RAM and clear of the device tree slot, the firmware and reserved memory.
     static func destinationOK(_ r: FDTRegion) -> Bool {
-        BootPlan.inRAM(r, memory) && !occupants(deviceTree: nil).contains { BootPlan.overlaps($0.region, r) }
+        BootPlan.inRAM(r, memory) && BootPlan.firstOverlap(occupants(deviceTree: nil), r) == nil
     }
 
     static func dmaRead(_ item: UInt16, _ length: UInt64, to destination: UInt64) -> Bool {
