@@ -22,7 +22,7 @@ public struct ShellEnvironment: Equatable, Sendable {
         return nil
     }
 
-    @inline(never)   // booti (twice) and bootefi ask it for bootargs
+    @inline(never)   // booti and bootefi ask it for bootargs
     public func value(_ name: [UInt8]) -> [UInt8]? { index(name).map { values[$0] } }
 
     /// Names are letters, digits, `_`, `-` and `.`, as U-Boot's `setenv` accepts them.

@@ -155,10 +155,11 @@ enum KernelLoader {
         let initrd = a.initrd.map { FDTRegion(base: $0.base, size: $0.size) }
         let plan = try BootPlan.place(image: a.kernel, header: header, initrd: initrd,
                                       occupied: occupants(deviceTree: dtbRegion), memory: ram)
-        report(plan, header, initrd, dtb)
+        let bootargs = environment.value(KernelLoader.bootargs)   // once, for the report and /chosen
+        report(plan, header, initrd, dtb, bootargs)
         do throws(FDTError) {
             var editor = try FDTEditor(buffer(dtb, room))
-            try editor.setChosen(bootargs: environment.value(KernelLoader.bootargs), initrd: initrd)
+            try editor.setChosen(bootargs: bootargs, initrd: initrd)
         } catch { throw .deviceTreeFull }
         if plan.moves {
             unsafe UnsafeMutableRawPointer(bitPattern: UInt(plan.load))!.copyMemory(
@@ -170,7 +171,7 @@ enum KernelLoader {
         boot_enter_kernel(plan.load, dtb)
     }
 
-    static func report(_ plan: KernelPlacement, _ header: ImageHeader, _ initrd: FDTRegion?, _ dtb: UInt64) {
+    static func report(_ plan: KernelPlacement, _ header: ImageHeader, _ initrd: FDTRegion?, _ dtb: UInt64, _ bootargs: [UInt8]?) {
         Console.hex0x("booti: Image at ", plan.source)
         Console.hex0x(", text_offset ", header.textOffset)
         Console.hex0x(", image_size ", header.imageSize)
@@ -181,7 +182,7 @@ enum KernelLoader {
             Console.hex0x("booti: initrd ", r.base); Console.hex0x("-", r.base + r.size); Console.put(10)
         }
         Console.hex0x("booti: device tree at ", dtb)
-        if let args = environment.value(KernelLoader.bootargs) { Console.write(", bootargs "); Console.bytes(args) }
+        if let args = bootargs { Console.write(", bootargs "); Console.bytes(args) }
         Console.put(10)
     }
 
