@@ -302,6 +302,7 @@ def check_ffa_session(b, conduit):
     check("Partition: id = 8001 , exec_ctxt 1 , properties 301" in b, "getpart did not find 0x8001", b)
     check("SP response:\n[LSB]\nfffffffe" in b, "ping got no direct response", b)
     check("0x8001  ed32d533-99e6-4209-9cc0-2d72cdd998a7  contexts 1" in b, "ffa parts wrong", b)
+    check("  properties 0x00000301 direct-req-recv aarch64 direct-req2-recv\n" in b, "ffa parts: properties misnamed", b)
 
 
 @test

@@ -59,18 +59,21 @@ extension Commands {
         if p.uuid.isNil { Console.write("(no UUID: v1.0 descriptor)") } else { Console.bytes(UUIDText.formatCanonical(p.uuid)) }
         Console.write("  contexts "); Console.dec(UInt64(p.executionContexts))
         Console.write("  properties "); Console.hex0x(UInt64(p.properties), digits: 8)
-        let names: [(UInt32, StaticString)] = [
-            (PartitionInfo.Property.receivesDirectRequests, "direct-req-recv"),
-            (PartitionInfo.Property.sendsDirectRequests, "direct-req-send"),
-            (PartitionInfo.Property.indirectMessages, "indirect-msg"),
-            (PartitionInfo.Property.receivesNotifications, "notifications"),
-            (PartitionInfo.Property.aarch64, "aarch64"),
-            (PartitionInfo.Property.receivesDirectRequest2, "direct-req2-recv"),
-            (PartitionInfo.Property.sendsDirectRequest2, "direct-req2-send"),
-        ]
-        for (bit, name) in names where p.properties & bit != 0 { Console.write(" "); Console.write(name) }
+        var start = 0
+        for bit in 0..<11 {   // the named bits of PartitionInfo.Property, by position
+            let end = wordEnd(propertyNames, from: start)
+            if p.properties >> UInt32(bit) & 1 != 0 && end > start { Console.put(32); write(propertyNames, start, end) }
+            start = end + 1
+        }
         Console.put(10)
     }
+
+    /// The names of the partition properties' bits 0 to 10, one word a bit (bits 4-7, which
+    /// `ffa parts` does not name, are empty words): PartitionInfo.Property's receivesDirectRequests,
+    /// sendsDirectRequests, indirectMessages, receivesNotifications, aarch64 (bit 8),
+    /// receivesDirectRequest2, sendsDirectRequest2.
+    static let propertyNames: StaticString =
+        "direct-req-recv direct-req-send indirect-msg notifications     aarch64 direct-req2-recv direct-req2-send"
 
     static func ffaParts() {
         FFA.with { d throws(FFADriverError) in
