@@ -107,12 +107,13 @@ extension Commands {
             }
             guard id <= 0xFFFF else { Console.line("armffa: invalid partition ID"); return }
             FFA.with { d throws(FFADriverError) in
-                let payload: [UInt64] = [0xaaaa_aaaa, 0xbbbb_bbbb, 0xcccc_cccc, 0xdddd_dddd, 0xeeee_eeee]
-                switch try d.sendDirectRequest(to: UInt16(id), payload: payload) {
-                case .response(let words):
+                // The fixed-size request (x3..x7) the MM transport uses too: no payload array,
+                // and the driver's array-taking form is not linked.
+                let payload: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0xaaaa_aaaa, 0xbbbb_bbbb, 0xcccc_cccc, 0xdddd_dddd, 0xeeee_eeee)
+                if let m = try d.sendDirectRequest(to: UInt16(id), payload) {
                     Console.line("SP response:"); Console.line("[LSB]")
-                    for w in words { Console.hex(w); Console.put(10) }
-                case .delivered:
+                    for w in [m.x3, m.x4, m.x5, m.x6, m.x7] { Console.hex(w); Console.put(10) }
+                } else {
                     Console.line("SP response: delivered (FFA_SUCCESS, no data)")
                 }
             }
