@@ -12,6 +12,7 @@ public enum FwCfg {
     static var dmaAddress: UInt64 { (base ?? 0) + 16 }  // 64-bit, big-endian; writing the low half starts it
     static let fileDirectory: UInt16 = 0x19
 
+    @inline(never)   // four callers (item32, file, qfw load, the signature)
     public static func select(_ key: UInt16) {
         guard base != nil else { return }
         // The selector is big-endian on MMIO: write the byte-swapped key as a 16-bit store.
