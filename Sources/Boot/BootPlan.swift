@@ -28,6 +28,7 @@ public enum BootPlan {
         return memory.contains { m in m.end.map { r.base >= m.base && end <= $0 } ?? false }
     }
 
+    @inline(never)   // inlined, each of its three callers held a copy
     public static func overlaps(_ a: FDTRegion, _ b: FDTRegion) -> Bool {
         guard a.size != 0, b.size != 0 else { return false }
         let aEnd = a.end ?? UInt64.max, bEnd = b.end ?? UInt64.max
