@@ -130,8 +130,9 @@ enum Commands {
         Console.hex0x("DTB at ", boot.dtbAddress); Console.write(", version ")
         Console.dec(UInt64(s.version)); Console.write(", "); Console.dec(UInt64(s.totalSize)); Console.line(" bytes")
         if let m = s.model { Console.write("model: "); Console.bytes(m); Console.put(10) }
-        for c in s.compatible { Console.write("compatible: "); Console.bytes(c); Console.put(10) }
-        for r in s.memory {
+        for i in 0..<s.compatible.count { Console.write("compatible: "); Console.bytes(s.compatible[i]); Console.put(10) }
+        for i in 0..<s.memory.count {
+            let r = s.memory[i]
             Console.hex0x("memory: ", r.base); Console.hex0x(" size ", r.size); Console.put(10)
         }
         Console.write("console: ")
@@ -151,7 +152,8 @@ enum Commands {
         case .hvc?: Console.line("method hvc")
         default: Console.line("none")
         }
-        for r in s.reserved {
+        for i in 0..<s.reserved.count {
+            let r = s.reserved[i]
             Console.write("reserved: "); Console.bytes(r.name); Console.hex0x(" ", r.base)
             Console.hex0x(" size ", r.size); Console.line(r.noMap ? " no-map" : "")
         }
