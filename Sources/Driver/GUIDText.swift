@@ -21,6 +21,12 @@ public enum GUIDText {
         return UUIDText.format(t)
     }
 
+    /// `format`'s text handed to `put` a character at a time (text byte j is stored byte
+    /// textIndex(j): the order is its own inverse).
+    public static func write(_ guid: EFIGuid, _ put: (UInt8) -> Void) {
+        UUIDText.write({ guid.byte(textIndex($0)) }, put)
+    }
+
     /// The names U-Boot prints for well-known vendor GUIDs.
     public static func knownName(_ guid: EFIGuid) -> StaticString? {
         if guid == .globalVariable { return "EFI_GLOBAL_VARIABLE_GUID" }

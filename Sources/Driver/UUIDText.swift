@@ -71,6 +71,16 @@ public enum UUIDText {
         return out
     }
 
+    /// 16 octets as 8-4-4-4-12 lower-case hex (`format`'s text), octet i from `octet(i)`, each
+    /// character handed to `put`: the shell prints a GUID or UUID with no array.
+    public static func write(_ octet: (Int) -> UInt8, _ put: (UInt8) -> Void) {
+        for i in 0..<16 {
+            if i == 4 || i == 6 || i == 8 || i == 10 { put(UInt8(ascii: "-")) }
+            let o = octet(i)
+            put(hexDigit(o >> 4)); put(hexDigit(o & 0xF))
+        }
+    }
+
     /// Octet i of the UUID is text byte uBootPermutation[i]: every field reversed (bytes: a
     /// table of Ints took 128).
     static let uBootPermutation: [UInt8] = [3, 2, 1, 0, 5, 4, 7, 6, 9, 8, 15, 14, 13, 12, 11, 10]

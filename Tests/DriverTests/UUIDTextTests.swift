@@ -1,5 +1,6 @@
 import Testing
 import ABI
+import MM
 @testable import Driver
 
 @Test func uBootFormNamesTheMMPartition() {
@@ -41,4 +42,22 @@ func malformedUUIDTextIsRejected(text: String) {
     let bytes = Array(text.utf8)
     #expect(UUIDText.parseUBoot(bytes) == nil)
     #expect(UUIDText.parseCanonical(bytes) == nil)
+}
+
+/// What the shell prints (`printenv -e`'s vendor, `ffa parts`' UUIDs) through the writers is
+/// the formatters' text, byte for byte.
+@Test func writersPrintTheFormattedText() throws {
+    for g in [EFIGuid.globalVariable, .imageSecurityDatabase, .smmVariableProtocol,
+              try GUIDText.parse(Array("00112233-4455-6677-8899-aabbccddeeff".utf8))] {
+        var out: [UInt8] = []
+        GUIDText.write(g) { out.append($0) }
+        #expect(out == GUIDText.format(g))
+    }
+    #expect(GUIDText.format(try GUIDText.parse(Array("00112233-4455-6677-8899-aabbccddeeff".utf8)))
+            == Array("00112233-4455-6677-8899-aabbccddeeff".utf8))
+    for u in [UUID.mmVariable, otherUUID, .nil] {
+        var out: [UInt8] = []
+        UUIDText.write({ u.octet($0) }) { out.append($0) }
+        #expect(out == UUIDText.formatCanonical(u))
+    }
 }

@@ -56,7 +56,7 @@ extension Commands {
 
     static func printPartition(_ p: PartitionInfo) {
         Console.write("  "); Console.hex0x(UInt64(p.id), digits: 4); Console.write("  ")
-        if p.uuid.isNil { Console.write("(no UUID: v1.0 descriptor)") } else { Console.bytes(UUIDText.formatCanonical(p.uuid)) }
+        if p.uuid.isNil { Console.write("(no UUID: v1.0 descriptor)") } else { UUIDText.write({ p.uuid.octet($0) }, Console.put) }
         Console.write("  contexts "); Console.dec(UInt64(p.executionContexts))
         Console.write("  properties "); Console.hex0x(UInt64(p.properties), digits: 8)
         var start = 0

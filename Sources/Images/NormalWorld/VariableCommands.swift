@@ -71,7 +71,7 @@ extension Commands {
         }
         UCS2Text.writeUTF8(name, Console.put); Console.line(":")
         guard r.status == .success else { Console.write("    "); Console.line(r.status.name); return }
-        Console.write("    "); Console.bytes(GUIDText.format(guid))
+        Console.write("    "); GUIDText.write(guid, Console.put)
         if let known = GUIDText.knownName(guid) { Console.write(" ("); Console.write(known); Console.write(")") }
         Console.put(10)
         Console.write("    "); VariableAttributeText.write(r.attributes, Console.put)
