@@ -367,6 +367,7 @@ def variables_set_read_list_delete_over_ffa():
     finished(b)
     check("normal: UEFI variables over FF-A, MM partition 0x8001" in b, "FF-A transport not chosen", b)
     check("NV|BS|RT, DataSize = 0x5\n    00000000: 68 65 6c 6c 6f" in b, "value not read back", b)
+    check("BootTest:\n    8be4df61-93ca-11d2-aa0d-00e098032b8c (EFI_GLOBAL_VARIABLE_GUID)\n" in b, "vendor GUID misprinted", b)
     listing = b.output.split("=> printenv -e -n\n")
     check(len(listing) == 3 and "BootTest:" in listing[1] and "Second:" in listing[1], "listing wrong", b)
     check("BootTest:\n    EFI_NOT_FOUND" in b, "delete did not delete", b)
