@@ -21,3 +21,14 @@ swift_nonatomic_retain:
     .global swift_nonatomic_release
 swift_nonatomic_release:
     b       swift_release
+
+// Their counted forms, which LLVM emits for several retains or releases of one object in a row.
+    .section .text.swift_nonatomic_retain_n, "ax"
+    .global swift_nonatomic_retain_n
+swift_nonatomic_retain_n:
+    b       swift_retain_n
+
+    .section .text.swift_nonatomic_release_n, "ax"
+    .global swift_nonatomic_release_n
+swift_nonatomic_release_n:
+    b       swift_release_n
