@@ -12,19 +12,21 @@ public func appendByte(_ byte: UInt8, to word: inout [UInt8]) { word.append(byte
 public enum ShellWords {
     public static func split(_ line: [UInt8]) -> [[UInt8]] {
         var words: [[UInt8]] = []
-        var word: [UInt8] = []
-        var inWord = false
+        var start = 0
         var quoted = false
-        for c in line {
-            if !quoted && (c == UInt8(ascii: " ") || c == UInt8(ascii: "\t")) {
-                if inWord { words.append(word); word = []; inWord = false }
+        for i in 0...line.count {
+            let end = i == line.count || (!quoted && (line[i] == UInt8(ascii: " ") || line[i] == UInt8(ascii: "\t")))
+            if !end {
+                if line[i] == UInt8(ascii: "\"") { quoted.toggle() }
                 continue
             }
-            if c == UInt8(ascii: "\"") { quoted.toggle() }
-            word.append(c)
-            inWord = true
+            if i > start {   // each word copied once
+                var word: [UInt8] = []
+                for k in start..<i { appendByte(line[k], to: &word) }
+                appendWord(word, to: &words)
+            }
+            start = i + 1
         }
-        if inWord { words.append(word) }
         return words
     }
 }

@@ -19,7 +19,7 @@ enum Shell {
                 appendWord(line, to: &history)
                 if history.count > historyDepth { history = words(history, from: 1) }   // the oldest dropped
             }
-            execute(tokens(line))
+            execute(ShellWords.split(line))
         }
     }
 
@@ -63,21 +63,6 @@ enum Shell {
                 break
             }
         }
-    }
-
-    /// Splits on spaces and tabs.
-    static func tokens(_ line: [UInt8]) -> [[UInt8]] {
-        var out: [[UInt8]] = []
-        var start = 0
-        for i in 0...line.count where i == line.count || line[i] == 32 || line[i] == 9 {
-            if i > start {   // each word copied once
-                var word: [UInt8] = []
-                for k in start..<i { appendByte(line[k], to: &word) }
-                appendWord(word, to: &out)
-            }
-            start = i + 1
-        }
-        return out
     }
 
     static func execute(_ args: [[UInt8]]) {
