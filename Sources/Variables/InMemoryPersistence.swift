@@ -22,7 +22,7 @@ public struct InMemoryPersistence: VariablePersistence {
     }
 
     public mutating func put(_ variable: StoredVariable) throws(PersistenceError) {
-        let index = variables.firstIndex { $0.guid == variable.guid && $0.name == variable.name }
+        let index = variables.position(guid: variable.guid, name: variable.name)
         let freed = index.map { footprint(of: variables[$0]) } ?? 0
         let needed = footprint(of: variable)
         guard needed <= capacity - (used - freed) else { throw .full }
@@ -31,7 +31,7 @@ public struct InMemoryPersistence: VariablePersistence {
     }
 
     public mutating func remove(guid: EFIGuid, name: [UInt8]) throws(PersistenceError) {
-        guard let i = variables.firstIndex(where: { $0.guid == guid && $0.name == name }) else { return }
+        guard let i = variables.position(guid: guid, name: name) else { return }
         used -= footprint(of: variables[i])
         variables.remove(at: i)
     }

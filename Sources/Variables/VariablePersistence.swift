@@ -104,26 +104,25 @@ extension VariablePersistence {
                                       data: UnsafeRawBufferPointer) throws(PersistenceError) -> Bool { false }
 
     public func variable(guid: EFIGuid, name: [UInt8]) -> StoredVariable? {
-        for v in variables where v.guid == guid && v.name == name { return v }
-        return nil
+        let all = variables
+        return all.position(guid: guid, name: name).map { all[$0] }
     }
 
     public func variable(guid: EFIGuid, rawName: UnsafeRawBufferPointer) -> StoredVariable? {
-        for v in variables where v.guid == guid && VariableKey.equal(v.name, rawName) { return v }
-        return nil
+        let all = variables
+        return all.position(guid: guid, rawName: rawName).map { all[$0] }
     }
 
     public func attributes(guid: EFIGuid, rawName: UnsafeRawBufferPointer) -> UInt32? {
-        for v in variables where v.guid == guid && VariableKey.equal(v.name, rawName) { return v.attributes }
-        return nil
+        let all = variables
+        return all.position(guid: guid, rawName: rawName).map { all[$0].attributes }
     }
 
     /// The handle is the position in `variables`.
     public func heldValue(guid: EFIGuid, rawName: UnsafeRawBufferPointer) -> HeldValue? {
-        for (i, v) in variables.enumerated() where v.guid == guid && VariableKey.equal(v.name, rawName) {
-            return HeldValue(attributes: v.attributes, count: v.data.count, handle: i)
-        }
-        return nil
+        let all = variables
+        guard let i = all.position(guid: guid, rawName: rawName) else { return nil }
+        return HeldValue(attributes: all[i].attributes, count: all[i].data.count, handle: i)
     }
 
     public func copyValue(_ held: HeldValue, to buffer: UnsafeMutableRawBufferPointer, at: Int) {
@@ -176,5 +175,20 @@ extension VariablePersistence {
             count = key.nameCount
         }
         return variable(guid: key.guid, name: name)
+    }
+}
+
+extension Array where Element == StoredVariable {
+    /// Where (guid, name) is in a table of variables, the name in a buffer: the one loop behind
+    /// the store's volatiles and the RAM medium's lookups (inlined, each was its own copy).
+    @inline(never)
+    public func position(guid: EFIGuid, rawName name: UnsafeRawBufferPointer) -> Int? {
+        for i in indices where self[i].guid == guid && VariableKey.equal(self[i].name, name) { return i }
+        return nil
+    }
+
+    /// The same with the name in an array.
+    public func position(guid: EFIGuid, name: [UInt8]) -> Int? {
+        name.withUnsafeBytes { position(guid: guid, rawName: $0) }
     }
 }

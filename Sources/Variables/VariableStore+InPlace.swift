@@ -23,7 +23,7 @@ extension VariableStore {
             return InPlaceRead(status: .success, attributes: attributes, dataSize: 1, served: value)
         }
         var found: StoredVariable? = nil
-        for v in volatiles where v.guid == guid && VariableKey.equal(v.name, name) { found = v; break }
+        if let i = volatiles.position(guid: guid, rawName: name) { found = volatiles[i] }
         if found == nil {
             // A stored name equal to `name` (cut at its first NUL, longer than L"") is servable:
             // `VariableKey.isServable` holds for it without a second look.
@@ -76,7 +76,7 @@ extension VariableStore {
             guard checkProperty(guid: guid, name: p.name, attributes: attributes, dataCount: data.count,
                                 deleting: false) == .success else { return nil }
         }
-        for v in volatiles where v.guid == guid && VariableKey.equal(v.name, name) { return nil }
+        if volatiles.position(guid: guid, rawName: name) != nil { return nil }
         do throws(PersistenceError) {
             return try persistence.replaceValue(guid: guid, rawName: name, attributes: attributes, data: data) ? .success : nil
         } catch {

@@ -43,8 +43,8 @@ public struct VariableStore<P: VariablePersistence> {
     /// The variable (guid, name), whatever its attributes.
     func find(guid: EFIGuid, name: [UInt8]) -> Found? {
         if let v = servedVariable(guid: guid, name: name) { return Found(variable: v, isVolatile: true, index: 0, isServed: true) }
-        for (i, v) in volatiles.enumerated() where v.guid == guid && v.name == name {
-            return Found(variable: v, isVolatile: true, index: i)
+        if let i = volatiles.position(guid: guid, name: name) {
+            return Found(variable: volatiles[i], isVolatile: true, index: i)
         }
         if let v = persistence.variable(guid: guid, name: name), VariableKey.isServable(v.name) {
             return Found(variable: v, isVolatile: false, index: 0)
@@ -189,7 +189,7 @@ public struct VariableStore<P: VariablePersistence> {
     @inline(never)   // the listing's first check; inlined it costs more than the call
     func isVisibleKey(guid: EFIGuid, rawName name: UnsafeRawBufferPointer) -> Bool {
         if ReadOnlyGlobals.isServed(guid: guid, rawName: name) { return isVisible(attributes: ReadOnlyGlobals.attributes) }
-        for v in volatiles where v.guid == guid && VariableKey.equal(v.name, name) { return isVisible(v) }
+        if let i = volatiles.position(guid: guid, rawName: name) { return isVisible(volatiles[i]) }
         guard let attributes = persistence.attributes(guid: guid, rawName: name) else { return false }
         return isVisible(attributes: attributes)
     }
