@@ -52,8 +52,11 @@ extension VariableStore {
                                   deleting: deleting)
         guard check == .success else { return check }
 
-        // An authenticated variable changes only through an authenticated write.
-        if let e = find(guid: guid, name: name), e.variable.isTimeAuthenticated { return .securityViolation }
+        // An authenticated variable changes only through an authenticated write (a store over a
+        // medium that takes none holds none, volatile or not: `setAuthenticated` refuses them all).
+        if P.takesAuthenticatedWrites, let e = find(guid: guid, name: name), e.variable.isTimeAuthenticated {
+            return .securityViolation
+        }
 
         let new = StoredVariable(guid: guid, name: name,
                                  attributes: attributes & ~VariableAttributes.appendWrite.rawValue, data: data)
