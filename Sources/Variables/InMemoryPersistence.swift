@@ -27,7 +27,7 @@ public struct InMemoryPersistence: VariablePersistence {
         let needed = footprint(of: variable)
         guard needed <= capacity - (used - freed) else { throw .full }
         used = used - freed + needed
-        if let i = index { variables[i] = variable } else { variables.append(variable) }
+        variables.put(variable, at: index)
     }
 
     public mutating func remove(guid: EFIGuid, name: [UInt8]) throws(PersistenceError) {

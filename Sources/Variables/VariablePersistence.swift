@@ -191,4 +191,11 @@ extension Array where Element == StoredVariable {
     public func position(guid: EFIGuid, name: [UInt8]) -> Int? {
         name.withUnsafeBytes { position(guid: guid, rawName: $0) }
     }
+
+    /// `v` in place of the variable at `index`, or added at the end (nil): one copy of the
+    /// replacement and the growth for the store's volatiles and the RAM medium.
+    @inline(never)
+    public mutating func put(_ v: StoredVariable, at index: Int?) {
+        if let i = index { self[i] = v } else { append(v) }
+    }
 }

@@ -131,11 +131,7 @@ extension VariableStore {
         let needed = VariableStore.volatileFootprint(nameCount: v.name.count, dataCount: v.data.count)
         guard needed <= limits.volatileCapacity - (volatileUsed - freed) else { return .outOfResources }
         volatileUsed = volatileUsed - freed + needed
-        if let old = old, old.isVolatile {
-            volatiles[old.index] = v
-        } else {
-            volatiles.append(v)
-        }
+        volatiles.put(v, at: old.flatMap { $0.isVolatile ? $0.index : nil })
         return .success
     }
 
