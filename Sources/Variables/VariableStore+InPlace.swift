@@ -72,9 +72,9 @@ extension VariableStore {
               !DefinedVariable.governs(guid) || DefinedVariable.lookup(guid: guid, rawName: name) == nil,
               fitsLimit(nameCount: name.count, dataCount: data.count, limit: maximumSize(nonVolatile: true))
         else { return nil }
-        for p in properties where p.guid == guid && VariableKey.equal(p.name, name) {
-            guard checkProperty(guid: guid, name: p.name, attributes: attributes, dataCount: data.count,
-                                deleting: false) == .success else { return nil }
+        if let i = properties.position(guid: guid, rawName: name) {
+            guard Self.check(properties[i].property, attributes: attributes, dataCount: data.count,
+                             deleting: false) == .success else { return nil }
         }
         if volatiles.position(guid: guid, rawName: name) != nil { return nil }
         do throws(PersistenceError) {

@@ -1,10 +1,17 @@
 import MM
 
-/// One VarCheck property, keyed by (guid, normalised name).
-struct PropertyEntry: Equatable, Sendable {
-    var guid: EFIGuid
-    var name: [UInt8]
-    var property: VarCheckVariableProperty
+/// A VarCheck property kept as a record of the store's variable tables: the key (guid, normalised
+/// name) and the property's bytes as the value. One array type and one lookup (`position`) serve
+/// the volatiles, the RAM medium and the properties, not a table type of their own.
+extension StoredVariable {
+    init(guid: EFIGuid, name: [UInt8], property: VarCheckVariableProperty) {
+        self.init(guid: guid, name: name, attributes: 0, data: withUnsafeBytes(of: property) { [UInt8]($0) })
+    }
+
+    /// The property of a record made by `init(guid:name:property:)`.
+    var property: VarCheckVariableProperty {
+        data.withUnsafeBytes { $0.loadUnaligned(as: VarCheckVariableProperty.self) }
+    }
 }
 
 extension VariableStore {
@@ -17,14 +24,13 @@ extension VariableStore {
         guard !readyToBootSignalled && !atRuntime else { return .accessDenied }
         guard let name = UCS2.normalized(rawName), name.count > 2 else { return .invalidParameter }
         guard property.revision == VarCheckVariableProperty.currentRevision else { return .invalidParameter }
-        if let i = propertyIndex(guid: guid, name: name) {
-            properties[i].property = property
-            return .success
+        let index = properties.position(guid: guid, name: name)
+        if index == nil {
+            let cost = name.count + VariableStoreLimits.entryOverhead
+            guard cost <= limits.propertyCapacity - propertyUsed else { return .outOfResources }
+            propertyUsed += cost
         }
-        let cost = name.count + VariableStoreLimits.entryOverhead
-        guard cost <= limits.propertyCapacity - propertyUsed else { return .outOfResources }
-        properties.append(PropertyEntry(guid: guid, name: name, property: property))
-        propertyUsed += cost
+        properties.put(StoredVariable(guid: guid, name: name, property: property), at: index)
         return .success
     }
 
@@ -32,7 +38,7 @@ extension VariableStore {
     /// EFI_INVALID_PARAMETER for an empty or unterminated name.
     public func property(name rawName: [UInt8], guid: EFIGuid) -> (status: EFIStatus, property: VarCheckVariableProperty) {
         guard let name = UCS2.normalized(rawName), name.count > 2 else { return (.invalidParameter, .zero) }
-        guard let i = propertyIndex(guid: guid, name: name) else { return (.notFound, .zero) }
+        guard let i = properties.position(guid: guid, name: name) else { return (.notFound, .zero) }
         return (.success, properties[i].property)
     }
 
@@ -44,8 +50,12 @@ extension VariableStore {
     /// signals READY_TO_BOOT.
     func checkProperty(guid: EFIGuid, name: [UInt8], attributes: UInt32, dataCount: Int,
                        deleting: Bool) -> EFIStatus {
-        guard let i = propertyIndex(guid: guid, name: name) else { return .success }
-        let p = properties[i].property
+        guard let i = properties.position(guid: guid, name: name) else { return .success }
+        return Self.check(properties[i].property, attributes: attributes, dataCount: dataCount, deleting: deleting)
+    }
+
+    /// The rules of `checkProperty` against the property `p`.
+    static func check(_ p: VarCheckVariableProperty, attributes: UInt32, dataCount: Int, deleting: Bool) -> EFIStatus {
         if p.isReadOnly { return .writeProtected }
         if deleting { return .success }
         if p.attributes != 0 && attributes & ~VariableAttributes.appendWrite.rawValue != p.attributes {
@@ -55,12 +65,5 @@ extension VariableStore {
             return .invalidParameter
         }
         return .success
-    }
-
-    /// Where the property of (guid, name) sits in `properties`.
-    @inline(never)   // one loop for SET, GET and SetVariable's check
-    func propertyIndex(guid: EFIGuid, name: [UInt8]) -> Int? {
-        for (i, p) in properties.enumerated() where p.guid == guid && p.name == name { return i }
-        return nil
     }
 }

@@ -21,7 +21,7 @@ public struct VariableStore<P: VariablePersistence> {
 
     var volatiles: [StoredVariable] = []
     var volatileUsed = 0
-    var properties: [PropertyEntry] = []
+    var properties: [StoredVariable] = []  // VarCheck properties (VariableStore+Properties.swift)
     var propertyUsed = 0
 
     public init(persistence: P, limits: VariableStoreLimits = VariableStoreLimits(),
