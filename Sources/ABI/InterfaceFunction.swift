@@ -65,6 +65,28 @@ extension Interface {
         }
     }
 
+    /// The answer `r` carries, for a caller that waits for one (the normal world's driver):
+    /// `function(of:)` when that is FFA_ERROR, FFA_SUCCESS_32/64, FFA_INTERRUPT, FFA_YIELD or a
+    /// direct response, nil for any other function, which such a caller treats as it treats an
+    /// unknown one. Six cases, not the jump table over every function of our ABIs.
+    @inlinable
+    public static func answer(of r: borrowing Registers) -> Function? {
+        let id = FunctionID(UInt32(truncatingIfNeeded: r.x0))
+        guard id.isFastCall, !id.hasReservedBitsSet else { return nil }
+        let raw = id.withoutSVEHint.raw
+        guard raw & 0xBFFF_FF00 == 0x8400_0000 else { return nil }
+        let is64 = id.isSMC64
+        switch UInt8(truncatingIfNeeded: raw) {
+        case 0x60: return .error
+        case 0x61: return is64 ? .success64 : .success32
+        case 0x62: return is64 ? nil : .interrupt
+        case 0x6C: return is64 ? nil : .yield
+        case 0x70: return is64 ? .msgSendDirectResp64 : .msgSendDirectResp32
+        case 0x8E: return is64 ? .msgSendDirectResp2 : nil
+        default: return nil
+        }
+    }
+
     // The arguments of each message (the caller has checked its function).
 
     /// SMCCC_ARCH_FEATURES, PSCI_FEATURES: the queried function ID in w1.

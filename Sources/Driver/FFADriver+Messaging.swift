@@ -102,7 +102,7 @@ extension FFADriver {
                 send = false
             }
             invoke(inPlace: &call)
-            switch Interface.function(of: call) {
+            switch Interface.answer(of: call) {
             case response?:
                 // w1: the responder (the target) and the receiver (us).
                 let w1 = Interface.targetInformation(call)

@@ -18,7 +18,7 @@ extension FFADriver {
 
         let out = invoke(Interface.partitionInfoGet(uuid: uuid, countOnly: false).registers)
         let answer: (x2: UInt64, x3: UInt64)
-        switch Interface.function(of: out) {
+        switch Interface.answer(of: out) {
         case .success32?:
             answer = Interface.successResults(out, is64: false)
         case .success64?:
@@ -93,7 +93,7 @@ extension FFADriver {
             let out = invoke(Interface.partitionInfoGetRegs(uuid: uuid, start: UInt16(truncatingIfNeeded: start),
                                                             tag: tag).registers)
             let reply: PartitionInfoRegisters
-            switch Interface.function(of: out) {
+            switch Interface.answer(of: out) {
             case .success64?, .success32?:
                 reply = PartitionInfoRegisters(decoding: Interface.successArguments(out, is64: true))
             case .error?:

@@ -150,7 +150,7 @@ public struct FFADriver<C: Conduit> {
     /// `callExpectingSuccess` of a call already encoded: one copy, whatever the call.
     mutating func callExpectingSuccess(registers: Registers) throws(FFADriverError) -> (x2: UInt64, x3: UInt64) {
         let out = invoke(registers)
-        switch Interface.function(of: out) {
+        switch Interface.answer(of: out) {
         case .success32?: return Interface.successResults(out, is64: false)
         case .success64?: return Interface.successResults(out, is64: true)
         case .error?: throw .fromErrorAnswer(out)

@@ -218,3 +218,24 @@ func field(_ g: inout SplitMix64) -> UInt64 {
     #expect(r.x1 == 10 && r.x2 == 0x4443_4241 && r.x3 == 0x4847_4645 && r.x4 == 0x4A49)
     #expect((0..<10).map { c.character($0) } == text)
 }
+
+/// The driver's answer decoder is `function(of:)` on the answers and nil on everything else:
+/// every function number of the FF-A/PSCI owner, both widths, with the SVE hint, with a
+/// reserved bit, as a yielding call, and the other owners' IDs of our ABIs.
+@Test func answerDecoderAgreesWithTheFullDecoderOnTheAnswers() {
+    let answers: Set<Interface.Function> = [.error, .success32, .success64, .interrupt, .yield,
+                                            .msgSendDirectResp32, .msgSendDirectResp64, .msgSendDirectResp2]
+    var seen = Set<Interface.Function>()
+    var ids: [UInt64] = [UInt64(SMCCC.SMCCC_VERSION), UInt64(SMCCC.SMCCC_ARCH_FEATURES), 0xFFFF_FFFF, 0]
+    for base: UInt64 in [0x8400_0000, 0xC400_0000, 0x8401_0000, 0xC401_0000, 0x0400_0000, 0x8400_8000, 0x1_8400_0000] {
+        for n: UInt64 in 0...0xFF { ids.append(base | n) }
+    }
+    for x0 in ids {
+        let r = Registers(x0)
+        let full = Interface.function(of: r)
+        let expected = full.flatMap { answers.contains($0) ? $0 : nil }
+        #expect(Interface.answer(of: r) == expected, "x0 \(String(x0, radix: 16))")
+        if let e = expected { seen.insert(e) }
+    }
+    #expect(seen == answers)
+}
