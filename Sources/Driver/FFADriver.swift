@@ -72,6 +72,8 @@ public struct FFADriver<C: Conduit> {
     }
 
     /// FFA_FEATURES for a function ID (bit 31 set) or a feature ID; nil when NOT_SUPPORTED.
+    /// Out of line: the discovery, the RX/TX mapping and `ffa features` each inlined a copy.
+    @inline(never)
     public mutating func features(_ id: UInt32, input: UInt32 = 0) throws(FFADriverError) -> FeatureProperties? {
         _ = try requireProbed()
         do throws(FFADriverError) {
