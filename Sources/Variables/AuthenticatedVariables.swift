@@ -134,6 +134,9 @@ extension VariableStore {
         guard let name = UCS2.normalized(rawName), name.count > 2, timestamp.count == 16, !value.isEmpty else {
             return .invalidParameter
         }
+        // A medium that takes no authenticated writes holds no AT variable and never PK (its
+        // store derives the mode from that): provisioning one is refused as SetVariable's is.
+        guard P.takesAuthenticatedWrites else { return .securityViolation }
         if let rule = DefinedVariable.lookup(guid: guid, name: name) {
             guard rule.role == .secureBootKey, rule.attributes == VariableStore.nvBsRtAt, let verifier = verifier,
                   let lists = SignatureList.views(value), verifier.certificatesParse(value) else {
@@ -156,6 +159,11 @@ extension VariableStore {
     /// prefix), as a restore from an export does; no rule of SetVariable applies.
     public mutating func provisionRaw(_ variable: StoredVariable) -> EFIStatus {
         guard UCS2.normalized(variable.name) == variable.name, variable.name.count > 2 else { return .invalidParameter }
+        // Nor an AT record or PK on a medium that takes no authenticated writes (above).
+        guard P.takesAuthenticatedWrites || !(variable.isTimeAuthenticated
+                  || variable.guid == .globalVariable && UCS2Name.equals(variable.name, "PK")) else {
+            return .securityViolation
+        }
         do throws(PersistenceError) { try persistence.put(variable) } catch { return VariableStore.status(for: error) }
         return .success
     }

@@ -33,8 +33,9 @@ enum ReadOnlyGlobals {
 
 extension VariableStore {
     /// Whether a PK is on the medium: one index lookup, no array (every served read asks).
-    /// Never on a medium that takes no authenticated writes: PK is stored only by one
-    /// (`setAuthenticated`), so the fallback's store is in setup or audit mode without a look.
+    /// Never on a medium that takes no authenticated writes: PK is stored only through
+    /// `setAuthenticated` and the provisioning calls, all refused on such a medium, so the
+    /// fallback's store is in setup or audit mode without a look.
     var platformKeyEnrolled: Bool {
         guard P.takesAuthenticatedWrites else { return false }
         let pk: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0x50, 0, 0x4B, 0, 0, 0)  // L"PK", on the stack

@@ -53,7 +53,8 @@ extension VariableStore {
         guard check == .success else { return check }
 
         // An authenticated variable changes only through an authenticated write (a store over a
-        // medium that takes none holds none, volatile or not: `setAuthenticated` refuses them all).
+        // medium that takes none holds none, volatile or not: `setAuthenticated` and the
+        // provisioning calls refuse them all).
         if P.takesAuthenticatedWrites, let e = find(guid: guid, name: name), e.variable.isTimeAuthenticated {
             return .securityViolation
         }

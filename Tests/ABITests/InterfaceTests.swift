@@ -227,7 +227,8 @@ func field(_ g: inout SplitMix64) -> UInt64 {
                                             .msgSendDirectResp32, .msgSendDirectResp64, .msgSendDirectResp2]
     var seen = Set<Interface.Function>()
     var ids: [UInt64] = [UInt64(SMCCC.SMCCC_VERSION), UInt64(SMCCC.SMCCC_ARCH_FEATURES), 0xFFFF_FFFF, 0]
-    for base: UInt64 in [0x8400_0000, 0xC400_0000, 0x8401_0000, 0xC401_0000, 0x0400_0000, 0x8400_8000, 0x1_8400_0000] {
+    for base: UInt64 in [0x8400_0000, 0xC400_0000, 0x8401_0000, 0xC401_0000, 0x0400_0000, 0x8400_8000, 0x1_8400_0000,
+                       0x8402_0000, 0xC480_0000] {   // the last two: reserved bits 17 and 23
         for n: UInt64 in 0...0xFF { ids.append(base | n) }
     }
     for x0 in ids {

@@ -182,3 +182,19 @@ extension Array where Element == UInt8 {
     let answer = r.same(set("Signed", vendor, 0x27, [UInt8](repeating: 0, count: 64)), "AT write")
     #expect(answer.mmStatus == .securityViolation)
 }
+
+@Test func theFallbackMediumRefusesProvisionedPKAndAuthenticatedVariables() {
+    // Its store derives setup mode from holding no PK and skips the AT checks: provisioning may
+    // not put either there, with or without a verifier (a plain variable still provisions).
+    var store = VariableStore(persistence: FallbackPersistence(), verifier: .standard)
+    #expect(store.provisionAuthenticated(name: UCS2.fromASCII("Private"), guid: vendor, value: [1]) == .securityViolation)
+    #expect(store.provisionAuthenticated(name: UCS2.fromASCII("PK"), guid: .globalVariable, value: [1]) == .securityViolation)
+    let record = AuthenticatedRecord.join(timestamp: [UInt8](repeating: 0, count: 16),
+                                          signer: AuthenticatedRecord.zeroSigner, value: [1])
+    #expect(store.provisionRaw(StoredVariable(guid: vendor, name: UCS2.fromASCII("Private"),
+                                              attributes: 0x27, data: record)) == .securityViolation)
+    #expect(store.provisionRaw(StoredVariable(guid: .globalVariable, name: UCS2.fromASCII("PK"),
+                                              attributes: 7, data: [1])) == .securityViolation)
+    #expect(store.provisionRaw(StoredVariable(guid: vendor, name: UCS2.fromASCII("Plain"), attributes: 7, data: [1])) == .success)
+    #expect(store.getVariable(name: UCS2.fromASCII("SetupMode"), guid: .globalVariable, dataSize: 1).data == [1])
+}
