@@ -364,11 +364,14 @@ def variables_set_read_list_delete_over_ffa():
     b = boot("el2", ["setenv -e -nv -bs -rt BootTest hello", "printenv -e BootTest",
                      "setenv -e -nv -bs -rt Second 0x01 0x02", "printenv -e -n",
                      "setenv -e BootTest", "printenv -e BootTest", "printenv -e -n", "varinfo",
-                     'setenv -e -nv -bs -rt Quoted =S"a b"', "printenv -e Quoted", "poweroff"], flash=flash)
+                     'setenv -e -nv -bs -rt Quoted =S"a b"', "printenv -e Quoted",
+                     "setenv -e -v -bs -rt Verbose hi", "poweroff"], flash=flash)
     finished(b)
     check("normal: UEFI variables over FF-A, MM partition 0x8001" in b, "FF-A transport not chosen", b)
     # A quoted value keeps its space: the shell splits the line as ShellWords does.
     check("NV|BS|RT, DataSize = 0x3\n    00000000: 61 20 62" in b, "a quoted value was split at its space", b)
+    check("=> setenv -e -v -bs -rt Verbose hi\nVerbose:\n    8be4df61-93ca-11d2-aa0d-00e098032b8c (EFI_GLOBAL_VARIABLE_GUID)\n"
+          "    BS|RT, DataSize = 0x2\n    00000000: 68 69" in b, "setenv -e -v did not show what it sets", b)
     check("NV|BS|RT, DataSize = 0x5\n    00000000: 68 65 6c 6c 6f" in b, "value not read back", b)
     check("BootTest:\n    8be4df61-93ca-11d2-aa0d-00e098032b8c (EFI_GLOBAL_VARIABLE_GUID)\n" in b, "vendor GUID misprinted", b)
     listing = b.output.split("=> printenv -e -n\n")

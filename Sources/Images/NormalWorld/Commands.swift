@@ -59,7 +59,7 @@ enum Commands {
         ffa version|features|parts\tFF-A driver state and discovery\0\
         armffa getpart <uuid>|ping <id>|devlist\tU-Boot's FF-A commands\0\
         printenv -e [-guid <guid>|-all] [-n] [<name>...]\tshow UEFI variables\0\
-        setenv -e [-guid <guid>] [-nv] [-bs] [-rt] [-at] [-a] [-i <addr>:<size>] <name> [<value>...]\t\
+        setenv -e [-guid <guid>] [-nv] [-bs] [-rt] [-at] [-a] [-v] [-i <addr>:<size>] <name> [<value>...]\t\
         set or delete a UEFI variable\0\
         printenv [<name>...]\tshow shell variables (bootargs, ...)\0\
         setenv <name> [<value>...]\tset or delete a shell variable\0\

@@ -71,12 +71,20 @@ extension Commands {
         }
         UCS2Text.writeUTF8(name, Console.put); Console.line(":")
         guard r.status == .success else { Console.write("    "); Console.line(r.status.name); return }
+        describe(guid: guid, attributes: r.attributes,
+                 data: UnsafeRawBufferPointer(start: buffer.baseAddress, count: Int(r.dataSize)), dump: data)
+    }
+
+    /// A variable's GUID line, attributes and size, and (with `dump`) its value: printenv -e's
+    /// and setenv -e -v's form.
+    @inline(never)   // two callers: one copy
+    static func describe(guid: EFIGuid, attributes: UInt32, data: UnsafeRawBufferPointer, dump: Bool) {
         Console.write("    "); GUIDText.write(guid, Console.put)
         if let known = GUIDText.knownName(guid) { Console.write(" ("); Console.write(known); Console.write(")") }
         Console.put(10)
-        Console.write("    "); VariableAttributeText.write(r.attributes, Console.put)
-        Console.hex0x(", DataSize = ", r.dataSize); Console.put(10)
-        if data { hexDump(UnsafeRawBufferPointer(start: buffer.baseAddress, count: Int(r.dataSize))) }
+        Console.write("    "); VariableAttributeText.write(attributes, Console.put)
+        Console.hex0x(", DataSize = ", UInt64(data.count)); Console.put(10)
+        if dump { hexDump(data) }
     }
 
     /// `    00000000: 68 65 6c 6c 6f                                   hello`
@@ -112,6 +120,10 @@ extension Commands {
             data = readBytes(address, Int(size))
         }
         let name = parsed.name, guid = parsed.guid, attributes = parsed.attributes
+        if parsed.verbose {   // -v: what is about to be set, as printenv -e shows a variable
+            UCS2Text.writeUTF8(name, Console.put); Console.line(":")
+            data.withUnsafeBytes { describe(guid: guid, attributes: attributes, data: $0, dump: true) }
+        }
         EFIVariables.with { c in
             let status = c.setVariable(name: name, guid: guid, attributes: attributes, data: data)
             if status != .success { Console.write("## Failed to set EFI variable: "); Console.line(status.name) }
