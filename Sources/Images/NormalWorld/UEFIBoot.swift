@@ -32,7 +32,7 @@ enum UEFIBoot {
     /// The memory map's table (EFIMemoryMap), after the tables and load options.
     static let memoryMap = (1280 + 2 * ShellEnvironment.maxValue + 16 + 15) & ~15
     /// The handle database's table (EFIHandles), after it.
-    static let handleTable = memoryMap + EFIMemoryMap.capacity * MemoryLayout<EFIMemoryRange>.stride
+    static let handleTable = memoryMap + EFIMemoryMap.slots * MemoryLayout<EFIMemoryRange>.stride
     static let blockSize = handleTable + EFIHandles.capacity * MemoryLayout<EFIHandles.Entry>.stride
     static var imageHandle: UInt64 { block + UInt64(loadedImage) }
     static var initrdHandle: UInt64 { block + UInt64(initrdPath) }
@@ -103,7 +103,7 @@ enum UEFIBoot {
         let layout = EFIFirmwareLayout(imageStart: ImageMap.imageStart, runtimeStart: ImageMap.runtimeStart,
                                        runtimeData: ImageMap.runtimeData, runtimeStop: ImageMap.runtimeStop,
                                        textEnd: ImageMap.textEnd, imageEnd: KernelLoader.firmware.base + KernelLoader.firmware.size)
-        var m = EFIMemoryMap.atBoot(table: unsafe raw(block + UInt64(memoryMap))!.bindMemory(to: EFIMemoryRange.self, capacity: EFIMemoryMap.capacity),
+        var m = EFIMemoryMap.atBoot(table: unsafe raw(block + UInt64(memoryMap))!.bindMemory(to: EFIMemoryRange.self, capacity: EFIMemoryMap.slots),
                                     ram: { describe in for r in KernelLoader.memory { describe(r.base, r.size) } },
                                     firmware: layout, deviceTree: (boot.dtbAddress, 0x10_0000),
                                     reserved: { describe in
