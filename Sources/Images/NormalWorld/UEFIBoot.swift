@@ -74,7 +74,8 @@ enum UEFIBoot {
         // 2 MiB: Linux's stub then runs the kernel where it is (MIN_KIMG_ALIGN without KASLR).
         let pages = (UInt64(pe.sizeOfImage) + 0xFFF) / 4096
         let placed = map.allocate(.anyPages, type: EFIMemoryType.loaderCode, pages: pages, alignment: 0x20_0000)
-        guard placed.status == .success else { fail("no room for the image"); return }
+        // Refused for want of free memory, or (rarely: many reserved ranges) of room in the map.
+        guard placed.status == .success else { fail("no room for the image (no free RAM that large, or the memory map is full)"); return }
         do throws(PEError) {
             try pe.load(file: unsafe UnsafeRawBufferPointer(KernelLoader.buffer(kernel, fileSize)),
                         into: KernelLoader.buffer(placed.base, pages * 4096), at: placed.base)
@@ -82,6 +83,8 @@ enum UEFIBoot {
             Console.write("bootefi: "); Console.line(error.message); return
         }
         let file = EFIMemoryMap.pages(kernel, kernel + fileSize)
+        // The file's pages are a range of their own (the only owned loader data; the image is
+        // loader code): freeing them adds no range, so it cannot be refused.
         _ = map.free(base: file.base, pages: file.pages)
         dcache_clean_range_poc(placed.base, pages * 4096)
         hw_ic_iallu()
