@@ -111,7 +111,8 @@ private func virt() -> EFIMemoryMap {
 }
 
 @Suite struct EFIMemoryMapModelTests {
-    /// Random sets, allocations and frees over 64 pages (fixed seed) against a page-by-page model:
+    /// Random sets, allocations (AllocateAddress at any start, a little past either end too)
+    /// and frees over 64 pages (fixed seed) against a page-by-page model:
     /// the map stays sorted, non-overlapping, merged, and says what the model says.
     @Test func theMapAgreesWithAPageModel() {
         var seed: UInt64 = 0x5EED_17
@@ -120,10 +121,13 @@ private func virt() -> EFIMemoryMap {
         var m = EFIMemoryMap(table: table())
         m.set(EFIMemoryRange(base: base, pages: 64, type: EFIMemoryType.conventional))
         var model = [(type: UInt32, owned: Bool)](repeating: (EFIMemoryType.conventional, false), count: 64)
+        var exactFits = 0                                                        // AllocateAddress of a whole free run's tail
         for _ in 0..<500 {
-            switch next(3) {
+            switch next(4) {
             case 0:
-                let at = next(64), n = 1 + next(64 - at), t = [EFIMemoryType.reserved, EFIMemoryType.bootServicesData][Int(next(2))]
+                // Free memory too, so that free runs come back for AllocateAddress to hit.
+                let at = next(64), n = 1 + next(min(16, 64 - at))
+                let t = [EFIMemoryType.reserved, EFIMemoryType.bootServicesData, EFIMemoryType.conventional, EFIMemoryType.conventional][Int(next(4))]
                 m.set(EFIMemoryRange(base: base + at * 4096, pages: n, type: t))
                 for p in at..<at + n { model[Int(p)] = (t, false) }
             case 1:
@@ -134,6 +138,24 @@ private func virt() -> EFIMemoryMap {
                     for p in first..<first + Int(n) { #expect(model[p].type == EFIMemoryType.conventional); model[p] = (EFIMemoryType.loaderData, true) }
                 } else {
                     #expect(r.status == .outOfResources)
+                }
+            case 2:
+                // Succeeds exactly when every page asked for is free: an off-by-one at either
+                // end of the free range shows.
+                let at = Int(next(72)) - 4
+                var n = 1 + Int(next(6))
+                if at >= 0 && at < 64 && model[at].type == EFIMemoryType.conventional && next(2) == 0 {
+                    var end = at                                                 // the end of its free run
+                    while end < 64 && model[end].type == EFIMemoryType.conventional { end += 1 }
+                    n = max(1, end - at + Int(next(3)) - 1)                      // one short of it, to it, one past it
+                }
+                let free = at >= 0 && at + n <= 64 && (at..<at + n).allSatisfy { model[$0].type == EFIMemoryType.conventional }
+                let r = m.allocate(.address, type: EFIMemoryType.loaderData, pages: UInt64(n), address: base &+ UInt64(bitPattern: Int64(at * 4096)))
+                #expect(r.status == (free ? .success : .notFound))
+                if free {
+                    if at + n == 64 || model[at + n].type != EFIMemoryType.conventional { exactFits += 1 }
+                    #expect(r.base == base + UInt64(at) * 4096)
+                    for p in at..<at + n { model[p] = (EFIMemoryType.loaderData, true) }
                 }
             default:
                 let at = next(64), n = 1 + next(min(8, 64 - at))
@@ -149,5 +171,6 @@ private func virt() -> EFIMemoryMap {
             }
             #expect(page == 64)
         }
+        #expect(exactFits >= 5)                                                  // the seed reaches the edge case
     }
 }
