@@ -67,7 +67,8 @@ public struct PEImage: Sendable {
             if size != 0 { relocations = (rva, size) }
         }
         let table = opt + optionalSize
-        // The section table lies within the headers (SizeOfHeaders counts it, PE/COFF 11.0 §3.4.3).
+        // The section table lies within the headers (SizeOfHeaders counts it: PE/COFF §3.4.2,
+        // "Optional Header Windows-Specific Fields").
         guard count <= 96, table + 40 * count <= h.count, table + 40 * count <= Int(sizeOfHeaders), sizeOfHeaders <= sizeOfImage,
               UInt64(sizeOfHeaders) <= fileSize, entryPoint < sizeOfImage else { throw .badHeaders }
         sectionTable = table; sectionCount = count
