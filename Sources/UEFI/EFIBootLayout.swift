@@ -37,7 +37,7 @@ extension EFIMemoryMap {
     /// runtime data, since the runtime variable path reads globals and allocates; the rest of
     /// the code is boot services code, which the OS may reuse. `ram` and `reserved` call
     /// `describe` with each of their ranges (no array of ranges is built for them). `table`:
-    /// where the map keeps its ranges (`EFIMemoryMap.capacity` of them).
+    /// where the map keeps its ranges (`EFIMemoryMap.slots` entries).
     public static func atBoot(table: UnsafeMutablePointer<EFIMemoryRange>, ram: Ranges, firmware f: EFIFirmwareLayout,
                               deviceTree: (base: UInt64, size: UInt64),
                               reserved: Ranges, runtimeShared: (base: UInt64, size: UInt64)) -> EFIMemoryMap {

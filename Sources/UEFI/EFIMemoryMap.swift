@@ -40,18 +40,26 @@ public struct EFIMemoryRange: Equatable, Sendable {
 
 /// The memory map boot services keep and GetMemoryMap returns (UEFI 2.10 §7.2): sorted,
 /// non-overlapping ranges; every change bumps `key`, which ExitBootServices must be given.
-/// The ranges sit in a table of fixed capacity that the owner hands in (bootefi: in its
-/// block), not an array: no growth code, no allocation per change. A change adds at most two
-/// ranges, so while the map holds more than `capacity` − 2 every change is refused with
-/// EFI_OUT_OF_RESOURCES before it starts (`full` is then set): the map is never left half
-/// changed. The value refers to its table: one map per table.
+/// The ranges sit in a table of `slots` entries that the owner hands in (bootefi: in its
+/// block), not an array: no growth code, no allocation per change. The map holds at most
+/// `capacity` ranges; a change whose result would hold more is refused whole before anything
+/// is written (`full` is then set): the map is never left half changed. AllocatePages and
+/// AllocatePool then answer EFI_OUT_OF_RESOURCES. A free adds a range or two only when it
+/// splits an allocated range (part of an allocation, or one of several touching allocations
+/// of one type, which merge); FreePages and FreePool then answer EFI_INVALID_PARAMETER, the
+/// spec's answer for a count of pages they cannot take (UEFI 2.10 lists no
+/// EFI_OUT_OF_RESOURCES for them), and the pages stay allocated. A free that merges or keeps
+/// the count always goes through. The value refers to its table: one map per table.
 public struct EFIMemoryMap {
     public static let pageSize: UInt64 = 4096
     /// Larger than the 40-byte structure, as EDK2 does, so that callers step by DescriptorSize.
     public static let descriptorSize = 48
     public static let descriptorVersion: UInt32 = 1
-    /// Ranges a table holds. A change adds at most two (a range split around a new one).
+    /// Ranges the map holds at most.
     public static let capacity = 128
+    /// Entries of its table: two spare, since a change is written in place after the old
+    /// ranges move up two (a change adds at most two: a range split around a new one).
+    public static let slots = capacity + 2
 
     let table: UnsafeMutablePointer<EFIMemoryRange>
     public private(set) var count = 0
@@ -62,7 +70,7 @@ public struct EFIMemoryMap {
     public private(set) var refused = 0
     public var full: Bool { refused != 0 }
 
-    /// An empty map over `table` (room for `capacity` ranges; its contents are not read).
+    /// An empty map over `table` (`slots` entries; its contents are not read).
     public init(table: UnsafeMutablePointer<EFIMemoryRange>) { self.table = table }
 
     /// Range `i` (below `count`), in address order.
@@ -72,51 +80,62 @@ public struct EFIMemoryMap {
     public var ranges: [EFIMemoryRange] { (0..<count).map { self[$0] } }
 
     /// Describes [base, base + pages) as `type`, over whatever was there; false (nothing
-    /// changed) when the table might not hold the result.
+    /// changed, `refused` counts it) when the result would hold more than `capacity` ranges.
     @discardableResult
     public mutating func set(_ r: EFIMemoryRange) -> Bool {
         guard r.pages > 0 else { return true }
         let n = count
-        guard n <= EFIMemoryMap.capacity - 2 else { refused &+= 1; return false }
-        // Ranges stay sorted: what lies before `r`, then `r`, then what lies after it, written
-        // over the table in place. The old ranges move up two first: the k-th is read (from
-        // k + 2) before anything is written there (at most k + 3 ranges come out of k + 1).
+        // A dry walk counts the result first: a change is refused only for what it would
+        // leave, so a free that merges or keeps the count goes through on a full table.
+        guard rebuild(r, n, from: 0, write: false) <= EFIMemoryMap.capacity else { refused &+= 1; return false }
+        // Then the same walk writes over the table in place. The old ranges move up two first
+        // (the table's two spare slots: n <= capacity): the k-th is read (from k + 2) before
+        // anything is written there (at most k + 3 ranges come out of k + 1).
         var k = n
         while k > 0 { k -= 1; unsafe table[k + 2] = unsafe table[k] }
-        count = 0
-        var placed = false
-        for k in 0..<n {
-            let old = unsafe table[k + 2]
-            if old.base < r.base {
-                var left = old
-                left.pages = (min(old.end, r.base) - old.base) / EFIMemoryMap.pageSize
-                append(left)
-            }
-            if old.end > r.end {
-                if !placed { append(r); placed = true }
-                var right = old
-                right.base = max(old.base, r.end)
-                right.pages = (old.end - right.base) / EFIMemoryMap.pageSize
-                append(right)
-            }
-        }
-        if !placed { append(r) }
+        count = rebuild(r, n, from: 2, write: true)
         key &+= 1
         return true
     }
 
-    /// Appends `x` to the table being rebuilt, merged into the last range when they touch and
-    /// match.
+    /// The ranges that `r` over the `n` old ones (at `from` in the table) leaves, in order,
+    /// touching matching ones merged: what lies before `r`, then `r`, then what lies after it.
+    /// Written from the table's start when `write`, else only counted. Returns their count.
     @inline(never)
-    mutating func append(_ x: EFIMemoryRange) {
-        let n = count
-        if n > 0, self[n - 1].end == x.base, self[n - 1].type == x.type, self[n - 1].attribute == x.attribute,
-           self[n - 1].owned == x.owned {
-            unsafe table[n - 1].pages += x.pages
-        } else {
-            unsafe table[n] = x
-            count = n + 1
+    func rebuild(_ r: EFIMemoryRange, _ n: Int, from: Int, write: Bool) -> Int {
+        var out = (count: 0, last: r, write: write)             // `last`: the last range out, once count > 0
+        func emit(_ x: EFIMemoryRange) { self.emit(x, &out) }
+        var placed = false
+        for k in 0..<n {
+            let old = unsafe table[k + from]
+            if old.base < r.base {
+                var left = old
+                left.pages = (min(old.end, r.base) - old.base) / EFIMemoryMap.pageSize
+                emit(left)
+            }
+            if old.end > r.end {
+                if !placed { emit(r); placed = true }
+                var right = old
+                right.base = max(old.base, r.end)
+                right.pages = (old.end - right.base) / EFIMemoryMap.pageSize
+                emit(right)
+            }
         }
+        if !placed { emit(r) }
+        return out.count
+    }
+
+    /// Adds `x` to the ranges `rebuild` puts out, merged into the last one when they touch and
+    /// match; stored at its place in the table when `out.write`. One copy for its three calls.
+    @inline(never)
+    func emit(_ x: EFIMemoryRange, _ out: inout (count: Int, last: EFIMemoryRange, write: Bool)) {
+        let l = out.last
+        if out.count > 0, l.end == x.base, l.type == x.type, l.attribute == x.attribute, l.owned == x.owned {
+            out.last.pages += x.pages
+        } else {
+            out.count += 1; out.last = x
+        }
+        if out.write { unsafe table[out.count - 1] = out.last }
     }
 
     /// EFI_ALLOCATE_TYPE.
@@ -169,7 +188,8 @@ public struct EFIMemoryMap {
             at = self[i].end
         }
         guard at >= end else { return .notFound }
-        return set(EFIMemoryRange(base: base, pages: pages, type: EFIMemoryType.conventional)) ? .success : .outOfResources
+        // Refused (the pages stay allocated) only when it would split ranges past `capacity`.
+        return set(EFIMemoryRange(base: base, pages: pages, type: EFIMemoryType.conventional)) ? .success : .invalidParameter
     }
 
     /// The type of the range holding `address`, nil outside the map.

@@ -67,7 +67,8 @@ public struct PEImage: Sendable {
             if size != 0 { relocations = (rva, size) }
         }
         let table = opt + optionalSize
-        // The section table lies within the headers (SizeOfHeaders counts it, PE/COFF 11.0 §3.4.3).
+        // The section table lies within the headers (SizeOfHeaders counts it: PE/COFF §3.4.2,
+        // "Optional Header Windows-Specific Fields").
         guard count <= 96, table + 40 * count <= h.count, table + 40 * count <= Int(sizeOfHeaders), sizeOfHeaders <= sizeOfImage,
               UInt64(sizeOfHeaders) <= fileSize, entryPoint < sizeOfImage else { throw .badHeaders }
         sectionTable = table; sectionCount = count
@@ -81,7 +82,9 @@ public struct PEImage: Sendable {
     }
 
     /// Copies the headers and sections of `file` into `image` (SizeOfImage bytes, loaded at
-    /// `address`), zeroes the rest, and applies the base relocations for that address.
+    /// `address`), zeroes the rest, and applies the base relocations for that address. The
+    /// section table is read from `file` and each section checked against it and SizeOfImage
+    /// again: a file that changed since `init` is refused, never copied out of bounds.
     public func load(file: UnsafeRawBufferPointer, into image: UnsafeMutableRawBufferPointer, at address: UInt64) throws(PEError) {
         guard image.count >= Int(sizeOfImage), file.count >= Int(sizeOfHeaders) else { throw .badHeaders }
         unsafe image.baseAddress!.initializeMemory(as: UInt8.self, repeating: 0, count: Int(sizeOfImage))
@@ -90,7 +93,10 @@ public struct PEImage: Sendable {
         for i in 0..<sectionCount {
             let s = section(i, in: file)
             let n = Int(min(s.rawSize, s.virtualSize))
-            guard Int(s.rawOffset) + n <= file.count else { throw .sectionOutOfBounds }
+            // Checked again, not taken from `init`: `file` may not be the bytes it checked.
+            guard Int(s.rawOffset) + n <= file.count, UInt64(s.virtualAddress) + UInt64(n) <= UInt64(sizeOfImage) else {
+                throw .sectionOutOfBounds
+            }
             unsafe UnsafeMutableRawBufferPointer(rebasing: image[Int(s.virtualAddress)..<Int(s.virtualAddress) + n])
                 .copyMemory(from: UnsafeRawBufferPointer(rebasing: file[Int(s.rawOffset)..<Int(s.rawOffset) + n]))
         }

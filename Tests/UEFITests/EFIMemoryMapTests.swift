@@ -5,7 +5,7 @@ import Testing
 private let firmware = EFIFirmwareLayout(imageStart: 0x6000_0000, runtimeStart: 0x6000_1000, runtimeData: 0x6001_0000,
                                          runtimeStop: 0x6001_2000, textEnd: 0x6003_0000, imageEnd: 0x6060_0000)
 /// A table for a map (the tests' tables live as long as the test process).
-private func table() -> UnsafeMutablePointer<EFIMemoryRange> { .allocate(capacity: EFIMemoryMap.capacity) }
+private func table() -> UnsafeMutablePointer<EFIMemoryRange> { .allocate(capacity: EFIMemoryMap.slots) }
 
 private func virt() -> EFIMemoryMap {
     EFIMemoryMap.atBoot(table: table(), ram: { $0(0x4000_0000, 0x4000_0000) }, firmware: firmware, deviceTree: (0x4000_0000, 0x10_0000),
@@ -73,32 +73,46 @@ private func virt() -> EFIMemoryMap {
 }
 
 @Suite struct EFIMemoryMapCapacityTests {
-    /// Allocations of alternating types, none merging, until the table is full: a change that
-    /// could outgrow it (one with more than capacity − 2 ranges held) is refused with
-    /// EFI_OUT_OF_RESOURCES, nothing changes, and `full` says so.
-    @Test func aChangeThatCouldOutgrowTheTableIsRefusedWhole() {
+    /// A 3-page allocation, then 1-page ones of alternating types, none merging, until the map
+    /// holds `capacity` ranges: a change whose result would hold more is refused whole
+    /// (AllocatePages: EFI_OUT_OF_RESOURCES; a free splitting an allocation:
+    /// EFI_INVALID_PARAMETER, the pages stay allocated) and `full` says so; a free that keeps
+    /// or lowers the count still goes through.
+    @Test func aChangeThatWouldOutgrowTheTableIsRefusedWhole() {
         var m = EFIMemoryMap(table: table())
         m.set(EFIMemoryRange(base: 0x4000_0000, pages: 0x1000, type: EFIMemoryType.conventional))
-        #expect(!m.full)
+        let wide = m.allocate(.anyPages, type: EFIMemoryType.loaderData, pages: 3)
+        #expect(wide.status == .success && wide.base == 0x40FF_D000 && !m.full)
         var n = 0
-        while m.allocate(.anyPages, type: n % 2 == 0 ? EFIMemoryType.loaderData : EFIMemoryType.bootServicesData, pages: 1).status == .success {
+        while m.allocate(.anyPages, type: n % 2 == 0 ? EFIMemoryType.bootServicesData : EFIMemoryType.loaderData, pages: 1).status == .success {
             n += 1
         }
-        #expect(m.full && n == EFIMemoryMap.capacity - 2 && m.count == EFIMemoryMap.capacity - 1)
+        #expect(m.full && n == EFIMemoryMap.capacity - 2 && m.count == EFIMemoryMap.capacity)
         let before = m.ranges, key = m.key
-        #expect(m.allocate(.anyPages, type: EFIMemoryType.loaderData, pages: 1).status == .outOfResources)
-        let top = m.ranges[m.count - 1]                                         // the first allocation
-        #expect(top.owned && m.free(base: top.base, pages: 1) == .outOfResources)
+        #expect(m.allocate(.anyPages, type: EFIMemoryType.bootServicesData, pages: 1).status == .outOfResources)
+        #expect(m.free(base: wide.base + 0x1000, pages: 1) == .invalidParameter)   // would split it in three
+        #expect(m.free(base: wide.base + 0x2000, pages: 1) == .invalidParameter)   // in two
         #expect(m.free(base: 0x4000_0000, pages: 1) == .notFound)               // not allocated: refused first
         #expect(m.ranges == before && m.key == key)                            // nothing changed
         var at: UInt64 = 0x4000_0000
         for r in m.ranges { #expect(r.base == at); at = r.end }
         #expect(at == 0x4100_0000)
+        // One that merges into the lowest allocation (loader data) adds no range: it goes through.
+        #expect(m.allocate(.anyPages, type: EFIMemoryType.loaderData, pages: 1).status == .success && m.count == EFIMemoryMap.capacity)
+        // The whole of the top allocation: free memory in its place, no range more.
+        #expect(m.free(base: wide.base, pages: 3) == .success && m.count == EFIMemoryMap.capacity && m.key != key)
+        #expect(m.ranges.last == EFIMemoryRange(base: wide.base, pages: 3, type: EFIMemoryType.conventional))
+        // The lowest allocation merges into the free memory below it: one range fewer, room again.
+        let low = m.ranges[1]
+        #expect(low.owned && low.pages == 2 && m.free(base: low.base, pages: 2) == .success && m.count == EFIMemoryMap.capacity - 1)
+        #expect(m.ranges[0] == EFIMemoryRange(base: 0x4000_0000, pages: low.end / 4096 - 0x4_0000, type: EFIMemoryType.conventional))
+        #expect(m.allocate(.anyPages, type: EFIMemoryType.loaderData, pages: 1).status == .success)
     }
 }
 
 @Suite struct EFIMemoryMapModelTests {
-    /// Random sets, allocations and frees over 64 pages (fixed seed) against a page-by-page model:
+    /// Random sets, allocations (AllocateAddress at any start, a little past either end too)
+    /// and frees over 64 pages (fixed seed) against a page-by-page model:
     /// the map stays sorted, non-overlapping, merged, and says what the model says.
     @Test func theMapAgreesWithAPageModel() {
         var seed: UInt64 = 0x5EED_17
@@ -107,10 +121,13 @@ private func virt() -> EFIMemoryMap {
         var m = EFIMemoryMap(table: table())
         m.set(EFIMemoryRange(base: base, pages: 64, type: EFIMemoryType.conventional))
         var model = [(type: UInt32, owned: Bool)](repeating: (EFIMemoryType.conventional, false), count: 64)
+        var exactFits = 0                                                        // AllocateAddress of a whole free run's tail
         for _ in 0..<500 {
-            switch next(3) {
+            switch next(4) {
             case 0:
-                let at = next(64), n = 1 + next(64 - at), t = [EFIMemoryType.reserved, EFIMemoryType.bootServicesData][Int(next(2))]
+                // Free memory too, so that free runs come back for AllocateAddress to hit.
+                let at = next(64), n = 1 + next(min(16, 64 - at))
+                let t = [EFIMemoryType.reserved, EFIMemoryType.bootServicesData, EFIMemoryType.conventional, EFIMemoryType.conventional][Int(next(4))]
                 m.set(EFIMemoryRange(base: base + at * 4096, pages: n, type: t))
                 for p in at..<at + n { model[Int(p)] = (t, false) }
             case 1:
@@ -121,6 +138,24 @@ private func virt() -> EFIMemoryMap {
                     for p in first..<first + Int(n) { #expect(model[p].type == EFIMemoryType.conventional); model[p] = (EFIMemoryType.loaderData, true) }
                 } else {
                     #expect(r.status == .outOfResources)
+                }
+            case 2:
+                // Succeeds exactly when every page asked for is free: an off-by-one at either
+                // end of the free range shows.
+                let at = Int(next(72)) - 4
+                var n = 1 + Int(next(6))
+                if at >= 0 && at < 64 && model[at].type == EFIMemoryType.conventional && next(2) == 0 {
+                    var end = at                                                 // the end of its free run
+                    while end < 64 && model[end].type == EFIMemoryType.conventional { end += 1 }
+                    n = max(1, end - at + Int(next(3)) - 1)                      // one short of it, to it, one past it
+                }
+                let free = at >= 0 && at + n <= 64 && (at..<at + n).allSatisfy { model[$0].type == EFIMemoryType.conventional }
+                let r = m.allocate(.address, type: EFIMemoryType.loaderData, pages: UInt64(n), address: base &+ UInt64(bitPattern: Int64(at * 4096)))
+                #expect(r.status == (free ? .success : .notFound))
+                if free {
+                    if at + n == 64 || model[at + n].type != EFIMemoryType.conventional { exactFits += 1 }
+                    #expect(r.base == base + UInt64(at) * 4096)
+                    for p in at..<at + n { model[p] = (EFIMemoryType.loaderData, true) }
                 }
             default:
                 let at = next(64), n = 1 + next(min(8, 64 - at))
@@ -136,5 +171,6 @@ private func virt() -> EFIMemoryMap {
             }
             #expect(page == 64)
         }
+        #expect(exactFits >= 5)                                                  // the seed reaches the edge case
     }
 }

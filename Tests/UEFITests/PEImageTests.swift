@@ -93,6 +93,14 @@ func loaded(_ pe: PEImage, _ f: [UInt8], at address: UInt64) -> (image: [UInt8],
         var table = tinyPE()
         table.put(0x190, at: 0x58 + 60, 4)                          // SizeOfHeaders short of the section table's end (0x198)
         #expect(throws: PEError.badHeaders) { try parse(table, fileSize: 0x600) }
+        // The file changed after its headers were checked: load reads the section table again
+        // and refuses a section now past SizeOfImage (or its raw data past the file).
+        let pe = try parse(tinyPE(), fileSize: 0x600)
+        for (field, value) in [(12, 0x2F00), (12, 0xFFFF_FF00), (20, 0x500), (20, 0xFFFF_FF00)] as [(Int, UInt64)] {
+            var changed = tinyPE()
+            changed.put(value, at: 0x58 + 240 + field, 4)                // .text's VirtualAddress or PointerToRawData
+            #expect(loaded(pe, changed, at: 0x4000_0000).error == .sectionOutOfBounds)
+        }
         let f2 = tinyPE(relocation: 0x3010)                          // IMAGE_REL_BASED_HIGHLOW: not for arm64
         #expect(loaded(try parse(f2, fileSize: 0x600), f2, at: 0x4000_0000).error == .badRelocation)
     }

@@ -32,7 +32,7 @@ enum UEFIBoot {
     /// The memory map's table (EFIMemoryMap), after the tables and load options.
     static let memoryMap = (1280 + 2 * ShellEnvironment.maxValue + 16 + 15) & ~15
     /// The handle database's table (EFIHandles), after it.
-    static let handleTable = memoryMap + EFIMemoryMap.capacity * MemoryLayout<EFIMemoryRange>.stride
+    static let handleTable = memoryMap + EFIMemoryMap.slots * MemoryLayout<EFIMemoryRange>.stride
     static let blockSize = handleTable + EFIHandles.capacity * MemoryLayout<EFIHandles.Entry>.stride
     static var imageHandle: UInt64 { block + UInt64(loadedImage) }
     static var initrdHandle: UInt64 { block + UInt64(initrdPath) }
@@ -74,7 +74,8 @@ enum UEFIBoot {
         // 2 MiB: Linux's stub then runs the kernel where it is (MIN_KIMG_ALIGN without KASLR).
         let pages = (UInt64(pe.sizeOfImage) + 0xFFF) / 4096
         let placed = map.allocate(.anyPages, type: EFIMemoryType.loaderCode, pages: pages, alignment: 0x20_0000)
-        guard placed.status == .success else { fail("no room for the image"); return }
+        // Refused for want of free memory, or (rarely: many reserved ranges) of room in the map.
+        guard placed.status == .success else { fail("no room for the image (no free RAM that large, or the memory map is full)"); return }
         do throws(PEError) {
             try pe.load(file: unsafe UnsafeRawBufferPointer(KernelLoader.buffer(kernel, fileSize)),
                         into: KernelLoader.buffer(placed.base, pages * 4096), at: placed.base)
@@ -82,6 +83,8 @@ enum UEFIBoot {
             Console.write("bootefi: "); Console.line(error.message); return
         }
         let file = EFIMemoryMap.pages(kernel, kernel + fileSize)
+        // The file's pages are a range of their own (the only owned loader data; the image is
+        // loader code): freeing them adds no range, so it cannot be refused.
         _ = map.free(base: file.base, pages: file.pages)
         dcache_clean_range_poc(placed.base, pages * 4096)
         hw_ic_iallu()
@@ -103,7 +106,7 @@ enum UEFIBoot {
         let layout = EFIFirmwareLayout(imageStart: ImageMap.imageStart, runtimeStart: ImageMap.runtimeStart,
                                        runtimeData: ImageMap.runtimeData, runtimeStop: ImageMap.runtimeStop,
                                        textEnd: ImageMap.textEnd, imageEnd: KernelLoader.firmware.base + KernelLoader.firmware.size)
-        var m = EFIMemoryMap.atBoot(table: unsafe raw(block + UInt64(memoryMap))!.bindMemory(to: EFIMemoryRange.self, capacity: EFIMemoryMap.capacity),
+        var m = EFIMemoryMap.atBoot(table: unsafe raw(block + UInt64(memoryMap))!.bindMemory(to: EFIMemoryRange.self, capacity: EFIMemoryMap.slots),
                                     ram: { describe in for r in KernelLoader.memory { describe(r.base, r.size) } },
                                     firmware: layout, deviceTree: (boot.dtbAddress, 0x10_0000),
                                     reserved: { describe in

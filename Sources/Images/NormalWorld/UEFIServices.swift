@@ -127,6 +127,9 @@ enum BootServices {
         guard buffer & 0xFFF == 16, UEFIBoot.map.type(at: buffer) != nil, load64(buffer - 16) == poolTag else {
             return status(.invalidParameter)
         }
+        // Refused (EFI_INVALID_PARAMETER, the pool and its tag kept: a later FreePool may give it
+        // back) only when the map could not record it: freeing it would split ranges past
+        // EFIMemoryMap.capacity (pools of one type that touch share a range).
         let s = UEFIBoot.map.free(base: buffer - 16, pages: load64(buffer - 8))
         if s == .success { store(0, buffer - 16) }
         return status(s == .success ? .success : .invalidParameter)
