@@ -110,7 +110,8 @@ def help_lists_every_command():
 def every_command_runs_its_own_function():
     """The product's command texts and functions are two lists in the same order
     (Commands.texts, Commands.runs): each command, given words it refuses, answers in its own
-    name right after its prompt, so two entries out of order show here."""
+    name right after its prompt, so two entries out of order show here (but the plain printenv
+    and setenv entries, which the shell reaches through their -e entries, never the table's)."""
     runs = [("version x", "'version' takes no arguments"), ("el x", "'el' takes no arguments"),
             ("dt x", "'dt' takes no arguments"), ("md", "usage: md <address> [<words>]"),
             ("poweroff x", "'poweroff' takes no arguments"), ("reset x", "'reset' takes no arguments"),

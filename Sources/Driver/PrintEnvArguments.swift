@@ -53,7 +53,7 @@ public struct PrintEnvArguments: Equatable, Sendable {
 }
 
 /// Whether a shell word is exactly `text` (the shell's commands and their options). Out of
-/// line: inlined, each of its ~26 uses was a loop.
+/// line: inlined, each of its uses was a loop.
 @inline(never)
 public func matches(_ word: [UInt8], _ text: StaticString) -> Bool {
     text.withUTF8Buffer { buffer in
