@@ -34,19 +34,10 @@ extension FDT {
     public func translatedReg(of node: FDTNode) -> [FDTRegion]? {
         guard let regions = reg(of: node) else { return nil }
         if let index {
-            // Up the index's parent links: no list of ancestors to build.
             guard let i = index.position(of: node.offset) else { return nil }
             var out: [FDTRegion] = []
             for r in regions {
-                var address = r.base
-                // From `node`'s parent (the space `reg` is written in) up to the root.
-                var bus = index.entries[i].parent
-                while bus >= 0, index.entries[bus].parent >= 0 {
-                    let parent = index.entries[bus].parent
-                    guard let next = translate(address, bus: index.node(bus), parent: index.node(parent)) else { return nil }
-                    address = next
-                    bus = parent
-                }
+                guard let address = translatedUp(r.base, from: i, index) else { return nil }
                 out.append(FDTRegion(base: address, size: r.size))
             }
             return out
@@ -69,6 +60,37 @@ extension FDT {
         }
         return out
         #endif
+    }
+
+    /// The first base `translatedReg(of:)` lists, read in place (no lists built): nil exactly
+    /// when that list is nil or empty, so every entry's base must translate.
+    @inline(never) public func translatedBase(of node: FDTNode) -> UInt64? {
+        #if !hasFeature(Embedded)  // FDT.indexOnly
+        if index == nil { return translatedReg(of: node)?.first?.base }
+        #endif
+        guard let reg = regCells(of: node), let index, let i = index.position(of: node.offset) else { return nil }
+        var first: UInt64?
+        var k = reg.count
+        while k > 0 {  // last entry first: the first one's base is what is left
+            k -= 1
+            guard let address = translatedUp(region(k, of: reg).base, from: i, index) else { return nil }
+            first = address
+        }
+        return first
+    }
+
+    /// `address` in the space of node `i`'s parent (the space its `reg` is written in),
+    /// translated up the index's parent links to the root's: no list of ancestors to build.
+    @inline(never) private func translatedUp(_ address: UInt64, from i: Int, _ index: FDTIndex) -> UInt64? {
+        var address = address
+        var bus = index.entries[i].parent
+        while bus >= 0, index.entries[bus].parent >= 0 {
+            let parent = index.entries[bus].parent
+            guard let next = translate(address, bus: index.node(bus), parent: index.node(parent)) else { return nil }
+            address = next
+            bus = parent
+        }
+        return address
     }
 
     /// `address` in `bus`'s child space, in the space of `parent` (the bus's own parent).

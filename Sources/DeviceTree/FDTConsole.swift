@@ -80,7 +80,7 @@ extension FDT {
     /// an unknown compatible, an untranslatable `reg`, or a layout we cannot access (a shift
     /// above 4, a width other than 1 or 4).
     @inline(never) public func uartConfig(of node: FDTNode) -> UARTConfig? {
-        guard let kind = uartKind(of: node), let base = translatedReg(of: node)?.first?.base else { return nil }
+        guard let kind = uartKind(of: node), let base = translatedBase(of: node) else { return nil }
         var config = UARTConfig(kind: kind, base: base)
         if kind == .ns16550 {
             // The mini-UART's binding has no reg-shift: Linux's driver fixes 32-bit words.
@@ -115,7 +115,7 @@ extension FDT {
 
     /// QEMU's fw_cfg device ("qemu,fw-cfg-mmio"), only when the tree lists it.
     @inline(never) public func fwCfgBase() -> UInt64? {
-        firstNode(compatible: "qemu,fw-cfg-mmio", enabledOnly: true).flatMap { translatedReg(of: $0)?.first?.base }
+        firstNode(compatible: "qemu,fw-cfg-mmio", enabledOnly: true).flatMap { translatedBase(of: $0) }
     }
 
     /// The MM shared buffer our monitor reserves: the `/reserved-memory` child named
@@ -123,8 +123,9 @@ extension FDT {
     /// or smaller than a page (then the caller's default stands).
     @inline(never) public func mmBuffer() -> FDTRegion? {
         // A path component without "@" matches any unit address (node(at:)).
-        guard let node = node(at: "/reserved-memory/mm-buffer"), let r = reg(of: node)?.first,
-              r.base & 0xFFF == 0, r.size >= 0x1000 else { return nil }
-        return FDTRegion(base: r.base, size: r.size)
+        guard let node = node(at: "/reserved-memory/mm-buffer"), let reg = regCells(of: node), reg.count > 0
+        else { return nil }
+        let r = region(0, of: reg)
+        return r.base & 0xFFF == 0 && r.size >= 0x1000 ? r : nil
     }
 }

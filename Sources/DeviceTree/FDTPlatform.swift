@@ -23,7 +23,9 @@ extension FDT {
         var ranges: [FDTRegion] = []
         forEachChild(of: root) { node in
             if string(of: property("device_type", of: node), is: "memory"), isEnabled(node) {
-                ranges += reg(of: node) ?? []
+                if let reg = regCells(of: node) {
+                    for i in 0..<reg.count { ranges.append(region(i, of: reg)) }
+                }
             }
             return true
         }
@@ -97,8 +99,11 @@ extension FDT {
         var regions: [FDTReservedRegion] = []
         forEachChild(of: parent) { node in
             let noMap = property("no-map", of: node) != nil
-            for r in reg(of: node) ?? [] {
-                regions.append(FDTReservedRegion(name: name(of: node), base: r.base, size: r.size, noMap: noMap))
+            if let reg = regCells(of: node) {
+                for i in 0..<reg.count {
+                    let r = region(i, of: reg)
+                    regions.append(FDTReservedRegion(name: name(of: node), base: r.base, size: r.size, noMap: noMap))
+                }
             }
             return true
         }

@@ -73,6 +73,37 @@ import Testing
         #expect(try summary(bytes).console.uart == UARTConfig(kind: .ns16550, base: 0x1_0200_0010))
     }
 
+    /// `translatedBase` (what the console and fw_cfg read) answers as `translatedReg(of:)?.first?.base`
+    /// for every node, including a UART whose second `reg` entry lies outside the bus's window.
+    @Test func translatedBaseIsTheFirstTranslatedRegion() throws {
+        let window = V.cells(0x7e20_0000, 0x3f20_0000, 0x10000)
+        let secondOutside = buildFDT(Node("", [("#address-cells", V.u32(1)), ("#size-cells", V.u32(1))], [
+            Node("soc", [("#address-cells", V.u32(1)), ("#size-cells", V.u32(1)), ("ranges", window)], [
+                Node("serial@7e201000", [("compatible", V.string("arm,pl011")),
+                                         ("reg", V.cells(0x7e20_1000, 0x200, 0x7f00_0000, 0x100))]),
+                Node("serial@7e202000", [("compatible", V.string("arm,pl011")),
+                                         ("reg", V.cells(0x7e20_2000, 0x200, 0x7e20_3000, 0x100))]),
+                Node("empty", [("reg", V.empty)]),
+            ]),
+        ]))
+        for bytes in [raspberryPi(), raspberryPi(socRanges: V.cells(0x7e00_0000, 0x3f00_0000, 0x1000)), zynqMP(),
+                      secondOutside, qemuVirtDTB] {
+            try withFDT(bytes) { fdt in
+                var checked = 0
+                fdt.forEachNode { node, _ in
+                    #expect(fdt.translatedBase(of: node) == fdt.translatedReg(of: node)?.first?.base)
+                    checked += 1
+                    return true
+                }
+                #expect(checked > 3)
+            }
+        }
+        try withFDT(secondOutside) { fdt in
+            #expect(fdt.translatedBase(of: fdt.node(at: "/soc/serial@7e201000")!) == nil)
+            #expect(fdt.translatedBase(of: fdt.node(at: "/soc/serial@7e202000")!) == 0x3f20_2000)
+        }
+    }
+
     @Test func zynqMPCadenceUART() throws {
         #expect(try summary(zynqMP()).console == ConsoleChoice(uart: UARTConfig(kind: .cadence, base: 0xff00_0000),
                                                               source: .stdoutPath))
