@@ -7,12 +7,12 @@ extension FDTEditor {
     public mutating func setChosen(bootargs: [UInt8]?, initrd: FDTRegion?) throws(FDTError) {
         let chosen = try subnode(named: literal("chosen"), of: fdt.root, knownMissing: false)
         if let bootargs {
-            // The text and its NUL, on the stack.
-            try withUnsafeTemporaryAllocation(byteCount: bootargs.count + 1, alignment: 1) { v throws(FDTError) in
-                v.copyBytes(from: bootargs)
-                v[bootargs.count] = 0
-                try setProperty("bootargs", to: UnsafeRawBufferPointer(v), of: chosen)
+            // The text where it lies; its NUL written as the value's padding.
+            let failure: FDTError? = bootargs.withUnsafeBytes { v in
+                do throws(FDTError) { try setProperty(named: literal("bootargs"), to: v, nul: 1, of: chosen); return nil }
+                catch { return error }
             }
+            if let failure { throw failure }
         }
         if let initrd {
             try setProperty("linux,initrd-start", cells: initrd.base, of: chosen)

@@ -86,17 +86,20 @@ public struct FDTEditor {
         if let failure { throw failure }
     }
 
+    /// `nul` (0 or 1): the value is `value` and that many NULs, written as the first byte of
+    /// its padding (a string set from bytes that lack their NUL needs no copy of them).
     @inline(never)
-    private mutating func setProperty(named name: UnsafeRawBufferPointer, to value: UnsafeRawBufferPointer,
-                                      of node: FDTNode) throws(FDTError) {
+    mutating func setProperty(named name: UnsafeRawBufferPointer, to value: UnsafeRawBufferPointer,
+                              nul: Int = 0, of node: FDTNode) throws(FDTError) {
         guard !name.isEmpty, !name.contains(0), isInTree(node) else { throw .unsupported }
-        let padded = align4(value.count)
+        let length = value.count + nul
+        let padded = align4(length)
         if let p = fdt.property(named: name, of: node) {
             let oldEnd = align4(p.valueOffset + p.length)
             let delta = padded - (oldEnd - p.valueOffset)
             guard delta <= freeSpace else { throw .noSpace }
             if delta != 0 { try shift(from: oldEnd, by: delta) }
-            put32(p.valueOffset - 8, UInt32(value.count))
+            put32(p.valueOffset - 8, UInt32(length))
             place(value, at: p.valueOffset, paddedTo: padded)
             return
         }
@@ -109,7 +112,7 @@ public struct FDTEditor {
         // PROP, the value's length, the name's offset, then the value padded to 4.
         try shift(from: at, by: 12 + padded)
         put32(at, FDT.FDT_PROP)
-        put32(at + 4, UInt32(value.count))
+        put32(at + 4, UInt32(length))
         put32(at + 8, UInt32(nameOffset))
         place(value, at: at + 12, paddedTo: padded)
     }

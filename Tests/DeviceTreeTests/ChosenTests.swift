@@ -56,6 +56,17 @@ import Testing
         #expect(try chosen(b, "bootargs") == Array("from qemu".utf8) + [0])
     }
 
+    /// The NUL is written as the first byte of the value's padding: every length modulo 4,
+    /// growing and shrinking a value already there, leaves the value and the tree after it whole.
+    @Test func bootargsOfEveryLengthModuloFour() throws {
+        var b = securedQEMUTree()
+        for text in ["abc", "abcd", "ab", "a", "abcdefg", "", "abcdefghijkl"] {
+            #expect(edit(&b) { e throws(FDTError) in try e.setChosen(bootargs: Array(text.utf8), initrd: nil) } == nil)
+            #expect(try chosen(b, "bootargs") == Array(text.utf8) + [0])
+            #expect(try summary(b).stdoutPath == Array("/pl011@9000000".utf8))
+        }
+    }
+
     @Test func createsChosenWhenMissing() throws {
         var b = withRoom(buildFDT(Node("", [("#address-cells", V.u32(2)), ("#size-cells", V.u32(2))])), 512)
         #expect(edit(&b) { e throws(FDTError) in
