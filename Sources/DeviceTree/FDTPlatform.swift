@@ -94,20 +94,25 @@ extension FDT {
     }
 
     /// Children of `/reserved-memory` that have a `reg` (dynamically placed ones have none).
-    @inline(never) public func reservedMemory() -> [FDTReservedRegion] {
-        guard let parent = node(at: "/reserved-memory") else { return [] }
+    public func reservedMemory() -> [FDTReservedRegion] {
         var regions: [FDTReservedRegion] = []
+        forEachReservedRegion { node, r, noMap in
+            regions.append(FDTReservedRegion(name: name(of: node), base: r.base, size: r.size, noMap: noMap))
+        }
+        return regions
+    }
+
+    /// `body` with each region `reservedMemory()` lists, in its order, read in place: the node,
+    /// the range and whether it is `no-map` (no array of names built).
+    @inline(never) public func forEachReservedRegion(_ body: (FDTNode, FDTRegion, Bool) -> Void) {
+        guard let parent = node(at: "/reserved-memory") else { return }
         forEachChild(of: parent) { node in
-            let noMap = property("no-map", of: node) != nil
             if let reg = regCells(of: node) {
-                for i in 0..<reg.count {
-                    let r = region(i, of: reg)
-                    regions.append(FDTReservedRegion(name: name(of: node), base: r.base, size: r.size, noMap: noMap))
-                }
+                let noMap = property("no-map", of: node) != nil
+                for i in 0..<reg.count { body(node, region(i, of: reg), noMap) }
             }
             return true
         }
-        return regions
     }
 
     /// The memory reservation block (§5.3), without its terminator.
@@ -127,8 +132,16 @@ extension FDT {
     }
 
     /// The root's `compatible` list.
-    @inline(never) public func rootCompatible() -> [[UInt8]] {
-        property("compatible", of: root).map { strings(of: $0) } ?? []
+    public func rootCompatible() -> [[UInt8]] {
+        var list: [[UInt8]] = []
+        forEachRootCompatible { list.append($0) }
+        return list
+    }
+
+    /// `body` with each string of the root's `compatible`, in order (an unterminated tail dropped).
+    @inline(never) public func forEachRootCompatible(_ body: ([UInt8]) -> Void) {
+        guard let p = property("compatible", of: root) else { return }
+        forEachString(of: p) { body(Array(bytes[$0])); return true }
     }
 
     @inline(never) public func summary() -> DeviceTreeSummary {

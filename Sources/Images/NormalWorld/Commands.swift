@@ -126,37 +126,39 @@ enum Commands {
 
     static func dt(_ args: [[UInt8]]) {
         guard noArguments(args, "dt") else { return }
-        guard let s = bootSummary else { Console.line("no usable device tree"); return }
-        Console.hex0x("DTB at ", boot.dtbAddress); Console.write(", version ")
-        Console.dec(UInt64(s.version)); Console.write(", "); Console.dec(UInt64(s.totalSize)); Console.line(" bytes")
-        if let m = s.model { Console.write("model: "); Console.bytes(m); Console.put(10) }
-        for i in 0..<s.compatible.count { Console.write("compatible: "); Console.bytes(s.compatible[i]); Console.put(10) }
-        for i in 0..<s.memory.count {
-            let r = s.memory[i]
-            Console.hex0x("memory: ", r.base); Console.hex0x(" size ", r.size); Console.put(10)
+        // The tree read again where it lies for what it names; the ranges and choices made at boot.
+        let read = withBootTree { fdt in
+            Console.hex0x("DTB at ", boot.dtbAddress); Console.write(", version ")
+            Console.dec(UInt64(fdt.version)); Console.write(", "); Console.dec(UInt64(fdt.totalSize)); Console.line(" bytes")
+            if let m = fdt.model() { Console.write("model: "); Console.bytes(m); Console.put(10) }
+            fdt.forEachRootCompatible { c in Console.write("compatible: "); Console.bytes(c); Console.put(10) }
+            for r in bootSummary?.memory ?? [] {
+                Console.hex0x("memory: ", r.base); Console.hex0x(" size ", r.size); Console.put(10)
+            }
+            Console.write("console: ")
+            let console = boot.console
+            if let u = console.uart { Console.write(u.kind.name); Console.hex0x(" at ", u.base) } else { Console.write("none found") }
+            if let p = fdt.stdoutPath() { Console.write(" (stdout-path "); Console.bytes(p); Console.write(")") }
+            if console.source == .fallbackNoStdoutPath || console.source == .fallbackUnsupported { Console.write(" (fallback)") }
+            Console.put(10)
+            Console.write("fw_cfg: ")
+            if let f = FwCfg.base { Console.hex0x(f); Console.put(10) } else { Console.line("none") }
+            Console.hex0x("MM buffer: ", NSSharedBuffer.base); Console.hex0x(" size ", UInt64(NSSharedBuffer.bytes))
+            Console.line(fdt.mmBuffer() == nil ? " (default: no /reserved-memory/mm-buffer)" : " (/reserved-memory)")
+            Console.write("timer: "); Console.dec(hw_read_cntfrq()); Console.line(" Hz (CNTFRQ_EL0)")
+            Console.hex0x("image: loaded at ", boot.loadAddress); Console.put(10)
+            Console.write("psci: ")
+            switch boot.psci {
+            case .smc?: Console.line("method smc")
+            case .hvc?: Console.line("method hvc")
+            default: Console.line("none")
+            }
+            fdt.forEachReservedRegion { node, r, noMap in
+                Console.write("reserved: "); Console.bytes(fdt.name(of: node)); Console.hex0x(" ", r.base)
+                Console.hex0x(" size ", r.size); Console.line(noMap ? " no-map" : "")
+            }
         }
-        Console.write("console: ")
-        if let u = s.console.uart { Console.write(u.kind.name); Console.hex0x(" at ", u.base) } else { Console.write("none found") }
-        if let p = s.stdoutPath { Console.write(" (stdout-path "); Console.bytes(p); Console.write(")") }
-        if s.console.source == .fallbackNoStdoutPath || s.console.source == .fallbackUnsupported { Console.write(" (fallback)") }
-        Console.put(10)
-        Console.write("fw_cfg: ")
-        if let f = s.fwCfg { Console.hex0x(f); Console.put(10) } else { Console.line("none") }
-        Console.hex0x("MM buffer: ", NSSharedBuffer.base); Console.hex0x(" size ", UInt64(NSSharedBuffer.bytes))
-        Console.line(s.mmBuffer == nil ? " (default: no /reserved-memory/mm-buffer)" : " (/reserved-memory)")
-        Console.write("timer: "); Console.dec(hw_read_cntfrq()); Console.line(" Hz (CNTFRQ_EL0)")
-        Console.hex0x("image: loaded at ", boot.loadAddress); Console.put(10)
-        Console.write("psci: ")
-        switch s.psci {
-        case .smc?: Console.line("method smc")
-        case .hvc?: Console.line("method hvc")
-        default: Console.line("none")
-        }
-        for i in 0..<s.reserved.count {
-            let r = s.reserved[i]
-            Console.write("reserved: "); Console.bytes(r.name); Console.hex0x(" ", r.base)
-            Console.hex0x(" size ", r.size); Console.line(r.noMap ? " no-map" : "")
-        }
+        if !read { Console.line("no usable device tree") }
     }
 
     /// U-Boot's `md`: addresses and counts in hex. A bad address faults, and the crash

@@ -1,3 +1,4 @@
+import Boot
 import DeviceTree
 import Hardware
 import MMU
@@ -24,9 +25,22 @@ struct BootInfo {
 }
 
 nonisolated(unsafe) var boot = BootInfo()
-/// What the DTB says, once read. A global of its own, not a field of `boot`: nil is all zero
-/// bytes (.bss), where `boot`'s enum defaults put all of it, ~170 bytes, in the image's .data.
-nonisolated(unsafe) var bootSummary: DeviceTreeSummary? = nil
+
+/// The ranges the DTB gave at boot, kept for the loaders and the memory map. What only `dt`
+/// shows (the model, names, stdout-path) is read again from the tree where it lies
+/// (`withBootTree`): no arrays of names built at boot.
+struct BootTree {
+    var totalSize: Int
+    var memory: [FDTRegion]
+    /// `/reserved-memory`'s regions (`FDT.forEachReservedRegion`).
+    var reserved: [FDTRegion]
+    /// The memory reservation block's entries.
+    var reservationMap: [FDTRegion]
+}
+
+/// What the DTB says, once read; nil without a usable one. A global of its own, not a field of
+/// `boot`: nil is all zero bytes (.bss), where `boot`'s enum defaults put it in the image's .data.
+nonisolated(unsafe) var bootSummary: BootTree? = nil
 
 /// RAM from the DTB; the board's default RAM when the DTB says nothing. Read from `boot` in
 /// place: a getter on BootInfo would copy all of it at each use.
@@ -118,15 +132,31 @@ func findDeviceTree(_ x0: UInt64) -> UInt64 {
     let length = Int(min(UInt64(total), BoardDefaults.dtbSlot))
     do throws(FDTError) {
         let fdt = try FDT(unsafe UnsafeRawBufferPointer(start: start, count: length))
-        let s = fdt.summary()
-        boot.psci = s.psci
-        boot.smccc = s.smccc
-        boot.console = s.console
-        FwCfg.base = s.fwCfg
-        if let b = s.mmBuffer { NSSharedBuffer.place(base: b.base, size: b.size) }
-        bootSummary = consume s   // moved, not copied
+        boot.psci = fdt.psciMethod()
+        boot.smccc = fdt.smcccMethod()
+        boot.console = fdt.consoleChoice()
+        FwCfg.base = fdt.fwCfgBase()
+        if let b = fdt.mmBuffer() { NSSharedBuffer.place(base: b.base, size: b.size) }
+        var reserved: [FDTRegion] = []
+        fdt.forEachReservedRegion { _, r, _ in reserved.append(r) }
+        bootSummary = BootTree(totalSize: fdt.totalSize, memory: fdt.memoryRanges(), reserved: reserved,
+                               reservationMap: fdt.reservationMap())
     } catch {
         boot.dtbError = true
+    }
+}
+
+/// `body` with the boot DTB, read again where it lies (validated again: nothing is assumed of
+/// memory since boot; the loaders keep its slot free). False, without a call, when it was not
+/// usable at boot or it lies outside RAM (the only memory mapped Normal, which its reads need).
+@inline(never) func withBootTree(_ body: (FDT) -> Void) -> Bool {
+    guard let s = bootSummary, let start = UnsafeRawPointer(bitPattern: UInt(boot.dtbAddress)),
+          BootPlan.inRAM(FDTRegion(base: boot.dtbAddress, size: UInt64(s.totalSize)), bootMemory()) else { return false }
+    do throws(FDTError) {
+        body(try FDT(unsafe UnsafeRawBufferPointer(start: start, count: s.totalSize)))
+        return true
+    } catch {
+        return false
     }
 }
 
