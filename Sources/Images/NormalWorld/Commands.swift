@@ -153,10 +153,7 @@ enum Commands {
             case .hvc?: Console.line("method hvc")
             default: Console.line("none")
             }
-            fdt.forEachReservedRegion { node, r, noMap in
-                Console.write("reserved: "); Console.bytes(fdt.name(of: node)); Console.hex0x(" ", r.base)
-                Console.hex0x(" size ", r.size); Console.line(noMap ? " no-map" : "")
-            }
+            _ = reservedRegions(fdt, print: true)
         }
         if !read { Console.line("no usable device tree") }
     }

@@ -32,7 +32,7 @@ nonisolated(unsafe) var boot = BootInfo()
 struct BootTree {
     var totalSize: Int
     var memory: [FDTRegion]
-    /// `/reserved-memory`'s regions (`FDT.forEachReservedRegion`).
+    /// `/reserved-memory`'s regions (`reservedRegions`).
     var reserved: [FDTRegion]
     /// The memory reservation block's entries.
     var reservationMap: [FDTRegion]
@@ -137,13 +137,23 @@ func findDeviceTree(_ x0: UInt64) -> UInt64 {
         boot.console = fdt.consoleChoice()
         FwCfg.base = fdt.fwCfgBase()
         if let b = fdt.mmBuffer() { NSSharedBuffer.place(base: b.base, size: b.size) }
-        var reserved: [FDTRegion] = []
-        fdt.forEachReservedRegion { _, r, _ in reserved.append(r) }
-        bootSummary = BootTree(totalSize: fdt.totalSize, memory: fdt.memoryRanges(), reserved: reserved,
-                               reservationMap: fdt.reservationMap())
+        bootSummary = BootTree(totalSize: fdt.totalSize, memory: fdt.memoryRanges(),
+                               reserved: reservedRegions(fdt, print: false), reservationMap: fdt.reservationMap())
     } catch {
         boot.dtbError = true
     }
+}
+
+/// `/reserved-memory`'s regions of `fdt`, listed, or (`dt`) printed with their names: one
+/// walk for both (each closure given to `forEachReservedRegion` gets a copy of the walk).
+@inline(never) func reservedRegions(_ fdt: FDT, print: Bool) -> [FDTRegion] {
+    var list: [FDTRegion] = []
+    fdt.forEachReservedRegion { node, r, noMap in
+        guard print else { list.append(r); return }
+        Console.write("reserved: "); Console.bytes(fdt.name(of: node)); Console.hex0x(" ", r.base)
+        Console.hex0x(" size ", r.size); Console.line(noMap ? " no-map" : "")
+    }
+    return list
 }
 
 /// `body` with the boot DTB, read again where it lies (validated again: nothing is assumed of
