@@ -55,14 +55,17 @@ enum FFA {
             Console.write("normal: no FF-A ("); Console.write(reason.name); Console.line(")")
             return
         }
-        var d = FFADriver(conduit: conduit)
+        // Started in place on the heap (no local driver copied there); given back on failure.
+        let box = UnsafeMutablePointer<FFADriver<RuntimeConduit>>.allocate(capacity: 1)
+        unsafe box.initialize(to: FFADriver(conduit: conduit))
         do throws(FFADriverError) {
-            try d.start(buffers: buffers)
-            driver = d
-            Console.write("normal: FF-A "); printVersion(d.version)
+            try unsafe box.pointee.start(buffers: buffers)
+            unsafe driverBox = box
+            Console.write("normal: FF-A "); printVersion(unsafe box.pointee.version)
             Console.write(" via "); Console.write(conduit.useHVC ? "hvc" : "smc")
-            Console.write(", RX/TX mapped ("); Console.dec(UInt64(d.rxtx?.size ?? 0)); Console.line(" bytes each)")
+            Console.write(", RX/TX mapped ("); Console.dec(UInt64(unsafe box.pointee.rxtx?.size ?? 0)); Console.line(" bytes each)")
         } catch {
+            unsafe box.deinitialize(count: 1).deallocate()
             absent = error
             Console.write("normal: no FF-A ("); Console.write(error.name); Console.line(")")
         }
