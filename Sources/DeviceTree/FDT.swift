@@ -220,7 +220,6 @@ public struct FDT {
         var lastNul = stringsEnd - 1
         while lastNul >= stringsStart && bytes[lastNul] != 0 { lastNul -= 1 }
         let namesBelow = lastNul + 1 - stringsStart   // offsets below this name a terminated string
-        index.entries.reserveCapacity(min((structLimit - structStart) / 12 + 1, 128))
         var offset = structStart
         var open = -1          // position of the innermost open node
         var depth = 0
