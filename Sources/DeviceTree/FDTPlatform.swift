@@ -46,7 +46,12 @@ extension FDT {
 
     /// `stdout-path` of `chosen` (or the older `linux,stdout-path`) without its ":options".
     @inline(never) public func stdoutPath(chosen: StaticString = "/chosen") -> [UInt8]? {
-        stdoutPathRange(chosen: chosen).map { Array(bytes[$0]) }
+        stdoutPathText(chosen: chosen).map { Array($0) }
+    }
+
+    /// `stdoutPath` where it lies in the blob.
+    @inline(never) public func stdoutPathText(chosen: StaticString = "/chosen") -> UnsafeRawBufferPointer? {
+        stdoutPathRange(chosen: chosen).map { UnsafeRawBufferPointer(rebasing: bytes[$0]) }
     }
 
     private func stdoutPathRange(chosen: StaticString) -> Range<Int>? {
@@ -131,17 +136,28 @@ extension FDT {
         property("model", of: root).flatMap { string(of: $0) }
     }
 
+    /// The root's `model` where it lies in the blob (`model()` without a copy).
+    @inline(never) public func modelText() -> UnsafeRawBufferPointer? {
+        property("model", of: root).flatMap { stringRange(of: $0) }.map { UnsafeRawBufferPointer(rebasing: bytes[$0]) }
+    }
+
     /// The root's `compatible` list.
     public func rootCompatible() -> [[UInt8]] {
         var list: [[UInt8]] = []
-        forEachRootCompatible { list.append($0) }
+        forEachRootCompatible { list.append(Array($0)) }
         return list
     }
 
-    /// `body` with each string of the root's `compatible`, in order (an unterminated tail dropped).
-    @inline(never) public func forEachRootCompatible(_ body: ([UInt8]) -> Void) {
+    /// `body` with each string of the root's `compatible` where it lies, in order (an
+    /// unterminated tail dropped).
+    @inline(never) public func forEachRootCompatible(_ body: (UnsafeRawBufferPointer) -> Void) {
         guard let p = property("compatible", of: root) else { return }
-        forEachString(of: p) { body(Array(bytes[$0])); return true }
+        forEachString(of: p) { body(UnsafeRawBufferPointer(rebasing: bytes[$0])); return true }
+    }
+
+    /// The node's name with its unit address where it lies in the blob (`name(of:)` without a copy).
+    public func nameText(of node: FDTNode) -> UnsafeRawBufferPointer {
+        nameRange(of: node).map { UnsafeRawBufferPointer(rebasing: bytes[$0]) } ?? UnsafeRawBufferPointer(start: nil, count: 0)
     }
 
     @inline(never) public func summary() -> DeviceTreeSummary {

@@ -25,6 +25,10 @@ public enum Console {
     @inline(never)   // one loop, not one per call site
     public static func bytes(_ b: [UInt8]) { for c in b { put(c) } }
 
+    /// Bytes where they lie (text read in place, no array made for it).
+    @inline(never)
+    public static func bytes(_ b: UnsafeRawBufferPointer) { for c in b { put(c) } }
+
     public static func hex(_ v: UInt64, digits: Int = 0) {
         var n = 1
         while n < 16 && (v >> (4 * UInt64(n))) != 0 { n += 1 }

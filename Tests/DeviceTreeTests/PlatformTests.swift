@@ -101,6 +101,25 @@ import Testing
         #expect(s.compatible.map { text($0) } == ["a,b", "c,d"])
     }
 
+    /// What `dt` prints in place (`modelText`, `nameText`, `stdoutPathText`) is what the copying
+    /// readers return.
+    @Test func textInPlaceIsWhatTheCopiesHold() throws {
+        for bytes in [qemuVirtDTB, buildFDT(Node("", [("model", V.string("board"))], [Node("chosen", [])]))] {
+            try withTree(bytes) { fdt in
+                #expect(fdt.modelText().map { Array($0) } == fdt.model())
+                #expect(fdt.stdoutPathText().map { Array($0) } == fdt.stdoutPath())
+                fdt.forEachNode { node, _ in
+                    #expect(Array(fdt.nameText(of: node)) == fdt.name(of: node))
+                    return true
+                }
+            }
+        }
+        try withTree(buildFDT(Node("", []))) { fdt in
+            #expect(fdt.modelText() == nil)
+            #expect(fdt.nameText(of: FDTNode(offset: 3, parent: nil)).isEmpty)
+        }
+    }
+
     @Test func realQEMUVirtTree() throws {
         let s = try summary(qemuVirtDTB)
         #expect(s.version == 17)

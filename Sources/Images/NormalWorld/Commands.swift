@@ -130,7 +130,7 @@ enum Commands {
         let read = withBootTree { fdt in
             Console.hex0x("DTB at ", boot.dtbAddress); Console.write(", version ")
             Console.dec(UInt64(fdt.version)); Console.write(", "); Console.dec(UInt64(fdt.totalSize)); Console.line(" bytes")
-            if let m = fdt.model() { Console.write("model: "); Console.bytes(m); Console.put(10) }
+            if let m = fdt.modelText() { Console.write("model: "); Console.bytes(m); Console.put(10) }
             fdt.forEachRootCompatible { c in Console.write("compatible: "); Console.bytes(c); Console.put(10) }
             for r in bootSummary?.memory ?? [] {
                 Console.hex0x("memory: ", r.base); Console.hex0x(" size ", r.size); Console.put(10)
@@ -138,7 +138,7 @@ enum Commands {
             Console.write("console: ")
             let console = boot.console
             if let u = console.uart { Console.write(u.kind.name); Console.hex0x(" at ", u.base) } else { Console.write("none found") }
-            if let p = fdt.stdoutPath() { Console.write(" (stdout-path "); Console.bytes(p); Console.write(")") }
+            if let p = fdt.stdoutPathText() { Console.write(" (stdout-path "); Console.bytes(p); Console.write(")") }
             if console.source == .fallbackNoStdoutPath || console.source == .fallbackUnsupported { Console.write(" (fallback)") }
             Console.put(10)
             Console.write("fw_cfg: ")
