@@ -80,8 +80,12 @@ extension FDT {
 
     /// `method` of `/psci`, or of the first node compatible with "arm,psci*"; nil without PSCI.
     @inline(never) public func psciMethod() -> PSCIMethod? {
-        guard let node = node(at: "/psci") ?? firstNode(compatible: "arm,psci", prefix: true),
-              let p = property("method", of: node) else { return nil }
+        method(of: node(at: "/psci") ?? firstNode(compatible: "arm,psci", prefix: true))
+    }
+
+    /// `method` of `node` ("smc" or "hvc"), for PSCI and OP-TEE alike: one reader for both.
+    @inline(never) private func method(of node: FDTNode?) -> PSCIMethod? {
+        guard let node, let p = property("method", of: node) else { return nil }
         if string(of: p, is: "smc") { return .smc }
         if string(of: p, is: "hvc") { return .hvc }
         return nil
@@ -91,11 +95,7 @@ extension FDT {
     /// (`linaro,optee-tz`, normally under `/firmware`), as Linux's SMCCC users read it.
     @inline(never) public func smcccMethod() -> PSCIMethod? {
         if let psci = psciMethod() { return psci }
-        guard let optee = firstNode(compatible: "linaro,optee-tz", enabledOnly: true),
-              let p = property("method", of: optee) else { return nil }
-        if string(of: p, is: "smc") { return .smc }
-        if string(of: p, is: "hvc") { return .hvc }
-        return nil
+        return method(of: firstNode(compatible: "linaro,optee-tz", enabledOnly: true))
     }
 
     /// Children of `/reserved-memory` that have a `reg` (dynamically placed ones have none).
