@@ -54,7 +54,7 @@ extension FDT {
         stdoutPathRange(chosen: chosen).map { UnsafeRawBufferPointer(rebasing: bytes[$0]) }
     }
 
-    private func stdoutPathRange(chosen: StaticString) -> Range<Int>? {
+    @inline(never) private func stdoutPathRange(chosen: StaticString) -> Range<Int>? {
         guard let node = node(at: chosen),
               let p = property("stdout-path", of: node) ?? property("linux,stdout-path", of: node),
               let range = stringRange(of: p) else { return nil }
