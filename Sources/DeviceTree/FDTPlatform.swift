@@ -124,9 +124,12 @@ extension FDT {
     @inline(never) public func reservationMap() -> [FDTRegion] {
         var regions: [FDTRegion] = []
         var offset = reservationStart
-        while offset < reservationEnd - 16, let base = u64(at: offset), let size = u64(at: offset + 8) {
-            regions.append(FDTRegion(base: base, size: size))
-            offset += 16
+        // `init` found the block's end inside the blob, and the blob only ever grows (edits):
+        // every entry before the terminator reads in bounds, one load a field.
+        while offset < reservationEnd &- 16 {
+            regions.append(FDTRegion(base: UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)),
+                                      size: UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: offset &+ 8, as: UInt64.self))))
+            offset &+= 16
         }
         return regions
     }
