@@ -523,11 +523,11 @@ extension FDT {
     /// A value of `count` (0 to 2) cells at `offset`.
     @inline(never)
     func cells(at offset: Int, count: Int) -> UInt64? {
-        switch count {
-        case 0: return 0
-        case 1: return u32(at: offset).map(UInt64.init)
-        default: return u64(at: offset)
-        }
+        guard count != 0 else { return 0 }
+        // One bounds check, then one load of either width (any count but 0 and 1 reads two cells).
+        guard offset >= 0, offset <= bytes.count &- (count == 1 ? 4 : 8) else { return nil }
+        if count == 1 { return UInt64(FDT.read32(bytes, offset)) }
+        return UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
     }
 
     /// Whether `compatible` of `node` lists `name` exactly.
