@@ -124,8 +124,8 @@ public struct FDT {
     }
 
     func u64(at offset: Int) -> UInt64? {
-        guard let hi = u32(at: offset), let lo = u32(at: offset + 4) else { return nil }
-        return UInt64(hi) << 32 | UInt64(lo)
+        guard offset >= 0, offset <= bytes.count &- 8 else { return nil }   // one check, one load
+        return UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
     }
 
     /// The offset of the first NUL in `from..<limit`, if any.
