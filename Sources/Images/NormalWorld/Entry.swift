@@ -116,8 +116,9 @@ func addEarlyDevices() {
 /// x0 when it points at a DTB, else the base of RAM where QEMU places one for ELF payloads.
 func findDeviceTree(_ x0: UInt64) -> UInt64 {
     func looksLikeDTB(_ a: UInt64) -> Bool {
-        guard a != 0, a & 7 == 0, let p = UnsafePointer<UInt8>(bitPattern: UInt(a)) else { return false }
-        return unsafe p[0] == 0xd0 && p[1] == 0x0d && p[2] == 0xfe && p[3] == 0xed
+        // The magic as one aligned word load (the MMU is off: Device memory, aligned accesses only).
+        guard a != 0, a & 7 == 0, let p = UnsafePointer<UInt32>(bitPattern: UInt(a)) else { return false }
+        return unsafe p.pointee == FDT.magic.bigEndian
     }
     if looksLikeDTB(x0) { return x0 }
     return looksLikeDTB(BoardDefaults.dtb) ? BoardDefaults.dtb : 0
