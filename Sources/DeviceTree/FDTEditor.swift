@@ -92,29 +92,32 @@ public struct FDTEditor {
     mutating func setProperty(named name: UnsafeRawBufferPointer, to value: UnsafeRawBufferPointer,
                               nul: Int = 0, of node: FDTNode) throws(FDTError) {
         guard !name.isEmpty, !name.contains(0), isInTree(node) else { throw .unsupported }
-        let length = value.count + nul
+        // Offsets in the tree lie below `capacity` (at most 2^32), and `name` and `value` are
+        // buffers (far below 2^62 bytes): the sums and differences here cannot overflow, so they
+        // wrap rather than check; a length written is at most `capacity` once it has room.
+        let length = value.count &+ nul
         let padded = align4(length)
         if let p = fdt.property(named: name, of: node) {
-            let oldEnd = align4(p.valueOffset + p.length)
-            let delta = padded - (oldEnd - p.valueOffset)
+            let oldEnd = align4(p.valueOffset &+ p.length)
+            let delta = padded &- (oldEnd &- p.valueOffset)
             guard delta <= freeSpace else { throw .noSpace }
             if delta != 0 { try shift(from: oldEnd, by: delta) }
-            put32(p.valueOffset - 8, UInt32(length))
+            put32(p.valueOffset &- 8, UInt32(truncatingIfNeeded: length))
             place(value, at: p.valueOffset, paddedTo: padded)
             return
         }
         let existingName = findString(name)
-        let stringCost = existingName == nil ? name.count + 1 : 0
-        guard 12 + padded + stringCost <= freeSpace else { throw .noSpace }
+        let stringCost = existingName == nil ? name.count &+ 1 : 0
+        guard 12 &+ padded &+ stringCost <= freeSpace else { throw .noSpace }
         var nameOffset = existingName ?? 0
         if existingName == nil { nameOffset = try appendString(name) }
         guard let at = fdt.propertiesEnd(of: node) else { throw .badNesting }
         // PROP, the value's length, the name's offset, then the value padded to 4.
-        try shift(from: at, by: 12 + padded)
+        try shift(from: at, by: 12 &+ padded)
         put32(at, FDT.FDT_PROP)
-        put32(at + 4, UInt32(length))
-        put32(at + 8, UInt32(nameOffset))
-        place(value, at: at + 12, paddedTo: padded)
+        put32(at &+ 4, UInt32(truncatingIfNeeded: length))
+        put32(at &+ 8, UInt32(truncatingIfNeeded: nameOffset))
+        place(value, at: at &+ 12, paddedTo: padded)
     }
 
     /// Sets a property named by a literal (its bytes stay in the image for good).
@@ -252,16 +255,19 @@ public struct FDTEditor {
     /// block by `delta` bytes, a multiple of 4, and updates the header to match.
     private mutating func shift(from offset: Int, by delta: Int) throws(FDTError) {
         let end = fdt.stringsEnd
+        // The offsets lie below `capacity` (at most 2^32) and `delta` is a size its callers
+        // bounded by the free space or the tree: sums wrap rather than check; the fields written
+        // are offsets and sizes below `capacity` once the checks pass.
         guard delta & 3 == 0, offset >= fdt.structStart, offset <= fdt.stringsStart,
-              offset + delta >= fdt.structStart else { throw .badLayout }
-        guard delta <= capacity - end else { throw .noSpace }
+              delta >= fdt.structStart &- offset else { throw .badLayout }
+        guard delta <= capacity &- end else { throw .noSpace }
         guard let base = buffer.baseAddress else { throw .noSpace }
         // Safety: source and destination both lie within `buffer` (checked above); overlap is fine.
-        (base + offset + delta).copyMemory(from: base + offset, byteCount: end - offset)
-        let structSize = fdt.structLimit - fdt.structStart + delta
-        put32(FDTEditor.structSizeField, UInt32(structSize))
-        put32(FDTEditor.stringsOffsetField, UInt32(fdt.stringsStart + delta))
-        growTotalSize(to: end + delta)
+        (base + (offset &+ delta)).copyMemory(from: base + offset, byteCount: end &- offset)
+        let structSize = fdt.structLimit &- fdt.structStart &+ delta
+        put32(FDTEditor.structSizeField, UInt32(truncatingIfNeeded: structSize))
+        put32(FDTEditor.stringsOffsetField, UInt32(truncatingIfNeeded: fdt.stringsStart &+ delta))
+        growTotalSize(to: end &+ delta)
         adopt(structDelta: delta, stringsGrowth: 0)
         // Nodes from the edit point on moved with it (an edit never removes a node).
         fdt.index?.shift(from: offset, by: delta)
