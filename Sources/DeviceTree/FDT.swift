@@ -87,10 +87,11 @@ public struct FDT {
     /// In place: a copy of the tree would copy its index too.
     mutating func adopt(_ buffer: UnsafeRawBufferPointer, structDelta: Int, stringsGrowth: Int, totalSize: Int) {
         bytes = UnsafeRawBufferPointer(rebasing: buffer[0..<totalSize])
-        structLimit += structDelta
-        structEnd += structDelta
-        stringsStart += structDelta
-        stringsEnd += structDelta + stringsGrowth
+        // Offsets and sizes within the editor's buffer (at most 2^32): no overflow to check.
+        structLimit &+= structDelta
+        structEnd &+= structDelta
+        stringsStart &+= structDelta
+        stringsEnd &+= structDelta &+ stringsGrowth
     }
 
     /// The root node (the first BEGIN_NODE, after any NOPs): the index's first node.

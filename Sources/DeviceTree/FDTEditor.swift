@@ -148,8 +148,8 @@ public struct FDTEditor {
 
     private mutating func removeProperty(_ found: FDTProperty?) throws(FDTError) {
         guard let p = found else { return }
-        let end = align4(p.valueOffset + p.length)
-        try shift(from: end, by: p.tokenOffset - end)
+        let end = align4(p.valueOffset &+ p.length)   // a property of the tree: offsets below 2^32
+        try shift(from: end, by: p.tokenOffset &- end)
     }
 
     /// Adds `/psci` (binding arm/psci: compatible "arm,psci-1.0", `method`), or updates the
@@ -288,12 +288,14 @@ public struct FDTEditor {
 
     private mutating func appendString(_ name: UnsafeRawBufferPointer) throws(FDTError) -> Int {
         let end = fdt.stringsEnd
-        guard name.count < capacity - end else { throw .noSpace }
-        place(name, at: end, paddedTo: name.count + 1)
-        put32(FDTEditor.stringsSizeField, UInt32(end + name.count + 1 - fdt.stringsStart))
-        growTotalSize(to: end + name.count + 1)
-        adopt(structDelta: 0, stringsGrowth: name.count + 1)
-        return end - fdt.stringsStart
+        guard name.count < capacity &- end else { throw .noSpace }
+        // Below the capacity (at most 2^32) from here on: sums wrap rather than check.
+        let grown = end &+ name.count &+ 1
+        place(name, at: end, paddedTo: name.count &+ 1)
+        put32(FDTEditor.stringsSizeField, UInt32(truncatingIfNeeded: grown &- fdt.stringsStart))
+        growTotalSize(to: grown)
+        adopt(structDelta: 0, stringsGrowth: name.count &+ 1)
+        return end &- fdt.stringsStart
     }
 
     private mutating func growTotalSize(to used: Int) {
