@@ -220,7 +220,7 @@ public struct FDT {
         // the strings block: when it is at or before the block's last NUL.
         var lastNul = stringsEnd - 1
         while lastNul >= stringsStart && bytes[lastNul] != 0 { lastNul -= 1 }
-        let namesBelow = lastNul + 1 - stringsStart   // offsets below this name a terminated string
+        let namesBelow = lastNul &+ 1 &- stringsStart   // offsets below this name a terminated string
         var offset = structStart
         var open = -1          // position of the innermost open node
         var depth = 0
@@ -241,15 +241,15 @@ public struct FDT {
                 guard next <= structLimit else { throw .badToken }
                 guard depth > 0 || !sawRoot else { throw .badNesting }
                 sawRoot = true
-                depth += 1
+                depth &+= 1   // at most maxDepth + 1: no overflow to check
                 guard depth <= FDT.maxDepth else { throw .tooDeep }
                 afterChild = false
-                index.entries.append(FDTIndex.Entry(offset: offset, parent: open, end: 0, depth: depth - 1))
+                index.entries.append(FDTIndex.Entry(offset: offset, parent: open, end: 0, depth: depth &- 1))
                 open = index.entries.count - 1
                 offset = next
             case FDT.FDT_END_NODE:
                 guard depth > 0 else { throw .badNesting }
-                depth -= 1
+                depth &-= 1
                 afterChild = true
                 index.entries[open].end = index.entries.count
                 index.entries[open].close = offset
@@ -257,7 +257,7 @@ public struct FDT {
                 offset = body
             case FDT.FDT_PROP:
                 guard body <= structLimit &- 8 else { throw .badProperty }
-                let length = Int(FDT.read32(bytes, body)), nameOffset = Int(FDT.read32(bytes, body + 4))
+                let length = Int(FDT.read32(bytes, body)), nameOffset = Int(FDT.read32(bytes, body &+ 4))
                 let value = body &+ 8
                 guard length <= structLimit &- value, align4(value &+ length) <= structLimit else { throw .badProperty }
                 guard nameOffset < stringsEnd - stringsStart, nameOffset < namesBelow else { throw .badString }
