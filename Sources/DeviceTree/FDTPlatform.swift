@@ -24,7 +24,7 @@ extension FDT {
         forEachChild(of: root) { node in
             if string(of: property("device_type", of: node), is: "memory"), isEnabled(node) {
                 if let reg = regCells(of: node) {
-                    for i in 0..<reg.count { ranges.append(region(i, of: reg)) }
+                    for i in 0..<reg.count { FDTRegion.append(region(i, of: reg), to: &ranges) }
                 }
             }
             return true
@@ -127,8 +127,9 @@ extension FDT {
         // `init` found the block's end inside the blob, and the blob only ever grows (edits):
         // every entry before the terminator reads in bounds, one load a field.
         while offset < reservationEnd &- 16 {
-            regions.append(FDTRegion(base: UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)),
-                                      size: UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: offset &+ 8, as: UInt64.self))))
+            FDTRegion.append(FDTRegion(base: UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)),
+                                       size: UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: offset &+ 8, as: UInt64.self))),
+                             to: &regions)
             offset &+= 16
         }
         return regions

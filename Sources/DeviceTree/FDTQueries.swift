@@ -3,6 +3,11 @@ public struct FDTRegion: Equatable, Sendable {
     public var base: UInt64
     public var size: UInt64
     public init(base: UInt64, size: UInt64) { self.base = base; self.size = size }
+
+    /// `list.append(region)` out of line: one copy of the array's uniqueness and growth checks
+    /// for the lists of ranges read at boot, not one inlined at each.
+    @inline(never)
+    public static func append(_ region: FDTRegion, to list: inout [FDTRegion]) { list.append(region) }
 }
 
 /// Where a node's `reg` lies in the blob: `count` entries of `addressCells` + `sizeCells` cells.

@@ -150,7 +150,7 @@ func findDeviceTree(_ x0: UInt64) -> UInt64 {
 @inline(never) func reservedRegions(_ fdt: FDT, print: Bool) -> [FDTRegion] {
     var list: [FDTRegion] = []
     fdt.forEachReservedRegion { node, r, noMap in
-        guard print else { list.append(r); return }
+        guard print else { FDTRegion.append(r, to: &list); return }
         Console.write("reserved: "); Console.bytes(fdt.nameText(of: node)); Console.hex0x(" ", r.base)
         Console.hex0x(" size ", r.size); Console.line(noMap ? " no-map" : "")
     }
