@@ -27,7 +27,8 @@ public struct TranslationTables {
     }
 
     /// Bytes one entry of a level-`level` table covers: 512 GiB, 1 GiB, 2 MiB, 4 KiB.
-    static func entrySpan(_ level: Int) -> UInt64 { 1 << UInt64(12 + 9 * (3 - level)) }
+    /// Callers pass a level of 0 to 3: the arithmetic wraps rather than checks.
+    static func entrySpan(_ level: Int) -> UInt64 { 1 &<< UInt64(truncatingIfNeeded: 12 &+ 9 &* (3 &- level)) }
 
     static func zero(_ page: UnsafeMutableRawPointer) {
         // Word stores into the page-aligned table (storeBytes takes any alignment, and under
