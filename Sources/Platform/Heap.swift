@@ -38,24 +38,25 @@ enum Heap {
     static func allocate(_ bytes: Int) -> UnsafeMutableRawPointer? {
         if !initialised { initialise() }
         guard bytes >= 0, bytes < end - start else { return nil }
-        allocations += 1
-        let need = (max(bytes, 16) + header + 15) & ~15
+        // Sizes below here are bounded by the heap's (far below 2^62): they wrap, unchecked.
+        allocations &+= 1
+        let need = (max(bytes, 16) &+ header &+ 15) & ~15
         var b = lowestFree ?? start
         var allUsedBelow = true
         while b < end {
             if isFree(b) {
                 // Merge following free blocks into this one.
                 var n = unsafe b + size(b)
-                while n < end && isFree(n) { set(b, size: size(b) + size(n), free: true); n = unsafe b + size(b) }
+                while n < end && isFree(n) { set(b, size: size(b) &+ size(n), free: true); n = unsafe b + size(b) }
                 if size(b) >= need {
-                    let rest = size(b) - need
+                    let rest = size(b) &- need
                     if rest >= 2 * header {
                         set(unsafe b + need, size: rest, free: true)
                         set(b, size: need, free: false)
                     } else {
                         set(b, size: size(b), free: false)
                     }
-                    bytesInUse += size(b)
+                    bytesInUse &+= size(b)
                     if allUsedBelow { lowestFree = unsafe b + size(b) }
                     return unsafe b + header
                 }
@@ -70,7 +71,7 @@ enum Heap {
     static func release(_ p: UnsafeMutableRawPointer) {
         let b = unsafe p - header
         guard b >= start, b < end, !isFree(b) else { return }
-        bytesInUse -= size(b)
+        bytesInUse &-= size(b)
         set(b, size: size(b), free: true)
         if let low = lowestFree, b < low { lowestFree = b } else if lowestFree == nil { lowestFree = b }
     }
