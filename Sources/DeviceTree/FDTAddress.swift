@@ -99,18 +99,20 @@ extension FDT {
         if range.isEmpty { return address }
         let childCells = addressCells(of: bus), parentCells = addressCells(of: parent), sizeCells = sizeCells(of: bus)
         guard (1...2).contains(childCells), (1...2).contains(parentCells), (1...2).contains(sizeCells) else { return nil }
-        let stride = (childCells + parentCells + sizeCells) * 4
+        // Cell counts of 1 or 2 and offsets inside the value (in the blob): the arithmetic
+        // wraps rather than checks; `cells` bounds-checks each read.
+        let stride = (childCells &+ parentCells &+ sizeCells) &* 4
         guard range.count % stride == 0 else { return nil }
         var offset = range.lowerBound
         while offset < range.upperBound {
             guard let child = cells(at: offset, count: childCells),
-                  let target = cells(at: offset + childCells * 4, count: parentCells),
-                  let size = cells(at: offset + (childCells + parentCells) * 4, count: sizeCells) else { return nil }
+                  let target = cells(at: offset &+ childCells &* 4, count: parentCells),
+                  let size = cells(at: offset &+ (childCells &+ parentCells) &* 4, count: sizeCells) else { return nil }
             if address >= child, address - child < size {
                 let (sum, overflow) = target.addingReportingOverflow(address - child)
                 return overflow ? nil : sum
             }
-            offset += stride
+            offset &+= stride
         }
         return nil
     }

@@ -519,10 +519,12 @@ extension FDT {
     /// Entry `i` (below `reg.count`) of a `reg` that `regCells(of:)` found in this tree.
     @inline(never)
     public func region(_ i: Int, of reg: FDTRegCells) -> FDTRegion {
-        let at = reg.start + i * (reg.addressCells + reg.sizeCells) * 4
+        // Cell counts of 1 or 2 and an entry of the value: offsets inside the blob, so the
+        // arithmetic wraps rather than checks (and `cells` bounds-checks each read anyway).
+        let at = reg.start &+ i &* (reg.addressCells &+ reg.sizeCells) &* 4
         // The value lies inside the blob (`valueRange`), so every cell read succeeds.
         return FDTRegion(base: cells(at: at, count: reg.addressCells) ?? 0,
-                         size: cells(at: at + reg.addressCells * 4, count: reg.sizeCells) ?? 0)
+                         size: cells(at: at &+ reg.addressCells &* 4, count: reg.sizeCells) ?? 0)
     }
 
     /// A value of `count` (0 to 2) cells at `offset`.
