@@ -23,7 +23,7 @@ struct FDTIndex: Equatable {
     func position(of offset: Int) -> Int? {
         var low = 0, high = entries.count
         while low < high {  // binary search: entries are in document order, so by offset
-            let mid = (low + high) / 2
+            let mid = (low &+ high) >> 1   // both at most `entries.count`: no overflow, no sign
             let o = entries[mid].offset
             if o == offset { return mid }
             if o < offset { low = mid + 1 } else { high = mid }
