@@ -46,7 +46,7 @@ public struct TranslationTables {
         guard pagesUsed < poolPages else { return nil }
         let page = unsafe pool + pagesUsed * Int(TranslationTables.pageSize)
         TranslationTables.zero(page)
-        pagesUsed += 1
+        pagesUsed &+= 1   // below poolPages (checked above)
         return UInt64(UInt(bitPattern: page))
     }
 
@@ -100,9 +100,9 @@ public struct TranslationTables {
                 return table
             }
             if level == target {
-                let child = TranslationTables.entrySpan(level + 1)
+                let child = TranslationTables.entrySpan(level &+ 1)
                 for i in 0..<UInt64(512) {
-                    guard place(va + i * child, level: level + 1, attrs: attrs) != nil else { return nil }
+                    guard place(va &+ i &* child, level: level &+ 1, attrs: attrs) != nil else { return nil }
                 }
                 return table
             }
@@ -111,9 +111,9 @@ public struct TranslationTables {
             } else {
                 guard let next = newTable() else { return nil }
                 if old & Descriptor.valid != 0 {        // a block: repeat it at the finer size
-                    let child = TranslationTables.entrySpan(level + 1)
+                    let child = TranslationTables.entrySpan(level &+ 1)
                     let base = old & Descriptor.outputAddressMask & ~(span - 1)
-                    let kind = level + 1 == 3 ? Descriptor.tableOrPage : 0
+                    let kind = level &+ 1 == 3 ? Descriptor.tableOrPage : 0
                     for i in 0..<512 {
                         unsafe TranslationTables.entry(next, i).pointee =
                             (base + UInt64(i) * child) | (old & Descriptor.attributeMask) | Descriptor.valid | kind
@@ -122,7 +122,7 @@ public struct TranslationTables {
                 unsafe entry.pointee = next | Descriptor.valid | Descriptor.tableOrPage
                 table = next
             }
-            level += 1
+            level &+= 1   // 0 to 3: the walk stops at `target`
         }
     }
 
