@@ -23,7 +23,7 @@ public enum Console {
     public static func line(_ s: StaticString) { write(s); put(10) }
 
     @inline(never)   // one loop, not one per call site
-    public static func bytes(_ b: [UInt8]) { for c in b { put(c) } }
+    public static func bytes(_ b: [UInt8]) { b.withUnsafeBytes { bytes($0) } }
 
     /// Bytes where they lie (text read in place, no array made for it).
     @inline(never)
