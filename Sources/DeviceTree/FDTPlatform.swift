@@ -173,7 +173,8 @@ extension FDT {
     }
 }
 
-/// Everything the shell's `dt` command shows.
+/// What a tree says of the platform, in one value (`parseAll`, the host tests); the shell's `dt`
+/// reads the tree itself (NormalWorld's `withBootTree`).
 public struct DeviceTreeSummary: Equatable, Sendable {
     public var version: UInt32
     public var totalSize: Int

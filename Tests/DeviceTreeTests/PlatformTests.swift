@@ -104,7 +104,17 @@ import Testing
     /// What `dt` prints in place (`modelText`, `nameText`, `stdoutPathText`) is what the copying
     /// readers return.
     @Test func textInPlaceIsWhatTheCopiesHold() throws {
-        for bytes in [qemuVirtDTB, buildFDT(Node("", [("model", V.string("board"))], [Node("chosen", [])]))] {
+        // Against literals too: the copying readers are built on the same ranges.
+        let board = buildFDT(Node("", [("model", V.string("board"))],
+                                  [Node("chosen", [("stdout-path", V.string("/pl011@9000000"))]), Node("uart@9000000", [])]))
+        try withTree(board) { fdt in
+            #expect(fdt.modelText().map { Array($0) } == Array("board".utf8))
+            #expect(fdt.stdoutPathText().map { Array($0) } == Array("/pl011@9000000".utf8))
+            var names: [[UInt8]] = []
+            fdt.forEachNode { node, _ in names.append(Array(fdt.nameText(of: node))); return true }
+            #expect(names == [[], Array("chosen".utf8), Array("uart@9000000".utf8)])
+        }
+        for bytes in [qemuVirtDTB, board] {
             try withTree(bytes) { fdt in
                 #expect(fdt.modelText().map { Array($0) } == fdt.model())
                 #expect(fdt.stdoutPathText().map { Array($0) } == fdt.stdoutPath())

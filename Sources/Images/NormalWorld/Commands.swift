@@ -155,7 +155,7 @@ enum Commands {
             }
             _ = reservedRegions(fdt, print: true)
         }
-        if !read { Console.line("no usable device tree") }
+        if !read { Console.line("no usable device tree (none at boot, outside mapped RAM, or no longer valid)") }
     }
 
     /// U-Boot's `md`: addresses and counts in hex. A bad address faults, and the crash

@@ -22,6 +22,9 @@ struct BootInfo {
     var console = ConsoleChoice.withoutDeviceTree
     /// Where this image runs (Startup/normal_entry.S relocated it there).
     var loadAddress: UInt64 = 0
+    /// The end of the RAM range that holds the DTB's start, once the identity map has mapped it
+    /// as Normal memory (the tree's unaligned reads need that); 0 when it did not.
+    var dtbMappedEnd: UInt64 = 0
 }
 
 nonisolated(unsafe) var boot = BootInfo()
@@ -157,14 +160,18 @@ func findDeviceTree(_ x0: UInt64) -> UInt64 {
     return list
 }
 
-/// `body` with the boot DTB, read again where it lies (validated again: nothing is assumed of
-/// memory since boot; the loaders keep its slot free). False, without a call, when it was not
-/// usable at boot or it lies outside RAM (the only memory mapped Normal, which its reads need).
+/// `body` with the boot DTB, read again where it lies at its size now (validated again: nothing
+/// is assumed of memory since boot, and an EFI application may have edited the tree). False,
+/// without a call, when it was not usable at boot or it does not lie in RAM the identity map
+/// mapped as Normal memory (outside RAM, or RAM the map refused), which its reads need.
 @inline(never) func withBootTree(_ body: (FDT) -> Void) -> Bool {
-    guard let s = bootSummary, let start = UnsafeRawPointer(bitPattern: UInt(boot.dtbAddress)),
-          BootPlan.inRAM(FDTRegion(base: boot.dtbAddress, size: UInt64(s.totalSize)), bootMemory()) else { return false }
+    guard bootSummary != nil, boot.dtbMappedEnd > boot.dtbAddress + 8,
+          let start = UnsafeRawPointer(bitPattern: UInt(boot.dtbAddress)) else { return false }
+    let total = UInt64(unsafe start.load(fromByteOffset: 4, as: UInt32.self).byteSwapped)
+    let length = min(total, BoardDefaults.dtbSlot)
+    guard length <= boot.dtbMappedEnd - boot.dtbAddress else { return false }
     do throws(FDTError) {
-        body(try FDT(unsafe UnsafeRawBufferPointer(start: start, count: s.totalSize)))
+        body(try FDT(unsafe UnsafeRawBufferPointer(start: start, count: Int(length))))
         return true
     } catch {
         return false
@@ -206,7 +213,11 @@ func enableIdentityMap(el: Int) {
                                    regime: Regime(el: el))
     _ = tables.map(0, 0x1_0000_0000, .device)
     let memory = bootMemory()
-    for r in memory where !tables.map(r.base, r.size, .readWrite) {
+    for r in memory {
+        if tables.map(r.base, r.size, .readWrite) {
+            if let end = r.end, boot.dtbAddress >= r.base, boot.dtbAddress < end { boot.dtbMappedEnd = end }
+            continue
+        }
         Console.hex0x("normal: RAM ", r.base); Console.hex0x(" size ", r.size)
         Console.line(" not (fully) mapped: unaligned, above 2^48 or out of table pages")
     }
