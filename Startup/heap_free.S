@@ -12,23 +12,15 @@ free:
 // `swift_retain` (seven instructions, an exclusive load/store loop) at each of its ~100 sites
 // an image; the flag only renames the calls, and these names are ours, so they stay calls.
 // In the runtime section of the normal image (`.text.swift_*`): the runtime path retains.
-    .section .text.swift_nonatomic_retain, "ax"
-    .global swift_nonatomic_retain
-swift_nonatomic_retain:
-    b       swift_retain
-
-    .section .text.swift_nonatomic_release, "ax"
-    .global swift_nonatomic_release
-swift_nonatomic_release:
-    b       swift_release
-
-// Their counted forms, which LLVM emits for several retains or releases of one object in a row.
-    .section .text.swift_nonatomic_retain_n, "ax"
-    .global swift_nonatomic_retain_n
-swift_nonatomic_retain_n:
-    b       swift_retain_n
-
-    .section .text.swift_nonatomic_release_n, "ax"
-    .global swift_nonatomic_release_n
-swift_nonatomic_release_n:
-    b       swift_release_n
+// Their counted forms too, which LLVM emits for several retains or releases of one object in a
+// row: a module that calls one would not link without it.
+.macro FORWARD name, to
+    .section .text.\name, "ax"
+    .global \name
+\name:
+    b       \to
+.endm
+    FORWARD swift_nonatomic_retain, swift_retain
+    FORWARD swift_nonatomic_release, swift_release
+    FORWARD swift_nonatomic_retain_n, swift_retain_n
+    FORWARD swift_nonatomic_release_n, swift_release_n
