@@ -15,8 +15,12 @@ So that the check cannot pass by matching nothing, the proof ELFs of build/proof
 proof code they were built with (each listed pattern at least once), and the patterns of the
 host-only helpers (which no image contains any more) must match their host symbol names.
 
-Exit status: 0 clean (one summary line), 1 a product image holds proof code or a proof image
-lacks what it should show (each listed), 2 an image or a tool is missing.
+And the product normal image keeps within issue 11's budget: normal.bin at most 96 KiB
+(NORMAL_BUDGET), so that a change that outgrows it fails here, with its size, not in a review.
+
+Exit status: 0 clean (one summary line), 1 a product image holds proof code, a proof image
+lacks what it should show, or normal.bin is over its budget (each listed), 2 an image or a tool
+is missing.
 Tools: llvm-nm and swift-demangle on PATH (make puts the Swift toolchain there).
 """
 import os
@@ -26,6 +30,7 @@ import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+NORMAL_BUDGET = 96 * 1024   # issue 11: the product normal image, bytes (docs/image-size.md)
 
 # Proof code, by what its symbols are called.
 PROOF = {
@@ -107,12 +112,16 @@ def main(argv):
             if not found:
                 problems.append(f"{image}: shows no {kind} symbol: the check would be vacuous")
             shown += len(found)
+    normal = os.path.getsize(os.path.join(build, "normal.bin"))
+    if normal > NORMAL_BUDGET:
+        problems.append(f"normal.bin is {normal:,} bytes, over its budget of {NORMAL_BUDGET:,} "
+                        f"(issue 11; docs/image-size.md says where the bytes are)")
     for p in problems:
         print("check_product: " + p)
     if problems:
         return 1
     print(f"check_product: {len(PRODUCT)} product images, {checked} symbols, no proof code "
-          f"({shown} proof symbols found in build/proof/)")
+          f"({shown} proof symbols found in build/proof/); normal.bin {normal:,} of {NORMAL_BUDGET:,} bytes")
     return 0
 
 
