@@ -13,7 +13,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from board import BOARD  # noqa: E402
-from harness import BUILD, ROOT, boot, check, finished, run_suite  # noqa: E402
+from harness import BUILD, ROOT, boot, check, finished, fresh_flash, run_suite  # noqa: E402
 
 TESTS = []
 
@@ -189,10 +189,10 @@ def edited_dtb(source, name, edit):
     return out
 
 
-def edited_virt_dtb(name, edit):
+def edited_virt_dtb(name, edit, machine="virt"):
     """QEMU virt's own device tree (dumpdtb), edited (edited_dtb)."""
     raw = os.path.join(BUILD, f"test-{name}-virt.dtb")
-    subprocess.run(["qemu-system-aarch64", "-M", f"virt,dumpdtb={raw}", "-cpu", "max", "-m", "1G",
+    subprocess.run(["qemu-system-aarch64", "-M", f"{machine},dumpdtb={raw}", "-cpu", "max", "-m", "1G",
                     "-display", "none", "-nodefaults"], check=True, capture_output=True)
     try:
         return edited_dtb(raw, name, edit)
@@ -219,6 +219,30 @@ def virt_fallbacks_from_an_edited_device_tree():
          ("MM buffer: 0x48200000 size 0x20000 (/reserved-memory)", "MM buffer not from the tree"),
          ("board-value", "variable not read back"))
     no_ffa(b, "hvc conduit but no EL2")
+
+
+@test
+def a_device_tree_past_the_node_limit_is_refused_by_both_worlds():
+    # QEMU's tree with 5,000 more (empty) nodes: past FDT.maxNodes (4,096). Indexed whole, it
+    # outgrew the monitor's heap and stopped the machine at reset (a BRK at EL3). Now the
+    # monitor hands it on unchanged and the normal world uses QEMU virt's defaults; both say
+    # why and the shell works. With no tree the normal world knows no PSCI conduit, so it
+    # issues no SMC (no FF-A, volatile variables) and cannot power off (as on raspi3b).
+    def edit(dts):
+        return dts.replace("\tchosen {", "".join(f"\tn{i} {{\n\t}};\n" for i in range(5000)) + "\tchosen {", 1)
+    dtb = edited_virt_dtb("many-nodes", edit, machine="virt,secure=on,virtualization=on")
+    flash = fresh_flash("many-nodes")
+    try:
+        b = boot("el2", COMMANDS + ["poweroff"], flash=flash, extra=f"-dtb {dtb}", until="poweroff: cannot")
+    finally:
+        os.remove(dtb)
+        os.remove(flash)
+    check(not b.timed_out, "the shell did not answer", b)
+    shell_and_variable(b, BOARD.BL33_BASE)
+    says(b, (f"secure: DTB at {BOARD.DTB_BASE:#010x} is malformed, has too many nodes or is full; BL33 gets it unchanged",
+             "the monitor did not refuse the tree"),
+         ("normal: the DTB is malformed or has too many nodes; using QEMU virt defaults", "no fallback reported"))
+    no_ffa(b, "no PSCI conduit in the device tree")
 
 
 @test

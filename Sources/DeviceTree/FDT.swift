@@ -12,6 +12,10 @@ public struct FDT {
     public static let magic: UInt32 = 0xd00d_feed
     /// Deeper trees are rejected (Linux's unflattening limit).
     public static let maxDepth = 64
+    /// Trees with more nodes are rejected (`tooManyNodes`) rather than indexed until the heap
+    /// runs out: a 1 MiB DTB slot could hold ~87,000 empty nodes. Board trees have tens to a
+    /// few thousand; the full index of 4,096 is 160 KiB.
+    public static let maxNodes = 4096
 
     /// The blob itself: exactly `totalsize` bytes.
     public private(set) var bytes: UnsafeRawBufferPointer
@@ -244,6 +248,7 @@ public struct FDT {
                 depth &+= 1   // at most maxDepth + 1: no overflow to check
                 guard depth <= FDT.maxDepth else { throw .tooDeep }
                 afterChild = false
+                guard index.entries.count < FDT.maxNodes else { throw .tooManyNodes }
                 index.entries.append(FDTIndex.Entry(offset: offset, parent: open, end: 0, depth: depth &- 1))
                 open = index.entries.count - 1
                 offset = next

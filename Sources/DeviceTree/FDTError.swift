@@ -19,6 +19,8 @@ public enum FDTError: Error, Equatable, Sendable {
     case badNesting
     /// Nodes nested deeper than `FDT.maxDepth`.
     case tooDeep
+    /// More nodes than `FDT.maxNodes`.
+    case tooManyNodes
     /// The structure block ends without FDT_END.
     case missingEnd
     /// An edit needs more bytes than the buffer has after the used part of the blob.

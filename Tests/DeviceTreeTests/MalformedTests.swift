@@ -221,6 +221,16 @@ private let minimal = Tok.begin("") + Tok.prop(0, V.u32(1)) + Tok.begin("c") + T
         #expect(rejection(tree(block)) == .tooDeep)
     }
 
+    @Test func nodesAtTheLimitAreAccepted() {
+        let block = Tok.begin("") + (1..<FDT.maxNodes).flatMap { _ in Tok.begin("n") + Tok.endNode } + Tok.endNode + Tok.end
+        #expect(rejection(tree(block)) == nil)
+    }
+
+    @Test func tooManyNodes() {
+        let block = Tok.begin("") + (0..<FDT.maxNodes).flatMap { _ in Tok.begin("n") + Tok.endNode } + Tok.endNode + Tok.end
+        #expect(rejection(tree(block)) == .tooManyNodes)
+    }
+
     @Test func bytesAfterEndInsideStructSizeAreIgnored() {
         #expect(rejection(tree(minimal + be32(0xdead_beef))) == nil)
     }

@@ -24,7 +24,7 @@ enum DeviceTreeFixup {
             return (memory.isEmpty ? fallback : memory, true, UInt64(editor.usedBytes))
         } catch {
             Console.write("secure: DTB at "); Console.hex0x(QEMUVirt.dtb, digits: 8)
-            Console.line(" is malformed or full; BL33 gets it unchanged")
+            Console.line(" is malformed, has too many nodes or is full; BL33 gets it unchanged")
             return (fallback, false, QEMUVirt.dtbSlot)
         }
     }

@@ -70,7 +70,7 @@ public func normal_main(_ x0: UInt64, _ el: UInt64) -> Never {
     Console.write("\nnormal: Swift firmware entered at EL"); Console.dec(UInt64(el))
     Console.hex0x(", loaded at ", boot.loadAddress)
     Console.hex0x(", DTB at ", boot.dtbAddress); Console.put(10)
-    if boot.dtbError { Console.line("normal: the DTB is malformed; using QEMU virt defaults") }
+    if boot.dtbError { Console.line("normal: the DTB is malformed or has too many nodes; using QEMU virt defaults") }
     let footprint = KernelLoader.firmware
     if boot.dtbAddress >= footprint.base && boot.dtbAddress - footprint.base < footprint.size {
         Console.line("normal: the DTB lies inside this image's image_size: the heap and tables will overwrite it")
