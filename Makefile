@@ -298,6 +298,11 @@ check-product: all proof
 	@$(PY) tools/check_product.py $(B)
 	@$(PY) tools/check_kept_el1.py $(B)
 
+# The board is described once, in board.h (issue 11): no address spelt elsewhere, and TF-A's
+# manifest of our partition built from it.
+check-board:
+	@$(PY) tools/check_board.py $(B)
+
 # Continues each target's campaign in build/fuzz/<target>/corpus (docs/fuzzing.md).
 # FUZZ_SECONDS per target; FUZZ_TARGETS=A,B for a subset.
 FUZZ_SECONDS ?= 60
@@ -347,7 +352,7 @@ $(error TFA_SRC is not set: make tfa TFA_SRC=<a checkout of TF-A> (docs/tfa.md);
 endif
 endif
 # TF-A's own FIP always holds normal.bin; another BL33 goes into a copy with fiptool.
-tfa: $(B)/partition.bin $(B)/normal.bin $(BL33) tfa/mm_partition.dts tfa/build.py
+tfa: $(B)/partition.bin $(B)/normal.bin $(BL33) tfa/mm_partition.dts Sources/Board/include/board.h tfa/build.py
 	@$(PY) tfa/build.py --tfa-src "$(TFA_SRC)" --partition $(B)/partition.bin --manifest tfa/mm_partition.dts \
 	  --bl33 $(B)/normal.bin $(if $(filter-out $(B)/normal.bin,$(BL33)),--swap-bl33 $(BL33)) \
 	  $(if $(TFA_DEBUG),--debug) --out $(B)/tfa -o $(B)/tfa/flash.bin
@@ -373,13 +378,14 @@ help:
 	@echo "make run KERNEL=Image [INITRD=file] [APPEND=\"...\"]  boot Linux from QEMU's -kernel (docs/linux.md)"
 	@echo "make run MACHINE=raspi3b|zcu102  the same normal.bin on another QEMU board (docs/boards.md; MODE=kernel: virt -kernel)"
 	@echo "make run-proof  the same with the proof build's shell (build/proof/; MODE=setway: set/way self-test)"
-	@echo "make test       host tests, check-runtime, check-retains, check-product, short fuzz, QEMU tests (product and proof builds),"
+	@echo "make test       host tests, check-runtime, check-retains, check-product, check-board, short fuzz, QEMU tests (product and proof builds),"
 	@echo "                100 power cuts; one SUMMARY line"
 	@echo "make host-test  swift test only;  make qemu-test  QEMU tests only"
 	@echo "make test-linux Debian's arm64 kernel and its FF-A driver module on our secure world, -m 1G and -m 4G (fetched and built once with apt)"
 	@echo "make size       per-image sizes;  make check-runtime  runtime-region check"
 	@echo "make check-product  no proof code (hostile, bench, probes, fuzz, RAM flash) in the product ELFs,"
 	@echo "                    and no partition write to an EL1 register the monitor keeps across switches"
+	@echo "make check-board  every board address from board.h (no number spelt elsewhere); TF-A's manifest built from it"
 	@echo "make fuzz       continue the fuzz campaign (FUZZ_SECONDS=60 per target, FUZZ_TARGETS=A,B)"
 	@echo "make soak       1000 power cuts (SEED=1);  make bench  instruction counts"
 	@echo "make uboot-conformance UBOOT_BIN=u-boot.bin [UBOOT_MEM=2G]  stock U-Boot's variable selftests (docs/uboot.md)"
@@ -391,4 +397,4 @@ help:
 	@echo "make clean      remove build/ (the variable store in build/flash0.img with it)"
 
 FORCE:
-.PHONY: tfa run-tfa varstore proof all run run-proof size test test-linux host-test qemu-test uboot-conformance check-runtime check-retains check-strings check-product fuzz soak bench clean help FORCE
+.PHONY: tfa run-tfa varstore proof all run run-proof size test test-linux host-test qemu-test uboot-conformance check-runtime check-retains check-strings check-product check-board fuzz soak bench clean help FORCE

@@ -403,7 +403,8 @@ def profile_boot(top=40, flash=None):
                 total += size
     by_function = {}
     for pc, c in counts.items():
-        world = "mon" if 0x0E00_0000 <= pc < 0x0E10_0000 else "part" if 0x0E10_0000 <= pc < 0x0F00_0000 else "norm"
+        world = ("mon" if BOARD.MONITOR_BASE <= pc < BOARD.MONITOR_BASE + BOARD.MONITOR_SIZE else
+                 "part" if BOARD.PARTITION_BASE <= pc < BOARD.SECURE_SRAM_BASE + BOARD.SECURE_SRAM_SIZE else "norm")
         name = f"[{world}] {syms.name(pc)}"
         by_function[name] = by_function.get(name, 0) + c
     print(f"\nprofile: boot to the prompt, {total} instructions (TB log; secure SRAM and BL33)")
@@ -439,9 +440,10 @@ def stored_figures(count):
     # The same store under the product images.
     product = bench_flash()
     with open(flash, "rb") as f:
-        store = f.read()[-(1 << 20):]
+        f.seek(BOARD.VARSTORE_OFFSET)
+        store = f.read(BOARD.VARSTORE_SIZE)
     with open(product, "r+b") as f:
-        f.seek(-(1 << 20), os.SEEK_END)
+        f.seek(BOARD.VARSTORE_OFFSET)
         f.write(store)
     marks = boot_counts(product)
     return get, marks["bl33_entry"]

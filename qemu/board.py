@@ -31,3 +31,9 @@ def load(path=HEADER):
 
 
 BOARD = load()
+
+
+if __name__ == "__main__":
+    # For shell scripts: `qemu/board.py KERNEL_LOAD` prints BOARD_KERNEL_LOAD in hex.
+    import sys
+    print(hex(getattr(BOARD, sys.argv[1])))

@@ -46,8 +46,9 @@ case "$mode" in
   loader@*) addr=${mode#loader@}
            exec qemu-system-aarch64 -M virt,gic-version=$gic $common \
              -device loader,file="$bin",addr="$addr",force-raw=on -device loader,addr="$addr",cpu-num=0 $QEMU_EXTRA ;;
-  uboot)   exec qemu-system-aarch64 -M virt,gic-version=$gic $common -bios "${UBOOT_QEMU:-/usr/lib/u-boot/qemu_arm64/u-boot.bin}" \
-             -device loader,file="$bin",addr=0x40400000,force-raw=on $QEMU_EXTRA ;;
+  uboot)   kernel_addr_r=$(python3 "$(dirname "$0")/board.py" KERNEL_LOAD)   # board.h: U-Boot's kernel_addr_r
+           exec qemu-system-aarch64 -M virt,gic-version=$gic $common -bios "${UBOOT_QEMU:-/usr/lib/u-boot/qemu_arm64/u-boot.bin}" \
+             -device loader,file="$bin",addr="$kernel_addr_r",force-raw=on $QEMU_EXTRA ;;
   raspi3b) exec qemu-system-aarch64 -M raspi3b -display none -no-user-config -serial null -serial mon:stdio \
              -kernel "$bin" -dtb "$dtbs/bcm2837-rpi-3-b.dtb" $QEMU_EXTRA ;;
   raspi3b-pl011) exec qemu-system-aarch64 -M raspi3b -display none -no-user-config -serial mon:stdio -serial null \

@@ -65,6 +65,8 @@ def main():
                                        ["make", "-s", "check-strings"])
     results["check-product"] = command("check-product (no proof code in the product images)",
                                        ["make", "-s", "check-product"])
+    results["check-board"] = command("check-board (every board address from board.h, TF-A's manifest too)",
+                                     ["make", "-s", "check-board"])
     results["fuzz"] = command("fuzz (short, fixed seed)", [sys.executable, "tools/fuzz.py", "--short"])
     results["qemu"] = suite("QEMU tests", "tests")
     results["boards"] = suite("QEMU board tests (one normal.bin on virt -kernel, raspi3b, xlnx-zcu102)", "board_tests")

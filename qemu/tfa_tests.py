@@ -14,6 +14,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from board import BOARD  # noqa: E402
 from harness import BUILD, ROOT, check, run_suite  # noqa: E402
 from uboot_conformance import Console  # noqa: E402
 
@@ -96,8 +97,8 @@ def tfa_partition_boots_with_the_manifest_and_serves_our_normal_world():
                 until_exit=True)
     healthy(out)
     for line in ["mm: FF-A boot information at 0xe0",
-                 "mm: manifest map: MM buffer 0x40100000 (64 KiB), variable store 0x3f00000 (1024 KiB), "
-                 "secure UART 0x9040000",
+                 f"mm: manifest map: MM buffer {BOARD.MM_BUFFER_BASE:#x} ({BOARD.MM_BUFFER_SIZE >> 10} KiB), "
+                 f"variable store {BOARD.VARSTORE_OFFSET:#x} ({BOARD.VARSTORE_SIZE >> 10} KiB), secure UART {BOARD.UART1:#x}",
                  "mm: variable store mounted from flash",
                  "normal: UEFI variables over FF-A, MM partition 0x8001"]:
         check(line in out, f"missing {line!r}:\n" + out[-3000:])
@@ -158,7 +159,7 @@ def tfa_partition_fault_without_ffa_abort_is_contained():
     # The MM buffer moved to 0x0C00_0000, where QEMU virt has nothing: the partition's first
     # read of a request faults. TF-A's EL3 SPMC has no FFA_ABORT, so the partition ends the
     # request with FFA_ERROR(ABORTED) itself; the normal world says so and goes on.
-    img = flash_with_manifest("fault", "base-address = <0x0 0x40100000>;", "base-address = <0x0 0x0c000000>;")
+    img = flash_with_manifest("fault", "base-address = <0x0 BOARD_MM_BUFFER_BASE>;", "base-address = <0x0 0x0c000000>;")
     log = os.path.join(BUILD, "secure-uart.log")
     out = shell(img, ["printenv -e", "printenv -e", "poweroff"], until_exit=True)
     secure = open(log, errors="replace").read() if os.path.exists(log) else ""

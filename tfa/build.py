@@ -2,7 +2,7 @@
 """Builds TF-A (PLAT=qemu, EL3 SPMC) with our MM partition as its one secure partition, and packs
 the 64 MiB flash image QEMU boots (docs/tfa.md).
 
-flash: TF-A's BL1 at 0, its FIP at 0x4_0000, our variable store in the last 1 MiB (0x03F0_0000),
+flash: TF-A's BL1 at 0, its FIP at 0x4_0000, our variable store in the last MiB (board.h's BOARD_VARSTORE_OFFSET),
 kept as it is when the image already exists. Nothing is downloaded: TF-A comes from --tfa-src.
 """
 import argparse
@@ -11,9 +11,13 @@ import shutil
 import subprocess
 import sys
 
-FLASH_SIZE = 64 << 20
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "qemu"))
+from board import BOARD, HEADER  # noqa: E402  the QEMU virt addresses (Sources/Board/include/board.h)
+
+FLASH_SIZE = BOARD.FLASH_SIZE
 FIP_OFFSET = 0x4_0000        # TF-A's PLAT_QEMU_FIP_BASE
-STORE = FLASH_SIZE - (1 << 20)
+STORE = BOARD.VARSTORE_OFFSET
 BL1_MAX = FIP_OFFSET         # BL1 is read from flash0 below the FIP
 
 
@@ -37,6 +41,17 @@ def check_source(src):
         fail(f"TFA_SRC={src} is not a TF-A checkout with the qemu platform and the EL3 SPMC")
 
 
+def preprocess(dts, output):
+    """`dts` run through the C preprocessor, as TF-A and Linux treat .dts files: the manifest
+    takes its addresses from board.h (`#include "board.h"`)."""
+    r = subprocess.run(["clang", "-E", "-P", "-undef", "-nostdinc", "-x", "assembler-with-cpp",
+                        "-I", os.path.dirname(HEADER), "-o", output, dts],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if r.returncode != 0:
+        fail(f"preprocessing {dts} failed:\n{r.stdout}")
+    return output
+
+
 def build_tfa(args, out):
     cross = os.environ.get("CROSS_COMPILE", "aarch64-linux-gnu-")
     if shutil.which(cross + "gcc") is None:
@@ -47,7 +62,7 @@ def build_tfa(args, out):
            f"CROSS_COMPILE={cross}", "PLAT=qemu", "SPD=spmd", "SPMC_AT_EL3=1",
            "SPMD_SPM_AT_SEL2=0", "CTX_INCLUDE_EL2_REGS=0", "QEMU_USE_GIC_DRIVER=QEMU_GICV3",
            f"BL32={os.path.abspath(args.partition)}", f"BL33={os.path.abspath(args.bl33)}",
-           f"QEMU_TOS_FW_CONFIG_DTS={os.path.abspath(args.manifest)}",
+           f"QEMU_TOS_FW_CONFIG_DTS={os.path.abspath(preprocess(args.manifest, os.path.join(out, 'mm_partition.dts')))}",
            f"BUILD_BASE={os.path.abspath(os.path.join(out, 'tf-a'))}"]
     if args.debug:
         cmd += ["DEBUG=1", "LOG_LEVEL=40"]
@@ -111,7 +126,8 @@ def main():
         swaps += ["--nt-fw", args.swap_bl33]
     if args.swap_manifest:
         dtb = args.o + ".manifest.dtb"
-        r = subprocess.run(["dtc", "-I", "dts", "-O", "dtb", "-o", dtb, args.swap_manifest],
+        source = preprocess(args.swap_manifest, args.o + ".manifest.dts")
+        r = subprocess.run(["dtc", "-I", "dts", "-O", "dtb", "-o", dtb, source],
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         if r.returncode != 0:
             fail(f"dtc {args.swap_manifest} failed:\n{r.stdout}")
@@ -125,7 +141,7 @@ def main():
             fail(f"fiptool update {' '.join(swaps)} failed:\n{r.stdout}")
         fip = swapped
     pack(bl1, fip, args.o)
-    for scratch in (args.o + ".fip", args.o + ".manifest.dtb"):
+    for scratch in (args.o + ".fip", args.o + ".manifest.dts", args.o + ".manifest.dtb"):
         if os.path.exists(scratch):
             os.remove(scratch)
 

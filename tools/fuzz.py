@@ -44,6 +44,8 @@ import time
 import zlib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "qemu"))
+from board import BOARD  # noqa: E402  the QEMU virt addresses (Sources/Board/include/board.h)
 SCRATCH = os.path.join(ROOT, ".build-fuzz")
 WORK = os.path.join(ROOT, "build", "fuzz")
 SEEDS_DIR = os.path.join(ROOT, "Fuzz", "Corpus")
@@ -260,15 +262,15 @@ def seeds_dtb():
                          ("#size-cells", cells(1)), ("uuid", cells(0x33D532ED, 0x0942E699, 0x722DC09C, 0xA798D9CD)),
                          ("id", cells(0x8001)), ("ffa-version", cells(0x10002)), ("exception-level", cells(2)),
                          ("execution-state", cells(0)), ("execution-ctx-count", cells(32)),
-                         ("load-address", cells(0, 0x0E100000)), ("entrypoint-offset", cells(0)),
+                         ("load-address", cells(0, BOARD.PARTITION_BASE)), ("entrypoint-offset", cells(0)),
                          ("messaging-method", cells(0x201)), ("gp-register-num", cells(0))], [
         ("memory-regions", [("compatible", sz("arm,ffa-manifest-memory-regions"))], [
-            ("mm-comm-buffer", [("base-address", cells(0, 0x40100000)), ("pages-count", cells(16)),
-                                ("attributes", cells(0xB))], [])]),
+            ("mm-comm-buffer", [("base-address", cells(0, BOARD.MM_BUFFER_BASE)),
+                                ("pages-count", cells(BOARD.MM_BUFFER_SIZE // 4096)), ("attributes", cells(0xB))], [])]),
         ("device-regions", [("compatible", sz("arm,ffa-manifest-device-regions"))], [
-            ("variable-store", [("base-address", cells(0, 0x03F00000)), ("pages-count", cells(256)),
-                                ("attributes", cells(0x3))], []),
-            ("secure-uart", [("base-address", cells(0, 0x09040000)), ("pages-count", cells(1)),
+            ("variable-store", [("base-address", cells(0, BOARD.VARSTORE_OFFSET)),
+                                ("pages-count", cells(BOARD.VARSTORE_SIZE // 4096)), ("attributes", cells(0x3))], []),
+            ("secure-uart", [("base-address", cells(0, BOARD.UART1)), ("pages-count", cells(1)),
                              ("attributes", cells(0x3))], [])])]))
     header = struct.pack("<6IQ", 0xFFA, 0x10002, 64 + len(manifest), 32, 1, 32, 0)
     descriptor = bytes(16) + struct.pack("<BBHIQ", 0, 0, 1, len(manifest), 64)
@@ -286,9 +288,10 @@ def seeds_dtb():
                 ("serial@7e201000", [("compatible", sz("snps,dw-apb-uart")), ("reg", cells(0x7E201000, 0x100)),
                                      ("reg-shift", cells(2)), ("reg-io-width", cells(4))], [])])]),
         ("serial@ff000000", [("compatible", sz("cdns,uart-r1p12")), ("reg", cells(0xFF000000, 0x1000))], []),
-        ("fw-cfg@9020000", [("compatible", sz("qemu,fw-cfg-mmio")), ("reg", cells(0x9020000, 0x18))], []),
+        (f"fw-cfg@{BOARD.FW_CFG:x}", [("compatible", sz("qemu,fw-cfg-mmio")), ("reg", cells(BOARD.FW_CFG, 0x18))], []),
         ("reserved-memory", [("#address-cells", cells(1)), ("#size-cells", cells(1)), ("ranges", b"")], [
-            ("mm-buffer@40100000", [("reg", cells(0x40100000, 0x10000)), ("no-map", b"")], [])]),
+            (f"mm-buffer@{BOARD.MM_BUFFER_BASE:x}", [("reg", cells(BOARD.MM_BUFFER_BASE, BOARD.MM_BUFFER_SIZE)),
+                                                    ("no-map", b"")], [])]),
     ])
     out.append(fdt(board) + bytes([0x02]))
     return out

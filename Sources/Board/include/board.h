@@ -2,9 +2,10 @@
    and size, in one place (docs/memory.md draws the map).
 
    Plain `#define NAME value` lines only, so that every consumer reads the same file:
-   Swift imports them (module Board: UInt64(BOARD_...)), the linker scripts are run through the C
-   preprocessor (Makefile), and the Python tools parse them (qemu/board.py). A value may be a
-   number or a sum of names defined above it; nothing else. */
+   Swift imports them (module Board: UInt64(BOARD_...)), the linker scripts and TF-A's manifest of
+   our partition (tfa/mm_partition.dts) are run through the C preprocessor (Makefile,
+   tfa/build.py), and the Python tools parse them (qemu/board.py; shell scripts ask it). A value
+   may be a number or a sum of names defined above it; nothing else. */
 #ifndef BOARD_H
 #define BOARD_H
 
