@@ -146,7 +146,7 @@ def tfa_power_cuts_lose_no_acknowledged_write():
 def tfa_partition_refuses_a_manifest_that_is_not_usable():
     # The store as one erase block: the partition says why and fails its initialisation;
     # TF-A goes on, and our normal world reaches its shell with volatile variables.
-    img = flash_with_manifest("bad", "pages-count = <256>;", "pages-count = <64>;")
+    img = flash_with_manifest("bad", "pages-count = <PAGES(BOARD_VARSTORE_SIZE)>;", "pages-count = <64>;")
     out = shell(img, ["printenv -e", "poweroff"], until_exit=True)
     check("mm: refusing the manifest: a region has the wrong attributes, alignment or size: "
           "device-regions/variable-store" in out, "the partition did not refuse the manifest:\n" + out[-3000:])

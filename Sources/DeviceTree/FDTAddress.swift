@@ -62,22 +62,36 @@ extension FDT {
         #endif
     }
 
-    /// The first base `translatedReg(of:)` lists, read in place (no lists built): nil exactly
-    /// when that list is nil or empty, so every entry's base must translate.
+    /// The first `reg` entry's base, translated, read in place (no lists built); nil when `reg`
+    /// is unusable or empty or that base does not translate. Only the first entry, as Linux maps
+    /// a device's registers (`of_iomap(node, 0)`): translating them all could take a huge `reg`
+    /// times a huge `ranges` (billions of steps in a 1 MiB tree) and would refuse a device
+    /// for an entry nothing reads.
     @inline(never) public func translatedBase(of node: FDTNode) -> UInt64? {
         #if !hasFeature(Embedded)  // FDT.indexOnly
-        if index == nil { return translatedReg(of: node)?.first?.base }
-        #endif
-        guard let reg = regCells(of: node), let index, let i = index.position(of: node.offset) else { return nil }
-        var first: UInt64?
-        var k = reg.count
-        while k > 0 {  // last entry first: the first one's base is what is left
-            k -= 1
-            guard let address = translatedUp(region(k, of: reg).base, from: i, index) else { return nil }
-            first = address
+        if index == nil {
+            guard let first = reg(of: node)?.first else { return nil }
+            return translatedReg(of: node, only: first)
         }
-        return first
+        #endif
+        guard let reg = regCells(of: node), reg.count > 0, let index, let i = index.position(of: node.offset)
+        else { return nil }
+        return translatedUp(region(0, of: reg).base, from: i, index)
     }
+
+    #if !hasFeature(Embedded)  // FDT.indexOnly: the walk without an index, for the tests' oracle
+    private func translatedReg(of node: FDTNode, only region: FDTRegion) -> UInt64? {
+        guard let path = ancestors(of: node) else { return nil }
+        var address = region.base
+        var level = path.count - 1
+        while level > 0 {
+            guard let next = translate(address, bus: path[level], parent: path[level - 1]) else { return nil }
+            address = next
+            level -= 1
+        }
+        return address
+    }
+    #endif
 
     /// `address` in the space of node `i`'s parent (the space its `reg` is written in),
     /// translated up the index's parent links to the root's: no list of ancestors to build.
