@@ -383,6 +383,22 @@ def variables_set_read_list_delete_over_ffa():
 
 
 @test
+def setenv_i_reads_only_mapped_ram():
+    # setenv -e -i copies the value from memory: only from RAM the identity map mapped. An
+    # address past it (2^48) stopped the machine with a translation fault; device registers and
+    # a range running off the end of RAM are refused as well.
+    ram_end = BOARD.RAM_BASE + BOARD.RAM_DEFAULT_SIZE
+    b = boot("el2", ["setenv -e -bs -i 0x1000000000000:0x10 Far", f"setenv -e -bs -i {BOARD.UART0:#x}:0x10 Uart",
+                     f"setenv -e -bs -i {ram_end - 8:#x}:0x10 Edge", f"setenv -e -bs -i {BOARD.RAM_BASE:#x}:0x10 Ram",
+                     "printenv -e Far", "printenv -e Ram", "poweroff"])
+    finished(b)
+    check(b.output.count("setenv: -i range must be at most 64 KiB of mapped RAM") == 3, "an -i range outside RAM read", b)
+    check("Far:\n    EFI_NOT_FOUND" in b, "a refused -i still set its variable", b)
+    check("Ram:\n    8be4df61-93ca-11d2-aa0d-00e098032b8c (EFI_GLOBAL_VARIABLE_GUID)\n    BS, DataSize = 0x10" in b,
+          "-i from RAM not set", b)
+
+
+@test
 def variables_persist_across_qemu_restarts():
     flash = fresh_flash("persist")
     b1 = boot("el2", ["setenv -e -nv -bs -rt Persist kept", "setenv -e -bs -rt Volatile gone", "poweroff"], flash=flash)

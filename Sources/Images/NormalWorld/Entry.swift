@@ -54,6 +54,9 @@ func bootMemory() -> [FDTRegion] {
 }
 /// The boot map, which bootefi extends (a loaded EFI image must be executable).
 nonisolated(unsafe) var bootTables: TranslationTables? = nil
+/// The RAM ranges the identity map mapped as Normal memory: the only RAM the loaders, UEFI's
+/// memory map and `setenv -e -i` use (a range the map refused would fault at the first touch).
+nonisolated(unsafe) var mappedRAM: [FDTRegion] = []
 
 /// Called by Startup/normal_entry.S, relocated to where it runs, with the loader's x0 (DTB) and
 /// the current EL.
@@ -215,6 +218,7 @@ func enableIdentityMap(el: Int) {
     let memory = bootMemory()
     for r in memory {
         if tables.map(r.base, r.size, .readWrite) {
+            FDTRegion.append(r, to: &mappedRAM)
             if let end = r.end, boot.dtbAddress >= r.base, boot.dtbAddress < end { boot.dtbMappedEnd = end }
             continue
         }

@@ -25,8 +25,8 @@ enum KernelLoader {
     nonisolated(unsafe) static var loadedInitrd: (base: UInt64, size: UInt64)? = nil
     nonisolated(unsafe) static var loadedKernel: (base: UInt64, size: UInt64)? = nil
 
-    /// RAM (`bootMemory()`).
-    static var memory: [FDTRegion] { bootMemory() }
+    /// RAM the identity map mapped (`mappedRAM`, from `bootMemory()`).
+    static var memory: [FDTRegion] { @inline(never) get { mappedRAM } }   // one copy of the global's access
 
     /// This image with its stacks, heap and tables, which must survive until the jump.
     static var firmware: FDTRegion {

@@ -1,3 +1,5 @@
+import Boot
+import DeviceTree
 import Driver
 import MM
 import Platform
@@ -114,8 +116,8 @@ extension Commands {
         switch parsed.value {
         case .bytes(let b): data = b
         case .memory(let address, let size):
-            guard size <= 0x1_0000, address != 0 else {
-                Console.line("setenv: -i range must be at most 64 KiB of mapped memory"); return
+            guard size <= 0x1_0000, BootPlan.inRAM(FDTRegion(base: address, size: size), KernelLoader.memory) else {
+                Console.line("setenv: -i range must be at most 64 KiB of mapped RAM"); return
             }
             data = readBytes(address, Int(size))
         }
