@@ -2,8 +2,11 @@ import Foundation
 import DeviceTree
 
 /// The subset of DTS our manifest uses, turned into a flattened tree the way dtc lays one out:
-/// nodes, `name = <cells>;`, `name = "string";`, `name;`, and comments. Enough to read
-/// tfa/mm_partition.dts in a host test without dtc, and to write variants of it.
+/// nodes, `name = <cells>;` (a cell may be a parenthesised sum, difference, product or
+/// quotient, as dtc takes), `name = "string";`, `name;`, and comments; before that, the C
+/// preprocessing tfa/build.py gives it, as far as the manifest uses it (`#include "board.h"`,
+/// `#define`s with and without one parameter). Enough to read tfa/mm_partition.dts in a host
+/// test without cpp or dtc, and to write variants of it.
 struct DTSNode {
     var name: String
     var properties: [(String, [UInt8])] = []
@@ -79,11 +82,135 @@ func parseDTS(_ text: String) throws -> DTSNode {
 private func parseValue(_ v: String) throws -> [UInt8] {
     if v.hasPrefix("\"") && v.hasSuffix("\"") { return string(String(v.dropFirst().dropLast())) }
     guard v.hasPrefix("<") && v.hasSuffix(">") else { throw DTSError.syntax(v) }
-    return try v.dropFirst().dropLast().split(whereSeparator: { $0 == " " || $0 == "\t" }).flatMap { word -> [UInt8] in
-        let w = String(word)
-        guard let n = w.hasPrefix("0x") ? UInt32(w.dropFirst(2), radix: 16) : UInt32(w) else { throw DTSError.syntax(w) }
-        return be32(n)
+    // Cells: numbers, or parenthesised expressions (which may hold spaces).
+    var cells: [String] = [], cell = "", depth = 0
+    for ch in v.dropFirst().dropLast() {
+        if (ch == " " || ch == "\t") && depth == 0 {
+            if !cell.isEmpty { cells.append(cell); cell = "" }
+            continue
+        }
+        if ch == "(" { depth += 1 } else if ch == ")" { depth -= 1 }
+        cell.append(ch)
     }
+    if !cell.isEmpty { cells.append(cell) }
+    return try cells.flatMap { w -> [UInt8] in
+        var e = Expression(text: Array(w.filter { $0 != " " && $0 != "\t" }))
+        let n = try e.sum()
+        guard e.at == e.text.count, let cell = UInt32(exactly: n) else { throw DTSError.syntax(w) }
+        return be32(cell)
+    }
+}
+
+/// Integer expressions with + - * / and parentheses, as dtc evaluates them inside `< >`.
+private struct Expression {
+    let text: [Character]
+    var at = 0
+    mutating func sum() throws -> UInt64 {
+        var v = try product()
+        while at < text.count, text[at] == "+" || text[at] == "-" {
+            let op = text[at]; at += 1
+            let r = try product()
+            v = op == "+" ? v + r : v - r
+        }
+        return v
+    }
+    mutating func product() throws -> UInt64 {
+        var v = try term()
+        while at < text.count, text[at] == "*" || text[at] == "/" {
+            let op = text[at]; at += 1
+            let r = try term()
+            v = op == "*" ? v * r : v / r
+        }
+        return v
+    }
+    mutating func term() throws -> UInt64 {
+        if at < text.count, text[at] == "(" {
+            at += 1
+            let v = try sum()
+            guard at < text.count, text[at] == ")" else { throw DTSError.syntax(String(text)) }
+            at += 1
+            return v
+        }
+        var word = ""
+        while at < text.count, text[at].isHexDigit || text[at] == "x" || text[at] == "X" { word.append(text[at]); at += 1 }
+        let lower = word.lowercased()
+        guard let n = lower.hasPrefix("0x") ? UInt64(lower.dropFirst(2), radix: 16) : UInt64(lower) else {
+            throw DTSError.syntax(String(text))
+        }
+        return n
+    }
+}
+
+/// `text` after the C preprocessor, for what the manifest uses of it: comments removed,
+/// `#include "file"` (from `includeDirectory`; only its `#define`s matter), `#ifndef`/`#endif`
+/// guards, and `#define NAME value` or `#define NAME(x) value`, expanded wherever NAME appears.
+func preprocessDTS(_ text: String, includeDirectory: String) throws -> String {
+    var macros: [String: (parameter: String?, body: String)] = [:]
+    func withoutComments(_ text: String) throws -> String {
+        var src = text
+        while let open = src.range(of: "/*") {
+            guard let close = src.range(of: "*/", range: open.upperBound..<src.endIndex) else { throw DTSError.syntax("comment") }
+            src.removeSubrange(open.lowerBound..<close.upperBound)
+        }
+        return src
+    }
+    func read(_ text: String) throws -> [String] {
+        var out: [String] = []
+        for line in try withoutComments(text).split(separator: "\n", omittingEmptySubsequences: false) {
+            let t = line.trimmingCharacters(in: .whitespaces)
+            if t.hasPrefix("#include") {
+                let name = t.split(separator: "\"").dropFirst().first.map(String.init) ?? ""
+                _ = try read(try String(contentsOfFile: includeDirectory + "/" + name, encoding: .utf8))
+            } else if t.hasPrefix("#ifndef") || t.hasPrefix("#endif") {
+                continue
+            } else if t.hasPrefix("#define") {
+                let rest = t.dropFirst("#define".count).trimmingCharacters(in: .whitespaces)
+                let nameEnd = rest.firstIndex { !($0.isLetter || $0.isNumber || $0 == "_") } ?? rest.endIndex
+                let name = String(rest[..<nameEnd])
+                var body = rest[nameEnd...], parameter: String?
+                if body.first == "(", let close = body.firstIndex(of: ")") {
+                    parameter = body[body.index(after: body.startIndex)..<close].trimmingCharacters(in: .whitespaces)
+                    body = body[body.index(after: close)...]
+                }
+                macros[name] = (parameter, body.trimmingCharacters(in: .whitespaces))
+            } else {
+                out.append(String(line))
+            }
+        }
+        return out
+    }
+    /// One pass of expansion over `line`: identifiers that name a macro replaced by its body.
+    func expand(_ line: String) throws -> String {
+        var out = "", i = line.startIndex
+        while i < line.endIndex {
+            guard line[i].isLetter || line[i] == "_", i == line.startIndex || !(line[line.index(before: i)].isLetter
+                    || line[line.index(before: i)].isNumber || line[line.index(before: i)] == "_"
+                    || line[line.index(before: i)] == "-" || line[line.index(before: i)] == "#") else {
+                out.append(line[i]); i = line.index(after: i); continue
+            }
+            let end = line[i...].firstIndex { !($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == ",") } ?? line.endIndex
+            let word = String(line[i..<end])
+            guard let m = macros[word] else { out += word; i = end; continue }
+            guard let parameter = m.parameter else { out += m.body; i = end; continue }
+            // NAME(argument): the argument up to the matching parenthesis.
+            guard end < line.endIndex, line[end] == "(" else { throw DTSError.syntax(line) }
+            var depth = 0, j = end
+            repeat {
+                if line[j] == "(" { depth += 1 } else if line[j] == ")" { depth -= 1 }
+                j = line.index(after: j)
+            } while depth > 0 && j < line.endIndex
+            guard depth == 0 else { throw DTSError.syntax(line) }
+            let argument = String(line[line.index(after: end)..<line.index(before: j)])
+            out += m.body.replacingOccurrences(of: parameter, with: "(" + argument + ")")
+            i = j
+        }
+        return out
+    }
+    return try read(text).map { line in
+        var line = line
+        for _ in 0..<8 { let next = try expand(line); if next == line { break }; line = next }
+        return line
+    }.joined(separator: "\n")
 }
 
 /// Header, empty reservation map, structure block and strings block, as dtc writes them.
@@ -115,5 +242,6 @@ func flatten(_ root: DTSNode) -> [UInt8] {
 func committedManifest() throws -> DTSNode {
     let here = #filePath
     let root = here.components(separatedBy: "/Tests/PartitionBootTests/").first!
-    return try parseDTS(try String(contentsOfFile: root + "/tfa/mm_partition.dts", encoding: .utf8))
+    let text = try String(contentsOfFile: root + "/tfa/mm_partition.dts", encoding: .utf8)
+    return try parseDTS(try preprocessDTS(text, includeDirectory: root + "/Sources/Board/include"))
 }
