@@ -48,14 +48,7 @@ extension FDT {
         guard let path = ancestors(of: node) else { return nil }
         var out: [FDTRegion] = []
         for r in regions {
-            var address = r.base
-            // path.last is `node`'s parent: the space `reg` is written in. Walk up to the root.
-            var level = path.count - 1
-            while level > 0 {
-                guard let next = translate(address, bus: path[level], parent: path[level - 1]) else { return nil }
-                address = next
-                level -= 1
-            }
+            guard let address = translated(r.base, along: path) else { return nil }
             out.append(FDTRegion(base: address, size: r.size))
         }
         return out
@@ -70,8 +63,8 @@ extension FDT {
     @inline(never) public func translatedBase(of node: FDTNode) -> UInt64? {
         #if !hasFeature(Embedded)  // FDT.indexOnly
         if index == nil {
-            guard let first = reg(of: node)?.first else { return nil }
-            return translatedReg(of: node, only: first)
+            guard let first = reg(of: node)?.first, let path = ancestors(of: node) else { return nil }
+            return translated(first.base, along: path)
         }
         #endif
         guard let reg = regCells(of: node), reg.count > 0, let index, let i = index.position(of: node.offset)
@@ -80,9 +73,10 @@ extension FDT {
     }
 
     #if !hasFeature(Embedded)  // FDT.indexOnly: the walk without an index, for the tests' oracle
-    private func translatedReg(of node: FDTNode, only region: FDTRegion) -> UInt64? {
-        guard let path = ancestors(of: node) else { return nil }
-        var address = region.base
+    /// `address` in the space of `path.last` (a node's parent: the space its `reg` is written
+    /// in), translated up `path` (`ancestors(of:)`) to the root's.
+    private func translated(_ address: UInt64, along path: [FDTNode]) -> UInt64? {
+        var address = address
         var level = path.count - 1
         while level > 0 {
             guard let next = translate(address, bus: path[level], parent: path[level - 1]) else { return nil }
