@@ -109,7 +109,7 @@ $(B)/ld/%.ld: Linker/%.ld $(FLAGS)
 objs = $(foreach m,$(1),$(OBJ)/$(m).o)
 MKFLASH := qemu/mkflash.py qemu/board.py Sources/Board/include/board.h
 NORMAL_OBJS := $(call objs,$(call strict_first,$(LINK_NormalWorld))) \
-  $(OBJ)/normal_entry.S.o $(OBJ)/boot_kernel.S.o $(OBJ)/heap_free.S.o $(OBJ)/smccc.S.o $(OBJ)/string.S.o $(OBJ)/efi_runtime_tables.S.o $(OBJ)/cache_setway.S.o $(OBJ)/cache_by_va.S.o
+  $(OBJ)/normal_entry.S.o $(OBJ)/boot_kernel.S.o $(OBJ)/heap_free.S.o $(OBJ)/probe.S.o $(OBJ)/smccc.S.o $(OBJ)/string.S.o $(OBJ)/efi_runtime_tables.S.o $(OBJ)/cache_setway.S.o $(OBJ)/cache_by_va.S.o
 MONITOR_OBJS := $(call objs,$(call strict_first,$(LINK_Monitor))) \
   $(OBJ)/monitor_entry.S.o $(OBJ)/heap_free.S.o $(OBJ)/string.S.o $(OBJ)/cache_by_va.S.o
 PARTITION_OBJS := $(call objs,$(call strict_first,$(LINK_MMPartition))) \

@@ -552,6 +552,47 @@ def bootefi_refuses_what_is_not_an_aarch64_efi_application():
 
 
 @test
+def bootefi_refuses_a_device_tree_outside_free_ram():
+    # A tree given by address becomes EfiBootServicesData in the memory map the OS gets. One in
+    # the MM buffer (reserved memory) was taken: the map then gave the OS the buffer and the
+    # firmware's runtime region as memory to reclaim. A DTB header is staged there as the value
+    # of a SetVariable, which EDK2's layout puts at offset 0x50 of the buffer: MM header (24),
+    # SMM_VARIABLE_COMMUNICATE's function and status (16), the access header (36), the name "V".
+    import struct
+    header = struct.pack(">10I", 0xD00DFEED, 0x1000, 0x38, 0x48, 0x28, 17, 16, 0, 0, 0x10)
+    b = boot("el2", ["", "qfw load", "setenv -e -bs V =H" + header.hex(),
+                     f"bootefi {BOARD.KERNEL_LOAD:#x} - {BOARD.MM_BUFFER_BASE + 0x50:#x}", "poweroff"],
+             flash=fresh_flash("bootefi-dtb"), kernel=efi_app(), timeout=60)
+    finished(b)
+    check("bootefi: the device tree is not in free RAM (outside RAM, or over the firmware, the device tree or "
+          "reserved memory)" in b, "a device tree in the MM buffer was taken", b)
+    check("efi-app: running" not in b and "as a configuration table" not in b, "bootefi went on", b)
+
+
+@test
+def shell_input_that_stopped_or_misled_the_firmware():
+    # md where nothing answers (translation faults, an external abort from secure SRAM) says so
+    # and the shell goes on, where the machine stopped; a line past 512
+    # characters is refused whole, never run cut short (it turned a set into a delete); the
+    # 65th shell variable says the environment is full.
+    long_set = "setenv -e -bs Long " + " " * 490 + "=H0304"
+    fill = [f"setenv v{i} 1" for i in range(64)]
+    b = boot("el2", ["md 0x1000000000000 4", "md 0xfffffffffffffffc 2", f"md {BOARD.SECURE_SRAM_BASE:#x} 1",
+                     f"md {BOARD.RAM_BASE:#x} 1", "setenv -e -bs Long kept", long_set, "printenv -e Long"]
+             + fill + ["setenv v64 1", "version", "poweroff"], timeout=60)
+    finished(b)
+    check(b.output.count("md: nothing answers at ") == 3, "md did not refuse the addresses nothing answers at", b)
+    check("md: nothing answers at 0x1000000000000\n" in b and "md: nothing answers at 0xfffffffffffffffc\n" in b
+          and f"md: nothing answers at {BOARD.SECURE_SRAM_BASE:#x}\n" in b, "md did not name the address", b)
+    check(f"{BOARD.RAM_BASE:08x}: " in b, "md did not read RAM", b)
+    check("line longer than 512 characters: ignored" in b, "an over-long line was not refused", b)
+    check("Long:\n    8be4df61-93ca-11d2-aa0d-00e098032b8c (EFI_GLOBAL_VARIABLE_GUID)\n    BS, DataSize = 0x4" in b,
+          "the refused line changed the variable", b)
+    check("setenv: environment full" in b, "a full environment not reported", b)
+    check("=> version\nswift-ffa-firmware" in b, "the shell did not go on", b)
+
+
+@test
 def no_kernel_no_countdown_and_shell_variables_apart_from_uefi_ones():
     b = boot("el2", ["qfw load", "boot", "setenv bootargs console=ttyAMA0 rdinit=/init", "printenv bootargs",
                      "setenv -e -bs -rt bootargs uefi", "printenv -e bootargs", "printenv bootargs",

@@ -27,6 +27,8 @@ public enum ShellArgumentError: Error, Equatable, Sendable {
     case wrongArgumentCount
     /// An initrd address without `:<size>` where the size is not known otherwise.
     case missingSize(argument: Int)
+    /// A new shell variable when `ShellEnvironment.maxEntries` are set.
+    case environmentFull
 
     public var name: StaticString {
         let i: Int
@@ -43,12 +45,13 @@ public enum ShellArgumentError: Error, Equatable, Sendable {
         case .malformedMemoryRange: i = 9
         case .wrongArgumentCount: i = 10
         case .missingSize: i = 11
+        case .environmentFull: i = 12
         }
         return NameList.entry("""
             not a number\0number too large\0GUID not in XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX format\0\
             bad variable name\0option needs a value\0unknown option\0conflicting options\0\
             variable name missing\0bad value\0-i needs <addr>:<size>\0wrong number of arguments\0\
-            the initrd needs <addr>:<size>
+            the initrd needs <addr>:<size>\0environment full
             """, i)
     }
 }

@@ -54,7 +54,7 @@ public struct ShellEnvironment: Equatable, Sendable {
             return
         }
         if let i = existing { values[i] = value; return }
-        guard names.count < ShellEnvironment.maxEntries else { throw .malformedValue(argument: 1) }
+        guard names.count < ShellEnvironment.maxEntries else { throw .environmentFull }
         appendWord(name, to: &names)
         appendWord(value, to: &values)
     }

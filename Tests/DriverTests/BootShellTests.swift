@@ -74,6 +74,6 @@ private func bootWords(_ s: String) -> [[UInt8]] { s.split(separator: " ").map {
             try e.set(Array("big".utf8), [UInt8](repeating: 0x61, count: ShellEnvironment.maxValue + 1))
         }
         for i in 0..<ShellEnvironment.maxEntries { try? e.set(Array("v\(i)".utf8), Array("1".utf8)) }
-        #expect(throws: ShellArgumentError.malformedValue(argument: 1)) { try e.set(Array("one-more".utf8), Array("1".utf8)) }
+        #expect(throws: ShellArgumentError.environmentFull) { try e.set(Array("one-more".utf8), Array("1".utf8)) }
     }
 }

@@ -118,6 +118,7 @@ func setenvMalformedValues(word: String) {
         (.conflictingOptions(argument: 1), "conflicting options"), (.missingName, "variable name missing"),
         (.malformedValue(argument: 1), "bad value"), (.malformedMemoryRange(argument: 1), "-i needs <addr>:<size>"),
         (.wrongArgumentCount, "wrong number of arguments"), (.missingSize(argument: 1), "the initrd needs <addr>:<size>"),
+        (.environmentFull, "environment full"),
     ]
     for (e, name) in errors { #expect(e.name.description == name) }
 }

@@ -158,8 +158,9 @@ enum Commands {
         if !read { Console.line("no usable device tree (none at boot, outside mapped RAM, or no longer valid)") }
     }
 
-    /// U-Boot's `md`: addresses and counts in hex. A bad address faults, and the crash
-    /// report says where: this is a firmware debugging tool, not a guarded reader.
+    /// U-Boot's `md`: addresses and counts in hex, one 32-bit read a word (device registers
+    /// too, with their read side effects). Where nothing answers, it says so and stops
+    /// (MemoryProbe) rather than stopping the machine as U-Boot's does.
     static func md(_ args: [[UInt8]]) {
         guard args.count == 2 || args.count == 3 else { usage("md"); return }
         do throws(ShellArgumentError) {
@@ -167,8 +168,12 @@ enum Commands {
             let words = args.count == 3 ? min(try ShellNumber.parseHex(args[2]), 0x1000) : 16
             var i: UInt64 = 0
             while i < words {
-                if i % 4 == 0 { Console.hex(address + 4 * i, digits: 8); Console.write(":") }
-                Console.put(32); Console.hex(UInt64(hw_mmio_read32(address + 4 * i)), digits: 8)
+                let at = address &+ 4 &* i   // past 2^64 it wraps, as the hardware's address does
+                if i % 4 == 0 { Console.hex(at, digits: 8); Console.write(":") }
+                guard let word = MemoryProbe.read32(at) else {
+                    Console.hex0x("\nmd: nothing answers at ", at); Console.put(10); return
+                }
+                Console.put(32); Console.hex(UInt64(word), digits: 8)
                 i += 1
                 if i % 4 == 0 || i == words { Console.put(10) }
             }

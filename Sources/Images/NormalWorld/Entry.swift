@@ -240,6 +240,7 @@ func enableIdentityMap(el: Int) {
 
 @_cdecl("normal_exception_el1")
 public func normal_exception_el1(_ frame: UnsafeMutablePointer<UInt64>, _ kind: UInt64) {
+    if MemoryProbe.resume(ExceptionFrame(frame)) { return }
     if ImageExtensions.handleException(ExceptionFrame(frame), kind: kind, el: 1) { return }
     crash(ExceptionFrame(frame), kind: kind, el: 1)
 }
@@ -247,6 +248,7 @@ public func normal_exception_el1(_ frame: UnsafeMutablePointer<UInt64>, _ kind: 
 @_cdecl("normal_exception_el2")
 public func normal_exception_el2(_ frame: UnsafeMutablePointer<UInt64>, _ kind: UInt64) {
     if kind == 8 && EL2Stub.handleLowerSync(ExceptionFrame(frame)) { return }
+    if MemoryProbe.resume(ExceptionFrame(frame)) { return }
     if ImageExtensions.handleException(ExceptionFrame(frame), kind: kind, el: 2) { return }
     crash(ExceptionFrame(frame), kind: kind, el: 2)
 }

@@ -79,7 +79,9 @@ enum KernelLoader {
             FwCfg.select(FwCfgItem.cmdlineData)
             var line = FwCfg.readBytes(Int(cmdlineSize))
             while line.last == 0 { line.removeLast() }
-            do throws(ShellArgumentError) { try environment.set(KernelLoader.bootargs, line) } catch {}
+            do throws(ShellArgumentError) { try environment.set(KernelLoader.bootargs, line) } catch {
+                Console.write("qfw: bootargs not set: "); Console.line(error.name); return true
+            }
             Console.write("qfw: bootargs = "); Console.bytes(line); Console.put(10)
         }
         return true

@@ -31,6 +31,7 @@ enum Shell {
         var line: [UInt8] = []
         var recall = history.count
         var escape = 0
+        var tooLong = false   // characters were dropped: the line is refused, not run cut short
         while true {
             let c = Console.getByte()
             if c == 10 && lastWasCR { lastWasCR = false; continue }
@@ -42,6 +43,7 @@ enum Shell {
                     recall += c == 65 ? -1 : 1
                     for _ in line { Console.write("\u{8} \u{8}") }
                     line = recall < history.count ? history[recall] : []
+                    tooLong = false
                     Console.bytes(line)
                 }
                 continue
@@ -49,6 +51,7 @@ enum Shell {
             switch c {
             case 13, 10:
                 Console.put(10)
+                if tooLong { Console.line("line longer than 512 characters: ignored"); return [] }
                 return line
             case 8, 127:
                 if !line.isEmpty { line.removeLast(); Console.write("\u{8} \u{8}") }
@@ -58,7 +61,7 @@ enum Shell {
                 Console.line("^C")
                 return []
             case 32...126:
-                if line.count < maxLine { appendByte(c, to: &line); Console.put(c) }
+                if line.count < maxLine { appendByte(c, to: &line); Console.put(c) } else { tooLong = true }
             default:
                 break
             }
