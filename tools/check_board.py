@@ -17,7 +17,6 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "qemu"))
-sys.path.insert(0, os.path.join(ROOT, "tfa"))
 from board import BOARD, HEADER  # noqa: E402
 
 # Numbers that are also common sizes or masks (1 GiB, 64 MiB, 16 MiB, 1 MiB) say nothing alone.
@@ -70,7 +69,10 @@ def manifest(build):
     if shutil.which("dtc") is None or shutil.which("fdtget") is None:
         subprocess.run(["apt-get", "install", "-y", "-q", "device-tree-compiler"], check=True,
                        stdout=subprocess.DEVNULL)
-    import build as tfa_build   # tfa/build.py: the one preprocessing step
+    import importlib.util   # tfa/build.py, by its path (PyPA's `build` may be installed too)
+    spec = importlib.util.spec_from_file_location("tfa_build", os.path.join(ROOT, "tfa", "build.py"))
+    tfa_build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tfa_build)
     os.makedirs(build, exist_ok=True)
     dts = tfa_build.preprocess(os.path.join(ROOT, "tfa", "mm_partition.dts"),
                                os.path.join(build, "check-manifest.dts"))

@@ -3,10 +3,9 @@ import DeviceTree
 
 /// The subset of DTS our manifest uses, turned into a flattened tree the way dtc lays one out:
 /// nodes, `name = <cells>;` (a cell may be a parenthesised sum, difference, product or
-/// quotient, as dtc takes), `name = "string";`, `name;`, and comments; before that, the C
-/// preprocessing tfa/build.py gives it, as far as the manifest uses it (`#include "board.h"`,
-/// `#define`s with and without one parameter). Enough to read tfa/mm_partition.dts in a host
-/// test without cpp or dtc, and to write variants of it.
+/// quotient, as dtc takes), `name = "string";`, `name;`, and comments, after the C
+/// preprocessing tfa/build.py gives it (`preprocessDTS`). Enough to read tfa/mm_partition.dts
+/// in a host test without dtc, and to write variants of it.
 struct DTSNode {
     var name: String
     var properties: [(String, [UInt8])] = []
@@ -141,76 +140,19 @@ private struct Expression {
     }
 }
 
-/// `text` after the C preprocessor, for what the manifest uses of it: comments removed,
-/// `#include "file"` (from `includeDirectory`; only its `#define`s matter), `#ifndef`/`#endif`
-/// guards, and `#define NAME value` or `#define NAME(x) value`, expanded wherever NAME appears.
-func preprocessDTS(_ text: String, includeDirectory: String) throws -> String {
-    var macros: [String: (parameter: String?, body: String)] = [:]
-    func withoutComments(_ text: String) throws -> String {
-        var src = text
-        while let open = src.range(of: "/*") {
-            guard let close = src.range(of: "*/", range: open.upperBound..<src.endIndex) else { throw DTSError.syntax("comment") }
-            src.removeSubrange(open.lowerBound..<close.upperBound)
-        }
-        return src
-    }
-    func read(_ text: String) throws -> [String] {
-        var out: [String] = []
-        for line in try withoutComments(text).split(separator: "\n", omittingEmptySubsequences: false) {
-            let t = line.trimmingCharacters(in: .whitespaces)
-            if t.hasPrefix("#include") {
-                let name = t.split(separator: "\"").dropFirst().first.map(String.init) ?? ""
-                _ = try read(try String(contentsOfFile: includeDirectory + "/" + name, encoding: .utf8))
-            } else if t.hasPrefix("#ifndef") || t.hasPrefix("#endif") {
-                continue
-            } else if t.hasPrefix("#define") {
-                let rest = t.dropFirst("#define".count).trimmingCharacters(in: .whitespaces)
-                let nameEnd = rest.firstIndex { !($0.isLetter || $0.isNumber || $0 == "_") } ?? rest.endIndex
-                let name = String(rest[..<nameEnd])
-                var body = rest[nameEnd...], parameter: String?
-                if body.first == "(", let close = body.firstIndex(of: ")") {
-                    parameter = body[body.index(after: body.startIndex)..<close].trimmingCharacters(in: .whitespaces)
-                    body = body[body.index(after: close)...]
-                }
-                macros[name] = (parameter, body.trimmingCharacters(in: .whitespaces))
-            } else {
-                out.append(String(line))
-            }
-        }
-        return out
-    }
-    /// One pass of expansion over `line`: identifiers that name a macro replaced by its body.
-    func expand(_ line: String) throws -> String {
-        var out = "", i = line.startIndex
-        while i < line.endIndex {
-            guard line[i].isLetter || line[i] == "_", i == line.startIndex || !(line[line.index(before: i)].isLetter
-                    || line[line.index(before: i)].isNumber || line[line.index(before: i)] == "_"
-                    || line[line.index(before: i)] == "-" || line[line.index(before: i)] == "#") else {
-                out.append(line[i]); i = line.index(after: i); continue
-            }
-            let end = line[i...].firstIndex { !($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == ",") } ?? line.endIndex
-            let word = String(line[i..<end])
-            guard let m = macros[word] else { out += word; i = end; continue }
-            guard let parameter = m.parameter else { out += m.body; i = end; continue }
-            // NAME(argument): the argument up to the matching parenthesis.
-            guard end < line.endIndex, line[end] == "(" else { throw DTSError.syntax(line) }
-            var depth = 0, j = end
-            repeat {
-                if line[j] == "(" { depth += 1 } else if line[j] == ")" { depth -= 1 }
-                j = line.index(after: j)
-            } while depth > 0 && j < line.endIndex
-            guard depth == 0 else { throw DTSError.syntax(line) }
-            let argument = String(line[line.index(after: end)..<line.index(before: j)])
-            out += m.body.replacingOccurrences(of: parameter, with: "(" + argument + ")")
-            i = j
-        }
-        return out
-    }
-    return try read(text).map { line in
-        var line = line
-        for _ in 0..<8 { let next = try expand(line); if next == line { break }; line = next }
-        return line
-    }.joined(separator: "\n")
+/// The file at `path` after the C preprocessor, run as tfa/build.py runs it (the toolchain's
+/// clang, `#include "board.h"` from `includeDirectory`).
+func preprocessDTS(_ path: String, includeDirectory: String) throws -> String {
+    let cpp = Process()
+    cpp.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    cpp.arguments = ["clang", "-E", "-P", "-undef", "-nostdinc", "-x", "assembler-with-cpp", "-I", includeDirectory, path]
+    let output = Pipe()
+    cpp.standardOutput = output
+    try cpp.run()
+    let text = output.fileHandleForReading.readDataToEndOfFile()
+    cpp.waitUntilExit()
+    guard cpp.terminationStatus == 0 else { throw DTSError.syntax("clang -E \(path)") }
+    return String(decoding: text, as: UTF8.self)
 }
 
 /// Header, empty reservation map, structure block and strings block, as dtc writes them.
@@ -242,6 +184,5 @@ func flatten(_ root: DTSNode) -> [UInt8] {
 func committedManifest() throws -> DTSNode {
     let here = #filePath
     let root = here.components(separatedBy: "/Tests/PartitionBootTests/").first!
-    let text = try String(contentsOfFile: root + "/tfa/mm_partition.dts", encoding: .utf8)
-    return try parseDTS(try preprocessDTS(text, includeDirectory: root + "/Sources/Board/include"))
+    return try parseDTS(try preprocessDTS(root + "/tfa/mm_partition.dts", includeDirectory: root + "/Sources/Board/include"))
 }

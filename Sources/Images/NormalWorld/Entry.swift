@@ -22,9 +22,6 @@ struct BootInfo {
     var console = ConsoleChoice.withoutDeviceTree
     /// Where this image runs (Startup/normal_entry.S relocated it there).
     var loadAddress: UInt64 = 0
-    /// The end of the RAM range that holds the DTB's start, once the identity map has mapped it
-    /// as Normal memory (the tree's unaligned reads need that); 0 when it did not.
-    var dtbMappedEnd: UInt64 = 0
 }
 
 nonisolated(unsafe) var boot = BootInfo()
@@ -168,11 +165,11 @@ func findDeviceTree(_ x0: UInt64) -> UInt64 {
 /// without a call, when it was not usable at boot or it does not lie in RAM the identity map
 /// mapped as Normal memory (outside RAM, or RAM the map refused), which its reads need.
 @inline(never) func withBootTree(_ body: (FDT) -> Void) -> Bool {
-    guard bootSummary != nil, boot.dtbMappedEnd > boot.dtbAddress + 8,
+    guard bootSummary != nil, BootPlan.inRAM(FDTRegion(base: boot.dtbAddress, size: 8), KernelLoader.memory),
           let start = UnsafeRawPointer(bitPattern: UInt(boot.dtbAddress)) else { return false }
     let total = UInt64(unsafe start.load(fromByteOffset: 4, as: UInt32.self).byteSwapped)
     let length = min(total, BoardDefaults.dtbSlot)
-    guard length <= boot.dtbMappedEnd - boot.dtbAddress else { return false }
+    guard BootPlan.inRAM(FDTRegion(base: boot.dtbAddress, size: length), KernelLoader.memory) else { return false }
     do throws(FDTError) {
         body(try FDT(unsafe UnsafeRawBufferPointer(start: start, count: Int(length))))
         return true
@@ -219,7 +216,6 @@ func enableIdentityMap(el: Int) {
     for r in memory {
         if tables.map(r.base, r.size, .readWrite) {
             FDTRegion.append(r, to: &mappedRAM)
-            if let end = r.end, boot.dtbAddress >= r.base, boot.dtbAddress < end { boot.dtbMappedEnd = end }
             continue
         }
         Console.hex0x("normal: RAM ", r.base); Console.hex0x(" size ", r.size)

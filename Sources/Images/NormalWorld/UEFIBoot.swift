@@ -63,13 +63,16 @@ enum UEFIBoot {
             fail("no device tree at that address"); return
         }
         let dtbSize = UInt64(UInt32(truncatingIfNeeded: load64(dtb) >> 32).byteSwapped)
-        // Another tree than the boot one becomes EfiBootServicesData in the map: it must lie in
-        // free RAM, clear of the application's file (booti checks its tree the same way).
-        if dtb != boot.dtbAddress {
-            let tree = FDTRegion(base: dtb, size: dtbSize)
-            guard KernelLoader.destinationOK(tree), !BootPlan.overlaps(tree, FDTRegion(base: kernel, size: fileSize)) else {
-                notFree("the device tree"); return
+        // The tree becomes EfiBootServicesData in the map: in RAM, clear of the firmware, of
+        // reserved memory and of the application's file, as booti checks its tree.
+        let tree = FDTRegion(base: dtb, size: dtbSize)
+        do throws(BootError) {
+            try BootPlan.checkDeviceTree(tree, occupied: KernelLoader.occupants(deviceTree: nil))
+            guard BootPlan.inRAM(tree, memory), !BootPlan.overlaps(tree, FDTRegion(base: kernel, size: fileSize)) else {
+                throw .deviceTreeOutsideRAM
             }
+        } catch {
+            notFree("the device tree"); return
         }
 
         if block == 0 {
